@@ -1,0 +1,57 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Principal } from '../auth/tokens.ts';
+import type { AppContext } from '../context.ts';
+import { ApiError } from '../errors/api-error.ts';
+
+/**
+ * Who may call a route: `api` = a backend token, `any` = a backend or a customer-scoped token
+ * (the link pages), `none` = public. Routes declare it in `config.auth`.
+ */
+export type RouteAuth = 'api' | 'any' | 'none';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    auth?: RouteAuth;
+  }
+  interface FastifyRequest {
+    principal: Principal;
+  }
+}
+
+const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
+
+async function authenticate(ctx: AppContext, request: FastifyRequest): Promise<Principal> {
+  const header = request.headers.authorization;
+  if (!header) throw new ApiError('UNAUTHENTICATED', 'Send an access token in the header "Authorization: Bearer <token>"');
+  const m = BEARER.exec(header);
+  if (!m) throw new ApiError('INVALID_TOKEN', 'The Authorization header must be "Bearer <token>"');
+  return ctx.tokens.verify(m[1]!);
+}
+
+/**
+ * Authenticates every route that asks for it, before its input is even parsed, so an anonymous
+ * caller learns nothing from validation errors; and documents the route as bearer-secured.
+ */
+export function installAuthGuard(app: FastifyInstance, ctx: AppContext): void {
+  app.decorateRequest('principal', null as unknown as Principal);
+
+  app.addHook('onRoute', (route) => {
+    const auth = route.config?.auth ?? 'none';
+    if (auth !== 'none' && route.schema) route.schema.security = [{ BearerAuth: [] }];
+  });
+
+  app.addHook('onRequest', async (request) => {
+    const auth = request.routeOptions.config.auth ?? 'none';
+    if (auth === 'none') return;
+    const principal = await authenticate(ctx, request);
+    if (auth === 'api' && principal.scope.kind !== 'api') {
+      throw new ApiError('INSUFFICIENT_SCOPE', 'This operation needs a token with scope "api"');
+    }
+    request.principal = principal;
+  });
+}
+
+/** The customer a customer-scoped token is limited to, or null for a backend token. */
+export function customerLimit(principal: Principal): string | null {
+  return principal.scope.kind === 'customer' ? principal.scope.customerId : null;
+}

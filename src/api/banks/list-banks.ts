@@ -1,0 +1,65 @@
+import Type from 'typebox';
+import type { FastifyInstance } from 'fastify';
+import { CAPABILITIES, COUNTRIES, type BankDefinition } from '../../banks/registry.ts';
+import type { AppContext } from '../../context.ts';
+import { PERMISSIONS } from '../../domain/permissions.ts';
+import { problemResponses, ref } from '../responses.ts';
+
+export const Bank = Type.Object(
+  {
+    identifier: Type.String(),
+    name: Type.String(),
+    country: Type.String(),
+    currency: Type.String(),
+    logo: Type.String({ description: 'Logo as a URL (a data: URL for the sandbox banks)' }),
+    capabilities: Type.Array(Type.Enum(CAPABILITIES)),
+    supported_permissions: Type.Array(Type.Enum(PERMISSIONS)),
+    sandbox: Type.Boolean(),
+  },
+  { $id: 'Bank' },
+);
+type Bank = Type.Static<typeof Bank>;
+
+const Query = Type.Object(
+  {
+    country: Type.Optional(Type.Enum(COUNTRIES, { description: 'ISO 3166-1 alpha-2 country' })),
+    capability: Type.Optional(Type.Enum(CAPABILITIES)),
+  },
+  { additionalProperties: false },
+);
+
+function toBank(b: BankDefinition): Bank {
+  return {
+    identifier: b.identifier,
+    name: b.name,
+    country: b.country,
+    currency: b.currency,
+    logo: b.logo,
+    capabilities: [...b.capabilities],
+    supported_permissions: [...b.permissions],
+    sandbox: b.kind === 'sandbox',
+  };
+}
+
+export function registerListBanks(app: FastifyInstance, ctx: AppContext): void {
+  app.get(
+    '/banks/v1',
+    {
+      config: { auth: 'any' },
+      schema: {
+        operationId: 'listBanks',
+        tags: ['Banks'],
+        summary: 'List the banks customers can connect',
+        querystring: Query,
+        response: { 200: Type.Array(ref('Bank')), ...problemResponses(400, 401) },
+      },
+    },
+    async (request) => {
+      const { country, capability } = request.query as Type.Static<typeof Query>;
+      return ctx.banks
+        .list()
+        .filter((b) => (!country || b.country === country) && (!capability || b.capabilities.includes(capability)))
+        .map(toBank);
+    },
+  );
+}

@@ -1,0 +1,34 @@
+import Type from 'typebox';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../context.ts';
+import { listCustomers } from '../../store/customers.ts';
+import { DEFAULT_PAGE_SIZE, PageHeaders, PageParams, setPageHeaders } from '../pagination.ts';
+import { problemResponses, ref } from '../responses.ts';
+import { toCustomer } from './customer.schema.ts';
+
+const Query = Type.Object(PageParams, { additionalProperties: false });
+
+export function registerListCustomers(app: FastifyInstance, ctx: AppContext): void {
+  app.get(
+    '/customers/v1',
+    {
+      config: { auth: 'api' },
+      schema: {
+        operationId: 'listCustomers',
+        tags: ['Customers'],
+        summary: 'List customers, oldest first',
+        querystring: Query,
+        response: {
+          200: { description: 'Customers', headers: PageHeaders, content: { 'application/json': { schema: Type.Array(ref('Customer')) } } },
+          ...problemResponses(400, 401, 403),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { page = 0, size = DEFAULT_PAGE_SIZE } = request.query as Type.Static<typeof Query>;
+      const { rows, total } = await listCustomers(ctx.store.read, request.principal.appId, { offset: page * size, limit: size });
+      setPageHeaders(request, reply, total, (page + 1) * size < total ? { page: String(page + 1), size: String(size) } : null);
+      return rows.map(toCustomer);
+    },
+  );
+}

@@ -1,0 +1,43 @@
+import Type from 'typebox';
+import { PERMISSIONS, type Permission } from '../../domain/permissions.ts';
+import type { EntityRow } from '../../store/schema.ts';
+
+export const ENTITY_STATUSES = ['ACTIVE', 'RECONNECT_REQUIRED', 'EXPIRED', 'REVOKED'] as const;
+
+export const Entity = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    customer_id: Type.String({ format: 'uuid' }),
+    app_id: Type.String({ format: 'uuid' }),
+    bank_identifier: Type.String(),
+    permissions: Type.Array(Type.Enum(PERMISSIONS)),
+    status: Type.Enum(ENTITY_STATUSES),
+    consent_expires_at: Type.String({ format: 'date-time' }),
+    created_at: Type.String({ format: 'date-time' }),
+    last_synced_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+      description: 'When the entity\'s data was last refreshed completely; null before its first refresh',
+    }),
+  },
+  { $id: 'Entity' },
+);
+export type Entity = Type.Static<typeof Entity>;
+
+/** The status a client sees: a consent past its expiry is EXPIRED whatever the row says. */
+export function effectiveStatus(row: EntityRow, now: Date): Entity['status'] {
+  if (row.status === 'ACTIVE' && row.consent_expires_at <= now.toISOString()) return 'EXPIRED';
+  return row.status;
+}
+
+export function toEntity(row: EntityRow, now: Date): Entity {
+  return {
+    id: row.id,
+    customer_id: row.customer_id,
+    app_id: row.app_id,
+    bank_identifier: row.bank_identifier,
+    permissions: JSON.parse(row.permissions) as Permission[],
+    status: effectiveStatus(row, now),
+    consent_expires_at: row.consent_expires_at,
+    created_at: row.created_at,
+    last_synced_at: row.synced_at,
+  };
+}

@@ -1,0 +1,41 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../context.ts';
+
+/**
+ * The published OpenAPI 3.1 document, generated from the route schemas (so it cannot drift from
+ * what the server validates and answers), at `/openapi.json`, with an interactive reference at `/docs`.
+ */
+export async function installOpenApi(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'openlean — Lean Data API v2',
+        version: '2.0',
+        description:
+          'A self-hostable implementation of the Lean Data API v2. Accounts, transactions, balances, beneficiaries, ' +
+          'direct debits, standing orders, scheduled payments and identity of your customers\' consented bank ' +
+          'connections (entities). Errors are RFC 9457 problem+json with a stable `code`.',
+      },
+      servers: [{ url: ctx.config.publicUrl }],
+      components: { securitySchemes: { BearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      tags: [
+        { name: 'Auth' },
+        { name: 'Customers' },
+        { name: 'Entities' },
+        { name: 'Banks' },
+        { name: 'Accounts' },
+        { name: 'Transactions' },
+        { name: 'Balances' },
+        { name: 'Identity' },
+        { name: 'Sandbox' },
+        { name: 'Operations' },
+      ],
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}

@@ -1,0 +1,76 @@
+import Type from 'typebox';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../context.ts';
+import { PERMISSIONS } from '../../domain/permissions.ts';
+import { createSandboxEntity } from '../../entities/create-sandbox-entity.ts';
+import { ApiError, notFound } from '../../errors/api-error.ts';
+import { findCustomer } from '../../store/customers.ts';
+import { toEntity } from '../entities/entity.schema.ts';
+import { problemResponses, ref } from '../responses.ts';
+
+const DEFAULT_CONSENT_DAYS = 90;
+const PROFILES = ['default', 'thin', 'high_volume'] as const;
+
+const Body = Type.Object(
+  {
+    customer_id: Type.String({ format: 'uuid' }),
+    bank_identifier: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'A sandbox bank; the first UAE one by default' })),
+    permissions: Type.Optional(
+      Type.Array(Type.Enum(PERMISSIONS), { minItems: 1, uniqueItems: true, description: 'Defaults to every permission the bank supports' }),
+    ),
+    login: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 100, description: "The sandbox bank user to connect as; defaults to the customer's app_user_id" }),
+    ),
+    profile: Type.Optional(Type.Enum(PROFILES, { description: 'Data volume: thin, default, or high_volume (about 30 transactions a day per account)' })),
+    consent_expires_at: Type.Optional(Type.String({ format: 'date-time', description: `Defaults to ${DEFAULT_CONSENT_DAYS} days from now; a past date makes an already-expired consent` })),
+  },
+  { additionalProperties: false },
+);
+
+export function registerCreateSandboxEntity(app: FastifyInstance, ctx: AppContext): void {
+  app.post(
+    '/sandbox/v1/entities',
+    {
+      config: { auth: 'api' },
+      // Refused before the body is even validated: in production the route does not exist for clients.
+      preValidation: async () => {
+        if (ctx.config.mode === 'production') throw new ApiError('SANDBOX_DISABLED', 'Sandbox entities cannot be created when MODE=production');
+      },
+      schema: {
+        operationId: 'createSandboxEntity',
+        tags: ['Sandbox'],
+        summary: 'Connect a customer to a sandbox bank without the browser journey',
+        body: Body,
+        response: { 201: ref('Entity'), ...problemResponses(400, 401, 403, 404, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body as Type.Static<typeof Body>;
+      const customer = await findCustomer(ctx.store.read, request.principal.appId, body.customer_id);
+      if (!customer) throw notFound('Customer', body.customer_id);
+      const sandboxBanks = ctx.banks.list().filter((b) => b.kind === 'sandbox');
+      const bank = body.bank_identifier ? sandboxBanks.find((b) => b.identifier === body.bank_identifier) : sandboxBanks[0];
+      if (!bank) {
+        throw new ApiError('INVALID_PARAMETER', `bank_identifier must be a sandbox bank: ${sandboxBanks.map((b) => b.identifier).join(', ')}`, {
+          param: 'bank_identifier',
+        });
+      }
+      const permissions = body.permissions ?? [...bank.permissions];
+      const unsupported = permissions.filter((p) => !bank.permissions.includes(p));
+      if (unsupported.length > 0) {
+        throw new ApiError('INVALID_PARAMETER', `${bank.identifier} does not support ${unsupported.join(', ')}`, { param: 'permissions' });
+      }
+      const now = ctx.now();
+      const entity = await createSandboxEntity(ctx.store, {
+        customer,
+        bank,
+        permissions,
+        login: body.login ?? customer.app_user_id,
+        profile: body.profile ?? 'default',
+        consentExpiresAt: body.consent_expires_at ? new Date(body.consent_expires_at) : new Date(now.getTime() + DEFAULT_CONSENT_DAYS * 86_400_000),
+        now,
+      });
+      return reply.code(201).send(toEntity(entity, now));
+    },
+  );
+}

@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import formbody from '@fastify/formbody';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { BANK_DATA_SCHEMAS } from './domain/bank-data.ts';
+import type { AppContext } from './context.ts';
+import { Problem } from './errors/problem.ts';
+import { installAuthGuard } from './api/auth-guard.ts';
+import { registerListBanks, Bank } from './api/banks/list-banks.ts';
+import { Customer } from './api/customers/customer.schema.ts';
+import { registerCreateCustomer } from './api/customers/create-customer.ts';
+import { registerGetCustomer } from './api/customers/get-customer.ts';
+import { registerGetCustomerByAppUserId } from './api/customers/get-customer-by-app-user-id.ts';
+import { registerListCustomers } from './api/customers/list-customers.ts';
+import { registerAccountResources } from './api/data/account-resources.ts';
+import { registerGetAccounts } from './api/data/get-accounts.ts';
+import { registerGetIdentity } from './api/data/get-identity.ts';
+import { registerGetTransactions } from './api/data/get-transactions.ts';
+import { Entity } from './api/entities/entity.schema.ts';
+import { registerDeleteEntity } from './api/entities/delete-entity.ts';
+import { registerGetEntity } from './api/entities/get-entity.ts';
+import { registerListEntities } from './api/entities/list-entities.ts';
+import { installErrorHandling } from './api/error-handler.ts';
+import { registerHealth } from './api/health/health.ts';
+import { registerJwks } from './api/oauth/jwks.ts';
+import { registerToken } from './api/oauth/token.ts';
+import { installOpenApi } from './api/openapi.ts';
+import { installValidation } from './api/validation.ts';
+import { registerCreateSandboxEntity } from './api/sandbox/create-sandbox-entity.ts';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/**
+ * Assembles the HTTP application from its parts. No side effects at import; the caller owns the
+ * store and decides whether and where to listen.
+ */
+export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: {
+      level: ctx.config.logLevel,
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+    },
+    // One line per request, written by the onResponse hook below, instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
+    bodyLimit: ctx.config.bodyLimit,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 256 },
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { method: request.method, url: request.routeOptions.url ?? request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
+      'request completed',
+    );
+  });
+
+  await app.register(formbody);
+  // The API takes JSON (and forms on the token endpoint); plain text is an unsupported media type.
+  app.removeContentTypeParser('text/plain');
+  installValidation(app);
+  installErrorHandling(app);
+  installAuthGuard(app, ctx);
+  await installOpenApi(app, ctx);
+  for (const schema of [...BANK_DATA_SCHEMAS, Customer, Entity, Bank, Problem]) app.addSchema(schema);
+
+  registerHealth(app, ctx);
+  registerToken(app, ctx);
+  registerJwks(app, ctx);
+  registerCreateCustomer(app, ctx);
+  registerListCustomers(app, ctx);
+  registerGetCustomer(app, ctx);
+  registerGetCustomerByAppUserId(app, ctx);
+  registerListEntities(app, ctx);
+  registerGetEntity(app, ctx);
+  registerDeleteEntity(app, ctx);
+  registerListBanks(app, ctx);
+  registerGetAccounts(app, ctx);
+  registerGetTransactions(app, ctx);
+  registerAccountResources(app, ctx);
+  registerGetIdentity(app, ctx);
+  registerCreateSandboxEntity(app, ctx);
+  return app;
+}

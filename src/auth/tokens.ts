@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import { SignJWT, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { LRUCache } from 'lru-cache';
+import { ApiError } from '../errors/api-error.ts';
+import { TOKEN_ALG, type SigningKeys } from './signing-keys.ts';
+
+export const AUDIENCE = 'openlean';
+
+/** `api` for a client backend; `customer.<customer_id>` for the link pages acting for one customer. */
+export type Scope = { kind: 'api' } | { kind: 'customer'; customerId: string };
+
+export interface Principal {
+  appId: string;
+  clientId: string;
+  scope: Scope;
+  /** Seconds since the epoch. */
+  expiresAt: number;
+}
+
+const CUSTOMER_SCOPE = /^customer\.([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
+/** Parses a requested scope string; undefined when it is not one openlean issues. */
+export function parseScope(scope: string): Scope | undefined {
+  if (scope === 'api') return { kind: 'api' };
+  const m = CUSTOMER_SCOPE.exec(scope);
+  return m ? { kind: 'customer', customerId: m[1]! } : undefined;
+}
+
+export function formatScope(scope: Scope): string {
+  return scope.kind === 'api' ? 'api' : `customer.${scope.customerId}`;
+}
+
+export interface TokenService {
+  issue(input: { appId: string; clientId: string; scope: Scope }): Promise<{ token: string; expiresIn: number }>;
+  /** Verifies a bearer token; throws `ApiError('INVALID_TOKEN')`. Verified tokens are cached until they expire. */
+  verify(token: string): Promise<Principal>;
+  jwks(): SigningKeys['jwks'];
+}
+
+export interface TokenServiceOptions {
+  issuer: string;
+  ttlSeconds: number;
+  keys: SigningKeys;
+  /** Re-reads keys from the store, for a kid another process created. */
+  reloadKeys: () => Promise<SigningKeys>;
+  now?: () => number;
+}
+
+export function createTokenService(options: TokenServiceOptions): TokenService {
+  const now = options.now ?? Date.now;
+  let keys = options.keys;
+  let lastReload = 0;
+  const verified = new LRUCache<string, Principal>({ max: 50_000 });
+
+  const getKey: JWTVerifyGetKey = async (header) => {
+    const kid = header.kid ?? '';
+    let key = keys.publicKeys.get(kid);
+    if (!key && now() - lastReload > 5_000) {
+      lastReload = now();
+      keys = await options.reloadKeys();
+      key = keys.publicKeys.get(kid);
+    }
+    if (!key) throw new joseErrors.JWKSNoMatchingKey();
+    return key;
+  };
+
+  return {
+    jwks: () => keys.jwks,
+
+    async issue({ appId, clientId, scope }) {
+      const token = await new SignJWT({ app_id: appId, scope: formatScope(scope) })
+        .setProtectedHeader({ alg: TOKEN_ALG, kid: keys.current.kid, typ: 'at+jwt' })
+        .setIssuer(options.issuer)
+        .setAudience(AUDIENCE)
+        .setSubject(clientId)
+        .setJti(randomUUID())
+        .setIssuedAt(Math.floor(now() / 1000))
+        .setExpirationTime(Math.floor(now() / 1000) + options.ttlSeconds)
+        .sign(keys.current.key);
+      return { token, expiresIn: options.ttlSeconds };
+    },
+
+    async verify(token) {
+      const cached = verified.get(token);
+      if (cached) {
+        if (cached.expiresAt * 1000 > now()) return cached;
+        verified.delete(token);
+        throw new ApiError('INVALID_TOKEN', 'The access token has expired');
+      }
+      let payload;
+      try {
+        ({ payload } = await jwtVerify(token, getKey, {
+          issuer: options.issuer,
+          audience: AUDIENCE,
+          algorithms: [TOKEN_ALG],
+          currentDate: new Date(now()),
+        }));
+      } catch (err) {
+        if (err instanceof joseErrors.JWTExpired) throw new ApiError('INVALID_TOKEN', 'The access token has expired');
+        if (err instanceof joseErrors.JOSEError) throw new ApiError('INVALID_TOKEN', 'The access token is not valid');
+        throw err;
+      }
+      const scope = typeof payload.scope === 'string' ? parseScope(payload.scope) : undefined;
+      if (!scope || typeof payload.app_id !== 'string' || !payload.sub || !payload.exp) {
+        throw new ApiError('INVALID_TOKEN', 'The access token is missing required claims');
+      }
+      const principal: Principal = { appId: payload.app_id, clientId: payload.sub, scope, expiresAt: payload.exp };
+      verified.set(token, principal);
+      return principal;
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import path from 'node:path';
+
+/** Everything openlean can be told, from the environment and then overridden by CLI flags. */
+export interface Config {
+  mode: 'sandbox' | 'production';
+  host: string;
+  port: number;
+  /** Base URL clients reach this server at; used as token issuer and in links. */
+  publicUrl: string;
+  dataDir: string;
+  /** `sqlite:<file>` on the embedded default. */
+  databaseUrl: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  tokenTtlSeconds: number;
+  /** Largest request body accepted, in bytes. */
+  bodyLimit: number;
+}
+
+export type ConfigOverrides = Partial<Pick<Config, 'mode' | 'host' | 'port' | 'dataDir' | 'databaseUrl' | 'logLevel' | 'publicUrl'>>;
+
+export class ConfigError extends Error {}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got ${JSON.stringify(raw)}`);
+  }
+  return n;
+}
+
+function oneOf<T extends string>(name: string, raw: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`);
+  }
+  return raw as T;
+}
+
+/**
+ * Reads the configuration. Flags win over the environment; invalid values throw a `ConfigError`
+ * naming the variable, so a typo fails at start rather than at the first request.
+ *
+ * @example loadConfig(process.env, { port: 0 })
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigOverrides = {}): Config {
+  const mode = overrides.mode ?? oneOf('MODE', env.MODE, ['sandbox', 'production'] as const, 'sandbox');
+  const port = overrides.port ?? integer('PORT', env.PORT, 3000, 0, 65535);
+  const host = overrides.host ?? (env.HOST || '127.0.0.1');
+  const dataDir = path.resolve(overrides.dataDir ?? (env.DATA_DIR || './data'));
+  const databaseUrl = overrides.databaseUrl ?? (env.DATABASE_URL || `sqlite:${path.join(dataDir, 'openlean.db')}`);
+  if (!databaseUrl.startsWith('sqlite:')) {
+    throw new ConfigError(`DATABASE_URL must be sqlite:<file> (PostgreSQL support is not built yet), got ${JSON.stringify(databaseUrl)}`);
+  }
+  const publicUrl = (overrides.publicUrl ?? (env.PUBLIC_URL || `http://localhost:${port}`)).replace(/\/+$/, '');
+  try {
+    new URL(publicUrl);
+  } catch {
+    throw new ConfigError(`PUBLIC_URL must be an absolute URL, got ${JSON.stringify(publicUrl)}`);
+  }
+  return {
+    mode,
+    host,
+    port,
+    publicUrl,
+    dataDir,
+    databaseUrl,
+    logLevel: overrides.logLevel ?? oneOf('LOG_LEVEL', env.LOG_LEVEL, LOG_LEVELS, 'info'),
+    tokenTtlSeconds: integer('TOKEN_TTL_SECONDS', env.TOKEN_TTL_SECONDS, 3600, 60, 86400),
+    bodyLimit: integer('BODY_LIMIT_BYTES', env.BODY_LIMIT_BYTES, 1024 * 1024, 1024, 100 * 1024 * 1024),
+  };
+}
+
+/** The SQLite file named by a `sqlite:` URL. */
+export function sqliteFile(databaseUrl: string): string {
+  return databaseUrl.slice('sqlite:'.length);
+}

@@ -1,0 +1,214 @@
+import Type from 'typebox';
+
+/**
+ * The bank data openlean stores and serves, defined once. Each schema is both the domain shape a
+ * bank connector produces and the response body the Data API publishes; TypeScript types are
+ * derived from them. Field names follow the Lean seed (snake_case); `Account` and `Transaction`
+ * keep every field and enum of the seed and only add.
+ */
+
+const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const DateTime = Type.String({ format: 'date-time' });
+const DateOnly = Type.String({ format: 'date' });
+
+export const Amount = Type.Object(
+  {
+    amount: Type.Number({ description: 'Exact decimal amount in the currency\'s minor-unit precision' }),
+    currency: Type.String({ pattern: '^[A-Z]{3}$' }),
+  },
+  { title: 'Amount' },
+);
+export type Amount = Type.Static<typeof Amount>;
+
+export const ACCOUNT_TYPES = ['CURRENT', 'SAVINGS', 'CREDIT_CARD', 'LOAN'] as const;
+export type AccountType = (typeof ACCOUNT_TYPES)[number];
+
+export const Account = Type.Object(
+  {
+    account_id: Type.String(),
+    name: Type.String(),
+    type: Type.Enum(ACCOUNT_TYPES),
+    currency: Type.String(),
+    iban: Nullable(Type.String()),
+    account_number: Nullable(Type.String()),
+    bic: Nullable(Type.String()),
+    nickname: Nullable(Type.String()),
+    holder_name: Nullable(Type.String()),
+    status: Type.Enum(['ENABLED', 'DISABLED', 'DELETED', 'PRO_FORMA', 'PENDING']),
+    opened_at: Nullable(DateTime),
+  },
+  { $id: 'Account' },
+);
+export type Account = Type.Static<typeof Account>;
+
+export const CREDIT_DEBIT = ['CREDIT', 'DEBIT'] as const;
+export type CreditDebit = (typeof CREDIT_DEBIT)[number];
+const CreditDebitIndicator = Type.Enum(CREDIT_DEBIT);
+
+export const Transaction = Type.Object(
+  {
+    id: Type.String(),
+    amount: Amount,
+    timestamp: Type.String({ format: 'date-time', description: 'Booking date and time' }),
+    description: Type.String(),
+    credit_debit_indicator: CreditDebitIndicator,
+    booking_status: Type.Enum(['BOOKED', 'PENDING']),
+    value_timestamp: Nullable(DateTime),
+    reference: Nullable(Type.String()),
+    merchant: Nullable(
+      Type.Object({ name: Type.String(), category_code: Nullable(Type.String()) }),
+    ),
+    bank_transaction_code: Nullable(Type.String()),
+    pending_transaction_id: Nullable(
+      Type.String({ description: 'For a booked transaction that replaced a pending one, the id the pending one had' }),
+    ),
+  },
+  { $id: 'Transaction' },
+);
+export type Transaction = Type.Static<typeof Transaction>;
+
+export const BALANCE_TYPES = [
+  'CLOSING_AVAILABLE',
+  'CLOSING_BOOKED',
+  'CLOSING_CLEARED',
+  'EXPECTED',
+  'FORWARD_AVAILABLE',
+  'INFORMATION',
+  'INTERIM_AVAILABLE',
+  'INTERIM_BOOKED',
+  'INTERIM_CLEARED',
+  'OPENING_AVAILABLE',
+  'OPENING_BOOKED',
+  'OPENING_CLEARED',
+  'PREVIOUSLY_CLOSED_BOOKED',
+] as const;
+export type BalanceType = (typeof BALANCE_TYPES)[number];
+
+export const Balance = Type.Object(
+  {
+    type: Type.Enum(BALANCE_TYPES),
+    amount: Amount,
+    credit_debit_indicator: CreditDebitIndicator,
+    timestamp: DateTime,
+    credit_lines: Type.Array(
+      Type.Object({ included: Type.Boolean(), type: Nullable(Type.String()), amount: Amount }),
+    ),
+  },
+  { $id: 'Balance' },
+);
+export type Balance = Type.Static<typeof Balance>;
+
+const Counterparty = Type.Object({
+  name: Nullable(Type.String()),
+  iban: Nullable(Type.String()),
+  account_number: Nullable(Type.String()),
+  bic: Nullable(Type.String()),
+});
+
+export const Beneficiary = Type.Object(
+  {
+    beneficiary_id: Type.String(),
+    type: Nullable(Type.Enum(['TRUSTED', 'ORDINARY'])),
+    reference: Nullable(Type.String()),
+    creditor: Counterparty,
+    bank_name: Nullable(Type.String()),
+  },
+  { $id: 'Beneficiary' },
+);
+export type Beneficiary = Type.Static<typeof Beneficiary>;
+
+export const DirectDebit = Type.Object(
+  {
+    direct_debit_id: Type.String(),
+    mandate_id: Type.String(),
+    name: Type.String({ description: 'Name of the creditor the mandate is with' }),
+    status: Nullable(Type.Enum(['ACTIVE', 'INACTIVE'])),
+    frequency: Nullable(Type.String()),
+    previous_payment_amount: Nullable(Amount),
+    previous_payment_timestamp: Nullable(DateTime),
+  },
+  { $id: 'DirectDebit' },
+);
+export type DirectDebit = Type.Static<typeof DirectDebit>;
+
+export const StandingOrder = Type.Object(
+  {
+    standing_order_id: Type.String(),
+    frequency: Type.String({ description: 'OBIE frequency expression, for example EvryDay or IntrvlMnthDay:01:25' }),
+    reference: Nullable(Type.String()),
+    status: Nullable(Type.Enum(['ACTIVE', 'INACTIVE'])),
+    first_payment_date: Nullable(DateTime),
+    next_payment_date: Nullable(DateTime),
+    last_payment_date: Nullable(DateTime),
+    final_payment_date: Nullable(DateTime),
+    first_payment_amount: Nullable(Amount),
+    next_payment_amount: Nullable(Amount),
+    last_payment_amount: Nullable(Amount),
+    final_payment_amount: Nullable(Amount),
+    creditor: Nullable(Counterparty),
+  },
+  { $id: 'StandingOrder' },
+);
+export type StandingOrder = Type.Static<typeof StandingOrder>;
+
+export const ScheduledPayment = Type.Object(
+  {
+    scheduled_payment_id: Type.String(),
+    execution_date: DateTime,
+    type: Type.Enum(['ARRIVAL', 'EXECUTION']),
+    amount: Amount,
+    reference: Nullable(Type.String()),
+    creditor: Nullable(Counterparty),
+  },
+  { $id: 'ScheduledPayment' },
+);
+export type ScheduledPayment = Type.Static<typeof ScheduledPayment>;
+
+const Address = Type.Object({
+  lines: Type.Array(Type.String()),
+  building_number: Nullable(Type.String()),
+  street_name: Nullable(Type.String()),
+  town_name: Nullable(Type.String()),
+  post_code: Nullable(Type.String()),
+  country_sub_division: Nullable(Type.String()),
+  country: Nullable(Type.String()),
+});
+
+const PartyFields = {
+  party_id: Type.String(),
+  full_name: Nullable(Type.String()),
+  legal_name: Nullable(Type.String()),
+  party_type: Nullable(Type.Enum(['SOLE', 'JOINT', 'DELEGATE'])),
+  national_identity_number: Nullable(Type.String()),
+  email_address: Nullable(Type.String()),
+  mobile_number: Nullable(Type.String()),
+  phone_number: Nullable(Type.String()),
+  address: Nullable(Address),
+};
+
+/** A party that has a role on one account (OBIE `/accounts/{id}/parties`). */
+export const AccountIdentity = Type.Object(
+  { ...PartyFields, account_role: Nullable(Type.String()) },
+  { $id: 'AccountIdentity' },
+);
+export type AccountIdentity = Type.Static<typeof AccountIdentity>;
+
+/** The consenting user (OBIE `/party`). */
+export const Identity = Type.Object(
+  { ...PartyFields, birth_date: Nullable(DateOnly), gender: Nullable(Type.String()) },
+  { $id: 'Identity' },
+);
+export type Identity = Type.Static<typeof Identity>;
+
+/** Every schema the API publishes under components, in one list for the OpenAPI document. */
+export const BANK_DATA_SCHEMAS = [
+  Account,
+  Transaction,
+  Balance,
+  Beneficiary,
+  DirectDebit,
+  StandingOrder,
+  ScheduledPayment,
+  AccountIdentity,
+  Identity,
+];

@@ -1,0 +1,65 @@
+import type {
+  Account,
+  AccountIdentity,
+  Balance,
+  Beneficiary,
+  CreditDebit,
+  DirectDebit,
+  Identity,
+  ScheduledPayment,
+  StandingOrder,
+} from './bank-data.ts';
+
+/**
+ * What one fetch of an entity's data at its bank produced, in domain terms: the only input of the
+ * store's write path (`applySnapshot`). A resource left `undefined` was not fetched (no permission,
+ * or not part of this refresh) and keeps its stored data; an empty array means the bank has none.
+ */
+export interface EntitySnapshot {
+  /** When the fetch happened (ISO 8601 UTC). */
+  fetched_at: string;
+  accounts: FetchedAccount[];
+  identity?: Identity | null;
+}
+
+export interface FetchedAccount {
+  /** The bank's own id for the account, stable for one consent. */
+  bank_account_id: string;
+  account: Omit<Account, 'account_id'>;
+  balances?: Balance[];
+  transactions?: FetchedTransactions;
+  beneficiaries?: Beneficiary[];
+  direct_debits?: DirectDebit[];
+  standing_orders?: StandingOrder[];
+  scheduled_payments?: ScheduledPayment[];
+  account_identities?: AccountIdentity[];
+}
+
+export interface FetchedTransactions {
+  /**
+   * Start of the booking-time window the fetch covered (ISO 8601 UTC), or null for the whole
+   * history. Stored pending transactions inside the window that the bank no longer returns are gone.
+   */
+  from: string | null;
+  items: FetchedTransaction[];
+}
+
+export interface FetchedTransaction {
+  /** Identity of the real transaction: the bank's id when it is trustworthy, otherwise a fingerprint. */
+  key: string;
+  bank_transaction_id: string | null;
+  /** For a booked transaction that replaces a pending one, the pending one's `key`. */
+  replaces_pending_key: string | null;
+  status: 'BOOKED' | 'PENDING';
+  /** Booking date and time, ISO 8601 UTC. */
+  booking_at: string;
+  value_at: string | null;
+  amount_minor: number;
+  currency: string;
+  credit_debit: CreditDebit;
+  description: string;
+  reference: string | null;
+  merchant_name: string | null;
+  merchant_category_code: string | null;
+  bank_transaction_code: string | null;
+}

@@ -1,0 +1,29 @@
+import type { SandboxCredentials } from './applications/sandbox-app.ts';
+import type { Config } from './config.ts';
+
+/** The copy-paste walkthrough `openlean serve` prints on the embedded default. */
+export function quickstart(input: { config: Config; credentials: SandboxCredentials; created: boolean; file: string }): string {
+  const { config, credentials, created, file } = input;
+  const url = config.publicUrl;
+  const extract = (field: string) => `sed -E 's/.*"${field}":"([^"]+)".*/\\1/'`;
+  return `
+openlean is listening on ${url} (sandbox mode; data in ${config.dataDir})
+${created ? 'Created' : 'Using'} the sandbox application; its credentials are in ${file}:
+  client_id:     ${credentials.client_id}
+  client_secret: ${credentials.client_secret}
+
+API reference: ${url}/docs   OpenAPI: ${url}/openapi.json
+
+Quick start (copy and paste):
+  TOKEN=$(curl -s ${url}/oauth2/token -d grant_type=client_credentials -d scope=api \\
+    -d client_id=${credentials.client_id} -d client_secret=${credentials.client_secret} | ${extract('access_token')})
+  CUSTOMER=$(curl -s ${url}/customers/v1 -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
+    -d "{\\"app_user_id\\":\\"user-$RANDOM\\"}" | ${extract('customer_id')})
+  ENTITY=$(curl -s ${url}/sandbox/v1/entities -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
+    -d "{\\"customer_id\\":\\"$CUSTOMER\\"}" | ${extract('id')})
+  curl -s ${url}/data/v2/accounts -H "Authorization: Bearer $TOKEN" -H "entity_id: $ENTITY"
+  ACCOUNT=$(curl -s ${url}/data/v2/accounts -H "Authorization: Bearer $TOKEN" -H "entity_id: $ENTITY" | ${extract('account_id')})
+  curl -s "${url}/data/v2/accounts/$ACCOUNT/transactions?size=5" -H "Authorization: Bearer $TOKEN" -H "entity_id: $ENTITY"
+
+`;
+}

@@ -1,0 +1,315 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import type { Position } from '../domain/cursor.ts';
+import { derivedId } from '../domain/ids.ts';
+import type { DataResource } from '../domain/permissions.ts';
+import type { EntitySnapshot, FetchedAccount, FetchedTransaction } from '../domain/snapshot.ts';
+import type { DB, NewTransaction, TransactionRow } from './schema.ts';
+
+/** Resources stored whole, as one JSON list per account (or per entity for `identity`). */
+export const LIST_RESOURCES = [
+  'balances',
+  'beneficiaries',
+  'direct_debits',
+  'standing_orders',
+  'scheduled_payments',
+  'account_identities',
+] as const satisfies readonly DataResource[];
+export type ListResource = (typeof LIST_RESOURCES)[number];
+
+/** Key under which entity-level resources are stored in `resource_sets.account_id`. */
+const ENTITY_LEVEL = '';
+const INSERT_BATCH = 500;
+
+/** What one write changed, per resource: rows written (inserted, updated or removed). */
+export type ApplyCounts = Partial<Record<DataResource, number>>;
+
+export interface ApplyResult {
+  /** Records the snapshot held, per resource. */
+  records: ApplyCounts;
+  /** Whether anything stored changed; an unchanged snapshot leaves the data version alone. */
+  changed: boolean;
+  dataVersion: number;
+}
+
+function transactionHash(t: FetchedTransaction): string {
+  return createHash('sha1')
+    .update(
+      JSON.stringify([
+        t.status, t.booking_at, t.value_at, t.amount_minor, t.currency, t.credit_debit, t.description,
+        t.reference, t.merchant_name, t.merchant_category_code, t.bank_transaction_code, t.bank_transaction_id,
+      ]),
+    )
+    .digest('base64url');
+}
+
+function transactionRow(entityId: string, accountId: string, t: FetchedTransaction, pendingId: string | null): NewTransaction {
+  return {
+    id: derivedId('transaction', accountId, t.key),
+    entity_id: entityId,
+    account_id: accountId,
+    key: t.key,
+    bank_transaction_id: t.bank_transaction_id,
+    status: t.status,
+    booking_at: t.booking_at,
+    value_at: t.value_at,
+    amount_minor: t.amount_minor,
+    currency: t.currency,
+    credit_debit: t.credit_debit,
+    description: t.description,
+    reference: t.reference,
+    merchant_name: t.merchant_name,
+    merchant_category_code: t.merchant_category_code,
+    bank_transaction_code: t.bank_transaction_code,
+    pending_transaction_id: pendingId,
+    content_hash: transactionHash(t),
+  };
+}
+
+async function upsertTransactions(trx: Kysely<DB>, entityId: string, accountId: string, fetched: FetchedAccount['transactions'] & {}): Promise<number> {
+  let changes = 0;
+  const pendingStored = await trx
+    .selectFrom('transactions')
+    .select(['id', 'key', 'booking_at'])
+    .where('account_id', '=', accountId)
+    .where('status', '=', 'PENDING')
+    .execute();
+  const pendingByKey = new Map(pendingStored.map((p) => [p.key, p]));
+
+  const rows: NewTransaction[] = [];
+  const replaced = new Set<string>();
+  for (const t of fetched.items) {
+    const pending = t.replaces_pending_key ? pendingByKey.get(t.replaces_pending_key) : undefined;
+    if (pending && t.replaces_pending_key !== t.key) replaced.add(pending.id);
+    rows.push(transactionRow(entityId, accountId, t, pending && t.replaces_pending_key !== t.key ? pending.id : null));
+  }
+
+  const fetchedKeys = new Set(fetched.items.map((t) => t.key));
+  const vanished = pendingStored
+    .filter((p) => !fetchedKeys.has(p.key) && (fetched.from === null || p.booking_at >= fetched.from))
+    .map((p) => p.id);
+  const toDelete = [...new Set([...replaced, ...vanished])];
+  for (let i = 0; i < toDelete.length; i += INSERT_BATCH) {
+    const res = await trx.deleteFrom('transactions').where('id', 'in', toDelete.slice(i, i + INSERT_BATCH)).executeTakeFirst();
+    changes += Number(res.numDeletedRows);
+  }
+
+  for (let i = 0; i < rows.length; i += INSERT_BATCH) {
+    const res = await trx
+      .insertInto('transactions')
+      .values(rows.slice(i, i + INSERT_BATCH))
+      .onConflict((oc) =>
+        oc
+          .columns(['account_id', 'key'])
+          .doUpdateSet((eb) => ({
+            bank_transaction_id: eb.ref('excluded.bank_transaction_id'),
+            status: eb.ref('excluded.status'),
+            booking_at: eb.ref('excluded.booking_at'),
+            value_at: eb.ref('excluded.value_at'),
+            amount_minor: eb.ref('excluded.amount_minor'),
+            currency: eb.ref('excluded.currency'),
+            credit_debit: eb.ref('excluded.credit_debit'),
+            description: eb.ref('excluded.description'),
+            reference: eb.ref('excluded.reference'),
+            merchant_name: eb.ref('excluded.merchant_name'),
+            merchant_category_code: eb.ref('excluded.merchant_category_code'),
+            bank_transaction_code: eb.ref('excluded.bank_transaction_code'),
+            pending_transaction_id: eb.fn.coalesce('excluded.pending_transaction_id', 'transactions.pending_transaction_id'),
+            content_hash: eb.ref('excluded.content_hash'),
+          }))
+          .where((eb) =>
+            eb.or([
+              eb('transactions.content_hash', '!=', eb.ref('excluded.content_hash')),
+              eb('excluded.pending_transaction_id', 'is not', null),
+            ]),
+          ),
+      )
+      .executeTakeFirst();
+    changes += Number(res.numInsertedOrUpdatedRows ?? 0);
+  }
+  return changes;
+}
+
+async function upsertResourceSet(
+  trx: Kysely<DB>,
+  entityId: string,
+  accountId: string,
+  resource: string,
+  payload: string,
+  fetchedAt: string,
+): Promise<number> {
+  const res = await trx
+    .insertInto('resource_sets')
+    .values({ entity_id: entityId, account_id: accountId, resource, payload, fetched_at: fetchedAt })
+    .onConflict((oc) =>
+      oc
+        .columns(['entity_id', 'account_id', 'resource'])
+        .doUpdateSet((eb) => ({ payload: eb.ref('excluded.payload'), fetched_at: eb.ref('excluded.fetched_at') }))
+        .where('resource_sets.payload', '!=', (eb) => eb.ref('excluded.payload')),
+    )
+    .executeTakeFirst();
+  return Number(res.numInsertedOrUpdatedRows ?? 0);
+}
+
+/**
+ * The one way bank data enters the store: writes everything an entity's fetch produced, in a
+ * single transaction, so readers see either the previous data or all of this. Idempotent:
+ * applying the same snapshot twice changes nothing the second time (and keeps the data version).
+ * Accounts the bank no longer lists are removed with their data; resources the snapshot did not
+ * fetch are left as they are.
+ *
+ * @example await applySnapshot(store.db, entity.id, snapshot)
+ */
+export async function applySnapshot(db: Kysely<DB>, entityId: string, snapshot: EntitySnapshot): Promise<ApplyResult> {
+  return db.transaction().execute(async (trx) => {
+    const records: ApplyCounts = { accounts: snapshot.accounts.length };
+    let changes = 0;
+
+    const stored = await trx.selectFrom('accounts').select(['id', 'bank_account_id']).where('entity_id', '=', entityId).execute();
+    const idByBankId = new Map(stored.map((a) => [a.bank_account_id, a.id]));
+    const listed = new Set(snapshot.accounts.map((a) => a.bank_account_id));
+    const gone = stored.filter((a) => !listed.has(a.bank_account_id)).map((a) => a.id);
+    if (gone.length > 0) {
+      await trx.deleteFrom('transactions').where('account_id', 'in', gone).execute();
+      await trx.deleteFrom('resource_sets').where('entity_id', '=', entityId).where('account_id', 'in', gone).execute();
+      await trx.deleteFrom('accounts').where('id', 'in', gone).execute();
+      changes += gone.length;
+    }
+
+    for (const [position, fetched] of snapshot.accounts.entries()) {
+      const accountId = idByBankId.get(fetched.bank_account_id) ?? randomUUID();
+      const res = await trx
+        .insertInto('accounts')
+        .values({
+          id: accountId,
+          entity_id: entityId,
+          bank_account_id: fetched.bank_account_id,
+          position,
+          payload: JSON.stringify(fetched.account),
+        })
+        .onConflict((oc) =>
+          oc
+            .columns(['entity_id', 'bank_account_id'])
+            .doUpdateSet((eb) => ({ position: eb.ref('excluded.position'), payload: eb.ref('excluded.payload') }))
+            .where((eb) =>
+              eb.or([
+                eb('accounts.payload', '!=', eb.ref('excluded.payload')),
+                eb('accounts.position', '!=', eb.ref('excluded.position')),
+              ]),
+            ),
+        )
+        .executeTakeFirst();
+      changes += Number(res.numInsertedOrUpdatedRows ?? 0);
+
+      if (fetched.transactions) {
+        records.transactions = (records.transactions ?? 0) + fetched.transactions.items.length;
+        changes += await upsertTransactions(trx, entityId, accountId, fetched.transactions);
+      }
+      for (const resource of LIST_RESOURCES) {
+        const list = fetched[resource];
+        if (!list) continue;
+        records[resource] = (records[resource] ?? 0) + list.length;
+        changes += await upsertResourceSet(trx, entityId, accountId, resource, JSON.stringify(list), snapshot.fetched_at);
+      }
+    }
+
+    if (snapshot.identity !== undefined) {
+      records.identity = snapshot.identity ? 1 : 0;
+      changes += await upsertResourceSet(trx, entityId, ENTITY_LEVEL, 'identity', JSON.stringify(snapshot.identity), snapshot.fetched_at);
+    }
+
+    const entity = await trx
+      .updateTable('entities')
+      .set((eb) => ({
+        data_version: changes > 0 ? eb('data_version', '+', 1) : eb.ref('data_version'),
+        synced_at: snapshot.fetched_at,
+      }))
+      .where('id', '=', entityId)
+      .returning('data_version')
+      .executeTakeFirstOrThrow();
+    return { records, changed: changes > 0, dataVersion: Number(entity.data_version) };
+  });
+}
+
+/** Removes every piece of bank data stored for the entity and bumps its data version. Run it inside the caller's transaction. */
+export async function purgeEntityData(trx: Kysely<DB>, entityId: string): Promise<void> {
+  await trx.deleteFrom('transactions').where('entity_id', '=', entityId).execute();
+  await trx.deleteFrom('resource_sets').where('entity_id', '=', entityId).execute();
+  await trx.deleteFrom('accounts').where('entity_id', '=', entityId).execute();
+  await trx
+    .updateTable('entities')
+    .set((eb) => ({ data_version: eb('data_version', '+', 1) }))
+    .where('id', '=', entityId)
+    .execute();
+}
+
+export interface AccountRecord {
+  id: string;
+  payload: string;
+}
+
+export async function listAccounts(db: Kysely<DB>, entityId: string): Promise<AccountRecord[]> {
+  return db.selectFrom('accounts').select(['id', 'payload']).where('entity_id', '=', entityId).orderBy('position').execute();
+}
+
+export async function accountExists(db: Kysely<DB>, entityId: string, accountId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('accounts')
+    .select('id')
+    .where('id', '=', accountId)
+    .where('entity_id', '=', entityId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The stored JSON list for a resource, or undefined when it was never fetched. */
+export async function getResourceSet(
+  db: Kysely<DB>,
+  entityId: string,
+  accountId: string | null,
+  resource: ListResource | 'identity',
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('resource_sets')
+    .select('payload')
+    .where('entity_id', '=', entityId)
+    .where('account_id', '=', accountId ?? ENTITY_LEVEL)
+    .where('resource', '=', resource)
+    .executeTakeFirst();
+  return row?.payload;
+}
+
+export interface TransactionQuery {
+  accountId: string;
+  /** Inclusive lower bound on booking_at. */
+  from?: string;
+  /** Exclusive upper bound on booking_at. */
+  to?: string;
+  /** Keyset position to continue after (newest-first order). */
+  after?: Position;
+  offset: number;
+  limit: number;
+}
+
+/** Newest first by (booking_at, id): with `after` the cost is the same on every page. */
+export async function listTransactions(db: Kysely<DB>, q: TransactionQuery): Promise<TransactionRow[]> {
+  let query = db.selectFrom('transactions').selectAll().where('account_id', '=', q.accountId);
+  if (q.from) query = query.where('booking_at', '>=', q.from);
+  if (q.to) query = query.where('booking_at', '<', q.to);
+  if (q.after) {
+    const { at, id } = q.after;
+    query = query.where((eb) => eb.or([eb('booking_at', '<', at), eb.and([eb('booking_at', '=', at), eb('id', '<', id)])]));
+  }
+  return query.orderBy('booking_at', 'desc').orderBy('id', 'desc').limit(q.limit).offset(q.offset).execute();
+}
+
+export async function countTransactions(db: Kysely<DB>, q: Pick<TransactionQuery, 'accountId' | 'from' | 'to'>): Promise<number> {
+  let query = db
+    .selectFrom('transactions')
+    .select(sql<number>`count(*)`.as('n'))
+    .where('account_id', '=', q.accountId);
+  if (q.from) query = query.where('booking_at', '>=', q.from);
+  if (q.to) query = query.where('booking_at', '<', q.to);
+  const row = await query.executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -1,0 +1,78 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { Migrator, type MigrationResultSet } from 'kysely/migration';
+import { sqliteFile } from '../config.ts';
+import { MIGRATIONS } from './migrations/index.ts';
+import type { DB } from './schema.ts';
+
+/**
+ * The store's two handles. `db` writes (and reads inside write transactions); `read` serves the
+ * API. On SQLite they are separate connections, so WAL lets reads proceed during a refresh's write
+ * transaction and they only ever see committed data.
+ */
+export interface Store {
+  db: Kysely<DB>;
+  read: Kysely<DB>;
+  close(): Promise<void>;
+}
+
+/**
+ * better-sqlite3 compiles a statement on every `prepare`; Kysely prepares per query. Caching
+ * statements by SQL text makes repeated queries skip SQLite's parser, which dominates small reads.
+ */
+function withStatementCache(database: SQLite.Database, capacity = 500) {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sql: string) {
+      let stmt = cache.get(sql);
+      if (stmt) return stmt;
+      stmt = database.prepare(sql);
+      if (cache.size >= capacity) cache.delete(cache.keys().next().value!);
+      cache.set(sql, stmt);
+      return stmt;
+    },
+  };
+}
+
+function openSqlite(file: string, readonly: boolean): SQLite.Database {
+  const database = new SQLite(file, { readonly });
+  database.pragma('busy_timeout = 5000');
+  if (!readonly) {
+    database.pragma('journal_mode = WAL');
+    database.pragma('synchronous = NORMAL');
+    database.pragma('foreign_keys = ON');
+  }
+  return database;
+}
+
+/** Opens (creating if needed) the database named by `databaseUrl`. Does not migrate. */
+export function openStore(databaseUrl: string): Store {
+  const file = sqliteFile(databaseUrl);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const writer = openSqlite(file, false);
+  const reader = openSqlite(file, true);
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(writer) }) });
+  const read = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(reader) }) });
+  return {
+    db,
+    read,
+    async close() {
+      await read.destroy();
+      await db.destroy();
+    },
+  };
+}
+
+/** Brings the schema to the latest migration; safe to call on every start. */
+export async function migrate(store: Store): Promise<MigrationResultSet> {
+  const migrator = new Migrator({
+    db: store.db,
+    provider: { getMigrations: async () => MIGRATIONS },
+  });
+  const result = await migrator.migrateToLatest();
+  if (result.error) throw result.error;
+  return result;
+}
