@@ -19,7 +19,7 @@ import { Entity } from './api/entities/entity.schema.ts';
 import { registerDeleteEntity } from './api/entities/delete-entity.ts';
 import { registerGetEntity } from './api/entities/get-entity.ts';
 import { registerListEntities } from './api/entities/list-entities.ts';
-import { installErrorHandling } from './api/error-handler.ts';
+import { frameworkErrorHandler, installErrorHandling } from './api/error-handler.ts';
 import { registerHealth } from './api/health/health.ts';
 import { registerJwks } from './api/oauth/jwks.ts';
 import { registerToken } from './api/oauth/token.ts';
@@ -47,6 +47,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 256 },
+    frameworkErrors: frameworkErrorHandler,
   });
 
   app.addHook('onRequest', async (request, reply) => {

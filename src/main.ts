@@ -35,12 +35,6 @@ function withStoreFlags(cmd: Command): Command {
 async function serve(flags: CommonFlags): Promise<void> {
   const config = configFrom(flags);
   const server = await startServer(config);
-  if (config.mode === 'sandbox') {
-    const { credentials, created } = await ensureSandboxApp(server.ctx.store.db, config.dataDir);
-    process.stdout.write(quickstart({ config, credentials, created, file: `${config.dataDir}/${SANDBOX_APP_FILE}` }));
-  } else {
-    server.app.log.info({ url: config.publicUrl }, 'openlean listening (production mode)');
-  }
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
@@ -56,6 +50,13 @@ async function serve(flags: CommonFlags): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // Printed last: whoever waits for the quickstart may stop the server right away.
+  if (config.mode === 'sandbox') {
+    const { credentials, created } = await ensureSandboxApp(server.ctx.store.db, config.dataDir);
+    process.stdout.write(quickstart({ config, credentials, created, file: `${config.dataDir}/${SANDBOX_APP_FILE}` }));
+  } else {
+    server.app.log.info({ url: config.publicUrl }, 'openlean listening (production mode)');
+  }
 }
 
 export function buildCli(): Command {

@@ -44,7 +44,13 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_BODY',
   FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_BODY',
   FST_ERR_BAD_URL: 'INVALID_PARAMETER',
+  FST_ERR_MAX_PARAM_LENGTH: 'URI_TOO_LONG',
 };
+
+/** For errors Fastify raises before routing (bad URL encoding, over-long path parameters). */
+export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  return sendProblem(reply, request, FASTIFY_CODES[error.code] ?? 'INVALID_PARAMETER', error.message);
+}
 
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, code: ErrorCode, detail: string, param?: string) {
   const body = problem(code, detail, request.id, param);

@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import { Nullable, StringEnum } from './typebox.ts';
 
 /**
  * The bank data openlean stores and serves, defined once. Each schema is both the domain shape a
@@ -7,7 +8,6 @@ import Type from 'typebox';
  * keep every field and enum of the seed and only add.
  */
 
-const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const DateTime = Type.String({ format: 'date-time' });
 const DateOnly = Type.String({ format: 'date' });
 
@@ -27,14 +27,14 @@ export const Account = Type.Object(
   {
     account_id: Type.String(),
     name: Type.String(),
-    type: Type.Enum(ACCOUNT_TYPES),
+    type: StringEnum(ACCOUNT_TYPES),
     currency: Type.String(),
     iban: Nullable(Type.String()),
     account_number: Nullable(Type.String()),
     bic: Nullable(Type.String()),
     nickname: Nullable(Type.String()),
     holder_name: Nullable(Type.String()),
-    status: Type.Enum(['ENABLED', 'DISABLED', 'DELETED', 'PRO_FORMA', 'PENDING']),
+    status: StringEnum(['ENABLED', 'DISABLED', 'DELETED', 'PRO_FORMA', 'PENDING']),
     opened_at: Nullable(DateTime),
   },
   { $id: 'Account' },
@@ -43,7 +43,7 @@ export type Account = Type.Static<typeof Account>;
 
 export const CREDIT_DEBIT = ['CREDIT', 'DEBIT'] as const;
 export type CreditDebit = (typeof CREDIT_DEBIT)[number];
-const CreditDebitIndicator = Type.Enum(CREDIT_DEBIT);
+const CreditDebitIndicator = StringEnum(CREDIT_DEBIT);
 
 export const Transaction = Type.Object(
   {
@@ -52,7 +52,7 @@ export const Transaction = Type.Object(
     timestamp: Type.String({ format: 'date-time', description: 'Booking date and time' }),
     description: Type.String(),
     credit_debit_indicator: CreditDebitIndicator,
-    booking_status: Type.Enum(['BOOKED', 'PENDING']),
+    booking_status: StringEnum(['BOOKED', 'PENDING']),
     value_timestamp: Nullable(DateTime),
     reference: Nullable(Type.String()),
     merchant: Nullable(
@@ -86,7 +86,7 @@ export type BalanceType = (typeof BALANCE_TYPES)[number];
 
 export const Balance = Type.Object(
   {
-    type: Type.Enum(BALANCE_TYPES),
+    type: StringEnum(BALANCE_TYPES),
     amount: Amount,
     credit_debit_indicator: CreditDebitIndicator,
     timestamp: DateTime,
@@ -108,7 +108,7 @@ const Counterparty = Type.Object({
 export const Beneficiary = Type.Object(
   {
     beneficiary_id: Type.String(),
-    type: Nullable(Type.Enum(['TRUSTED', 'ORDINARY'])),
+    type: Nullable(StringEnum(['TRUSTED', 'ORDINARY'])),
     reference: Nullable(Type.String()),
     creditor: Counterparty,
     bank_name: Nullable(Type.String()),
@@ -122,7 +122,7 @@ export const DirectDebit = Type.Object(
     direct_debit_id: Type.String(),
     mandate_id: Type.String(),
     name: Type.String({ description: 'Name of the creditor the mandate is with' }),
-    status: Nullable(Type.Enum(['ACTIVE', 'INACTIVE'])),
+    status: Nullable(StringEnum(['ACTIVE', 'INACTIVE'])),
     frequency: Nullable(Type.String()),
     previous_payment_amount: Nullable(Amount),
     previous_payment_timestamp: Nullable(DateTime),
@@ -136,7 +136,7 @@ export const StandingOrder = Type.Object(
     standing_order_id: Type.String(),
     frequency: Type.String({ description: 'OBIE frequency expression, for example EvryDay or IntrvlMnthDay:01:25' }),
     reference: Nullable(Type.String()),
-    status: Nullable(Type.Enum(['ACTIVE', 'INACTIVE'])),
+    status: Nullable(StringEnum(['ACTIVE', 'INACTIVE'])),
     first_payment_date: Nullable(DateTime),
     next_payment_date: Nullable(DateTime),
     last_payment_date: Nullable(DateTime),
@@ -155,7 +155,7 @@ export const ScheduledPayment = Type.Object(
   {
     scheduled_payment_id: Type.String(),
     execution_date: DateTime,
-    type: Type.Enum(['ARRIVAL', 'EXECUTION']),
+    type: StringEnum(['ARRIVAL', 'EXECUTION']),
     amount: Amount,
     reference: Nullable(Type.String()),
     creditor: Nullable(Counterparty),
@@ -178,7 +178,7 @@ const PartyFields = {
   party_id: Type.String(),
   full_name: Nullable(Type.String()),
   legal_name: Nullable(Type.String()),
-  party_type: Nullable(Type.Enum(['SOLE', 'JOINT', 'DELEGATE'])),
+  party_type: Nullable(StringEnum(['SOLE', 'JOINT', 'DELEGATE'])),
   national_identity_number: Nullable(Type.String()),
   email_address: Nullable(Type.String()),
   mobile_number: Nullable(Type.String()),

@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   CONFLICT: { status: 409, title: 'Conflict' },
   DUPLICATE_CUSTOMER: { status: 409, title: 'Customer already exists' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Request body too large' },
+  URI_TOO_LONG: { status: 414, title: 'Path parameter too long' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   INTERNAL_ERROR: { status: 500, title: 'Internal server error' },

@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import { StringEnum } from '../domain/typebox.ts';
 import { ERROR_CODES, type ErrorCode } from './api-error.ts';
 
 /** RFC 9457 problem details, as every error of the API is sent. */
@@ -8,7 +9,7 @@ export const Problem = Type.Object(
     title: Type.String(),
     status: Type.Integer(),
     detail: Type.String(),
-    code: Type.Enum(Object.keys(ERROR_CODES) as ErrorCode[]),
+    code: StringEnum(Object.keys(ERROR_CODES) as ErrorCode[]),
     request_id: Type.String(),
     param: Type.Optional(Type.String({ description: 'The request parameter at fault' })),
   },

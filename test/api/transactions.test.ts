@@ -76,7 +76,7 @@ describe('transactions: filters and pagination', () => {
   it('walks every transaction exactly once, in order, by page and by cursor', async () => {
     const { entity, accountId, items } = await setup('SANDBOX_FALCON_AE', 'walker');
     assert.ok(items.length > 120, `enough transactions to page through (${items.length})`);
-    const all = (await get(`/data/v2/accounts/${accountId}/transactions?size=1000`, entity.id)).body.map((t: any) => t.id);
+    const all = (await s.allTransactions(token, entity.id, accountId)).map((t: any) => t.id);
     assert.equal(new Set(all).size, items.length);
 
     const byPage: string[] = [];
@@ -95,7 +95,7 @@ describe('transactions: filters and pagination', () => {
 
   it('keeps a cursor walk exact while new transactions are written between pages', async () => {
     const { entity, expected, accountId, items } = await setup('SANDBOX_FALCON_AE', 'busy-walker');
-    const original = (await get(`/data/v2/accounts/${accountId}/transactions?size=1000`, entity.id)).body;
+    const original = await s.allTransactions(token, entity.id, accountId);
     const newest = items.reduce((m, t) => (t.booking_at > m ? t.booking_at : m), '');
     let added = 0;
     const snapshot: EntitySnapshot = structuredClone(expected);

@@ -40,6 +40,8 @@ export interface TestServer {
   token(credentials?: Credentials, scope?: string): Promise<string>;
   createCustomer(token: string, appUserId?: string): Promise<string>;
   createSandboxEntity(token: string, body: Record<string, unknown>): Promise<any>;
+  /** Every transaction of an account, following the Link headers page by page. */
+  allTransactions(token: string, entityId: string, accountId: string): Promise<any[]>;
   /** Moves the server's clock (token expiry, consent expiry) by `ms`; negative moves it back. */
   advanceClock(ms: number): void;
   /** Stops the server and deletes its data; call it from the suite's `after`. */
@@ -102,6 +104,18 @@ export async function startTestServer(options: { mode?: Config['mode'] } = {}): 
     return res.body;
   };
 
+  const allTransactions = async (tok: string, entityId: string, accountId: string) => {
+    const all: any[] = [];
+    let next: string | null = `/data/v2/accounts/${accountId}/transactions?size=1000`;
+    while (next) {
+      const res: ApiResponse = await request(next, { token: tok, headers: { entity_id: entityId } });
+      if (res.status !== 200) throw new Error(`transactions page failed: ${res.status} ${res.text}`);
+      all.push(...res.body);
+      next = /^<([^>]+)>; rel="next"$/.exec(res.headers.get('link') ?? '')?.[1] ?? null;
+    }
+    return all;
+  };
+
   const advanceClock = (ms: number) => {
     offset += ms;
   };
@@ -111,5 +125,5 @@ export async function startTestServer(options: { mode?: Config['mode'] } = {}): 
     fs.rmSync(dataDir, { recursive: true, force: true });
   };
 
-  return { url: server.url, server, dataDir, app, request, newApp, token, createCustomer, createSandboxEntity, advanceClock, close };
+  return { url: server.url, server, dataDir, app, request, newApp, token, createCustomer, createSandboxEntity, allTransactions, advanceClock, close };
 }

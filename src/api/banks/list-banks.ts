@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import { StringEnum } from '../../domain/typebox.ts';
 import type { FastifyInstance } from 'fastify';
 import { CAPABILITIES, COUNTRIES, type BankDefinition } from '../../banks/registry.ts';
 import type { AppContext } from '../../context.ts';
@@ -12,8 +13,8 @@ export const Bank = Type.Object(
     country: Type.String(),
     currency: Type.String(),
     logo: Type.String({ description: 'Logo as a URL (a data: URL for the sandbox banks)' }),
-    capabilities: Type.Array(Type.Enum(CAPABILITIES)),
-    supported_permissions: Type.Array(Type.Enum(PERMISSIONS)),
+    capabilities: Type.Array(StringEnum(CAPABILITIES)),
+    supported_permissions: Type.Array(StringEnum(PERMISSIONS)),
     sandbox: Type.Boolean(),
   },
   { $id: 'Bank' },
@@ -22,8 +23,8 @@ type Bank = Type.Static<typeof Bank>;
 
 const Query = Type.Object(
   {
-    country: Type.Optional(Type.Enum(COUNTRIES, { description: 'ISO 3166-1 alpha-2 country' })),
-    capability: Type.Optional(Type.Enum(CAPABILITIES)),
+    country: Type.Optional(StringEnum(COUNTRIES, { description: 'ISO 3166-1 alpha-2 country' })),
+    capability: Type.Optional(StringEnum(CAPABILITIES)),
   },
   { additionalProperties: false },
 );

@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import { StringEnum } from '../../domain/typebox.ts';
 import { PERMISSIONS, type Permission } from '../../domain/permissions.ts';
 import type { EntityRow } from '../../store/schema.ts';
 
@@ -10,8 +11,8 @@ export const Entity = Type.Object(
     customer_id: Type.String({ format: 'uuid' }),
     app_id: Type.String({ format: 'uuid' }),
     bank_identifier: Type.String(),
-    permissions: Type.Array(Type.Enum(PERMISSIONS)),
-    status: Type.Enum(ENTITY_STATUSES),
+    permissions: Type.Array(StringEnum(PERMISSIONS)),
+    status: StringEnum(ENTITY_STATUSES),
     consent_expires_at: Type.String({ format: 'date-time' }),
     created_at: Type.String({ format: 'date-time' }),
     last_synced_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {

@@ -1,9 +1,10 @@
 import Type from 'typebox';
+import { StringEnum } from '../../domain/typebox.ts';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 
-const Health = Type.Object({ status: Type.Enum(['ok', 'unavailable']) });
+const Health = Type.Object({ status: StringEnum(['ok', 'unavailable']) });
 
 export function registerHealth(app: FastifyInstance, ctx: AppContext): void {
   app.get(

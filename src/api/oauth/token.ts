@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import { StringEnum } from '../../domain/typebox.ts';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { verifyClientSecret } from '../../auth/client-secrets.ts';
 import { parseScope } from '../../auth/tokens.ts';
@@ -22,7 +23,7 @@ const TokenResponse = Type.Object({
 
 /** RFC 6749 §5.2 error response. */
 const OAuthError = Type.Object({
-  error: Type.Enum(['invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope']),
+  error: StringEnum(['invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope']),
   error_description: Type.String(),
 });
 type OAuthErrorCode = Type.Static<typeof OAuthError>['error'];

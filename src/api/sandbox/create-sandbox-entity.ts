@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import { StringEnum } from '../../domain/typebox.ts';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { PERMISSIONS } from '../../domain/permissions.ts';
@@ -16,12 +17,12 @@ const Body = Type.Object(
     customer_id: Type.String({ format: 'uuid' }),
     bank_identifier: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'A sandbox bank; the first UAE one by default' })),
     permissions: Type.Optional(
-      Type.Array(Type.Enum(PERMISSIONS), { minItems: 1, uniqueItems: true, description: 'Defaults to every permission the bank supports' }),
+      Type.Array(StringEnum(PERMISSIONS), { minItems: 1, uniqueItems: true, description: 'Defaults to every permission the bank supports' }),
     ),
     login: Type.Optional(
       Type.String({ minLength: 1, maxLength: 100, description: "The sandbox bank user to connect as; defaults to the customer's app_user_id" }),
     ),
-    profile: Type.Optional(Type.Enum(PROFILES, { description: 'Data volume: thin, default, or high_volume (about 30 transactions a day per account)' })),
+    profile: Type.Optional(StringEnum(PROFILES, { description: 'Data volume: thin, default, or high_volume (about 30 transactions a day per account)' })),
     consent_expires_at: Type.Optional(Type.String({ format: 'date-time', description: `Defaults to ${DEFAULT_CONSENT_DAYS} days from now; a past date makes an already-expired consent` })),
   },
   { additionalProperties: false },

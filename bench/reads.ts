@@ -1,0 +1,144 @@
+/**
+ * npm run bench:reads — openlean's read path against a bare node:http server sending the
+ * identical bytes, measured with the same load generator (autocannon) in the same run.
+ * Each server runs in its own process; the load generator runs in this one.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function waitForLine(child: ChildProcess, pattern: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (c) => {
+      out += c;
+      const m = pattern.exec(out);
+      if (m) resolve(m[1] ?? m[0]);
+    });
+    child.on('exit', (code) => reject(new Error(`process exited (${code}) before it was ready:\n${out}`)));
+  });
+}
+
+async function startOpenlean(dataDir: string) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/openlean.js'), 'serve'], {
+    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await waitForLine(child, /Quick start/);
+  // Request logs go to stdout; keep draining it so the server never blocks on a full pipe.
+  child.stdout!.resume();
+  return { child, url: `http://127.0.0.1:${port}` };
+}
+
+async function startBaseline(bodies: Record<string, string>) {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bench/baseline-server.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  child.stdin!.end(JSON.stringify(bodies));
+  const port = await waitForLine(child, /^(\d+)\n/);
+  return { child, url: `http://127.0.0.1:${port}` };
+}
+
+async function json(url: string, init: RequestInit = {}) {
+  const res = await fetch(url, init);
+  if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${url}: ${res.status} ${await res.text()}`);
+  return { body: await res.text(), headers: res.headers };
+}
+
+interface Measurement {
+  rps: number;
+  p99: number;
+  errors: number;
+}
+
+async function load(url: string, headers: Record<string, string>): Promise<Measurement> {
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, headers, pipelining: 1 });
+  const errors = result.errors + result.timeouts + result.non2xx;
+  return { rps: result.requests.average, p99: result.latency.p99, errors };
+}
+
+async function main() {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openlean-bench-'));
+  const openlean = await startOpenlean(dataDir);
+  const creds = JSON.parse(fs.readFileSync(path.join(dataDir, 'sandbox-app.json'), 'utf8'));
+  const token = JSON.parse(
+    (await json(`${openlean.url}/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'api', ...creds }).toString(),
+    })).body,
+  ).access_token as string;
+  const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const customer = JSON.parse((await json(`${openlean.url}/customers/v1`, { method: 'POST', headers: auth, body: JSON.stringify({ app_user_id: 'bench' }) })).body);
+  const entity = JSON.parse(
+    (await json(`${openlean.url}/sandbox/v1/entities`, { method: 'POST', headers: auth, body: JSON.stringify({ customer_id: customer.customer_id, login: 'bench' }) })).body,
+  );
+  const headers = { authorization: `Bearer ${token}`, entity_id: entity.id };
+
+  const accountsPath = '/data/v2/accounts';
+  const accounts = await json(openlean.url + accountsPath, { headers });
+  const accountId = JSON.parse(accounts.body)[0].account_id;
+  const txPath = `/data/v2/accounts/${accountId}/transactions?size=100`;
+  const txPage = await json(openlean.url + txPath, { headers });
+  if (JSON.parse(txPage.body).length !== 100) throw new Error('the bench entity needs at least 100 transactions');
+
+  const baseline = await startBaseline({ [accountsPath]: accounts.body, [txPath]: txPage.body });
+  const baselineCheck = await json(baseline.url + txPath);
+  if (baselineCheck.body !== txPage.body) throw new Error('baseline does not send the identical bytes');
+
+  const cases = [
+    { name: 'GET /data/v2/accounts', path: accountsPath, bytes: Buffer.byteLength(accounts.body), target: 0.6 },
+    { name: 'GET …/transactions?size=100', path: txPath, bytes: Buffer.byteLength(txPage.body), target: 0.5 },
+  ];
+  console.log(`node ${process.version}, ${os.cpus().length} CPUs; autocannon ${CONNECTIONS} connections, ${DURATION}s per run, best of ${ROUNDS} rounds`);
+
+  const rows = [];
+  let failed = false;
+  for (const c of cases) {
+    await load(openlean.url + c.path, headers); // warm-up: JIT, statement cache, token cache
+    let best = { base: { rps: 0, p99: 0, errors: 0 }, mine: { rps: 0, p99: 0, errors: 0 } };
+    for (let round = 0; round < ROUNDS; round++) {
+      const base = await load(baseline.url + c.path, headers);
+      const mine = await load(openlean.url + c.path, headers);
+      if (mine.errors > 0 || base.errors > 0) throw new Error(`${c.name}: ${mine.errors} openlean / ${base.errors} baseline errors`);
+      if (mine.rps / base.rps > best.mine.rps / (best.base.rps || 1)) best = { base, mine };
+    }
+    const ratio = best.mine.rps / best.base.rps;
+    failed ||= ratio < c.target;
+    rows.push({
+      endpoint: c.name,
+      'body bytes': c.bytes,
+      'node:http req/s': Math.round(best.base.rps),
+      'openlean req/s': Math.round(best.mine.rps),
+      'node:http p99 ms': best.base.p99,
+      'openlean p99 ms': best.mine.p99,
+      ratio: ratio.toFixed(2),
+      target: `≥ ${c.target}`,
+      verdict: ratio >= c.target ? 'ok' : 'BELOW TARGET',
+    });
+  }
+  console.table(rows);
+
+  openlean.child.kill('SIGTERM');
+  baseline.child.kill('SIGTERM');
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  process.exitCode = failed ? 1 : 0;
+}
+
+await main();
