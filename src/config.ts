@@ -14,6 +14,8 @@ export interface Config {
   tokenTtlSeconds: number;
   /** Largest request body accepted, in bytes. */
   bodyLimit: number;
+  /** Memory for finished data responses, in bytes; 0 turns the cache off. */
+  responseCacheBytes: number;
 }
 
 export type ConfigOverrides = Partial<Pick<Config, 'mode' | 'host' | 'port' | 'dataDir' | 'databaseUrl' | 'logLevel' | 'publicUrl'>>;
@@ -70,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     logLevel: overrides.logLevel ?? oneOf('LOG_LEVEL', env.LOG_LEVEL, LOG_LEVELS, 'info'),
     tokenTtlSeconds: integer('TOKEN_TTL_SECONDS', env.TOKEN_TTL_SECONDS, 3600, 60, 86400),
     bodyLimit: integer('BODY_LIMIT_BYTES', env.BODY_LIMIT_BYTES, 1024 * 1024, 1024, 100 * 1024 * 1024),
+    responseCacheBytes: integer('RESPONSE_CACHE_MB', env.RESPONSE_CACHE_MB, 64, 0, 64 * 1024) * 1024 * 1024,
   };
 }
 

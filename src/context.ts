@@ -1,3 +1,4 @@
+import type { ResponseCache } from './api/data/response-cache.ts';
 import type { TokenService } from './auth/tokens.ts';
 import type { BankRegistry } from './banks/registry.ts';
 import type { Config } from './config.ts';
@@ -9,5 +10,7 @@ export interface AppContext {
   store: Store;
   tokens: TokenService;
   banks: BankRegistry;
+  /** Finished data responses, per entity data version. */
+  responses: ResponseCache;
   now: () => Date;
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { ResponseCache } from './api/data/response-cache.ts';
 import { buildApp } from './app.ts';
 import { loadSigningKeys } from './auth/signing-keys.ts';
 import { createTokenService } from './auth/tokens.ts';
@@ -25,6 +26,7 @@ export async function startServer(config: Config, options: { now?: () => Date } 
       config,
       store,
       banks: createBankRegistry(),
+      responses: new ResponseCache(config.responseCacheBytes),
       now: options.now ?? (() => new Date()),
       tokens: createTokenService({
         issuer: config.publicUrl,

@@ -54,6 +54,8 @@ export function frameworkErrorHandler(error: FastifyError, request: FastifyReque
 
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, code: ErrorCode, detail: string, param?: string) {
   const body = problem(code, detail, request.id, param);
+  // A validator set for the data the request was about does not describe an error.
+  reply.removeHeader('etag');
   if (body.status === 401) reply.header('www-authenticate', `Bearer realm="openlean", error="invalid_token"`);
   return reply.code(body.status).type('application/problem+json').send(body);
 }

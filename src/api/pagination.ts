@@ -1,5 +1,4 @@
 import Type from 'typebox';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 
 export const MAX_PAGE_SIZE = 1000;
 export const DEFAULT_PAGE_SIZE = 50;
@@ -19,22 +18,18 @@ export const PageHeaders = {
 };
 
 /**
- * Sets `X-Total-Count` and, when there is a next page, an RFC 8288 `Link: <…>; rel="next"` built from
- * the request's own path and query with `overrides` applied (a cursor, or the next page number).
+ * `X-Total-Count` and, when there is a next page, an RFC 8288 `Link: <…>; rel="next"` built from
+ * the request's own path and query with `next` applied (a cursor, or the next page number).
  */
-export function setPageHeaders(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  total: number,
-  next: Record<string, string | undefined> | null,
-): void {
-  reply.header('x-total-count', String(total));
-  if (!next) return;
-  const [path, query = ''] = request.url.split('?', 2);
+export function pageHeaders(url: string, total: number, next: Record<string, string | undefined> | null): Record<string, string> {
+  const headers: Record<string, string> = { 'x-total-count': String(total) };
+  if (!next) return headers;
+  const [path, query = ''] = url.split('?', 2);
   const params = new URLSearchParams(query);
   for (const [k, v] of Object.entries(next)) {
     if (v === undefined) params.delete(k);
     else params.set(k, v);
   }
-  reply.header('link', `<${path}?${params.toString()}>; rel="next"`);
+  headers.link = `<${path}?${params.toString()}>; rel="next"`;
+  return headers;
 }

@@ -41,6 +41,6 @@ export async function createSandboxEntity(store: Store, req: SandboxEntityReques
     created_at: at,
     updated_at: at,
   });
-  await applySnapshot(store.db, id, toEntitySnapshot(generated, req.bank, permissions, req.now));
+  await applySnapshot(store, id, toEntitySnapshot(generated, req.bank, permissions, req.now));
   return (await findEntity(store.db, req.customer.app_id, id))!;
 }

@@ -4,6 +4,8 @@ import type { Position } from '../domain/cursor.ts';
 import { derivedId } from '../domain/ids.ts';
 import type { DataResource } from '../domain/permissions.ts';
 import type { EntitySnapshot, FetchedAccount, FetchedTransaction } from '../domain/snapshot.ts';
+import type { Store } from './database.ts';
+import { prepared } from './prepared.ts';
 import type { DB, NewTransaction, TransactionRow } from './schema.ts';
 
 /** Resources stored whole, as one JSON list per account (or per entity for `identity`). */
@@ -158,10 +160,10 @@ async function upsertResourceSet(
  * Accounts the bank no longer lists are removed with their data; resources the snapshot did not
  * fetch are left as they are.
  *
- * @example await applySnapshot(store.db, entity.id, snapshot)
+ * @example await applySnapshot(store, entity.id, snapshot)
  */
-export async function applySnapshot(db: Kysely<DB>, entityId: string, snapshot: EntitySnapshot): Promise<ApplyResult> {
-  return db.transaction().execute(async (trx) => {
+export async function applySnapshot(store: Store, entityId: string, snapshot: EntitySnapshot): Promise<ApplyResult> {
+  const result = await store.db.transaction().execute(async (trx) => {
     const records: ApplyCounts = { accounts: snapshot.accounts.length };
     let changes = 0;
 
@@ -229,6 +231,8 @@ export async function applySnapshot(db: Kysely<DB>, entityId: string, snapshot: 
       .executeTakeFirstOrThrow();
     return { records, changed: changes > 0, dataVersion: Number(entity.data_version) };
   });
+  store.entities.changed(entityId);
+  return result;
 }
 
 /** Removes every piece of bank data stored for the entity and bumps its data version. Run it inside the caller's transaction. */
@@ -248,34 +252,39 @@ export interface AccountRecord {
   payload: string;
 }
 
-export async function listAccounts(db: Kysely<DB>, entityId: string): Promise<AccountRecord[]> {
-  return db.selectFrom('accounts').select(['id', 'payload']).where('entity_id', '=', entityId).orderBy('position').execute();
+const ACCOUNTS_OF_ENTITY = prepared<{ entityId: string }, AccountRecord>((db, p) =>
+  db.selectFrom('accounts').select(['id', 'payload']).where('entity_id', '=', p('entityId')).orderBy('position'),
+);
+
+export async function listAccounts(store: Store, entityId: string): Promise<AccountRecord[]> {
+  return store.query(ACCOUNTS_OF_ENTITY, { entityId });
 }
 
-export async function accountExists(db: Kysely<DB>, entityId: string, accountId: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('accounts')
-    .select('id')
-    .where('id', '=', accountId)
-    .where('entity_id', '=', entityId)
-    .executeTakeFirst();
-  return row !== undefined;
+const ACCOUNT_OF_ENTITY = prepared<{ entityId: string; accountId: string }, { id: string }>((db, p) =>
+  db.selectFrom('accounts').select('id').where('id', '=', p('accountId')).where('entity_id', '=', p('entityId')),
+);
+
+export async function accountExists(store: Store, entityId: string, accountId: string): Promise<boolean> {
+  return (await store.query(ACCOUNT_OF_ENTITY, { entityId, accountId })).length > 0;
 }
+
+const RESOURCE_SET = prepared<{ entityId: string; accountId: string; resource: string }, { payload: string }>((db, p) =>
+  db
+    .selectFrom('resource_sets')
+    .select('payload')
+    .where('entity_id', '=', p('entityId'))
+    .where('account_id', '=', p('accountId'))
+    .where('resource', '=', p('resource')),
+);
 
 /** The stored JSON list for a resource, or undefined when it was never fetched. */
 export async function getResourceSet(
-  db: Kysely<DB>,
+  store: Store,
   entityId: string,
   accountId: string | null,
   resource: ListResource | 'identity',
 ): Promise<string | undefined> {
-  const row = await db
-    .selectFrom('resource_sets')
-    .select('payload')
-    .where('entity_id', '=', entityId)
-    .where('account_id', '=', accountId ?? ENTITY_LEVEL)
-    .where('resource', '=', resource)
-    .executeTakeFirst();
+  const [row] = await store.query(RESOURCE_SET, { entityId, accountId: accountId ?? ENTITY_LEVEL, resource });
   return row?.payload;
 }
 
@@ -291,25 +300,61 @@ export interface TransactionQuery {
   limit: number;
 }
 
-/** Newest first by (booking_at, id): with `after` the cost is the same on every page. */
-export async function listTransactions(db: Kysely<DB>, q: TransactionQuery): Promise<TransactionRow[]> {
-  let query = db.selectFrom('transactions').selectAll().where('account_id', '=', q.accountId);
-  if (q.from) query = query.where('booking_at', '>=', q.from);
-  if (q.to) query = query.where('booking_at', '<', q.to);
-  if (q.after) {
-    const { at, id } = q.after;
-    query = query.where((eb) => eb.or([eb('booking_at', '<', at), eb.and([eb('booking_at', '=', at), eb('id', '<', id)])]));
-  }
-  return query.orderBy('booking_at', 'desc').orderBy('id', 'desc').limit(q.limit).offset(q.offset).execute();
-}
+/** Later than any timestamp, and than any id, stored. */
+const MAX_TIME = '9999-12-31T23:59:59.999Z';
+const MAX_ID = '~';
 
-export async function countTransactions(db: Kysely<DB>, q: Pick<TransactionQuery, 'accountId' | 'from' | 'to'>): Promise<number> {
-  let query = db
+/**
+ * One query shape for every page: a single inclusive upper bound on booking_at (the tighter of
+ * `to` and the cursor) lets the index seek straight to the page, so the 1000th page costs what the
+ * first does; ties at the cursor's instant continue by id.
+ */
+const TRANSACTIONS_PAGE = prepared<
+  { accountId: string; from: string; upper: string; tieId: string; limit: number; offset: number },
+  TransactionRow
+>((db, p) =>
+  db
+    .selectFrom('transactions')
+    .selectAll()
+    .where('account_id', '=', p('accountId'))
+    .where('booking_at', '>=', p('from'))
+    .where('booking_at', '<=', p('upper'))
+    .where((eb) => eb.or([eb('booking_at', '<', p('upper')), eb('id', '<', p('tieId'))]))
+    .orderBy('booking_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(p('limit'))
+    .offset(p('offset')),
+);
+
+const TRANSACTIONS_COUNT = prepared<{ accountId: string; from: string; to: string }, { n: number }>((db, p) =>
+  db
     .selectFrom('transactions')
     .select(sql<number>`count(*)`.as('n'))
-    .where('account_id', '=', q.accountId);
-  if (q.from) query = query.where('booking_at', '>=', q.from);
-  if (q.to) query = query.where('booking_at', '<', q.to);
-  const row = await query.executeTakeFirstOrThrow();
-  return Number(row.n);
+    .where('account_id', '=', p('accountId'))
+    .where('booking_at', '>=', p('from'))
+    .where('booking_at', '<', p('to')),
+);
+
+/** The inclusive form of an exclusive bound: timestamps are stored to the millisecond. */
+function justBefore(iso: string): string {
+  return new Date(Date.parse(iso) - 1).toISOString();
+}
+
+/** Newest first by (booking_at, id): with `after` the cost is the same on every page. */
+export async function listTransactions(store: Store, q: TransactionQuery): Promise<TransactionRow[]> {
+  const toInclusive = q.to ? justBefore(q.to) : MAX_TIME;
+  const cursorIsTighter = q.after !== undefined && q.after.at <= toInclusive;
+  return store.query(TRANSACTIONS_PAGE, {
+    accountId: q.accountId,
+    from: q.from ?? '',
+    upper: cursorIsTighter ? q.after!.at : toInclusive,
+    tieId: cursorIsTighter ? q.after!.id : MAX_ID,
+    limit: q.limit,
+    offset: q.offset,
+  });
+}
+
+export async function countTransactions(store: Store, q: Pick<TransactionQuery, 'accountId' | 'from' | 'to'>): Promise<number> {
+  const [row] = await store.query(TRANSACTIONS_COUNT, { accountId: q.accountId, from: q.from ?? '', to: q.to ?? MAX_TIME + '~' });
+  return Number(row?.n ?? 0);
 }

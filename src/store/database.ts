@@ -3,6 +3,8 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { Migrator, type MigrationResultSet } from 'kysely/migration';
+import { EntityCache } from './entity-cache.ts';
+import { compilePrepared, type CompiledPrepared, type PreparedQuery } from './prepared.ts';
 import { sqliteFile } from '../config.ts';
 import { MIGRATIONS } from './migrations/index.ts';
 import type { DB } from './schema.ts';
@@ -15,6 +17,10 @@ import type { DB } from './schema.ts';
 export interface Store {
   db: Kysely<DB>;
   read: Kysely<DB>;
+  /** Entity rows of the read path; writers report committed entity changes to it. */
+  entities: EntityCache;
+  /** Runs a prepared hot read on the read connection. */
+  query<P extends Record<string, unknown>, R>(query: PreparedQuery<P, R>, params: P): Promise<R[]>;
   close(): Promise<void>;
 }
 
@@ -26,7 +32,7 @@ function withStatementCache(database: SQLite.Database, capacity = 500) {
   const cache = new Map<string, SQLite.Statement>();
   return {
     close: () => database.close(),
-    prepare(sql: string) {
+    prepare(sql: string): SQLite.Statement {
       let stmt = cache.get(sql);
       if (stmt) return stmt;
       stmt = database.prepare(sql);
@@ -54,11 +60,22 @@ export function openStore(databaseUrl: string): Store {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const writer = openSqlite(file, false);
   const reader = openSqlite(file, true);
+  const readStatements = withStatementCache(reader);
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(writer) }) });
-  const read = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(reader) }) });
+  const read = new Kysely<DB>({ dialect: new SqliteDialect({ database: readStatements }) });
+  const compiled = new Map<PreparedQuery<any, any>, CompiledPrepared<any>>();
   return {
     db,
     read,
+    entities: new EntityCache(),
+    async query(query, params) {
+      let c = compiled.get(query);
+      if (!c) {
+        c = compilePrepared(read, query);
+        compiled.set(query, c);
+      }
+      return readStatements.prepare(c.sql).all(c.bind(params)) as never;
+    },
     async close() {
       await read.destroy();
       await db.destroy();

@@ -1,4 +1,6 @@
 import type { Kysely } from 'kysely';
+import type { Store } from './database.ts';
+import { prepared } from './prepared.ts';
 import type { DB, EntityRow } from './schema.ts';
 
 export type NewEntity = Omit<EntityRow, 'data_version' | 'synced_at'>;
@@ -10,6 +12,21 @@ export async function insertEntity(db: Kysely<DB>, entity: NewEntity): Promise<v
 /** The entity, if it belongs to the application; another application's id reads as missing. */
 export async function findEntity(db: Kysely<DB>, appId: string, entityId: string): Promise<EntityRow | undefined> {
   return db.selectFrom('entities').selectAll().where('id', '=', entityId).where('app_id', '=', appId).executeTakeFirst();
+}
+
+const ENTITY_OF_APP = prepared<{ appId: string; entityId: string }, EntityRow>((db, p) =>
+  db.selectFrom('entities').selectAll().where('id', '=', p('entityId')).where('app_id', '=', p('appId')),
+);
+
+/** `findEntity` on the read path of every data request, served from the store's entity cache. */
+export async function readEntity(store: Store, appId: string, entityId: string): Promise<EntityRow | undefined> {
+  let row = store.entities.get(entityId);
+  if (!row) {
+    const generation = store.entities.generation(entityId);
+    [row] = await store.query(ENTITY_OF_APP, { appId, entityId });
+    if (row) store.entities.set(entityId, row, generation);
+  }
+  return row?.app_id === appId ? row : undefined;
 }
 
 export async function listCustomerEntities(db: Kysely<DB>, appId: string, customerId: string): Promise<EntityRow[]> {

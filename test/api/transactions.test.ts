@@ -113,7 +113,7 @@ describe('transactions: filters and pagination', () => {
         snapshot.accounts[0]!.transactions!.items.push(fresh);
       }
       snapshot.fetched_at = new Date().toISOString();
-      await applySnapshot(s.server.ctx.store.db, entity.id, snapshot);
+      await applySnapshot(s.server.ctx.store, entity.id, snapshot);
     };
 
     const { seen } = await walk(`/data/v2/accounts/${accountId}/transactions?size=25`, entity.id, writeMore);

@@ -2,7 +2,7 @@ import Type from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { listCustomers } from '../../store/customers.ts';
-import { DEFAULT_PAGE_SIZE, PageHeaders, PageParams, setPageHeaders } from '../pagination.ts';
+import { DEFAULT_PAGE_SIZE, PageHeaders, PageParams, pageHeaders } from '../pagination.ts';
 import { problemResponses, ref } from '../responses.ts';
 import { toCustomer } from './customer.schema.ts';
 
@@ -27,7 +27,7 @@ export function registerListCustomers(app: FastifyInstance, ctx: AppContext): vo
     async (request, reply) => {
       const { page = 0, size = DEFAULT_PAGE_SIZE } = request.query as Type.Static<typeof Query>;
       const { rows, total } = await listCustomers(ctx.store.read, request.principal.appId, { offset: page * size, limit: size });
-      setPageHeaders(request, reply, total, (page + 1) * size < total ? { page: String(page + 1), size: String(size) } : null);
+      reply.headers(pageHeaders(request.url, total, (page + 1) * size < total ? { page: String(page + 1), size: String(size) } : null));
       return rows.map(toCustomer);
     },
   );

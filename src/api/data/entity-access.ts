@@ -1,0 +1,101 @@
+import Type from 'typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../context.ts';
+import { PERMISSION_FOR, type DataResource, type Permission } from '../../domain/permissions.ts';
+import { ApiError, notFound } from '../../errors/api-error.ts';
+import { accountExists } from '../../store/bank-data.ts';
+import { readEntity } from '../../store/entities.ts';
+import type { EntityRow } from '../../store/schema.ts';
+import { effectiveStatus } from '../entities/entity.schema.ts';
+import { problemResponses } from '../responses.ts';
+import { ResponseCache, type CachedResponse } from './response-cache.ts';
+
+/** The seed's `entity_id` header; other headers are allowed. */
+export const EntityHeader = Type.Object({
+  entity_id: Type.String({ format: 'uuid', description: 'The entity whose data to read' }),
+});
+
+export const AccountParams = Type.Object({
+  account_id: Type.String({ minLength: 1, maxLength: 64, description: 'An `account_id` from `GET /data/v2/accounts`' }),
+});
+
+export const ETagHeader = { etag: { type: 'string', description: 'Changes whenever the entity\'s stored data changes' } };
+
+/** The statuses every data read can answer with besides 200, for the OpenAPI document. */
+export const DATA_READ_RESPONSES = {
+  304: { description: 'Not modified: the `If-None-Match` ETag is current', headers: ETagHeader },
+  ...problemResponses(400, 401, 403, 404),
+};
+
+const permissionsCache = new WeakMap<EntityRow, readonly Permission[]>();
+
+function grantedPermissions(entity: EntityRow): readonly Permission[] {
+  let granted = permissionsCache.get(entity);
+  if (!granted) {
+    granted = JSON.parse(entity.permissions) as Permission[];
+    permissionsCache.set(entity, granted);
+  }
+  return granted;
+}
+
+/**
+ * The entity a data read is about, once the caller may read `resource` from it: it exists and
+ * belongs to the caller's application (else 404), its consent is neither expired nor revoked, and
+ * the consent grants the resource's permission (else 403). An entity that needs reconnecting still
+ * serves the data last fetched, as an expired card still shows its statements.
+ */
+export async function entityForRead(ctx: AppContext, request: FastifyRequest, resource: DataResource): Promise<EntityRow> {
+  const { entity_id } = request.headers as { entity_id: string };
+  const entity = await readEntity(ctx.store, request.principal.appId, entity_id);
+  if (!entity) throw notFound('Entity', entity_id);
+  const status = effectiveStatus(entity, ctx.now());
+  if (status === 'EXPIRED') {
+    throw new ApiError('CONSENT_EXPIRED', `The consent of entity ${entity.id} expired at ${entity.consent_expires_at}; reconnect it to read new data`);
+  }
+  if (status === 'REVOKED') throw new ApiError('CONSENT_REVOKED', `The consent of entity ${entity.id} was revoked and its data deleted`);
+  const permission = PERMISSION_FOR[resource];
+  if (!grantedPermissions(entity).includes(permission)) {
+    throw new ApiError('PERMISSION_NOT_GRANTED', `The consent of entity ${entity.id} does not grant the "${permission}" permission`);
+  }
+  return entity;
+}
+
+/** 404 unless the account is one of the entity's. */
+export async function requireAccount(ctx: AppContext, entity: EntityRow, accountId: string): Promise<void> {
+  if (!(await accountExists(ctx.store, entity.id, accountId))) throw notFound('Account', accountId);
+}
+
+function etagMatches(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  return header.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === etag);
+}
+
+export interface Rendered {
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/**
+ * Answers a data read from the response cache, rendering it on a miss. Only a rendered or cached
+ * answer is known to exist (the account may not), so a 304 comes after that, never before.
+ */
+export async function sendData(
+  ctx: AppContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  entity: EntityRow,
+  render: () => Promise<Rendered>,
+): Promise<FastifyReply> {
+  const key = ResponseCache.key(entity.id, entity.data_version, request.url);
+  let cached: CachedResponse | undefined = ctx.responses.get(key);
+  if (!cached) {
+    const rendered = await render();
+    cached = { body: Buffer.from(JSON.stringify(rendered.body)), headers: rendered.headers ?? {} };
+    ctx.responses.set(key, cached);
+  }
+  const etag = `"${entity.id}.${entity.data_version}"`;
+  reply.header('etag', etag);
+  if (etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send();
+  return reply.headers(cached.headers).type('application/json; charset=utf-8').send(cached.body);
+}

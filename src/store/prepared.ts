@@ -1,0 +1,39 @@
+import type { Compilable, Kysely } from 'kysely';
+import type { DB } from './schema.ts';
+
+const MARK = '\u0000openlean-param:';
+
+/** A query written once with Kysely, compiled once per database, executed many times. */
+export interface PreparedQuery<P, R> {
+  build(db: Kysely<DB>, param: <K extends keyof P & string>(name: K) => P[K]): Compilable<R>;
+}
+
+export interface CompiledPrepared<P> {
+  sql: string;
+  bind(params: P): unknown[];
+}
+
+/**
+ * Declares a hot read query with named parameters. The store compiles it to its dialect's SQL the
+ * first time it runs and then only binds values: no query building, no SQL parsing (the driver
+ * caches the statement), which is most of what a small read costs.
+ *
+ * @example
+ * const byId = prepared<{ id: string }, { payload: string }>((db, p) =>
+ *   db.selectFrom('accounts').select('payload').where('id', '=', p('id')));
+ * const rows = await store.query(byId, { id });
+ */
+export function prepared<P extends Record<string, unknown>, R>(build: PreparedQuery<P, R>['build']): PreparedQuery<P, R> {
+  return { build };
+}
+
+/** Compiles with placeholder markers, then remembers which positional parameter is which name. */
+export function compilePrepared<P extends Record<string, unknown>, R>(db: Kysely<DB>, query: PreparedQuery<P, R>): CompiledPrepared<P> {
+  const compiled = query.build(db, (name) => `${MARK}${name}` as never).compile();
+  const slots = compiled.parameters.map((v) => (typeof v === 'string' && v.startsWith(MARK) ? v.slice(MARK.length) : undefined));
+  const fixed = compiled.parameters;
+  return {
+    sql: compiled.sql,
+    bind: (params) => slots.map((name, i) => (name === undefined ? fixed[i] : params[name])),
+  };
+}
