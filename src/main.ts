@@ -3,6 +3,7 @@ import { ensureSandboxApp, SANDBOX_APP_FILE } from './applications/sandbox-app.t
 import { createApplication } from './applications/create-application.ts';
 import { ConfigError, loadConfig, type Config, type ConfigOverrides } from './config.ts';
 import { quickstart } from './quickstart.ts';
+import { startSandboxBank } from './sandbox-bank/server.ts';
 import { startServer } from './server.ts';
 import { migrate, openStore } from './store/database.ts';
 
@@ -99,6 +100,24 @@ export function buildCli(): Command {
       } finally {
         await store.close();
       }
+    });
+
+  program
+    .command('sandbox-bank')
+    .description('run only the built-in sandbox banks (mock OBIE v3.1 banks), as a separate party')
+    .option('-p, --port <port>', 'port to listen on', '3100')
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--data-dir <dir>', 'where sandbox-banks.db is kept (env DATA_DIR, default ./data)')
+    .addOption(new Option('--log-level <level>', 'request log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('warn'))
+    .action(async (flags: { port: string; host: string; dataDir?: string; logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' }) => {
+      const port = Number(flags.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new ConfigError(`--port must be an integer between 0 and 65535, got ${JSON.stringify(flags.port)}`);
+      const dataDir = flags.dataDir ?? (process.env.DATA_DIR || './data');
+      const bank = await startSandboxBank({ host: flags.host, port, dataDir, logLevel: flags.logLevel });
+      const stop = () => bank.close().then(() => process.exit(0), () => process.exit(1));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      process.stdout.write(`sandbox banks listening at ${bank.url}\n(set SANDBOX_BANK_URL=${bank.url} for an openlean that does not serve them itself)\n`);
     });
 
   return program;

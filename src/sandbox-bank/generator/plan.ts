@@ -397,7 +397,7 @@ export function planCustomer(bank: BankDefinition, login: string, profile: Profi
   if (atNatural > dailyBudget && outflow.merchant + outflow.cash > 0) {
     // Tight budgets buy cheaper, down to a floor below which prices stop being believable; past
     // it, the reserve in `settle` declines what the customer cannot afford. The high-volume
-    // profile has no floor: its thirty entries a day must fit one salary.
+    // profile has no floor: its fifteen entries a day must fit one salary.
     const floor = profile === 'high_volume' ? 0 : 0.6 * natural;
     spendScale = cashScale = Math.max(floor, dailyBudget / (outflow.merchant + outflow.cash));
   } else if (outflow.cash > 0) {

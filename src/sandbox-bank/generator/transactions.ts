@@ -25,7 +25,7 @@ import { Rng, deriveSeed } from './prng.ts';
  */
 
 /** Card authorisations stay pending this long before the entry books. */
-const PENDING_WINDOW_MS = 2 * DAY_MS;
+export const PENDING_WINDOW_MS = 2 * DAY_MS;
 
 const code = (c: string, subCode: string): BankTransactionCode => Object.freeze({ code: c, subCode });
 

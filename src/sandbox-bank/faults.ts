@@ -1,0 +1,102 @@
+import { LRUCache } from 'lru-cache';
+import type { GeneratedTransaction } from './generator/model.ts';
+import { PENDING_WINDOW_MS } from './generator/transactions.ts';
+
+/**
+ * Misbehaviours a sandbox bank can be switched into, per bank or per login (docs/sandbox-banks.md
+ * says exactly what each does). All are deterministic, so a test that switches one on sees the
+ * same thing every run; the transient ones give way after a bounded number of attempts.
+ */
+export const FAULTS = [
+  'latency',
+  'server_errors',
+  'timeouts',
+  'rate_limited',
+  'malformed_json',
+  'consent_expired',
+  'consent_revoked',
+  'missing_transaction_id',
+  'unstable_ids',
+  'pending_new_id',
+  'late_backdated',
+] as const;
+
+export type Fault = (typeof FAULTS)[number];
+
+/** Requests that fail before a path answers normally, per fault. */
+export const TRANSIENT_FAILURES = { timeouts: 1, rate_limited: 1, server_errors: 2, malformed_json: 1 } as const satisfies Partial<Record<Fault, number>>;
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+/** `late_backdated`: one booked transaction in this many shows up late. */
+const LATE_ONE_IN = 15;
+const LATE_BY_MS = 2 * DAY_MS;
+
+/** FNV-1a: a stable, well-spread number from a string, so fault choices repeat run after run. */
+export function hash32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** `latency`: 100–400 ms, the same for the same request of the same consent. */
+export function latencyMs(key: string, attempt: number): number {
+  return 100 + (hash32(`${key}#${attempt}`) % 301);
+}
+
+/**
+ * Counts requests per (fault, consent, path) so transient faults hit only the first attempts.
+ * In memory: a restart or a second process starts counting afresh, which only makes a fault
+ * happen again, never stick.
+ */
+export class FaultCounters {
+  readonly #counts = new LRUCache<string, number>({ max: 100_000 });
+
+  /** The 1-based number of this request among those `fault` has seen for the key. */
+  next(fault: Fault, key: string): number {
+    const id = `${fault} ${key}`;
+    const n = (this.#counts.get(id) ?? 0) + 1;
+    this.#counts.set(id, n);
+    return n;
+  }
+}
+
+/** Faults in force, each with the instant (ms) it was switched on. */
+export type ActiveFaults = ReadonlyMap<Fault, number>;
+
+/** When a card entry books: the generator keeps card entries pending for a while first. */
+const bookedAt = (t: GeneratedTransaction) => Date.parse(t.bookingDateTime) + PENDING_WINDOW_MS;
+const isCard = (t: GeneratedTransaction) => t.bankTransactionCode.code === 'CustomerCardTransactions';
+
+/**
+ * An account's transactions as the bank shows them at `asOfMs` under the faults that change
+ * what exists, as opposed to how it is written out (`missing_transaction_id`, `unstable_ids`).
+ * Both act only on what happens after the fault was switched on, so a client never sees an
+ * entry it already holds as booked change or vanish:
+ * - `pending_new_id`: a card entry that books after the switch has a new id and a booking time 1–12 h after its pending one;
+ * - `late_backdated`: one booked entry in 15 with a booking time after the switch is hidden until two days after it.
+ * Oldest first, as the generator gives them.
+ */
+export function transactionsUnderFaults(transactions: readonly GeneratedTransaction[], faults: ActiveFaults, asOfMs: number): readonly GeneratedTransaction[] {
+  let out = transactions;
+  const rebookSince = faults.get('pending_new_id');
+  if (rebookSince !== undefined) {
+    const rebooked = out.map((t) => {
+      if (t.status !== 'Booked' || !isCard(t) || bookedAt(t) <= rebookSince) return t;
+      const booked = new Date(Date.parse(t.bookingDateTime) + HOUR_MS * (1 + (hash32(t.transactionId) % 12))).toISOString();
+      return { ...t, transactionId: `${t.transactionId}-B`, bookingDateTime: booked, valueDateTime: booked };
+    });
+    out = rebooked.sort((a, b) => (a.bookingDateTime < b.bookingDateTime ? -1 : a.bookingDateTime > b.bookingDateTime ? 1 : 0));
+  }
+  const lateSince = faults.get('late_backdated');
+  if (lateSince !== undefined) {
+    out = out.filter((t) => {
+      const booking = Date.parse(t.bookingDateTime);
+      return t.status !== 'Booked' || booking <= lateSince || booking + LATE_BY_MS <= asOfMs || hash32(t.transactionId) % LATE_ONE_IN !== 0;
+    });
+  }
+  return out;
+}

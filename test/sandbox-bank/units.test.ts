@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { SANDBOX_BANKS } from '../../src/banks/registry.ts';
+import { FaultCounters, hash32, latencyMs, transactionsUnderFaults, type Fault } from '../../src/sandbox-bank/faults.ts';
+import { generateCustomer } from '../../src/sandbox-bank/generator/index.ts';
+import type { GeneratedTransaction } from '../../src/sandbox-bank/generator/model.ts';
+import {
+  accountJson,
+  balanceJson,
+  beneficiaryJson,
+  directDebitJson,
+  partyJson,
+  scheduledPaymentJson,
+  standingOrderJson,
+  transactionJson,
+} from '../../src/sandbox-bank/obie-json.ts';
+import { errorPage, escapeHtml, loginPage, pickLocale } from '../../src/sandbox-bank/pages.ts';
+import { grantFor, permissionsProblem } from '../../src/sandbox-bank/permissions.ts';
+import { ObieSpec } from '../helpers/sandbox-bank.ts';
+
+const AS_OF = new Date('2026-11-29T02:00:00.000Z');
+const DAY_MS = 86_400_000;
+const spec = new ObieSpec();
+
+function tx(id: string, bookingDateTime: string, fields: Partial<GeneratedTransaction> = {}): GeneratedTransaction {
+  return {
+    transactionId: id,
+    transactionReference: null,
+    creditDebitIndicator: 'Debit',
+    status: 'Booked',
+    bookingDateTime,
+    valueDateTime: bookingDateTime,
+    transactionInformation: 'CARD PURCHASE',
+    amount: { amount: '10.00', currency: 'AED' },
+    bankTransactionCode: { code: 'CustomerCardTransactions', subCode: 'PointOfSalePayment' },
+    merchantDetails: null,
+    ...fields,
+  };
+}
+
+describe('OBIE serialisation of generated customers', () => {
+  test('every record of every bank and profile is valid OBIE, Basic and Detail', () => {
+    for (const bank of SANDBOX_BANKS) {
+      for (const profile of ['default', 'thin'] as const) {
+        const customer = generateCustomer(bank, 'serialise', AS_OF, { profile });
+        spec.check('OBReadParty2', { Data: { Party: partyJson(customer.party) } });
+        for (const a of customer.accounts) {
+          spec.check('OBAccount6Detail', accountJson(a, true));
+          spec.check('OBAccount6Basic', accountJson(a, false));
+          spec.check('OBReadBalance1', { Data: { Balance: a.balances.map((b) => balanceJson(a.accountId, b)) } });
+          for (const t of a.transactions) {
+            spec.check('OBTransaction6Detail', transactionJson(a.accountId, t, true, t.transactionId));
+            spec.check('OBTransaction6Basic', transactionJson(a.accountId, t, false, null));
+          }
+          for (const detail of [true, false]) {
+            spec.check('OBReadBeneficiary5', { Data: { Beneficiary: a.beneficiaries.map((b) => beneficiaryJson(a.accountId, b, detail)) } });
+            spec.check('OBReadStandingOrder6', { Data: { StandingOrder: a.standingOrders.map((s) => standingOrderJson(a.accountId, s, detail)) } });
+            spec.check('OBReadScheduledPayment3', { Data: { ScheduledPayment: a.scheduledPayments.map((p) => scheduledPaymentJson(a.accountId, p, detail)) } });
+          }
+          spec.check('OBReadDirectDebit2', { Data: { DirectDebit: a.directDebits.map((d) => directDebitJson(a.accountId, d)) } });
+          spec.check('OBReadParty3', { Data: { Party: a.parties.map(partyJson) } });
+        }
+      }
+    }
+  });
+
+  test('Basic leaves out identification, narrative, merchant and creditor; a null id leaves out TransactionId', () => {
+    const a = generateCustomer(SANDBOX_BANKS[0]!, 'serialise', AS_OF).accounts[0]!;
+    assert.equal(accountJson(a, false).Account, undefined);
+    assert.equal(accountJson(a, true).Account?.[0]?.Identification, a.iban);
+    const t = a.transactions.find((x) => x.merchantDetails)!;
+    const basic = transactionJson(a.accountId, t, false, null);
+    assert.equal('TransactionId' in basic, false);
+    assert.equal('TransactionInformation' in basic, false);
+    assert.equal('MerchantDetails' in basic, false);
+    assert.equal(transactionJson(a.accountId, t, true, 'x').TransactionId, 'x');
+    assert.equal('CreditorAccount' in beneficiaryJson(a.accountId, a.beneficiaries[0]!, false), false);
+  });
+});
+
+describe('faults', () => {
+  test('hash32 and latencyMs are deterministic; latency stays within 100-400 ms', () => {
+    assert.equal(hash32('abc'), hash32('abc'));
+    assert.notEqual(hash32('abc'), hash32('abd'));
+    const values = Array.from({ length: 500 }, (_, i) => latencyMs('consent /path', i));
+    assert.deepEqual(values, Array.from({ length: 500 }, (_, i) => latencyMs('consent /path', i)));
+    assert.ok(values.every((ms) => ms >= 100 && ms <= 400));
+    assert.ok(Math.min(...values) < 150 && Math.max(...values) > 350, 'spread over the range');
+  });
+
+  test('counters count per fault and key', () => {
+    const counters = new FaultCounters();
+    assert.deepEqual([counters.next('server_errors', 'a'), counters.next('server_errors', 'a'), counters.next('server_errors', 'b'), counters.next('rate_limited', 'a')], [1, 2, 1, 1]);
+  });
+
+  test('pending_new_id rebooks card entries that book after the switch under a new id 1-12 h later, in time order', () => {
+    const list = [
+      tx('card-old', '2026-11-01T10:00:00.000Z'),
+      tx('card-1', '2026-11-20T10:00:00.000Z'),
+      tx('salary', '2026-11-20T12:00:00.000Z', { creditDebitIndicator: 'Credit', bankTransactionCode: { code: 'ReceivedCreditTransfers', subCode: 'SalaryPayment' } }),
+      tx('card-2', '2026-11-28T10:00:00.000Z', { status: 'Pending', valueDateTime: null }),
+    ];
+    // Switched on while card-1 was still pending (it books two days after its pending time).
+    const faults = new Map<Fault, number>([['pending_new_id', Date.parse('2026-11-21T00:00:00.000Z')]]);
+    const out = transactionsUnderFaults(list, faults, AS_OF.getTime());
+    const rebooked = out.find((t) => t.transactionInformation === 'CARD PURCHASE' && t.bookingDateTime.startsWith('2026-11-20'))!;
+    assert.notEqual(rebooked.transactionId, 'card-1');
+    const shift = Date.parse(rebooked.bookingDateTime) - Date.parse('2026-11-20T10:00:00.000Z');
+    assert.ok(shift >= 3_600_000 && shift <= 12 * 3_600_000, `${shift}`);
+    assert.equal(rebooked.valueDateTime, rebooked.bookingDateTime);
+    assert.deepEqual(out.find((t) => t.transactionId === 'card-old'), list[0], 'booked before the switch: unchanged');
+    assert.deepEqual(out.find((t) => t.transactionId === 'salary'), list[2]);
+    assert.deepEqual(out.find((t) => t.transactionId === 'card-2'), list[3], 'pending entries keep their id');
+    assert.deepEqual(out.map((t) => t.bookingDateTime), out.map((t) => t.bookingDateTime).sort());
+    assert.deepEqual(transactionsUnderFaults(list, faults, AS_OF.getTime()), out, 'deterministic');
+  });
+
+  test('late_backdated hides about 1 in 15 entries booked after the switch, for two days after their booking time', () => {
+    const customer = generateCustomer(SANDBOX_BANKS[0]!, 'late', AS_OF, { profile: 'high_volume' });
+    const all = customer.accounts.flatMap((a) => a.transactions);
+    const hiddenWith = (since: number) => {
+      const shown = new Set(customer.accounts.flatMap((a) => transactionsUnderFaults(a.transactions, new Map<Fault, number>([['late_backdated', since]]), AS_OF.getTime())));
+      return all.filter((t) => !shown.has(t));
+    };
+    const hidden = hiddenWith(0);
+    const young = all.filter((t) => t.status === 'Booked' && Date.parse(t.bookingDateTime) > AS_OF.getTime() - 2 * DAY_MS);
+    assert.ok(hidden.length > 0);
+    assert.ok(hidden.every((t) => young.includes(t)));
+    const share = hidden.length / young.length;
+    assert.ok(share > 1 / 40 && share < 1 / 6, `${hidden.length} of ${young.length}`);
+    const sinceYesterday = hiddenWith(AS_OF.getTime() - DAY_MS);
+    assert.ok(sinceYesterday.length < hidden.length && sinceYesterday.every((t) => Date.parse(t.bookingDateTime) > AS_OF.getTime() - DAY_MS));
+    assert.deepEqual(hiddenWith(AS_OF.getTime()), [], 'nothing already booked vanishes when the fault comes on');
+  });
+
+  test('no shaping fault gives the list back as it is', () => {
+    const list = [tx('a', '2026-11-20T10:00:00.000Z')];
+    assert.equal(transactionsUnderFaults(list, new Map<Fault, number>([['latency', 0], ['unstable_ids', 0]]), AS_OF.getTime()), list);
+  });
+});
+
+describe('permissions', () => {
+  test('grants follow OBIE: Basic or Detail, and transactions need a direction', () => {
+    assert.equal(grantFor('balances', ['ReadAccountsDetail']), null);
+    assert.deepEqual(grantFor('accounts', ['ReadAccountsBasic']), { detail: false, credits: false, debits: false });
+    assert.equal(grantFor('accounts', ['ReadAccountsDetail'])?.detail, true);
+    assert.equal(grantFor('transactions', ['ReadTransactionsDetail']), null);
+    assert.deepEqual(grantFor('transactions', ['ReadTransactionsBasic', 'ReadTransactionsDebits']), { detail: false, credits: false, debits: true });
+    assert.ok(grantFor('party', ['ReadPartyPSU']));
+    assert.equal(grantFor('party', ['ReadParty']), null);
+    assert.ok(permissionsProblem(['ReadTransactionsBasic']));
+    assert.ok(permissionsProblem(['ReadTransactionsCredits']));
+    assert.equal(permissionsProblem(['ReadTransactionsDetail', 'ReadTransactionsCredits', 'ReadBalances']), null);
+  });
+});
+
+describe('pages', () => {
+  test('ui_locales picks the first language spoken here', () => {
+    assert.equal(pickLocale(undefined), 'en');
+    assert.equal(pickLocale('fr-FR ar-AE en'), 'ar');
+    assert.equal(pickLocale('EN-gb'), 'en');
+    assert.equal(pickLocale(['ar']), 'en');
+  });
+
+  test('everything interpolated is escaped', () => {
+    assert.equal(escapeHtml(`<a href="x">'&'</a>`), '&#60;a href=&#34;x&#34;&#62;&#39;&#38;&#39;&#60;/a&#62;');
+    const page = loginPage({ locale: 'en', bankName: '<b>Bank</b>', clientName: 'c', action: '/x?a="1"', session: '"><script>' });
+    assert.ok(!page.includes('<script>') && !page.includes('<b>Bank'));
+    assert.ok(!errorPage('ar', 'B', '<img src=x>').includes('<img'));
+    assert.match(errorPage('ar', 'B', 'x'), /dir="rtl"/);
+  });
+});
