@@ -101,6 +101,9 @@ async function main() {
     (await json(`${openlean.url}/sandbox/v1/entities`, { method: 'POST', headers: auth, body: JSON.stringify({ customer_id: customer.customer_id, login: 'bench' }) })).body,
   );
   const headers = { authorization: `Bearer ${token}`, entity_id: entity.id };
+  while (JSON.parse((await json(`${openlean.url}/data/v2/refreshes/${entity.refresh_id}`, { headers })).body).status !== 'FINISHED') {
+    await new Promise((r) => setTimeout(r, 50));
+  }
 
   const accountsPath = '/data/v2/accounts';
   const accounts = await json(openlean.url + accountsPath, { headers });

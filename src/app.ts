@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import pino from 'pino';
 import { BANK_DATA_SCHEMAS } from './domain/bank-data.ts';
 import type { AppContext } from './context.ts';
 import { Problem } from './errors/problem.ts';
@@ -27,6 +26,14 @@ import { registerToken } from './api/oauth/token.ts';
 import { installOpenApi } from './api/openapi.ts';
 import { installValidation } from './api/validation.ts';
 import { registerCreateSandboxEntity } from './api/sandbox/create-sandbox-entity.ts';
+import { registerCreateRefresh } from './api/refreshes/create-refresh.ts';
+import { registerGetRefresh } from './api/refreshes/get-refresh.ts';
+import { registerListRefreshes } from './api/refreshes/list-refreshes.ts';
+import { DataPending, Refresh } from './api/refreshes/refresh.schema.ts';
+import { sandboxBanksPlugin } from './sandbox-bank/plugin.ts';
+
+/** Where the built-in sandbox banks are mounted. */
+export const SANDBOX_BANKS_PREFIX = '/sandbox-banks';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -35,13 +42,8 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
  * store and decides whether and where to listen.
  */
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
-  // Buffered, so a log line per request is not a write(2) per request; flushed when the app closes.
-  const logStream = pino.destination({ dest: 1, sync: false, minLength: 4096 });
   const app = Fastify({
-    logger: {
-      level: ctx.config.logLevel,
-      stream: logStream,
-    },
+    loggerInstance: ctx.log,
     // One line per request, written by the onResponse hook below, instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
     bodyLimit: ctx.config.bodyLimit,
@@ -68,7 +70,6 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     done();
   });
 
-  app.addHook('onClose', async () => logStream.flushSync());
   await app.register(formbody);
   // The API takes JSON (and forms on the token endpoint); plain text is an unsupported media type.
   app.removeContentTypeParser('text/plain');
@@ -76,7 +77,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   installErrorHandling(app);
   installAuthGuard(app, ctx);
   await installOpenApi(app, ctx);
-  for (const schema of [...BANK_DATA_SCHEMAS, Customer, Entity, Bank, Problem]) app.addSchema(schema);
+  for (const schema of [...BANK_DATA_SCHEMAS, Customer, Entity, Bank, Refresh, DataPending, Problem]) app.addSchema(schema);
 
   registerHealth(app, ctx);
   registerToken(app, ctx);
@@ -93,6 +94,18 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   registerGetTransactions(app, ctx);
   registerAccountResources(app, ctx);
   registerGetIdentity(app, ctx);
+  registerCreateRefresh(app, ctx);
+  registerListRefreshes(app, ctx);
+  registerGetRefresh(app, ctx);
   registerCreateSandboxEntity(app, ctx);
+  if (ctx.sandboxBanks && ctx.config.sandboxBanks) {
+    await app.register(sandboxBanksPlugin, {
+      prefix: SANDBOX_BANKS_PREFIX,
+      banks: ctx.banks.list(),
+      now: ctx.now,
+      dataDir: ctx.config.dataDir,
+      baseUrl: ctx.sandboxBanks.baseUrl,
+    });
+  }
   return app;
 }

@@ -16,6 +16,34 @@ export interface Config {
   bodyLimit: number;
   /** Memory for finished data responses, in bytes; 0 turns the cache off. */
   responseCacheBytes: number;
+  /** Mount the built-in sandbox banks at /sandbox-banks (default: in sandbox mode only). */
+  sandboxBanks: boolean;
+  /** Where the sandbox banks are when this process does not serve them (`openlean sandbox-bank`), e.g. http://127.0.0.1:3100/sandbox-banks. */
+  sandboxBankUrl: string;
+  /** Base64 or hex 32-byte key sealing bank tokens; unset: generated into `$DATA_DIR/encryption.key`. */
+  encryptionKey: string | undefined;
+  /** Per-attempt timeout of a call to a bank. */
+  bankTimeoutMs: number;
+  refresh: RefreshConfig;
+}
+
+export interface RefreshConfig {
+  /** Refresh jobs this process runs at once; 0 runs no worker here. */
+  workers: number;
+  /** How long a worker holds a job without a heartbeat before another may take it over. */
+  leaseMs: number;
+  /** How often an idle worker looks for due jobs (it is woken at once for jobs this process queues). */
+  pollMs: number;
+  /** First retry delay of a failed refresh attempt; doubles per attempt, with jitter. */
+  retryBaseMs: number;
+  /** Attempts before a refresh ends FAILED. */
+  maxAttempts: number;
+  /** Active entities are refreshed when their last refresh is this old; 0 turns the scheduler off. */
+  scheduleHours: number;
+  /** Incremental refreshes re-fetch transactions booked this many days before the last one. */
+  overlapDays: number;
+  /** Manual refreshes an entity may start per UTC day. */
+  manualDailyLimit: number;
 }
 
 export type ConfigOverrides = Partial<Pick<Config, 'mode' | 'host' | 'port' | 'dataDir' | 'databaseUrl' | 'logLevel' | 'publicUrl'>>;
@@ -73,6 +101,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     tokenTtlSeconds: integer('TOKEN_TTL_SECONDS', env.TOKEN_TTL_SECONDS, 3600, 60, 86400),
     bodyLimit: integer('BODY_LIMIT_BYTES', env.BODY_LIMIT_BYTES, 1024 * 1024, 1024, 100 * 1024 * 1024),
     responseCacheBytes: integer('RESPONSE_CACHE_MB', env.RESPONSE_CACHE_MB, 64, 0, 64 * 1024) * 1024 * 1024,
+    sandboxBanks: oneOf('SANDBOX_BANKS', env.SANDBOX_BANKS, ['on', 'off'] as const, mode === 'sandbox' ? 'on' : 'off') === 'on',
+    sandboxBankUrl: (env.SANDBOX_BANK_URL || 'http://127.0.0.1:3100/sandbox-banks').replace(/\/+$/, ''),
+    encryptionKey: env.ENCRYPTION_KEY || undefined,
+    bankTimeoutMs: integer('BANK_TIMEOUT_MS', env.BANK_TIMEOUT_MS, 10_000, 100, 300_000),
+    refresh: {
+      workers: integer('WORKER_CONCURRENCY', env.WORKER_CONCURRENCY, 4, 0, 256),
+      leaseMs: integer('JOB_LEASE_MS', env.JOB_LEASE_MS, 30_000, 500, 3_600_000),
+      pollMs: integer('JOB_POLL_MS', env.JOB_POLL_MS, 500, 10, 60_000),
+      retryBaseMs: integer('REFRESH_RETRY_BASE_MS', env.REFRESH_RETRY_BASE_MS, 2_000, 1, 3_600_000),
+      maxAttempts: integer('REFRESH_MAX_ATTEMPTS', env.REFRESH_MAX_ATTEMPTS, 6, 1, 100),
+      scheduleHours: integer('REFRESH_SCHEDULE_HOURS', env.REFRESH_SCHEDULE_HOURS, 24, 0, 24 * 365),
+      overlapDays: integer('REFRESH_OVERLAP_DAYS', env.REFRESH_OVERLAP_DAYS, 7, 0, 365),
+      manualDailyLimit: integer('REFRESH_MANUAL_DAILY_LIMIT', env.REFRESH_MANUAL_DAILY_LIMIT, 10, 1, 100_000),
+    },
   };
 }
 

@@ -1,16 +1,26 @@
+import type { FastifyBaseLogger } from 'fastify';
 import type { ResponseCache } from './api/data/response-cache.ts';
 import type { TokenService } from './auth/tokens.ts';
+import type { BankConnector } from './banks/connector.ts';
 import type { BankRegistry } from './banks/registry.ts';
 import type { Config } from './config.ts';
+import type { RefreshEngine } from './refresh/engine.ts';
 import type { Store } from './store/database.ts';
 
 /** What handlers need, handed to each route's register function; nothing is a module singleton. */
 export interface AppContext {
   config: Config;
+  log: FastifyBaseLogger;
   store: Store;
   tokens: TokenService;
   banks: BankRegistry;
+  connector: BankConnector;
+  refreshes: RefreshEngine;
+  /** Seals secrets at rest (bank tokens). */
+  encryptionKey: Buffer;
   /** Finished data responses, per entity data version. */
   responses: ResponseCache;
+  /** Where the sandbox banks are (in this process, or `SANDBOX_BANK_URL`); null in production mode. */
+  sandboxBanks: { baseUrl: () => string } | null;
   now: () => Date;
 }

@@ -21,6 +21,8 @@ Quick start (copy and paste):
     -d "{\\"app_user_id\\":\\"user-$RANDOM\\"}" | ${extract('customer_id')})
   ENTITY=$(curl -s ${url}/sandbox/v1/entities -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
     -d "{\\"customer_id\\":\\"$CUSTOMER\\"}" | ${extract('id')})
+  # The INITIAL refresh fetches the data from the sandbox bank; until it has, reads answer 202 PENDING.
+  while curl -s ${url}/data/v2/accounts -H "Authorization: Bearer $TOKEN" -H "entity_id: $ENTITY" | grep -q PENDING; do sleep 0.2; done
   curl -s ${url}/data/v2/accounts -H "Authorization: Bearer $TOKEN" -H "entity_id: $ENTITY"
   ACCOUNT=$(curl -s ${url}/data/v2/accounts -H "Authorization: Bearer $TOKEN" -H "entity_id: $ENTITY" | ${extract('account_id')})
   curl -s "${url}/data/v2/accounts/$ACCOUNT/transactions?size=5" -H "Authorization: Bearer $TOKEN" -H "entity_id: $ENTITY"

@@ -1,11 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import { ResponseCache } from './api/data/response-cache.ts';
-import { buildApp } from './app.ts';
+import { buildApp, SANDBOX_BANKS_PREFIX } from './app.ts';
+import { loadOrCreateKey } from './auth/secret-box.ts';
 import { loadSigningKeys } from './auth/signing-keys.ts';
 import { createTokenService } from './auth/tokens.ts';
+import { createObieConnector } from './banks/obie/connector.ts';
 import { createBankRegistry } from './banks/registry.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
+import { createLogger } from './logging.ts';
+import { createRefreshEngine } from './refresh/engine.ts';
+import { SANDBOX_CLIENT } from './sandbox-bank/client.ts';
 import { migrate, openStore } from './store/database.ts';
 
 export interface RunningServer {
@@ -16,18 +21,40 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Opens and migrates the store, assembles the context and the app, and listens. */
+/** Opens and migrates the store, assembles the context and the app, listens, then starts the workers. */
 export async function startServer(config: Config, options: { now?: () => Date } = {}): Promise<RunningServer> {
+  const { log, flush } = createLogger(config.logLevel);
   const store = openStore(config.databaseUrl);
   try {
     await migrate(store);
     const keys = await loadSigningKeys(store.db);
+    const now = options.now ?? (() => new Date());
+    const banks = createBankRegistry();
+    // The in-process sandbox banks are reached over real HTTP at this server's own address, known once it listens.
+    let selfUrl = '';
+    const sandboxBase = () => (config.sandboxBanks ? `${selfUrl}${SANDBOX_BANKS_PREFIX}` : config.sandboxBankUrl);
+    const connector = createObieConnector({
+      endpoints: (bank) => ({
+        discovery_url: `${sandboxBase()}/${bank.identifier}/.well-known/openid-configuration`,
+        ais_base_url: `${sandboxBase()}/${bank.identifier}/open-banking/v3.1/aisp`,
+      }),
+      client: () => SANDBOX_CLIENT,
+      timeout_ms: config.bankTimeoutMs,
+      now,
+    });
+    const encryptionKey = loadOrCreateKey(config.encryptionKey, config.dataDir);
+    const refreshes = createRefreshEngine({ store, connector, banks, key: encryptionKey, config: config.refresh, now, log });
     const ctx: AppContext = {
       config,
+      log,
       store,
-      banks: createBankRegistry(),
+      banks,
+      connector,
+      refreshes,
+      encryptionKey,
       responses: new ResponseCache(config.responseCacheBytes),
-      now: options.now ?? (() => new Date()),
+      sandboxBanks: config.mode === 'sandbox' ? { baseUrl: sandboxBase } : null,
+      now,
       tokens: createTokenService({
         issuer: config.publicUrl,
         ttlSeconds: config.tokenTtlSeconds,
@@ -40,17 +67,23 @@ export async function startServer(config: Config, options: { now?: () => Date } 
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    selfUrl = url.replace('://0.0.0.0:', '://127.0.0.1:').replace('://[::]:', '://[::1]:');
+    refreshes.start();
     return {
       app,
       ctx,
-      url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
+      url,
       async close() {
+        await refreshes.stop();
         await app.close();
         await store.close();
+        flush();
       },
     };
   } catch (err) {
     await store.close();
+    flush();
     throw err;
   }
 }

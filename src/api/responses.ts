@@ -14,6 +14,7 @@ export function problemResponses(...statuses: number[]): Record<number, unknown>
     413: 'Request body too large',
     415: 'Unsupported content type',
     429: 'Rate limited; see Retry-After',
+    502: 'The bank failed or answered unexpectedly',
   };
   return Object.fromEntries(
     statuses.map((s) => [s, { description: descriptions[s] ?? 'Error', content: { 'application/problem+json': { schema: ref('Problem') } } }]),

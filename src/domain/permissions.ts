@@ -37,6 +37,9 @@ export const PERMISSION_FOR = {
   identity: 'identity',
 } as const satisfies Record<DataResource, Permission>;
 
+/** Every data resource, in the order refreshes report them. */
+export const DATA_RESOURCES = Object.keys(PERMISSION_FOR) as DataResource[];
+
 export function isPermission(value: string): value is Permission {
   return (PERMISSIONS as readonly string[]).includes(value);
 }

@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import { BankError } from '../banks/connector.ts';
 import type { BankDefinition } from '../banks/registry.ts';
+import type { AppContext } from '../context.ts';
 import type { Permission } from '../domain/permissions.ts';
 import { normalizePermissions } from '../domain/permissions.ts';
-import { toEntitySnapshot } from '../sandbox-bank/direct-snapshot.ts';
-import { generateCustomer } from '../sandbox-bank/generator/index.ts';
+import { ApiError } from '../errors/api-error.ts';
+import { sealCredentials } from './connection-credentials.ts';
+import { approveConsent } from '../sandbox-bank/automate-consent.ts';
 import type { Profile } from '../sandbox-bank/generator/model.ts';
-import type { Store } from '../store/database.ts';
-import { applySnapshot } from '../store/bank-data.ts';
-import { findEntity, insertEntity } from '../store/entities.ts';
-import type { CustomerRow, EntityRow } from '../store/schema.ts';
+import { saveConnection } from '../store/connections.ts';
+import { getEntity, insertEntity } from '../store/entities.ts';
+import type { CustomerRow, EntityRow, RefreshRow } from '../store/schema.ts';
 
 export interface SandboxEntityRequest {
   customer: CustomerRow;
@@ -18,29 +20,62 @@ export interface SandboxEntityRequest {
   login: string;
   profile: Profile;
   consentExpiresAt: Date;
-  now: Date;
+}
+
+function bankFailure(err: unknown): never {
+  if (err instanceof ApiError) throw err;
+  const detail = err instanceof BankError ? err.message : 'the sandbox bank did not complete the consent';
+  throw new ApiError('BANK_UNAVAILABLE', `Could not connect to the sandbox bank: ${detail}`);
 }
 
 /**
- * Creates an entity at a sandbox bank without the browser journey and fills it with the bank's
- * data for that login, through the store's one write path.
+ * Creates an entity the way the hosted journey will, minus the browser: a consent at the sandbox
+ * bank through the OBIE connector, authorised by driving the bank's own login, OTP and approval
+ * pages over HTTP, then the code exchanged for tokens. The entity, its sealed credentials and its
+ * INITIAL refresh commit together; the data arrives when that refresh finishes.
  */
-export async function createSandboxEntity(store: Store, req: SandboxEntityRequest): Promise<EntityRow> {
-  const id = randomUUID();
+export async function createSandboxEntity(ctx: AppContext, req: SandboxEntityRequest): Promise<{ entity: EntityRow; refresh: RefreshRow }> {
+  if (!ctx.sandboxBanks) throw new ApiError('SANDBOX_DISABLED', 'Sandbox entities cannot be created when MODE=production');
   const permissions = normalizePermissions(req.permissions);
-  const at = req.now.toISOString();
-  const generated = generateCustomer(req.bank, req.login, req.now, { profile: req.profile });
-  await insertEntity(store.db, {
-    id,
-    app_id: req.customer.app_id,
-    customer_id: req.customer.id,
-    bank_identifier: req.bank.identifier,
-    permissions: JSON.stringify(permissions),
-    status: 'ACTIVE',
-    consent_expires_at: req.consentExpiresAt.toISOString(),
-    created_at: at,
-    updated_at: at,
+  const bankUrl = `${ctx.sandboxBanks.baseUrl()}/${req.bank.identifier}`;
+  const redirectUri = `${ctx.config.publicUrl}/link/callback`;
+  let credentials;
+  try {
+    const settings = await fetch(`${bankUrl}/control/users/${encodeURIComponent(req.login)}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ profile: req.profile }),
+    });
+    if (!settings.ok) throw new Error(`the sandbox bank refused the user settings (${settings.status})`);
+    const consent = await ctx.connector.startConsent({ bank: req.bank, permissions, expires_at: req.consentExpiresAt.toISOString(), redirect_uri: redirectUri });
+    const back = new URL(await approveConsent(consent.authorize_url, { login: req.login }));
+    const code = back.searchParams.get('code');
+    if (!code || back.searchParams.get('state') !== consent.state) {
+      throw new Error(`the bank answered ${back.searchParams.get('error') ?? 'without a code'}`);
+    }
+    credentials = await ctx.connector.exchangeCode({ bank: req.bank, consent_id: consent.consent_id, code, code_verifier: consent.code_verifier, redirect_uri: redirectUri });
+  } catch (err) {
+    ctx.log.warn({ err, bank: req.bank.identifier }, 'sandbox consent failed');
+    bankFailure(err);
+  }
+
+  const id = randomUUID();
+  const at = ctx.now().toISOString();
+  const refresh = await ctx.store.db.transaction().execute(async (trx) => {
+    await insertEntity(trx, {
+      id,
+      app_id: req.customer.app_id,
+      customer_id: req.customer.id,
+      bank_identifier: req.bank.identifier,
+      permissions: JSON.stringify(permissions),
+      status: 'ACTIVE',
+      consent_expires_at: req.consentExpiresAt.toISOString(),
+      created_at: at,
+      updated_at: at,
+    });
+    await saveConnection(trx, { entity_id: id, consent_id: credentials.consent_id, credentials: sealCredentials(ctx.encryptionKey, id, credentials), updated_at: at });
+    return ctx.refreshes.queueInitial(trx, (await getEntity(trx, id))!);
   });
-  await applySnapshot(store, id, toEntitySnapshot(generated, req.bank, permissions, req.now));
-  return (await findEntity(store.db, req.customer.app_id, id))!;
+  ctx.refreshes.wake();
+  return { entity: (await getEntity(ctx.store.db, id))!, refresh };
 }

@@ -1,17 +1,31 @@
+import type { AppContext } from '../context.ts';
+import { openCredentials } from './connection-credentials.ts';
 import { purgeEntityData } from '../store/bank-data.ts';
+import { getConnection } from '../store/connections.ts';
 import { updateEntityStatus } from '../store/entities.ts';
-import type { Store } from '../store/database.ts';
 import type { EntityRow } from '../store/schema.ts';
 
 /**
- * Ends an entity: its consent is revoked and every piece of its bank data is deleted. The entity
- * record stays, as REVOKED, so reads answer CONSENT_REVOKED rather than a bare 404.
- * Revoking at the bank itself arrives with the OBIE connector.
+ * Ends an entity: its consent is revoked at the bank and every piece of its bank data is deleted.
+ * The entity record stays, as REVOKED, so reads answer CONSENT_REVOKED rather than a bare 404.
+ * The bank being unreachable does not keep the data: the consent is forgotten here either way
+ * (and expires at the bank), which is what the user asked for.
  */
-export async function revokeEntity(store: Store, entity: EntityRow, now: Date): Promise<void> {
-  await store.db.transaction().execute(async (trx) => {
+export async function revokeEntity(ctx: AppContext, entity: EntityRow, now: Date): Promise<void> {
+  const connection = await getConnection(ctx.store.db, entity.id);
+  const bank = ctx.banks.get(entity.bank_identifier);
+  if (connection && bank) {
+    try {
+      const credentials = openCredentials(ctx.encryptionKey, entity.id, connection.credentials);
+      await ctx.connector.revokeConsent({ bank, credentials });
+    } catch (err) {
+      ctx.log.warn({ err, entity_id: entity.id }, 'could not revoke the consent at the bank; deleting the data anyway');
+    }
+  }
+  await ctx.store.db.transaction().execute(async (trx) => {
     await purgeEntityData(trx, entity.id);
+    await trx.deleteFrom('entity_connections').where('entity_id', '=', entity.id).execute();
     await updateEntityStatus(trx, entity.id, 'REVOKED', now.toISOString());
   });
-  store.entities.changed(entity.id);
+  ctx.store.entities.changed(entity.id);
 }

@@ -19,11 +19,16 @@ export const ERROR_CODES = {
   NOT_ACCEPTABLE: { status: 406, title: 'Not acceptable' },
   CONFLICT: { status: 409, title: 'Conflict' },
   DUPLICATE_CUSTOMER: { status: 409, title: 'Customer already exists' },
+  IDEMPOTENCY_CONFLICT: { status: 409, title: 'Idempotency-Key already used for another request' },
+  RECONNECT_REQUIRED: { status: 409, title: 'The entity must be reconnected by its user' },
+  DATA_NOT_AVAILABLE: { status: 409, title: 'No data yet: the first refresh failed' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Request body too large' },
   URI_TOO_LONG: { status: 414, title: 'Path parameter too long' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
+  REFRESH_LIMIT_REACHED: { status: 429, title: 'Daily manual refresh limit reached' },
   INTERNAL_ERROR: { status: 500, title: 'Internal server error' },
+  BANK_UNAVAILABLE: { status: 502, title: 'The bank did not answer as expected' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,11 +1,11 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { Position } from '../domain/cursor.ts';
 import { derivedId } from '../domain/ids.ts';
 import type { DataResource } from '../domain/permissions.ts';
 import type { EntitySnapshot, FetchedAccount, FetchedTransaction } from '../domain/snapshot.ts';
 import type { Store } from './database.ts';
-import { prepared } from './prepared.ts';
+import { compilePrepared, prepared } from './prepared.ts';
 import type { DB, NewTransaction, TransactionRow } from './schema.ts';
 
 /** Resources stored whole, as one JSON list per account (or per entity for `identity`). */
@@ -34,17 +34,6 @@ export interface ApplyResult {
   dataVersion: number;
 }
 
-function transactionHash(t: FetchedTransaction): string {
-  return createHash('sha1')
-    .update(
-      JSON.stringify([
-        t.status, t.booking_at, t.value_at, t.amount_minor, t.currency, t.credit_debit, t.description,
-        t.reference, t.merchant_name, t.merchant_category_code, t.bank_transaction_code, t.bank_transaction_id,
-      ]),
-    )
-    .digest('base64url');
-}
-
 function transactionRow(entityId: string, accountId: string, t: FetchedTransaction, pendingId: string | null): NewTransaction {
   return {
     id: derivedId('transaction', accountId, t.key),
@@ -64,8 +53,82 @@ function transactionRow(entityId: string, accountId: string, t: FetchedTransacti
     merchant_category_code: t.merchant_category_code,
     bank_transaction_code: t.bank_transaction_code,
     pending_transaction_id: pendingId,
-    content_hash: transactionHash(t),
   };
+}
+
+/** What a bank may change about a transaction it already returned; any change rewrites the row. */
+const CONTENT_COLUMNS = [
+  'bank_transaction_id', 'status', 'booking_at', 'value_at', 'amount_minor', 'currency', 'credit_debit', 'description',
+  'reference', 'merchant_name', 'merchant_category_code', 'bank_transaction_code',
+] as const;
+
+const TRANSACTION_COLUMNS = [
+  'id', 'entity_id', 'account_id', 'key', 'pending_transaction_id', ...CONTENT_COLUMNS,
+] as const satisfies readonly (keyof NewTransaction)[];
+
+/** Rows written per statement: past ~100 the statement's size stops paying for itself. */
+const UPSERT_BATCH = 100;
+
+/**
+ * Inserts `rows` transactions, or rewrites a stored one with the same key when its content
+ * changed (or it now replaces a pending one); an unchanged row is not written at all, so
+ * re-applying a refresh's data changes nothing and keeps the data version. Written once with
+ * Kysely per batch size and then only bound: building multi-row inserts per call cost more than
+ * SQLite's own work (bench/ingest.ts).
+ */
+function upsertTransactionsQuery(rows: number) {
+  return prepared<Record<string, unknown>, never>((db, p) =>
+    db
+      .insertInto('transactions')
+      .values(Array.from({ length: rows }, (_, i) => Object.fromEntries(TRANSACTION_COLUMNS.map((c) => [c, p(`${i}:${c}`)])) as unknown as NewTransaction))
+      .onConflict((oc) =>
+        oc
+          .columns(['account_id', 'key'])
+          .doUpdateSet((eb) => ({
+            ...Object.fromEntries(CONTENT_COLUMNS.map((c) => [c, eb.ref(`excluded.${c}`)])),
+            pending_transaction_id: eb.fn.coalesce('excluded.pending_transaction_id', 'transactions.pending_transaction_id'),
+          }))
+          .where((eb) =>
+            eb.or([
+              ...CONTENT_COLUMNS.map((c) => eb(`transactions.${c}`, 'is not', eb.ref(`excluded.${c}`))),
+              eb('excluded.pending_transaction_id', 'is not', null),
+            ]),
+          ),
+      ),
+  );
+}
+
+/** Compiled upserts by batch size, per SQL dialect (its adapter): the SQL text of each. */
+const upsertStatements = new WeakMap<object, Map<number, string>>();
+
+/**
+ * The upsert of `rows` rows, whose parameters are the rows' values in row-major
+ * `TRANSACTION_COLUMNS` order, so binding is a flat copy rather than a lookup per value.
+ */
+function compiledUpsert(trx: Kysely<DB>, rows: number): string {
+  const adapter = trx.getExecutor().adapter;
+  let bySize = upsertStatements.get(adapter);
+  if (!bySize) upsertStatements.set(adapter, (bySize = new Map()));
+  let sqlText = bySize.get(rows);
+  if (!sqlText) {
+    const compiled = compilePrepared(trx, upsertTransactionsQuery(rows));
+    const expected = Array.from({ length: rows }, (_, i) => TRANSACTION_COLUMNS.map((c) => `${i}:${c}`)).flat();
+    if (compiled.slots.join() !== expected.join()) throw new Error('the transaction upsert binds its parameters in an unexpected order');
+    bySize.set(rows, (sqlText = compiled.sql));
+  }
+  return sqlText;
+}
+
+async function writeTransactions(trx: Kysely<DB>, rows: readonly NewTransaction[]): Promise<number> {
+  let changes = 0;
+  for (let i = 0; i < rows.length; i += UPSERT_BATCH) {
+    const batch = rows.slice(i, i + UPSERT_BATCH);
+    const params: unknown[] = [];
+    for (const row of batch) for (const c of TRANSACTION_COLUMNS) params.push(row[c]);
+    const res = await trx.executeQuery(CompiledQuery.raw(compiledUpsert(trx, batch.length), params));
+    changes += Number(res.numAffectedRows ?? 0);
+  }
+  return changes;
 }
 
 async function upsertTransactions(trx: Kysely<DB>, entityId: string, accountId: string, fetched: FetchedAccount['transactions'] & {}): Promise<number> {
@@ -96,40 +159,7 @@ async function upsertTransactions(trx: Kysely<DB>, entityId: string, accountId: 
     changes += Number(res.numDeletedRows);
   }
 
-  for (let i = 0; i < rows.length; i += INSERT_BATCH) {
-    const res = await trx
-      .insertInto('transactions')
-      .values(rows.slice(i, i + INSERT_BATCH))
-      .onConflict((oc) =>
-        oc
-          .columns(['account_id', 'key'])
-          .doUpdateSet((eb) => ({
-            bank_transaction_id: eb.ref('excluded.bank_transaction_id'),
-            status: eb.ref('excluded.status'),
-            booking_at: eb.ref('excluded.booking_at'),
-            value_at: eb.ref('excluded.value_at'),
-            amount_minor: eb.ref('excluded.amount_minor'),
-            currency: eb.ref('excluded.currency'),
-            credit_debit: eb.ref('excluded.credit_debit'),
-            description: eb.ref('excluded.description'),
-            reference: eb.ref('excluded.reference'),
-            merchant_name: eb.ref('excluded.merchant_name'),
-            merchant_category_code: eb.ref('excluded.merchant_category_code'),
-            bank_transaction_code: eb.ref('excluded.bank_transaction_code'),
-            pending_transaction_id: eb.fn.coalesce('excluded.pending_transaction_id', 'transactions.pending_transaction_id'),
-            content_hash: eb.ref('excluded.content_hash'),
-          }))
-          .where((eb) =>
-            eb.or([
-              eb('transactions.content_hash', '!=', eb.ref('excluded.content_hash')),
-              eb('excluded.pending_transaction_id', 'is not', null),
-            ]),
-          ),
-      )
-      .executeTakeFirst();
-    changes += Number(res.numInsertedOrUpdatedRows ?? 0);
-  }
-  return changes;
+  return changes + (await writeTransactions(trx, rows));
 }
 
 async function upsertResourceSet(
@@ -166,6 +196,9 @@ export async function applySnapshot(store: Store, entityId: string, snapshot: En
   const result = await store.db.transaction().execute(async (trx) => {
     const records: ApplyCounts = { accounts: snapshot.accounts.length };
     let changes = 0;
+    // A refresh that was fetching while the entity was revoked must not bring its data back.
+    const owner = await trx.selectFrom('entities').select(['status', 'data_version']).where('id', '=', entityId).executeTakeFirst();
+    if (!owner || owner.status === 'REVOKED') return { records, changed: false, dataVersion: Number(owner?.data_version ?? 0) };
 
     const stored = await trx.selectFrom('accounts').select(['id', 'bank_account_id']).where('entity_id', '=', entityId).execute();
     const idByBankId = new Map(stored.map((a) => [a.bank_account_id, a.id]));
@@ -357,4 +390,25 @@ export async function listTransactions(store: Store, q: TransactionQuery): Promi
 export async function countTransactions(store: Store, q: Pick<TransactionQuery, 'accountId' | 'from' | 'to'>): Promise<number> {
   const [row] = await store.query(TRANSACTIONS_COUNT, { accountId: q.accountId, from: q.from ?? '', to: q.to ?? MAX_TIME + '~' });
   return Number(row?.n ?? 0);
+}
+
+/** The entity's stored pending transactions, by the bank's account id: what a refresh reconciles against. */
+export async function pendingByBankAccount(
+  db: Kysely<DB>,
+  entityId: string,
+): Promise<Map<string, Pick<TransactionRow, 'key' | 'bank_transaction_id' | 'booking_at' | 'amount_minor' | 'currency' | 'credit_debit' | 'description'>[]>> {
+  const rows = await db
+    .selectFrom('transactions as t')
+    .innerJoin('accounts as a', 'a.id', 't.account_id')
+    .select(['a.bank_account_id', 't.key', 't.bank_transaction_id', 't.booking_at', 't.amount_minor', 't.currency', 't.credit_debit', 't.description'])
+    .where('t.entity_id', '=', entityId)
+    .where('t.status', '=', 'PENDING')
+    .execute();
+  const byAccount = new Map<string, typeof rows>();
+  for (const row of rows) {
+    const list = byAccount.get(row.bank_account_id) ?? [];
+    list.push(row);
+    byAccount.set(row.bank_account_id, list);
+  }
+  return byAccount;
 }

@@ -43,3 +43,8 @@ export async function listCustomerEntities(db: Kysely<DB>, appId: string, custom
 export async function updateEntityStatus(db: Kysely<DB>, entityId: string, status: EntityRow['status'], at: string): Promise<void> {
   await db.updateTable('entities').set({ status, updated_at: at }).where('id', '=', entityId).execute();
 }
+
+/** The entity whatever its application: for workers, which act for every application. */
+export async function getEntity(db: Kysely<DB>, entityId: string): Promise<EntityRow | undefined> {
+  return db.selectFrom('entities').selectAll().where('id', '=', entityId).executeTakeFirst();
+}

@@ -10,6 +10,8 @@ export interface PreparedQuery<P, R> {
 
 export interface CompiledPrepared<P> {
   sql: string;
+  /** The named parameter each positional one binds (undefined for values fixed in the query). */
+  slots: readonly (string | undefined)[];
   bind(params: P): unknown[];
 }
 
@@ -34,6 +36,7 @@ export function compilePrepared<P extends Record<string, unknown>, R>(db: Kysely
   const fixed = compiled.parameters;
   return {
     sql: compiled.sql,
+    slots,
     bind: (params) => slots.map((name, i) => (name === undefined ? fixed[i] : params[name])),
   };
 }

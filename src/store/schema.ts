@@ -12,6 +12,10 @@ export interface DB {
   accounts: AccountTable;
   transactions: TransactionTable;
   resource_sets: ResourceSetTable;
+  entity_connections: EntityConnectionTable;
+  refreshes: RefreshTable;
+  jobs: JobTable;
+  idempotency_keys: IdempotencyKeyTable;
 }
 
 export interface ApplicationTable {
@@ -81,8 +85,6 @@ export interface TransactionTable {
   merchant_category_code: string | null;
   bank_transaction_code: string | null;
   pending_transaction_id: string | null;
-  /** Hash of the fetched content; an upsert only rewrites a row whose content changed. */
-  content_hash: string;
 }
 
 /** A whole per-account (or, with account_id '', per-entity) resource list as its JSON body. */
@@ -94,6 +96,58 @@ export interface ResourceSetTable {
   fetched_at: string;
 }
 
+/** How openlean reaches an entity's consent at its bank. */
+export interface EntityConnectionTable {
+  entity_id: string;
+  consent_id: string;
+  /** `BankCredentials` as JSON, sealed with the encryption key. */
+  credentials: string;
+  updated_at: string;
+}
+
+export type RefreshTrigger = 'INITIAL' | 'MANUAL' | 'SCHEDULED';
+export type RefreshStatus = 'PENDING' | 'IN_PROGRESS' | 'FINISHED' | 'FAILED';
+
+export interface RefreshTable {
+  id: string;
+  entity_id: string;
+  trigger: RefreshTrigger;
+  status: RefreshStatus;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  /** JSON `[{resource, status, records}]`. */
+  resources: string;
+  error_code: string | null;
+  error_detail: string | null;
+}
+
+export interface IdempotencyKeyTable {
+  app_id: string;
+  key: string;
+  entity_id: string;
+  refresh_id: string;
+  created_at: string;
+}
+
+/** A unit of background work, leased by one worker at a time; at-least-once. */
+export interface JobTable {
+  id: string;
+  kind: string;
+  payload: string;
+  /** Not before this instant. */
+  run_at: string;
+  attempts: Generated<number>;
+  max_attempts: number;
+  locked_by: string | null;
+  /** The lease: another worker may take the job once it has passed. */
+  locked_until: string | null;
+  last_error: string | null;
+  created_at: string;
+}
+
+export type RefreshRow = Selectable<RefreshTable>;
+export type JobRow = Selectable<JobTable>;
 export type ApplicationRow = Selectable<ApplicationTable>;
 export type CustomerRow = Selectable<CustomerTable>;
 export type EntityRow = Selectable<EntityTable>;

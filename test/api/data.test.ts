@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { toAmount } from '../../src/domain/money.ts';
 import { PERMISSIONS } from '../../src/domain/permissions.ts';
 import type { EntitySnapshot, FetchedTransaction } from '../../src/domain/snapshot.ts';
-import { expectedSnapshot } from '../helpers/expected.ts';
+import { expectedSnapshot, servedAsOf } from '../helpers/expected.ts';
 import { assertSecured } from '../helpers/security.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -47,9 +47,9 @@ describe('data API v2 reads', () => {
       if (resources.every((r) => probe.accounts.some((a) => a[r]!.length > 0))) login = `data-reader-${i}`;
     }
     entity = await s.createSandboxEntity(token, { customer_id: customerId, bank_identifier: 'SANDBOX_FALCON_AE', login });
-    expected = expectedSnapshot(entity, login);
     const accounts = await get('/data/v2/accounts');
     accountIds = accounts.body.map((a: { account_id: string }) => a.account_id);
+    expected = expectedSnapshot(entity, login, 'default', servedAsOf((await get(`/data/v2/accounts/${accountIds[0]}/balances`)).body));
   });
   after(() => s.close());
 

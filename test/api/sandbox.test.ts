@@ -21,6 +21,10 @@ describe('POST /sandbox/v1/entities', () => {
     assert.equal(res.body.bank_identifier, 'SANDBOX_FALCON_AE');
     assert.equal(res.body.status, 'ACTIVE');
     assert.equal(res.body.permissions.length, 8);
+    assert.equal(res.body.last_synced_at, null, 'no data until the INITIAL refresh finished');
+    const refresh = await s.waitForRefresh(token, res.body.id, res.body.refresh_id);
+    assert.equal(refresh.trigger, 'INITIAL');
+    assert.equal(refresh.status, 'FINISHED');
     const accounts = await s.request('/data/v2/accounts', { token, headers: { entity_id: res.body.id } });
     assert.ok(accounts.body.length >= 1);
   });

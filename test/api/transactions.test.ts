@@ -98,21 +98,29 @@ describe('transactions: filters and pagination', () => {
     const original = await s.allTransactions(token, entity.id, accountId);
     const newest = items.reduce((m, t) => (t.booking_at > m ? t.booking_at : m), '');
     let added = 0;
-    const snapshot: EntitySnapshot = structuredClone(expected);
+    const fresh: FetchedTransaction[] = [];
+    // Written through the store's one write path as a refresh would, with a window that starts
+    // after everything stored, so only the new transactions are touched.
     const writeMore = async () => {
       for (let k = 0; k < 3; k++) {
         added++;
-        const fresh: FetchedTransaction = {
+        fresh.push({
           ...items[0]!,
           key: `late-${added}`,
           bank_transaction_id: `late-${added}`,
           status: 'BOOKED',
           booking_at: new Date(Date.parse(newest) + added * 60_000).toISOString(),
           description: `Arrived during the walk ${added}`,
-        };
-        snapshot.accounts[0]!.transactions!.items.push(fresh);
+        });
       }
-      snapshot.fetched_at = new Date().toISOString();
+      const snapshot: EntitySnapshot = {
+        fetched_at: new Date().toISOString(),
+        accounts: expected.accounts.map((a, i) => ({
+          bank_account_id: a.bank_account_id,
+          account: a.account,
+          ...(i === 0 ? { transactions: { from: new Date(Date.parse(newest) + 1).toISOString(), items: [...fresh] } } : {}),
+        })),
+      };
       await applySnapshot(s.server.ctx.store, entity.id, snapshot);
     };
 

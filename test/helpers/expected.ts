@@ -1,16 +1,43 @@
 import { createBankRegistry } from '../../src/banks/registry.ts';
+import type { AccountIdentity, Identity } from '../../src/domain/bank-data.ts';
 import type { Permission } from '../../src/domain/permissions.ts';
 import type { EntitySnapshot } from '../../src/domain/snapshot.ts';
 import { toEntitySnapshot } from '../../src/sandbox-bank/direct-snapshot.ts';
 import { generateCustomer } from '../../src/sandbox-bank/generator/index.ts';
 import type { Profile } from '../../src/sandbox-bank/generator/model.ts';
 
+/** The sandbox bank serves its data as of whole minutes. */
+const minuteOf = (iso: string) => new Date(Math.floor(Date.parse(iso) / 60_000) * 60_000);
+
+/** National id, birth date and gender are KYC data the bank has but OBIE parties cannot carry. */
+function throughObie<T extends AccountIdentity | Identity>(party: T): T {
+  return { ...party, national_identity_number: null, ...('birth_date' in party ? { birth_date: null, gender: null } : {}) };
+}
+
+/**
+ * The minute the bank's data was as of, read from the served interim balance (stamped with it), so
+ * a refresh that ran just after a minute turned is compared with the right minute.
+ */
+export function servedAsOf(balances: Array<{ type: string; timestamp: string }>): Date {
+  return new Date(balances.find((b) => b.type === 'INTERIM_BOOKED')!.timestamp);
+}
+
 /**
  * What a sandbox entity must hold, computed independently of the server from the bank's own
- * generator, for the same bank, login and moment the entity was created.
+ * generator, for the same bank, login and minute the entity's INITIAL refresh read the bank at.
  */
-export function expectedSnapshot(entity: { bank_identifier: string; created_at: string; permissions: Permission[] }, login: string, profile: Profile = 'default'): EntitySnapshot {
+export function expectedSnapshot(
+  entity: { bank_identifier: string; created_at: string; permissions: Permission[] },
+  login: string,
+  profile: Profile = 'default',
+  /** The instant the bank answered as of, when the test knows it better than the creation time does. */
+  asOf: Date = minuteOf(entity.created_at),
+): EntitySnapshot {
   const bank = createBankRegistry().get(entity.bank_identifier)!;
-  const asOf = new Date(entity.created_at);
-  return toEntitySnapshot(generateCustomer(bank, login, asOf, { profile }), bank, entity.permissions, asOf);
+  const snapshot = toEntitySnapshot(generateCustomer(bank, login, asOf, { profile }), bank, entity.permissions, asOf);
+  return {
+    ...snapshot,
+    ...(snapshot.identity ? { identity: throughObie(snapshot.identity) } : {}),
+    accounts: snapshot.accounts.map((a) => (a.account_identities ? { ...a, account_identities: a.account_identities.map(throughObie) } : a)),
+  };
 }

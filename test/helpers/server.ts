@@ -39,7 +39,10 @@ export interface TestServer {
   newApp(name?: string): Promise<Credentials>;
   token(credentials?: Credentials, scope?: string): Promise<string>;
   createCustomer(token: string, appUserId?: string): Promise<string>;
-  createSandboxEntity(token: string, body: Record<string, unknown>): Promise<any>;
+  /** Creates a sandbox entity and, unless `wait` is false, waits for its INITIAL refresh to end. */
+  createSandboxEntity(token: string, body: Record<string, unknown>, options?: { wait?: boolean }): Promise<any>;
+  /** Polls a refresh until it is FINISHED or FAILED, and returns it. */
+  waitForRefresh(token: string, entityId: string, refreshId: string): Promise<any>;
   /** Every transaction of an account, following the Link headers page by page. */
   allTransactions(token: string, entityId: string, accountId: string): Promise<any[]>;
   /** Moves the server's clock (token expiry, consent expiry) by `ms`; negative moves it back. */
@@ -54,9 +57,18 @@ let counter = 0;
  * Starts the real server on a free 127.0.0.1 port over a fresh SQLite file. Every response received through `request` is validated against the server's
  * own published OpenAPI document.
  */
-export async function startTestServer(options: { mode?: Config['mode'] } = {}): Promise<TestServer> {
+/** Fast retries and polling, no scheduler: tests drive refreshes themselves. */
+const TEST_ENV = {
+  JOB_POLL_MS: '50',
+  JOB_LEASE_MS: '5000',
+  REFRESH_RETRY_BASE_MS: '50',
+  BANK_TIMEOUT_MS: '2000',
+  REFRESH_SCHEDULE_HOURS: '0',
+};
+
+export async function startTestServer(options: { mode?: Config['mode']; env?: Record<string, string> } = {}): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openlean-test-'));
-  const config = loadConfig({}, { dataDir, port: 0, host: '127.0.0.1', logLevel: 'silent', mode: options.mode ?? 'sandbox' });
+  const config = loadConfig({ ...TEST_ENV, ...options.env }, { dataDir, port: 0, host: '127.0.0.1', logLevel: 'silent', mode: options.mode ?? 'sandbox' });
   let offset = 0;
   const server = await startServer(config, { now: () => new Date(Date.now() + offset) });
   const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as ConstructorParameters<typeof OpenApiValidator>[0];
@@ -98,9 +110,24 @@ export async function startTestServer(options: { mode?: Config['mode'] } = {}): 
     return res.body.customer_id as string;
   };
 
-  const createSandboxEntity = async (tok: string, body: Record<string, unknown>) => {
+  const waitForRefresh = async (tok: string, entityId: string, refreshId: string) => {
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const res = await request(`/data/v2/refreshes/${refreshId}`, { token: tok, headers: { entity_id: entityId } });
+      if (res.status !== 200) throw new Error(`refresh status failed: ${res.status} ${res.text}`);
+      if (res.body.status === 'FINISHED' || res.body.status === 'FAILED') return res.body;
+      if (Date.now() > deadline) throw new Error(`refresh ${refreshId} still ${res.body.status} after 120 s`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
+
+  const createSandboxEntity = async (tok: string, body: Record<string, unknown>, o: { wait?: boolean } = {}) => {
     const res = await request('/sandbox/v1/entities', { token: tok, json: body });
     if (res.status !== 201) throw new Error(`sandbox entity creation failed: ${res.status} ${res.text}`);
+    if (o.wait !== false) {
+      const refresh = await waitForRefresh(tok, res.body.id, res.body.refresh_id);
+      if (refresh.status !== 'FINISHED') throw new Error(`INITIAL refresh failed: ${JSON.stringify(refresh.error)}`);
+    }
     return res.body;
   };
 
@@ -125,5 +152,5 @@ export async function startTestServer(options: { mode?: Config['mode'] } = {}): 
     fs.rmSync(dataDir, { recursive: true, force: true });
   };
 
-  return { url: server.url, server, dataDir, app, request, newApp, token, createCustomer, createSandboxEntity, allTransactions, advanceClock, close };
+  return { url: server.url, server, dataDir, app, request, newApp, token, createCustomer, createSandboxEntity, waitForRefresh, allTransactions, advanceClock, close };
 }

@@ -6,8 +6,9 @@ import { ApiError, notFound } from '../../errors/api-error.ts';
 import { accountExists } from '../../store/bank-data.ts';
 import { readEntity } from '../../store/entities.ts';
 import type { EntityRow } from '../../store/schema.ts';
-import { effectiveStatus } from '../entities/entity.schema.ts';
-import { problemResponses } from '../responses.ts';
+import { effectiveStatus } from '../../entities/effective-status.ts';
+import { problemResponses, ref } from '../responses.ts';
+import { latestRefresh } from '../../store/refreshes.ts';
 import { ResponseCache, type CachedResponse } from './response-cache.ts';
 
 /** The seed's `entity_id` header; other headers are allowed. */
@@ -23,8 +24,13 @@ export const ETagHeader = { etag: { type: 'string', description: 'Changes whenev
 
 /** The statuses every data read can answer with besides 200, for the OpenAPI document. */
 export const DATA_READ_RESPONSES = {
+  202: {
+    description: 'The entity\'s first refresh has not finished yet; retry after `Retry-After` seconds',
+    headers: { 'retry-after': { type: 'integer' } },
+    content: { 'application/json': { schema: ref('DataPending') } },
+  },
   304: { description: 'Not modified: the `If-None-Match` ETag is current', headers: ETagHeader },
-  ...problemResponses(400, 401, 403, 404),
+  ...problemResponses(400, 401, 403, 404, 409),
 };
 
 const permissionsCache = new WeakMap<EntityRow, readonly Permission[]>();
@@ -45,19 +51,30 @@ function grantedPermissions(entity: EntityRow): readonly Permission[] {
  * serves the data last fetched, as an expired card still shows its statements.
  */
 export async function entityForRead(ctx: AppContext, request: FastifyRequest, resource: DataResource): Promise<EntityRow> {
-  const { entity_id } = request.headers as { entity_id: string };
-  const entity = await readEntity(ctx.store, request.principal.appId, entity_id);
-  if (!entity) throw notFound('Entity', entity_id);
-  const status = effectiveStatus(entity, ctx.now());
-  if (status === 'EXPIRED') {
-    throw new ApiError('CONSENT_EXPIRED', `The consent of entity ${entity.id} expired at ${entity.consent_expires_at}; reconnect it to read new data`);
-  }
-  if (status === 'REVOKED') throw new ApiError('CONSENT_REVOKED', `The consent of entity ${entity.id} was revoked and its data deleted`);
+  const entity = await entityOfRequest(ctx, request);
+  assertConsentLive(entity, ctx.now());
   const permission = PERMISSION_FOR[resource];
   if (!grantedPermissions(entity).includes(permission)) {
     throw new ApiError('PERMISSION_NOT_GRANTED', `The consent of entity ${entity.id} does not grant the "${permission}" permission`);
   }
   return entity;
+}
+
+/** The entity named by the `entity_id` header, if it is the caller application's; else 404. */
+export async function entityOfRequest(ctx: AppContext, request: FastifyRequest): Promise<EntityRow> {
+  const { entity_id } = request.headers as { entity_id: string };
+  const entity = await readEntity(ctx.store, request.principal.appId, entity_id);
+  if (!entity) throw notFound('Entity', entity_id);
+  return entity;
+}
+
+/** 403 when the entity's consent expired or was revoked. */
+export function assertConsentLive(entity: EntityRow, now: Date): void {
+  const status = effectiveStatus(entity, now);
+  if (status === 'EXPIRED') {
+    throw new ApiError('CONSENT_EXPIRED', `The consent of entity ${entity.id} expired at ${entity.consent_expires_at}; reconnect it to read new data`);
+  }
+  if (status === 'REVOKED') throw new ApiError('CONSENT_REVOKED', `The consent of entity ${entity.id} was revoked and its data deleted`);
 }
 
 /** 404 unless the account is one of the entity's. */
@@ -87,6 +104,7 @@ export async function sendData(
   entity: EntityRow,
   render: () => Promise<Rendered>,
 ): Promise<FastifyReply> {
+  if (entity.synced_at === null) return sendPending(ctx, reply, entity);
   const key = ResponseCache.key(entity.id, entity.data_version, request.url);
   let cached: CachedResponse | undefined = ctx.responses.get(key);
   if (!cached) {
@@ -98,4 +116,19 @@ export async function sendData(
   reply.header('etag', etag);
   if (etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send();
   return reply.headers(cached.headers).type('application/json; charset=utf-8').send(cached.body);
+}
+
+const PENDING_RETRY_SECONDS = 2;
+
+/**
+ * Before the first refresh finished there is no data to show, and an empty list would be a lie:
+ * answer 202 with the refresh to wait for, or, when that refresh failed, say so.
+ */
+async function sendPending(ctx: AppContext, reply: FastifyReply, entity: EntityRow): Promise<FastifyReply> {
+  const refresh = await latestRefresh(ctx.store.db, entity.id);
+  if (!refresh || refresh.status === 'FAILED') {
+    const why = refresh ? `its first refresh ${refresh.id} failed (${refresh.error_code}: ${refresh.error_detail})` : 'it has never been refreshed';
+    throw new ApiError('DATA_NOT_AVAILABLE', `Entity ${entity.id} has no data: ${why}. Start a refresh with POST /data/v2/refreshes`);
+  }
+  return reply.code(202).header('retry-after', String(PENDING_RETRY_SECONDS)).send({ status: 'PENDING', refresh_id: refresh.id });
 }

@@ -1,6 +1,7 @@
 import Type from 'typebox';
 import { StringEnum } from '../../domain/typebox.ts';
 import { PERMISSIONS, type Permission } from '../../domain/permissions.ts';
+import { effectiveStatus } from '../../entities/effective-status.ts';
 import type { EntityRow } from '../../store/schema.ts';
 
 export const ENTITY_STATUSES = ['ACTIVE', 'RECONNECT_REQUIRED', 'EXPIRED', 'REVOKED'] as const;
@@ -22,12 +23,6 @@ export const Entity = Type.Object(
   { $id: 'Entity' },
 );
 export type Entity = Type.Static<typeof Entity>;
-
-/** The status a client sees: a consent past its expiry is EXPIRED whatever the row says. */
-export function effectiveStatus(row: EntityRow, now: Date): Entity['status'] {
-  if (row.status === 'ACTIVE' && row.consent_expires_at <= now.toISOString()) return 'EXPIRED';
-  return row.status;
-}
 
 export function toEntity(row: EntityRow, now: Date): Entity {
   return {

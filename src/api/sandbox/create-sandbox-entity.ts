@@ -22,8 +22,8 @@ const Body = Type.Object(
     login: Type.Optional(
       Type.String({ minLength: 1, maxLength: 100, description: "The sandbox bank user to connect as; defaults to the customer's app_user_id" }),
     ),
-    profile: Type.Optional(StringEnum(PROFILES, { description: 'Data volume: thin, default, or high_volume (about 30 transactions a day per account)' })),
-    consent_expires_at: Type.Optional(Type.String({ format: 'date-time', description: `Defaults to ${DEFAULT_CONSENT_DAYS} days from now; a past date makes an already-expired consent` })),
+    profile: Type.Optional(StringEnum(PROFILES, { description: 'Data volume: thin, default, or high_volume (about 10 000 transactions per account)' })),
+    consent_expires_at: Type.Optional(Type.String({ format: 'date-time', description: `Defaults to ${DEFAULT_CONSENT_DAYS} days from now; must be in the future` })),
   },
   { additionalProperties: false },
 );
@@ -42,7 +42,16 @@ export function registerCreateSandboxEntity(app: FastifyInstance, ctx: AppContex
         tags: ['Sandbox'],
         summary: 'Connect a customer to a sandbox bank without the browser journey',
         body: Body,
-        response: { 201: ref('Entity'), ...problemResponses(400, 401, 403, 404, 413, 415) },
+        description:
+          'Creates a consent at the sandbox bank and authorises it as the bank user `login` (the bank\'s login, OTP and approval ' +
+          'pages, driven over HTTP), then starts the INITIAL refresh; data reads answer 202 until `refresh_id` has finished.',
+        response: {
+          201: {
+            description: 'The entity, and the INITIAL refresh that will fill it',
+            content: { 'application/json': { schema: Type.Intersect([ref('Entity'), Type.Object({ refresh_id: Type.String({ format: 'uuid' }) })]) } },
+          },
+          ...problemResponses(400, 401, 403, 404, 413, 415, 502),
+        },
       },
     },
     async (request, reply) => {
@@ -62,16 +71,17 @@ export function registerCreateSandboxEntity(app: FastifyInstance, ctx: AppContex
         throw new ApiError('INVALID_PARAMETER', `${bank.identifier} does not support ${unsupported.join(', ')}`, { param: 'permissions' });
       }
       const now = ctx.now();
-      const entity = await createSandboxEntity(ctx.store, {
+      const consentExpiresAt = body.consent_expires_at ? new Date(body.consent_expires_at) : new Date(now.getTime() + DEFAULT_CONSENT_DAYS * 86_400_000);
+      if (consentExpiresAt <= now) throw new ApiError('INVALID_PARAMETER', 'consent_expires_at must be in the future', { param: 'consent_expires_at' });
+      const { entity, refresh } = await createSandboxEntity(ctx, {
         customer,
         bank,
         permissions,
         login: body.login ?? customer.app_user_id,
         profile: body.profile ?? 'default',
-        consentExpiresAt: body.consent_expires_at ? new Date(body.consent_expires_at) : new Date(now.getTime() + DEFAULT_CONSENT_DAYS * 86_400_000),
-        now,
+        consentExpiresAt,
       });
-      return reply.code(201).send(toEntity(entity, now));
+      return reply.code(201).send({ ...toEntity(entity, now), refresh_id: refresh.id });
     },
   );
 }

@@ -75,7 +75,6 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('merchant_category_code', 'text')
     .addColumn('bank_transaction_code', 'text')
     .addColumn('pending_transaction_id', 'text')
-    .addColumn('content_hash', 'text', (c) => c.notNull())
     .addUniqueConstraint('transactions_account_key_unique', ['account_id', 'key'])
     .execute();
   // The read path's only index: newest first within an account, keyset on (booking_at, id).

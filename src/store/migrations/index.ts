@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely/migration';
 import * as initial from './001-initial.ts';
+import * as refreshes from './002-refreshes.ts';
 
 /** Every migration, in order. Names are stable forever: they are the keys recorded in the database. */
 export const MIGRATIONS: Record<string, Migration> = {
   '001-initial': initial,
+  '002-refreshes': refreshes,
 };

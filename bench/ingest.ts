@@ -1,0 +1,172 @@
+/**
+ * npm run bench:ingest — how fast bank data gets in.
+ *
+ * 1. An INITIAL refresh of a sandbox entity with 3 accounts × ~10 000 transactions, end to end over
+ *    HTTP: consent at the in-process sandbox bank, OBIE paging, mapping, the store write (target < 2 s).
+ * 2. The store's upsert path (`applySnapshot`) against a raw better-sqlite3 prepared-insert loop of
+ *    the same rows into the same schema, in the same run (target ratio ≥ 0.5).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { createBankRegistry } from '../src/banks/registry.ts';
+import { loadConfig } from '../src/config.ts';
+import { derivedId } from '../src/domain/ids.ts';
+import { generateCustomer } from '../src/sandbox-bank/generator/index.ts';
+import { startServer } from '../src/server.ts';
+import { applySnapshot } from '../src/store/bank-data.ts';
+import { migrate, openStore } from '../src/store/database.ts';
+import { toEntitySnapshot } from '../src/sandbox-bank/direct-snapshot.ts';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const BANK = 'SANDBOX_FALCON_AE';
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+async function initialRefresh(round: number) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openlean-ingest-'));
+  const server = await startServer(loadConfig({ REFRESH_SCHEDULE_HOURS: '0', JOB_POLL_MS: '20' }, { dataDir, port: 0, host: '127.0.0.1', logLevel: 'warn' }));
+  try {
+    const call = async (p: string, init: RequestInit & { token?: string; entity?: string } = {}) => {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (init.token) headers.authorization = `Bearer ${init.token}`;
+      if (init.entity) headers.entity_id = init.entity;
+      const res = await fetch(server.url + p, { ...init, headers: { ...headers, ...(init.headers as Record<string, string>) } });
+      if (res.status >= 300) throw new Error(`${p}: ${res.status} ${await res.text()}`);
+      return (await res.json()) as any;
+    };
+    const { createApplication } = await import('../src/applications/create-application.ts');
+    const app = await createApplication(server.ctx.store.db, 'bench');
+    const tokenRes = await fetch(`${server.url}/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'api', client_id: app.client_id, client_secret: app.client_secret }),
+    });
+    const token = ((await tokenRes.json()) as { access_token: string }).access_token;
+    const customer = await call('/customers/v1', { method: 'POST', token, body: JSON.stringify({ app_user_id: `bench-${round}` }) });
+    const started = performance.now();
+    const entity = await call('/sandbox/v1/entities', {
+      method: 'POST',
+      token,
+      body: JSON.stringify({ customer_id: customer.customer_id, bank_identifier: BANK, login: `ingest-${round}`, profile: 'high_volume' }),
+    });
+    let refresh;
+    for (;;) {
+      refresh = await call(`/data/v2/refreshes/${entity.refresh_id}`, { token, entity: entity.id });
+      if (refresh.status === 'FINISHED' || refresh.status === 'FAILED') break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const wallMs = performance.now() - started;
+    if (refresh.status !== 'FINISHED') throw new Error(`refresh failed: ${JSON.stringify(refresh.error)}`);
+    const tx = refresh.resources.find((r: any) => r.resource === 'transactions').records as number;
+    const accounts = refresh.resources.find((r: any) => r.resource === 'accounts').records as number;
+    const refreshMs = Date.parse(refresh.finished_at) - Date.parse(refresh.started_at);
+    return { wallMs, refreshMs, tx, accounts };
+  } finally {
+    await server.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The same transactions written by `applySnapshot` into a fresh store, and by a bare prepared-insert loop. */
+async function storeWrite() {
+  const bank = createBankRegistry().get(BANK)!;
+  const asOf = new Date();
+  const customer = generateCustomer(bank, 'ingest-store', asOf, { profile: 'high_volume' });
+  const snapshot = toEntitySnapshot(customer, bank, ['accounts', 'transactions'], asOf);
+  const rowsCount = snapshot.accounts.reduce((n, a) => n + (a.transactions?.items.length ?? 0), 0);
+
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openlean-ingest-store-'));
+  const at = asOf.toISOString();
+  /** A migrated store holding the application, customer and entity the rows belong to. */
+  const freshStore = async (file: string) => {
+    const store = openStore(`sqlite:${path.join(dir, file)}`);
+    await migrate(store);
+    await store.db.insertInto('applications').values({ id: 'app', name: 'bench', client_id: 'c', client_secret_hash: 'h', created_at: at }).execute();
+    await store.db.insertInto('customers').values({ id: 'cus', app_id: 'app', app_user_id: 'u', created_at: at }).execute();
+    await store.db
+      .insertInto('entities')
+      .values({ id: 'ent', app_id: 'app', customer_id: 'cus', bank_identifier: BANK, permissions: '["accounts","transactions"]', status: 'ACTIVE', consent_expires_at: '2099-01-01T00:00:00.000Z', created_at: at, updated_at: at })
+      .execute();
+    return store;
+  };
+  try {
+    const store = await freshStore('upsert.db');
+    let started = performance.now();
+    await applySnapshot(store, 'ent', snapshot);
+    const upsertMs = performance.now() - started;
+    await store.close();
+
+    // The baseline: the same rows into the same schema, indexes and constraints (foreign keys on,
+    // as the store runs), one prepared INSERT per row in one transaction.
+    const rawStore = await freshStore('raw.db');
+    await rawStore.db
+      .insertInto('accounts')
+      .values(snapshot.accounts.map((a, i) => ({ id: `acc-${i}`, entity_id: 'ent', bank_account_id: a.bank_account_id, position: i, payload: '{}' })))
+      .execute();
+    await rawStore.close();
+    const raw = new SQLite(path.join(dir, 'raw.db'));
+    raw.pragma('journal_mode = WAL');
+    raw.pragma('synchronous = NORMAL');
+    raw.pragma('foreign_keys = ON');
+    const insert = raw.prepare(
+      `insert into transactions (id, entity_id, account_id, key, bank_transaction_id, status, booking_at, value_at, amount_minor, currency, credit_debit,
+        description, reference, merchant_name, merchant_category_code, bank_transaction_code, pending_transaction_id)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const rows = snapshot.accounts.flatMap((a, i) =>
+      (a.transactions?.items ?? []).map((t) => [
+        derivedId('transaction', `acc-${i}`, t.key), 'ent', `acc-${i}`, t.key, t.bank_transaction_id, t.status, t.booking_at, t.value_at, t.amount_minor,
+        t.currency, t.credit_debit, t.description, t.reference, t.merchant_name, t.merchant_category_code, t.bank_transaction_code, null,
+      ]),
+    );
+    started = performance.now();
+    raw.transaction(() => {
+      for (const r of rows) insert.run(r);
+    })();
+    const rawMs = performance.now() - started;
+    raw.close();
+    return { rows: rowsCount, upsertMs, rawMs };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  console.log(`node ${process.version}, ${os.cpus().length} CPUs; ${ROUNDS} rounds; medians`);
+  const refreshes = [];
+  for (let i = 0; i < ROUNDS; i++) refreshes.push(await initialRefresh(i));
+  const writes = [];
+  for (let i = 0; i < ROUNDS; i++) writes.push(await storeWrite());
+
+  const refreshMs = median(refreshes.map((r) => r.wallMs));
+  const ratio = median(writes.map((w) => w.rawMs / w.upsertMs));
+  console.table([
+    {
+      measurement: 'INITIAL refresh over HTTP (POST /sandbox/v1/entities → FINISHED)',
+      rows: `${refreshes[0]!.accounts} accounts, ${refreshes[0]!.tx} transactions`,
+      'openlean ms': Math.round(refreshMs),
+      'server-side refresh ms': Math.round(median(refreshes.map((r) => r.refreshMs))),
+      baseline: '',
+      target: '< 2000 ms',
+      verdict: refreshMs < 2000 ? 'ok' : 'ABOVE TARGET',
+    },
+    {
+      measurement: 'store write: applySnapshot vs raw prepared inserts',
+      rows: `${writes[0]!.rows} transactions`,
+      'openlean ms': Math.round(median(writes.map((w) => w.upsertMs))),
+      'server-side refresh ms': '',
+      baseline: `${Math.round(median(writes.map((w) => w.rawMs)))} ms raw; ratio ${ratio.toFixed(2)}`,
+      target: 'ratio ≥ 0.5',
+      verdict: ratio >= 0.5 ? 'ok' : 'BELOW TARGET',
+    },
+  ]);
+  process.exitCode = refreshMs < 2000 && ratio >= 0.5 ? 0 : 1;
+}
+
+await main();

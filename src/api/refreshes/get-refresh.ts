@@ -1,0 +1,35 @@
+import Type from 'typebox';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../context.ts';
+import { notFound } from '../../errors/api-error.ts';
+import { getEntityRefresh } from '../../store/refreshes.ts';
+import { EntityHeader, entityOfRequest } from '../data/entity-access.ts';
+import { problemResponses, ref } from '../responses.ts';
+import { toRefresh } from './refresh.schema.ts';
+
+const Params = Type.Object({ refresh_id: Type.String({ format: 'uuid' }) });
+
+export function registerGetRefresh(app: FastifyInstance, ctx: AppContext): void {
+  app.get(
+    '/data/v2/refreshes/:refresh_id',
+    {
+      config: { auth: 'api' },
+      schema: {
+        operationId: 'getDataRefreshStatus',
+        tags: ['Refreshes'],
+        summary: 'Lean Get Data Refresh Status',
+        description: 'Status per resource with record counts, and the reason when it failed.',
+        headers: EntityHeader,
+        params: Params,
+        response: { 200: ref('Refresh'), ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const { refresh_id } = request.params as Type.Static<typeof Params>;
+      const entity = await entityOfRequest(ctx, request);
+      const refresh = await getEntityRefresh(ctx.store.db, entity.id, refresh_id);
+      if (!refresh) throw notFound('Refresh', refresh_id);
+      return toRefresh(refresh);
+    },
+  );
+}

@@ -1,0 +1,104 @@
+import type { DataResource, Permission } from '../domain/permissions.ts';
+import type { EntitySnapshot } from '../domain/snapshot.ts';
+import type { BankDefinition } from './registry.ts';
+
+/**
+ * The one interface between openlean and a bank. Everything bank-protocol-specific (OBIE wire
+ * types, OAuth details, paging, retries) stays behind it; callers see domain types only.
+ */
+export interface BankConnector {
+  /** Registers a consent at the bank and builds the URL the end user must visit to authorise it. */
+  startConsent(input: StartConsentInput): Promise<ConsentStart>;
+  /** Exchanges the authorization code the bank redirected back with for the consent's tokens. */
+  exchangeCode(input: ExchangeCodeInput): Promise<BankCredentials>;
+  /** Fetches the entity's data. Throws `BankError`; never returns half a snapshot. */
+  fetchData(input: FetchDataInput): Promise<FetchDataResult>;
+  /** Revokes the consent at the bank; a consent the bank no longer knows counts as revoked. */
+  revokeConsent(input: { bank: BankDefinition; credentials: BankCredentials }): Promise<void>;
+}
+
+/** A consent's secrets; the caller stores them encrypted and hands them back on every call. */
+export interface BankCredentials {
+  consent_id: string;
+  access_token: string;
+  refresh_token: string | null;
+  /** ISO 8601; null when the bank did not say. */
+  access_token_expires_at: string | null;
+}
+
+export interface StartConsentInput {
+  bank: BankDefinition;
+  permissions: readonly Permission[];
+  /** ISO 8601: when the consent should expire at the bank. */
+  expires_at: string;
+  /** Where the bank sends the user back, with `code` and `state`. */
+  redirect_uri: string;
+}
+
+export interface ConsentStart {
+  consent_id: string;
+  authorize_url: string;
+  /** Keep these until the user returns: `state` to match the callback, the verifier for the exchange. */
+  state: string;
+  nonce: string;
+  code_verifier: string;
+}
+
+export interface ExchangeCodeInput {
+  bank: BankDefinition;
+  consent_id: string;
+  code: string;
+  code_verifier: string;
+  redirect_uri: string;
+}
+
+export interface FetchDataInput {
+  bank: BankDefinition;
+  credentials: BankCredentials;
+  /** The resources to fetch (already limited to what the consent grants). `accounts` is always fetched. */
+  resources: readonly DataResource[];
+  /** Fetch transactions booked at or after this instant (ISO 8601); null fetches the whole history. */
+  transactions_from: string | null;
+  signal?: AbortSignal;
+  /**
+   * Called with the new credentials as soon as the access token was refreshed, before the fetch
+   * goes on. Banks rotate refresh tokens (the old one stops working), so store these even when
+   * the fetch then fails; otherwise the next attempt finds a dead refresh token.
+   */
+  onCredentials?: (credentials: BankCredentials) => Promise<void> | void;
+}
+
+export interface FetchDataResult {
+  snapshot: EntitySnapshot;
+  /** The credentials after the fetch: different from the input when the access token was refreshed. */
+  credentials: BankCredentials;
+}
+
+/**
+ * Why a bank call failed, in terms the refresh engine acts on:
+ * - `reconnect_required`: the consent is dead (expired, revoked, 401/403): the entity needs the user again; do not retry.
+ * - `unavailable`: 5xx, timeouts, connection errors, open circuit, malformed responses: retry later.
+ * - `rate_limited`: 429 that outlasted the connector's own waiting; retry after `retry_after_ms`.
+ * - `rejected`: the bank refused the request itself (4xx other than the above): a bug or misconfiguration; do not retry.
+ */
+export type BankErrorKind = 'reconnect_required' | 'unavailable' | 'rate_limited' | 'rejected';
+
+export class BankError extends Error {
+  readonly kind: BankErrorKind;
+  readonly resource: DataResource | null;
+  readonly retry_after_ms: number | null;
+  readonly status: number | null;
+
+  constructor(kind: BankErrorKind, message: string, options: { resource?: DataResource | null; retry_after_ms?: number | null; status?: number | null; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'BankError';
+    this.kind = kind;
+    this.resource = options.resource ?? null;
+    this.retry_after_ms = options.retry_after_ms ?? null;
+    this.status = options.status ?? null;
+  }
+
+  get retryable(): boolean {
+    return this.kind === 'unavailable' || this.kind === 'rate_limited';
+  }
+}

@@ -1,0 +1,399 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { DataResource } from '../../domain/permissions.ts';
+import type { EntitySnapshot, FetchedAccount } from '../../domain/snapshot.ts';
+import { BankError, type BankConnector, type BankCredentials, type FetchDataInput } from '../connector.ts';
+import type { BankDefinition } from '../registry.ts';
+import { createBankHttp, type HttpEvent, type HttpResponse } from './http.ts';
+import {
+  MalformedData,
+  mapAccountIdentities,
+  mapAccounts,
+  mapBalances,
+  mapBeneficiaries,
+  mapDirectDebits,
+  mapIdentity,
+  mapScheduledPayments,
+  mapStandingOrders,
+  mapTransactions,
+  type Mapped,
+  type MappedAccount,
+} from './mapping.ts';
+import { obiePermissions } from './permissions.ts';
+import {
+  check,
+  ConsentResponse,
+  Discovery,
+  ITEMS,
+  OAuthErrorBody,
+  ObieErrorBody,
+  Page,
+  SingleParty,
+  TokenResponse,
+  type Checker,
+  type ItemsOf,
+  type ListKey,
+} from './wire.ts';
+
+export interface ObieConnectorOptions {
+  /** Where the bank's OpenID discovery document and its AIS API (`…/open-banking/v3.1/aisp`) are. */
+  endpoints(bank: BankDefinition): { discovery_url: string; ais_base_url: string };
+  /** openlean's OAuth client at the bank (`client_secret_basic`). */
+  client(bank: BankDefinition): { client_id: string; client_secret: string };
+  /** Per HTTP attempt, body included; 10 000 by default. */
+  timeout_ms?: number;
+  /** Attempts per HTTP call, the first included; 5 by default. */
+  max_attempts?: number;
+  /** The longest 429 `Retry-After` waited out; longer fails as `rate_limited`. 30 000 by default. */
+  max_retry_after_ms?: number;
+  /** Pages followed per resource before the fetch fails; 1000 by default. */
+  page_limit?: number;
+  /** Requests one fetch keeps in flight; 4 by default. */
+  concurrency?: number;
+  /** Failed attempts in a row that open a bank's circuit; 10 by default. */
+  circuit_threshold?: number;
+  /** How long an open circuit refuses calls; 10 000 by default. */
+  circuit_half_open_after_ms?: number;
+  now?: () => Date;
+  /** Retries, circuit changes, token refreshes and what the bank got wrong (notes), for the logs. Never carries secrets. */
+  onEvent?: (event: ObieEvent) => void;
+}
+
+export type ObieEvent =
+  | HttpEvent
+  | { type: 'token_refreshed'; bank: string }
+  | { type: 'notes'; bank: string; resource: DataResource; notes: string[] };
+
+/** The first retry waits up to this; each further one twice as long, up to `MAX_BACKOFF_MS`. */
+const BASE_BACKOFF_MS = 250;
+const MAX_BACKOFF_MS = 8_000;
+/** An access token this close to its expiry is refreshed before use rather than after a 401. */
+const EXPIRY_MARGIN_MS = 60_000;
+
+/** The account sub-resources: path under `/accounts/{id}/` and the `Data` key of the items. */
+const ACCOUNT_RESOURCES = {
+  balances: { path: 'balances', key: 'Balance' },
+  transactions: { path: 'transactions', key: 'Transaction' },
+  beneficiaries: { path: 'beneficiaries', key: 'Beneficiary' },
+  direct_debits: { path: 'direct-debits', key: 'DirectDebit' },
+  standing_orders: { path: 'standing-orders', key: 'StandingOrder' },
+  scheduled_payments: { path: 'scheduled-payments', key: 'ScheduledPayment' },
+  account_identities: { path: 'parties', key: 'Party' },
+} as const satisfies Record<Exclude<DataResource, 'accounts' | 'identity'>, { path: string; key: ListKey }>;
+type AccountResource = keyof typeof ACCOUNT_RESOURCES;
+
+const random = () => randomBytes(32).toString('base64url');
+
+/** RFC 6749 §2.3.1: client ids and secrets are form-encoded (Appendix B) before Basic joins them. */
+const formEncode = (value: string) => new URLSearchParams({ v: value }).toString().slice(2);
+
+/** OBIE filter dates are UTC without a zone; whole seconds, rounded down so the window only grows. */
+export function obieFilterDate(iso: string): string {
+  return new Date(iso).toISOString().slice(0, 19);
+}
+
+/**
+ * The next page's URL from `Links.Next` (absolute, or relative to the page it is on), or null at
+ * the end. A link off the bank's API origin would take the access token elsewhere: malformed.
+ */
+export function nextPageUrl(next: string | undefined, current: string, origin: string): string | null {
+  if (next === undefined || next === '') return null;
+  let url: URL;
+  try {
+    url = new URL(next, current);
+  } catch {
+    throw new MalformedData(`Links.Next ${JSON.stringify(next)} is not a URL`);
+  }
+  if (url.origin !== origin) throw new MalformedData(`Links.Next leaves the bank's API (${url.origin})`);
+  return url.toString();
+}
+
+/** What the bank said about a refused request: OBIE error codes, or the OAuth error. */
+function reasonOf(res: HttpResponse): string {
+  const obie = check(ObieErrorBody, res.body);
+  if (obie.ok) return obie.value.Errors.map((e) => [e.ErrorCode, e.Message].filter(Boolean).join(': ')).join('; ') || `HTTP ${res.status}`;
+  const oauth = check(OAuthErrorBody, res.body);
+  if (oauth.ok) return [oauth.value.error, oauth.value.error_description].filter(Boolean).join(': ');
+  return `HTTP ${res.status}`;
+}
+
+function refused(what: string, res: HttpResponse, resource: DataResource | null = null): BankError {
+  return new BankError('rejected', `${what}: the bank refused the request (${res.status}, ${reasonOf(res)})`, { resource, status: res.status });
+}
+
+function malformed(what: string, problem: string, resource: DataResource | null = null, cause?: unknown): BankError {
+  return new BankError('unavailable', `${what}: the bank's response is malformed (${problem})`, { resource, cause });
+}
+
+/** `value` as the validator's type, or an `unavailable` BankError. */
+function valid<T>(validator: Checker<T>, value: unknown, what: string, resource: DataResource | null = null, at?: string): T {
+  const result = check(validator, value, at);
+  if (!result.ok) throw malformed(what, result.problem, resource);
+  return result.value;
+}
+
+/** Runs `fn`, turning data that breaks the OBIE format into the BankError it means. */
+async function guarded<T>(resource: DataResource, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof MalformedData) throw malformed(`GET ${resource}`, err.message, resource, err);
+    throw err;
+  }
+}
+
+/** Runs `tasks` `limit` at a time; the first failure aborts the rest (through `abort`) and is thrown. */
+async function runLimited(tasks: readonly (() => Promise<void>)[], limit: number, abort: AbortController): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) await tasks[next++]!();
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  } catch (err) {
+    abort.abort();
+    throw err;
+  }
+}
+
+/**
+ * The OBIE v3.1 AIS connector. Consents are made with a client-credentials token
+ * (`client_secret_basic`, scope `accounts`); the user authorises at the bank's authorization
+ * endpoint with PKCE S256, the consent id as the `consent_id` parameter (the sandbox banks take
+ * it so instead of a signed request object). Data fetches refresh the access token once when it
+ * is about to expire or the bank answers 401/403; a refused refresh (`invalid_grant`) or a
+ * refusal that outlives a fresh token means the consent is dead: `reconnect_required`.
+ */
+export function createObieConnector(options: ObieConnectorOptions): BankConnector {
+  const now = options.now ?? (() => new Date());
+  const onEvent = options.onEvent ?? (() => {});
+  const pageLimit = options.page_limit ?? 1000;
+  const concurrency = options.concurrency ?? 4;
+  const http = createBankHttp(
+    {
+      timeout_ms: options.timeout_ms ?? 10_000,
+      max_attempts: options.max_attempts ?? 5,
+      max_retry_after_ms: options.max_retry_after_ms ?? 30_000,
+      base_backoff_ms: BASE_BACKOFF_MS,
+      max_backoff_ms: MAX_BACKOFF_MS,
+      circuit_threshold: options.circuit_threshold ?? 10,
+      circuit_half_open_after_ms: options.circuit_half_open_after_ms ?? 10_000,
+    },
+    onEvent,
+  );
+  const discoveries = new Map<string, Promise<Discovery>>();
+
+  /** The bank's discovery document, fetched once per bank (again after a failure). */
+  function discover(bank: BankDefinition, signal?: AbortSignal): Promise<Discovery> {
+    let pending = discoveries.get(bank.identifier);
+    if (!pending) {
+      pending = (async () => {
+        const res = await http.send(bank.identifier, { method: 'GET', url: options.endpoints(bank).discovery_url, signal });
+        if (res.status !== 200) throw refused('OpenID discovery', res);
+        return valid(Discovery, res.body, 'OpenID discovery');
+      })();
+      discoveries.set(bank.identifier, pending);
+      pending.catch(() => discoveries.delete(bank.identifier));
+    }
+    return pending;
+  }
+
+  /** A token endpoint call. `invalid_grant` means the code or the consent behind the refresh token is gone. */
+  async function token(bank: BankDefinition, form: Record<string, string>, what: string, signal?: AbortSignal, resource: DataResource | null = null) {
+    const { token_endpoint } = await discover(bank, signal);
+    const { client_id, client_secret } = options.client(bank);
+    const basic = Buffer.from(`${formEncode(client_id)}:${formEncode(client_secret)}`).toString('base64');
+    const res = await http.send(bank.identifier, {
+      method: 'POST',
+      url: token_endpoint,
+      headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form),
+      signal,
+      resource,
+    });
+    if (res.status === 200) return valid(TokenResponse, res.body, what, resource);
+    const error = check(OAuthErrorBody, res.body);
+    if (error.ok && error.value.error === 'invalid_grant' && form.grant_type !== 'client_credentials') {
+      throw new BankError('reconnect_required', `${what}: the bank no longer honours the grant (${reasonOf(res)})`, { resource, status: res.status });
+    }
+    throw refused(what, res, resource);
+  }
+
+  const clientToken = async (bank: BankDefinition) =>
+    (await token(bank, { grant_type: 'client_credentials', scope: 'accounts' }, 'client credentials token')).access_token;
+
+  function credentialsFrom(consentId: string, t: { access_token: string; expires_in?: number; refresh_token?: string }, previousRefresh: string | null): BankCredentials {
+    return {
+      consent_id: consentId,
+      access_token: t.access_token,
+      // RFC 6749 §6: a bank that does not rotate refresh tokens keeps the old one valid.
+      refresh_token: t.refresh_token ?? previousRefresh,
+      access_token_expires_at: t.expires_in === undefined ? null : new Date(now().getTime() + t.expires_in * 1000).toISOString(),
+    };
+  }
+
+  async function fetchData(input: FetchDataInput) {
+    const { bank } = input;
+    const fetchedAt = now().toISOString();
+    const ais = options.endpoints(bank).ais_base_url.replace(/\/+$/, '');
+    const origin = new URL(ais).origin;
+    const abort = new AbortController();
+    const signal = input.signal ? AbortSignal.any([input.signal, abort.signal]) : abort.signal;
+    let credentials = input.credentials;
+    let refresh: Promise<void> | null = null;
+
+    /** Refreshes the access token, at most once per fetch; concurrent callers share the one refresh. */
+    const refreshToken = (resource: DataResource | null) => {
+      refresh ??= (async () => {
+        const t = await token(bank, { grant_type: 'refresh_token', refresh_token: credentials.refresh_token! }, 'token refresh', signal, resource);
+        credentials = credentialsFrom(credentials.consent_id, t, credentials.refresh_token);
+        onEvent({ type: 'token_refreshed', bank: bank.identifier });
+        await input.onCredentials?.(credentials);
+      })();
+      return refresh;
+    };
+
+    /** One page, with the consent's token; a refused token is refreshed once and the page asked again. */
+    const get = async (url: string, resource: DataResource): Promise<unknown> => {
+      for (;;) {
+        const used = credentials.access_token;
+        const res = await http.send(bank.identifier, { method: 'GET', url, headers: { authorization: `Bearer ${used}` }, signal, resource });
+        if (res.status >= 200 && res.status < 300) return res.body;
+        if (res.status !== 401 && res.status !== 403) throw refused(`GET ${resource}`, res, resource);
+        if (used !== credentials.access_token) continue;
+        if (refresh === null && credentials.refresh_token !== null) {
+          await refreshToken(resource);
+          continue;
+        }
+        throw new BankError('reconnect_required', `the bank refuses the consent (${res.status}, ${reasonOf(res)})`, { resource, status: res.status });
+      }
+    };
+
+    /** Every item of a list resource, over all its pages. */
+    const list = async <K extends ListKey>(path: string, key: K, resource: DataResource): Promise<ItemsOf<K>> => {
+      const items: unknown[] = [];
+      const seen = new Set<string>();
+      let url: string | null = `${ais}${path}`;
+      while (url !== null) {
+        if (seen.size === pageLimit) throw new BankError('unavailable', `${resource}: more than ${pageLimit} pages`, { resource });
+        seen.add(url);
+        const page = valid(Page, await get(url, resource), `GET ${resource}`, resource);
+        // Appended one by one: spreading a bank's page into push() fails past ~100k items.
+        for (const item of valid<unknown[]>(ITEMS[key], page.Data[key] ?? [], `GET ${resource}`, resource, `Data.${key}`)) items.push(item);
+        url = nextPageUrl(page.Links?.Next, url, origin);
+        if (url !== null && seen.has(url)) {
+          onEvent({ type: 'notes', bank: bank.identifier, resource, notes: ['Links.Next points back to a page already read; paging stopped there'] });
+          url = null;
+        }
+      }
+      return items as ItemsOf<K>;
+    };
+
+    const noted = <T>(resource: DataResource, mapped: Mapped<T>): T[] => {
+      if (mapped.notes.length > 0) onEvent({ type: 'notes', bank: bank.identifier, resource, notes: mapped.notes });
+      return mapped.items;
+    };
+
+    const accountTask = (account: MappedAccount, fetched: FetchedAccount, resource: AccountResource) => () => guarded(resource, async () => {
+      const { path, key } = ACCOUNT_RESOURCES[resource];
+      const query = resource === 'transactions' && input.transactions_from !== null ? `?fromBookingDateTime=${obieFilterDate(input.transactions_from)}` : '';
+      const items = await list(`/accounts/${encodeURIComponent(account.bank_account_id)}/${path}${query}`, key, resource);
+      switch (resource) {
+        case 'balances':
+          fetched.balances = noted(resource, mapBalances(items as ItemsOf<'Balance'>, bank));
+          break;
+        case 'transactions':
+          fetched.transactions = { from: input.transactions_from, items: noted(resource, mapTransactions(items as ItemsOf<'Transaction'>, bank)) };
+          break;
+        case 'beneficiaries':
+          fetched.beneficiaries = noted(resource, mapBeneficiaries(items as ItemsOf<'Beneficiary'>));
+          break;
+        case 'direct_debits':
+          fetched.direct_debits = noted(resource, mapDirectDebits(items as ItemsOf<'DirectDebit'>, bank));
+          break;
+        case 'standing_orders':
+          fetched.standing_orders = noted(resource, mapStandingOrders(items as ItemsOf<'StandingOrder'>, bank));
+          break;
+        case 'scheduled_payments':
+          fetched.scheduled_payments = noted(resource, mapScheduledPayments(items as ItemsOf<'ScheduledPayment'>, bank));
+          break;
+        case 'account_identities':
+          fetched.account_identities = noted(resource, mapAccountIdentities(items as ItemsOf<'Party'>));
+          break;
+      }
+    });
+
+    const expiresAt = credentials.access_token_expires_at === null ? null : Date.parse(credentials.access_token_expires_at);
+    if (expiresAt !== null && expiresAt - EXPIRY_MARGIN_MS <= now().getTime() && credentials.refresh_token !== null) await refreshToken(null);
+
+    const accounts = await guarded('accounts', async () => noted('accounts', mapAccounts(await list('/accounts', 'Account', 'accounts'), bank)));
+    const snapshot: EntitySnapshot = { fetched_at: fetchedAt, accounts: accounts.map((a) => ({ ...a })) };
+    const wanted = (Object.keys(ACCOUNT_RESOURCES) as AccountResource[]).filter((r) => input.resources.includes(r));
+    const tasks = accounts.flatMap((account, i) => wanted.map((resource) => accountTask(account, snapshot.accounts[i]!, resource)));
+    if (input.resources.includes('identity')) {
+      tasks.push(() =>
+        guarded('identity', async () => {
+          const body = valid(Page, await get(`${ais}/party`, 'identity'), 'GET identity', 'identity');
+          const { identity, notes } = mapIdentity(valid(SingleParty, body.Data.Party, 'GET identity', 'identity', 'Data.Party'));
+          if (notes.length > 0) onEvent({ type: 'notes', bank: bank.identifier, resource: 'identity', notes });
+          snapshot.identity = identity;
+        }),
+      );
+    }
+    await runLimited(tasks, concurrency, abort);
+    return { snapshot, credentials };
+  }
+
+  return {
+    async startConsent(input) {
+      const { bank } = input;
+      const [{ authorization_endpoint }, access] = await Promise.all([discover(bank), clientToken(bank)]);
+      const res = await http.send(bank.identifier, {
+        method: 'POST',
+        url: `${options.endpoints(bank).ais_base_url.replace(/\/+$/, '')}/account-access-consents`,
+        headers: { authorization: `Bearer ${access}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ Data: { Permissions: obiePermissions(input.permissions), ExpirationDateTime: input.expires_at }, Risk: {} }),
+      });
+      if (res.status !== 201 && res.status !== 200) throw refused('creating the consent', res);
+      const consentId = valid(ConsentResponse, res.body, 'creating the consent').Data.ConsentId;
+      const state = random();
+      const nonce = random();
+      const verifier = random();
+      const url = new URL(authorization_endpoint);
+      const params = {
+        response_type: 'code',
+        client_id: options.client(bank).client_id,
+        redirect_uri: input.redirect_uri,
+        scope: 'openid accounts',
+        state,
+        nonce,
+        code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+        code_challenge_method: 'S256',
+        consent_id: consentId,
+      };
+      for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+      return { consent_id: consentId, authorize_url: url.toString(), state, nonce, code_verifier: verifier };
+    },
+
+    async exchangeCode(input) {
+      const t = await token(
+        input.bank,
+        { grant_type: 'authorization_code', code: input.code, redirect_uri: input.redirect_uri, code_verifier: input.code_verifier },
+        'code exchange',
+      );
+      return credentialsFrom(input.consent_id, t, null);
+    },
+
+    fetchData,
+
+    async revokeConsent({ bank, credentials }) {
+      const access = await clientToken(bank);
+      const res = await http.send(bank.identifier, {
+        method: 'DELETE',
+        url: `${options.endpoints(bank).ais_base_url.replace(/\/+$/, '')}/account-access-consents/${encodeURIComponent(credentials.consent_id)}`,
+        headers: { authorization: `Bearer ${access}` },
+      });
+      // 404: the bank no longer knows the consent, which is what revoking it asks for.
+      if (res.status !== 204 && res.status !== 200 && res.status !== 404) throw refused('revoking the consent', res);
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { BankConnector } from '../banks/connector.ts';
+import type { BankRegistry } from '../banks/registry.ts';
+import type { RefreshConfig } from '../config.ts';
+import type { Store } from '../store/database.ts';
+import type { Kysely } from 'kysely';
+import type { DB, EntityRow, RefreshRow, RefreshTrigger } from '../store/schema.ts';
+import { REFRESH_JOB, requestRefresh, requestRefreshIn } from './request-refresh.ts';
+import { runRefresh } from './run-refresh.ts';
+import { startScheduler } from './scheduler.ts';
+import { startWorkers, type WorkerPool } from './worker.ts';
+
+export interface RefreshEngine {
+  /**
+   * Queues the INITIAL refresh of an entity being created, inside the transaction creating it;
+   * call `wake` after it commits.
+   */
+  queueInitial(trx: Kysely<DB>, entity: EntityRow): Promise<RefreshRow>;
+  /** Tells this process's workers that jobs are waiting. */
+  wake(): void;
+  /** Starts (or joins) a refresh of the entity; wakes this process's workers when one was queued. */
+  request(entity: EntityRow, trigger: RefreshTrigger, options?: { idempotencyKey?: string }): Promise<{ refresh: RefreshRow; created: boolean }>;
+  /** Starts this process's workers and scheduler (none when `workers` is 0). */
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export function createRefreshEngine(deps: {
+  store: Store;
+  connector: BankConnector;
+  banks: BankRegistry;
+  key: Buffer;
+  config: RefreshConfig;
+  now: () => Date;
+  log: FastifyBaseLogger;
+}): RefreshEngine {
+  const { config } = deps;
+  let pool: WorkerPool | null = null;
+  let scheduler: { stop(): void } | null = null;
+
+  const engine: RefreshEngine = {
+    async queueInitial(trx, entity) {
+      return (await requestRefreshIn(trx, { entity, trigger: 'INITIAL', now: deps.now(), maxAttempts: config.maxAttempts })).refresh;
+    },
+    wake() {
+      pool?.wake();
+    },
+    async request(entity, trigger, options = {}) {
+      const result = await requestRefresh(deps.store, {
+        entity,
+        trigger,
+        now: deps.now(),
+        maxAttempts: config.maxAttempts,
+        ...(trigger === 'MANUAL' ? { manualDailyLimit: config.manualDailyLimit } : {}),
+        ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
+      });
+      if (result.created) pool?.wake();
+      return result;
+    },
+    start() {
+      if (config.workers === 0 || pool) return;
+      const refreshDeps = { ...deps, overlapDays: config.overlapDays, retryBaseMs: config.retryBaseMs };
+      pool = startWorkers({
+        store: deps.store,
+        concurrency: config.workers,
+        leaseMs: config.leaseMs,
+        pollMs: config.pollMs,
+        retryBaseMs: config.retryBaseMs,
+        now: deps.now,
+        log: deps.log,
+        handlers: {
+          [REFRESH_JOB]: (job, attempt) => runRefresh(refreshDeps, (JSON.parse(job.payload) as { refresh_id: string }).refresh_id, attempt),
+        },
+      });
+      if (config.scheduleHours > 0) {
+        scheduler = startScheduler({
+          store: deps.store,
+          intervalHours: config.scheduleHours,
+          tickMs: Math.min(60_000, Math.max(1_000, config.pollMs * 10)),
+          now: deps.now,
+          log: deps.log,
+          request: (entity) => engine.request(entity, 'SCHEDULED'),
+        });
+      }
+    },
+    async stop() {
+      scheduler?.stop();
+      await pool?.stop();
+      pool = null;
+    },
+  };
+  return engine;
+}

@@ -1,0 +1,170 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { BankError, type BankConnector, type BankCredentials } from '../banks/connector.ts';
+import { openCredentials, sealCredentials } from '../entities/connection-credentials.ts';
+import type { BankRegistry } from '../banks/registry.ts';
+import type { EntitySnapshot } from '../domain/snapshot.ts';
+import { effectiveStatus } from '../entities/effective-status.ts';
+import { applySnapshot, pendingByBankAccount } from '../store/bank-data.ts';
+import { getConnection, saveConnection } from '../store/connections.ts';
+import type { Store } from '../store/database.ts';
+import { getEntity, updateEntityStatus } from '../store/entities.ts';
+import { getRefresh, updateRefresh } from '../store/refreshes.ts';
+import type { EntityRow, RefreshRow } from '../store/schema.ts';
+import { retryDelay } from './backoff.ts';
+import { linkBookedToPending } from './reconcile-pending.ts';
+import {
+  ERROR_FOR_BANK_FAILURE,
+  failedResources,
+  finishedResources,
+  isTerminal,
+  withStatus,
+  type RefreshFailure,
+  type ResourceProgress,
+} from './refresh-state.ts';
+import { resourcesFor } from './request-refresh.ts';
+
+export interface RefreshDeps {
+  store: Store;
+  connector: BankConnector;
+  banks: BankRegistry;
+  /** Seals the bank credentials at rest. */
+  key: Buffer;
+  overlapDays: number;
+  retryBaseMs: number;
+  now: () => Date;
+  log: FastifyBaseLogger;
+}
+
+export interface Attempt {
+  /** 1 for the first run of the job, counting runs cut short by a crash. */
+  number: number;
+  max: number;
+  /** Aborted when this worker lost the job's lease or is shutting down. */
+  signal: AbortSignal;
+}
+
+export type JobOutcome = { done: true } | { retryAt: Date; reason: string };
+
+/** Reconciles the fetched transactions with the pending ones stored, account by account. */
+async function reconcile(store: Store, entityId: string, snapshot: EntitySnapshot): Promise<EntitySnapshot> {
+  const pending = await pendingByBankAccount(store.db, entityId);
+  if (pending.size === 0) return snapshot;
+  return {
+    ...snapshot,
+    accounts: snapshot.accounts.map((a) =>
+      a.transactions && pending.has(a.bank_account_id)
+        ? { ...a, transactions: { ...a.transactions, items: linkBookedToPending(a.transactions.items, pending.get(a.bank_account_id)!) } }
+        : a,
+    ),
+  };
+}
+
+/**
+ * Runs one attempt of a refresh: fetch everything the consent covers from the bank, then write it
+ * with the store's one atomic write path. Safe to run again after a crash at any point: a finished
+ * refresh is left alone and writing the same data twice changes nothing. Transient bank failures
+ * retry with backoff until the attempts run out; a dead consent fails at once and marks the entity
+ * RECONNECT_REQUIRED. The data of the previous successful refresh stays readable throughout.
+ */
+export async function runRefresh(deps: RefreshDeps, refreshId: string, attempt: Attempt): Promise<JobOutcome> {
+  const { store } = deps;
+  const refresh = await getRefresh(store.db, refreshId);
+  if (!refresh || isTerminal(refresh.status)) return { done: true };
+  const progress = JSON.parse(refresh.resources) as ResourceProgress[];
+  const entity = await getEntity(store.db, refresh.entity_id);
+  if (!entity) return fail(deps, refresh, progress, { code: 'INTERNAL_ERROR', detail: 'The entity no longer exists' });
+
+  const status = effectiveStatus(entity, deps.now());
+  if (status === 'REVOKED') return fail(deps, refresh, progress, { code: 'CONSENT_REVOKED', detail: 'The consent was revoked' });
+  if (status === 'EXPIRED') return fail(deps, refresh, progress, { code: 'CONSENT_EXPIRED', detail: `The consent expired at ${entity.consent_expires_at}` });
+  if (status === 'RECONNECT_REQUIRED') {
+    return fail(deps, refresh, progress, { code: 'RECONNECT_REQUIRED', detail: 'The bank no longer honours the consent; the user must reconnect' });
+  }
+  const bank = deps.banks.get(entity.bank_identifier);
+  const connection = await getConnection(store.db, entity.id);
+  if (!bank || !connection) return fail(deps, refresh, progress, { code: 'INTERNAL_ERROR', detail: 'The entity has no bank connection' });
+
+  await updateRefresh(store.db, refresh.id, {
+    status: 'IN_PROGRESS',
+    started_at: refresh.started_at ?? deps.now().toISOString(),
+    resources: JSON.stringify(withStatus(progress, 'IN_PROGRESS')),
+  });
+
+  try {
+    const credentials = openCredentials(deps.key, entity.id, connection.credentials);
+    // Banks rotate refresh tokens: new ones are stored the moment they exist, so a fetch that
+    // fails afterwards does not leave the entity holding a token the bank has retired.
+    const storeCredentials = (fresh: BankCredentials) =>
+      saveConnection(store.db, {
+        entity_id: entity.id,
+        consent_id: fresh.consent_id,
+        credentials: sealCredentials(deps.key, entity.id, fresh),
+        updated_at: deps.now().toISOString(),
+      });
+    const result = await deps.connector.fetchData({
+      bank,
+      credentials,
+      resources: resourcesFor(entity),
+      transactions_from: transactionsFrom(refresh, entity, deps.overlapDays),
+      signal: attempt.signal,
+      onCredentials: storeCredentials,
+    });
+    if (JSON.stringify(result.credentials) !== JSON.stringify(credentials)) await storeCredentials(result.credentials);
+    attempt.signal.throwIfAborted();
+    const applied = await applySnapshot(store, entity.id, await reconcile(store, entity.id, result.snapshot));
+    await updateRefresh(store.db, refresh.id, {
+      status: 'FINISHED',
+      finished_at: deps.now().toISOString(),
+      resources: JSON.stringify(finishedResources(progress, applied.records)),
+      error_code: null,
+      error_detail: null,
+    });
+    return { done: true };
+  } catch (err) {
+    return failedAttempt(deps, refresh, progress, entity, attempt, err);
+  }
+}
+
+/** Full history the first time; afterwards from the last sync, minus an overlap for late and backdated bookings. */
+function transactionsFrom(refresh: RefreshRow, entity: EntityRow, overlapDays: number): string | null {
+  if (refresh.trigger === 'INITIAL' || !entity.synced_at) return null;
+  return new Date(Date.parse(entity.synced_at) - overlapDays * 86_400_000).toISOString();
+}
+
+async function failedAttempt(deps: RefreshDeps, refresh: RefreshRow, progress: ResourceProgress[], entity: EntityRow, attempt: Attempt, err: unknown): Promise<JobOutcome> {
+  const where = err instanceof BankError && err.resource ? ` (fetching ${err.resource})` : '';
+  if (err instanceof BankError && err.kind === 'reconnect_required') {
+    await updateEntityStatus(deps.store.db, entity.id, 'RECONNECT_REQUIRED', deps.now().toISOString());
+    deps.store.entities.changed(entity.id);
+    return fail(deps, refresh, progress, { code: 'RECONNECT_REQUIRED', detail: `${err.message}${where}` });
+  }
+  if (attempt.signal.aborted) {
+    deps.log.info({ refresh_id: refresh.id, reason: String(attempt.signal.reason) }, 'refresh interrupted; it will run again');
+    return { retryAt: deps.now(), reason: 'interrupted' };
+  }
+  const retryable = !(err instanceof BankError) || err.retryable;
+  const detail = err instanceof BankError ? `${err.message}${where}` : 'The refresh failed unexpectedly';
+  if (!(err instanceof BankError)) deps.log.error({ err, refresh_id: refresh.id }, 'refresh attempt failed');
+  else deps.log.warn({ refresh_id: refresh.id, kind: err.kind, status: err.status, attempt: attempt.number }, err.message);
+
+  if (retryable && attempt.number < attempt.max) {
+    const backoff = retryDelay(attempt.number, deps.retryBaseMs);
+    const wait = Math.max(backoff, err instanceof BankError ? (err.retry_after_ms ?? 0) : 0);
+    await updateRefresh(deps.store.db, refresh.id, { error_detail: `Attempt ${attempt.number} failed: ${detail}; retrying` });
+    return { retryAt: new Date(deps.now().getTime() + wait), reason: detail };
+  }
+  const code = err instanceof BankError ? ERROR_FOR_BANK_FAILURE[err.kind] : 'INTERNAL_ERROR';
+  return fail(deps, refresh, progress, { code, detail: `${detail} (after ${attempt.number} attempts)` });
+}
+
+async function fail(deps: RefreshDeps, refresh: RefreshRow, progress: ResourceProgress[], failure: RefreshFailure): Promise<JobOutcome> {
+  await updateRefresh(deps.store.db, refresh.id, {
+    status: 'FAILED',
+    started_at: refresh.started_at ?? deps.now().toISOString(),
+    finished_at: deps.now().toISOString(),
+    resources: JSON.stringify(failedResources(progress)),
+    error_code: failure.code,
+    error_detail: failure.detail,
+  });
+  return { done: true };
+}

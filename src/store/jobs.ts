@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { DB, JobRow } from './schema.ts';
+
+export interface NewJob {
+  kind: string;
+  payload: unknown;
+  runAt: Date;
+  maxAttempts: number;
+}
+
+/**
+ * The embedded durable queue: jobs are rows, a worker leases one by stamping it with its id and a
+ * lease expiry, extends the lease while it works (heartbeat), and deletes the row when done. A
+ * worker that dies simply stops heart-beating; the job becomes claimable again when the lease
+ * passes, so every job runs at least once. `attempts` counts claims, crashes included.
+ */
+export async function enqueueJob(db: Kysely<DB>, job: NewJob): Promise<string> {
+  const id = randomUUID();
+  await db
+    .insertInto('jobs')
+    .values({
+      id,
+      kind: job.kind,
+      payload: JSON.stringify(job.payload),
+      run_at: job.runAt.toISOString(),
+      max_attempts: job.maxAttempts,
+      created_at: new Date().toISOString(),
+    })
+    .execute();
+  return id;
+}
+
+/** Leases the job that has waited longest among those due and not leased; undefined when none is. */
+export async function claimJob(db: Kysely<DB>, workerId: string, now: Date, leaseMs: number): Promise<JobRow | undefined> {
+  const at = now.toISOString();
+  // One statement, so two workers cannot lease the same row: the writer lock (SQLite) or the
+  // row lock (PostgreSQL) serialises them, and the loser's subquery no longer finds the row.
+  return db
+    .updateTable('jobs')
+    .set((eb) => ({ locked_by: workerId, locked_until: new Date(now.getTime() + leaseMs).toISOString(), attempts: eb('attempts', '+', 1) }))
+    .where('id', '=', (eb) =>
+      eb
+        .selectFrom('jobs')
+        .select('id')
+        .where('run_at', '<=', at)
+        .where((w) => w.or([w('locked_until', 'is', null), w('locked_until', '<', at)]))
+        .orderBy('run_at')
+        .orderBy('id')
+        .limit(1),
+    )
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Extends the lease; false when the worker no longer holds it (another took the job over). */
+export async function extendLease(db: Kysely<DB>, jobId: string, workerId: string, until: Date): Promise<boolean> {
+  const res = await db
+    .updateTable('jobs')
+    .set({ locked_until: until.toISOString() })
+    .where('id', '=', jobId)
+    .where('locked_by', '=', workerId)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
+}
+
+/** Done (or given up): the job leaves the queue. Only its current holder may remove it. */
+export async function finishJob(db: Kysely<DB>, jobId: string, workerId: string): Promise<void> {
+  await db.deleteFrom('jobs').where('id', '=', jobId).where('locked_by', '=', workerId).execute();
+}
+
+/** Releases the job to run again at `runAt`, remembering why it failed. */
+export async function retryJob(db: Kysely<DB>, jobId: string, workerId: string, runAt: Date, error: string): Promise<void> {
+  await db
+    .updateTable('jobs')
+    .set({ run_at: runAt.toISOString(), locked_by: null, locked_until: null, last_error: error.slice(0, 2000) })
+    .where('id', '=', jobId)
+    .where('locked_by', '=', workerId)
+    .execute();
+}

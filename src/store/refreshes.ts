@@ -1,0 +1,121 @@
+import { sql, type Kysely } from 'kysely';
+import type { Position } from '../domain/cursor.ts';
+import type { DB, RefreshRow, RefreshTable } from './schema.ts';
+
+export async function insertRefresh(db: Kysely<DB>, row: RefreshTable): Promise<void> {
+  await db.insertInto('refreshes').values(row).execute();
+}
+
+export async function updateRefresh(db: Kysely<DB>, id: string, patch: Partial<Omit<RefreshTable, 'id' | 'entity_id'>>): Promise<void> {
+  await db.updateTable('refreshes').set(patch).where('id', '=', id).execute();
+}
+
+export async function getRefresh(db: Kysely<DB>, id: string): Promise<RefreshRow | undefined> {
+  return db.selectFrom('refreshes').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The refresh, if it is the entity's; another entity's id reads as missing. */
+export async function getEntityRefresh(db: Kysely<DB>, entityId: string, id: string): Promise<RefreshRow | undefined> {
+  return db.selectFrom('refreshes').selectAll().where('id', '=', id).where('entity_id', '=', entityId).executeTakeFirst();
+}
+
+/** The entity's refresh that is waiting or running, if any (there is at most one). */
+export async function activeRefresh(db: Kysely<DB>, entityId: string): Promise<RefreshRow | undefined> {
+  return db
+    .selectFrom('refreshes')
+    .selectAll()
+    .where('entity_id', '=', entityId)
+    .where('status', 'in', ['PENDING', 'IN_PROGRESS'])
+    .orderBy('created_at', 'desc')
+    .executeTakeFirst();
+}
+
+export async function latestRefresh(db: Kysely<DB>, entityId: string): Promise<RefreshRow | undefined> {
+  return db.selectFrom('refreshes').selectAll().where('entity_id', '=', entityId).orderBy('created_at', 'desc').orderBy('id', 'desc').executeTakeFirst();
+}
+
+/** The refresh an `Idempotency-Key` of the application was first used for, within `since`. */
+export async function refreshForIdempotencyKey(
+  db: Kysely<DB>,
+  appId: string,
+  key: string,
+  since: string,
+): Promise<{ entity_id: string; refresh_id: string } | undefined> {
+  return db
+    .selectFrom('idempotency_keys')
+    .select(['entity_id', 'refresh_id'])
+    .where('app_id', '=', appId)
+    .where('key', '=', key)
+    .where('created_at', '>=', since)
+    .executeTakeFirst();
+}
+
+/** Records (or, for an expired key, re-points) the key to the refresh it answered with. */
+export async function rememberIdempotencyKey(db: Kysely<DB>, row: { app_id: string; key: string; entity_id: string; refresh_id: string; created_at: string }): Promise<void> {
+  await db
+    .insertInto('idempotency_keys')
+    .values(row)
+    .onConflict((oc) =>
+      oc.columns(['app_id', 'key']).doUpdateSet((eb) => ({
+        entity_id: eb.ref('excluded.entity_id'),
+        refresh_id: eb.ref('excluded.refresh_id'),
+        created_at: eb.ref('excluded.created_at'),
+      })),
+    )
+    .execute();
+}
+
+export async function countRefreshesSince(db: Kysely<DB>, entityId: string, trigger: RefreshRow['trigger'], since: string): Promise<number> {
+  const row = await db
+    .selectFrom('refreshes')
+    .select(sql<number>`count(*)`.as('n'))
+    .where('entity_id', '=', entityId)
+    .where('trigger', '=', trigger)
+    .where('created_at', '>=', since)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/** Newest first by (created_at, id), by offset or after a keyset position. */
+export async function listRefreshes(
+  db: Kysely<DB>,
+  entityId: string,
+  page: { offset: number; limit: number; after?: Position },
+): Promise<{ rows: RefreshRow[]; total: number }> {
+  let query = db.selectFrom('refreshes').selectAll().where('entity_id', '=', entityId);
+  if (page.after) {
+    const { at, id } = page.after;
+    query = query.where((eb) => eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('id', '<', id)])]));
+  }
+  const [rows, count] = await Promise.all([
+    query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit).offset(page.offset).execute(),
+    db.selectFrom('refreshes').select(sql<number>`count(*)`.as('n')).where('entity_id', '=', entityId).executeTakeFirst(),
+  ]);
+  return { rows, total: Number(count?.n ?? 0) };
+}
+
+/**
+ * Active entities with a live consent whose latest refresh started before `cutoff` and that have
+ * none waiting or running: what the scheduler refreshes next.
+ */
+export async function entitiesDueForRefresh(db: Kysely<DB>, cutoff: string, now: string, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('entities as e')
+    .select('e.id')
+    .where('e.status', '=', 'ACTIVE')
+    .where('e.consent_expires_at', '>', now)
+    .where('e.synced_at', 'is not', null)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('refreshes as r')
+            .select('r.id')
+            .whereRef('r.entity_id', '=', 'e.id')
+            .where((eb) => eb.or([eb('r.status', 'in', ['PENDING', 'IN_PROGRESS']), eb('r.created_at', '>=', cutoff)])),
+        ),
+      ),
+    )
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id);
+}

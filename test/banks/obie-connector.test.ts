@@ -1,0 +1,255 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { BankError, type BankCredentials, type FetchDataInput } from '../../src/banks/connector.ts';
+import { createObieConnector, type ObieConnectorOptions, type ObieEvent } from '../../src/banks/obie/connector.ts';
+import { SANDBOX_BANKS, type BankDefinition } from '../../src/banks/registry.ts';
+import { DATA_RESOURCES, PERMISSIONS, type Permission } from '../../src/domain/permissions.ts';
+import { approveConsent } from '../../src/sandbox-bank/automate-consent.ts';
+import { SANDBOX_CLIENT } from '../../src/sandbox-bank/client.ts';
+import { toEntitySnapshot } from '../../src/sandbox-bank/direct-snapshot.ts';
+import { generateCustomer } from '../../src/sandbox-bank/generator/index.ts';
+import { startSandboxBank } from '../../src/sandbox-bank/server.ts';
+import { assertTransactionKeys, withoutObieGaps } from './obie-expected.ts';
+
+const [FALCON, , , PEARL] = SANDBOX_BANKS as [BankDefinition, BankDefinition, BankDefinition, BankDefinition];
+const REDIRECT_URI = 'http://127.0.0.1:9/callback';
+const TOKEN_TTL_S = 3600;
+
+/**
+ * The connector against the real sandbox banks over HTTP: the consent journey, every resource
+ * mapped to what the bank's own records say, token refresh, and each fault the bank can be
+ * switched into. The bank's clock is the test's, so the data is known and tokens can expire.
+ */
+describe('OBIE connector against the sandbox banks', () => {
+  let bankUrl: string;
+  let closeBank: () => Promise<void>;
+  let dataDir: string;
+  // A whole minute: the sandbox serves the data as of the minute.
+  let clockMs = Math.floor(Date.now() / 60_000) * 60_000;
+  const now = () => new Date(clockMs);
+  let logins = 0;
+
+  before(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openlean-obie-'));
+    const bank = await startSandboxBank({ dataDir, port: 0, now, accessTokenTtlSeconds: TOKEN_TTL_S });
+    bankUrl = bank.url;
+    closeBank = bank.close;
+  });
+  after(async () => {
+    await closeBank();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const connector = (options: Partial<ObieConnectorOptions> = {}) => {
+    const events: ObieEvent[] = [];
+    const c = createObieConnector({
+      endpoints: (bank) => ({
+        discovery_url: `${bankUrl}/${bank.identifier}/.well-known/openid-configuration`,
+        ais_base_url: `${bankUrl}/${bank.identifier}/open-banking/v3.1/aisp`,
+      }),
+      client: () => SANDBOX_CLIENT,
+      timeout_ms: 500,
+      now,
+      onEvent: (e) => events.push(e),
+      ...options,
+    });
+    return Object.assign(c, { events });
+  };
+
+  const setUser = async (bank: BankDefinition, login: string, settings: { faults?: string[]; profile?: string }) => {
+    const res = await fetch(`${bankUrl}/${bank.identifier}/control/users/${encodeURIComponent(login)}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(settings),
+    });
+    assert.equal(res.status, 200, await res.text());
+  };
+
+  /** A fresh sandbox user with an authorised consent: the whole journey, as a user would go through it. */
+  const consent = async (c: ReturnType<typeof connector>, bank: BankDefinition, permissions: readonly Permission[] = PERMISSIONS) => {
+    const login = `obie-user-${++logins}`;
+    const started = await c.startConsent({ bank, permissions, expires_at: new Date(clockMs + 90 * 86_400_000).toISOString(), redirect_uri: REDIRECT_URI });
+    const authorize = new URL(started.authorize_url);
+    assert.equal(authorize.searchParams.get('consent_id'), started.consent_id);
+    assert.equal(authorize.searchParams.get('code_challenge_method'), 'S256');
+    const back = new URL(await approveConsent(started.authorize_url, { login }));
+    assert.equal(back.searchParams.get('state'), started.state);
+    const credentials = await c.exchangeCode({ bank, consent_id: started.consent_id, code: back.searchParams.get('code')!, code_verifier: started.code_verifier, redirect_uri: REDIRECT_URI });
+    return { login, credentials };
+  };
+
+  const fetchAll = (c: ReturnType<typeof connector>, bank: BankDefinition, credentials: BankCredentials, extra: Partial<FetchDataInput> = {}) =>
+    c.fetchData({ bank, credentials, resources: DATA_RESOURCES, transactions_from: null, ...extra });
+
+  const isBankError = (kind: BankError['kind']) => (err: unknown) => {
+    assert.ok(err instanceof BankError, String(err));
+    assert.equal(err.kind, kind, err.message);
+    return true;
+  };
+
+  for (const bank of [FALCON, PEARL]) {
+    it(`fetches everything from ${bank.identifier} as the bank's own records say`, async () => {
+      const c = connector();
+      const { login, credentials } = await consent(c, bank);
+      assert.equal(credentials.access_token_expires_at, new Date(clockMs + TOKEN_TTL_S * 1000).toISOString());
+      assert.ok(credentials.refresh_token);
+      const result = await fetchAll(c, bank, credentials);
+      assert.deepEqual(result.credentials, credentials, 'no refresh was needed');
+      const expected = toEntitySnapshot(generateCustomer(bank, login, now()), bank, PERMISSIONS, now());
+      assert.deepEqual(withoutObieGaps(result.snapshot), withoutObieGaps(expected));
+      assertTransactionKeys(result.snapshot);
+      assert.deepEqual(c.events, []);
+    });
+  }
+
+  it('fetches only what it is asked for, transactions from a given time', async () => {
+    const c = connector();
+    const { credentials } = await consent(c, FALCON);
+    const from = new Date(clockMs - 10 * 86_400_000).toISOString();
+    const { snapshot } = await c.fetchData({ bank: FALCON, credentials, resources: ['accounts', 'transactions'], transactions_from: from });
+    assert.equal(snapshot.identity, undefined);
+    for (const a of snapshot.accounts) {
+      assert.deepEqual(Object.keys(a).sort(), ['account', 'bank_account_id', 'transactions']);
+      assert.equal(a.transactions!.from, from);
+      assert.ok(a.transactions!.items.every((t) => t.booking_at >= from));
+    }
+    const all = await c.fetchData({ bank: FALCON, credentials, resources: ['transactions'], transactions_from: null });
+    const count = (s: typeof snapshot) => s.accounts.reduce((n, a) => n + a.transactions!.items.length, 0);
+    assert.ok(count(snapshot) > 0 && count(snapshot) < count(all.snapshot));
+  });
+
+  it('refreshes an expired access token once, and hands over the rotated tokens at once', async () => {
+    const c = connector();
+    const { credentials } = await consent(c, FALCON);
+    clockMs += (TOKEN_TTL_S + 60) * 1000;
+    const handed: BankCredentials[] = [];
+    const result = await c.fetchData({ bank: FALCON, credentials, resources: ['balances'], transactions_from: null, onCredentials: (x) => void handed.push(x) });
+    assert.notEqual(result.credentials.access_token, credentials.access_token);
+    assert.notEqual(result.credentials.refresh_token, credentials.refresh_token);
+    assert.equal(result.credentials.consent_id, credentials.consent_id);
+    assert.equal(result.credentials.access_token_expires_at, new Date(clockMs + TOKEN_TTL_S * 1000).toISOString());
+    assert.deepEqual(handed, [result.credentials]);
+    assert.deepEqual(c.events, [{ type: 'token_refreshed', bank: FALCON.identifier }]);
+
+    // The bank rotated the refresh token: the old one is spent, and the consent cannot go on without the user.
+    clockMs += (TOKEN_TTL_S + 60) * 1000;
+    await assert.rejects(c.fetchData({ bank: FALCON, credentials, resources: ['balances'], transactions_from: null }), isBankError('reconnect_required'));
+    // The new one works.
+    await c.fetchData({ bank: FALCON, credentials: result.credentials, resources: ['balances'], transactions_from: null });
+  });
+
+  it('refreshes the token when the bank answers 401 though the token looked valid', async () => {
+    const c = connector();
+    const { credentials } = await consent(c, FALCON);
+    clockMs += (TOKEN_TTL_S + 60) * 1000;
+    const result = await c.fetchData({ bank: FALCON, credentials: { ...credentials, access_token_expires_at: null }, resources: ['balances', 'identity'], transactions_from: null });
+    assert.notEqual(result.credentials.access_token, credentials.access_token);
+    assert.equal(c.events.filter((e) => e.type === 'token_refreshed').length, 1, 'one refresh for the whole fetch');
+  });
+
+  it('says reconnect_required when the consent was revoked or expired at the bank', async () => {
+    for (const fault of ['consent_revoked', 'consent_expired']) {
+      const c = connector();
+      const { login, credentials } = await consent(c, FALCON);
+      await setUser(FALCON, login, { faults: [fault] });
+      await assert.rejects(fetchAll(c, FALCON, credentials), isBankError('reconnect_required'));
+    }
+  });
+
+  it('revokes the consent; revoking it again, or one the bank does not know, is no error', async () => {
+    const c = connector();
+    const { credentials } = await consent(c, PEARL);
+    await c.revokeConsent({ bank: PEARL, credentials });
+    await assert.rejects(fetchAll(c, PEARL, credentials), isBankError('reconnect_required'));
+    await c.revokeConsent({ bank: PEARL, credentials });
+    await c.revokeConsent({ bank: PEARL, credentials: { ...credentials, consent_id: 'aac-unknown' } });
+  });
+
+  describe('transient faults are retried until the fetch succeeds', () => {
+    for (const fault of ['server_errors', 'timeouts', 'rate_limited', 'malformed_json', 'latency']) {
+      it(fault, async () => {
+        const c = connector();
+        const { login, credentials } = await consent(c, FALCON);
+        const resources = ['accounts', 'balances', 'identity'] as const;
+        const clean = await c.fetchData({ bank: FALCON, credentials, resources, transactions_from: null });
+        await setUser(FALCON, login, { faults: [fault] });
+        const faulty = await c.fetchData({ bank: FALCON, credentials, resources, transactions_from: null });
+        assert.deepEqual(faulty.snapshot, clean.snapshot);
+        const retries = c.events.filter((e) => e.type === 'retry');
+        if (fault === 'latency') assert.equal(retries.length, 0, 'latency under the timeout is no failure');
+        else assert.ok(retries.length >= 3, `${fault}: ${retries.length} retries`);
+      });
+    }
+  });
+
+  it('fails a call as rate_limited when the bank wants a longer wait than allowed', async () => {
+    const c = connector({ max_retry_after_ms: 500 });
+    const { login, credentials } = await consent(c, FALCON);
+    await setUser(FALCON, login, { faults: ['rate_limited'] });
+    await assert.rejects(fetchAll(c, FALCON, credentials), (err: unknown) => {
+      isBankError('rate_limited')(err);
+      assert.equal((err as BankError).retry_after_ms, 1000);
+      assert.equal((err as BankError).resource, 'accounts');
+      return true;
+    });
+  });
+
+  it('keys transactions stably when the bank drops or changes their ids', async () => {
+    const c = connector();
+    const { login, credentials } = await consent(c, FALCON);
+    const keysOf = async () => {
+      const { snapshot } = await c.fetchData({ bank: FALCON, credentials, resources: ['transactions'], transactions_from: null });
+      assertTransactionKeys(snapshot);
+      return snapshot.accounts.map((a) => a.transactions!.items.filter((t) => t.status === 'BOOKED').map((t) => t.key));
+    };
+    const clean = await keysOf();
+    await setUser(FALCON, login, { faults: ['unstable_ids'] });
+    assert.deepEqual(await keysOf(), clean);
+    assert.deepEqual(await keysOf(), clean);
+    await setUser(FALCON, login, { faults: ['missing_transaction_id'] });
+    assert.deepEqual(await keysOf(), clean);
+  });
+
+  it('opens the circuit after repeated failures and closes it once the bank answers again', async () => {
+    const c = connector({ max_attempts: 1, circuit_threshold: 2, circuit_half_open_after_ms: 300 });
+    const { login, credentials } = await consent(c, FALCON);
+    await setUser(FALCON, login, { faults: ['server_errors'] });
+    // The bank fails each path twice; with one attempt per call, two calls fail.
+    for (let i = 0; i < 2; i++) await assert.rejects(fetchAll(c, FALCON, credentials), (err: unknown) => isBankError('unavailable')(err) && (err as BankError).status === 503);
+    // The bank would answer now, but the circuit does not ask it.
+    const started = Date.now();
+    await assert.rejects(fetchAll(c, FALCON, credentials), (err: unknown) => isBankError('unavailable')(err) && /circuit open/.test((err as BankError).message));
+    assert.ok(Date.now() - started < 100);
+    await new Promise((r) => setTimeout(r, 350));
+    await c.fetchData({ bank: FALCON, credentials, resources: ['accounts'], transactions_from: null });
+    assert.deepEqual(
+      c.events.filter((e) => e.type === 'circuit').map((e) => e.type === 'circuit' && e.state),
+      ['open', 'half_open', 'closed'],
+    );
+  });
+
+  it('stops when the caller aborts', async () => {
+    const c = connector({ timeout_ms: 10_000 });
+    const { login, credentials } = await consent(c, FALCON);
+    await setUser(FALCON, login, { faults: ['timeouts'] });
+    const controller = new AbortController();
+    const started = Date.now();
+    setTimeout(() => controller.abort(new Error('worker stopping')), 100);
+    await assert.rejects(fetchAll(c, FALCON, credentials, { signal: controller.signal }), /worker stopping/);
+    assert.ok(Date.now() - started < 1000);
+  });
+
+  it('refuses a consent the user denied at the bank', async () => {
+    const c = connector();
+    const started = await c.startConsent({ bank: FALCON, permissions: ['accounts'], expires_at: new Date(clockMs + 86_400_000).toISOString(), redirect_uri: REDIRECT_URI });
+    const back = new URL(await approveConsent(started.authorize_url, { login: `obie-user-${++logins}`, deny: true }));
+    assert.equal(back.searchParams.get('error'), 'access_denied');
+    await assert.rejects(
+      c.exchangeCode({ bank: FALCON, consent_id: started.consent_id, code: 'not-a-code', code_verifier: started.code_verifier, redirect_uri: REDIRECT_URI }),
+      isBankError('reconnect_required'),
+    );
+  });
+});

@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { BankError, type BankCredentials } from '../../src/banks/connector.ts';
+import { createObieConnector, type ObieEvent } from '../../src/banks/obie/connector.ts';
+import { SANDBOX_BANKS } from '../../src/banks/registry.ts';
+
+const BANK = SANDBOX_BANKS[0]!;
+const CREDENTIALS: BankCredentials = { consent_id: 'C1', access_token: 'AT', refresh_token: null, access_token_expires_at: null };
+const account = (AccountId: string) => ({ AccountId, Currency: 'AED', AccountSubType: 'CurrentAccount', Description: `Account ${AccountId}` });
+
+/**
+ * The connector against a bank that misbehaves in ways the sandbox banks do not: odd paging,
+ * broken records, refusals. The stub answers `routes[path]` (by path and query) with a JSON body.
+ */
+describe('OBIE connector against a misbehaving bank', () => {
+  let server: http.Server;
+  let base: string;
+  let routes: Record<string, (req: IncomingMessage) => [number, unknown]> = {};
+  let requests: string[] = [];
+  let events: ObieEvent[] = [];
+
+  before(async () => {
+    server = http.createServer((req: IncomingMessage, res: ServerResponse) => {
+      requests.push(req.url!);
+      const route = routes[req.url!.replace('/aisp', '')];
+      const [status, body] = route ? route(req) : [404, { Errors: [{ ErrorCode: 'UK.OBIE.Resource.NotFound' }] }];
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => server.close());
+  beforeEach(() => {
+    routes = {};
+    requests = [];
+    events = [];
+  });
+
+  const connector = (pageLimit = 10) =>
+    createObieConnector({
+      endpoints: () => ({ discovery_url: `${base}/.well-known/openid-configuration`, ais_base_url: `${base}/aisp/` }),
+      client: () => ({ client_id: 'id', client_secret: 's:e c/r+t' }),
+      timeout_ms: 1000,
+      max_attempts: 1,
+      page_limit: pageLimit,
+      onEvent: (e) => events.push(e),
+    });
+  const fetchAccounts = (credentials = CREDENTIALS, pageLimit?: number) =>
+    connector(pageLimit).fetchData({ bank: BANK, credentials, resources: ['accounts'], transactions_from: null });
+  const page = (ids: string[], next?: string) => (): [number, unknown] => [200, { Data: { Account: ids.map(account) }, Links: { Self: 'x', ...(next ? { Next: next } : {}) } }];
+  const bankError = (kind: BankError['kind'], pattern: RegExp) => (err: unknown) => {
+    assert.ok(err instanceof BankError, String(err));
+    assert.equal(err.kind, kind);
+    assert.match(err.message, pattern);
+    return true;
+  };
+
+  it('follows relative and absolute Next links, and stops where they loop', async () => {
+    routes = {
+      '/accounts': page(['A1'], 'accounts?page=2'),
+      '/accounts?page=2': page(['A2'], `${base}/aisp/accounts?page=3`),
+      '/accounts?page=3': page(['A3'], '/aisp/accounts?page=2'),
+    };
+    const { snapshot } = await fetchAccounts();
+    assert.deepEqual(snapshot.accounts.map((a) => a.bank_account_id), ['A1', 'A2', 'A3']);
+    assert.deepEqual(requests, ['/aisp/accounts', '/aisp/accounts?page=2', '/aisp/accounts?page=3']);
+    assert.deepEqual(events, [{ type: 'notes', bank: BANK.identifier, resource: 'accounts', notes: ['Links.Next points back to a page already read; paging stopped there'] }]);
+  });
+
+  it('fails as unavailable past the page limit, or when Next leaves the bank', async () => {
+    routes = { '/accounts': page(['A1'], 'accounts?page=2'), '/accounts?page=2': page(['A2'], 'accounts?page=3'), '/accounts?page=3': page(['A3']) };
+    await assert.rejects(fetchAccounts(CREDENTIALS, 2), bankError('unavailable', /more than 2 pages/));
+    routes = { '/accounts': page(['A1'], 'http://attacker.example/accounts') };
+    await assert.rejects(fetchAccounts(), bankError('unavailable', /leaves the bank's API/));
+    assert.ok(requests.every((r) => r.startsWith('/aisp/')));
+  });
+
+  it('fails as unavailable, naming the field, when a record breaks the OBIE format', async () => {
+    routes = { '/accounts': () => [200, { Data: { Account: [account('A1'), { Currency: 'AED' }] }, Links: { Self: 'x' } }] };
+    await assert.rejects(fetchAccounts(), (err: unknown) => bankError('unavailable', /Data\.Account\.1 must have required properties AccountId/)(err) && (err as BankError).resource === 'accounts');
+    routes = {
+      '/accounts': page(['A1']),
+      '/accounts/A1/balances': () => [200, { Data: { Balance: [{ CreditDebitIndicator: 'Credit', Type: 'Expected', DateTime: 'now', Amount: { Amount: '1.00', Currency: 'AED' } }] } }],
+    };
+    await assert.rejects(
+      connector().fetchData({ bank: BANK, credentials: CREDENTIALS, resources: ['balances'], transactions_from: null }),
+      (err: unknown) => bankError('unavailable', /"now" is not an ISO 8601 date-time/)(err) && (err as BankError).resource === 'balances',
+    );
+  });
+
+  it('says reconnect_required for a refused token it cannot refresh, rejected for other refusals', async () => {
+    routes = { '/accounts': () => [401, { Errors: [{ ErrorCode: 'UK.OBIE.Header.Invalid', Message: 'expired' }] }] };
+    await assert.rejects(fetchAccounts(), bankError('reconnect_required', /401, UK\.OBIE\.Header\.Invalid: expired/));
+    routes = { '/accounts': () => [400, { Errors: [{ ErrorCode: 'UK.OBIE.Field.Invalid' }] }] };
+    await assert.rejects(fetchAccounts(), bankError('rejected', /400, UK\.OBIE\.Field\.Invalid/));
+  });
+
+  it('refreshes with client_secret_basic, form-encoding the client credentials', async () => {
+    let authorization: string | undefined;
+    routes = {
+      '/.well-known/openid-configuration': () => [200, { authorization_endpoint: `${base}/authorize`, token_endpoint: `${base}/token` }],
+      '/token': (req) => {
+        authorization = req.headers.authorization;
+        return [200, { access_token: 'NEW', token_type: 'Bearer' }];
+      },
+      '/accounts': (req) => (req.headers.authorization === 'Bearer NEW' ? page(['A1'])() : [401, {}]),
+    };
+    const result = await fetchAccounts({ ...CREDENTIALS, refresh_token: 'RT' });
+    // A bank that does not rotate refresh tokens keeps the old one valid; no expires_in, no expiry.
+    assert.deepEqual(result.credentials, { consent_id: 'C1', access_token: 'NEW', refresh_token: 'RT', access_token_expires_at: null });
+    // RFC 6749 §2.3.1 and Appendix B: "s:e c/r+t" form-encoded is "s%3Ae+c%2Fr%2Bt".
+    assert.equal(authorization, `Basic ${Buffer.from('id:s%3Ae+c%2Fr%2Bt').toString('base64')}`);
+  });
+});

@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { createBankRegistry } from '../../src/banks/registry.ts';
+import { generateCustomer } from '../../src/sandbox-bank/generator/index.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const BANK = 'SANDBOX_NAKHEEL_SA';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The worker is the `openlean serve` process itself on the embedded default; it is SIGKILLed in
+ * the middle of refreshes, several times, and restarted on the same data directory. Leases expire,
+ * the jobs run again, and in the end every refresh is FINISHED with exactly the bank's rows.
+ */
+describe('crash safety of refreshes', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openlean-crash-'));
+  let child: ChildProcess | null = null;
+  let url = '';
+  after(() => {
+    child?.kill('SIGKILL');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function start(): Promise<void> {
+    const port = await freePort();
+    const out = path.join(dataDir, `server-${Date.now()}.log`);
+    child = spawn(process.execPath, [path.join(ROOT, 'bin/openlean.js'), 'serve'], {
+      env: {
+        ...process.env,
+        DATA_DIR: dataDir,
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+        JOB_LEASE_MS: '1000',
+        JOB_POLL_MS: '50',
+        REFRESH_RETRY_BASE_MS: '50',
+        REFRESH_MAX_ATTEMPTS: '10',
+        REFRESH_SCHEDULE_HOURS: '0',
+        WORKER_CONCURRENCY: '2',
+      },
+      stdio: ['ignore', fs.openSync(out, 'w'), 'inherit'],
+    });
+    const started = Date.now();
+    while (!fs.readFileSync(out, 'utf8').includes('Quick start')) {
+      if (child.exitCode !== null || Date.now() - started > 30_000) throw new Error(`server did not start:\n${fs.readFileSync(out, 'utf8')}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    url = `http://127.0.0.1:${port}`;
+  }
+
+  function kill(): Promise<void> {
+    return new Promise((resolve) => {
+      child!.once('exit', () => resolve());
+      child!.kill('SIGKILL');
+    });
+  }
+
+  async function api(pathname: string, init: { method?: string; token?: string; entity?: string; json?: unknown } = {}) {
+    const headers: Record<string, string> = {};
+    if (init.token) headers.authorization = `Bearer ${init.token}`;
+    if (init.entity) headers.entity_id = init.entity;
+    if (init.json) headers['content-type'] = 'application/json';
+    const res = await fetch(url + pathname, { method: init.method ?? (init.json ? 'POST' : 'GET'), headers, body: init.json ? JSON.stringify(init.json) : undefined });
+    return { status: res.status, body: (await res.json()) as any, headers: res.headers };
+  }
+
+  async function token(): Promise<string> {
+    const creds = JSON.parse(fs.readFileSync(path.join(dataDir, 'sandbox-app.json'), 'utf8'));
+    const res = await fetch(`${url}/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'api', ...creds }),
+    });
+    return ((await res.json()) as { access_token: string }).access_token;
+  }
+
+  it('SIGKILL mid-refresh, three times: every refresh FINISHED, no row lost or duplicated', async () => {
+    await start();
+    let tok = await token();
+    const customer = (await api('/customers/v1', { token: tok, json: { app_user_id: 'crash-test' } })).body.customer_id;
+    const entities: Array<{ id: string; login: string; profile: string }> = [];
+    for (const [login, profile] of [['crash-a', 'high_volume'], ['crash-b', 'high_volume'], ['crash-c', 'default']]) {
+      const res = await api('/sandbox/v1/entities', { token: tok, json: { customer_id: customer, bank_identifier: BANK, login, profile } });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      entities.push({ id: res.body.id, login: login!, profile: profile! });
+    }
+
+    let interrupted = 0;
+    for (let round = 0; round < 3; round++) {
+      await new Promise((r) => setTimeout(r, 300 + round * 250));
+      const latest = await Promise.all(entities.map((e) => api('/data/v2/refreshes?size=1', { token: tok, entity: e.id })));
+      interrupted += latest.filter((r) => r.body[0].status !== 'FINISHED').length;
+      await kill();
+      await start();
+      tok = await token();
+      for (const e of entities) {
+        const res = await api('/data/v2/refreshes', { method: 'POST', token: tok, entity: e.id });
+        assert.equal(res.status, 202, JSON.stringify(res.body));
+      }
+    }
+
+    assert.ok(interrupted >= 3, `the kills landed while refreshes were unfinished (${interrupted} times)`);
+    const deadline = Date.now() + 120_000;
+    for (const e of entities) {
+      for (;;) {
+        const list = await api('/data/v2/refreshes?size=100', { token: tok, entity: e.id });
+        const statuses = list.body.map((r: any) => r.status);
+        if (statuses.every((st: string) => st === 'FINISHED')) break;
+        assert.ok(!statuses.includes('FAILED'), `a refresh failed: ${JSON.stringify(list.body.find((r: any) => r.status === 'FAILED'))}`);
+        assert.ok(Date.now() < deadline, `refreshes still ${statuses}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+
+    const bank = createBankRegistry().get(BANK)!;
+    for (const e of entities) {
+      const truth = generateCustomer(bank, e.login, new Date(), { profile: e.profile as 'default' });
+      const accounts = (await api('/data/v2/accounts', { token: tok, entity: e.id })).body;
+      assert.equal(accounts.length, truth.accounts.length);
+      for (const [i, account] of accounts.entries()) {
+        const ids: string[] = [];
+        let next: string | null = `/data/v2/accounts/${account.account_id}/transactions?size=1000`;
+        while (next) {
+          const page = await api(next, { token: tok, entity: e.id });
+          ids.push(...page.body.map((t: any) => t.id));
+          next = /^<([^>]+)>; rel="next"$/.exec(page.headers.get('link') ?? '')?.[1] ?? null;
+        }
+        assert.equal(new Set(ids).size, ids.length, 'no duplicated row');
+        assert.equal(ids.length, truth.accounts[i]!.transactions.length, `${e.login} account ${i}: every row there`);
+      }
+    }
+  });
+});

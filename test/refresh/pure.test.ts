@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { open, parseKey, seal } from '../../src/auth/secret-box.ts';
+import type { FetchedTransaction } from '../../src/domain/snapshot.ts';
+import { retryDelay } from '../../src/refresh/backoff.ts';
+import { linkBookedToPending, type StoredPending } from '../../src/refresh/reconcile-pending.ts';
+import { canMove, failedResources, finishedResources, isTerminal, pendingResources } from '../../src/refresh/refresh-state.ts';
+
+describe('retryDelay', () => {
+  it('doubles per attempt between half and all of the exponential, capped', () => {
+    assert.equal(retryDelay(1, 1000, 60_000, () => 0), 500);
+    assert.equal(retryDelay(1, 1000, 60_000, () => 1), 1000);
+    assert.equal(retryDelay(3, 1000, 60_000, () => 1), 4000);
+    assert.equal(retryDelay(3, 1000, 60_000, () => 0), 2000);
+    assert.equal(retryDelay(20, 1000, 60_000, () => 1), 60_000);
+    for (let i = 0; i < 100; i++) {
+      const d = retryDelay(2, 100);
+      assert.ok(d >= 100 && d <= 200, String(d));
+    }
+  });
+});
+
+describe('refresh state', () => {
+  it('moves forward only and never out of FINISHED or FAILED', () => {
+    assert.ok(canMove('PENDING', 'IN_PROGRESS'));
+    assert.ok(canMove('IN_PROGRESS', 'FINISHED'));
+    assert.ok(canMove('IN_PROGRESS', 'FAILED'));
+    assert.ok(!canMove('FINISHED', 'IN_PROGRESS'));
+    assert.ok(!canMove('FAILED', 'FINISHED'));
+    assert.ok(!canMove('IN_PROGRESS', 'PENDING'));
+    assert.ok(isTerminal('FINISHED') && isTerminal('FAILED') && !isTerminal('PENDING'));
+  });
+
+  it('reports records per resource when finished and none when failed', () => {
+    const p = pendingResources(['accounts', 'transactions', 'identity']);
+    assert.deepEqual(p.map((r) => [r.status, r.records]), [['PENDING', null], ['PENDING', null], ['PENDING', null]]);
+    assert.deepEqual(finishedResources(p, { accounts: 2, transactions: 150 }).map((r) => r.records), [2, 150, 0]);
+    assert.ok(failedResources(p).every((r) => r.status === 'FAILED' && r.records === null));
+  });
+});
+
+const tx = (over: Partial<FetchedTransaction>): FetchedTransaction => ({
+  key: 'k',
+  bank_transaction_id: null,
+  replaces_pending_key: null,
+  status: 'BOOKED',
+  booking_at: '2026-11-20T10:00:00.000Z',
+  value_at: null,
+  amount_minor: 4250,
+  currency: 'AED',
+  credit_debit: 'DEBIT',
+  description: 'CARREFOUR MOE DUBAI AE',
+  reference: null,
+  merchant_name: null,
+  merchant_category_code: null,
+  bank_transaction_code: null,
+  ...over,
+});
+const pending = (over: Partial<StoredPending>): StoredPending => ({
+  key: 'id:P1',
+  bank_transaction_id: 'P1',
+  booking_at: '2026-11-19T18:00:00.000Z',
+  amount_minor: 4250,
+  currency: 'AED',
+  credit_debit: 'DEBIT',
+  description: 'CARREFOUR MOE DUBAI AE',
+  ...over,
+});
+
+describe('linkBookedToPending', () => {
+  it('links a booked transaction to the pending one with the same bank id', () => {
+    const [out] = linkBookedToPending([tx({ key: 'fp:a', bank_transaction_id: 'P1', booking_at: '2026-11-25T00:00:00.000Z' })], [pending({})]);
+    assert.equal(out!.replaces_pending_key, 'id:P1');
+  });
+
+  it('links one that booked under a new id by amount, direction, description and time', () => {
+    const [out] = linkBookedToPending([tx({ key: 'fp:a', bank_transaction_id: 'B9' })], [pending({})]);
+    assert.equal(out!.replaces_pending_key, 'id:P1');
+  });
+
+  it('leaves alone what does not match, pending entries still pending, and claims each pending entry once', () => {
+    const fetched = [
+      tx({ key: 'fp:other-amount', amount_minor: 4251 }),
+      tx({ key: 'fp:before', booking_at: '2026-11-18T00:00:00.000Z' }),
+      tx({ key: 'fp:much-later', booking_at: '2026-12-15T00:00:00.000Z' }),
+      tx({ key: 'fp:credit', credit_debit: 'CREDIT' }),
+    ];
+    assert.ok(linkBookedToPending(fetched, [pending({})]).every((t) => t.replaces_pending_key === null));
+    const still = linkBookedToPending([tx({ key: 'id:P1', status: 'PENDING', bank_transaction_id: 'P1' }), tx({ key: 'fp:x' })], [pending({})]);
+    assert.ok(still.every((t) => t.replaces_pending_key === null), 'a pending entry the bank still returns is not replaced');
+    const twins = linkBookedToPending([tx({ key: 'fp:1' }), tx({ key: 'fp:2' })], [pending({})]);
+    assert.deepEqual(twins.map((t) => t.replaces_pending_key), ['id:P1', null]);
+  });
+});
+
+describe('secret box', () => {
+  it('round-trips, and refuses another key, other associated data and tampering', () => {
+    const key = randomBytes(32);
+    const sealed = seal(key, '{"access_token":"abc"}', 'entity-1');
+    assert.doesNotMatch(sealed, /abc/);
+    assert.equal(open(key, sealed, 'entity-1'), '{"access_token":"abc"}');
+    assert.notEqual(seal(key, 'same', 'x'), seal(key, 'same', 'x'), 'a fresh IV every time');
+    assert.throws(() => open(randomBytes(32), sealed, 'entity-1'));
+    assert.throws(() => open(key, sealed, 'entity-2'));
+    const parts = sealed.split('.');
+    parts[3] = Buffer.from('tampered').toString('base64url');
+    assert.throws(() => open(key, parts.join('.'), 'entity-1'));
+    assert.throws(() => open(key, 'garbage', 'entity-1'));
+  });
+
+  it('takes keys as base64 or hex, 32 bytes only', () => {
+    const raw = randomBytes(32);
+    assert.deepEqual(parseKey(raw.toString('base64')), raw);
+    assert.deepEqual(parseKey(raw.toString('hex')), raw);
+    assert.throws(() => parseKey(randomBytes(16).toString('base64')), /32 bytes/);
+  });
+});
