@@ -41,6 +41,8 @@ export async function startServer(config: Config, options: { now?: () => Date } 
       client: () => SANDBOX_CLIENT,
       timeout_ms: config.bankTimeoutMs,
       now,
+      // What the bank got wrong is worth a warning; retries and token refreshes are routine.
+      onEvent: (event) => (event.type === 'notes' ? log.warn({ bank_event: event }, 'bank data notes') : log.info({ bank_event: event }, `bank ${event.type}`)),
     });
     const encryptionKey = loadOrCreateKey(config.encryptionKey, config.dataDir);
     const refreshes = createRefreshEngine({ store, connector, banks, key: encryptionKey, config: config.refresh, now, log });

@@ -165,3 +165,32 @@ describe('reads before the first refresh finished', () => {
     assert.ok(refresh.body.resources.every((r: any) => r.status === 'PENDING' && r.records === null));
   });
 });
+
+describe('the scheduler', () => {
+  let s: TestServer;
+  after(() => s.close());
+
+  it('refreshes an active entity once its last refresh is older than REFRESH_SCHEDULE_HOURS, and only then', async () => {
+    s = await startTestServer({ env: { REFRESH_SCHEDULE_HOURS: '6', JOB_POLL_MS: '100' } });
+    const token = await s.token();
+    const customerId = await s.createCustomer(token);
+    const entity = await s.createSandboxEntity(token, { customer_id: customerId, profile: 'thin' });
+    const list = async () => (await s.request('/data/v2/refreshes', { token: await s.token(), headers: { entity_id: entity.id } })).body;
+
+    await new Promise((r) => setTimeout(r, 2_500));
+    assert.deepEqual((await list()).map((r: any) => r.trigger), ['INITIAL'], 'nothing is due yet');
+
+    s.advanceClock(7 * 3600_000);
+    const deadline = Date.now() + 15_000;
+    let refreshes = await list();
+    while (refreshes.length < 2 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      refreshes = await list();
+    }
+    assert.equal(refreshes[0].trigger, 'SCHEDULED');
+    const done = await s.waitForRefresh(await s.token(), entity.id, refreshes[0].refresh_id);
+    assert.equal(done.status, 'FINISHED');
+    await new Promise((r) => setTimeout(r, 2_500));
+    assert.equal((await list()).length, 2, 'one scheduled refresh per interval, not one per tick');
+  });
+});

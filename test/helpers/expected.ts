@@ -41,3 +41,16 @@ export function expectedSnapshot(
     accounts: snapshot.accounts.map((a) => (a.account_identities ? { ...a, account_identities: a.account_identities.map(throughObie) } : a)),
   };
 }
+
+/**
+ * The transaction counts, per account, the bank held at each whole minute from `from` to `to`:
+ * a refresh reads the bank at one of them, and which one depends on when its fetch ran.
+ */
+export function bankCountsBetween(bankIdentifier: string, login: string, profile: Profile, from: string, to: string): Array<Set<number>> {
+  const bank = createBankRegistry().get(bankIdentifier)!;
+  const counts: Array<Set<number>> = [];
+  for (let minute = minuteOf(from).getTime(); minute <= minuteOf(to).getTime(); minute += 60_000) {
+    generateCustomer(bank, login, new Date(minute), { profile }).accounts.forEach((a, i) => (counts[i] ??= new Set()).add(a.transactions.length));
+  }
+  return counts;
+}

@@ -89,6 +89,7 @@ function mapEach<W, D>(raw: readonly W[], one: (record: W, note: Note) => D | nu
   return { items, notes };
 }
 
+const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const DATE_TIME = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
 
 /**
@@ -96,6 +97,12 @@ const DATE_TIME = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))
  * one, or a bare date, is taken as the bank's local time, which is what such a bank means.
  */
 export function instant(value: string, bank: BankContext): string {
+  // Most banks already send the canonical form; accepting it after one round trip keeps mapping
+  // tens of thousands of transactions cheap.
+  if (CANONICAL.test(value)) {
+    const at = Date.parse(value);
+    if (Number.isFinite(at) && new Date(at).toISOString() === value) return value;
+  }
   const m = DATE_TIME.exec(value.trim());
   if (m) {
     const [, date, hh = '00', mm = '00', ss = '00', fraction = '', zone] = m;
