@@ -17,7 +17,7 @@ import { generateCustomer } from '../src/sandbox-bank/generator/index.ts';
 import { startServer } from '../src/server.ts';
 import { applySnapshot } from '../src/store/bank-data.ts';
 import { migrate, openStore } from '../src/store/database.ts';
-import { toEntitySnapshot } from '../src/sandbox-bank/direct-snapshot.ts';
+import { toEntitySnapshot } from '../test/helpers/direct-snapshot.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BANK = 'SANDBOX_FALCON_AE';

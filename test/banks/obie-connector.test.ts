@@ -9,7 +9,7 @@ import { SANDBOX_BANKS, type BankDefinition } from '../../src/banks/registry.ts'
 import { DATA_RESOURCES, PERMISSIONS, type Permission } from '../../src/domain/permissions.ts';
 import { approveConsent } from '../../src/sandbox-bank/automate-consent.ts';
 import { SANDBOX_CLIENT } from '../../src/sandbox-bank/client.ts';
-import { toEntitySnapshot } from '../../src/sandbox-bank/direct-snapshot.ts';
+import { toEntitySnapshot } from '../helpers/direct-snapshot.ts';
 import { generateCustomer } from '../../src/sandbox-bank/generator/index.ts';
 import { startSandboxBank } from '../../src/sandbox-bank/server.ts';
 import { assertTransactionKeys, withoutObieGaps } from './obie-expected.ts';

@@ -33,7 +33,7 @@ import { check, ITEMS, SingleParty } from '../../src/banks/obie/wire.ts';
 import { SANDBOX_BANKS } from '../../src/banks/registry.ts';
 import { PERMISSIONS } from '../../src/domain/permissions.ts';
 import type { EntitySnapshot, FetchedAccount } from '../../src/domain/snapshot.ts';
-import { toEntitySnapshot } from '../../src/sandbox-bank/direct-snapshot.ts';
+import { toEntitySnapshot } from '../helpers/direct-snapshot.ts';
 import { generateCustomer } from '../../src/sandbox-bank/generator/index.ts';
 import {
   accountJson,

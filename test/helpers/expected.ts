@@ -2,7 +2,7 @@ import { createBankRegistry } from '../../src/banks/registry.ts';
 import type { AccountIdentity, Identity } from '../../src/domain/bank-data.ts';
 import type { Permission } from '../../src/domain/permissions.ts';
 import type { EntitySnapshot } from '../../src/domain/snapshot.ts';
-import { toEntitySnapshot } from '../../src/sandbox-bank/direct-snapshot.ts';
+import { toEntitySnapshot } from './direct-snapshot.ts';
 import { generateCustomer } from '../../src/sandbox-bank/generator/index.ts';
 import type { Profile } from '../../src/sandbox-bank/generator/model.ts';
 

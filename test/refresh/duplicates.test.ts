@@ -19,18 +19,24 @@ describe('one stored row per real transaction across refreshes', () => {
   });
   after(() => s.close());
 
+  /** An entity whose INITIAL refresh ran clean, after which its bank user gets the fault. */
+  async function connectThenBreak(token: string, login: string, fault: string) {
+    const customerId = await s.createCustomer(token);
+    const entity = await s.createSandboxEntity(token, { customer_id: customerId, bank_identifier: BANK, login });
+    const control = await fetch(`${s.url}/sandbox-banks/${BANK}/control/users/${login}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ faults: [fault] }),
+    });
+    assert.ok(control.ok);
+    return entity;
+  }
+
   for (const fault of ['unstable_ids', 'pending_new_id', 'missing_transaction_id']) {
     it(`${fault}: ten refreshes, no duplicates`, async () => {
       const login = `dup-${fault}`;
       let token = await s.token();
-      const customerId = await s.createCustomer(token);
-      const entity = await s.createSandboxEntity(token, { customer_id: customerId, bank_identifier: BANK, login });
-      const control = await fetch(`${s.url}/sandbox-banks/${BANK}/control/users/${login}`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ faults: [fault] }),
-      });
-      assert.ok(control.ok);
+      const entity = await connectThenBreak(token, login, fault);
 
       let linked = 0;
       let last: any;
@@ -61,14 +67,7 @@ describe('one stored row per real transaction across refreshes', () => {
   it('late_backdated: transactions that appear days after their booking date are caught by the overlap window', async () => {
     const login = 'late-arrivals';
     let token = await s.token();
-    const customerId = await s.createCustomer(token);
-    const entity = await s.createSandboxEntity(token, { customer_id: customerId, bank_identifier: BANK, login });
-    const control = await fetch(`${s.url}/sandbox-banks/${BANK}/control/users/${login}`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ faults: ['late_backdated'] }),
-    });
-    assert.ok(control.ok);
+    const entity = await connectThenBreak(token, login, 'late_backdated');
     const first = (await s.request('/data/v2/accounts', { token, headers: { entity_id: entity.id } })).body[0].account_id;
     const seen = new Set<string>((await s.allTransactions(token, entity.id, first)).map((t: any) => t.id));
     let late = 0;

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { SANDBOX_BANKS, type BankDefinition } from '../../src/banks/registry.ts';
 import { formatMinor, toMinor } from '../../src/domain/money.ts';
 import { PERMISSIONS, type Permission } from '../../src/domain/permissions.ts';
-import { toEntitySnapshot } from '../../src/sandbox-bank/direct-snapshot.ts';
+import { toEntitySnapshot } from '../helpers/direct-snapshot.ts';
 import { generateCustomer } from '../../src/sandbox-bank/generator/index.ts';
 import type { GeneratedAccount, GeneratedCustomer, GeneratedTransaction, ObAmount } from '../../src/sandbox-bank/generator/model.ts';
 

@@ -1,4 +1,4 @@
-import type { BankDefinition } from '../banks/registry.ts';
+import type { BankDefinition } from '../../src/banks/registry.ts';
 import type {
   Account,
   AccountIdentity,
@@ -12,10 +12,10 @@ import type {
   Identity,
   ScheduledPayment,
   StandingOrder,
-} from '../domain/bank-data.ts';
-import { toAmount, toMinor } from '../domain/money.ts';
-import { PERMISSION_FOR, type DataResource, type Permission } from '../domain/permissions.ts';
-import type { EntitySnapshot, FetchedAccount, FetchedTransaction } from '../domain/snapshot.ts';
+} from '../../src/domain/bank-data.ts';
+import { toAmount, toMinor } from '../../src/domain/money.ts';
+import { PERMISSION_FOR, type DataResource, type Permission } from '../../src/domain/permissions.ts';
+import type { EntitySnapshot, FetchedAccount, FetchedTransaction } from '../../src/domain/snapshot.ts';
 import type {
   AccountRole,
   AccountStatus,
@@ -35,12 +35,12 @@ import type {
   ObAmount,
   PartyType,
   PostalAddress,
-} from './generator/model.ts';
+} from '../../src/sandbox-bank/generator/model.ts';
 
 /**
  * The sandbox bank's data for a customer as the domain snapshot a refresh would have produced,
- * without going through OBIE over HTTP: for creating sandbox entities directly and for tests that
- * need to know what an entity must hold. Resources the permissions do not cover are left
+ * without going through OBIE over HTTP: the tests' independent oracle of what an entity must hold
+ * (and of what the connector's mapping must produce), and the bench's source of rows. Resources the permissions do not cover are left
  * undefined, as a refresh that could not fetch them leaves them.
  */
 
