@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import formbody from '@fastify/formbody';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { BANK_DATA_SCHEMAS } from './domain/bank-data.ts';
 import type { AppContext } from './context.ts';
 import { Problem } from './errors/problem.ts';
@@ -43,7 +43,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
  */
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: ctx.log,
+    loggerInstance: ctx.log as FastifyBaseLogger,
     // One line per request, written by the onResponse hook below, instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
     bodyLimit: ctx.config.bodyLimit,
@@ -62,11 +62,14 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   });
   // Successful reads are the hot path and are logged at debug; writes and failures at info
   // (docs/decisions/003-read-path-performance.md).
+  const enabled = { debug: ctx.log.isLevelEnabled('debug'), info: ctx.log.isLevelEnabled('info') };
   app.addHook('onResponse', (request, reply, done) => {
     const quiet = (request.method === 'GET' || request.method === 'HEAD') && reply.statusCode < 400;
-    const line = { method: request.method, url: request.routeOptions.url ?? request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 };
-    if (quiet) request.log.debug(line, 'request completed');
-    else request.log.info(line, 'request completed');
+    const level = quiet ? 'debug' : 'info';
+    if (enabled[level]) {
+      const line = { method: request.method, url: request.routeOptions.url ?? request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 };
+      request.log[level](line, 'request completed');
+    }
     done();
   });
 

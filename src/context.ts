@@ -1,4 +1,4 @@
-import type { FastifyBaseLogger } from 'fastify';
+import type { Logger } from 'pino';
 import type { ResponseCache } from './api/data/response-cache.ts';
 import type { TokenService } from './auth/tokens.ts';
 import type { BankConnector } from './banks/connector.ts';
@@ -10,7 +10,7 @@ import type { Store } from './store/database.ts';
 /** What handlers need, handed to each route's register function; nothing is a module singleton. */
 export interface AppContext {
   config: Config;
-  log: FastifyBaseLogger;
+  log: Logger;
   store: Store;
   tokens: TokenService;
   banks: BankRegistry;

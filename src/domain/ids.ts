@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * A UUID-shaped id derived from its inputs (RFC 9562 version 8), so the same real-world thing gets
@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
  * @example derivedId('txn', accountId, 'TX-123')
  */
 export function derivedId(...parts: string[]): string {
-  const h = createHash('sha256').update(parts.join('\u0000')).digest();
+  const h = hash('sha256', parts.join('\u0000'), 'buffer');
   h[6] = (h[6]! & 0x0f) | 0x80;
   h[8] = (h[8]! & 0x3f) | 0x80;
   const hex = h.subarray(0, 16).toString('hex');

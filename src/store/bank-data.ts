@@ -76,12 +76,13 @@ const UPSERT_BATCH = 100;
  * Kysely per batch size and then only bound: building multi-row inserts per call cost more than
  * SQLite's own work (bench/ingest.ts).
  */
-function upsertTransactionsQuery(rows: number) {
-  return prepared<Record<string, unknown>, never>((db, p) =>
-    db
+function upsertTransactionsQuery(rows: number, merge: boolean) {
+  return prepared<Record<string, unknown>, never>((db, p) => {
+    const insert = db
       .insertInto('transactions')
-      .values(Array.from({ length: rows }, (_, i) => Object.fromEntries(TRANSACTION_COLUMNS.map((c) => [c, p(`${i}:${c}`)])) as unknown as NewTransaction))
-      .onConflict((oc) =>
+      .values(Array.from({ length: rows }, (_, i) => Object.fromEntries(TRANSACTION_COLUMNS.map((c) => [c, p(`${i}:${c}`)])) as unknown as NewTransaction));
+    if (!merge) return insert;
+    return insert.onConflict((oc) =>
         oc
           .columns(['account_id', 'key'])
           .doUpdateSet((eb) => ({
@@ -94,38 +95,40 @@ function upsertTransactionsQuery(rows: number) {
               eb('excluded.pending_transaction_id', 'is not', null),
             ]),
           ),
-      ),
-  );
+    );
+  });
 }
 
-/** Compiled upserts by batch size, per SQL dialect (its adapter): the SQL text of each. */
-const upsertStatements = new WeakMap<object, Map<number, string>>();
+/** Compiled upserts by kind and batch size, per SQL dialect (its adapter): the SQL text of each. */
+const upsertStatements = new WeakMap<object, Map<string, string>>();
 
 /**
  * The upsert of `rows` rows, whose parameters are the rows' values in row-major
  * `TRANSACTION_COLUMNS` order, so binding is a flat copy rather than a lookup per value.
  */
-function compiledUpsert(trx: Kysely<DB>, rows: number): string {
+function compiledUpsert(trx: Kysely<DB>, rows: number, merge: boolean): string {
   const adapter = trx.getExecutor().adapter;
-  let bySize = upsertStatements.get(adapter);
-  if (!bySize) upsertStatements.set(adapter, (bySize = new Map()));
-  let sqlText = bySize.get(rows);
+  let byShape = upsertStatements.get(adapter);
+  if (!byShape) upsertStatements.set(adapter, (byShape = new Map()));
+  const shape = `${merge}:${rows}`;
+  let sqlText = byShape.get(shape);
   if (!sqlText) {
-    const compiled = compilePrepared(trx, upsertTransactionsQuery(rows));
+    const compiled = compilePrepared(trx, upsertTransactionsQuery(rows, merge));
     const expected = Array.from({ length: rows }, (_, i) => TRANSACTION_COLUMNS.map((c) => `${i}:${c}`)).flat();
     if (compiled.slots.join() !== expected.join()) throw new Error('the transaction upsert binds its parameters in an unexpected order');
-    bySize.set(rows, (sqlText = compiled.sql));
+    byShape.set(shape, (sqlText = compiled.sql));
   }
   return sqlText;
 }
 
-async function writeTransactions(trx: Kysely<DB>, rows: readonly NewTransaction[]): Promise<number> {
+/** `merge: false` when the account has no stored transactions yet: plain inserts, nothing to compare with. */
+async function writeTransactions(trx: Kysely<DB>, rows: readonly NewTransaction[], merge: boolean): Promise<number> {
   let changes = 0;
   for (let i = 0; i < rows.length; i += UPSERT_BATCH) {
     const batch = rows.slice(i, i + UPSERT_BATCH);
     const params: unknown[] = [];
     for (const row of batch) for (const c of TRANSACTION_COLUMNS) params.push(row[c]);
-    const res = await trx.executeQuery(CompiledQuery.raw(compiledUpsert(trx, batch.length), params));
+    const res = await trx.executeQuery(CompiledQuery.raw(compiledUpsert(trx, batch.length, merge), params));
     changes += Number(res.numAffectedRows ?? 0);
   }
   return changes;
@@ -159,7 +162,8 @@ async function upsertTransactions(trx: Kysely<DB>, entityId: string, accountId: 
     changes += Number(res.numDeletedRows);
   }
 
-  return changes + (await writeTransactions(trx, rows));
+  const anyStored = await trx.selectFrom('transactions').select('id').where('account_id', '=', accountId).limit(1).executeTakeFirst();
+  return changes + (await writeTransactions(trx, rows, anyStored !== undefined));
 }
 
 async function upsertResourceSet(

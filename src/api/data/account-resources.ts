@@ -4,7 +4,7 @@ import type { AppContext } from '../../context.ts';
 import type { DataResource } from '../../domain/permissions.ts';
 import { getResourceSet, type ListResource } from '../../store/bank-data.ts';
 import { ref } from '../responses.ts';
-import { AccountParams, DATA_READ_RESPONSES, ETagHeader, EntityHeader, entityForRead, requireAccount, sendData } from './entity-access.ts';
+import { AccountParams, DATA_READ_RESPONSES, ETagHeader, EntityHeader, dataReadHandler, requireAccount } from './entity-access.ts';
 
 interface AccountResourceRoute {
   path: string;
@@ -44,15 +44,12 @@ export function registerAccountResources(app: FastifyInstance, ctx: AppContext):
           },
         },
       },
-      async (request, reply) => {
+      dataReadHandler(ctx, route.resource, async (request, entity) => {
         const { account_id } = request.params as { account_id: string };
-        const entity = await entityForRead(ctx, request, route.resource);
-        return sendData(ctx, request, reply, entity, async () => {
-          await requireAccount(ctx, entity, account_id);
-          const payload = await getResourceSet(ctx.store, entity.id, account_id, route.resource);
-          return { body: payload === undefined ? [] : JSON.parse(payload) };
-        });
-      },
+        await requireAccount(ctx, entity, account_id);
+        const payload = await getResourceSet(ctx.store, entity.id, account_id, route.resource);
+        return { body: payload === undefined ? [] : JSON.parse(payload) };
+      }),
     );
   }
 }

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { listAccounts } from '../../store/bank-data.ts';
 import { ref } from '../responses.ts';
-import { DATA_READ_RESPONSES, ETagHeader, EntityHeader, entityForRead, sendData } from './entity-access.ts';
+import { DATA_READ_RESPONSES, ETagHeader, EntityHeader, dataReadHandler } from './entity-access.ts';
 
 export function registerGetAccounts(app: FastifyInstance, ctx: AppContext): void {
   app.get(
@@ -22,11 +22,8 @@ export function registerGetAccounts(app: FastifyInstance, ctx: AppContext): void
         },
       },
     },
-    async (request, reply) => {
-      const entity = await entityForRead(ctx, request, 'accounts');
-      return sendData(ctx, request, reply, entity, async () => ({
-        body: (await listAccounts(ctx.store, entity.id)).map((a) => ({ account_id: a.id, ...JSON.parse(a.payload) })),
-      }));
-    },
+    dataReadHandler(ctx, 'accounts', async (_request, entity) => ({
+      body: (await listAccounts(ctx.store, entity.id)).map((a) => ({ account_id: a.id, ...JSON.parse(a.payload) })),
+    })),
   );
 }

@@ -10,7 +10,7 @@ import { countTransactions, listTransactions } from '../../store/bank-data.ts';
 import type { TransactionRow } from '../../store/schema.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageHeaders, pageHeaders } from '../pagination.ts';
 import { ref } from '../responses.ts';
-import { AccountParams, DATA_READ_RESPONSES, ETagHeader, EntityHeader, entityForRead, requireAccount, sendData } from './entity-access.ts';
+import { AccountParams, DATA_READ_RESPONSES, ETagHeader, EntityHeader, dataReadHandler, requireAccount } from './entity-access.ts';
 
 const Query = Type.Object(
   {
@@ -75,16 +75,14 @@ export function registerGetTransactions(app: FastifyInstance, ctx: AppContext): 
         },
       },
     },
-    async (request, reply) => {
-      const { account_id } = request.params as { account_id: string };
-      const q = request.query as Query;
-      const size = q.size ?? DEFAULT_PAGE_SIZE;
-      if (q.start_date && q.end_date && q.start_date > q.end_date) {
-        throw new ApiError('INVALID_PARAMETER', `"start_date" (${q.start_date}) is after "end_date" (${q.end_date})`, { param: 'start_date' });
-      }
-      const paging = parsePaging(q);
-      const entity = await entityForRead(ctx, request, 'transactions');
-      return sendData(ctx, request, reply, entity, async () => {
+    dataReadHandler(
+      ctx,
+      'transactions',
+      async (request, entity) => {
+        const { account_id } = request.params as { account_id: string };
+        const q = request.query as Query;
+        const size = q.size ?? DEFAULT_PAGE_SIZE;
+        const paging = parsePaging(q);
         await requireAccount(ctx, entity, account_id);
         const timeZone = ctx.banks.get(entity.bank_identifier)?.time_zone ?? 'UTC';
         const range = { accountId: account_id, ...localDateRange(q.start_date, q.end_date, timeZone) };
@@ -101,7 +99,14 @@ export function registerGetTransactions(app: FastifyInstance, ctx: AppContext): 
             ? { page: String(paging.page + 1), size: String(size) }
             : { cursor: encodeCursor({ at: last.booking_at, id: last.id }), size: String(size) };
         return { body: page.map(toTransaction), headers: pageHeaders(request.url, total, next) };
-      });
-    },
+      },
+      (request) => {
+        const q = request.query as Query;
+        if (q.start_date && q.end_date && q.start_date > q.end_date) {
+          throw new ApiError('INVALID_PARAMETER', `"start_date" (${q.start_date}) is after "end_date" (${q.end_date})`, { param: 'start_date' });
+        }
+        parsePaging(q);
+      },
+    ),
   );
 }
