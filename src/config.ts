@@ -7,6 +7,8 @@ export interface Config {
   port: number;
   /** Base URL clients reach this server at; used as token issuer and in links. */
   publicUrl: string;
+  /** Whether `publicUrl` was configured, rather than derived from the port. */
+  publicUrlGiven: boolean;
   dataDir: string;
   /** `sqlite:<file>` on the embedded default. */
   databaseUrl: string;
@@ -95,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     host,
     port,
     publicUrl,
+    publicUrlGiven: Boolean(overrides.publicUrl ?? env.PUBLIC_URL),
     dataDir,
     databaseUrl,
     logLevel: overrides.logLevel ?? oneOf('LOG_LEVEL', env.LOG_LEVEL, LOG_LEVELS, 'info'),

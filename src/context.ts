@@ -22,5 +22,7 @@ export interface AppContext {
   responses: ResponseCache;
   /** Where the sandbox banks are (in this process, or `SANDBOX_BANK_URL`); null in production mode. */
   sandboxBanks: { baseUrl: () => string } | null;
+  /** The base URL browsers reach this server at (`PUBLIC_URL`, or the address it listens on). */
+  publicUrl: () => string;
   now: () => Date;
 }

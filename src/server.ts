@@ -56,6 +56,8 @@ export async function startServer(config: Config, options: { now?: () => Date } 
       encryptionKey,
       responses: new ResponseCache(config.responseCacheBytes),
       sandboxBanks: config.mode === 'sandbox' ? { baseUrl: sandboxBase } : null,
+      // Port 0 means "any": the URL derived from it only exists once the server listens.
+      publicUrl: () => (config.publicUrlGiven || config.port !== 0 ? config.publicUrl : selfUrl.replace('://127.0.0.1:', '://localhost:')),
       now,
       tokens: createTokenService({
         issuer: config.publicUrl,

@@ -1,15 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import { BankError } from '../banks/connector.ts';
 import type { BankDefinition } from '../banks/registry.ts';
 import type { AppContext } from '../context.ts';
 import type { Permission } from '../domain/permissions.ts';
 import { normalizePermissions } from '../domain/permissions.ts';
 import { ApiError } from '../errors/api-error.ts';
-import { sealCredentials } from './connection-credentials.ts';
+import { createConnectedEntity } from './connect-entity.ts';
 import { approveConsent } from '../sandbox-bank/automate-consent.ts';
 import type { Profile } from '../sandbox-bank/generator/model.ts';
-import { saveConnection } from '../store/connections.ts';
-import { getEntity, insertEntity } from '../store/entities.ts';
 import type { CustomerRow, EntityRow, RefreshRow } from '../store/schema.ts';
 
 export interface SandboxEntityRequest {
@@ -29,16 +26,16 @@ function bankFailure(err: unknown): never {
 }
 
 /**
- * Creates an entity the way the hosted journey will, minus the browser: a consent at the sandbox
+ * Creates an entity the way the hosted journey does, minus the browser: a consent at the sandbox
  * bank through the OBIE connector, authorised by driving the bank's own login, OTP and approval
- * pages over HTTP, then the code exchanged for tokens. The entity, its sealed credentials and its
- * INITIAL refresh commit together; the data arrives when that refresh finishes.
+ * pages over HTTP, then the code exchanged for tokens; the data arrives when the INITIAL refresh
+ * finishes.
  */
 export async function createSandboxEntity(ctx: AppContext, req: SandboxEntityRequest): Promise<{ entity: EntityRow; refresh: RefreshRow }> {
   if (!ctx.sandboxBanks) throw new ApiError('SANDBOX_DISABLED', 'Sandbox entities cannot be created when MODE=production');
   const permissions = normalizePermissions(req.permissions);
   const bankUrl = `${ctx.sandboxBanks.baseUrl()}/${req.bank.identifier}`;
-  const redirectUri = `${ctx.config.publicUrl}/link/callback`;
+  const redirectUri = `${ctx.publicUrl()}/link/callback`;
   let credentials;
   try {
     const settings = await fetch(`${bankUrl}/control/users/${encodeURIComponent(req.login)}`, {
@@ -59,23 +56,5 @@ export async function createSandboxEntity(ctx: AppContext, req: SandboxEntityReq
     bankFailure(err);
   }
 
-  const id = randomUUID();
-  const at = ctx.now().toISOString();
-  const refresh = await ctx.store.db.transaction().execute(async (trx) => {
-    await insertEntity(trx, {
-      id,
-      app_id: req.customer.app_id,
-      customer_id: req.customer.id,
-      bank_identifier: req.bank.identifier,
-      permissions: JSON.stringify(permissions),
-      status: 'ACTIVE',
-      consent_expires_at: req.consentExpiresAt.toISOString(),
-      created_at: at,
-      updated_at: at,
-    });
-    await saveConnection(trx, { entity_id: id, consent_id: credentials.consent_id, credentials: sealCredentials(ctx.encryptionKey, id, credentials), updated_at: at });
-    return ctx.refreshes.queueInitial(trx, (await getEntity(trx, id))!);
-  });
-  ctx.refreshes.wake();
-  return { entity: (await getEntity(ctx.store.db, id))!, refresh };
+  return createConnectedEntity(ctx, { customer: req.customer, bank: req.bank, permissions, consentExpiresAt: req.consentExpiresAt, credentials });
 }

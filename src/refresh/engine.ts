@@ -16,6 +16,8 @@ export interface RefreshEngine {
    * call `wake` after it commits.
    */
   queueInitial(trx: Kysely<DB>, entity: EntityRow): Promise<RefreshRow>;
+  /** Queues (or joins) a refresh inside the caller's transaction, without the manual limit; call `wake` after it commits. */
+  queueRefresh(trx: Kysely<DB>, entity: EntityRow, trigger: RefreshTrigger): Promise<RefreshRow>;
   /** Tells this process's workers that jobs are waiting. */
   wake(): void;
   /** Starts (or joins) a refresh of the entity; wakes this process's workers when one was queued. */
@@ -40,7 +42,10 @@ export function createRefreshEngine(deps: {
 
   const engine: RefreshEngine = {
     async queueInitial(trx, entity) {
-      return (await requestRefreshIn(trx, { entity, trigger: 'INITIAL', now: deps.now(), maxAttempts: config.maxAttempts })).refresh;
+      return engine.queueRefresh(trx, entity, 'INITIAL');
+    },
+    async queueRefresh(trx, entity, trigger) {
+      return (await requestRefreshIn(trx, { entity, trigger, now: deps.now(), maxAttempts: config.maxAttempts })).refresh;
     },
     wake() {
       pool?.wake();

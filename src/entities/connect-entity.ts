@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import type { BankCredentials } from '../banks/connector.ts';
+import type { BankDefinition } from '../banks/registry.ts';
+import type { AppContext } from '../context.ts';
+import { normalizePermissions, type Permission } from '../domain/permissions.ts';
+import { saveConnection } from '../store/connections.ts';
+import { getEntity, insertEntity } from '../store/entities.ts';
+import type { CustomerRow, EntityRow, RefreshRow } from '../store/schema.ts';
+import { sealCredentials } from './connection-credentials.ts';
+
+export interface NewConnection {
+  customer: CustomerRow;
+  bank: BankDefinition;
+  permissions: readonly Permission[];
+  consentExpiresAt: Date;
+  /** The consent's tokens, from the code exchange. */
+  credentials: BankCredentials;
+}
+
+/**
+ * Records a newly authorised consent as an entity: the entity, its sealed bank credentials, its
+ * INITIAL refresh and the `entity.created` event commit together, so none exists without the
+ * others. Used by the hosted journey's callback and by the sandbox shortcut alike.
+ */
+export async function createConnectedEntity(ctx: AppContext, c: NewConnection): Promise<{ entity: EntityRow; refresh: RefreshRow }> {
+  const id = randomUUID();
+  const at = ctx.now().toISOString();
+  const result = await ctx.store.db.transaction().execute(async (trx) => {
+    await insertEntity(trx, {
+      id,
+      app_id: c.customer.app_id,
+      customer_id: c.customer.id,
+      bank_identifier: c.bank.identifier,
+      permissions: JSON.stringify(normalizePermissions(c.permissions)),
+      status: 'ACTIVE',
+      consent_expires_at: c.consentExpiresAt.toISOString(),
+      created_at: at,
+      updated_at: at,
+    });
+    await saveConnection(trx, { entity_id: id, consent_id: c.credentials.consent_id, credentials: sealCredentials(ctx.encryptionKey, id, c.credentials), updated_at: at });
+    const entity = (await getEntity(trx, id))!;
+    return { entity, refresh: await ctx.refreshes.queueInitial(trx, entity) };
+  });
+  ctx.refreshes.wake();
+  return result;
+}
+
+/**
+ * Renews the consent of an entity that needs reconnecting (or whose consent expired): same entity
+ * id, same accounts (they are keyed by the bank's account ids), new credentials and expiry, status
+ * ACTIVE again, and a refresh to bring the data up to date.
+ */
+export async function reconnectEntity(
+  ctx: AppContext,
+  entity: EntityRow,
+  c: { consentExpiresAt: Date; credentials: BankCredentials },
+): Promise<{ entity: EntityRow; refresh: RefreshRow }> {
+  const at = ctx.now().toISOString();
+  const result = await ctx.store.db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('entities')
+      .set({ status: 'ACTIVE', consent_expires_at: c.consentExpiresAt.toISOString(), updated_at: at })
+      .where('id', '=', entity.id)
+      .execute();
+    await saveConnection(trx, { entity_id: entity.id, consent_id: c.credentials.consent_id, credentials: sealCredentials(ctx.encryptionKey, entity.id, c.credentials), updated_at: at });
+    const renewed = (await getEntity(trx, entity.id))!;
+    return { entity: renewed, refresh: await ctx.refreshes.queueRefresh(trx, renewed, 'MANUAL') };
+  });
+  ctx.store.entities.changed(entity.id);
+  ctx.refreshes.wake();
+  return result;
+}
