@@ -26,9 +26,11 @@ import { registerToken } from './api/oauth/token.ts';
 import { installOpenApi } from './api/openapi.ts';
 import { installValidation } from './api/validation.ts';
 import { registerCreateSandboxEntity } from './api/sandbox/create-sandbox-entity.ts';
+import { registerLink } from './api/link/register-link.ts';
 import { registerCreateRefresh } from './api/refreshes/create-refresh.ts';
 import { registerGetRefresh } from './api/refreshes/get-refresh.ts';
 import { registerListRefreshes } from './api/refreshes/list-refreshes.ts';
+import { registerWebhooks } from './api/webhooks/register-webhooks.ts';
 import { DataPending, Refresh } from './api/refreshes/refresh.schema.ts';
 import { sandboxBanksPlugin } from './sandbox-bank/plugin.ts';
 
@@ -101,6 +103,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   registerListRefreshes(app, ctx);
   registerGetRefresh(app, ctx);
   registerCreateSandboxEntity(app, ctx);
+  registerWebhooks(app, ctx);
+  await registerLink(app, ctx);
   if (ctx.sandboxBanks && ctx.config.sandboxBanks) {
     await app.register(sandboxBanksPlugin, {
       prefix: SANDBOX_BANKS_PREFIX,

@@ -27,6 +27,7 @@ export interface Config {
   /** Per-attempt timeout of a call to a bank. */
   bankTimeoutMs: number;
   refresh: RefreshConfig;
+  webhooks: WebhookConfig;
 }
 
 export interface RefreshConfig {
@@ -46,6 +47,15 @@ export interface RefreshConfig {
   overlapDays: number;
   /** Manual refreshes an entity may start per UTC day. */
   manualDailyLimit: number;
+}
+
+export interface WebhookConfig {
+  /** Per-attempt timeout of a delivery. */
+  timeoutMs: number;
+  /** When the retries of a failed delivery are due, as offsets from its first attempt; after the last, it is given up. */
+  retryScheduleMs: number[];
+  /** How long a rotated-out secret still signs deliveries beside the new one. */
+  secretGraceHours: number;
 }
 
 export type ConfigOverrides = Partial<Pick<Config, 'mode' | 'host' | 'port' | 'dataDir' | 'databaseUrl' | 'logLevel' | 'publicUrl'>>;
@@ -69,6 +79,23 @@ function oneOf<T extends string>(name: string, raw: string | undefined, allowed:
     throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`);
   }
   return raw as T;
+}
+
+/** Lean's schedule: retries 1, 2, 5, 10, 60 and 180 minutes after the first attempt. */
+const LEAN_RETRY_SCHEDULE_MS = [60_000, 120_000, 300_000, 600_000, 3_600_000, 10_800_000];
+/** Retries a delivery may be scheduled for; bounds its job's attempts. */
+export const WEBHOOK_MAX_RETRIES = 20;
+
+function schedule(name: string, raw: string | undefined, fallback: number[]): number[] {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const values = raw.split(',').map((v) => Number(v.trim()));
+  const valid =
+    values.length <= WEBHOOK_MAX_RETRIES &&
+    values.every((v, i) => Number.isInteger(v) && v >= 1 && v <= 7 * 86_400_000 && (i === 0 || v > values[i - 1]!));
+  if (!valid) {
+    throw new ConfigError(`${name} must be up to ${WEBHOOK_MAX_RETRIES} increasing comma-separated millisecond offsets (1 ms to 7 days), got ${JSON.stringify(raw)}`);
+  }
+  return values;
 }
 
 /**
@@ -117,6 +144,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
       scheduleHours: integer('REFRESH_SCHEDULE_HOURS', env.REFRESH_SCHEDULE_HOURS, 24, 0, 24 * 365),
       overlapDays: integer('REFRESH_OVERLAP_DAYS', env.REFRESH_OVERLAP_DAYS, 7, 0, 365),
       manualDailyLimit: integer('REFRESH_MANUAL_DAILY_LIMIT', env.REFRESH_MANUAL_DAILY_LIMIT, 10, 1, 100_000),
+    },
+    webhooks: {
+      timeoutMs: integer('WEBHOOK_TIMEOUT_MS', env.WEBHOOK_TIMEOUT_MS, 10_000, 100, 60_000),
+      retryScheduleMs: schedule('WEBHOOK_RETRY_SCHEDULE_MS', env.WEBHOOK_RETRY_SCHEDULE_MS, LEAN_RETRY_SCHEDULE_MS),
+      secretGraceHours: integer('WEBHOOK_SECRET_GRACE_HOURS', env.WEBHOOK_SECRET_GRACE_HOURS, 24, 0, 24 * 30),
     },
   };
 }

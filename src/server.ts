@@ -12,6 +12,8 @@ import { createLogger } from './logging.ts';
 import { createRefreshEngine } from './refresh/engine.ts';
 import { SANDBOX_CLIENT } from './sandbox-bank/client.ts';
 import { migrate, openStore } from './store/database.ts';
+import { createDeliveryHandler } from './webhooks/deliver.ts';
+import { WEBHOOK_JOB } from './webhooks/events.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -45,7 +47,8 @@ export async function startServer(config: Config, options: { now?: () => Date } 
       onEvent: (event) => (event.type === 'notes' ? log.warn({ bank_event: event }, 'bank data notes') : log.info({ bank_event: event }, `bank ${event.type}`)),
     });
     const encryptionKey = loadOrCreateKey(config.encryptionKey, config.dataDir);
-    const refreshes = createRefreshEngine({ store, connector, banks, key: encryptionKey, config: config.refresh, now, log });
+    const deliver = createDeliveryHandler({ store, key: encryptionKey, config: config.webhooks, mode: config.mode, now, log });
+    const refreshes = createRefreshEngine({ store, connector, banks, key: encryptionKey, config: config.refresh, now, log, handlers: { [WEBHOOK_JOB]: deliver } });
     const ctx: AppContext = {
       config,
       log,

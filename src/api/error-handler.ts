@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { ApiError, type ErrorCode } from '../errors/api-error.ts';
 import { problem } from '../errors/problem.ts';
 
-interface ValidationIssue {
+export interface ValidationIssue {
   instancePath: string;
   keyword: string;
   message?: string;
@@ -17,7 +17,7 @@ const CONTEXT_NAMES: Record<string, string> = {
 };
 
 /** Names the parameter a validation issue is about, as the client spelled it. */
-function describeIssue(context: string, issue: ValidationIssue): { code: ErrorCode; param: string; detail: string } {
+export function describeIssue(context: string, issue: ValidationIssue): { code: ErrorCode; param: string; detail: string } {
   const path = issue.instancePath.split('/').filter(Boolean).join('.');
   const where = CONTEXT_NAMES[context] ?? context;
   if (issue.keyword === 'additionalProperties') {

@@ -30,6 +30,8 @@ export async function installOpenApi(app: FastifyInstance, ctx: AppContext): Pro
         { name: 'Transactions' },
         { name: 'Balances' },
         { name: 'Identity' },
+        { name: 'Refreshes' },
+        { name: 'Webhooks' },
         { name: 'Sandbox' },
         { name: 'Operations' },
       ],

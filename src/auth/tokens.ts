@@ -30,6 +30,13 @@ export function formatScope(scope: Scope): string {
   return scope.kind === 'api' ? 'api' : `customer.${scope.customerId}`;
 }
 
+/** A genuine token past its expiry; the link pages tell it apart from a forged or malformed one. */
+export class ExpiredTokenError extends ApiError {
+  constructor() {
+    super('INVALID_TOKEN', 'The access token has expired');
+  }
+}
+
 export interface TokenService {
   issue(input: { appId: string; clientId: string; scope: Scope }): Promise<{ token: string; expiresIn: number }>;
   /** Verifies a bearer token; throws `ApiError('INVALID_TOKEN')`. Verified tokens are cached until they expire. */
@@ -92,7 +99,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       if (cached) {
         if (cached.expiresAt * 1000 > now()) return cached;
         verified.delete(token);
-        throw new ApiError('INVALID_TOKEN', 'The access token has expired');
+        throw new ExpiredTokenError();
       }
       let payload;
       try {
@@ -103,7 +110,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
           currentDate: new Date(now()),
         }));
       } catch (err) {
-        if (err instanceof joseErrors.JWTExpired) throw new ApiError('INVALID_TOKEN', 'The access token has expired');
+        if (err instanceof joseErrors.JWTExpired) throw new ExpiredTokenError();
         if (err instanceof joseErrors.JOSEError) throw new ApiError('INVALID_TOKEN', 'The access token is not valid');
         throw err;
       }

@@ -10,12 +10,7 @@ const EXPONENTS: Readonly<Record<string, number>> = {
   JPY: 0, KRW: 0,
 };
 
-const CURRENCY = /^[A-Z]{3}$/;
 const DECIMAL = /^(-?)(\d{1,15})(?:\.(\d{1,5}))?$/;
-
-export function isCurrencyCode(code: string): boolean {
-  return CURRENCY.test(code);
-}
 
 /** The number of decimal places of `currency` (`exponent('KWD') === 3`). */
 export function exponent(currency: string): number {

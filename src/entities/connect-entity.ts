@@ -6,6 +6,7 @@ import { normalizePermissions, type Permission } from '../domain/permissions.ts'
 import { saveConnection } from '../store/connections.ts';
 import { getEntity, insertEntity } from '../store/entities.ts';
 import type { CustomerRow, EntityRow, RefreshRow } from '../store/schema.ts';
+import { entityEvent, recordEvent } from '../webhooks/events.ts';
 import { sealCredentials } from './connection-credentials.ts';
 
 export interface NewConnection {
@@ -24,7 +25,8 @@ export interface NewConnection {
  */
 export async function createConnectedEntity(ctx: AppContext, c: NewConnection): Promise<{ entity: EntityRow; refresh: RefreshRow }> {
   const id = randomUUID();
-  const at = ctx.now().toISOString();
+  const now = ctx.now();
+  const at = now.toISOString();
   const result = await ctx.store.db.transaction().execute(async (trx) => {
     await insertEntity(trx, {
       id,
@@ -39,6 +41,7 @@ export async function createConnectedEntity(ctx: AppContext, c: NewConnection): 
     });
     await saveConnection(trx, { entity_id: id, consent_id: c.credentials.consent_id, credentials: sealCredentials(ctx.encryptionKey, id, c.credentials), updated_at: at });
     const entity = (await getEntity(trx, id))!;
+    await recordEvent(trx, entityEvent('entity.created', entity), now);
     return { entity, refresh: await ctx.refreshes.queueInitial(trx, entity) };
   });
   ctx.refreshes.wake();
@@ -48,7 +51,8 @@ export async function createConnectedEntity(ctx: AppContext, c: NewConnection): 
 /**
  * Renews the consent of an entity that needs reconnecting (or whose consent expired): same entity
  * id, same accounts (they are keyed by the bank's account ids), new credentials and expiry, status
- * ACTIVE again, and a refresh to bring the data up to date.
+ * ACTIVE again, and a refresh to bring the data up to date. No event of its own: none of the four
+ * types fits (it is not a new entity), and the refresh it queues announces itself.
  */
 export async function reconnectEntity(
   ctx: AppContext,

@@ -17,3 +17,14 @@ export function effectiveStatus(row: EntityRow, now: Date): EntityRow['status'] 
   if (row.status === 'ACTIVE' && expiresAtMs(row) <= now.getTime()) return 'EXPIRED';
   return row.status;
 }
+
+/**
+ * What the Link reconnect journey takes for an entity that needs its user again (RECONNECT_REQUIRED
+ * or EXPIRED); null otherwise. It is the entity id itself: the journey also needs a token for the
+ * entity's customer, so a derived secret would add nothing. Documented as opaque to clients
+ * (docs/decisions/006-link-journey.md), so it can change form without breaking them.
+ */
+export function reconnectIdOf(row: EntityRow, now: Date): string | null {
+  const status = effectiveStatus(row, now);
+  return status === 'RECONNECT_REQUIRED' || status === 'EXPIRED' ? row.id : null;
+}

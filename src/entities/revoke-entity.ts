@@ -2,14 +2,15 @@ import type { AppContext } from '../context.ts';
 import { openCredentials } from './connection-credentials.ts';
 import { purgeEntityData } from '../store/bank-data.ts';
 import { getConnection } from '../store/connections.ts';
-import { updateEntityStatus } from '../store/entities.ts';
+import { moveEntityStatus } from '../store/entities.ts';
 import type { EntityRow } from '../store/schema.ts';
+import { entityEvent, recordEvent } from '../webhooks/events.ts';
 
 /**
  * Ends an entity: its consent is revoked at the bank and every piece of its bank data is deleted.
  * The entity record stays, as REVOKED, so reads answer CONSENT_REVOKED rather than a bare 404.
  * The bank being unreachable does not keep the data: the consent is forgotten here either way
- * (and expires at the bank), which is what the user asked for.
+ * (and expires at the bank), which is what the user asked for. `entity.deleted` commits with it.
  */
 export async function revokeEntity(ctx: AppContext, entity: EntityRow, now: Date): Promise<void> {
   const connection = await getConnection(ctx.store.db, entity.id);
@@ -25,7 +26,11 @@ export async function revokeEntity(ctx: AppContext, entity: EntityRow, now: Date
   await ctx.store.db.transaction().execute(async (trx) => {
     await purgeEntityData(trx, entity.id);
     await trx.deleteFrom('entity_connections').where('entity_id', '=', entity.id).execute();
-    await updateEntityStatus(trx, entity.id, 'REVOKED', now.toISOString());
+    // Two DELETEs racing both purge (harmless), but only the one that moved the status announces it.
+    if (await moveEntityStatus(trx, entity.id, ['ACTIVE', 'RECONNECT_REQUIRED', 'EXPIRED'], 'REVOKED', now.toISOString())) {
+      await recordEvent(trx, entityEvent('entity.deleted', { ...entity, status: 'REVOKED' }), now);
+    }
   });
   ctx.store.entities.changed(entity.id);
+  ctx.refreshes.wake();
 }

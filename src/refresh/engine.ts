@@ -8,7 +8,7 @@ import type { DB, EntityRow, RefreshRow, RefreshTrigger } from '../store/schema.
 import { REFRESH_JOB, requestRefresh, requestRefreshIn } from './request-refresh.ts';
 import { runRefresh } from './run-refresh.ts';
 import { startScheduler } from './scheduler.ts';
-import { startWorkers, type WorkerPool } from './worker.ts';
+import { startWorkers, type JobHandler, type WorkerPool } from './worker.ts';
 
 export interface RefreshEngine {
   /**
@@ -35,6 +35,8 @@ export function createRefreshEngine(deps: {
   config: RefreshConfig;
   now: () => Date;
   log: FastifyBaseLogger;
+  /** Handlers of the other job kinds the same workers run (webhook deliveries). */
+  handlers?: Record<string, JobHandler>;
 }): RefreshEngine {
   const { config } = deps;
   let pool: WorkerPool | null = null;
@@ -74,6 +76,7 @@ export function createRefreshEngine(deps: {
         now: deps.now,
         log: deps.log,
         handlers: {
+          ...deps.handlers,
           [REFRESH_JOB]: (job, attempt) => runRefresh(refreshDeps, (JSON.parse(job.payload) as { refresh_id: string }).refresh_id, attempt),
         },
       });

@@ -7,12 +7,14 @@ import { effectiveStatus } from '../entities/effective-status.ts';
 import { applySnapshot, pendingByBankAccount } from '../store/bank-data.ts';
 import { getConnection, saveConnection } from '../store/connections.ts';
 import type { Store } from '../store/database.ts';
-import { getEntity, updateEntityStatus } from '../store/entities.ts';
-import { getRefresh, updateRefresh } from '../store/refreshes.ts';
-import type { EntityRow, RefreshRow } from '../store/schema.ts';
+import { getEntity, moveEntityStatus } from '../store/entities.ts';
+import { getRefresh, moveRefresh, updateRefresh } from '../store/refreshes.ts';
+import type { EntityRow, RefreshRow, RefreshStatus, RefreshTable } from '../store/schema.ts';
+import { entityEvent, recordEvent, refreshEvent } from '../webhooks/events.ts';
 import { retryDelay } from './backoff.ts';
 import { linkBookedToPending } from './reconcile-pending.ts';
 import {
+  canMove,
   ERROR_FOR_BANK_FAILURE,
   failedResources,
   finishedResources,
@@ -45,6 +47,22 @@ export interface Attempt {
 
 export type JobOutcome = { done: true } | { retryAt: Date; reason: string };
 
+type RefreshPatch = Partial<Omit<RefreshTable, 'id' | 'entity_id'>> & { status: RefreshStatus };
+
+/**
+ * Moves the refresh into `patch.status` and records `entity.data.refresh.updated` in the same
+ * transaction, so the event exists if and only if the change committed. False, writing nothing,
+ * when the refresh was no longer in a status it can move from (another worker got there first).
+ */
+async function moveAndAnnounce(deps: RefreshDeps, refresh: RefreshRow, entity: EntityRow | undefined, patch: RefreshPatch): Promise<boolean> {
+  const from = (['PENDING', 'IN_PROGRESS'] as const).filter((s) => s !== patch.status && canMove(s, patch.status));
+  return deps.store.db.transaction().execute(async (trx) => {
+    if (!(await moveRefresh(trx, refresh.id, from, patch))) return false;
+    if (entity) await recordEvent(trx, refreshEvent(entity, { ...refresh, ...patch }), deps.now());
+    return true;
+  });
+}
+
 /** Reconciles the fetched transactions with the pending ones stored, account by account. */
 async function reconcile(store: Store, entityId: string, snapshot: EntitySnapshot): Promise<EntitySnapshot> {
   const pending = await pendingByBankAccount(store.db, entityId);
@@ -72,23 +90,25 @@ export async function runRefresh(deps: RefreshDeps, refreshId: string, attempt: 
   if (!refresh || isTerminal(refresh.status)) return { done: true };
   const progress = JSON.parse(refresh.resources) as ResourceProgress[];
   const entity = await getEntity(store.db, refresh.entity_id);
-  if (!entity) return fail(deps, refresh, progress, { code: 'INTERNAL_ERROR', detail: 'The entity no longer exists' });
+  if (!entity) return fail(deps, refresh, progress, undefined, { code: 'INTERNAL_ERROR', detail: 'The entity no longer exists' });
 
   const status = effectiveStatus(entity, deps.now());
-  if (status === 'REVOKED') return fail(deps, refresh, progress, { code: 'CONSENT_REVOKED', detail: 'The consent was revoked' });
-  if (status === 'EXPIRED') return fail(deps, refresh, progress, { code: 'CONSENT_EXPIRED', detail: `The consent expired at ${entity.consent_expires_at}` });
+  if (status === 'REVOKED') return fail(deps, refresh, progress, entity, { code: 'CONSENT_REVOKED', detail: 'The consent was revoked' });
+  if (status === 'EXPIRED') return fail(deps, refresh, progress, entity, { code: 'CONSENT_EXPIRED', detail: `The consent expired at ${entity.consent_expires_at}` });
   if (status === 'RECONNECT_REQUIRED') {
-    return fail(deps, refresh, progress, { code: 'RECONNECT_REQUIRED', detail: 'The bank no longer honours the consent; the user must reconnect' });
+    return fail(deps, refresh, progress, entity, { code: 'RECONNECT_REQUIRED', detail: 'The bank no longer honours the consent; the user must reconnect' });
   }
   const bank = deps.banks.get(entity.bank_identifier);
   const connection = await getConnection(store.db, entity.id);
-  if (!bank || !connection) return fail(deps, refresh, progress, { code: 'INTERNAL_ERROR', detail: 'The entity has no bank connection' });
+  if (!bank || !connection) return fail(deps, refresh, progress, entity, { code: 'INTERNAL_ERROR', detail: 'The entity has no bank connection' });
 
-  await updateRefresh(store.db, refresh.id, {
+  const started: RefreshPatch = {
     status: 'IN_PROGRESS',
     started_at: refresh.started_at ?? deps.now().toISOString(),
     resources: JSON.stringify(withStatus(progress, 'IN_PROGRESS')),
-  });
+  };
+  // A retried attempt finds the refresh IN_PROGRESS already: no second event. Neither: it ended elsewhere.
+  if (!(await moveAndAnnounce(deps, refresh, entity, started)) && !(await moveRefresh(store.db, refresh.id, ['IN_PROGRESS'], started))) return { done: true };
 
   try {
     const credentials = openCredentials(deps.key, entity.id, connection.credentials);
@@ -112,7 +132,7 @@ export async function runRefresh(deps: RefreshDeps, refreshId: string, attempt: 
     if (JSON.stringify(result.credentials) !== JSON.stringify(credentials)) await storeCredentials(result.credentials);
     attempt.signal.throwIfAborted();
     const applied = await applySnapshot(store, entity.id, await reconcile(store, entity.id, result.snapshot));
-    await updateRefresh(store.db, refresh.id, {
+    await moveAndAnnounce(deps, refresh, entity, {
       status: 'FINISHED',
       finished_at: deps.now().toISOString(),
       resources: JSON.stringify(finishedResources(progress, applied.records)),
@@ -134,9 +154,15 @@ function transactionsFrom(refresh: RefreshRow, entity: EntityRow, overlapDays: n
 async function failedAttempt(deps: RefreshDeps, refresh: RefreshRow, progress: ResourceProgress[], entity: EntityRow, attempt: Attempt, err: unknown): Promise<JobOutcome> {
   const where = err instanceof BankError && err.resource ? ` (fetching ${err.resource})` : '';
   if (err instanceof BankError && err.kind === 'reconnect_required') {
-    await updateEntityStatus(deps.store.db, entity.id, 'RECONNECT_REQUIRED', deps.now().toISOString());
+    const at = deps.now();
+    await deps.store.db.transaction().execute(async (trx) => {
+      // Only an ACTIVE entity moves: one revoked meanwhile stays revoked, and says nothing more.
+      if (await moveEntityStatus(trx, entity.id, ['ACTIVE'], 'RECONNECT_REQUIRED', at.toISOString())) {
+        await recordEvent(trx, entityEvent('entity.reconnect_required', { ...entity, status: 'RECONNECT_REQUIRED' }), at);
+      }
+    });
     deps.store.entities.changed(entity.id);
-    return fail(deps, refresh, progress, { code: 'RECONNECT_REQUIRED', detail: `${err.message}${where}` });
+    return fail(deps, refresh, progress, entity, { code: 'RECONNECT_REQUIRED', detail: `${err.message}${where}` });
   }
   if (attempt.signal.aborted) {
     deps.log.info({ refresh_id: refresh.id, reason: String(attempt.signal.reason) }, 'refresh interrupted; it will run again');
@@ -154,11 +180,12 @@ async function failedAttempt(deps: RefreshDeps, refresh: RefreshRow, progress: R
     return { retryAt: new Date(deps.now().getTime() + wait), reason: detail };
   }
   const code = err instanceof BankError ? ERROR_FOR_BANK_FAILURE[err.kind] : 'INTERNAL_ERROR';
-  return fail(deps, refresh, progress, { code, detail: `${detail} (after ${attempt.number} attempts)` });
+  return fail(deps, refresh, progress, entity, { code, detail: `${detail} (after ${attempt.number} attempts)` });
 }
 
-async function fail(deps: RefreshDeps, refresh: RefreshRow, progress: ResourceProgress[], failure: RefreshFailure): Promise<JobOutcome> {
-  await updateRefresh(deps.store.db, refresh.id, {
+/** Ends the refresh FAILED; without the entity (it vanished) there is no one to announce it to. */
+async function fail(deps: RefreshDeps, refresh: RefreshRow, progress: ResourceProgress[], entity: EntityRow | undefined, failure: RefreshFailure): Promise<JobOutcome> {
+  await moveAndAnnounce(deps, refresh, entity, {
     status: 'FAILED',
     started_at: refresh.started_at ?? deps.now().toISOString(),
     finished_at: deps.now().toISOString(),

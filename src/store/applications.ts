@@ -8,3 +8,7 @@ export async function insertApplication(db: Kysely<DB>, app: ApplicationRow): Pr
 export async function findApplicationByClientId(db: Kysely<DB>, clientId: string): Promise<ApplicationRow | undefined> {
   return db.selectFrom('applications').selectAll().where('client_id', '=', clientId).executeTakeFirst();
 }
+
+export async function getApplication(db: Kysely<DB>, id: string): Promise<ApplicationRow | undefined> {
+  return db.selectFrom('applications').selectAll().where('id', '=', id).executeTakeFirst();
+}

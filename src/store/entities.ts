@@ -40,8 +40,10 @@ export async function listCustomerEntities(db: Kysely<DB>, appId: string, custom
     .execute();
 }
 
-export async function updateEntityStatus(db: Kysely<DB>, entityId: string, status: EntityRow['status'], at: string): Promise<void> {
-  await db.updateTable('entities').set({ status, updated_at: at }).where('id', '=', entityId).execute();
+/** Sets the status only while it is one of `from`; false when it was not, so the change (and its event) happens once. */
+export async function moveEntityStatus(db: Kysely<DB>, entityId: string, from: readonly EntityRow['status'][], status: EntityRow['status'], at: string): Promise<boolean> {
+  const res = await db.updateTable('entities').set({ status, updated_at: at }).where('id', '=', entityId).where('status', 'in', from).executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
 }
 
 /** The entity whatever its application: for workers, which act for every application. */

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Position } from '../domain/cursor.ts';
-import type { DB, RefreshRow, RefreshTable } from './schema.ts';
+import type { DB, RefreshRow, RefreshStatus, RefreshTable } from './schema.ts';
 
 export async function insertRefresh(db: Kysely<DB>, row: RefreshTable): Promise<void> {
   await db.insertInto('refreshes').values(row).execute();
@@ -8,6 +8,15 @@ export async function insertRefresh(db: Kysely<DB>, row: RefreshTable): Promise<
 
 export async function updateRefresh(db: Kysely<DB>, id: string, patch: Partial<Omit<RefreshTable, 'id' | 'entity_id'>>): Promise<void> {
   await db.updateTable('refreshes').set(patch).where('id', '=', id).execute();
+}
+
+/**
+ * Applies `patch` only while the refresh is in one of the `from` statuses; false when it was not
+ * (another worker moved it first), so a status change and what it announces happen once.
+ */
+export async function moveRefresh(db: Kysely<DB>, id: string, from: readonly RefreshStatus[], patch: Partial<Omit<RefreshTable, 'id' | 'entity_id'>>): Promise<boolean> {
+  const res = await db.updateTable('refreshes').set(patch).where('id', '=', id).where('status', 'in', from).executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
 }
 
 export async function getRefresh(db: Kysely<DB>, id: string): Promise<RefreshRow | undefined> {

@@ -16,6 +16,10 @@ export interface DB {
   refreshes: RefreshTable;
   jobs: JobTable;
   idempotency_keys: IdempotencyKeyTable;
+  link_sessions: LinkSessionTable;
+  webhook_endpoints: WebhookEndpointTable;
+  webhook_events: WebhookEventTable;
+  webhook_deliveries: WebhookDeliveryTable;
 }
 
 export interface ApplicationTable {
@@ -146,10 +150,98 @@ export interface JobTable {
   created_at: string;
 }
 
+/**
+ * One hosted consent journey. `open`: the user is choosing a bank or reviewing; `at_bank`: a
+ * consent was started and the user was sent to the bank with `state`; `returned`: the callback
+ * claimed the state (so it works once); then `completed` or `failed` with `failure_reason`.
+ */
+export type LinkSessionStatus = 'open' | 'at_bank' | 'returned' | 'completed' | 'failed';
+
+export interface LinkSessionTable {
+  /** Random, unguessable: the journey's token-free URLs carry it. */
+  id: string;
+  app_id: string;
+  customer_id: string;
+  mode: 'connect' | 'reconnect';
+  /** The entity being reconnected; null when connecting a new one. */
+  entity_id: string | null;
+  /** Null until the user chose a bank, unless the caller fixed it (`bank_fixed`). */
+  bank_identifier: string | null;
+  /** 1 when the link named the bank (or the entity did, on reconnect): the user cannot change it. */
+  bank_fixed: number;
+  /** JSON array of permissions. */
+  permissions: string;
+  redirect_uri: string | null;
+  /** Where the result is posted when the journey runs in the SDK's popup. */
+  origin: string | null;
+  language: 'en' | 'ar';
+  consent_id: string | null;
+  consent_expires_at: string | null;
+  state: string | null;
+  nonce: string | null;
+  /** Sealed with the encryption key. */
+  code_verifier: string | null;
+  status: LinkSessionStatus;
+  failure_reason: string | null;
+  result_entity_id: string | null;
+  expires_at: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export type LinkSessionRow = Selectable<LinkSessionTable>;
+
+/** Where an application's events go; one per application. */
+export interface WebhookEndpointTable {
+  app_id: string;
+  url: string;
+  /** The signing secret (`whsec_…`), sealed with the encryption key. */
+  secret: string;
+  /** The secret rotated out, sealed; it signs beside the new one until `previous_secret_expires_at`. */
+  previous_secret: string | null;
+  previous_secret_expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The outbox: an event is written in the transaction of the change it announces. */
+export interface WebhookEventTable {
+  /** A time-ordered UUID (v7): the `event_id` and the Standard Webhooks `webhook-id`. */
+  id: string;
+  app_id: string;
+  type: string;
+  /** The JSON body every delivery attempt sends, byte for byte. */
+  body: string;
+  created_at: string;
+}
+
+export type WebhookDeliveryStatus = 'SUCCEEDED' | 'FAILED';
+
+/** One attempt to deliver an event. */
+export interface WebhookDeliveryTable {
+  id: string;
+  app_id: string;
+  event_id: string;
+  /** 1 for the first attempt of a delivery; a redelivery starts again at 1. */
+  attempt: number;
+  status: WebhookDeliveryStatus;
+  url: string;
+  /** The receiver's HTTP status; null when none came (refused URL, connection error, timeout). */
+  response_status: number | null;
+  latency_ms: number;
+  error: string | null;
+  attempted_at: string;
+  /** When the next attempt is due; null when none will be made (delivered, or given up). */
+  next_attempt_at: string | null;
+}
+
 export type RefreshRow = Selectable<RefreshTable>;
 export type JobRow = Selectable<JobTable>;
 export type ApplicationRow = Selectable<ApplicationTable>;
 export type CustomerRow = Selectable<CustomerTable>;
 export type EntityRow = Selectable<EntityTable>;
+export type WebhookEndpointRow = Selectable<WebhookEndpointTable>;
+export type WebhookEventRow = Selectable<WebhookEventTable>;
+export type WebhookDeliveryRow = Selectable<WebhookDeliveryTable>;
 export type TransactionRow = Selectable<TransactionTable>;
 export type NewTransaction = Insertable<TransactionTable>;

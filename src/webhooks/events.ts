@@ -1,5 +1,9 @@
 import type { Kysely } from 'kysely';
-import type { DB } from '../store/schema.ts';
+import { WEBHOOK_MAX_RETRIES } from '../config.ts';
+import { timeOrderedId } from '../domain/ids.ts';
+import { enqueueJob } from '../store/jobs.ts';
+import type { DB, EntityRow, RefreshRow } from '../store/schema.ts';
+import { hasEndpoint, insertEvent } from '../store/webhooks.ts';
 
 /** What an application hears about, as DESIGN §2.6 lists it. */
 export const WEBHOOK_EVENT_TYPES = ['entity.created', 'entity.data.refresh.updated', 'entity.reconnect_required', 'entity.deleted'] as const;
@@ -12,10 +16,73 @@ export interface WebhookEventInput {
   payload: Record<string, unknown>;
 }
 
+/** The queue's job kind for delivering one event. */
+export const WEBHOOK_JOB = 'webhook';
+
+export interface DeliveryJob {
+  event_id: string;
+}
+
+/** Lean's envelope has a human-readable `message` beside the type. */
+const MESSAGES: Record<WebhookEventType, string> = {
+  'entity.created': 'An entity was created for your customer.',
+  'entity.data.refresh.updated': 'A data refresh of an entity changed status.',
+  'entity.reconnect_required': 'The bank no longer honours the entity\'s consent; the customer must reconnect it.',
+  'entity.deleted': 'The entity was deleted: its consent was revoked and its bank data purged.',
+};
+
 /**
  * Writes the event to the outbox inside the caller's transaction, so it exists if and only if the
  * change it announces committed; the worker delivers it afterwards. Returns the event id.
+ *
+ * The body is fixed here, so every attempt sends the same bytes. An event of an application with
+ * no endpoint is recorded all the same but queued for no one: setting an endpoint later does not
+ * replay the past, as with Stripe or Lean.
  */
-export async function recordEvent(_trx: Kysely<DB>, _event: WebhookEventInput, _now: Date): Promise<string> {
-  throw new Error('recordEvent is being implemented');
+export async function recordEvent(trx: Kysely<DB>, event: WebhookEventInput, now: Date): Promise<string> {
+  const id = timeOrderedId(now);
+  const timestamp = now.toISOString();
+  // Lean's field names (type, message, payload, timestamp, event_id), so code written for Lean reads it.
+  const body = JSON.stringify({ type: event.type, message: MESSAGES[event.type], payload: event.payload, timestamp, event_id: id, app_id: event.app_id });
+  await insertEvent(trx, { id, app_id: event.app_id, type: event.type, body, created_at: timestamp });
+  if (await hasEndpoint(trx, event.app_id)) await queueDelivery(trx, id, now);
+  return id;
+}
+
+/** Queues a delivery of the event (with its own retries), due at once. */
+export async function queueDelivery(db: Kysely<DB>, eventId: string, now: Date): Promise<void> {
+  const job: DeliveryJob = { event_id: eventId };
+  // The handler gives up by the configured schedule; the job's own bound only stops a handler that keeps crashing.
+  await enqueueJob(db, { kind: WEBHOOK_JOB, payload: job, runAt: now, maxAttempts: WEBHOOK_MAX_RETRIES + 1 });
+}
+
+/** An event about the entity as it is after the change (`status` included). */
+export function entityEvent(type: Exclude<WebhookEventType, 'entity.data.refresh.updated'>, entity: EntityRow): WebhookEventInput {
+  return {
+    app_id: entity.app_id,
+    type,
+    payload: {
+      entity_id: entity.id,
+      customer_id: entity.customer_id,
+      bank_identifier: entity.bank_identifier,
+      status: entity.status,
+      permissions: JSON.parse(entity.permissions) as string[],
+    },
+  };
+}
+
+/** `entity.data.refresh.updated` for the refresh as it is after the change. */
+export function refreshEvent(entity: EntityRow, refresh: Pick<RefreshRow, 'id' | 'trigger' | 'status' | 'error_code' | 'error_detail'>): WebhookEventInput {
+  return {
+    app_id: entity.app_id,
+    type: 'entity.data.refresh.updated',
+    payload: {
+      refresh_id: refresh.id,
+      entity_id: entity.id,
+      customer_id: entity.customer_id,
+      status: refresh.status,
+      trigger: refresh.trigger,
+      error: refresh.status === 'FAILED' && refresh.error_code ? { code: refresh.error_code, detail: refresh.error_detail ?? '' } : null,
+    },
+  };
 }

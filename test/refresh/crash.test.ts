@@ -5,6 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import SQLite from 'better-sqlite3';
 import type { Profile } from '../../src/sandbox-bank/generator/model.ts';
 import { bankCountsBetween } from '../helpers/expected.ts';
 
@@ -23,7 +24,8 @@ async function freePort(): Promise<number> {
 /**
  * The worker is the `openlean serve` process itself on the embedded default; it is SIGKILLed in
  * the middle of refreshes, several times, and restarted on the same data directory. Leases expire,
- * the jobs run again, and in the end every refresh is FINISHED with exactly the bank's rows.
+ * the jobs run again, and in the end every refresh is FINISHED with exactly the bank's rows, and
+ * announced IN_PROGRESS and FINISHED exactly once each however often its job ran.
  */
 describe('crash safety of refreshes', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openlean-crash-'));
@@ -158,6 +160,17 @@ describe('crash safety of refreshes', () => {
         }
         assert.equal(new Set(ids).size, ids.length, 'no duplicated row');
         assert.ok(real[i]!.has(ids.length), `${e.login} account ${i}: ${ids.length} rows for ${[...real[i]!]} real transactions`);
+      }
+    }
+
+    const db = new SQLite(path.join(dataDir, 'openlean.db'), { readonly: true });
+    const events = (db.prepare('SELECT body FROM webhook_events').all() as Array<{ body: string }>).map((e) => JSON.parse(e.body));
+    db.close();
+    for (const e of entities) {
+      assert.equal(events.filter((ev) => ev.type === 'entity.created' && ev.payload.entity_id === e.id).length, 1);
+      for (const r of (await api('/data/v2/refreshes?size=100', { token: tok, entity: e.id })).body) {
+        const announced = events.filter((ev) => ev.payload.refresh_id === r.refresh_id).map((ev) => ev.payload.status);
+        assert.deepEqual(announced.sort(), ['FINISHED', 'IN_PROGRESS'], `refresh ${r.refresh_id}`);
       }
     }
   });

@@ -1,7 +1,7 @@
 import Type from 'typebox';
 import { StringEnum } from '../../domain/typebox.ts';
 import { PERMISSIONS, type Permission } from '../../domain/permissions.ts';
-import { effectiveStatus } from '../../entities/effective-status.ts';
+import { effectiveStatus, reconnectIdOf } from '../../entities/effective-status.ts';
 import type { EntityRow } from '../../store/schema.ts';
 
 export const ENTITY_STATUSES = ['ACTIVE', 'RECONNECT_REQUIRED', 'EXPIRED', 'REVOKED'] as const;
@@ -19,6 +19,11 @@ export const Entity = Type.Object(
     last_synced_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
       description: 'When the entity\'s data was last refreshed completely; null before its first refresh',
     }),
+    reconnect_id: Type.Union([Type.String(), Type.Null()], {
+      description:
+        'Set while the entity needs its user again (status RECONNECT_REQUIRED or EXPIRED), null otherwise: open the Link ' +
+        'reconnect journey (/link/reconnect or OpenleanLink.reconnect) with it. Opaque.',
+    }),
   },
   { $id: 'Entity' },
 );
@@ -35,5 +40,6 @@ export function toEntity(row: EntityRow, now: Date): Entity {
     consent_expires_at: row.consent_expires_at,
     created_at: row.created_at,
     last_synced_at: row.synced_at,
+    reconnect_id: reconnectIdOf(row, now),
   };
 }

@@ -1,9 +1,13 @@
 import type { Migration } from 'kysely/migration';
 import * as initial from './001-initial.ts';
 import * as refreshes from './002-refreshes.ts';
+import * as webhooks from './003-webhooks.ts';
+import * as linkSessions from './004-link-sessions.ts';
 
 /** Every migration, in order. Names are stable forever: they are the keys recorded in the database. */
 export const MIGRATIONS: Record<string, Migration> = {
   '001-initial': initial,
   '002-refreshes': refreshes,
+  '003-webhooks': webhooks,
+  '004-link-sessions': linkSessions,
 };

@@ -1,0 +1,34 @@
+import type { Kysely, Updateable } from 'kysely';
+import type { DB, LinkSessionRow, LinkSessionStatus, LinkSessionTable } from './schema.ts';
+
+export async function insertLinkSession(db: Kysely<DB>, row: LinkSessionRow): Promise<void> {
+  await db.insertInto('link_sessions').values(row).execute();
+}
+
+export async function getLinkSession(db: Kysely<DB>, id: string): Promise<LinkSessionRow | undefined> {
+  return db.selectFrom('link_sessions').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findLinkSessionByState(db: Kysely<DB>, state: string): Promise<LinkSessionRow | undefined> {
+  return db.selectFrom('link_sessions').selectAll().where('state', '=', state).executeTakeFirst();
+}
+
+/**
+ * Moves a journey on only if it is still in one of `from`: of two requests racing (a double
+ * submit, a replayed callback) exactly one wins. Returns the updated row, or undefined if it lost.
+ */
+export async function advanceLinkSession(
+  db: Kysely<DB>,
+  where: { id: string } | { state: string },
+  from: readonly LinkSessionStatus[],
+  changes: Updateable<LinkSessionTable> & { updated_at: string },
+): Promise<LinkSessionRow | undefined> {
+  let query = db.updateTable('link_sessions').set(changes).where('status', 'in', from);
+  query = 'id' in where ? query.where('id', '=', where.id) : query.where('state', '=', where.state);
+  return query.returningAll().executeTakeFirst();
+}
+
+/** Journeys are short-lived; rows a day past their expiry serve nobody. */
+export async function deleteStaleLinkSessions(db: Kysely<DB>, before: string): Promise<void> {
+  await db.deleteFrom('link_sessions').where('expires_at', '<', before).execute();
+}

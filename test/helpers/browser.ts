@@ -1,0 +1,32 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+/** Debian's Chromium (`apt-get install chromium`; `.ci/run` installs it when missing). */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * Headless Chromium that talks to nothing but the test servers. Playwright gives every launch a
+ * fresh profile directory of its own (mkdtemp) and deletes it on close, so `--user-data-dir` is
+ * not passed (Playwright refuses it on `launch`).
+ */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+const ARTIFACTS = new URL('../../test-artifacts/link/', import.meta.url);
+
+/** Saves numbered full-page screenshots under test-artifacts/link/ (git-ignored), one series per test. */
+export function screenshotter(series: string): (page: Page, name: string) => Promise<void> {
+  const dir = ARTIFACTS.pathname;
+  fs.mkdirSync(dir, { recursive: true });
+  const prefix = series.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  let n = 0;
+  return async (page, name) => {
+    await page.screenshot({ path: path.join(dir, `${prefix}-${String(++n).padStart(2, '0')}-${name}.png`), fullPage: true });
+  };
+}
