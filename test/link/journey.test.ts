@@ -4,6 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, screenshotter } from '../helpers/browser.ts';
 import { startClientApp, type ClientApp } from '../helpers/client-app.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { startReceiver, verifyDelivery, type Received } from '../helpers/webhook-receiver.ts';
 
 const BANK = 'SANDBOX_FALCON_AE';
 const ARABIC = /[\u0600-\u06FF]/;
@@ -21,6 +22,8 @@ interface Journey {
   customerToken: string;
   /** The server's public URL: where browsers go, and where banks send users back. */
   base: string;
+  /** Runs `fn` when the test ends, whatever its outcome. */
+  onClose(fn: () => Promise<void>): void;
 }
 
 /**
@@ -43,13 +46,15 @@ describe('Link journey in a browser', () => {
       const base = s.server.ctx.publicUrl();
       const client = await startClientApp(base);
       const context = await browser.newContext({ viewport: { width: 520, height: 860 } });
+      const closers: Array<() => Promise<void>> = [];
       try {
         const api = await s.token();
         const customerId = await s.createCustomer(api);
         const customerToken = await s.token(s.app, `customer.${customerId}`);
         const page = await context.newPage();
-        await fn({ s, client, context, page, shot: screenshotter(name), api, customerId, customerToken, base });
+        await fn({ s, client, context, page, shot: screenshotter(name), api, customerId, customerToken, base, onClose: (f) => closers.push(f) });
       } finally {
+        for (const close of closers) await close();
         await context.close();
         await client.close();
         await s.close();
@@ -118,8 +123,12 @@ describe('Link journey in a browser', () => {
     return (res.body as any[]).map((a) => a.account_id).sort();
   };
 
-  journey('happy path in English: search, review, bank, back with entity_id', async (j) => {
+  journey('happy path in English: search, review, bank, back with entity_id; webhooks announce it', async (j) => {
     const { page } = j;
+    const receiver = await startReceiver();
+    j.onClose(() => receiver.close());
+    const endpoint = await j.s.request('/webhooks/v1/endpoint', { method: 'PUT', token: j.api, json: { url: receiver.url } });
+    assert.equal(endpoint.status, 200, endpoint.text);
     await page.goto(linkUrl(j, { language: 'en' }));
     await onPage(page, 'bank-list');
     assert.ok(!page.url().includes('token='), 'the token is traded for a token-free journey URL');
@@ -162,6 +171,15 @@ describe('Link journey in a browser', () => {
     assert.equal(refresh.trigger, 'INITIAL');
     assert.equal(refresh.status, 'FINISHED', JSON.stringify(refresh.error));
     assert.ok((await accountIds(j, entityId)).length > 0);
+
+    const mine = (received: Received[]) => received.filter((r) => r.event.payload.entity_id === entityId);
+    await receiver.waitFor((received) => mine(received).some((r) => r.event.payload.status === 'FINISHED'));
+    const events = mine(receiver.received);
+    for (const r of events) verifyDelivery(r, endpoint.body.secret, j.s.server.ctx.now().getTime());
+    assert.equal(events[0]!.event.type, 'entity.created', 'the entity is announced first');
+    const finished = events.findIndex((r) => r.event.type === 'entity.data.refresh.updated' && r.event.payload.status === 'FINISHED');
+    assert.ok(finished > 0, `then its refresh FINISHED: ${events.map((r) => `${r.event.type}/${r.event.payload.status ?? ''}`)}`);
+    assert.equal(events[finished]!.event.payload.refresh_id, refresh.refresh_id);
   });
 
   journey('happy path in Arabic, right to left on every page', async (j) => {
