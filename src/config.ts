@@ -10,7 +10,7 @@ export interface Config {
   /** Whether `publicUrl` was configured, rather than derived from the port. */
   publicUrlGiven: boolean;
   dataDir: string;
-  /** `sqlite:<file>` on the embedded default. */
+  /** `sqlite:<file>` (the embedded default) or `postgres://…` / `postgresql://…`. */
   databaseUrl: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   tokenTtlSeconds: number;
@@ -110,8 +110,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
   const host = overrides.host ?? (env.HOST || '127.0.0.1');
   const dataDir = path.resolve(overrides.dataDir ?? (env.DATA_DIR || './data'));
   const databaseUrl = overrides.databaseUrl ?? (env.DATABASE_URL || `sqlite:${path.join(dataDir, 'openlean.db')}`);
-  if (!databaseUrl.startsWith('sqlite:')) {
-    throw new ConfigError(`DATABASE_URL must be sqlite:<file> (PostgreSQL support is not built yet), got ${JSON.stringify(databaseUrl)}`);
+  if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl)) {
+    throw new ConfigError(`DATABASE_URL must be sqlite:<file> or postgres://user@host:port/database, got ${JSON.stringify(databaseUrl)}`);
   }
   const publicUrl = (overrides.publicUrl ?? (env.PUBLIC_URL || `http://localhost:${port}`)).replace(/\/+$/, '');
   try {
@@ -151,6 +151,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
       secretGraceHours: integer('WEBHOOK_SECRET_GRACE_HOURS', env.WEBHOOK_SECRET_GRACE_HOURS, 24, 0, 24 * 30),
     },
   };
+}
+
+/** Whether `databaseUrl` names a PostgreSQL database rather than a SQLite file. */
+export function isPostgresUrl(databaseUrl: string): boolean {
+  return /^postgres(ql)?:\/\//.test(databaseUrl);
 }
 
 /** The SQLite file named by a `sqlite:` URL. */

@@ -1,18 +1,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
 import { Migrator, type MigrationResultSet } from 'kysely/migration';
 import { EntityCache } from './entity-cache.ts';
 import { compilePrepared, type CompiledPrepared, type PreparedQuery } from './prepared.ts';
-import { sqliteFile } from '../config.ts';
+import { isPostgresUrl, sqliteFile } from '../config.ts';
 import { MIGRATIONS } from './migrations/index.ts';
 import type { DB } from './schema.ts';
 
 /**
  * The store's two handles. `db` writes (and reads inside write transactions); `read` serves the
  * API. On SQLite they are separate connections, so WAL lets reads proceed during a refresh's write
- * transaction and they only ever see committed data.
+ * transaction and they only ever see committed data. On PostgreSQL both are the same pool: MVCC
+ * already gives reads that.
  */
 export interface Store {
   db: Kysely<DB>;
@@ -54,8 +56,40 @@ function openSqlite(file: string, readonly: boolean): SQLite.Database {
   return database;
 }
 
-/** Opens (creating if needed) the database named by `databaseUrl`. Does not migrate. */
+/**
+ * int8 comes back from pg as a string (it can exceed 2^53). The schema's bigints (amounts in minor
+ * units) and `count(*)` are far below that and typed as numbers, so parse them as numbers; per pool
+ * rather than through the global `pg.types`, so nothing else in the process is affected.
+ */
+const PG_TYPES = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.INT8 && format !== 'binary' ? Number : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+function openPostgres(databaseUrl: string): Store {
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: databaseUrl, types: PG_TYPES }) }) });
+  const compiled = new Map<PreparedQuery<any, any>, CompiledPrepared<any>>();
+  return {
+    db,
+    read: db,
+    entities: new EntityCache(),
+    async query(query, params) {
+      let c = compiled.get(query);
+      if (!c) {
+        c = compilePrepared(db, query);
+        compiled.set(query, c);
+      }
+      return (await db.executeQuery(CompiledQuery.raw(c.sql, c.bind(params)))).rows as never;
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+/** Opens (creating if needed, on SQLite) the database named by `databaseUrl`. Does not migrate. */
 export function openStore(databaseUrl: string): Store {
+  if (isPostgresUrl(databaseUrl)) return openPostgres(databaseUrl);
   const file = sqliteFile(databaseUrl);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const writer = openSqlite(file, false);
@@ -81,6 +115,15 @@ export function openStore(databaseUrl: string): Store {
       await db.destroy();
     },
   };
+}
+
+/**
+ * Whether a query failed on a value the database cannot hold rather than on the database: text
+ * with a NUL character, which SQLite stores and PostgreSQL refuses (SQLSTATE 22021). The request
+ * carrying it is the client's error, not the server's.
+ */
+export function isUnstorableValue(error: unknown): boolean {
+  return error instanceof pg.DatabaseError && error.code === '22021';
 }
 
 /** Brings the schema to the latest migration; safe to call on every start. */
