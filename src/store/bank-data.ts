@@ -91,7 +91,7 @@ function upsertTransactionsQuery(rows: number, merge: boolean) {
           }))
           .where((eb) =>
             eb.or([
-              ...CONTENT_COLUMNS.map((c) => eb(`transactions.${c}`, 'is not', eb.ref(`excluded.${c}`))),
+              ...CONTENT_COLUMNS.map((c) => eb(`transactions.${c}`, 'is distinct from', eb.ref(`excluded.${c}`))),
               eb('excluded.pending_transaction_id', 'is not', null),
             ]),
           ),
