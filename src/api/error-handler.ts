@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, type ErrorCode } from '../errors/api-error.ts';
 import { problem } from '../errors/problem.ts';
+import { isUnstorableValue } from '../store/database.ts';
 
 export interface ValidationIssue {
   instancePath: string;
@@ -80,6 +81,7 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       return sendProblem(reply, request, error.statusCode === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'MALFORMED_BODY', error.message);
     }
+    if (isUnstorableValue(error)) return sendProblem(reply, request, 'INVALID_PARAMETER', 'The request contains a character that cannot be stored (NUL)');
     request.log.error({ err: error }, 'unhandled error');
     return sendProblem(reply, request, 'INTERNAL_ERROR', 'The server could not complete the request');
   });
