@@ -4,6 +4,7 @@ import path from 'node:path';
 import { createApplication } from '../../src/applications/create-application.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
+import { createTestDatabase } from './database.ts';
 import { OpenApiValidator } from './openapi-validator.ts';
 
 export interface Credentials {
@@ -54,7 +55,7 @@ export interface TestServer {
 let counter = 0;
 
 /**
- * Starts the real server on a free 127.0.0.1 port over a fresh SQLite file. Every response received through `request` is validated against the server's
+ * Starts the real server on a free 127.0.0.1 port over a fresh database (SQLite, or PostgreSQL when `OPENLEAN_TEST_DIALECT=postgres`). Every response received through `request` is validated against the server's
  * own published OpenAPI document.
  */
 /** Fast retries and polling, no scheduler: tests drive refreshes themselves. */
@@ -68,7 +69,11 @@ const TEST_ENV = {
 
 export async function startTestServer(options: { mode?: Config['mode']; env?: Record<string, string> } = {}): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openlean-test-'));
-  const config = loadConfig({ ...TEST_ENV, ...options.env }, { dataDir, port: 0, host: '127.0.0.1', logLevel: 'silent', mode: options.mode ?? 'sandbox' });
+  const database = await createTestDatabase(dataDir);
+  const config = loadConfig(
+    { ...TEST_ENV, ...options.env },
+    { dataDir, databaseUrl: database.url, port: 0, host: '127.0.0.1', logLevel: 'silent', mode: options.mode ?? 'sandbox' },
+  );
   let offset = 0;
   const server = await startServer(config, { now: () => new Date(Date.now() + offset) });
   const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as ConstructorParameters<typeof OpenApiValidator>[0];
@@ -149,6 +154,7 @@ export async function startTestServer(options: { mode?: Config['mode']; env?: Re
 
   const close = async () => {
     await server.close();
+    await database.drop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   };
 
