@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { Migrator, type MigrationResultSet } from 'kysely/migration';
 import { EntityCache } from './entity-cache.ts';
@@ -126,13 +126,25 @@ export function isUnstorableValue(error: unknown): boolean {
   return error instanceof pg.DatabaseError && error.code === '22021';
 }
 
-/** Brings the schema to the latest migration; safe to call on every start. */
+/** Brings the schema to the latest migration; safe to call on every start, from several processes at once. */
 export async function migrate(store: Store): Promise<MigrationResultSet> {
   const migrator = new Migrator({
     db: store.db,
     provider: { getMigrations: async () => MIGRATIONS },
   });
-  const result = await migrator.migrateToLatest();
+  // Kysely locks migrations on PostgreSQL (an advisory lock) but not on SQLite, where processes
+  // migrating one file at once would each see a migration pending and all apply it. Holding the
+  // file's write lock for the whole run makes them take turns, and the migrations atomic.
+  const sqlite = store.db.getExecutor().adapter instanceof SqliteAdapter;
+  if (sqlite) await sql`begin immediate`.execute(store.db);
+  let result: MigrationResultSet;
+  try {
+    result = await migrator.migrateToLatest();
+  } catch (err) {
+    if (sqlite) await sql`rollback`.execute(store.db);
+    throw err;
+  }
+  if (sqlite) await (result.error ? sql`rollback` : sql`commit`).execute(store.db);
   if (result.error) throw result.error;
   return result;
 }

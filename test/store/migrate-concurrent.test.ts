@@ -38,7 +38,7 @@ describe('openlean migrate from several processes at once', () => {
   it('all succeed, each migration is applied exactly once and the schema is complete', async () => {
     const runs = await Promise.all(Array.from({ length: 4 }, () => migrateProcess(database.url)));
     for (const run of runs) assert.equal(run.code, 0, run.output);
-    const applied = runs.flatMap((r) => /^applied: (.*)$/m.exec(r.output)?.[1].split(', ') ?? []);
+    const applied = runs.flatMap((r) => /^applied: (.*)$/m.exec(r.output)?.[1]?.split(', ') ?? []);
     assert.deepEqual(applied.sort(), Object.keys(MIGRATIONS));
 
     const store = openStore(database.url);
