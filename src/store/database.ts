@@ -67,7 +67,11 @@ const PG_TYPES = {
 };
 
 function openPostgres(databaseUrl: string): Store {
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: databaseUrl, types: PG_TYPES }) }) });
+  const pool = new pg.Pool({ connectionString: databaseUrl, types: PG_TYPES });
+  // An idle connection the server closes (restart, failover, admin termination) is dropped from the
+  // pool and replaced on the next query; unheard, its error event would end the process.
+  pool.on('error', () => {});
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const compiled = new Map<PreparedQuery<any, any>, CompiledPrepared<any>>();
   return {
     db,
