@@ -36,6 +36,16 @@ export async function createTestDatabase(dataDir: string): Promise<TestDatabase>
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
-    drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => {}),
+    drop: () =>
+      admin(async (c) => {
+        // pg's Pool.end() resolves before its connections have closed; dropping at once would kill
+        // them mid-goodbye and their error would surface in whichever test runs next.
+        for (let i = 0; i < 100; i++) {
+          const open = await c.query('select 1 from pg_stat_activity where datname = $1', [name]);
+          if (open.rowCount === 0) break;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      }),
   };
 }
