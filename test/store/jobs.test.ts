@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { migrate, openStore, type Store } from '../../src/store/database.ts';
+import { claimJob, enqueueJob } from '../../src/store/jobs.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+
+// On PostgreSQL concurrent claims run on separate pooled connections, as workers of several
+// processes would: the claim must still hand each job to one worker only.
+describe('job claims', () => {
+  let dataDir: string;
+  let database: TestDatabase;
+  let store: Store;
+  before(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openlean-jobs-'));
+    database = await createTestDatabase(dataDir);
+    store = openStore(database.url);
+    await migrate(store);
+  });
+  after(async () => {
+    await store.close();
+    await database.drop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('give each due job to exactly one of many concurrent workers', async () => {
+    const now = new Date();
+    const ids = await Promise.all(Array.from({ length: 3 }, () => enqueueJob(store.db, { kind: 'test', payload: {}, runAt: now, maxAttempts: 1 })));
+    const claims = await Promise.all(Array.from({ length: 8 }, (_, i) => claimJob(store.db, `worker-${i}`, now, 60_000)));
+    const claimed = claims.filter((c) => c !== undefined);
+    assert.deepEqual(claimed.map((c) => c.id).sort(), ids.sort());
+    assert.equal(new Set(claimed.map((c) => c.locked_by)).size, 3);
+    assert.ok(claimed.every((c) => c.attempts === 1));
+  });
+});
