@@ -22,7 +22,7 @@ function migrateProcess(url: string): Promise<{ code: number | null; output: str
 }
 
 // Every process of a multi-process deployment runs `migrate` on start, so several race on a fresh
-// database; Kysely's Migrator serialises them with a lock (an advisory lock on PostgreSQL).
+// database; migrate() serialises them (Kysely's advisory lock on PostgreSQL, the write lock on SQLite).
 describe('openlean migrate from several processes at once', () => {
   let dataDir: string;
   let database: TestDatabase;
