@@ -29,16 +29,9 @@ export interface SandboxContext {
   publicUrl(request: FastifyRequest): string;
 }
 
-export interface ContextOptions {
+export type ContextOptions = Pick<SandboxContext, 'state' | 'now' | 'baseUrl' | 'prefix' | 'accessTokenTtlSeconds' | 'hangMs' | 'closing'> & {
   banks: readonly BankDefinition[];
-  state: SandboxState;
-  now: () => Date;
-  baseUrl: () => string;
-  prefix: string;
-  accessTokenTtlSeconds: number;
-  hangMs: number;
-  closing: AbortSignal;
-}
+};
 
 export function createContext(options: ContextOptions): SandboxContext {
   const banks = new Map(options.banks.map((b) => [b.identifier, b]));
