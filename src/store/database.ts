@@ -5,6 +5,7 @@ import { CompiledQuery, Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, s
 import pg from 'pg';
 import { Migrator, type MigrationResultSet } from 'kysely/migration';
 import { EntityCache } from './entity-cache.ts';
+import { followEntityChanges } from './entity-changes.ts';
 import { compilePrepared, type CompiledPrepared, type PreparedQuery } from './prepared.ts';
 import { isPostgresUrl, sqliteFile } from '../config.ts';
 import { MIGRATIONS } from './migrations/index.ts';
@@ -17,6 +18,7 @@ import type { DB } from './schema.ts';
  * already gives reads that.
  */
 export interface Store {
+  dialect: 'sqlite' | 'postgres';
   db: Kysely<DB>;
   read: Kysely<DB>;
   /** Entity rows of the read path; writers report committed entity changes to it. */
@@ -73,10 +75,13 @@ function openPostgres(databaseUrl: string): Store {
   pool.on('error', () => {});
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const compiled = new Map<PreparedQuery<any, any>, CompiledPrepared<any>>();
+  const entities = new EntityCache();
+  const changes = followEntityChanges(databaseUrl, entities);
   return {
+    dialect: 'postgres',
     db,
     read: db,
-    entities: new EntityCache(),
+    entities,
     async query(query, params) {
       let c = compiled.get(query);
       if (!c) {
@@ -86,6 +91,7 @@ function openPostgres(databaseUrl: string): Store {
       return (await db.executeQuery(CompiledQuery.raw(c.sql, c.bind(params)))).rows as never;
     },
     async close() {
+      await changes.close();
       await db.destroy();
     },
   };
@@ -103,6 +109,7 @@ export function openStore(databaseUrl: string): Store {
   const read = new Kysely<DB>({ dialect: new SqliteDialect({ database: readStatements }) });
   const compiled = new Map<PreparedQuery<any, any>, CompiledPrepared<any>>();
   return {
+    dialect: 'sqlite',
     db,
     read,
     entities: new EntityCache(),

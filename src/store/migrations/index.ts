@@ -3,6 +3,7 @@ import * as initial from './001-initial.ts';
 import * as refreshes from './002-refreshes.ts';
 import * as webhooks from './003-webhooks.ts';
 import * as linkSessions from './004-link-sessions.ts';
+import * as entityChanges from './005-entity-change-notifications.ts';
 
 /** Every migration, in order. Names are stable forever: they are the keys recorded in the database. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '002-refreshes': refreshes,
   '003-webhooks': webhooks,
   '004-link-sessions': linkSessions,
+  '005-entity-change-notifications': entityChanges,
 };
