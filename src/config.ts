@@ -3,6 +3,11 @@ import path from 'node:path';
 /** Everything openlean can be told, from the environment and then overridden by CLI flags. */
 export interface Config {
   mode: 'sandbox' | 'production';
+  /**
+   * What this process does: `all` serves the API and runs jobs (the single-machine default); `api`
+   * and `worker` split them into processes that scale separately, sharing a PostgreSQL database.
+   */
+  role: 'all' | 'api' | 'worker';
   host: string;
   port: number;
   /** Base URL clients reach this server at; used as token issuer and in links. */
@@ -58,7 +63,7 @@ export interface WebhookConfig {
   secretGraceHours: number;
 }
 
-export type ConfigOverrides = Partial<Pick<Config, 'mode' | 'host' | 'port' | 'dataDir' | 'databaseUrl' | 'logLevel' | 'publicUrl'>>;
+export type ConfigOverrides = Partial<Pick<Config, 'mode' | 'role' | 'host' | 'port' | 'dataDir' | 'databaseUrl' | 'logLevel' | 'publicUrl'>>;
 
 export class ConfigError extends Error {}
 
@@ -113,6 +118,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
   if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl)) {
     throw new ConfigError(`DATABASE_URL must be sqlite:<file> or postgres://user@host:port/database, got ${JSON.stringify(databaseUrl)}`);
   }
+  const role = overrides.role ?? oneOf('ROLE', env.ROLE, ['all', 'api', 'worker'] as const, 'all');
+  if (role !== 'all' && !isPostgresUrl(databaseUrl)) {
+    // Separate processes share jobs, entity-change notifications and locks through PostgreSQL.
+    throw new ConfigError(`ROLE=${role} needs DATABASE_URL=postgres://…; on SQLite one process serves the API and runs the jobs (ROLE=all)`);
+  }
+  if (role !== 'all' && !env.ENCRYPTION_KEY) {
+    // A key generated per process would seal bank tokens that the other processes cannot open.
+    throw new ConfigError(`ROLE=${role} needs ENCRYPTION_KEY, the same in every process (e.g. openssl rand -base64 32)`);
+  }
   const publicUrl = (overrides.publicUrl ?? (env.PUBLIC_URL || `http://localhost:${port}`)).replace(/\/+$/, '');
   try {
     new URL(publicUrl);
@@ -121,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
   }
   return {
     mode,
+    role,
     host,
     port,
     publicUrl,
@@ -136,7 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     encryptionKey: env.ENCRYPTION_KEY || undefined,
     bankTimeoutMs: integer('BANK_TIMEOUT_MS', env.BANK_TIMEOUT_MS, 10_000, 100, 300_000),
     refresh: {
-      workers: integer('WORKER_CONCURRENCY', env.WORKER_CONCURRENCY, 4, 0, 256),
+      workers: role === 'api' ? 0 : integer('WORKER_CONCURRENCY', env.WORKER_CONCURRENCY, 4, role === 'worker' ? 1 : 0, 256),
       leaseMs: integer('JOB_LEASE_MS', env.JOB_LEASE_MS, 30_000, 500, 3_600_000),
       pollMs: integer('JOB_POLL_MS', env.JOB_POLL_MS, 500, 10, 60_000),
       retryBaseMs: integer('REFRESH_RETRY_BASE_MS', env.REFRESH_RETRY_BASE_MS, 2_000, 1, 3_600_000),

@@ -4,6 +4,7 @@ import type { TokenService } from './auth/tokens.ts';
 import type { BankConnector } from './banks/connector.ts';
 import type { BankRegistry } from './banks/registry.ts';
 import type { Config } from './config.ts';
+import type { JobQueue } from './jobs/queue.ts';
 import type { RefreshEngine } from './refresh/engine.ts';
 import type { Store } from './store/database.ts';
 
@@ -15,6 +16,8 @@ export interface AppContext {
   tokens: TokenService;
   banks: BankRegistry;
   connector: BankConnector;
+  /** Where background work is queued (inside the transaction of the change that needs it). */
+  jobs: JobQueue;
   refreshes: RefreshEngine;
   /** Seals secrets at rest (bank tokens). */
   encryptionKey: Buffer;

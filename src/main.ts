@@ -4,7 +4,7 @@ import { createApplication } from './applications/create-application.ts';
 import { ConfigError, loadConfig, type Config, type ConfigOverrides } from './config.ts';
 import { quickstart } from './quickstart.ts';
 import { startSandboxBank } from './sandbox-bank/server.ts';
-import { startServer } from './server.ts';
+import { jobQueueFor, startServer } from './server.ts';
 import { migrate, openStore } from './store/database.ts';
 
 interface CommonFlags {
@@ -13,6 +13,7 @@ interface CommonFlags {
   port?: string;
   host?: string;
   mode?: 'sandbox' | 'production';
+  role?: Config['role'];
   logLevel?: Config['logLevel'];
 }
 
@@ -22,6 +23,7 @@ function configFrom(flags: CommonFlags): Config {
   if (flags.databaseUrl) overrides.databaseUrl = flags.databaseUrl;
   if (flags.host) overrides.host = flags.host;
   if (flags.mode) overrides.mode = flags.mode;
+  if (flags.role) overrides.role = flags.role;
   if (flags.logLevel) overrides.logLevel = flags.logLevel;
   const env = { ...process.env, ...(flags.port ? { PORT: flags.port } : {}) };
   return loadConfig(env, overrides);
@@ -52,7 +54,9 @@ async function serve(flags: CommonFlags): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   // Printed last: whoever waits for the quickstart may stop the server right away.
-  if (config.mode === 'sandbox') {
+  if (config.role === 'worker') {
+    process.stdout.write(`openlean worker running: ${config.refresh.workers} jobs at once, on ${new URL(config.databaseUrl).host}\n`);
+  } else if (config.mode === 'sandbox') {
     const { credentials, created } = await ensureSandboxApp(server.ctx.store.db, config.dataDir);
     process.stdout.write(quickstart({ config, credentials, created, file: `${config.dataDir}/${SANDBOX_APP_FILE}` }));
   } else {
@@ -69,16 +73,27 @@ export function buildCli(): Command {
     .option('-p, --port <port>', 'port to listen on (env PORT, default 3000)')
     .option('--host <host>', 'interface to listen on (env HOST, default 127.0.0.1)')
     .addOption(new Option('--mode <mode>', 'sandbox or production (env MODE)').choices(['sandbox', 'production']))
+    .addOption(
+      new Option('--role <role>', 'all: API and jobs (default); api: HTTP only; worker: jobs only, no HTTP (api and worker need PostgreSQL; env ROLE)').choices([
+        'all',
+        'api',
+        'worker',
+      ]),
+    )
     .addOption(new Option('--log-level <level>', 'log level (env LOG_LEVEL)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
     .action(serve);
 
-  withStoreFlags(program.command('migrate').description('bring the database schema up to date')).action(async (flags: CommonFlags) => {
-    const store = openStore(configFrom(flags).databaseUrl);
+  withStoreFlags(program.command('migrate').description('bring the database schema (and, on PostgreSQL, the pg-boss job schema) up to date')).action(async (flags: CommonFlags) => {
+    const config = configFrom(flags);
+    const store = openStore(config.databaseUrl);
+    const jobs = jobQueueFor(store, config, () => new Date());
     try {
       const { results = [] } = await migrate(store);
+      await jobs.install();
       const applied = results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
       process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
     } finally {
+      await jobs.close();
       await store.close();
     }
   });

@@ -9,31 +9,45 @@ import { createBankRegistry } from './banks/registry.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
 import { createLogger } from './logging.ts';
+import { createJobQueue } from './jobs/create-queue.ts';
+import type { JobQueue } from './jobs/queue.ts';
 import { createRefreshEngine } from './refresh/engine.ts';
+import { REFRESH_JOB } from './refresh/request-refresh.ts';
 import { SANDBOX_CLIENT } from './sandbox-bank/client.ts';
-import { migrate, openStore } from './store/database.ts';
+import { migrate, openStore, type Store } from './store/database.ts';
 import { createDeliveryHandler } from './webhooks/deliver.ts';
 import { WEBHOOK_JOB } from './webhooks/events.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
   ctx: AppContext;
-  /** The base URL it listens on. */
+  /** The base URL it listens on; empty for a worker, which serves no HTTP. */
   url: string;
   close(): Promise<void>;
 }
 
-/** Opens and migrates the store, assembles the context and the app, listens, then starts the workers. */
+/** The queue of this deployment's store, with every kind of job openlean runs. */
+export function jobQueueFor(store: Store, config: Config, now: () => Date): JobQueue {
+  return createJobQueue(store, { databaseUrl: config.databaseUrl, kinds: [REFRESH_JOB, WEBHOOK_JOB], refresh: config.refresh, now });
+}
+
+/**
+ * Opens and migrates the store, assembles the context and the app, listens (unless the role is
+ * `worker`), then starts the workers (unless it is `api`).
+ */
 export async function startServer(config: Config, options: { now?: () => Date } = {}): Promise<RunningServer> {
   const { log, flush } = createLogger(config.logLevel);
   const store = openStore(config.databaseUrl);
+  const now = options.now ?? (() => new Date());
+  const jobs = jobQueueFor(store, config, now);
   try {
     await migrate(store);
+    await jobs.install();
     const keys = await loadSigningKeys(store.db);
-    const now = options.now ?? (() => new Date());
     const banks = createBankRegistry();
-    // The in-process sandbox banks are reached over real HTTP at this server's own address, known once it listens.
-    let selfUrl = '';
+    // The in-process sandbox banks are reached over real HTTP at this server's own address, known
+    // once it listens; a worker, which does not listen, reaches those of the API at PUBLIC_URL.
+    let selfUrl = config.role === 'worker' ? config.publicUrl : '';
     const sandboxBase = () => (config.sandboxBanks ? `${selfUrl}${SANDBOX_BANKS_PREFIX}` : config.sandboxBankUrl);
     const connector = createObieConnector({
       endpoints: (bank) => ({
@@ -48,11 +62,12 @@ export async function startServer(config: Config, options: { now?: () => Date } 
     });
     const encryptionKey = loadOrCreateKey(config.encryptionKey, config.dataDir);
     const deliver = createDeliveryHandler({ store, key: encryptionKey, config: config.webhooks, mode: config.mode, now, log });
-    const refreshes = createRefreshEngine({ store, connector, banks, key: encryptionKey, config: config.refresh, now, log, handlers: { [WEBHOOK_JOB]: deliver } });
+    const refreshes = createRefreshEngine({ store, jobs, connector, banks, key: encryptionKey, config: config.refresh, now, log, handlers: { [WEBHOOK_JOB]: deliver } });
     const ctx: AppContext = {
       config,
       log,
       store,
+      jobs,
       banks,
       connector,
       refreshes,
@@ -71,12 +86,17 @@ export async function startServer(config: Config, options: { now?: () => Date } 
       }),
     };
     const app = await buildApp(ctx);
-    await app.listen({ host: config.host, port: config.port });
-    const address = app.server.address();
-    const port = typeof address === 'object' && address ? address.port : config.port;
-    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-    selfUrl = url.replace('://0.0.0.0:', '://127.0.0.1:').replace('://[::]:', '://[::1]:');
-    refreshes.start();
+    let url = '';
+    if (config.role === 'worker') {
+      await app.ready();
+    } else {
+      await app.listen({ host: config.host, port: config.port });
+      const address = app.server.address();
+      const port = typeof address === 'object' && address ? address.port : config.port;
+      url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+      selfUrl = url.replace('://0.0.0.0:', '://127.0.0.1:').replace('://[::]:', '://[::1]:');
+    }
+    await refreshes.start();
     return {
       app,
       ctx,
@@ -84,11 +104,13 @@ export async function startServer(config: Config, options: { now?: () => Date } 
       async close() {
         await refreshes.stop();
         await app.close();
+        await jobs.close();
         await store.close();
         flush();
       },
     };
   } catch (err) {
+    await jobs.close();
     await store.close();
     flush();
     throw err;

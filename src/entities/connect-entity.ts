@@ -41,7 +41,7 @@ export async function createConnectedEntity(ctx: AppContext, c: NewConnection): 
     });
     await saveConnection(trx, { entity_id: id, consent_id: c.credentials.consent_id, credentials: sealCredentials(ctx.encryptionKey, id, c.credentials), updated_at: at });
     const entity = (await getEntity(trx, id))!;
-    await recordEvent(trx, entityEvent('entity.created', entity), now);
+    await recordEvent(trx, ctx.jobs, entityEvent('entity.created', entity), now);
     return { entity, refresh: await ctx.refreshes.queueInitial(trx, entity) };
   });
   ctx.refreshes.wake();

@@ -28,7 +28,7 @@ export async function revokeEntity(ctx: AppContext, entity: EntityRow, now: Date
     await trx.deleteFrom('entity_connections').where('entity_id', '=', entity.id).execute();
     // Two DELETEs racing both purge (harmless), but only the one that moved the status announces it.
     if (await moveEntityStatus(trx, entity.id, ['ACTIVE', 'RECONNECT_REQUIRED', 'EXPIRED'], 'REVOKED', now.toISOString())) {
-      await recordEvent(trx, entityEvent('entity.deleted', { ...entity, status: 'REVOKED' }), now);
+      await recordEvent(trx, ctx.jobs, entityEvent('entity.deleted', { ...entity, status: 'REVOKED' }), now);
     }
   });
   ctx.store.entities.changed(entity.id);

@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { PostgresAdapter, type Kysely } from 'kysely';
-import type { DB, JobRow } from './schema.ts';
-
-export interface NewJob {
-  kind: string;
-  payload: unknown;
-  runAt: Date;
-  maxAttempts: number;
-}
+import type { Kysely } from 'kysely';
+import type { DB, JobRow } from '../store/schema.ts';
+import type { NewJob } from './queue.ts';
 
 /**
  * The embedded durable queue: jobs are rows, a worker leases one by stamping it with its id and a
@@ -34,10 +28,8 @@ export async function enqueueJob(db: Kysely<DB>, job: NewJob): Promise<string> {
 /** Leases the job that has waited longest among those due and not leased; undefined when none is. */
 export async function claimJob(db: Kysely<DB>, workerId: string, now: Date, leaseMs: number): Promise<JobRow | undefined> {
   const at = now.toISOString();
-  // One statement, so two workers cannot lease the same row: on SQLite the writer lock serialises
-  // them. On PostgreSQL the loser, once the winner commits, re-checks only `id = <subquery's
-  // pick>` and would lease the same row again; FOR UPDATE SKIP LOCKED makes it pick a free row.
-  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  // One statement, so two workers cannot lease the same row: the SQLite writer lock serialises them.
+  // (PostgreSQL deployments run jobs on pg-boss, not on this table.)
   return db
     .updateTable('jobs')
     .set((eb) => ({ locked_by: workerId, locked_until: new Date(now.getTime() + leaseMs).toISOString(), attempts: eb('attempts', '+', 1) }))
@@ -49,8 +41,7 @@ export async function claimJob(db: Kysely<DB>, workerId: string, now: Date, leas
         .where((w) => w.or([w('locked_until', 'is', null), w('locked_until', '<', at)]))
         .orderBy('run_at')
         .orderBy('id')
-        .limit(1)
-        .$if(postgres, (q) => q.forUpdate().skipLocked()),
+        .limit(1),
     )
     .returningAll()
     .executeTakeFirst();

@@ -2,12 +2,10 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Store } from '../store/database.ts';
-import { claimJob, extendLease, finishJob, retryJob } from '../store/jobs.ts';
 import type { JobRow } from '../store/schema.ts';
 import { retryDelay } from './backoff.ts';
-import type { Attempt, JobOutcome } from './run-refresh.ts';
-
-export type JobHandler = (job: JobRow, attempt: Attempt) => Promise<JobOutcome>;
+import { claimJob, extendLease, finishJob, retryJob } from './embedded-jobs.ts';
+import type { JobHandler } from './queue.ts';
 
 export interface WorkerOptions {
   store: Store;
@@ -63,7 +61,7 @@ export function startWorkers(options: WorkerOptions): WorkerPool {
     try {
       const handler = options.handlers[job.kind];
       if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
-      const outcome = await handler(job, { number: job.attempts, max: job.max_attempts, signal: interrupt.signal });
+      const outcome = await handler(JSON.parse(job.payload), { number: job.attempts, max: job.max_attempts, signal: interrupt.signal });
       if ('retryAt' in outcome) await retryJob(store.db, job.id, workerId, outcome.retryAt, outcome.reason);
       else await finishJob(store.db, job.id, workerId);
     } catch (err) {

@@ -8,7 +8,7 @@ import type { DB, EntityRow, RefreshRow, RefreshTrigger } from '../store/schema.
 import { REFRESH_JOB, requestRefresh, requestRefreshIn } from './request-refresh.ts';
 import { runRefresh } from './run-refresh.ts';
 import { startScheduler } from './scheduler.ts';
-import { startWorkers, type JobHandler, type WorkerPool } from './worker.ts';
+import type { JobHandler, JobQueue } from '../jobs/queue.ts';
 
 export interface RefreshEngine {
   /**
@@ -23,12 +23,13 @@ export interface RefreshEngine {
   /** Starts (or joins) a refresh of the entity; wakes this process's workers when one was queued. */
   request(entity: EntityRow, trigger: RefreshTrigger, options?: { idempotencyKey?: string }): Promise<{ refresh: RefreshRow; created: boolean }>;
   /** Starts this process's workers and scheduler (none when `workers` is 0). */
-  start(): void;
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
 
 export function createRefreshEngine(deps: {
   store: Store;
+  jobs: JobQueue;
   connector: BankConnector;
   banks: BankRegistry;
   key: Buffer;
@@ -39,21 +40,22 @@ export function createRefreshEngine(deps: {
   handlers?: Record<string, JobHandler>;
 }): RefreshEngine {
   const { config } = deps;
-  let pool: WorkerPool | null = null;
   let scheduler: { stop(): void } | null = null;
+  let started = false;
 
   const engine: RefreshEngine = {
     async queueInitial(trx, entity) {
       return engine.queueRefresh(trx, entity, 'INITIAL');
     },
     async queueRefresh(trx, entity, trigger) {
-      return (await requestRefreshIn(trx, { entity, trigger, now: deps.now(), maxAttempts: config.maxAttempts })).refresh;
+      return (await requestRefreshIn(trx, { jobs: deps.jobs, entity, trigger, now: deps.now(), maxAttempts: config.maxAttempts })).refresh;
     },
     wake() {
-      pool?.wake();
+      deps.jobs.wake();
     },
     async request(entity, trigger, options = {}) {
       const result = await requestRefresh(deps.store, {
+        jobs: deps.jobs,
         entity,
         trigger,
         now: deps.now(),
@@ -61,23 +63,19 @@ export function createRefreshEngine(deps: {
         ...(trigger === 'MANUAL' ? { manualDailyLimit: config.manualDailyLimit } : {}),
         ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
       });
-      if (result.created) pool?.wake();
+      if (result.created) deps.jobs.wake();
       return result;
     },
-    start() {
-      if (config.workers === 0 || pool) return;
+    async start() {
+      if (config.workers === 0 || started) return;
+      started = true;
       const refreshDeps = { ...deps, overlapDays: config.overlapDays, retryBaseMs: config.retryBaseMs };
-      pool = startWorkers({
-        store: deps.store,
+      await deps.jobs.work({
         concurrency: config.workers,
-        leaseMs: config.leaseMs,
-        pollMs: config.pollMs,
-        retryBaseMs: config.retryBaseMs,
-        now: deps.now,
         log: deps.log,
         handlers: {
           ...deps.handlers,
-          [REFRESH_JOB]: (job, attempt) => runRefresh(refreshDeps, (JSON.parse(job.payload) as { refresh_id: string }).refresh_id, attempt),
+          [REFRESH_JOB]: (payload, attempt) => runRefresh(refreshDeps, (payload as { refresh_id: string }).refresh_id, attempt),
         },
       });
       if (config.scheduleHours > 0) {
@@ -93,8 +91,9 @@ export function createRefreshEngine(deps: {
     },
     async stop() {
       scheduler?.stop();
-      await pool?.stop();
-      pool = null;
+      scheduler = null;
+      await deps.jobs.stopWorking();
+      started = false;
     },
   };
   return engine;

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { PERMISSION_FOR, type DataResource, type Permission } from '../domain/permissions.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { Store } from '../store/database.ts';
-import { enqueueJob } from '../store/jobs.ts';
+import type { JobQueue } from '../jobs/queue.ts';
 import {
   activeRefresh,
   countRefreshesSince,
@@ -25,6 +25,7 @@ export function resourcesFor(entity: EntityRow): DataResource[] {
 }
 
 export interface RefreshRequest {
+  jobs: JobQueue;
   entity: EntityRow;
   trigger: RefreshTrigger;
   now: Date;
@@ -88,7 +89,7 @@ export async function requestRefreshIn(trx: Kysely<DB>, req: RefreshRequest): Pr
     error_detail: null,
   };
   await insertRefresh(trx, refresh);
-  await enqueueJob(trx, { kind: REFRESH_JOB, payload: { refresh_id: refresh.id }, runAt: req.now, maxAttempts: req.maxAttempts });
+  await req.jobs.enqueue(trx, { kind: REFRESH_JOB, payload: { refresh_id: refresh.id }, runAt: req.now, maxAttempts: req.maxAttempts });
   await remember(refresh);
   return { refresh, created: true };
 }

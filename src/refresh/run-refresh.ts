@@ -11,7 +11,8 @@ import { getEntity, moveEntityStatus } from '../store/entities.ts';
 import { getRefresh, moveRefresh, updateRefresh } from '../store/refreshes.ts';
 import type { EntityRow, RefreshRow, RefreshStatus, RefreshTable } from '../store/schema.ts';
 import { entityEvent, recordEvent, refreshEvent } from '../webhooks/events.ts';
-import { retryDelay } from './backoff.ts';
+import { retryDelay } from '../jobs/backoff.ts';
+import type { Attempt, JobOutcome, JobQueue } from '../jobs/queue.ts';
 import { linkBookedToPending } from './reconcile-pending.ts';
 import {
   canMove,
@@ -27,6 +28,7 @@ import { resourcesFor } from './request-refresh.ts';
 
 export interface RefreshDeps {
   store: Store;
+  jobs: JobQueue;
   connector: BankConnector;
   banks: BankRegistry;
   /** Seals the bank credentials at rest. */
@@ -36,16 +38,6 @@ export interface RefreshDeps {
   now: () => Date;
   log: FastifyBaseLogger;
 }
-
-export interface Attempt {
-  /** 1 for the first run of the job, counting runs cut short by a crash. */
-  number: number;
-  max: number;
-  /** Aborted when this worker lost the job's lease or is shutting down. */
-  signal: AbortSignal;
-}
-
-export type JobOutcome = { done: true } | { retryAt: Date; reason: string };
 
 type RefreshPatch = Partial<Omit<RefreshTable, 'id' | 'entity_id'>> & { status: RefreshStatus };
 
@@ -58,7 +50,7 @@ async function moveAndAnnounce(deps: RefreshDeps, refresh: RefreshRow, entity: E
   const from = (['PENDING', 'IN_PROGRESS'] as const).filter((s) => s !== patch.status && canMove(s, patch.status));
   return deps.store.db.transaction().execute(async (trx) => {
     if (!(await moveRefresh(trx, refresh.id, from, patch))) return false;
-    if (entity) await recordEvent(trx, refreshEvent(entity, { ...refresh, ...patch }), deps.now());
+    if (entity) await recordEvent(trx, deps.jobs, refreshEvent(entity, { ...refresh, ...patch }), deps.now());
     return true;
   });
 }
@@ -158,7 +150,7 @@ async function failedAttempt(deps: RefreshDeps, refresh: RefreshRow, progress: R
     await deps.store.db.transaction().execute(async (trx) => {
       // Only an ACTIVE entity moves: one revoked meanwhile stays revoked, and says nothing more.
       if (await moveEntityStatus(trx, entity.id, ['ACTIVE'], 'RECONNECT_REQUIRED', at.toISOString())) {
-        await recordEvent(trx, entityEvent('entity.reconnect_required', { ...entity, status: 'RECONNECT_REQUIRED' }), at);
+        await recordEvent(trx, deps.jobs, entityEvent('entity.reconnect_required', { ...entity, status: 'RECONNECT_REQUIRED' }), at);
       }
     });
     deps.store.entities.changed(entity.id);

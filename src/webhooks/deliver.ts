@@ -4,8 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config, WebhookConfig } from '../config.ts';
 import { timeOrderedId } from '../domain/ids.ts';
-import type { Attempt, JobOutcome } from '../refresh/run-refresh.ts';
-import type { JobHandler } from '../refresh/worker.ts';
+import type { Attempt, JobHandler, JobOutcome } from '../jobs/queue.ts';
 import type { Store } from '../store/database.ts';
 import { getEndpoint, getEvent, insertDelivery } from '../store/webhooks.ts';
 import type { DeliveryJob } from './events.ts';
@@ -80,7 +79,7 @@ function send(url: URL, body: string, headers: Record<string, string>, o: { time
  * up. An event whose application has no endpoint any more is dropped unrecorded.
  */
 export function createDeliveryHandler(deps: DeliveryDeps): JobHandler {
-  return async (job, attempt) => deliver(deps, JSON.parse(job.payload) as DeliveryJob, attempt);
+  return async (payload, attempt) => deliver(deps, payload as DeliveryJob, attempt);
 }
 
 async function deliver(deps: DeliveryDeps, job: DeliveryJob, attempt: Attempt): Promise<JobOutcome> {

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { WEBHOOK_MAX_RETRIES } from '../config.ts';
 import { timeOrderedId } from '../domain/ids.ts';
-import { enqueueJob } from '../store/jobs.ts';
+import type { JobQueue } from '../jobs/queue.ts';
 import type { DB, EntityRow, RefreshRow } from '../store/schema.ts';
 import { hasEndpoint, insertEvent } from '../store/webhooks.ts';
 
@@ -39,21 +39,21 @@ const MESSAGES: Record<WebhookEventType, string> = {
  * no endpoint is recorded all the same but queued for no one: setting an endpoint later does not
  * replay the past, as with Stripe or Lean.
  */
-export async function recordEvent(trx: Kysely<DB>, event: WebhookEventInput, now: Date): Promise<string> {
+export async function recordEvent(trx: Kysely<DB>, jobs: JobQueue, event: WebhookEventInput, now: Date): Promise<string> {
   const id = timeOrderedId(now);
   const timestamp = now.toISOString();
   // Lean's field names (type, message, payload, timestamp, event_id), so code written for Lean reads it.
   const body = JSON.stringify({ type: event.type, message: MESSAGES[event.type], payload: event.payload, timestamp, event_id: id, app_id: event.app_id });
   await insertEvent(trx, { id, app_id: event.app_id, type: event.type, body, created_at: timestamp });
-  if (await hasEndpoint(trx, event.app_id)) await queueDelivery(trx, id, now);
+  if (await hasEndpoint(trx, event.app_id)) await queueDelivery(trx, jobs, id, now);
   return id;
 }
 
 /** Queues a delivery of the event (with its own retries), due at once. */
-export async function queueDelivery(db: Kysely<DB>, eventId: string, now: Date): Promise<void> {
+export async function queueDelivery(db: Kysely<DB>, jobs: JobQueue, eventId: string, now: Date): Promise<void> {
   const job: DeliveryJob = { event_id: eventId };
   // The handler gives up by the configured schedule; the job's own bound only stops a handler that keeps crashing.
-  await enqueueJob(db, { kind: WEBHOOK_JOB, payload: job, runAt: now, maxAttempts: WEBHOOK_MAX_RETRIES + 1 });
+  await jobs.enqueue(db, { kind: WEBHOOK_JOB, payload: job, runAt: now, maxAttempts: WEBHOOK_MAX_RETRIES + 1 });
 }
 
 /** An event about the entity as it is after the change (`status` included). */

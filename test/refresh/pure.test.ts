@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { open, parseKey, seal } from '../../src/auth/secret-box.ts';
 import type { FetchedTransaction } from '../../src/domain/snapshot.ts';
-import { retryDelay } from '../../src/refresh/backoff.ts';
+import { retryDelay } from '../../src/jobs/backoff.ts';
 import { linkBookedToPending, type StoredPending } from '../../src/refresh/reconcile-pending.ts';
 import { canMove, failedResources, finishedResources, isTerminal, pendingResources } from '../../src/refresh/refresh-state.ts';
 

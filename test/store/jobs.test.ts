@@ -4,12 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { migrate, openStore, type Store } from '../../src/store/database.ts';
-import { claimJob, enqueueJob } from '../../src/store/jobs.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { claimJob, enqueueJob } from '../../src/jobs/embedded-jobs.ts';
+import { createTestDatabase, TEST_DIALECT, type TestDatabase } from '../helpers/database.ts';
 
-// On PostgreSQL concurrent claims run on separate pooled connections, as workers of several
-// processes would: the claim must still hand each job to one worker only.
-describe('job claims', () => {
+// The embedded queue serves SQLite deployments; on PostgreSQL jobs run on pg-boss.
+describe('embedded job claims', { skip: TEST_DIALECT === 'postgres' && 'PostgreSQL runs jobs on pg-boss' }, () => {
   let dataDir: string;
   let database: TestDatabase;
   let store: Store;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
+import { sql } from 'kysely';
 import { recordEvent } from '../../src/webhooks/events.ts';
 import { assertSecured } from '../helpers/security.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -157,7 +158,7 @@ describe('webhooks', () => {
     receiver.failFirst(100);
     try {
       const eventId = await s.server.ctx.store.db.transaction().execute((trx) =>
-        recordEvent(trx, { app_id: s.app.app_id, type: 'entity.deleted', payload: { entity_id: 'given-up' } }, s.server.ctx.now()),
+        recordEvent(trx, s.server.ctx.jobs, { app_id: s.app.app_id, type: 'entity.deleted', payload: { entity_id: 'given-up' } }, s.server.ctx.now()),
       );
       s.server.ctx.refreshes.wake();
       await receiver.waitFor((all) => all.filter((r) => r.event.event_id === eventId).length === SCHEDULE.length + 1);
@@ -182,7 +183,7 @@ describe('webhooks', () => {
     receiver.failFirst(1, 'stall');
     try {
       const eventId = await s.server.ctx.store.db.transaction().execute((trx) =>
-        recordEvent(trx, { app_id: s.app.app_id, type: 'entity.deleted', payload: { entity_id: 'stalled' } }, s.server.ctx.now()),
+        recordEvent(trx, s.server.ctx.jobs, { app_id: s.app.app_id, type: 'entity.deleted', payload: { entity_id: 'stalled' } }, s.server.ctx.now()),
       );
       s.server.ctx.refreshes.wake();
       await receiver.waitFor((all) => all.some((r) => r.event.event_id === eventId && r.status === 200));
@@ -307,14 +308,18 @@ describe('webhooks', () => {
     let eventId = '';
     await assert.rejects(
       db.transaction().execute(async (trx) => {
-        eventId = await recordEvent(trx, { app_id: s.app.app_id, type: 'entity.created', payload: {} }, new Date());
+        eventId = await recordEvent(trx, s.server.ctx.jobs, { app_id: s.app.app_id, type: 'entity.created', payload: {} }, new Date());
         throw new Error('the change failed');
       }),
       /the change failed/,
     );
     assert.equal((await events()).length, before);
-    const jobs = await db.selectFrom('jobs').select('payload').execute();
-    assert.ok(!jobs.some((j) => j.payload.includes(eventId)));
+    // Jobs are rows of the store's own table on SQLite and of pg-boss's on PostgreSQL.
+    const queued =
+      s.server.ctx.jobs.backend === 'pg-boss'
+        ? (await sql<{ data: unknown }>`select data from pgboss.job`.execute(db)).rows.map((r) => JSON.stringify(r.data))
+        : (await db.selectFrom('jobs').select('payload').execute()).map((j) => j.payload);
+    assert.ok(!queued.some((payload) => payload.includes(eventId)));
   });
 
   it('records the events of an application without endpoint, and sends them nowhere', async () => {

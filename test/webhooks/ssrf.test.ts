@@ -58,7 +58,7 @@ describe('webhook URLs in production mode', () => {
     // As if DNS had pointed the accepted name somewhere else since (rebinding).
     await setEndpoint(ctx.store.db, ctx.encryptionKey, s.app.app_id, 'https://localhost:9/hook', ctx.now());
     const eventId = await ctx.store.db.transaction().execute((trx) =>
-      recordEvent(trx, { app_id: s.app.app_id, type: 'entity.deleted', payload: { entity_id: 'rebound' } }, ctx.now()),
+      recordEvent(trx, ctx.jobs, { app_id: s.app.app_id, type: 'entity.deleted', payload: { entity_id: 'rebound' } }, ctx.now()),
     );
     ctx.refreshes.wake();
     let attempts: any[] = [];

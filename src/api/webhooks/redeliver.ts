@@ -38,7 +38,7 @@ export function registerRedeliverWebhook(app: FastifyInstance, ctx: AppContext):
       if (!attempt) throw notFound('Delivery', delivery_id);
       await ctx.store.db.transaction().execute(async (trx) => {
         if (!(await hasEndpoint(trx, appId))) throw new ApiError('WEBHOOK_ENDPOINT_NOT_SET', 'Set a webhook endpoint (PUT /webhooks/v1/endpoint) before redelivering');
-        await queueDelivery(trx, attempt.event_id, ctx.now());
+        await queueDelivery(trx, ctx.jobs, attempt.event_id, ctx.now());
       });
       ctx.refreshes.wake();
       return reply.code(202).send({ event_id: attempt.event_id });
