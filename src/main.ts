@@ -57,7 +57,7 @@ async function serve(flags: CommonFlags): Promise<void> {
   if (config.role === 'worker') {
     process.stdout.write(`openlean worker running: ${config.refresh.workers} jobs at once, on ${new URL(config.databaseUrl).host}\n`);
   } else if (config.mode === 'sandbox') {
-    const { credentials, created } = await ensureSandboxApp(server.ctx.store.db, config.dataDir);
+    const { credentials, created } = await ensureSandboxApp(server.ctx.store.db, server.ctx.encryptionKey, config.dataDir);
     process.stdout.write(quickstart({ config, credentials, created, file: `${config.dataDir}/${SANDBOX_APP_FILE}` }));
   } else {
     server.app.log.info({ url: config.publicUrl }, 'openlean listening (production mode)');

@@ -20,6 +20,7 @@ export interface DB {
   webhook_endpoints: WebhookEndpointTable;
   webhook_events: WebhookEventTable;
   webhook_deliveries: WebhookDeliveryTable;
+  sandbox_application: SandboxApplicationTable;
 }
 
 export interface ApplicationTable {
@@ -27,6 +28,14 @@ export interface ApplicationTable {
   name: string;
   client_id: string;
   client_secret_hash: string;
+  created_at: string;
+}
+
+/** One row (`slot` = 'default'): the sandbox application every process of the deployment shows. */
+export interface SandboxApplicationTable {
+  slot: string;
+  app_id: string;
+  client_secret_sealed: string;
   created_at: string;
 }
 
@@ -237,6 +246,7 @@ export interface WebhookDeliveryTable {
 
 export type RefreshRow = Selectable<RefreshTable>;
 export type JobRow = Selectable<JobTable>;
+export type SandboxApplicationRow = Selectable<SandboxApplicationTable>;
 export type ApplicationRow = Selectable<ApplicationTable>;
 export type CustomerRow = Selectable<CustomerTable>;
 export type EntityRow = Selectable<EntityTable>;

@@ -110,6 +110,9 @@ describe('multi-process deployment on PostgreSQL', { skip: TEST_DIALECT !== 'pos
 
   it('2 APIs + 2 workers, 200 concurrent refreshes, a worker SIGKILLed: all FINISHED, no row lost or doubled, same answers', async () => {
     const apis = [await startApi('api-1'), await startApi('api-2')];
+    // The sandbox application is the database's, not a process's: both print the same credentials.
+    const printed = ['api-1', 'api-2'].map((name) => fs.readFileSync(path.join(dir, name, 'sandbox-app.json'), 'utf8'));
+    assert.equal(printed[0], printed[1]);
     const workers = [await startWorker('worker-1'), await startWorker('worker-2')];
 
     const credentials = JSON.parse(execFileSync(process.execPath, [CLI, 'apps', 'create', '--name', 'scale', '--json'], { env }).toString());

@@ -4,6 +4,7 @@ import * as refreshes from './002-refreshes.ts';
 import * as webhooks from './003-webhooks.ts';
 import * as linkSessions from './004-link-sessions.ts';
 import * as entityChanges from './005-entity-change-notifications.ts';
+import * as sandboxApplication from './006-sandbox-application.ts';
 
 /** Every migration, in order. Names are stable forever: they are the keys recorded in the database. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '003-webhooks': webhooks,
   '004-link-sessions': linkSessions,
   '005-entity-change-notifications': entityChanges,
+  '006-sandbox-application': sandboxApplication,
 };
