@@ -74,7 +74,7 @@ function openPostgres(databaseUrl: string): Store {
   // pool and replaced on the next query; unheard, its error event would end the process.
   pool.on('error', () => {});
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-  const compiled = new Map<PreparedQuery<any, any>, CompiledPrepared<any>>();
+  const compiled = new Map<PreparedQuery<any, any>, CompiledPrepared<any> & { name: string }>();
   const entities = new EntityCache();
   const changes = followEntityChanges(databaseUrl, entities);
   return {
@@ -85,10 +85,11 @@ function openPostgres(databaseUrl: string): Store {
     async query(query, params) {
       let c = compiled.get(query);
       if (!c) {
-        c = compilePrepared(db, query);
+        // A named statement is parsed and planned once per connection, then only executed.
+        c = { ...compilePrepared(db, query), name: `openlean_${compiled.size}` };
         compiled.set(query, c);
       }
-      return (await db.executeQuery(CompiledQuery.raw(c.sql, c.bind(params)))).rows as never;
+      return (await pool.query({ name: c.name, text: c.sql, values: c.bind(params) })).rows as never;
     },
     async close() {
       await changes.close();

@@ -17,8 +17,9 @@ export interface CompiledPrepared<P> {
 
 /**
  * Declares a hot read query with named parameters. The store compiles it to its dialect's SQL the
- * first time it runs and then only binds values: no query building, no SQL parsing (the driver
- * caches the statement), which is most of what a small read costs.
+ * first time it runs and then only binds values: no query building and no SQL parsing (better-sqlite3
+ * caches the statement; PostgreSQL keeps a named statement per connection), which is most of what a
+ * small read costs.
  *
  * @example
  * const byId = prepared<{ id: string }, { payload: string }>((db, p) =>
