@@ -81,6 +81,8 @@ export function createPgBossQueue(options: PgBossQueueOptions): JobQueue {
           retryDelay: Math.max(1, Math.round(options.retryBaseMs / 1000)),
           retryBackoff: true,
           retryDelayMax: 15 * 60,
+          // Refreshes and deliveries keep their own history; a finished job is only worth a day's debugging.
+          deleteAfterSeconds: 86_400,
         });
       }
     })());
