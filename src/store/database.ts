@@ -69,7 +69,10 @@ const PG_TYPES = {
 };
 
 function openPostgres(databaseUrl: string): Store {
-  const pool = new pg.Pool({ connectionString: databaseUrl, types: PG_TYPES });
+  // Named statements (`query`) skip parsing; after five runs PostgreSQL may switch them to a generic
+  // plan made without the parameters' values, which on a small table is a scan and sort of every
+  // row. Planning each run for its values costs far less than such a plan.
+  const pool = new pg.Pool({ connectionString: databaseUrl, types: PG_TYPES, options: '-c plan_cache_mode=force_custom_plan' });
   // An idle connection the server closes (restart, failover, admin termination) is dropped from the
   // pool and replaced on the next query; unheard, its error event would end the process.
   pool.on('error', () => {});
