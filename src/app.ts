@@ -105,7 +105,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   registerCreateSandboxEntity(app, ctx);
   registerWebhooks(app, ctx);
   await registerLink(app, ctx);
-  if (ctx.sandboxBanks && ctx.config.sandboxBanks) {
+  // A worker serves no HTTP, so it mounts no banks; it reaches the API's at PUBLIC_URL.
+  if (ctx.sandboxBanks && ctx.config.sandboxBanks && ctx.config.role !== 'worker') {
     await app.register(sandboxBanksPlugin, {
       prefix: SANDBOX_BANKS_PREFIX,
       banks: ctx.banks.list(),
