@@ -14,7 +14,6 @@ export interface EmbeddedQueueOptions {
 export function createEmbeddedQueue(store: Store, options: EmbeddedQueueOptions): JobQueue {
   let pool: WorkerPool | null = null;
   return {
-    backend: 'embedded',
     async enqueue(trx, job) {
       await enqueueJob(trx, job);
     },

@@ -125,7 +125,6 @@ export function createPgBossQueue(options: PgBossQueueOptions): JobQueue {
   }
 
   return {
-    backend: 'pg-boss',
     async enqueue(trx, job) {
       await start();
       const envelope: Envelope = { payload: job.payload, max_attempts: job.maxAttempts, prior_attempts: 0 };

@@ -39,7 +39,6 @@ export interface WorkOptions {
  * (docs/decisions/008-jobs-on-pg-boss.md). Handlers must be idempotent.
  */
 export interface JobQueue {
-  readonly backend: 'embedded' | 'pg-boss';
   /** Queues the job in the caller's transaction: it exists if and only if that commits. */
   enqueue(trx: Kysely<DB>, job: NewJob): Promise<void>;
   /** Creates or upgrades the queue's own storage, when it has any beside the migrations. */

@@ -316,7 +316,7 @@ describe('webhooks', () => {
     assert.equal((await events()).length, before);
     // Jobs are rows of the store's own table on SQLite and of pg-boss's on PostgreSQL.
     const queued =
-      s.server.ctx.jobs.backend === 'pg-boss'
+      s.server.ctx.store.dialect === 'postgres'
         ? (await sql<{ data: unknown }>`select data from pgboss.job`.execute(db)).rows.map((r) => JSON.stringify(r.data))
         : (await db.selectFrom('jobs').select('payload').execute()).map((j) => j.payload);
     assert.ok(!queued.some((payload) => payload.includes(eventId)));
