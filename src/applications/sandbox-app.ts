@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import { verifyClientSecret } from '../auth/client-secrets.ts';
 import { open, seal } from '../auth/secret-box.ts';
 import { findApplicationByClientId, getApplication, getSandboxApplication, putSandboxApplication } from '../store/applications.ts';
-import type { DB } from '../store/schema.ts';
+import type { DB, SandboxApplicationRow } from '../store/schema.ts';
 import { createApplication } from './create-application.ts';
 
 export interface SandboxCredentials {
@@ -27,10 +27,8 @@ function readFile(file: string): SandboxCredentials | undefined {
   return undefined;
 }
 
-/** The recorded sandbox application, if it still exists and this key opens its secret. */
-async function recorded(db: Kysely<DB>, key: Buffer): Promise<SandboxCredentials | undefined> {
-  const row = await getSandboxApplication(db);
-  if (!row) return undefined;
+/** The recorded sandbox application's credentials, if it still exists and this key opens its secret. */
+async function opened(db: Kysely<DB>, key: Buffer, row: SandboxApplicationRow): Promise<SandboxCredentials | undefined> {
   const app = await getApplication(db, row.app_id);
   if (!app) return undefined;
   try {
@@ -74,10 +72,11 @@ export async function ensureSandboxApp(db: Kysely<DB>, key: Buffer, dataDir: str
 class LostRace extends Error {}
 
 async function ensure(db: Kysely<DB>, key: Buffer, file: string): Promise<{ credentials: SandboxCredentials; created: boolean } | undefined> {
-  const existing = await recorded(db, key);
+  const row = await getSandboxApplication(db);
+  const existing = row && (await opened(db, key, row));
   if (existing) return { credentials: existing, created: false };
   // None, or one this key cannot open (the key changed): record the file's or a new one in its place.
-  const replace = (await getSandboxApplication(db)) !== undefined;
+  const replace = row !== undefined;
   const adopted = await fromFile(db, file);
   try {
     return await db.transaction().execute(async (trx) => {
@@ -86,8 +85,8 @@ async function ensure(db: Kysely<DB>, key: Buffer, file: string): Promise<{ cred
         const app = await createApplication(trx, 'Sandbox application');
         chosen = { credentials: { client_id: app.client_id, client_secret: app.client_secret }, app_id: app.app_id };
       }
-      const row = { app_id: chosen.app_id, client_secret_sealed: seal(key, chosen.credentials.client_secret, SEAL_CONTEXT), created_at: new Date().toISOString() };
-      if (!(await putSandboxApplication(trx, row, replace))) throw new LostRace();
+      const record = { app_id: chosen.app_id, client_secret_sealed: seal(key, chosen.credentials.client_secret, SEAL_CONTEXT), created_at: new Date().toISOString() };
+      if (!(await putSandboxApplication(trx, record, replace))) throw new LostRace();
       return { credentials: chosen.credentials, created: adopted === undefined };
     });
   } catch (err) {
