@@ -37,7 +37,8 @@ export function jobQueueFor(store: Store, config: Config, now: () => Date): JobQ
  */
 export async function startServer(config: Config, options: { now?: () => Date } = {}): Promise<RunningServer> {
   const { log, flush } = createLogger(config.logLevel);
-  const store = openStore(config.databaseUrl);
+  // A worker serves no reads, so it needs no entity cache (nor, on PostgreSQL, its listening connection).
+  const store = openStore(config.databaseUrl, { cacheEntities: config.role !== 'worker' });
   const now = options.now ?? (() => new Date());
   const jobs = jobQueueFor(store, config, now);
   try {

@@ -68,7 +68,7 @@ const PG_TYPES = {
     oid === pg.types.builtins.INT8 && format !== 'binary' ? Number : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
-function openPostgres(databaseUrl: string): Store {
+function openPostgres(databaseUrl: string, options: StoreOptions): Store {
   // Named statements (`query`) skip parsing; after five runs PostgreSQL may switch them to a generic
   // plan made without the parameters' values, which on a small table is a scan and sort of every
   // row. Planning each run for its values costs far less than such a plan.
@@ -79,7 +79,9 @@ function openPostgres(databaseUrl: string): Store {
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const compiled = new Map<PreparedQuery<any, any>, CompiledPrepared<any> & { name: string }>();
   const entities = new EntityCache();
-  const changes = followEntityChanges(databaseUrl, entities);
+  // Without hearing other processes' changes a cached row could be stale: then cache none.
+  const changes = options.cacheEntities ? followEntityChanges(databaseUrl, entities) : null;
+  if (!changes) entities.suspend();
   return {
     dialect: 'postgres',
     db,
@@ -95,15 +97,24 @@ function openPostgres(databaseUrl: string): Store {
       return (await pool.query({ name: c.name, text: c.sql, values: c.bind(params) })).rows as never;
     },
     async close() {
-      await changes.close();
+      await changes?.close();
       await db.destroy();
     },
   };
 }
 
+export interface StoreOptions {
+  /**
+   * Cache entity rows for the read path. On PostgreSQL that holds a connection listening for other
+   * processes' entity changes, worth it only in a process serving reads; without it nothing is
+   * cached. SQLite, written by one process only, always caches.
+   */
+  cacheEntities?: boolean;
+}
+
 /** Opens (creating if needed, on SQLite) the database named by `databaseUrl`. Does not migrate. */
-export function openStore(databaseUrl: string): Store {
-  if (isPostgresUrl(databaseUrl)) return openPostgres(databaseUrl);
+export function openStore(databaseUrl: string, options: StoreOptions = {}): Store {
+  if (isPostgresUrl(databaseUrl)) return openPostgres(databaseUrl, options);
   const file = sqliteFile(databaseUrl);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const writer = openSqlite(file, false);
