@@ -18,15 +18,10 @@ import { startServer } from '../src/server.ts';
 import { applySnapshot } from '../src/store/bank-data.ts';
 import { migrate, openStore } from '../src/store/database.ts';
 import { toEntitySnapshot } from '../test/helpers/direct-snapshot.ts';
+import { median } from './median.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BANK = 'SANDBOX_FALCON_AE';
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 async function initialRefresh(round: number) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openlean-ingest-'));

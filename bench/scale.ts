@@ -20,13 +20,15 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { countTransactions, listTransactions, type TransactionQuery } from '../src/store/bank-data.ts';
 import { openStore } from '../src/store/database.ts';
+import { createPostgresDatabase, withClient, type TestDatabase } from '../test/helpers/database.ts';
+import { freePort } from '../test/helpers/free-port.ts';
+import { median } from './median.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const CLI = path.join(ROOT, 'bin/openlean.js');
@@ -51,68 +53,23 @@ const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? '1,2,3').split(',').map(
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openlean-scale-bench-'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
 
 // ---------------------------------------------------------------- databases
 
-async function admin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
+const admin = <T>(run: (client: pg.Client) => Promise<T>) => withClient(ADMIN_URL, run);
 
-const databases: string[] = [];
+const databases: TestDatabase[] = [];
 
 async function createDatabase(): Promise<string> {
-  const name = `openlean_bench_${randomBytes(6).toString('hex')}`;
-  await admin((c) => c.query(`CREATE DATABASE ${name}`));
-  databases.push(name);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
+  const database = await createPostgresDatabase(ADMIN_URL, 'openlean_bench');
+  databases.push(database);
+  return database.url;
 }
 
 async function dropDatabases(): Promise<void> {
-  await admin(async (c) => {
-    for (const name of databases.splice(0)) {
-      // Stopped processes may still be saying goodbye: give their connections a moment to close.
-      for (let i = 0; i < 100; i++) {
-        if ((await c.query('select 1 from pg_stat_activity where datname = $1', [name])).rowCount === 0) break;
-        await sleep(20);
-      }
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    }
-  });
-}
-
-async function withClient<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
+  for (const database of databases.splice(0)) await database.drop();
 }
 
 // ---------------------------------------------------------------- processes

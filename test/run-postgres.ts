@@ -19,7 +19,7 @@ const SQLITE_ONLY = ['test/refresh/crash.test.ts', 'test/cli.test.ts'];
 /** Suites that open a store; the others (domain, mapping, bank connector) never touch a database. */
 function storeSuites(): string[] {
   const files = fs.globSync('test/**/*.test.ts', { cwd: ROOT }).sort();
-  return files.filter((f) => !SQLITE_ONLY.includes(f) && /startTestServer|createTestDatabase/.test(fs.readFileSync(path.join(ROOT, f), 'utf8')));
+  return files.filter((f) => !SQLITE_ONLY.includes(f) && /startTestServer|createTestDatabase|openTestStore/.test(fs.readFileSync(path.join(ROOT, f), 'utf8')));
 }
 
 async function reachable(): Promise<string | undefined> {

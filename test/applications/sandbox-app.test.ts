@@ -1,33 +1,25 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createApplication } from '../../src/applications/create-application.ts';
 import { ensureSandboxApp, SANDBOX_APP_FILE } from '../../src/applications/sandbox-app.ts';
-import { migrate, openStore, type Store } from '../../src/store/database.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import type { Store } from '../../src/store/database.ts';
+import { openTestStore } from '../helpers/database.ts';
 
 describe('the sandbox application', () => {
   let dir: string;
-  let database: TestDatabase;
   let store: Store;
+  let close: () => Promise<void>;
   const key = randomBytes(32);
   const dataDir = (name: string) => path.join(dir, name);
   const sandboxApps = async () => (await store.db.selectFrom('applications').select('id').where('name', '=', 'Sandbox application').execute()).length;
 
   before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openlean-sandbox-app-'));
-    database = await createTestDatabase(dir);
-    store = openStore(database.url);
-    await migrate(store);
+    ({ store, dir, close } = await openTestStore('openlean-sandbox-app'));
   });
-  after(async () => {
-    await store.close();
-    await database.drop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => close());
 
   it('adopts the credentials of an install from before the database kept them', async () => {
     const old = await createApplication(store.db, 'Sandbox application');

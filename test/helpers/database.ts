@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { migrate, openStore, type Store } from '../../src/store/database.ts';
 
 /** The maintenance database test databases are created from and dropped through. */
 export const POSTGRES_ADMIN_URL = process.env.OPENLEAN_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -14,8 +17,9 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-async function admin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+/** Runs `run` on a connection to `url`, closed afterwards. */
+export async function withClient<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     return await run(client);
@@ -30,9 +34,15 @@ async function admin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
  */
 export async function createTestDatabase(dataDir: string): Promise<TestDatabase> {
   if (TEST_DIALECT === 'sqlite') return { url: `sqlite:${path.join(dataDir, 'openlean.db')}`, drop: async () => {} };
-  const name = `openlean_test_${randomBytes(6).toString('hex')}`;
+  return createPostgresDatabase(POSTGRES_ADMIN_URL, 'openlean_test');
+}
+
+/** A new, empty PostgreSQL database named `<prefix>_<random>`, created and dropped through `adminUrl`. */
+export async function createPostgresDatabase(adminUrl: string, prefix: string): Promise<TestDatabase> {
+  const admin = <T>(run: (client: pg.Client) => Promise<T>) => withClient(adminUrl, run);
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   await admin((c) => c.query(`CREATE DATABASE ${name}`));
-  const url = new URL(POSTGRES_ADMIN_URL);
+  const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
@@ -47,5 +57,22 @@ export async function createTestDatabase(dataDir: string): Promise<TestDatabase>
         }
         await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       }),
+  };
+}
+
+/** A migrated store on a fresh test database in a new temporary directory; `close` removes all three. */
+export async function openTestStore(prefix: string): Promise<{ store: Store; dir: string; close(): Promise<void> }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+  const database = await createTestDatabase(dir);
+  const store = openStore(database.url);
+  await migrate(store);
+  return {
+    store,
+    dir,
+    async close() {
+      await store.close();
+      await database.drop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
   };
 }

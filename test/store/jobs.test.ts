@@ -1,28 +1,17 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { migrate, openStore, type Store } from '../../src/store/database.ts';
+import type { Store } from '../../src/store/database.ts';
 import { claimJob, enqueueJob } from '../../src/jobs/embedded-jobs.ts';
-import { createTestDatabase, TEST_DIALECT, type TestDatabase } from '../helpers/database.ts';
+import { openTestStore, TEST_DIALECT } from '../helpers/database.ts';
 
 // The embedded queue serves SQLite deployments; on PostgreSQL jobs run on pg-boss.
 describe('embedded job claims', { skip: TEST_DIALECT === 'postgres' && 'PostgreSQL runs jobs on pg-boss' }, () => {
-  let dataDir: string;
-  let database: TestDatabase;
   let store: Store;
+  let close: () => Promise<void>;
   before(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openlean-jobs-'));
-    database = await createTestDatabase(dataDir);
-    store = openStore(database.url);
-    await migrate(store);
+    ({ store, close } = await openTestStore('openlean-jobs'));
   });
-  after(async () => {
-    await store.close();
-    await database.drop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  after(() => close());
 
   it('give each due job to exactly one of many concurrent workers', async () => {
     const now = new Date();
