@@ -174,7 +174,8 @@ describe('Link journey in a browser', () => {
 
     const mine = (received: Received[]) => received.filter((r) => r.event.payload.entity_id === entityId);
     await receiver.waitFor((received) => mine(received).some((r) => r.event.payload.status === 'FINISHED'));
-    const events = mine(receiver.received);
+    // Arrival order is not guaranteed (deliveries run concurrently); event ids sort as recorded.
+    const events = mine(receiver.received).sort((a, b) => a.event.event_id.localeCompare(b.event.event_id));
     for (const r of events) verifyDelivery(r, endpoint.body.secret, j.s.server.ctx.now().getTime());
     assert.equal(events[0]!.event.type, 'entity.created', 'the entity is announced first');
     const finished = events.findIndex((r) => r.event.type === 'entity.data.refresh.updated' && r.event.payload.status === 'FINISHED');

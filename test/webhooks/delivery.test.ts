@@ -33,6 +33,16 @@ describe('webhooks', () => {
     assert.equal(res.status, 200, res.text);
     return res.body as any[];
   };
+  /** An event's attempts, newest first, once `count` are recorded: a worker records an attempt after the receiver has answered. */
+  const attemptsOf = async (eventId: string, count: number) => {
+    let attempts = await deliveries(`?event_id=${eventId}`);
+    for (const deadline = Date.now() + 5000; attempts.length < count && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 20));
+      attempts = await deliveries(`?event_id=${eventId}`);
+    }
+    assert.equal(attempts.length, count, `attempts recorded for ${eventId}`);
+    return attempts;
+  };
 
   before(async () => {
     s = await startTestServer({ env: { WEBHOOK_RETRY_SCHEDULE_MS: SCHEDULE.join(','), WEBHOOK_SECRET_GRACE_HOURS: '1', WEBHOOK_TIMEOUT_MS: '1000' } });
@@ -131,7 +141,7 @@ describe('webhooks', () => {
         assert.deepEqual(tries.map((r) => r.status), [503, 503, 503, 200]);
         assert.ok(tries.every((r) => r.body === tries[0]!.body), 'every attempt sends the same body');
 
-        const attempts = (await deliveries(`?event_id=${id}`)).reverse();
+        const attempts = (await attemptsOf(id, 4)).reverse();
         for (let i = 1; i < attempts.length; i++) {
           const since = Date.parse(attempts[i].attempted_at) - Date.parse(attempts[0].attempted_at);
           assert.ok(since >= SCHEDULE[i - 1]!, `retry ${i} began ${since} ms after the first attempt, before ${SCHEDULE[i - 1]} ms`);
@@ -162,13 +172,7 @@ describe('webhooks', () => {
       );
       s.server.ctx.refreshes.wake();
       await receiver.waitFor((all) => all.filter((r) => r.event.event_id === eventId).length === SCHEDULE.length + 1);
-      let attempts: any[] = [];
-      const deadline = Date.now() + 5000;
-      while (attempts.length < SCHEDULE.length + 1 && Date.now() < deadline) {
-        attempts = await deliveries(`?event_id=${eventId}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      assert.equal(attempts.length, SCHEDULE.length + 1);
+      const attempts = await attemptsOf(eventId, SCHEDULE.length + 1);
       assert.ok(attempts.every((a) => a.status === 'FAILED'));
       assert.equal(attempts[0].attempt, SCHEDULE.length + 1);
       assert.equal(attempts[0].next_attempt_at, null, 'given up');
@@ -187,7 +191,7 @@ describe('webhooks', () => {
       );
       s.server.ctx.refreshes.wake();
       await receiver.waitFor((all) => all.some((r) => r.event.event_id === eventId && r.status === 200));
-      const attempts = (await deliveries(`?event_id=${eventId}`)).reverse();
+      const attempts = (await attemptsOf(eventId, 2)).reverse();
       assert.deepEqual(attempts.map((a) => [a.status, a.response_status]), [['FAILED', null], ['SUCCEEDED', 200]]);
       assert.equal(attempts[0].error, 'No response within 1000 ms');
       assert.ok(attempts[0].latency_ms >= 990 && attempts[0].latency_ms < 3000, String(attempts[0].latency_ms));
@@ -216,6 +220,7 @@ describe('webhooks', () => {
   it('redelivers an attempt\'s event: same webhook-id and body, freshly signed, listed as a new delivery', async () => {
     const delivered = (await deliveries()).find((d) => d.status === 'SUCCEEDED')!;
     const before = receiver.received.filter((r) => r.event.event_id === delivered.event_id);
+    const recorded = (await deliveries(`?event_id=${delivered.event_id}`)).length;
     const res = await s.request(`/webhooks/v1/deliveries/${delivered.delivery_id}/redeliver`, { method: 'POST', token });
     assert.equal(res.status, 202, res.text);
     assert.deepEqual(res.body, { event_id: delivered.event_id });
@@ -223,7 +228,7 @@ describe('webhooks', () => {
     const again = receiver.received.filter((r) => r.event.event_id === delivered.event_id).at(-1)!;
     verifyDelivery(again, secret);
     assert.equal(again.body, before[0]!.body);
-    const attempts = await deliveries(`?event_id=${delivered.event_id}`);
+    const attempts = await attemptsOf(delivered.event_id, recorded + 1);
     assert.equal(attempts[0].attempt, 1, 'a redelivery counts its attempts afresh');
     assert.equal(attempts[0].status, 'SUCCEEDED');
 
