@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, importJWK, type JWK, type CryptoKey } from 'jose';
 import type { Kysely } from 'kysely';
-import { insertSigningKey, listSigningKeys } from '../store/signing-keys.ts';
+import { ensureSigningKey } from '../store/signing-keys.ts';
 import type { DB } from '../store/schema.ts';
 
 export const TOKEN_ALG = 'ES256';
@@ -19,19 +19,17 @@ export interface SigningKeys {
  * Keys live in the database, not in a process, so every API process signs and verifies alike.
  */
 export async function loadSigningKeys(db: Kysely<DB>): Promise<SigningKeys> {
-  let rows = await listSigningKeys(db);
-  if (rows.length === 0) {
+  const rows = await ensureSigningKey(db, async () => {
     const { privateKey, publicKey } = await generateKeyPair(TOKEN_ALG, { extractable: true });
     const kid = randomUUID();
-    await insertSigningKey(db, {
+    return {
       kid,
       alg: TOKEN_ALG,
       private_jwk: JSON.stringify(await exportJWK(privateKey)),
       public_jwk: JSON.stringify({ ...(await exportJWK(publicKey)), kid, alg: TOKEN_ALG, use: 'sig' }),
       created_at: new Date().toISOString(),
-    });
-    rows = await listSigningKeys(db);
-  }
+    };
+  });
   const publicKeys = new Map<string, CryptoKey>();
   const jwks: JWK[] = [];
   for (const row of rows) {
