@@ -61,6 +61,8 @@ export interface WebhookConfig {
   retryScheduleMs: number[];
   /** How long a rotated-out secret still signs deliveries beside the new one. */
   secretGraceHours: number;
+  /** Events and their attempts are deleted this many days after the event. */
+  retentionDays: number;
 }
 
 export type ConfigOverrides = Partial<Pick<Config, 'mode' | 'role' | 'host' | 'port' | 'dataDir' | 'databaseUrl' | 'logLevel' | 'publicUrl'>>;
@@ -127,6 +129,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     // A key generated per process would seal bank tokens that the other processes cannot open.
     throw new ConfigError(`ROLE=${role} needs ENCRYPTION_KEY, the same in every process (e.g. openssl rand -base64 32)`);
   }
+  const retryScheduleMs = schedule('WEBHOOK_RETRY_SCHEDULE_MS', env.WEBHOOK_RETRY_SCHEDULE_MS, LEAN_RETRY_SCHEDULE_MS);
+  const retentionDays = integer('WEBHOOK_RETENTION_DAYS', env.WEBHOOK_RETENTION_DAYS, 30, 1, 3650);
+  if (retentionDays * 86_400_000 <= retryScheduleMs.at(-1)!) {
+    // Otherwise an event could be pruned while its delivery is still being retried.
+    throw new ConfigError(`WEBHOOK_RETENTION_DAYS (${retentionDays}) must outlast the last retry of WEBHOOK_RETRY_SCHEDULE_MS (${retryScheduleMs.at(-1)} ms)`);
+  }
   const publicUrl = (overrides.publicUrl ?? (env.PUBLIC_URL || `http://localhost:${port}`)).replace(/\/+$/, '');
   try {
     new URL(publicUrl);
@@ -162,8 +170,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     },
     webhooks: {
       timeoutMs: integer('WEBHOOK_TIMEOUT_MS', env.WEBHOOK_TIMEOUT_MS, 10_000, 100, 60_000),
-      retryScheduleMs: schedule('WEBHOOK_RETRY_SCHEDULE_MS', env.WEBHOOK_RETRY_SCHEDULE_MS, LEAN_RETRY_SCHEDULE_MS),
+      retryScheduleMs,
       secretGraceHours: integer('WEBHOOK_SECRET_GRACE_HOURS', env.WEBHOOK_SECRET_GRACE_HOURS, 24, 0, 24 * 30),
+      retentionDays,
     },
   };
 }

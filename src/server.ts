@@ -17,6 +17,7 @@ import { SANDBOX_CLIENT } from './sandbox-bank/client.ts';
 import { migrate, openStore, type Store } from './store/database.ts';
 import { createDeliveryHandler } from './webhooks/deliver.ts';
 import { WEBHOOK_JOB } from './webhooks/events.ts';
+import { startWebhookPruning } from './webhooks/retention.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -98,11 +99,13 @@ export async function startServer(config: Config, options: { now?: () => Date } 
       selfUrl = url.replace('://0.0.0.0:', '://127.0.0.1:').replace('://[::]:', '://[::1]:');
     }
     await refreshes.start();
+    const pruning = config.refresh.workers > 0 ? startWebhookPruning({ store, retentionDays: config.webhooks.retentionDays, now, log }) : null;
     return {
       app,
       ctx,
       url,
       async close() {
+        await pruning?.stop();
         await refreshes.stop();
         await app.close();
         await jobs.close();

@@ -45,6 +45,21 @@ export async function getEvent(db: Kysely<DB>, id: string): Promise<WebhookEvent
   return db.selectFrom('webhook_events').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/**
+ * Deletes up to `limit` of the oldest events recorded before `before`, with their attempts, in one
+ * transaction; returns how many events went. Small batches keep each transaction short beside the
+ * deliveries being recorded.
+ */
+export async function deleteEventsBefore(db: Kysely<DB>, before: string, limit: number): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const ids = (await trx.selectFrom('webhook_events').select('id').where('created_at', '<', before).orderBy('created_at').limit(limit).execute()).map((r) => r.id);
+    if (ids.length === 0) return 0;
+    await trx.deleteFrom('webhook_deliveries').where('event_id', 'in', ids).execute();
+    await trx.deleteFrom('webhook_events').where('id', 'in', ids).execute();
+    return ids.length;
+  });
+}
+
 export async function insertDelivery(db: Kysely<DB>, row: WebhookDeliveryRow): Promise<void> {
   await db.insertInto('webhook_deliveries').values(row).execute();
 }

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { sql } from 'kysely';
 import { recordEvent } from '../../src/webhooks/events.ts';
+import { pruneWebhookHistory } from '../../src/webhooks/retention.ts';
 import { assertSecured } from '../helpers/security.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { startReceiver, verifyDelivery, type Received, type Receiver } from '../helpers/webhook-receiver.ts';
@@ -234,6 +235,28 @@ describe('webhooks', () => {
 
     assert.equal((await s.request('/webhooks/v1/deliveries/00000000-0000-4000-8000-000000000000/redeliver', { method: 'POST', token })).status, 404);
     assert.equal((await s.request('/webhooks/v1/deliveries/nope/redeliver', { method: 'POST', token })).status, 400);
+  });
+
+  it('forgets events older than WEBHOOK_RETENTION_DAYS with their attempts, and nothing younger', async () => {
+    const { store, jobs, now } = s.server.ctx;
+    const record = (daysAgo: number, entityId: string) =>
+      store.db.transaction().execute((trx) =>
+        recordEvent(trx, jobs, { app_id: s.app.app_id, type: 'entity.deleted', payload: { entity_id: entityId } }, new Date(now().getTime() - daysAgo * 86_400_000)),
+      );
+    const old = await record(31, 'pruned');
+    const young = await record(29, 'kept');
+    s.server.ctx.refreshes.wake();
+    const [oldAttempt] = await attemptsOf(old, 1);
+    await attemptsOf(young, 1);
+    const total = (await deliveries('?size=1000')).length;
+
+    assert.equal(await pruneWebhookHistory(store, 30, now()), 1);
+    assert.deepEqual(await deliveries(`?event_id=${old}`), []);
+    assert.equal((await deliveries('?size=1000')).length, total - 1);
+    assert.equal((await s.request(`/webhooks/v1/deliveries/${oldAttempt.delivery_id}/redeliver`, { method: 'POST', token })).status, 404);
+    assert.equal((await events()).filter((e) => e.id === old).length, 0);
+    assert.equal((await attemptsOf(young, 1))[0].status, 'SUCCEEDED');
+    assert.equal(await pruneWebhookHistory(store, 30, now()), 0, 'nothing left to prune');
   });
 
   it('rotation: both signatures during the grace period, then only the new secret\'s', async () => {

@@ -5,6 +5,7 @@ import * as webhooks from './003-webhooks.ts';
 import * as linkSessions from './004-link-sessions.ts';
 import * as entityChanges from './005-entity-change-notifications.ts';
 import * as sandboxApplication from './006-sandbox-application.ts';
+import * as webhookEventAge from './007-webhook-event-age.ts';
 
 /** Every migration, in order. Names are stable forever: they are the keys recorded in the database. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '004-link-sessions': linkSessions,
   '005-entity-change-notifications': entityChanges,
   '006-sandbox-application': sandboxApplication,
+  '007-webhook-event-age': webhookEventAge,
 };
