@@ -119,13 +119,20 @@ describe('webhook retries', () => {
   });
 
   it('are configured as increasing offsets', () => {
-    assert.deepEqual(loadConfig({}).webhooks, { timeoutMs: 10_000, retryScheduleMs: [60_000, 120_000, 300_000, 600_000, 3_600_000, 10_800_000], secretGraceHours: 24 });
+    assert.deepEqual(loadConfig({}).webhooks, { timeoutMs: 10_000, retryScheduleMs: [60_000, 120_000, 300_000, 600_000, 3_600_000, 10_800_000], secretGraceHours: 24, retentionDays: 30 });
     assert.deepEqual(loadConfig({ WEBHOOK_RETRY_SCHEDULE_MS: '10, 20,30' }).webhooks.retryScheduleMs, [10, 20, 30]);
     for (const bad of ['20,10', '10,10', 'x', '0', '-5', '1.5']) {
       assert.throws(() => loadConfig({ WEBHOOK_RETRY_SCHEDULE_MS: bad }), ConfigError, bad);
     }
     assert.throws(() => loadConfig({ WEBHOOK_TIMEOUT_MS: '5' }), /WEBHOOK_TIMEOUT_MS/);
     assert.throws(() => loadConfig({ WEBHOOK_SECRET_GRACE_HOURS: '-1' }), /WEBHOOK_SECRET_GRACE_HOURS/);
+  });
+
+  it('keep events WEBHOOK_RETENTION_DAYS, which must outlast the retry schedule', () => {
+    assert.equal(loadConfig({ WEBHOOK_RETENTION_DAYS: '1' }).webhooks.retentionDays, 1);
+    assert.throws(() => loadConfig({ WEBHOOK_RETENTION_DAYS: '0' }), /WEBHOOK_RETENTION_DAYS must be an integer between 1 and 3650/);
+    assert.throws(() => loadConfig({ WEBHOOK_RETENTION_DAYS: '2', WEBHOOK_RETRY_SCHEDULE_MS: '60000,172800000' }), /must outlast the last retry/);
+    assert.equal(loadConfig({ WEBHOOK_RETENTION_DAYS: '3', WEBHOOK_RETRY_SCHEDULE_MS: '60000,172800000' }).webhooks.retentionDays, 3);
   });
 });
 
