@@ -21,6 +21,8 @@ export interface Config {
   tokenTtlSeconds: number;
   /** Largest request body accepted, in bytes. */
   bodyLimit: number;
+  /** Requests an application may make per minute, over all API processes; 0 turns the limit off. */
+  rateLimitPerMinute: number;
   /** Memory for finished data responses, in bytes; 0 turns the cache off. */
   responseCacheBytes: number;
   /** Mount the built-in sandbox banks at /sandbox-banks (default: in sandbox mode only). */
@@ -153,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     logLevel: overrides.logLevel ?? oneOf('LOG_LEVEL', env.LOG_LEVEL, LOG_LEVELS, 'info'),
     tokenTtlSeconds: integer('TOKEN_TTL_SECONDS', env.TOKEN_TTL_SECONDS, 3600, 60, 86400),
     bodyLimit: integer('BODY_LIMIT_BYTES', env.BODY_LIMIT_BYTES, 1024 * 1024, 1024, 100 * 1024 * 1024),
+    rateLimitPerMinute: integer('RATE_LIMIT_PER_MINUTE', env.RATE_LIMIT_PER_MINUTE, 6000, 0, 100_000_000),
     responseCacheBytes: integer('RESPONSE_CACHE_MB', env.RESPONSE_CACHE_MB, 64, 0, 64 * 1024) * 1024 * 1024,
     sandboxBanks: oneOf('SANDBOX_BANKS', env.SANDBOX_BANKS, ['on', 'off'] as const, mode === 'sandbox' ? 'on' : 'off') === 'on',
     sandboxBankUrl: (env.SANDBOX_BANK_URL || 'http://127.0.0.1:3100/sandbox-banks').replace(/\/+$/, ''),

@@ -5,6 +5,7 @@ import type { BankConnector } from './banks/connector.ts';
 import type { BankRegistry } from './banks/registry.ts';
 import type { Config } from './config.ts';
 import type { JobQueue } from './jobs/queue.ts';
+import type { RateLimiter } from './rate-limit/limiter.ts';
 import type { RefreshEngine } from './refresh/engine.ts';
 import type { Store } from './store/database.ts';
 
@@ -21,6 +22,8 @@ export interface AppContext {
   refreshes: RefreshEngine;
   /** Seals secrets at rest (bank tokens). */
   encryptionKey: Buffer;
+  /** Requests per application per minute (`RATE_LIMIT_PER_MINUTE`); null when off. */
+  rateLimits: RateLimiter | null;
   /** Finished data responses, per entity data version. */
   responses: ResponseCache;
   /** Where the sandbox banks are (in this process, or `SANDBOX_BANK_URL`); null in production mode. */

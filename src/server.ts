@@ -11,6 +11,7 @@ import type { AppContext } from './context.ts';
 import { createLogger } from './logging.ts';
 import { createJobQueue } from './jobs/create-queue.ts';
 import type { JobQueue } from './jobs/queue.ts';
+import { createRateLimiter, type RateLimiter } from './rate-limit/limiter.ts';
 import { createRefreshEngine } from './refresh/engine.ts';
 import { REFRESH_JOB } from './refresh/request-refresh.ts';
 import { SANDBOX_CLIENT } from './sandbox-bank/client.ts';
@@ -42,6 +43,7 @@ export async function startServer(config: Config, options: { now?: () => Date } 
   const store = openStore(config.databaseUrl, { cacheEntities: config.role !== 'worker' });
   const now = options.now ?? (() => new Date());
   const jobs = jobQueueFor(store, config, now);
+  let rateLimits: RateLimiter | null = null;
   try {
     await migrate(store);
     await jobs.install();
@@ -65,6 +67,8 @@ export async function startServer(config: Config, options: { now?: () => Date } 
     const encryptionKey = loadOrCreateKey(config.encryptionKey, config.dataDir);
     const deliver = createDeliveryHandler({ store, key: encryptionKey, config: config.webhooks, mode: config.mode, now, log });
     const refreshes = createRefreshEngine({ store, jobs, connector, banks, key: encryptionKey, config: config.refresh, now, log, handlers: { [WEBHOOK_JOB]: deliver } });
+    // A worker serves no requests to count.
+    rateLimits = config.rateLimitPerMinute > 0 && config.role !== 'worker' ? createRateLimiter({ store, perMinute: config.rateLimitPerMinute, now, log }) : null;
     const ctx: AppContext = {
       config,
       log,
@@ -74,6 +78,7 @@ export async function startServer(config: Config, options: { now?: () => Date } 
       connector,
       refreshes,
       encryptionKey,
+      rateLimits,
       responses: new ResponseCache(config.responseCacheBytes),
       sandboxBanks: config.mode === 'sandbox' ? { baseUrl: sandboxBase } : null,
       // Port 0 means "any": the URL derived from it only exists once the server listens.
@@ -108,12 +113,14 @@ export async function startServer(config: Config, options: { now?: () => Date } 
         await pruning?.stop();
         await refreshes.stop();
         await app.close();
+        await rateLimits?.close();
         await jobs.close();
         await store.close();
         flush();
       },
     };
   } catch (err) {
+    await rateLimits?.close();
     await jobs.close();
     await store.close();
     flush();

@@ -1,7 +1,8 @@
-import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { Principal } from '../auth/tokens.ts';
 import type { AppContext } from '../context.ts';
 import { ApiError } from '../errors/api-error.ts';
+import { problemResponses } from './responses.ts';
 
 /**
  * Who may call a route: `api` = a backend token, `any` = a backend or a customer-scoped token
@@ -36,8 +37,25 @@ function admit(auth: RouteAuth, principal: Principal): Principal {
 }
 
 /**
+ * Counts the request against its application's rate limit, saying where it stands in the
+ * RateLimit-* headers (draft-ietf-httpapi-ratelimit-headers) of whatever the answer is.
+ */
+function meter(ctx: AppContext, principal: Principal, reply: FastifyReply): void {
+  if (!ctx.rateLimits) return;
+  const d = ctx.rateLimits.hit(principal.appId);
+  const reset = String(Math.ceil(d.resetMs / 1000));
+  reply.header('ratelimit-limit', String(d.limit)).header('ratelimit-remaining', String(d.remaining)).header('ratelimit-reset', reset);
+  if (!d.allowed) {
+    throw new ApiError('RATE_LIMITED', `This application has made its ${d.limit} requests of this minute (RATE_LIMIT_PER_MINUTE); retry in ${reset} s`, {
+      headers: { 'retry-after': reset },
+    });
+  }
+}
+
+/**
  * Authenticates every route that asks for it, before its input is even parsed, so an anonymous
- * caller learns nothing from validation errors; and documents the route as bearer-secured.
+ * caller learns nothing from validation errors, and meters it against the application's rate
+ * limit; and documents the route as bearer-secured and, with a limit, as answering 429.
  */
 export function installAuthGuard(app: FastifyInstance, ctx: AppContext): void {
   app.decorateRequest('principal', null as unknown as Principal);
@@ -45,20 +63,25 @@ export function installAuthGuard(app: FastifyInstance, ctx: AppContext): void {
   app.addHook('onRoute', (route) => {
     const auth = route.config?.auth ?? 'none';
     if (auth === 'none') return;
-    if (route.schema) route.schema.security = [{ BearerAuth: [] }];
+    if (route.schema) {
+      route.schema.security = [{ BearerAuth: [] }];
+      if (ctx.rateLimits && route.schema.response) route.schema.response = { ...problemResponses(429), ...(route.schema.response as object) };
+    }
     // A token seen before is answered from the verified-token cache without a promise.
-    const guard: onRequestHookHandler = (request, _reply, done) => {
+    const guard: onRequestHookHandler = (request, reply, done) => {
       try {
         const token = bearerToken(request);
         const cached = ctx.tokens.verifyCached(token);
         if (cached) {
           request.principal = admit(auth, cached);
+          meter(ctx, cached, reply);
           return done();
         }
         ctx.tokens.verify(token).then(
           (principal) => {
             try {
               request.principal = admit(auth, principal);
+              meter(ctx, principal, reply);
               done();
             } catch (err) {
               done(err as Error);

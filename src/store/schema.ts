@@ -21,6 +21,7 @@ export interface DB {
   webhook_events: WebhookEventTable;
   webhook_deliveries: WebhookDeliveryTable;
   sandbox_application: SandboxApplicationTable;
+  rate_limit_windows: RateLimitWindowTable;
 }
 
 export interface ApplicationTable {
@@ -37,6 +38,14 @@ export interface SandboxApplicationTable {
   app_id: string;
   client_secret_sealed: string;
   created_at: string;
+}
+
+/** Requests of one key (an application) in one fixed window, summed over the API processes. */
+export interface RateLimitWindowTable {
+  key: string;
+  /** Start of the window, ms since the epoch. */
+  window_start: number;
+  hits: number;
 }
 
 export interface SigningKeyTable {

@@ -58,8 +58,12 @@ let counter = 0;
  * Starts the real server on a free 127.0.0.1 port over a fresh database (SQLite, or PostgreSQL when `OPENLEAN_TEST_DIALECT=postgres`). Every response received through `request` is validated against the server's
  * own published OpenAPI document.
  */
-/** Fast retries and polling, no scheduler: tests drive refreshes themselves. */
+/**
+ * Fast retries and polling, no scheduler: tests drive refreshes themselves. The rate limiter runs
+ * but is never reached, except where a test sets a limit of its own.
+ */
 const TEST_ENV = {
+  RATE_LIMIT_PER_MINUTE: '1000000',
   JOB_POLL_MS: '50',
   JOB_LEASE_MS: '5000',
   REFRESH_RETRY_BASE_MS: '50',

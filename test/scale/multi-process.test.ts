@@ -92,6 +92,7 @@ describe('multi-process deployment on PostgreSQL', { skip: TEST_DIALECT !== 'pos
       REFRESH_MAX_ATTEMPTS: '10',
       REFRESH_SCHEDULE_HOURS: '0',
       WORKER_CONCURRENCY: '4',
+      RATE_LIMIT_PER_MINUTE: '1000000',
     };
     const bankPort = await freePort();
     await waitForLog(launch('bank', ['sandbox-bank', '--port', String(bankPort)]), 'sandbox banks listening');
