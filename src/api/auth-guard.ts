@@ -38,7 +38,7 @@ function admit(auth: RouteAuth, principal: Principal): Principal {
 
 /**
  * Counts the request against its application's rate limit, saying where it stands in the
- * RateLimit-* headers (draft-ietf-httpapi-ratelimit-headers) of whatever the answer is.
+ * RateLimit-* headers (docs/decisions/009) of whatever the answer is.
  */
 function meter(ctx: AppContext, principal: Principal, reply: FastifyReply): void {
   if (!ctx.rateLimits) return;
