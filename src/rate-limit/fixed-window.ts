@@ -50,7 +50,8 @@ export class FixedWindowCounter {
   hit(key: string, nowMs: number): RateDecision {
     const state = this.#current(key, this.windowOf(nowMs));
     const used = state.shared + state.inflight + state.pending;
-    const resetMs = state.window + this.windowMs - nowMs;
+    // A clock stepped back leaves the key in a window that has not begun: its end is still at most a window away.
+    const resetMs = Math.min(this.windowMs, state.window + this.windowMs - nowMs);
     if (used >= this.limit) return { allowed: false, limit: this.limit, remaining: 0, resetMs };
     state.pending++;
     return { allowed: true, limit: this.limit, remaining: this.limit - used - 1, resetMs };

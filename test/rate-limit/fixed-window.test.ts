@@ -16,6 +16,13 @@ describe('FixedWindowCounter', () => {
     assert.deepEqual(c.hit('a', T0 + MINUTE), { allowed: true, limit: 3, remaining: 2, resetMs: MINUTE });
   });
 
+  it('keeps counting in the newer window when the clock steps back', () => {
+    const c = new FixedWindowCounter(2, MINUTE);
+    c.hit('a', T0 + MINUTE + 5);
+    assert.deepEqual(c.hit('a', T0 + MINUTE - 1_000), { allowed: true, limit: 2, remaining: 0, resetMs: MINUTE });
+    assert.equal(c.hit('a', T0 + MINUTE - 900).allowed, false);
+  });
+
   it('does not count refused requests', () => {
     const c = new FixedWindowCounter(1, MINUTE);
     c.hit('a', T0);
