@@ -10,6 +10,7 @@ import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
 import { createLogger } from './logging.ts';
 import { createJobQueue } from './jobs/create-queue.ts';
+import { startHousekeeping } from './jobs/housekeeping.ts';
 import type { JobQueue } from './jobs/queue.ts';
 import { createRateLimiter, type RateLimiter } from './rate-limit/limiter.ts';
 import { createRefreshEngine } from './refresh/engine.ts';
@@ -18,7 +19,6 @@ import { SANDBOX_CLIENT } from './sandbox-bank/client.ts';
 import { migrate, openStore, type Store } from './store/database.ts';
 import { createDeliveryHandler } from './webhooks/deliver.ts';
 import { WEBHOOK_JOB } from './webhooks/events.ts';
-import { startWebhookPruning } from './webhooks/retention.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -104,13 +104,13 @@ export async function startServer(config: Config, options: { now?: () => Date } 
       selfUrl = url.replace('://0.0.0.0:', '://127.0.0.1:').replace('://[::]:', '://[::1]:');
     }
     await refreshes.start();
-    const pruning = config.refresh.workers > 0 ? startWebhookPruning({ store, retentionDays: config.webhooks.retentionDays, now, log }) : null;
+    const housekeeping = config.refresh.workers > 0 ? startHousekeeping(ctx) : null;
     return {
       app,
       ctx,
       url,
       async close() {
-        await pruning?.stop();
+        await housekeeping?.stop();
         await refreshes.stop();
         await app.close();
         await rateLimits?.close();

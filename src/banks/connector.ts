@@ -13,8 +13,12 @@ export interface BankConnector {
   exchangeCode(input: ExchangeCodeInput): Promise<BankCredentials>;
   /** Fetches the entity's data. Throws `BankError`; never returns half a snapshot. */
   fetchData(input: FetchDataInput): Promise<FetchDataResult>;
-  /** Revokes the consent at the bank; a consent the bank no longer knows counts as revoked. */
-  revokeConsent(input: { bank: BankDefinition; credentials: BankCredentials }): Promise<void>;
+  /**
+   * Revokes the consent at the bank with the client's own token (OBIE's DELETE needs none of the
+   * user's), so a consent whose tokens were never stored can be revoked too; a consent the bank
+   * no longer knows counts as revoked.
+   */
+  revokeConsent(input: { bank: BankDefinition; consent_id: string }): Promise<void>;
 }
 
 /** A consent's secrets; the caller stores them encrypted and hands them back on every call. */

@@ -1,5 +1,4 @@
 import type { AppContext } from '../context.ts';
-import { openCredentials } from './connection-credentials.ts';
 import { purgeEntityData } from '../store/bank-data.ts';
 import { getConnection } from '../store/connections.ts';
 import { moveEntityStatus } from '../store/entities.ts';
@@ -17,8 +16,7 @@ export async function revokeEntity(ctx: AppContext, entity: EntityRow, now: Date
   const bank = ctx.banks.get(entity.bank_identifier);
   if (connection && bank) {
     try {
-      const credentials = openCredentials(ctx.encryptionKey, entity.id, connection.credentials);
-      await ctx.connector.revokeConsent({ bank, credentials });
+      await ctx.connector.revokeConsent({ bank, consent_id: connection.consent_id });
     } catch (err) {
       ctx.log.warn({ err, entity_id: entity.id }, 'could not revoke the consent at the bank; deleting the data anyway');
     }

@@ -265,7 +265,7 @@ export async function settleCallback(ctx: AppContext, params: CallbackParams): P
     if (claimed.mode === 'reconnect') {
       const entity = await getEntity(ctx.store.db, claimed.entity_id ?? '');
       if (!entity || entity.status === 'REVOKED') {
-        await revokeQuietly(ctx, bank, credentials);
+        await revokeQuietly(ctx, bank, credentials.consent_id);
         return { settled: await fail('ENTITY_REVOKED') };
       }
       entityId = (await reconnectEntity(ctx, entity, { consentExpiresAt, credentials })).entity.id;
@@ -283,14 +283,15 @@ export async function settleCallback(ctx: AppContext, params: CallbackParams): P
   } catch (err) {
     // The consent is authorised at the bank but nothing here refers to it: withdraw it.
     ctx.log.error({ err, link_session: claimed.id }, 'Link could not record the connection');
-    await revokeQuietly(ctx, bank, credentials);
+    await revokeQuietly(ctx, bank, credentials.consent_id);
     return { settled: await fail('INTERNAL_ERROR') };
   }
 }
 
-async function revokeQuietly(ctx: AppContext, bank: BankDefinition, credentials: BankCredentials): Promise<void> {
+/** Withdraws a consent nothing here refers to; if the bank cannot be reached, it expires there. */
+export async function revokeQuietly(ctx: AppContext, bank: BankDefinition, consentId: string): Promise<void> {
   try {
-    await ctx.connector.revokeConsent({ bank, credentials });
+    await ctx.connector.revokeConsent({ bank, consent_id: consentId });
   } catch (err) {
     ctx.log.warn({ err, bank: bank.identifier }, 'could not revoke an unused consent; it expires at the bank');
   }

@@ -19,3 +19,8 @@ export async function saveConnection(db: Kysely<DB>, row: EntityConnectionTable)
 export async function getConnection(db: Kysely<DB>, entityId: string): Promise<EntityConnectionTable | undefined> {
   return db.selectFrom('entity_connections').selectAll().where('entity_id', '=', entityId).executeTakeFirst();
 }
+
+/** The entity whose connection is the consent, if any is. */
+export async function findEntityOfConsent(db: Kysely<DB>, consentId: string): Promise<string | undefined> {
+  return (await db.selectFrom('entity_connections').select('entity_id').where('consent_id', '=', consentId).executeTakeFirst())?.entity_id;
+}

@@ -32,3 +32,8 @@ export async function advanceLinkSession(
 export async function deleteStaleLinkSessions(db: Kysely<DB>, before: string): Promise<void> {
   await db.deleteFrom('link_sessions').where('expires_at', '<', before).execute();
 }
+
+/** Journeys whose callback claimed the state before `before` and never recorded an outcome, oldest first. */
+export async function listStuckCallbacks(db: Kysely<DB>, before: string, limit: number): Promise<LinkSessionRow[]> {
+  return db.selectFrom('link_sessions').selectAll().where('status', '=', 'returned').where('updated_at', '<', before).orderBy('updated_at').limit(limit).execute();
+}

@@ -162,10 +162,10 @@ describe('OBIE connector against the sandbox banks', () => {
   it('revokes the consent; revoking it again, or one the bank does not know, is no error', async () => {
     const c = connector();
     const { credentials } = await consent(c, PEARL);
-    await c.revokeConsent({ bank: PEARL, credentials });
+    await c.revokeConsent({ bank: PEARL, consent_id: credentials.consent_id });
     await assert.rejects(fetchAll(c, PEARL, credentials), isBankError('reconnect_required'));
-    await c.revokeConsent({ bank: PEARL, credentials });
-    await c.revokeConsent({ bank: PEARL, credentials: { ...credentials, consent_id: 'aac-unknown' } });
+    await c.revokeConsent({ bank: PEARL, consent_id: credentials.consent_id });
+    await c.revokeConsent({ bank: PEARL, consent_id: 'aac-unknown' });
   });
 
   describe('transient faults are retried until the fetch succeeds', () => {

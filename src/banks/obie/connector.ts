@@ -385,11 +385,11 @@ export function createObieConnector(options: ObieConnectorOptions): BankConnecto
 
     fetchData,
 
-    async revokeConsent({ bank, credentials }) {
+    async revokeConsent({ bank, consent_id }) {
       const access = await clientToken(bank);
       const res = await http.send(bank.identifier, {
         method: 'DELETE',
-        url: `${options.endpoints(bank).ais_base_url.replace(/\/+$/, '')}/account-access-consents/${encodeURIComponent(credentials.consent_id)}`,
+        url: `${options.endpoints(bank).ais_base_url.replace(/\/+$/, '')}/account-access-consents/${encodeURIComponent(consent_id)}`,
         headers: { authorization: `Bearer ${access}` },
       });
       // 404: the bank no longer knows the consent, which is what revoking it asks for.

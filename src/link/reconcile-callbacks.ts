@@ -1,0 +1,39 @@
+import type { AppContext } from '../context.ts';
+import { findEntityOfConsent } from '../store/connections.ts';
+import { advanceLinkSession, listStuckCallbacks } from '../store/link-sessions.ts';
+import { revokeQuietly } from './journey.ts';
+
+/**
+ * A callback takes seconds: its bank calls give up after BANK_TIMEOUT_MS and a few retries. One
+ * still unsettled this long after it claimed its state was cut short by its process dying.
+ */
+export const STUCK_AFTER_MS = 10 * 60_000;
+const BATCH = 100;
+
+/**
+ * Settles the journeys whose callback was cut short between claiming the state and recording the
+ * outcome, so that none stays `returned` and no authorised consent is left unused at the bank: a
+ * journey whose entity committed is completed with it (the user was told nothing, but the
+ * connection exists and its webhooks went out); any other fails (INTERNAL_ERROR) and its consent,
+ * which the bank may have authorised and handed tokens for, is revoked. Safe from several
+ * workers at once: each journey is moved on by one. Returns how many were settled.
+ */
+export async function reconcileStuckCallbacks(ctx: AppContext): Promise<number> {
+  const now = ctx.now();
+  const stuck = await listStuckCallbacks(ctx.store.db, new Date(now.getTime() - STUCK_AFTER_MS).toISOString(), BATCH);
+  let settled = 0;
+  for (const session of stuck) {
+    const at = now.toISOString();
+    const entityId = session.consent_id ? await findEntityOfConsent(ctx.store.db, session.consent_id) : undefined;
+    if (entityId) {
+      if (await advanceLinkSession(ctx.store.db, { id: session.id }, ['returned'], { status: 'completed', result_entity_id: entityId, updated_at: at })) settled++;
+      continue;
+    }
+    if (!(await advanceLinkSession(ctx.store.db, { id: session.id }, ['returned'], { status: 'failed', failure_reason: 'INTERNAL_ERROR', updated_at: at }))) continue;
+    settled++;
+    const bank = ctx.banks.get(session.bank_identifier ?? '');
+    if (bank && session.consent_id) await revokeQuietly(ctx, bank, session.consent_id);
+    ctx.log.warn({ link_session: session.id, consent_id: session.consent_id }, 'Link callback was cut short; journey failed and its consent revoked');
+  }
+  return settled;
+}
