@@ -10,6 +10,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('key', 'text', (c) => c.notNull())
     .addColumn('window_start', 'bigint', (c) => c.notNull())
     .addColumn('hits', 'integer', (c) => c.notNull())
-    .addPrimaryKeyConstraint('rate_limit_windows_pk', ['key', 'window_start'])
+    // Window first: every process reads a whole window, and old windows are deleted by age.
+    .addPrimaryKeyConstraint('rate_limit_windows_pk', ['window_start', 'key'])
     .execute();
 }
