@@ -18,9 +18,9 @@ export interface RateLimiter {
 /**
  * Requests per application per minute. In one process (SQLite) the counts are its own. On
  * PostgreSQL every API process decides locally and every 250 ms adds its hits to a shared row per
- * application and window and reads back every application's sum, so the limit holds for the deployment, not per
- * process: the overshoot is at most what the other processes admit within one exchange
- * (docs/decisions/009-rate-limits.md).
+ * application and window and reads back every application's sum, so the limit holds for the
+ * deployment, not per process: the overshoot is at most what the other processes admit within
+ * one exchange (docs/decisions/009-rate-limits.md).
  */
 export function createRateLimiter(options: { store: Store; perMinute: number; now: () => Date; log: FastifyBaseLogger }): RateLimiter {
   const counter = new FixedWindowCounter(options.perMinute, WINDOW_MS);
