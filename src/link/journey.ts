@@ -10,7 +10,7 @@ import { ApiError } from '../errors/api-error.ts';
 import { getApplication } from '../store/applications.ts';
 import { findCustomer } from '../store/customers.ts';
 import { getEntity } from '../store/entities.ts';
-import { advanceLinkSession, deleteStaleLinkSessions, findLinkSessionByState, insertLinkSession } from '../store/link-sessions.ts';
+import { advanceLinkSession, deleteStaleLinkSessions, findLinkSessionByState, getLinkSession, insertLinkSession } from '../store/link-sessions.ts';
 import type { CustomerRow, LinkSessionRow, LinkSessionStatus } from '../store/schema.ts';
 import type { Language } from './messages.ts';
 import type { LinkResultMessage } from './pages.ts';
@@ -279,7 +279,8 @@ export async function settleCallback(ctx: AppContext, params: CallbackParams): P
       result_entity_id: entityId,
       updated_at: ctx.now().toISOString(),
     });
-    return { settled: done! };
+    // Only a callback slower than STUCK_AFTER_MS (reconcile-callbacks.ts) finds that the workers settled it meanwhile.
+    return { settled: done ?? (await getLinkSession(ctx.store.db, claimed.id))! };
   } catch (err) {
     // The consent is authorised at the bank but nothing here refers to it: withdraw it.
     ctx.log.error({ err, link_session: claimed.id }, 'Link could not record the connection');
