@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Store } from '../store/database.ts';
 import { deleteWindowsBefore, exchangeHits } from '../store/rate-limits.ts';
+import { runPeriodically } from '../jobs/periodic.ts';
 import { FixedWindowCounter, type RateDecision } from './fixed-window.ts';
 
 /** How often an API process on PostgreSQL trades its hits for everyone's. */
@@ -24,8 +25,6 @@ export interface RateLimiter {
  */
 export function createRateLimiter(options: { store: Store; perMinute: number; now: () => Date; log: FastifyBaseLogger }): RateLimiter {
   const counter = new FixedWindowCounter(options.perMinute, WINDOW_MS);
-  const shared = options.store.dialect === 'postgres';
-  let exchanging: Promise<void> | null = null;
   let lastPrune = 0;
 
   const exchange = async () => {
@@ -43,26 +42,19 @@ export function createRateLimiter(options: { store: Store; perMinute: number; no
     counter.settle(counts);
     if (now - lastPrune > WINDOW_MS) {
       lastPrune = now;
-      await deleteWindowsBefore(options.store.db, now - 2 * WINDOW_MS).catch((err) => options.log.warn({ err }, 'old rate limit windows not deleted'));
+      await deleteWindowsBefore(options.store.db, now - 2 * WINDOW_MS);
     }
   };
-  const tick = () => {
-    exchanging ??= exchange().finally(() => (exchanging = null));
-    return exchanging;
-  };
-  const timer = shared ? setInterval(tick, EXCHANGE_MS) : null;
-  timer?.unref();
+  // One process per SQLite file: its own counts are everyone's.
+  const exchanges = options.store.dialect === 'postgres' ? runPeriodically(exchange, { everyMs: EXCHANGE_MS, onError: (err) => options.log.warn({ err }, 'rate limit exchange failed') }) : null;
 
   return {
     hit: (key) => counter.hit(key, options.now().getTime()),
     async exchange() {
-      if (!shared) return;
-      await exchanging;
-      await tick();
+      await exchanges?.runNow();
     },
     async close() {
-      if (timer) clearInterval(timer);
-      await exchanging;
+      await exchanges?.stop();
     },
   };
 }

@@ -8,6 +8,7 @@ import type { DB, EntityRow, RefreshRow, RefreshTrigger } from '../store/schema.
 import { REFRESH_JOB, requestRefresh, requestRefreshIn } from './request-refresh.ts';
 import { runRefresh } from './run-refresh.ts';
 import { startScheduler } from './scheduler.ts';
+import type { Periodic } from '../jobs/periodic.ts';
 import type { JobHandler, JobQueue } from '../jobs/queue.ts';
 
 export interface RefreshEngine {
@@ -40,7 +41,7 @@ export function createRefreshEngine(deps: {
   handlers?: Record<string, JobHandler>;
 }): RefreshEngine {
   const { config } = deps;
-  let scheduler: { stop(): void } | null = null;
+  let scheduler: Periodic | null = null;
   let started = false;
 
   const engine: RefreshEngine = {
@@ -90,7 +91,7 @@ export function createRefreshEngine(deps: {
       }
     },
     async stop() {
-      scheduler?.stop();
+      await scheduler?.stop();
       scheduler = null;
       await deps.jobs.stopWorking();
       started = false;

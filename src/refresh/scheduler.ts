@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { runPeriodically, type Periodic } from '../jobs/periodic.ts';
 import type { Store } from '../store/database.ts';
 import { getEntity } from '../store/entities.ts';
 import { entitiesDueForRefresh } from '../store/refreshes.ts';
@@ -18,25 +19,16 @@ export function startScheduler(options: {
   now: () => Date;
   log: FastifyBaseLogger;
   request: (entity: EntityRow) => Promise<unknown>;
-}): { stop(): void } {
-  let running = false;
-  const tick = async () => {
-    if (running) return;
-    running = true;
-    try {
+}): Periodic {
+  return runPeriodically(
+    async () => {
       const now = options.now();
       const cutoff = new Date(now.getTime() - options.intervalHours * 3_600_000).toISOString();
       for (const id of await entitiesDueForRefresh(options.store.db, cutoff, now.toISOString(), BATCH)) {
         const entity = await getEntity(options.store.db, id);
         if (entity) await options.request(entity);
       }
-    } catch (err) {
-      options.log.error({ err }, 'scheduled refreshes failed');
-    } finally {
-      running = false;
-    }
-  };
-  const timer = setInterval(tick, options.tickMs);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+    },
+    { everyMs: options.tickMs, onError: (err) => options.log.error({ err }, 'scheduled refreshes failed') },
+  );
 }
