@@ -20,10 +20,10 @@ const BATCH = 100;
  */
 export async function reconcileStuckCallbacks(ctx: AppContext): Promise<number> {
   const now = ctx.now();
+  const at = now.toISOString();
   const stuck = await listStuckCallbacks(ctx.store.db, new Date(now.getTime() - STUCK_AFTER_MS).toISOString(), BATCH);
   let settled = 0;
   for (const session of stuck) {
-    const at = now.toISOString();
     const entityId = session.consent_id ? await findEntityOfConsent(ctx.store.db, session.consent_id) : undefined;
     if (entityId) {
       if (await advanceLinkSession(ctx.store.db, { id: session.id }, ['returned'], { status: 'completed', result_entity_id: entityId, updated_at: at })) settled++;
