@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { eventually } from '../helpers/eventually.ts';
 import { assertSecured } from '../helpers/security.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -181,12 +182,10 @@ describe('the scheduler', () => {
     assert.deepEqual((await list()).map((r: any) => r.trigger), ['INITIAL'], 'nothing is due yet');
 
     s.advanceClock(7 * 3600_000);
-    const deadline = Date.now() + 15_000;
-    let refreshes = await list();
-    while (refreshes.length < 2 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 200));
-      refreshes = await list();
-    }
+    const refreshes = await eventually('a second refresh', async () => {
+      const listed = await list();
+      return listed.length >= 2 && listed;
+    }, 15_000);
     assert.equal(refreshes[0].trigger, 'SCHEDULED');
     const done = await s.waitForRefresh(await s.token(), entity.id, refreshes[0].refresh_id);
     assert.equal(done.status, 'FINISHED');

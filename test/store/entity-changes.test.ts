@@ -4,15 +4,8 @@ import { sql } from 'kysely';
 import { openStore, type Store } from '../../src/store/database.ts';
 import { moveEntityStatus, readEntity } from '../../src/store/entities.ts';
 import { TEST_DIALECT } from '../helpers/database.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 // An API process caches entity rows and hears other processes' changes on a LISTEN connection.
 // When that connection drops, a change committed meanwhile is never announced to it.
@@ -32,7 +25,7 @@ describe('entity changes from other processes', { skip: TEST_DIALECT !== 'postgr
     const entity = await s.createSandboxEntity(token, { customer_id: await s.createCustomer(token), login: 'cache' });
     appId = s.app.app_id;
     entityId = entity.id;
-    await until('the listener is up', listening);
+    await eventually('the listener is up', listening);
   });
   after(async () => {
     await other.close();
@@ -46,10 +39,10 @@ describe('entity changes from other processes', { skip: TEST_DIALECT !== 'postgr
     assert.equal((await readEntity(s.server.ctx.store, appId, entityId))!.status, 'ACTIVE');
     assert.ok(cached(), 'cached after a read');
     await change('ACTIVE', 'RECONNECT_REQUIRED');
-    await until('the change is heard', () => cached() === undefined);
+    await eventually('the change is heard', () => cached() === undefined);
     assert.equal((await readEntity(s.server.ctx.store, appId, entityId))!.status, 'RECONNECT_REQUIRED');
     await change('RECONNECT_REQUIRED', 'ACTIVE');
-    await until('the change back is heard', () => cached() === undefined);
+    await eventually('the change back is heard', () => cached() === undefined);
   });
 
   it('made while the listening connection was down leave no stale row behind, and caching resumes', async () => {
@@ -58,8 +51,8 @@ describe('entity changes from other processes', { skip: TEST_DIALECT !== 'postgr
     // Cut the listener and commit a change at once, before it can reconnect (its first retry waits 100 ms).
     await sql`select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and application_name = 'openlean-entity-changes'`.execute(other.db);
     await change('ACTIVE', 'RECONNECT_REQUIRED');
-    await until('the listener is back', listening);
-    await until('the cache has resumed and forgotten what it held', async () => {
+    await eventually('the listener is back', listening);
+    await eventually('the cache has resumed and forgotten what it held', async () => {
       const row = await readEntity(s.server.ctx.store, appId, entityId);
       return row?.status === 'RECONNECT_REQUIRED' && cached() !== undefined;
     });
@@ -70,6 +63,6 @@ describe('entity changes from other processes', { skip: TEST_DIALECT !== 'postgr
     assert.equal(res.body.status, 'RECONNECT_REQUIRED');
 
     await change('RECONNECT_REQUIRED', 'ACTIVE');
-    await until('changes are heard again', () => cached() === undefined);
+    await eventually('changes are heard again', () => cached() === undefined);
   });
 });

@@ -4,6 +4,7 @@ import { Webhook } from 'standardwebhooks';
 import { sql } from 'kysely';
 import { recordEvent } from '../../src/webhooks/events.ts';
 import { pruneWebhookHistory } from '../../src/webhooks/retention.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { assertSecured } from '../helpers/security.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { startReceiver, verifyDelivery, type Received, type Receiver } from '../helpers/webhook-receiver.ts';
@@ -36,11 +37,10 @@ describe('webhooks', () => {
   };
   /** An event's attempts, newest first, once `count` are recorded: a worker records an attempt after the receiver has answered. */
   const attemptsOf = async (eventId: string, count: number) => {
-    let attempts = await deliveries(`?event_id=${eventId}`);
-    for (const deadline = Date.now() + 5000; attempts.length < count && Date.now() < deadline; ) {
-      await new Promise((r) => setTimeout(r, 20));
-      attempts = await deliveries(`?event_id=${eventId}`);
-    }
+    const attempts = await eventually(`${count} attempts recorded for ${eventId}`, async () => {
+      const recorded = await deliveries(`?event_id=${eventId}`);
+      return recorded.length >= count && recorded;
+    }, 5000);
     assert.equal(attempts.length, count, `attempts recorded for ${eventId}`);
     return attempts;
   };

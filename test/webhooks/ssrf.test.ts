@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setEndpoint } from '../../src/webhooks/endpoints.ts';
 import { recordEvent } from '../../src/webhooks/events.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 /** Production mode: endpoints must be https and must not reach the server's own networks (SSRF). */
@@ -61,12 +62,10 @@ describe('webhook URLs in production mode', () => {
       recordEvent(trx, ctx.jobs, { app_id: s.app.app_id, type: 'entity.deleted', payload: { entity_id: 'rebound' } }, ctx.now()),
     );
     ctx.refreshes.wake();
-    let attempts: any[] = [];
-    const deadline = Date.now() + 10_000;
-    while (attempts.length === 0 && Date.now() < deadline) {
-      attempts = (await s.request(`/webhooks/v1/deliveries?event_id=${eventId}`, { token })).body;
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    const attempts: any[] = await eventually('the attempt is recorded', async () => {
+      const recorded = (await s.request(`/webhooks/v1/deliveries?event_id=${eventId}`, { token })).body;
+      return recorded.length > 0 && recorded;
+    });
     assert.equal(attempts.length, 1);
     assert.equal(attempts[0].status, 'FAILED');
     assert.equal(attempts[0].response_status, null);
