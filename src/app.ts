@@ -105,8 +105,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   registerCreateSandboxEntity(app, ctx);
   registerWebhooks(app, ctx);
   await registerLink(app, ctx);
-  // A worker serves no HTTP, so it mounts no banks; it reaches the API's at PUBLIC_URL.
-  if (ctx.sandboxBanks && ctx.config.sandboxBanks && ctx.config.role !== 'worker') {
+  if (ctx.sandboxBanks && ctx.config.sandboxBanks) {
     await app.register(sandboxBanksPlugin, {
       prefix: SANDBOX_BANKS_PREFIX,
       banks: ctx.banks.list(),

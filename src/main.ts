@@ -42,11 +42,11 @@ async function serve(flags: CommonFlags): Promise<void> {
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
-    server.app.log.info({ signal }, 'shutting down');
+    server.ctx.log.info({ signal }, 'shutting down');
     server.close().then(
       () => process.exit(0),
       (err: unknown) => {
-        server.app.log.error({ err }, 'shutdown failed');
+        server.ctx.log.error({ err }, 'shutdown failed');
         process.exit(1);
       },
     );
@@ -60,7 +60,7 @@ async function serve(flags: CommonFlags): Promise<void> {
     const { credentials, created } = await ensureSandboxApp(server.ctx.store.db, server.ctx.encryptionKey, config.dataDir);
     process.stdout.write(quickstart({ config, credentials, created, file: `${config.dataDir}/${SANDBOX_APP_FILE}` }));
   } else {
-    server.app.log.info({ url: config.publicUrl }, 'openlean listening (production mode)');
+    server.ctx.log.info({ url: config.publicUrl }, 'openlean listening (production mode)');
   }
 }
 

@@ -21,7 +21,8 @@ import { createDeliveryHandler } from './webhooks/deliver.ts';
 import { WEBHOOK_JOB } from './webhooks/events.ts';
 
 export interface RunningServer {
-  app: FastifyInstance;
+  /** The HTTP app; null for a worker, which serves no HTTP. */
+  app: FastifyInstance | null;
   ctx: AppContext;
   /** The base URL it listens on; empty for a worker, which serves no HTTP. */
   url: string;
@@ -92,11 +93,10 @@ export async function startServer(config: Config, options: { now?: () => Date } 
         ...(options.now ? { now: () => options.now!().getTime() } : {}),
       }),
     };
-    const app = await buildApp(ctx);
+    let app: FastifyInstance | null = null;
     let url = '';
-    if (config.role === 'worker') {
-      await app.ready();
-    } else {
+    if (config.role !== 'worker') {
+      app = await buildApp(ctx);
       await app.listen({ host: config.host, port: config.port });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
@@ -112,7 +112,7 @@ export async function startServer(config: Config, options: { now?: () => Date } 
       async close() {
         await housekeeping?.stop();
         await refreshes.stop();
-        await app.close();
+        await app?.close();
         await rateLimits?.close();
         await jobs.close();
         await store.close();
