@@ -35,8 +35,8 @@ export function jobQueueFor(store: Store, config: Config, now: () => Date): JobQ
 }
 
 /**
- * Opens and migrates the store, assembles the context and the app, listens (unless the role is
- * `worker`), then starts the workers (unless it is `api`).
+ * Opens and migrates the store, assembles the context, builds the app and listens (unless the role
+ * is `worker`), then starts the workers (unless it is `api`).
  */
 export async function startServer(config: Config, options: { now?: () => Date } = {}): Promise<RunningServer> {
   const { log, flush } = createLogger(config.logLevel);
