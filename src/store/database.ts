@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { Migrator, type MigrationResultSet } from 'kysely/migration';
 import { EntityCache } from './entity-cache.ts';
@@ -161,7 +161,7 @@ export async function migrate(store: Store): Promise<MigrationResultSet> {
   // Kysely locks migrations on PostgreSQL (an advisory lock) but not on SQLite, where processes
   // migrating one file at once would each see a migration pending and all apply it. Holding the
   // file's write lock for the whole run makes them take turns, and the migrations atomic.
-  const sqlite = store.db.getExecutor().adapter instanceof SqliteAdapter;
+  const sqlite = store.dialect === 'sqlite';
   if (sqlite) await sql`begin immediate`.execute(store.db);
   let result: MigrationResultSet;
   try {
