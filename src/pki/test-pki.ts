@@ -2,8 +2,8 @@ import { createPrivateKey, createPublicKey, generateKeyPair, KeyObject, type web
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-// Before @peculiar/x509, whose tsyringe needs it when it loads.
-import './reflect-metadata.ts';
+// @peculiar/x509 finds its algorithms through tsyringe, which needs the Reflect metadata API.
+import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { calculateJwkThumbprint, exportJWK, type JWK } from 'jose';
 
