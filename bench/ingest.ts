@@ -10,10 +10,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { createBankRegistry } from '../src/banks/registry.ts';
 import { loadConfig } from '../src/config.ts';
 import { derivedId } from '../src/domain/ids.ts';
 import { generateCustomer } from '../src/sandbox-bank/generator/index.ts';
+import { SANDBOX_BANK_PROFILES } from '../src/sandbox-bank/profiles.ts';
 import { startServer } from '../src/server.ts';
 import { applySnapshot } from '../src/store/bank-data.ts';
 import { migrate, openStore } from '../src/store/database.ts';
@@ -70,7 +70,7 @@ async function initialRefresh(round: number) {
 
 /** The same transactions written by `applySnapshot` into a fresh store, and by a bare prepared-insert loop. */
 async function storeWrite() {
-  const bank = createBankRegistry().get(BANK)!;
+  const bank = SANDBOX_BANK_PROFILES.find((b) => b.identifier === BANK)!;
   const asOf = new Date();
   const customer = generateCustomer(bank, 'ingest-store', asOf, { profile: 'high_volume' });
   const snapshot = toEntitySnapshot(customer, bank, ['accounts', 'transactions'], asOf);

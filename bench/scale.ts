@@ -137,10 +137,18 @@ async function killAll(): Promise<void> {
   await Promise.all(all.map((p) => (exited(p) ? null : new Promise((r) => p.child.once('exit', r)))));
 }
 
-async function startBank(): Promise<string> {
-  const port = await freePort();
-  await waitForLog(launch('bank', ['sandbox-bank', '--port', String(port)], BASE_ENV), 'sandbox banks listening');
-  return `http://127.0.0.1:${port}/sandbox-banks`;
+/** The sandbox banks as their own process; openlean reaches them with their test PKI (SANDBOX_PKI_DIR). */
+async function startBank(): Promise<SandboxBankAt> {
+  const [port, tlsPort] = [await freePort(), await freePort()];
+  const proc = launch('bank', ['sandbox-bank', '--port', String(port), '--tls-port', String(tlsPort)], BASE_ENV);
+  await waitForLog(proc, 'sandbox banks listening');
+  return { url: `http://127.0.0.1:${port}/sandbox-banks`, tlsUrl: `https://127.0.0.1:${tlsPort}/sandbox-banks`, pkiDir: path.join(dir, proc.name, 'sandbox-pki') };
+}
+
+interface SandboxBankAt {
+  url: string;
+  tlsUrl: string;
+  pkiDir: string;
 }
 
 /** `openlean serve` as shipped: only DATA_DIR and PORT (and this bench's log level and no scheduler). */
@@ -165,7 +173,7 @@ interface Deployment {
 }
 
 /** A fresh database, migrated, with an application; its processes share every setting but DATA_DIR. */
-async function deployment(label: string, bankUrl: string): Promise<Deployment> {
+async function deployment(label: string, bank: SandboxBankAt): Promise<Deployment> {
   const databaseUrl = await createDatabase();
   const env: NodeJS.ProcessEnv = {
     ...BASE_ENV,
@@ -174,7 +182,9 @@ async function deployment(label: string, bankUrl: string): Promise<Deployment> {
     MODE: 'sandbox',
     PUBLIC_URL: `http://openlean-${label}.bench`,
     SANDBOX_BANKS: 'off',
-    SANDBOX_BANK_URL: bankUrl,
+    SANDBOX_BANK_URL: bank.url,
+    SANDBOX_BANK_TLS_URL: bank.tlsUrl,
+    SANDBOX_PKI_DIR: bank.pkiDir,
     REFRESH_MANUAL_DAILY_LIMIT: '100000',
     WORKER_CONCURRENCY: String(WORKER_CONCURRENCY),
   };
@@ -408,11 +418,11 @@ interface Phase {
   meanRefreshMs: number;
 }
 
-async function refreshRate(pgd: Deployment, bankUrl: string, apis: string[], token: string, customerId: string): Promise<boolean> {
+async function refreshRate(pgd: Deployment, bank: SandboxBankAt, apis: string[], token: string, customerId: string): Promise<boolean> {
   const logins = range(ENTITIES).map((i) => `bench-rate-${i}`);
   // Every user answers like a slow bank: a worker process mostly waits, which is what more of them are for.
   for (const login of logins) {
-    const res = await fetch(`${bankUrl}/${BANK}/control/users/${login}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ faults: ['latency'] }) });
+    const res = await fetch(`${bank.url}/${BANK}/control/users/${login}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ faults: ['latency'] }) });
     if (!res.ok) throw new Error(`latency fault for ${login}: ${res.status} ${await res.text()}`);
   }
   const db = new pg.Client({ connectionString: pgd.databaseUrl });
@@ -647,14 +657,14 @@ async function storeTimes(databaseUrl: string, accountId: string, depth: number,
 
 const p99 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * 0.99))]!;
 
-async function pages(bankUrl: string): Promise<boolean> {
+async function pages(bank: SandboxBankAt): Promise<boolean> {
   const sizes = [
     { label: '10k', total: SMALL_TRANSACTIONS, accounts: Math.max(1, Math.round(FILLER_ACCOUNTS / 100)) },
     { label: '10M', total: BIG_TRANSACTIONS, accounts: FILLER_ACCOUNTS },
   ];
   const dbs = [];
   for (const size of sizes) {
-    const d = await deployment(`pages-${size.label}`, bankUrl);
+    const d = await deployment(`pages-${size.label}`, bank);
     const [api, worker] = await Promise.all([d.startApi(), d.startWorker()]);
     const token = await tokenFor(api.url, d.credentials);
     const entity = await createEntity(api.url, token, await createCustomer(api.url, token, 'bench-pages'), 'bench-pages', 'default');
@@ -751,18 +761,18 @@ async function main() {
     `node ${process.version}, ${os.cpus().length} CPUs, PostgreSQL ${await admin(async (c) => (await c.query('show server_version')).rows[0].server_version)}; ` +
       `autocannon ${CONNECTIONS} connections, ${DURATION}s per run; sections ${[...SECTIONS].join(',')}`,
   );
-  const bankUrl = await startBank();
+  const bank = await startBank();
   let ok = true;
   if (SECTIONS.has(1) || SECTIONS.has(2)) {
-    const pgd = await deployment('main', bankUrl);
+    const pgd = await deployment('main', bank);
     const apiProcs = await Promise.all([pgd.startApi(), pgd.startApi()]);
     const apis = apiProcs.map((a) => a.url);
     const token = await tokenFor(apis[0]!, pgd.credentials);
     const customerId = await createCustomer(apis[1]!, token, 'bench');
     if (SECTIONS.has(1)) await reads(pgd, apiProcs, token, customerId);
-    if (SECTIONS.has(2)) ok = (await refreshRate(pgd, bankUrl, apis, token, customerId)) && ok;
+    if (SECTIONS.has(2)) ok = (await refreshRate(pgd, bank, apis, token, customerId)) && ok;
   }
-  if (SECTIONS.has(3)) ok = (await pages(bankUrl)) && ok;
+  if (SECTIONS.has(3)) ok = (await pages(bank)) && ok;
   console.log(`\ntook ${seconds(performance.now() - started)} s`);
   process.exitCode = ok ? 0 : 1;
 }

@@ -33,6 +33,7 @@ import { registerListRefreshes } from './api/refreshes/list-refreshes.ts';
 import { registerWebhooks } from './api/webhooks/register-webhooks.ts';
 import { DataPending, Refresh } from './api/refreshes/refresh.schema.ts';
 import { sandboxBanksPlugin } from './sandbox-bank/plugin.ts';
+import { SANDBOX_BANK_PROFILES } from './sandbox-bank/profiles.ts';
 
 /** Where the built-in sandbox banks are mounted. */
 export const SANDBOX_BANKS_PREFIX = '/sandbox-banks';
@@ -108,10 +109,12 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   if (ctx.sandboxBanks && ctx.config.sandboxBanks) {
     await app.register(sandboxBanksPlugin, {
       prefix: SANDBOX_BANKS_PREFIX,
-      banks: ctx.banks.list(),
+      banks: SANDBOX_BANK_PROFILES,
+      clients: ctx.sandboxBanks.clients,
       now: ctx.now,
       dataDir: ctx.config.dataDir,
       baseUrl: ctx.sandboxBanks.baseUrl,
+      tls: { baseUrl: ctx.sandboxBanks.tlsBaseUrl },
     });
   }
   return app;

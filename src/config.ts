@@ -29,10 +29,18 @@ export interface Config {
   sandboxBanks: boolean;
   /** Where the sandbox banks are when this process does not serve them (`openlean sandbox-bank`), e.g. http://127.0.0.1:3100/sandbox-banks. */
   sandboxBankUrl: string;
+  /** Their mutual-TLS side (token, PAR, OBIE API) when this process does not serve them, e.g. https://127.0.0.1:3443/sandbox-banks. */
+  sandboxBankTlsUrl: string;
+  /** The port of the sandbox banks' mutual-TLS listener this process serves; 0 lets the system choose. */
+  sandboxBanksTlsPort: number;
+  /** The test PKI the sandbox banks and openlean's connection to them share (created at first start). */
+  sandboxPkiDir: string;
   /** Base64 or hex 32-byte key sealing bank tokens; unset: generated into `$DATA_DIR/encryption.key`. */
   encryptionKey: string | undefined;
   /** Per-attempt timeout of a call to a bank. */
   bankTimeoutMs: number;
+  /** The operator's banks (JSON or YAML, docs/banks.md); none configured when unset. */
+  banksFile: string | undefined;
   refresh: RefreshConfig;
   webhooks: WebhookConfig;
 }
@@ -90,6 +98,9 @@ function oneOf<T extends string>(name: string, raw: string | undefined, allowed:
   return raw as T;
 }
 
+/** The sandbox banks' mutual-TLS port unless SANDBOX_BANKS_TLS_PORT says otherwise. */
+export const SANDBOX_BANKS_TLS_PORT = 3443;
+
 /** Lean's schedule: retries 1, 2, 5, 10, 60 and 180 minutes after the first attempt. */
 const LEAN_RETRY_SCHEDULE_MS = [60_000, 120_000, 300_000, 600_000, 3_600_000, 10_800_000];
 /** Retries a delivery may be scheduled for; bounds its job's attempts. */
@@ -137,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     // Otherwise an event could be pruned while its delivery is still being retried.
     throw new ConfigError(`WEBHOOK_RETENTION_DAYS (${retentionDays}) must outlast the last retry of WEBHOOK_RETRY_SCHEDULE_MS (${retryScheduleMs.at(-1)} ms)`);
   }
+  const sandboxBanksTlsPort = integer('SANDBOX_BANKS_TLS_PORT', env.SANDBOX_BANKS_TLS_PORT, SANDBOX_BANKS_TLS_PORT, 0, 65535);
   const publicUrl = (overrides.publicUrl ?? (env.PUBLIC_URL || `http://localhost:${port}`)).replace(/\/+$/, '');
   try {
     new URL(publicUrl);
@@ -159,8 +171,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     responseCacheBytes: integer('RESPONSE_CACHE_MB', env.RESPONSE_CACHE_MB, 64, 0, 64 * 1024) * 1024 * 1024,
     sandboxBanks: oneOf('SANDBOX_BANKS', env.SANDBOX_BANKS, ['on', 'off'] as const, mode === 'sandbox' ? 'on' : 'off') === 'on',
     sandboxBankUrl: (env.SANDBOX_BANK_URL || 'http://127.0.0.1:3100/sandbox-banks').replace(/\/+$/, ''),
+    sandboxBankTlsUrl: (env.SANDBOX_BANK_TLS_URL || `https://127.0.0.1:${sandboxBanksTlsPort || SANDBOX_BANKS_TLS_PORT}/sandbox-banks`).replace(/\/+$/, ''),
+    sandboxBanksTlsPort,
+    sandboxPkiDir: path.resolve(env.SANDBOX_PKI_DIR || path.join(dataDir, 'sandbox-pki')),
     encryptionKey: env.ENCRYPTION_KEY || undefined,
     bankTimeoutMs: integer('BANK_TIMEOUT_MS', env.BANK_TIMEOUT_MS, 10_000, 100, 300_000),
+    banksFile: env.BANKS_FILE ? path.resolve(env.BANKS_FILE) : undefined,
     refresh: {
       workers: role === 'api' ? 0 : integer('WORKER_CONCURRENCY', env.WORKER_CONCURRENCY, 4, role === 'worker' ? 1 : 0, 256),
       leaseMs: integer('JOB_LEASE_MS', env.JOB_LEASE_MS, 30_000, 500, 3_600_000),

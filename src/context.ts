@@ -7,6 +7,7 @@ import type { Config } from './config.ts';
 import type { JobQueue } from './jobs/queue.ts';
 import type { RateLimiter } from './rate-limit/limiter.ts';
 import type { RefreshEngine } from './refresh/engine.ts';
+import type { SandboxClientRegistration } from './sandbox-bank/authorization-server/registration.ts';
 import type { Store } from './store/database.ts';
 
 /** What handlers need, handed to each route's register function; nothing is a module singleton. */
@@ -26,8 +27,11 @@ export interface AppContext {
   rateLimits: RateLimiter | null;
   /** Finished data responses, per entity data version. */
   responses: ResponseCache;
-  /** Where the sandbox banks are (in this process, or `SANDBOX_BANK_URL`); null in production mode. */
-  sandboxBanks: { baseUrl: () => string } | null;
+  /**
+   * Where the sandbox banks are (in this process, or `SANDBOX_BANK_URL` / `SANDBOX_BANK_TLS_URL`)
+   * and openlean's registration at them; null in production mode.
+   */
+  sandboxBanks: { baseUrl: () => string; tlsBaseUrl: () => string; clients: Readonly<Record<string, SandboxClientRegistration>> } | null;
   /** The base URL browsers reach this server at (`PUBLIC_URL`, or the address it listens on). */
   publicUrl: () => string;
   now: () => Date;

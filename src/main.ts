@@ -1,9 +1,22 @@
+import path from 'node:path';
+import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { ensureSandboxApp, SANDBOX_APP_FILE } from './applications/sandbox-app.ts';
 import { createApplication } from './applications/create-application.ts';
+import { SANDBOX_BANKS_PREFIX } from './app.ts';
+import { loadBanksFile } from './banks/banks-file.ts';
+import { checkBank } from './banks/check-bank.ts';
+import { BankTransports } from './banks/security/bank-transport.ts';
+import { createFapiClient } from './banks/security/fapi-client.ts';
+import { IMPORT_INSTRUCTIONS, importDirectory, renderBanksFile } from './banks/directory-import.ts';
+import { createBankRegistry } from './banks/registry.ts';
 import { ConfigError, loadConfig, type Config, type ConfigOverrides } from './config.ts';
+import { ensureTestPki } from './pki/test-pki.ts';
 import { quickstart } from './quickstart.ts';
-import { startSandboxBank } from './sandbox-bank/server.ts';
+import { sandboxClientRegistration } from './sandbox-bank/authorization-server/registration.ts';
+import { SANDBOX_BANK_PROFILES } from './sandbox-bank/profiles.ts';
+import { startSandboxBank, type SandboxBankServerOptions } from './sandbox-bank/server.ts';
+import { bankSource, checkSandboxCollisions } from './sandbox-connections.ts';
 import { jobQueueFor, startServer } from './server.ts';
 import { migrate, openStore } from './store/database.ts';
 
@@ -16,6 +29,25 @@ interface CommonFlags {
   role?: Config['role'];
   logLevel?: Config['logLevel'];
 }
+
+/**
+ * The sandbox banks' TLS listener material (the test PKI in `$DATA_DIR/sandbox-pki`, made at
+ * first start) and openlean's registrations at them, built from the same PKI.
+ */
+async function sandboxBankTls(dataDir: string, port: number): Promise<Pick<SandboxBankServerOptions, 'tls' | 'clients'>> {
+  const pki = await ensureTestPki(path.join(dataDir, 'sandbox-pki'));
+  return {
+    tls: { port, ca_pem: pki.ca.cert_pem, cert_pem: pki.server.cert_pem, key_pem: pki.server.key_pem },
+    // openlean's callback where it listens by default; the sandbox takes any other http(s) one too.
+    clients: sandboxClientRegistration(pki, SANDBOX_BANK_PROFILES.map((b) => b.identifier), [`${(process.env.PUBLIC_URL || 'http://localhost:3000').replace(/\/+$/, '')}/link/callback`]),
+  };
+}
+
+const portOf = (flag: string, value: string): number => {
+  const port = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isInteger(port) || port < 0 || port > 65_535) throw new ConfigError(`${flag} must be an integer between 0 and 65535, got ${JSON.stringify(value)}`);
+  return port;
+};
 
 function configFrom(flags: CommonFlags): Config {
   const overrides: ConfigOverrides = {};
@@ -62,6 +94,109 @@ async function serve(flags: CommonFlags): Promise<void> {
   } else {
     server.ctx.log.info({ url: config.publicUrl }, 'openlean listening (production mode)');
   }
+}
+
+/** `rows` as left-aligned columns under `header`, two spaces apart. */
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  return [header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+/** The banks the server would offer with this configuration: BANKS_FILE's, and the sandbox banks in sandbox mode. */
+async function listBanks(flags: { mode?: Config['mode'] }): Promise<void> {
+  const config = configFrom(flags);
+  const configured = config.banksFile ? loadBanksFile(config.banksFile, process.env) : [];
+  checkSandboxCollisions(configured, { mode: config.mode, banksFile: config.banksFile });
+  // Where `openlean serve` would serve them, or SANDBOX_BANK_URL when it would not.
+  const location = config.sandboxBanks
+    ? { http: `${config.publicUrl}${SANDBOX_BANKS_PREFIX}`, tls: `https://127.0.0.1:${config.sandboxBanksTlsPort}${SANDBOX_BANKS_PREFIX}` }
+    : { http: config.sandboxBankUrl, tls: config.sandboxBankTlsUrl };
+  const pki = config.mode === 'sandbox' ? await ensureTestPki(config.sandboxPkiDir) : null;
+  const banks = createBankRegistry(bankSource(configured, () => location, pki), { mode: config.mode }).list();
+  if (banks.length === 0) {
+    process.stdout.write(`no banks: set BANKS_FILE to your banks file (docs/banks.md)${config.mode === 'production' ? '; sandbox banks are not offered in production mode' : ''}\n`);
+    return;
+  }
+  process.stdout.write(
+    table(
+      ['IDENTIFIER', 'NAME', 'COUNTRY', 'STANDARD', 'PROFILE', 'CLIENT_AUTH', 'ISSUER', 'SANDBOX'],
+      banks.map((b) => [b.identifier, b.name, b.country, b.standard, b.security_profile, b.client_auth, b.issuer, b.sandbox ? 'yes' : '']),
+    ),
+  );
+}
+
+/**
+ * `openlean banks check [IDENTIFIER]`: each step of each bank (src/banks/check-bank.ts), with why
+ * it failed. Exits 1 when a bank failed, 2 when BANKS_FILE names no such bank.
+ */
+async function checkBanks(identifier: string | undefined): Promise<void> {
+  const config = configFrom({});
+  const configured = config.banksFile ? loadBanksFile(config.banksFile, process.env) : [];
+  const chosen = identifier === undefined ? configured : configured.filter((b) => b.identifier === identifier);
+  if (chosen.length === 0) {
+    throw new ConfigError(
+      identifier === undefined ? 'no banks to check: set BANKS_FILE to your banks file (docs/banks.md)' : `${identifier} is not a bank of BANKS_FILE (${config.banksFile ?? 'unset'})`,
+    );
+  }
+  const transports = new BankTransports();
+  const fapi = createFapiClient({ transports, timeout_ms: config.bankTimeoutMs });
+  let failed = 0;
+  try {
+    for (const bank of chosen) {
+      process.stdout.write(`${bank.identifier} (${bank.name}, ${bank.issuer})\n`);
+      const steps = await checkBank(bank, { fapi, transports, timeout_ms: config.bankTimeoutMs });
+      for (const step of steps) process.stdout.write(`  ${step.ok ? 'ok  ' : 'FAIL'} ${step.step.padEnd(18)} ${step.detail}\n`);
+      if (steps.some((s) => !s.ok)) failed++;
+    }
+  } finally {
+    await transports.close();
+  }
+  process.stdout.write(failed === 0 ? `${chosen.length} bank(s) ready\n` : `${failed} of ${chosen.length} bank(s) failed\n`);
+  if (failed > 0) process.exitCode = 1;
+}
+
+/** A participants list from a URL (fetched) or a file (read), parsed. */
+async function readDirectory(source: string): Promise<unknown> {
+  let text: string;
+  if (/^https?:\/\//i.test(source)) {
+    const res = await fetch(source, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(60_000) }).catch((err: unknown) => {
+      throw new ConfigError(`--directory ${source}: cannot fetch it (${(err as Error).message})`);
+    });
+    if (!res.ok) throw new ConfigError(`--directory ${source}: answered HTTP ${res.status}`);
+    text = await res.text();
+  } else {
+    try {
+      text = fs.readFileSync(source, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`--directory ${source}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    }
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ConfigError(`--directory ${source}: is not JSON`);
+  }
+}
+
+async function importBanks(flags: { directory: string; out?: string; json?: boolean }): Promise<void> {
+  const { entries, skipped } = importDirectory(await readDirectory(flags.directory));
+  const format = flags.json ? 'json' : 'yaml';
+  const text = renderBanksFile(entries, { format, source: flags.directory });
+  if (flags.out) {
+    try {
+      // Never over an existing file: it may be the BANKS_FILE the operator already filled in.
+      fs.writeFileSync(flags.out, text, { flag: 'wx' });
+    } catch (err) {
+      const exists = (err as NodeJS.ErrnoException).code === 'EEXIST';
+      throw new ConfigError(`--out ${flags.out}: ${exists ? 'already exists; remove it or choose another file' : `cannot write it (${(err as NodeJS.ErrnoException).code})`}`);
+    }
+  } else {
+    process.stdout.write(text);
+  }
+  const notes = [`imported ${entries.length} bank${entries.length === 1 ? '' : 's'} serving account information${flags.out ? ` into ${flags.out}` : ''}`];
+  for (const s of skipped) notes.push(`skipped ${s.name}: ${s.reason}`);
+  if (format === 'json' && entries.length > 0) notes.push('', IMPORT_INSTRUCTIONS.replace('{source}', flags.directory));
+  process.stderr.write(`${notes.join('\n')}\n`);
 }
 
 export function buildCli(): Command {
@@ -117,22 +252,46 @@ export function buildCli(): Command {
       }
     });
 
+  const banks = program.command('banks').description('the banks this deployment connects to (BANKS_FILE, docs/banks.md)');
+  banks
+    .command('list')
+    .description('print the banks the server offers: those of BANKS_FILE, and in sandbox mode the sandbox banks')
+    .addOption(new Option('--mode <mode>', 'sandbox or production (env MODE)').choices(['sandbox', 'production']))
+    .action(listBanks);
+  banks
+    .command('check')
+    .argument('[identifier]', 'one bank of BANKS_FILE; all of them by default')
+    .description("prove each bank of BANKS_FILE works before a customer meets it: discovery, TLS, mutual TLS, a client-credentials token")
+    .action(checkBanks);
+  banks
+    .command('import')
+    .description("turn a trust framework's participants list (Raidiam /participants JSON) into BANKS_FILE entries to complete")
+    .requiredOption('--directory <file|url>', 'the participants JSON: a file, or an http(s) URL to fetch')
+    .option('--out <file>', 'write the entries to this new file instead of standard output')
+    .option('--json', 'write JSON instead of YAML')
+    .action(importBanks);
+
   program
     .command('sandbox-bank')
     .description('run only the built-in sandbox banks (mock OBIE v3.1 banks), as a separate party')
-    .option('-p, --port <port>', 'port to listen on', '3100')
+    .option('-p, --port <port>', 'HTTP port: discovery, authorization pages, control API', '3100')
+    .option('--tls-port <port>', 'mutual-TLS port: token, PAR and the OBIE API (env SANDBOX_BANKS_TLS_PORT, default 3443)')
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
-    .option('--data-dir <dir>', 'where sandbox-banks.db is kept (env DATA_DIR, default ./data)')
+    .option('--data-dir <dir>', 'where sandbox-banks.db and the test PKI (sandbox-pki/) are kept (env DATA_DIR, default ./data)')
     .addOption(new Option('--log-level <level>', 'request log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('warn'))
-    .action(async (flags: { port: string; host: string; dataDir?: string; logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' }) => {
-      const port = Number(flags.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new ConfigError(`--port must be an integer between 0 and 65535, got ${JSON.stringify(flags.port)}`);
+    .action(async (flags: { port: string; tlsPort?: string; host: string; dataDir?: string; logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' }) => {
+      const port = portOf('--port', flags.port);
+      const tlsPort = flags.tlsPort !== undefined ? portOf('--tls-port', flags.tlsPort) : process.env.SANDBOX_BANKS_TLS_PORT ? portOf('SANDBOX_BANKS_TLS_PORT', process.env.SANDBOX_BANKS_TLS_PORT) : 3443;
       const dataDir = flags.dataDir ?? (process.env.DATA_DIR || './data');
-      const bank = await startSandboxBank({ host: flags.host, port, dataDir, logLevel: flags.logLevel });
+      const bank = await startSandboxBank({ host: flags.host, port, dataDir, logLevel: flags.logLevel, ...(await sandboxBankTls(dataDir, tlsPort)) });
       const stop = () => bank.close().then(() => process.exit(0), () => process.exit(1));
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
-      process.stdout.write(`sandbox banks listening at ${bank.url}\n(set SANDBOX_BANK_URL=${bank.url} for an openlean that does not serve them itself)\n`);
+      process.stdout.write(
+        `sandbox banks listening at ${bank.url} (discovery, authorization, control API)\n` +
+          `sandbox banks mutual TLS at ${bank.tlsUrl} (token, PAR, OBIE API; client certificates from ${path.resolve(dataDir, 'sandbox-pki')})\n` +
+          `(set SANDBOX_BANK_URL=${bank.url} for an openlean that does not serve them itself)\n`,
+      );
     });
 
   return program;

@@ -5,6 +5,9 @@ import { loadOrCreateKey } from './auth/secret-box.ts';
 import { loadSigningKeys } from './auth/signing-keys.ts';
 import { createTokenService } from './auth/tokens.ts';
 import { createObieConnector } from './banks/obie/connector.ts';
+import { BankTransports } from './banks/security/bank-transport.ts';
+import { createFapiClient } from './banks/security/fapi-client.ts';
+import { loadBanksFile } from './banks/banks-file.ts';
 import { createBankRegistry } from './banks/registry.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
@@ -15,7 +18,9 @@ import type { JobQueue } from './jobs/queue.ts';
 import { createRateLimiter, type RateLimiter } from './rate-limit/limiter.ts';
 import { createRefreshEngine } from './refresh/engine.ts';
 import { REFRESH_JOB } from './refresh/request-refresh.ts';
-import { SANDBOX_CLIENT } from './sandbox-bank/client.ts';
+import { ensureTestPki } from './pki/test-pki.ts';
+import { startSandboxTlsListener } from './sandbox-bank/tls-listener.ts';
+import { bankSource, checkSandboxCollisions, sandboxClients } from './sandbox-connections.ts';
 import { migrate, openStore, type Store } from './store/database.ts';
 import { createDeliveryHandler } from './webhooks/deliver.ts';
 import { WEBHOOK_JOB } from './webhooks/events.ts';
@@ -39,27 +44,37 @@ export function jobQueueFor(store: Store, config: Config, now: () => Date): JobQ
  * is `worker`), then starts the workers (unless it is `api`).
  */
 export async function startServer(config: Config, options: { now?: () => Date } = {}): Promise<RunningServer> {
+  // Before anything is opened: a bad BANKS_FILE stops the start with every problem it has.
+  const configuredBanks = config.banksFile ? loadBanksFile(config.banksFile, process.env) : [];
+  checkSandboxCollisions(configuredBanks, { mode: config.mode, banksFile: config.banksFile });
   const { log, flush } = createLogger(config.logLevel);
   // A worker serves no reads, so it needs no entity cache (nor, on PostgreSQL, its listening connection).
   const store = openStore(config.databaseUrl, { cacheEntities: config.role !== 'worker' });
   const now = options.now ?? (() => new Date());
   const jobs = jobQueueFor(store, config, now);
   let rateLimits: RateLimiter | null = null;
+  let tlsListener: { close(): Promise<void>; port: number } | null = null;
+  let transports: BankTransports | null = null;
   try {
     await migrate(store);
     await jobs.install();
     const keys = await loadSigningKeys(store.db);
-    const banks = createBankRegistry();
-    // The in-process sandbox banks are reached over real HTTP at this server's own address, known
-    // once it listens; a worker, which does not listen, reaches those of the API at PUBLIC_URL.
+    // The in-process sandbox banks are reached at this server's own addresses, known once it
+    // listens (HTTP) and once their mutual-TLS listener does; a worker, which does not listen,
+    // reaches those of the API at PUBLIC_URL and SANDBOX_BANKS_TLS_PORT.
+    const inProcess = config.sandboxBanks && config.role !== 'worker';
     let selfUrl = config.role === 'worker' ? config.publicUrl : '';
+    let tlsUrl = inProcess ? '' : config.role === 'worker' && config.sandboxBanks ? `https://127.0.0.1:${config.sandboxBanksTlsPort}${SANDBOX_BANKS_PREFIX}` : config.sandboxBankTlsUrl;
     const sandboxBase = () => (config.sandboxBanks ? `${selfUrl}${SANDBOX_BANKS_PREFIX}` : config.sandboxBankUrl);
+    // Both parties of the sandbox share one test PKI: the banks' server certificate and trust
+    // anchors, openlean's transport certificate and signing keys.
+    const pki = config.mode === 'sandbox' ? await ensureTestPki(config.sandboxPkiDir) : null;
+    const sandboxLocation = () => (selfUrl !== '' || !config.sandboxBanks) && tlsUrl !== '' ? { http: sandboxBase(), tls: tlsUrl } : null;
+    const banks = createBankRegistry(bankSource(configuredBanks, sandboxLocation, pki), { mode: config.mode });
+    transports = new BankTransports();
     const connector = createObieConnector({
-      endpoints: (bank) => ({
-        discovery_url: `${sandboxBase()}/${bank.identifier}/.well-known/openid-configuration`,
-        ais_base_url: `${sandboxBase()}/${bank.identifier}/open-banking/v3.1/aisp`,
-      }),
-      client: () => SANDBOX_CLIENT,
+      fapi: createFapiClient({ transports, timeout_ms: config.bankTimeoutMs }),
+      transports,
       timeout_ms: config.bankTimeoutMs,
       now,
       // What the bank got wrong is worth a warning; retries and token refreshes are routine.
@@ -81,7 +96,7 @@ export async function startServer(config: Config, options: { now?: () => Date } 
       encryptionKey,
       rateLimits,
       responses: new ResponseCache(config.responseCacheBytes),
-      sandboxBanks: config.mode === 'sandbox' ? { baseUrl: sandboxBase } : null,
+      sandboxBanks: pki ? { baseUrl: sandboxBase, tlsBaseUrl: () => tlsUrl, clients: sandboxClients(pki) } : null,
       // Port 0 means "any": the URL derived from it only exists once the server listens.
       publicUrl: () => (config.publicUrlGiven || config.port !== 0 ? config.publicUrl : selfUrl.replace('://127.0.0.1:', '://localhost:')),
       now,
@@ -102,6 +117,13 @@ export async function startServer(config: Config, options: { now?: () => Date } 
       const port = typeof address === 'object' && address ? address.port : config.port;
       url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
       selfUrl = url.replace('://0.0.0.0:', '://127.0.0.1:').replace('://[::]:', '://[::1]:');
+      if (inProcess && pki) {
+        tlsListener = await startSandboxTlsListener(
+          { port: config.sandboxBanksTlsPort, host: config.host, ca_pem: pki.ca.cert_pem, cert_pem: pki.server.cert_pem, key_pem: pki.server.key_pem, prefix: SANDBOX_BANKS_PREFIX },
+          app,
+        );
+        tlsUrl = `https://${new URL(selfUrl).host.replace(/:\d+$/, '')}:${tlsListener.port}${SANDBOX_BANKS_PREFIX}`;
+      }
     }
     await refreshes.start();
     const housekeeping = config.refresh.workers > 0 ? startHousekeeping(ctx) : null;
@@ -113,6 +135,8 @@ export async function startServer(config: Config, options: { now?: () => Date } 
         await housekeeping?.stop();
         await refreshes.stop();
         await app?.close();
+        await tlsListener?.close();
+        await transports?.close();
         await rateLimits?.close();
         await jobs.close();
         await store.close();
@@ -120,6 +144,8 @@ export async function startServer(config: Config, options: { now?: () => Date } 
       },
     };
   } catch (err) {
+    await tlsListener?.close();
+    await transports?.close();
     await rateLimits?.close();
     await jobs.close();
     await store.close();

@@ -4,7 +4,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import YAML from 'yaml';
 import { freePort } from './helpers/free-port.ts';
+import { IMPORTED_ENTRIES, PARTICIPANTS } from './helpers/participants.ts';
+import { writeBankCredentials } from './helpers/pki.ts';
+import { createUntrustedClientCertificate } from '../src/pki/test-pki.ts';
+import { sandboxBanksFileEntries } from '../src/sandbox-connections.ts';
+import { startFapiSandbox, type FapiSandbox } from './helpers/sandbox-fapi.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'openlean.js');
@@ -17,6 +23,16 @@ function tempDir(): string {
 
 function run(args: string[], env: Record<string, string>) {
   return spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+}
+
+/** `run` without blocking this process: for commands that talk to a server this process runs. */
+function runAsync(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
 }
 
 /** Starts `openlean serve`, resolves with its stdout once the quickstart is printed. */
@@ -95,5 +111,143 @@ describe('openlean CLI', () => {
     assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, 'sandbox-app.json'), 'utf8')), creds);
     again.child.kill('SIGTERM');
     assert.equal(await again.exited, 0);
+  });
+
+  describe('banks', () => {
+    /** A BANKS_FILE in a fresh directory with one UK bank, changed by `changes`. */
+    const banksFile = (changes: Record<string, unknown> = {}) => {
+      const dir = tempDir();
+      const { files } = writeBankCredentials(dir);
+      const bank = {
+        identifier: 'THAMES_BANK_GB',
+        name: 'Thames Bank',
+        country: 'GB',
+        currency: 'GBP',
+        time_zone: 'Europe/London',
+        standard: 'obie-3.1',
+        issuer: 'https://auth.thames.example',
+        api_base_url: 'https://api.thames.example/open-banking/v3.1/aisp',
+        client_id: 'openlean-at-thames',
+        client_auth: 'tls_client_auth',
+        signing_key: files.rsa,
+        signing_kid: 'kid-1',
+        signing_alg: 'PS256',
+        transport_cert: files.cert,
+        transport_key: files.key,
+        security_profile: 'fapi1-advanced',
+        ...changes,
+      };
+      const file = path.join(dir, 'banks.yaml');
+      fs.writeFileSync(file, YAML.stringify({ banks: [bank] }));
+      return { dir, file };
+    };
+
+    it('serve refuses to start with a bad BANKS_FILE, naming every bad field', () => {
+      const { dir, file } = banksFile({ client_auth: 'basic', country: 'UK', signing_key: 'missing.pem' });
+      const res = run(['serve'], { DATA_DIR: dir, PORT: '0', BANKS_FILE: file, LOG_LEVEL: 'silent' });
+      assert.equal(res.status, 2, res.stderr);
+      assert.equal(
+        res.stderr,
+        [
+          `openlean: BANKS_FILE ${file}:`,
+          '  banks[0] (THAMES_BANK_GB).country: must be an ISO 3166-1 alpha-2 code such as AE, SA or GB, got "UK" (the United Kingdom is GB)',
+          '  banks[0] (THAMES_BANK_GB).client_auth: must be one of private_key_jwt, tls_client_auth, got "basic"',
+          `  banks[0] (THAMES_BANK_GB).signing_key: cannot read ${path.join(dir, 'missing.pem')} (no such file)`,
+          '',
+        ].join('\n'),
+      );
+      assert.ok(!fs.existsSync(path.join(dir, 'openlean.db')), 'stopped before opening the database');
+    });
+
+    it('banks list prints the configured banks, and the sandbox banks only in sandbox mode', () => {
+      const { dir, file } = banksFile();
+      const sandbox = run(['banks', 'list'], { DATA_DIR: dir, BANKS_FILE: file, MODE: 'sandbox', PUBLIC_URL: 'http://localhost:3000' });
+      assert.equal(sandbox.status, 0, sandbox.stderr);
+      const lines = sandbox.stdout.trimEnd().split('\n');
+      assert.match(lines[0]!, /^IDENTIFIER +NAME +COUNTRY +STANDARD +PROFILE +CLIENT_AUTH +ISSUER +SANDBOX$/);
+      assert.match(lines[1]!, /^THAMES_BANK_GB +Thames Bank +GB +obie-3\.1 +fapi1-advanced +tls_client_auth +https:\/\/auth\.thames\.example$/);
+      assert.match(lines[2]!, /^SANDBOX_FALCON_AE +Falcon Bank \(sandbox\) +AE +obie-3\.1 +fapi2 +private_key_jwt +http:\/\/localhost:3000\/sandbox-banks\/SANDBOX_FALCON_AE +yes$/);
+      assert.equal(lines.length, 6);
+
+      const production = run(['banks', 'list', '--mode', 'production'], { DATA_DIR: dir, BANKS_FILE: file });
+      assert.equal(production.status, 0, production.stderr);
+      assert.deepEqual(production.stdout.trimEnd().split('\n').slice(1).map((l) => l.split(' ')[0]), ['THAMES_BANK_GB']);
+    });
+
+    it('banks list refuses a configured bank that takes a sandbox bank\'s identifier in sandbox mode', () => {
+      const { dir, file } = banksFile({ identifier: 'SANDBOX_PEARL_BH' });
+      const res = run(['banks', 'list'], { DATA_DIR: dir, BANKS_FILE: file, MODE: 'sandbox' });
+      assert.equal(res.status, 2);
+      assert.equal(res.stderr, `openlean: BANKS_FILE ${file}:\n  banks[0] (SANDBOX_PEARL_BH).identifier: is a built-in sandbox bank's identifier in MODE=sandbox; choose another\n`);
+    });
+
+    it('banks import turns a participants list into BANKS_FILE entries to fill in, as YAML or JSON', () => {
+      const dir = tempDir();
+      const directory = path.join(dir, 'participants.json');
+      fs.writeFileSync(directory, JSON.stringify(PARTICIPANTS));
+      const yaml = run(['banks', 'import', '--directory', directory], {});
+      assert.equal(yaml.status, 0, yaml.stderr);
+      assert.match(yaml.stdout, /^# BANKS_FILE entries imported by `openlean banks import` from /);
+      assert.deepEqual(YAML.parse(yaml.stdout), { banks: IMPORTED_ENTRIES });
+      assert.equal(yaml.stderr, 'imported 2 banks serving account information\nskipped Example Bank Payments: serves no account information\nskipped Example Bank Legacy: authorisation server is Withdrawn\n');
+
+      const out = path.join(dir, 'banks.json');
+      const json = run(['banks', 'import', '--directory', directory, '--json', '--out', out], {});
+      assert.equal(json.status, 0, json.stderr);
+      assert.equal(json.stdout, '');
+      assert.deepEqual(JSON.parse(fs.readFileSync(out, 'utf8')), { banks: IMPORTED_ENTRIES });
+      assert.match(json.stderr, /replace every FILL_IN/);
+      const again = run(['banks', 'import', '--directory', directory, '--json', '--out', out], {});
+      assert.equal(again.status, 2);
+      assert.match(again.stderr, /already exists/);
+    });
+  });
+
+  describe('banks check', () => {
+    let sandbox: FapiSandbox;
+    after(() => sandbox?.close());
+
+    /** BANKS_FILE entries for sandbox banks, as an operator would write them for real ones, with `transport` as the certificate. */
+    const banksFileFor = async (transport: { cert_pem: string; key_pem: string } | null) => {
+      const dir = tempDir();
+      sandbox ??= await startFapiSandbox({ dataDir: dir });
+      const entries = sandboxBanksFileEntries(sandbox.pki, { http: sandbox.url, tls: sandbox.tlsUrl }).map((e) => ({ ...e, identifier: `CHECK_${e.identifier}` }));
+      if (transport) {
+        fs.writeFileSync(path.join(dir, 'wrong.pem'), transport.cert_pem);
+        fs.writeFileSync(path.join(dir, 'wrong.key'), transport.key_pem);
+        for (const e of entries) Object.assign(e, { transport_cert: path.join(dir, 'wrong.pem'), transport_key: path.join(dir, 'wrong.key') });
+      }
+      const file = path.join(dir, 'banks.yaml');
+      fs.writeFileSync(file, YAML.stringify({ banks: entries }));
+      return { dir, file };
+    };
+
+    it('proves each step against a FAPI bank: discovery, TLS, mutual TLS, a client-credentials token', async () => {
+      const { dir, file } = await banksFileFor(null);
+      const res = await runAsync(['banks', 'check'], { DATA_DIR: dir, BANKS_FILE: file, MODE: 'production' });
+      assert.equal(res.status, 0, res.stdout + res.stderr);
+      const falcon = res.stdout.split('\n').slice(0, 5);
+      assert.match(falcon[0]!, /^CHECK_SANDBOX_FALCON_AE \(Falcon Bank \(sandbox\), http:\/\/127\.0\.0\.1:\d+\/sandbox-banks\/SANDBOX_FALCON_AE\)$/);
+      assert.deepEqual(falcon.slice(1).map((l) => l.trim().split(/ +/).slice(0, 2)), [['ok', 'discovery'], ['ok', 'tls'], ['ok', 'mutual_tls'], ['ok', 'client_credentials']]);
+      assert.match(falcon[4]!, /a client-credentials token was issued to openlean \(private_key_jwt\)/);
+      assert.match(res.stdout, /\n4 bank\(s\) ready\n$/);
+    });
+
+    it('names the step that fails: a transport certificate the bank does not trust', async () => {
+      const { dir, file } = await banksFileFor(await createUntrustedClientCertificate('CN=openlean sandbox TPP,O=openlean,C=AE'));
+      const res = await runAsync(['banks', 'check', 'CHECK_SANDBOX_OASIS_AE'], { DATA_DIR: dir, BANKS_FILE: file, MODE: 'production' });
+      assert.equal(res.status, 1, res.stdout + res.stderr);
+      const lines = res.stdout.trimEnd().split('\n');
+      assert.deepEqual(lines.slice(1, 4).map((l) => l.trim().split(/ +/).slice(0, 2)), [['ok', 'discovery'], ['ok', 'tls'], ['FAIL', 'mutual_tls']]);
+      assert.match(lines[3]!, /refused openlean's transport certificate/);
+      assert.equal(lines.at(-1), '1 of 1 bank(s) failed');
+    });
+
+    it('refuses an identifier BANKS_FILE does not have', async () => {
+      const { dir, file } = await banksFileFor(null);
+      const res = await runAsync(['banks', 'check', 'NO_SUCH_BANK'], { DATA_DIR: dir, BANKS_FILE: file, MODE: 'production' });
+      assert.equal(res.status, 2);
+      assert.equal(res.stderr, `openlean: NO_SUCH_BANK is not a bank of BANKS_FILE (${file})\n`);
+    });
   });
 });

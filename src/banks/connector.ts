@@ -1,6 +1,6 @@
 import type { DataResource, Permission } from '../domain/permissions.ts';
 import type { EntitySnapshot } from '../domain/snapshot.ts';
-import type { BankDefinition } from './registry.ts';
+import type { BankDefinition } from './bank.ts';
 
 /**
  * The one interface between openlean and a bank. Everything bank-protocol-specific (OBIE wire
@@ -9,7 +9,10 @@ import type { BankDefinition } from './registry.ts';
 export interface BankConnector {
   /** Registers a consent at the bank and builds the URL the end user must visit to authorise it. */
   startConsent(input: StartConsentInput): Promise<ConsentStart>;
-  /** Exchanges the authorization code the bank redirected back with for the consent's tokens. */
+  /**
+   * Validates what the bank sent back (state, and for the hybrid flow the ID token as detached
+   * signature) and exchanges its code for the consent's tokens, validating the ID token.
+   */
   exchangeCode(input: ExchangeCodeInput): Promise<BankCredentials>;
   /** Fetches the entity's data. Throws `BankError`; never returns half a snapshot. */
   fetchData(input: FetchDataInput): Promise<FetchDataResult>;
@@ -28,6 +31,12 @@ export interface BankCredentials {
   refresh_token: string | null;
   /** ISO 8601; null when the bank did not say. */
   access_token_expires_at: string | null;
+  /**
+   * ISO 8601: when a refresh grant got no answer. The bank has then usually rotated the refresh
+   * token already, so a following `invalid_grant` is explained by this, not by the user.
+   * Absent (credentials stored before this existed) means null.
+   */
+  refresh_answer_lost_at?: string | null;
 }
 
 export interface StartConsentInput {
@@ -37,6 +46,8 @@ export interface StartConsentInput {
   expires_at: string;
   /** Where the bank sends the user back, with `code` and `state`. */
   redirect_uri: string;
+  /** The user's language (`en`, `ar`), passed on as `ui_locales` for the bank's own pages. */
+  language?: string;
 }
 
 export interface ConsentStart {
@@ -51,7 +62,11 @@ export interface ConsentStart {
 export interface ExchangeCodeInput {
   bank: BankDefinition;
   consent_id: string;
-  code: string;
+  /** Every parameter the bank sent back (`code`, `state`, `iss`, and `id_token` in the hybrid flow). */
+  params: Readonly<Record<string, string>>;
+  /** What `startConsent` returned, kept until the user came back. */
+  state: string;
+  nonce: string;
   code_verifier: string;
   redirect_uri: string;
 }

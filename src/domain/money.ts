@@ -12,6 +12,11 @@ const EXPONENTS: Readonly<Record<string, number>> = {
 
 const DECIMAL = /^(-?)(\d{1,15})(?:\.(\d{1,5}))?$/;
 
+/** Whether `currency` is one whose exponent is known here, rather than assumed to be 2. */
+export function isKnownCurrency(currency: string): boolean {
+  return Object.hasOwn(EXPONENTS, currency);
+}
+
 /** The number of decimal places of `currency` (`exponent('KWD') === 3`). */
 export function exponent(currency: string): number {
   return EXPONENTS[currency] ?? 2;

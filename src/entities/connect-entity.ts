@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { BankCredentials } from '../banks/connector.ts';
-import type { BankDefinition } from '../banks/registry.ts';
+import type { BankDefinition } from '../banks/bank.ts';
 import type { AppContext } from '../context.ts';
 import { normalizePermissions, type Permission } from '../domain/permissions.ts';
 import { saveConnection } from '../store/connections.ts';

@@ -1,11 +1,11 @@
 import { BankError } from '../banks/connector.ts';
-import type { BankDefinition } from '../banks/registry.ts';
+import type { BankDefinition } from '../banks/bank.ts';
 import type { AppContext } from '../context.ts';
 import type { Permission } from '../domain/permissions.ts';
 import { normalizePermissions } from '../domain/permissions.ts';
 import { ApiError } from '../errors/api-error.ts';
 import { createConnectedEntity } from './connect-entity.ts';
-import { approveConsent } from '../sandbox-bank/automate-consent.ts';
+import { authorizeAtSandboxBank } from '../sandbox-bank/automate-consent.ts';
 import type { Profile } from '../sandbox-bank/generator/model.ts';
 import type { CustomerRow, EntityRow, RefreshRow } from '../store/schema.ts';
 
@@ -27,8 +27,8 @@ function bankFailure(err: unknown): never {
 
 /**
  * Creates an entity the way the hosted journey does, minus the browser: a consent at the sandbox
- * bank through the OBIE connector, authorised by driving the bank's own login, OTP and approval
- * pages over HTTP, then the code exchanged for tokens; the data arrives when the INITIAL refresh
+ * bank through the connector's FAPI path, authorised through the sandbox bank's control endpoint
+ * for pending interactions (as the user `login`), then the code exchanged for tokens; the data arrives when the INITIAL refresh
  * finishes.
  */
 export async function createSandboxEntity(ctx: AppContext, req: SandboxEntityRequest): Promise<{ entity: EntityRow; refresh: RefreshRow }> {
@@ -45,12 +45,19 @@ export async function createSandboxEntity(ctx: AppContext, req: SandboxEntityReq
     });
     if (!settings.ok) throw new Error(`the sandbox bank refused the user settings (${settings.status})`);
     const consent = await ctx.connector.startConsent({ bank: req.bank, permissions, expires_at: req.consentExpiresAt.toISOString(), redirect_uri: redirectUri });
-    const back = new URL(await approveConsent(consent.authorize_url, { login: req.login }));
-    const code = back.searchParams.get('code');
-    if (!code || back.searchParams.get('state') !== consent.state) {
-      throw new Error(`the bank answered ${back.searchParams.get('error') ?? 'without a code'}`);
-    }
-    credentials = await ctx.connector.exchangeCode({ bank: req.bank, consent_id: consent.consent_id, code, code_verifier: consent.code_verifier, redirect_uri: redirectUri });
+    const back = new URL(await authorizeAtSandboxBank(consent.authorize_url, { login: req.login }));
+    // The hybrid flow answers in the fragment, the code flow in the query.
+    const params = new URLSearchParams(back.hash.length > 1 ? back.hash.slice(1) : back.search);
+    if (!params.get('code')) throw new Error(`the bank answered ${params.get('error') ?? 'without a code'}`);
+    credentials = await ctx.connector.exchangeCode({
+      bank: req.bank,
+      consent_id: consent.consent_id,
+      params: Object.fromEntries(params),
+      state: consent.state,
+      nonce: consent.nonce,
+      code_verifier: consent.code_verifier,
+      redirect_uri: redirectUri,
+    });
   } catch (err) {
     ctx.log.warn({ err, bank: req.bank.identifier }, 'sandbox consent failed');
     bankFailure(err);

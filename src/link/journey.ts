@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { open, seal } from '../auth/secret-box.ts';
 import { ExpiredTokenError } from '../auth/tokens.ts';
 import { BankError, type BankCredentials } from '../banks/connector.ts';
-import type { BankDefinition } from '../banks/registry.ts';
+import type { BankDefinition } from '../banks/bank.ts';
 import type { AppContext } from '../context.ts';
 import { isPermission, normalizePermissions, PERMISSIONS, type Permission } from '../domain/permissions.ts';
 import { createConnectedEntity, reconnectEntity } from '../entities/connect-entity.ts';
@@ -194,7 +194,13 @@ export async function sendToBank(ctx: AppContext, session: LinkSessionRow, bank:
   const consentExpiresAt = consentExpiryFrom(ctx.now());
   let consent;
   try {
-    consent = await ctx.connector.startConsent({ bank, permissions: permissionsOf(session), expires_at: consentExpiresAt, redirect_uri: ctx.publicUrl() + CALLBACK_PATH });
+    consent = await ctx.connector.startConsent({
+      bank,
+      permissions: permissionsOf(session),
+      expires_at: consentExpiresAt,
+      redirect_uri: ctx.publicUrl() + CALLBACK_PATH,
+      language: session.language,
+    });
   } catch (err) {
     ctx.log.warn({ err, bank: bank.identifier, link_session: session.id }, 'could not start a consent for Link');
     await failJourney(ctx, session, err instanceof BankError ? 'BANK_UNAVAILABLE' : 'INTERNAL_ERROR');
@@ -211,17 +217,16 @@ export async function sendToBank(ctx: AppContext, session: LinkSessionRow, bank:
     updated_at: ctx.now().toISOString(),
   });
   if (!moved) throw new LinkError(409, 'STATE_INVALID', 'This journey has already ended');
-  const url = new URL(consent.authorize_url);
-  url.searchParams.set('ui_locales', session.language);
-  return url.toString();
+  // The language travels inside the signed request object: parameters added here would not count.
+  return consent.authorize_url;
 }
 
-export interface CallbackParams {
-  state?: string;
-  code?: string;
-  error?: string;
-  error_description?: string;
-}
+/**
+ * What the bank sent back to the redirect URI: `state`, then `code` (and in the hybrid flow
+ * `id_token`), or `error` and `error_description` (RFC 6749 §4.1.2, OIDC Core §3.3.2.5), plus
+ * whatever else the bank adds (`iss`, `session_state`), kept for the ID token's checks.
+ */
+export type CallbackParams = Readonly<Record<string, string | undefined>>;
 
 /** What the bank's `error` means for the user; RFC 6749 §4.1.2.1 codes other than access_denied are the bank's fault. */
 function bankErrorReason(error: string, description: string | undefined): LinkReason {
@@ -244,13 +249,15 @@ export async function settleCallback(ctx: AppContext, params: CallbackParams): P
   if (!params.code) return { settled: await fail('BANK_UNAVAILABLE') };
 
   const bank = ctx.banks.get(claimed.bank_identifier ?? '');
-  if (!bank || !claimed.consent_id || !claimed.code_verifier || !claimed.consent_expires_at) return { settled: await fail('INTERNAL_ERROR') };
+  if (!bank || !claimed.consent_id || !claimed.code_verifier || !claimed.consent_expires_at || !claimed.nonce) return { settled: await fail('INTERNAL_ERROR') };
   let credentials: BankCredentials;
   try {
     credentials = await ctx.connector.exchangeCode({
       bank,
       consent_id: claimed.consent_id,
-      code: params.code,
+      params: Object.fromEntries(Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined)),
+      state: params.state,
+      nonce: claimed.nonce,
       code_verifier: open(ctx.encryptionKey, claimed.code_verifier, verifierAad(claimed.id)),
       redirect_uri: ctx.publicUrl() + CALLBACK_PATH,
     });

@@ -1,4 +1,4 @@
-import type { BankDefinition } from '../banks/registry.ts';
+import type { BankDefinition } from '../banks/bank.ts';
 import type { Permission } from '../domain/permissions.ts';
 import { html, raw, scriptJson, type Html } from './html.ts';
 import { formatDate, t, type Language } from './messages.ts';
@@ -80,7 +80,7 @@ export function bankListPage(input: BankListInput): string {
     const country = regions.of(bank.country) ?? bank.country;
     const search = `${bank.name} ${bank.identifier} ${country}`.toLowerCase();
     return html`<li data-search="${search}"><a class="bank" href="${`${input.journeyPath}?bank_identifier=${encodeURIComponent(bank.identifier)}`}" data-testid="${`bank-${bank.identifier}`}">
-<img src="${bank.logo}" alt=""><span>${bank.name}<small>${country}</small></span></a></li>`;
+${bank.logo ? html`<img src="${bank.logo}" alt="">` : null}<span>${bank.name}<small>${country}</small></span></a></li>`;
   });
   return layout({
     ...input,

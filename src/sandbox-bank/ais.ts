@@ -1,15 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TokenArtifact } from 'oidc-provider';
 import Type from 'typebox';
 import { Compile } from 'typebox/compile';
-import type { BankDefinition } from '../banks/registry.ts';
 import { StringEnum } from '../domain/typebox.ts';
-import type { ConsentStatus, SandboxContext } from './context.ts';
+import { expiresAtOnBankClock, intentIdOfToken } from './authorization-server/provider.ts';
+import { isMutualTls, peerCertificate, thumbprint } from './authorization-server/certificate.ts';
+import type { ProviderRegistry } from './authorization-server/providers.ts';
+import type { ConsentStatus, SandboxBank, SandboxContext } from './context.ts';
 import { notFound, ObieError, unauthorized } from './errors.ts';
 import { latencyMs, TRANSIENT_FAILURES, type ActiveFaults } from './faults.ts';
 import type { GeneratedAccount, GeneratedTransaction } from './generator/model.ts';
-import { HIDDEN, type Form } from './oauth.ts';
+import type { Form } from './form.ts';
+import { HIDDEN } from './hidden.ts';
 import {
   accountJson,
   balanceJson,
@@ -21,7 +25,7 @@ import {
   transactionJson,
 } from './obie-json.ts';
 import { grantFor, missingPermission, OB_PERMISSIONS, permissionsProblem, type AisResource, type ResourceGrant } from './permissions.ts';
-import type { AccessToken, Consent } from './state.ts';
+import type { Consent } from './state.ts';
 import { validBody } from './validate.ts';
 
 /**
@@ -99,7 +103,7 @@ function sendJson(reply: FastifyReply, body: unknown, malformed = false) {
 }
 
 interface Access {
-  bank: BankDefinition;
+  bank: SandboxBank;
   consent: Consent & { login: string; accountIds: string[] };
   faults: ActiveFaults;
   grant: ResourceGrant;
@@ -109,27 +113,56 @@ interface Access {
   nowMs: number;
 }
 
-export function registerAis(app: FastifyInstance, ctx: SandboxContext): void {
-  const bearer = (request: FastifyRequest, bank: BankDefinition, nowMs: number): AccessToken => {
+/** A bearer token the bank issued: client credentials, or the code grant's for one consent. */
+interface BearerToken {
+  grant: 'client_credentials' | 'authorization_code';
+  consentId: string | null;
+}
+
+export function registerAis(app: FastifyInstance, ctx: SandboxContext, providers: ProviderRegistry): void {
+  /**
+   * The request's access token, found through the bank's provider: unknown or expired (on the
+   * bank's clock) → 401; bound (RFC 8705 §3) to a certificate other than the connection's → 401.
+   * The API is served on the TLS listener only.
+   */
+  const bearer = async (request: FastifyRequest, bank: SandboxBank, nowMs: number): Promise<BearerToken> => {
+    const socket = request.raw.socket;
+    if (!isMutualTls(socket)) {
+      throw new ObieError(403, 'UK.OBIE.UnexpectedError', `The OBIE API is served over mutual TLS only, at ${ctx.tlsBaseUrl()}/${bank.identifier}${AIS_PATH}`);
+    }
     const header = request.headers.authorization;
     if (!header) throw unauthorized('UK.OBIE.Header.Missing', 'Send an access token in "Authorization: Bearer <token>"');
     const m = /^Bearer\s+(\S+)$/i.exec(header);
-    const token = m ? ctx.state.accessToken(m[1]!, nowMs) : null;
-    if (!token || token.bank !== bank.identifier) throw unauthorized('UK.OBIE.Header.Invalid', 'The access token is invalid or has expired');
-    return token;
+    const provider = providers.get(bank)?.provider;
+    let token: TokenArtifact | undefined;
+    let grant: BearerToken['grant'] = 'authorization_code';
+    if (m && provider) {
+      token = await provider.AccessToken.find(m[1]!);
+      if (!token) {
+        token = await provider.ClientCredentials.find(m[1]!);
+        grant = 'client_credentials';
+      }
+    }
+    if (!token || expiresAtOnBankClock(token) <= nowMs) throw unauthorized('UK.OBIE.Header.Invalid', 'The access token is invalid or has expired');
+    const certificate = peerCertificate(socket);
+    if (!certificate || token['x5t#S256'] !== thumbprint(certificate)) {
+      throw unauthorized('UK.OBIE.Header.Invalid', 'The access token is bound to another certificate (RFC 8705 cnf.x5t#S256): present it over the connection it was issued to');
+    }
+    return { grant, consentId: grant === 'authorization_code' ? intentIdOfToken(token) : null };
   };
 
   /** Consents are a TPP's own business: managed with its client credentials token. */
-  const clientAccess = (request: FastifyRequest) => {
+  const clientAccess = async (request: FastifyRequest) => {
     const bank = ctx.bank(request);
     const nowMs = ctx.now().getTime();
-    if (bearer(request, bank, nowMs).grant !== 'client_credentials') {
+    if ((await bearer(request, bank, nowMs)).grant !== 'client_credentials') {
       throw new ObieError(403, 'UK.OBIE.Header.Invalid', 'Account access consents are managed with a client credentials token', { path: 'Authorization' });
     }
     return { bank, nowMs };
   };
 
-  const aisUrl = (bank: BankDefinition) => `${ctx.baseUrl()}/${bank.identifier}${AIS_PATH}`;
+  /** The OBIE API is served over mutual TLS only, so its links point there. */
+  const aisUrl = (bank: SandboxBank) => `${ctx.tlsBaseUrl()}/${bank.identifier}${AIS_PATH}`;
 
   const pause = async (ms: number, signal: AbortSignal) => {
     try {
@@ -166,7 +199,7 @@ export function registerAis(app: FastifyInstance, ctx: SandboxContext): void {
   const access = async (request: FastifyRequest, reply: FastifyReply, resource: AisResource): Promise<Access> => {
     const bank = ctx.bank(request);
     const nowMs = ctx.now().getTime();
-    const token = bearer(request, bank, nowMs);
+    const token = await bearer(request, bank, nowMs);
     if (token.grant !== 'authorization_code' || !token.consentId) {
       throw new ObieError(403, 'UK.OBIE.Header.Invalid', 'A client credentials token cannot read account information: use a token the user authorised', {
         path: 'Authorization',
@@ -195,7 +228,7 @@ export function registerAis(app: FastifyInstance, ctx: SandboxContext): void {
   };
 
   app.post(`${AIS}/account-access-consents`, HIDDEN, async (request, reply) => {
-    const { bank, nowMs } = clientAccess(request);
+    const { bank, nowMs } = await clientAccess(request);
     const { Data } = validBody(ConsentRequest, request.body);
     const permissions = [...new Set(Data.Permissions)];
     const problem = permissionsProblem(permissions);
@@ -216,7 +249,7 @@ export function registerAis(app: FastifyInstance, ctx: SandboxContext): void {
   });
 
   app.get(`${AIS}/account-access-consents/:ConsentId`, HIDDEN, async (request, reply) => {
-    const { bank, nowMs } = clientAccess(request);
+    const { bank, nowMs } = await clientAccess(request);
     const { ConsentId } = request.params as { ConsentId: string };
     const consent = ctx.state.consent(bank.identifier, ConsentId);
     if (!consent) throw notFound(`Consent ${ConsentId}`);
@@ -225,7 +258,7 @@ export function registerAis(app: FastifyInstance, ctx: SandboxContext): void {
   });
 
   app.delete(`${AIS}/account-access-consents/:ConsentId`, HIDDEN, async (request, reply) => {
-    const { bank, nowMs } = clientAccess(request);
+    const { bank, nowMs } = await clientAccess(request);
     const { ConsentId } = request.params as { ConsentId: string };
     if (!ctx.state.consent(bank.identifier, ConsentId)) throw notFound(`Consent ${ConsentId}`);
     // Deleting a consent that is already over changes nothing and is still a success.

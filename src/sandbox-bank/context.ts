@@ -1,5 +1,6 @@
+import { TLSSocket } from 'node:tls';
 import type { FastifyRequest } from 'fastify';
-import type { BankDefinition } from '../banks/registry.ts';
+import type { SandboxBankProfile } from './profiles.ts';
 import { CustomerCache } from './customers.ts';
 import { notFound } from './errors.ts';
 import { FaultCounters, type ActiveFaults, type Fault } from './faults.ts';
@@ -7,6 +8,9 @@ import type { Consent, SandboxState, StoredConsentStatus } from './state.ts';
 
 /** What a consent reads as: the stored status, or `Expired` once its time (or a fault) says so. */
 export type ConsentStatus = StoredConsentStatus | 'Expired';
+
+/** A sandbox bank: what its data is generated from, and its FAPI profile as an ASPSP. */
+export type SandboxBank = SandboxBankProfile;
 
 /** Everything the sandbox banks' routes share; one per mounted plugin. */
 export interface SandboxContext {
@@ -16,12 +20,14 @@ export interface SandboxContext {
   now: () => Date;
   /** Absolute URL the plugin is mounted under, for links; the mount path itself is `prefix`. */
   baseUrl: () => string;
+  /** The same on the TLS listener, e.g. `https://127.0.0.1:3443/sandbox-banks`. */
+  tlsBaseUrl: () => string;
   prefix: string;
   accessTokenTtlSeconds: number;
   hangMs: number;
   /** Aborted when the server closes, so no fault keeps a request (or a timer) alive past it. */
   closing: AbortSignal;
-  bank(request: FastifyRequest): BankDefinition;
+  bank(request: FastifyRequest): SandboxBank;
   /** Bank-wide faults plus the login's own; one switched on both ways counts from the earlier switch. */
   faults(bank: string, login: string | null): ActiveFaults;
   consentStatus(consent: Consent, faults: ActiveFaults, nowMs: number): ConsentStatus;
@@ -29,8 +35,8 @@ export interface SandboxContext {
   publicUrl(request: FastifyRequest): string;
 }
 
-export type ContextOptions = Pick<SandboxContext, 'state' | 'now' | 'baseUrl' | 'prefix' | 'accessTokenTtlSeconds' | 'hangMs' | 'closing'> & {
-  banks: readonly BankDefinition[];
+export type ContextOptions = Pick<SandboxContext, 'state' | 'now' | 'baseUrl' | 'tlsBaseUrl' | 'prefix' | 'accessTokenTtlSeconds' | 'hangMs' | 'closing'> & {
+  banks: readonly SandboxBank[];
 };
 
 export function createContext(options: ContextOptions): SandboxContext {
@@ -42,6 +48,7 @@ export function createContext(options: ContextOptions): SandboxContext {
     counters: new FaultCounters(),
     now: options.now,
     baseUrl: options.baseUrl,
+    tlsBaseUrl: options.tlsBaseUrl,
     prefix: options.prefix,
     accessTokenTtlSeconds: options.accessTokenTtlSeconds,
     hangMs: options.hangMs,
@@ -68,7 +75,7 @@ export function createContext(options: ContextOptions): SandboxContext {
       return 'Authorised';
     },
     publicUrl(request) {
-      return options.baseUrl() + request.url.slice(options.prefix.length);
+      return (request.raw.socket instanceof TLSSocket ? options.tlsBaseUrl() : options.baseUrl()) + request.url.slice(options.prefix.length);
     },
   };
 }

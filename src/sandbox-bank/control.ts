@@ -6,7 +6,7 @@ import type { SandboxContext } from './context.ts';
 import { ObieError } from './errors.ts';
 import { FAULTS, type Fault } from './faults.ts';
 import { PROFILES } from './generator/model.ts';
-import { HIDDEN } from './oauth.ts';
+import { HIDDEN } from './hidden.ts';
 import type { FaultSwitches } from './state.ts';
 import { validBody } from './validate.ts';
 

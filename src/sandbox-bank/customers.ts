@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { BankDefinition } from '../banks/registry.ts';
+import type { SandboxBankProfile } from './profiles.ts';
 import { transactionsUnderFaults, type ActiveFaults, type Fault } from './faults.ts';
 import { generateCustomer } from './generator/index.ts';
 import type { GeneratedAccount, GeneratedCustomer, GeneratedTransaction, Profile } from './generator/model.ts';
@@ -34,7 +34,7 @@ export class CustomerCache {
     this.#cache = new LRUCache({ max });
   }
 
-  get(bank: BankDefinition, login: string, profile: Profile, asOfMs: number): Snapshot {
+  get(bank: SandboxBankProfile, login: string, profile: Profile, asOfMs: number): Snapshot {
     const minute = snapshotInstant(asOfMs);
     const key = `${bank.identifier}\n${login}\n${profile}\n${minute}`;
     let snapshot = this.#cache.get(key);

@@ -47,24 +47,6 @@ export function obieErrorBody(status: number, errorCode: ObieErrorCode, message:
   };
 }
 
-/** RFC 6749 §5.2 error codes of the token endpoint. */
-export type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unauthorized_client' | 'unsupported_grant_type' | 'invalid_scope';
-
-/** An error the token endpoint answers as `{error, error_description}`. */
-export class OAuthError extends Error {
-  readonly status: number;
-  readonly error: OAuthErrorCode;
-  readonly headers: Readonly<Record<string, string>>;
-
-  constructor(error: OAuthErrorCode, description: string, options: { status?: number; headers?: Record<string, string> } = {}) {
-    super(description);
-    this.name = 'OAuthError';
-    this.error = error;
-    this.status = options.status ?? (error === 'invalid_client' ? 401 : 400);
-    this.headers = options.headers ?? {};
-  }
-}
-
 /** A problem with an authorisation request or journey step: shown to the user as a page, never redirected. */
 export class JourneyError extends Error {
   readonly status: number;

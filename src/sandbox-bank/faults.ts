@@ -19,12 +19,28 @@ export const FAULTS = [
   'unstable_ids',
   'pending_new_id',
   'late_backdated',
+  'token_server_errors',
+  'token_timeouts',
+  'token_lost_after_rotation',
+  'id_token_alg_none',
+  'id_token_wrong_issuer',
+  'id_token_wrong_audience',
+  'id_token_wrong_nonce',
+  'id_token_expired',
 ] as const;
 
 export type Fault = (typeof FAULTS)[number];
 
 /** Requests that fail before a path answers normally, per fault. */
-export const TRANSIENT_FAILURES = { timeouts: 1, rate_limited: 1, server_errors: 2, malformed_json: 1 } as const satisfies Partial<Record<Fault, number>>;
+export const TRANSIENT_FAILURES = {
+  timeouts: 1,
+  rate_limited: 1,
+  server_errors: 2,
+  malformed_json: 1,
+  token_server_errors: 2,
+  token_timeouts: 1,
+  token_lost_after_rotation: 1,
+} as const satisfies Partial<Record<Fault, number>>;
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;

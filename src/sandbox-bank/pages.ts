@@ -5,7 +5,7 @@ import type { Locale } from './state.ts';
 /**
  * The consent journey's pages: server-rendered, self-contained (inline CSS, no scripts, no
  * external assets), every interpolated value escaped. Field names and `data-testid`s are stable:
- * `automate-consent.ts` and browser tests drive them.
+ * browser tests drive them (`authorizeAtSandboxBank` uses the control API instead).
  */
 
 export const SANDBOX_OTP = '123456';
@@ -148,15 +148,13 @@ ${body}
 }
 
 const errorBox = (message: string | null) => (message ? `<p class="error" role="alert" data-testid="error-message">${escapeHtml(message)}</p>` : '');
-const hidden = (name: string, value: string) => `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`;
 
 export interface PageContext {
   locale: Locale;
   bankName: string;
   clientName: string;
-  /** Where the step's form posts to. */
+  /** Where the step's form posts to (the interaction's URL: the interaction cookie goes with it). */
   action: string;
-  session: string;
 }
 
 export function loginPage(ctx: PageContext, error: 'missingCredentials' | null = null): string {
@@ -167,7 +165,7 @@ export function loginPage(ctx: PageContext, error: 'missingCredentials' | null =
     title: t(locale, 'signInTitle', { bank: ctx.bankName }),
     body: `<p>${escapeHtml(t(locale, 'signInIntro', { client: ctx.clientName }))}</p>
 ${errorBox(error && t(locale, error))}
-<form method="post" action="${escapeHtml(ctx.action)}" data-testid="login-form">${hidden('session', ctx.session)}
+<form method="post" action="${escapeHtml(ctx.action)}" data-testid="login-form">
 <label for="username">${escapeHtml(t(locale, 'username'))}</label><input type="text" id="username" name="username" autocomplete="username" required data-testid="username">
 <label for="password">${escapeHtml(t(locale, 'password'))}</label><input type="password" id="password" name="password" autocomplete="current-password" required data-testid="password">
 <button type="submit" data-testid="login-submit">${escapeHtml(t(locale, 'signIn'))}</button>
@@ -184,7 +182,7 @@ export function otpPage(ctx: PageContext, attemptsLeft: number | null = null): s
     title: t(locale, 'otpTitle'),
     body: `<p>${escapeHtml(t(locale, 'otpIntro'))}</p>
 ${errorBox(attemptsLeft === null ? null : t(locale, 'wrongOtp', { left: attemptsLeft }))}
-<form method="post" action="${escapeHtml(ctx.action)}" data-testid="otp-form">${hidden('session', ctx.session)}
+<form method="post" action="${escapeHtml(ctx.action)}" data-testid="otp-form">
 <label for="otp">${escapeHtml(t(locale, 'otp'))}</label><input type="text" id="otp" name="otp" inputmode="numeric" autocomplete="one-time-code" required data-testid="otp">
 <button type="submit" data-testid="otp-submit">${escapeHtml(t(locale, 'verify'))}</button>
 </form>
@@ -224,7 +222,7 @@ export function consentPage(ctx: PageContext, input: ConsentPageInput): string {
 <ul data-testid="permissions">${labels.map((l) => `<li>${escapeHtml(t(locale, l))}</li>`).join('')}</ul>
 ${date ? `<p>${escapeHtml(t(locale, 'until', { date }))}</p>` : ''}
 ${errorBox(input.error && t(locale, input.error))}
-<form method="post" action="${escapeHtml(ctx.action)}" data-testid="consent-form">${hidden('session', ctx.session)}
+<form method="post" action="${escapeHtml(ctx.action)}" data-testid="consent-form">
 <fieldset><legend>${escapeHtml(t(locale, 'chooseAccounts'))}</legend>
 ${accounts}
 </fieldset>

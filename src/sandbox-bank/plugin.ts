@@ -1,22 +1,34 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyPluginAsync, FastifyReply } from 'fastify';
-import type { BankDefinition } from '../banks/registry.ts';
 import { registerAis } from './ais.ts';
-import { createContext } from './context.ts';
+import { registerAuthorizationControl } from './authorization-server/control.ts';
+import { registerInteractionPages } from './authorization-server/interaction-pages.ts';
+import { registerAuthorizationServer } from './authorization-server/mount.ts';
+import { createProviderRegistry } from './authorization-server/providers.ts';
+import type { SandboxClientRegistration } from './authorization-server/registration.ts';
+import { createContext, type SandboxBank } from './context.ts';
 import { registerControl } from './control.ts';
 import { obieErrorBody, ObieError, type ObieErrorCode } from './errors.ts';
-import { registerJourney } from './journey.ts';
-import { registerOAuth, type Form } from './oauth.ts';
+import type { Form } from './form.ts';
 import { openState } from './state.ts';
 
 export interface SandboxBanksOptions {
-  banks: readonly BankDefinition[];
+  /** Each bank's data profile and FAPI profile (`SandboxBankProfile` of profiles.ts fits). */
+  banks: readonly SandboxBank[];
+  /** openlean's client registration at each bank, by bank identifier; a bank without one answers its OAuth requests with 404. */
+  clients: Readonly<Record<string, SandboxClientRegistration>>;
   /** The bank's clock: consents, tokens and the data (new transactions appear as it moves). */
   now: () => Date;
   /** `sandbox-banks.db` goes here. */
   dataDir: string;
   /** Absolute URL the plugin is mounted under, e.g. `http://127.0.0.1:3000/sandbox-banks`; read per request, as the port is known only after listen. */
   baseUrl: () => string;
+  /**
+   * The TLS listener (`startSandboxTlsListener`, tls-listener.ts) that routes into this plugin:
+   * its base URL, e.g. `https://127.0.0.1:3443/sandbox-banks`, read per request like `baseUrl`.
+   * The token, PAR, revocation and userinfo endpoints and the OBIE API answer there only.
+   */
+  tls: { baseUrl: () => string };
   /** Lifetime of access tokens; 3600 by default. */
   accessTokenTtlSeconds?: number;
   /** How long the `timeouts` fault holds a request when the client does not give up first; 30 000 by default. */
@@ -33,9 +45,10 @@ function sendObieError(reply: FastifyReply, status: number, code: ObieErrorCode,
 }
 
 /**
- * The built-in sandbox banks: for each bank, an OAuth 2.0 authorization server with a consent
- * journey and an OBIE v3.1.11 Account and Transaction API over generated data, at
- * `{prefix}/{bank_identifier}` (docs/sandbox-banks.md). Self-contained: its own state file, error
+ * The built-in sandbox banks: for each bank, a FAPI authorization server (oidc-provider) whose
+ * interaction is the bank's own pages, and an OBIE v3.1.11 Account and Transaction API over
+ * generated data, at `{prefix}/{bank_identifier}` on the host's HTTP port and on the TLS
+ * listener (docs/sandbox-banks.md). Self-contained: its own state file, error
  * formats, body parsing and routes hidden from the host's OpenAPI document.
  */
 export const sandboxBanksPlugin: FastifyPluginAsync<SandboxBanksOptions> = async (app, options) => {
@@ -61,6 +74,7 @@ export const sandboxBanksPlugin: FastifyPluginAsync<SandboxBanksOptions> = async
     state,
     now: options.now,
     baseUrl: () => options.baseUrl().replace(/\/+$/, ''),
+    tlsBaseUrl: () => options.tls.baseUrl().replace(/\/+$/, ''),
     prefix: app.prefix,
     accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 3600,
     hangMs: options.hangMs ?? 30_000,
@@ -102,9 +116,12 @@ export const sandboxBanksPlugin: FastifyPluginAsync<SandboxBanksOptions> = async
   });
   app.setNotFoundHandler((request, reply) => sendObieError(reply, 404, 'UK.OBIE.Resource.NotFound', `${request.method} ${request.url.split('?')[0]} does not exist`));
 
-  // OAuth and the journey answer errors in their own formats, so each gets its own context.
-  await app.register(async (scope) => registerOAuth(scope, ctx));
-  await app.register(async (scope) => registerJourney(scope, ctx));
-  registerAis(app, ctx);
+  // The interaction pages answer errors as pages, so they get their own context; oidc-provider
+  // answers its own (RFC 6749 JSON, or its error page).
+  const providers = createProviderRegistry(ctx, options.clients, ctx.tlsBaseUrl);
+  registerAuthorizationServer(app, ctx, providers, ctx.tlsBaseUrl);
+  await app.register(async (scope) => registerInteractionPages(scope, ctx, providers));
+  registerAis(app, ctx, providers);
   registerControl(app, ctx);
+  registerAuthorizationControl(app, ctx, providers);
 };

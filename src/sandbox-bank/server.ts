@@ -1,17 +1,24 @@
 import Fastify from 'fastify';
-import { SANDBOX_BANKS, type BankDefinition } from '../banks/registry.ts';
+import type { SandboxClientRegistration } from './authorization-server/registration.ts';
+import type { SandboxBank } from './context.ts';
+import { SANDBOX_BANK_PROFILES } from './profiles.ts';
 import { sandboxBanksPlugin } from './plugin.ts';
+import { startSandboxTlsListener } from './tls-listener.ts';
 
 const SANDBOX_BANKS_PATH = '/sandbox-banks';
 
 export interface SandboxBankServerOptions {
-  /** 127.0.0.1 by default. */
+  /** 127.0.0.1 by default; both listeners use it. */
   host?: string;
-  /** 3100 by default; 0 lets the system choose. */
+  /** HTTP port (discovery, authorization, the pages, control API); 3100 by default, 0 lets the system choose. */
   port?: number;
+  /** The mutual-TLS listener (tls-listener.ts): port (3443 by default, 0 lets the system choose), trust anchors, server certificate. */
+  tls: { port?: number; ca_pem: string; cert_pem: string; key_pem: string };
+  /** openlean's registration at each bank, by bank identifier. */
+  clients: Readonly<Record<string, SandboxClientRegistration>>;
   dataDir: string;
   now?: () => Date;
-  banks?: readonly BankDefinition[];
+  banks?: readonly SandboxBank[];
   accessTokenTtlSeconds?: number;
   hangMs?: number;
   /** Fastify's request log; none by default. */
@@ -19,21 +26,26 @@ export interface SandboxBankServerOptions {
 }
 
 /** The sandbox banks on their own, as a separate party from openlean: `openlean sandbox-bank`. */
-export async function startSandboxBank(options: SandboxBankServerOptions): Promise<{ url: string; close(): Promise<void> }> {
+export async function startSandboxBank(options: SandboxBankServerOptions): Promise<{ url: string; tlsUrl: string; close(): Promise<void> }> {
   const host = options.host ?? '127.0.0.1';
   const app = Fastify({ logger: options.logLevel ? { level: options.logLevel } : false });
   let url = '';
+  let tlsUrl = '';
   await app.register(sandboxBanksPlugin, {
     prefix: SANDBOX_BANKS_PATH,
-    banks: options.banks ?? SANDBOX_BANKS,
+    banks: options.banks ?? SANDBOX_BANK_PROFILES,
+    clients: options.clients,
     now: options.now ?? (() => new Date()),
     dataDir: options.dataDir,
     baseUrl: () => url,
+    tls: { baseUrl: () => tlsUrl },
     ...(options.accessTokenTtlSeconds === undefined ? {} : { accessTokenTtlSeconds: options.accessTokenTtlSeconds }),
     ...(options.hangMs === undefined ? {} : { hangMs: options.hangMs }),
   });
+  let tls: Awaited<ReturnType<typeof startSandboxTlsListener>> | null = null;
   try {
     await app.listen({ host, port: options.port ?? 3100 });
+    tls = await startSandboxTlsListener({ ...options.tls, port: options.tls.port ?? 3443, host, prefix: SANDBOX_BANKS_PATH }, app);
   } catch (err) {
     await app.close();
     throw err;
@@ -42,6 +54,17 @@ export async function startSandboxBank(options: SandboxBankServerOptions): Promi
   const port = typeof address === 'object' && address ? address.port : options.port;
   // A wildcard address is no place to send a client to; loopback is.
   const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
-  url = `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}${SANDBOX_BANKS_PATH}`;
-  return { url, close: () => app.close() };
+  const hostPart = reachable.includes(':') ? `[${reachable}]` : reachable;
+  url = `http://${hostPart}:${port}${SANDBOX_BANKS_PATH}`;
+  tlsUrl = `https://${hostPart}:${tls.port}${SANDBOX_BANKS_PATH}`;
+  const listener = tls;
+  return {
+    url,
+    tlsUrl,
+    // The app first: closing it ends requests a fault holds, on either listener.
+    close: async () => {
+      await app.close();
+      await listener.close();
+    },
+  };
 }

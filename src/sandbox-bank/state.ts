@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import type { JsonWebKey } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -8,8 +8,9 @@ import type { ObPermission } from './permissions.ts';
 
 /**
  * The sandbox banks' own state, in their own SQLite file beside openlean's: a bank is another
- * party and shares nothing with openlean's store. Everything a restart must keep lives here, and
- * every read goes to the file, so two processes on one file see each other's consents and tokens.
+ * party and shares nothing with openlean's store. Everything a restart must keep lives here (oidc-provider's
+ * grants, tokens and interactions included), and every read goes to the file, so two processes on
+ * one file see each other's consents and tokens.
  */
 
 const STATE_FILE = 'sandbox-banks.db';
@@ -35,45 +36,30 @@ export interface Consent {
 export type JourneyStep = 'login' | 'otp' | 'accounts' | 'done';
 export type Locale = 'en' | 'ar';
 
-export interface Session {
-  id: string;
+/** Where the user is in the bank's pages for one oidc-provider interaction (its `uid`). */
+export interface Journey {
+  uid: string;
   bank: string;
-  consentId: string;
-  redirectUri: string;
-  state: string;
-  nonce: string | null;
-  codeChallenge: string;
-  scope: string;
-  locale: Locale;
   step: JourneyStep;
   login: string | null;
   otpFailures: number;
   expiresAtMs: number;
 }
 
-export interface AuthorizationCode {
-  bank: string;
-  consentId: string;
-  redirectUri: string;
-  codeChallenge: string;
-  scope: string;
-  expiresAtMs: number;
+/** A bank's own signing keys (private JWKs) and the algorithm its ID tokens are signed with; `version` grows with each rotation. */
+export interface BankKeys {
+  jwks: { keys: JsonWebKey[] };
+  idTokenAlg: string;
+  /** Secret for the provider's cookie signatures, kept so cookies outlive a restart. */
+  cookieSecret: string;
+  version: number;
 }
 
-export type Grant = 'client_credentials' | 'authorization_code';
-
-export interface AccessToken {
-  bank: string;
-  grant: Grant;
-  consentId: string | null;
-  scope: string;
-  expiresAtMs: number;
-}
-
-export interface RefreshToken {
-  bank: string;
-  consentId: string;
-  scope: string;
+/** One oidc-provider artifact (grant, token, code, interaction, session…) as its adapter stores it. */
+export interface OidcRecord {
+  payload: Record<string, unknown>;
+  /** Epoch ms; null when it never expires. */
+  expiresAtMs: number | null;
 }
 
 /** Faults switched on, each with the instant (ms) it was. */
@@ -90,32 +76,23 @@ CREATE TABLE IF NOT EXISTS consents (
   created_at TEXT NOT NULL, status_updated_at TEXT NOT NULL, expires_at TEXT, transactions_from TEXT,
   transactions_to TEXT, login TEXT, account_ids TEXT
 );
-CREATE TABLE IF NOT EXISTS sessions (
-  id TEXT PRIMARY KEY, bank TEXT NOT NULL, consent_id TEXT NOT NULL, redirect_uri TEXT NOT NULL, state TEXT NOT NULL,
-  nonce TEXT, code_challenge TEXT NOT NULL, scope TEXT NOT NULL, locale TEXT NOT NULL, step TEXT NOT NULL, login TEXT,
-  otp_failures INTEGER NOT NULL, expires_at INTEGER NOT NULL
+CREATE TABLE IF NOT EXISTS journeys (
+  uid TEXT NOT NULL, bank TEXT NOT NULL, step TEXT NOT NULL, login TEXT, otp_failures INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+  PRIMARY KEY (bank, uid)
 );
-CREATE TABLE IF NOT EXISTS codes (
-  hash TEXT PRIMARY KEY, bank TEXT NOT NULL, consent_id TEXT NOT NULL, redirect_uri TEXT NOT NULL,
-  code_challenge TEXT NOT NULL, scope TEXT NOT NULL, expires_at INTEGER NOT NULL
+CREATE TABLE IF NOT EXISTS oidc_models (
+  bank TEXT NOT NULL, model TEXT NOT NULL, id TEXT NOT NULL, payload TEXT NOT NULL, grant_id TEXT, uid TEXT, user_code TEXT,
+  expires_at INTEGER, PRIMARY KEY (bank, model, id)
 );
-CREATE TABLE IF NOT EXISTS access_tokens (
-  hash TEXT PRIMARY KEY, bank TEXT NOT NULL, grant_type TEXT NOT NULL, consent_id TEXT, scope TEXT NOT NULL, expires_at INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS refresh_tokens (
-  hash TEXT PRIMARY KEY, bank TEXT NOT NULL, consent_id TEXT NOT NULL, scope TEXT NOT NULL
-);
+CREATE INDEX IF NOT EXISTS oidc_models_grant ON oidc_models (bank, grant_id);
+CREATE INDEX IF NOT EXISTS oidc_models_uid ON oidc_models (bank, model, uid);
+CREATE TABLE IF NOT EXISTS bank_keys (bank TEXT PRIMARY KEY, jwks TEXT NOT NULL, id_token_alg TEXT NOT NULL, cookie_secret TEXT NOT NULL, version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS users (
   bank TEXT NOT NULL, login TEXT NOT NULL, profile TEXT NOT NULL, faults TEXT NOT NULL, PRIMARY KEY (bank, login)
 );
 CREATE TABLE IF NOT EXISTS bank_faults (bank TEXT PRIMARY KEY, faults TEXT NOT NULL);
 `;
 
-/** Tokens and codes are stored as SHA-256 digests: the file alone does not let anyone call the bank. */
-const digest = (secret: string) => createHash('sha256').update(secret).digest('base64url');
-
-/** 256 random bits, URL-safe: codes, tokens and journey ids. */
-export const randomSecret = () => randomBytes(32).toString('base64url');
 
 interface ConsentRecord {
   id: string;
@@ -166,27 +143,31 @@ export function openState(dataDir: string) {
        WHERE id = @id AND status = 'AwaitingAuthorisation'`,
     ),
     setConsentStatus: db.prepare('UPDATE consents SET status = @status, status_updated_at = @at WHERE id = @id AND status IN (SELECT value FROM json_each(@from))'),
-    insertSession: db.prepare(
-      `INSERT INTO sessions (id, bank, consent_id, redirect_uri, state, nonce, code_challenge, scope, locale, step, login, otp_failures, expires_at)
-       VALUES (@id, @bank, @consentId, @redirectUri, @state, @nonce, @codeChallenge, @scope, @locale, 'login', NULL, 0, @expiresAtMs)`,
+    insertJourney: db.prepare(
+      `INSERT INTO journeys (uid, bank, step, login, otp_failures, expires_at) VALUES (@uid, @bank, 'login', NULL, 0, @expiresAtMs)
+       ON CONFLICT (bank, uid) DO NOTHING`,
     ),
-    session: db.prepare<[string, string], Record<string, unknown>>('SELECT * FROM sessions WHERE id = ? AND bank = ?'),
-    updateSession: db.prepare('UPDATE sessions SET step = @step, login = @login, otp_failures = @otpFailures WHERE id = @id AND step = @from'),
-    insertCode: db.prepare(
-      'INSERT INTO codes (hash, bank, consent_id, redirect_uri, code_challenge, scope, expires_at) VALUES (@hash, @bank, @consentId, @redirectUri, @codeChallenge, @scope, @expiresAtMs)',
+    journey: db.prepare<[string, string], Record<string, unknown>>('SELECT * FROM journeys WHERE bank = ? AND uid = ?'),
+    updateJourney: db.prepare('UPDATE journeys SET step = @step, login = @login, otp_failures = @otpFailures WHERE bank = @bank AND uid = @uid AND step = @from'),
+    purgeJourneys: db.prepare('DELETE FROM journeys WHERE expires_at < ?'),
+    upsertModel: db.prepare(
+      `INSERT INTO oidc_models (bank, model, id, payload, grant_id, uid, user_code, expires_at) VALUES (@bank, @model, @id, @payload, @grant_id, @uid, @user_code, @expires_at)
+       ON CONFLICT (bank, model, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id, uid = excluded.uid, user_code = excluded.user_code, expires_at = excluded.expires_at`,
     ),
-    takeCode: db.prepare<[string, string], Record<string, unknown>>('DELETE FROM codes WHERE hash = ? AND bank = ? RETURNING *'),
-    insertAccess: db.prepare(
-      'INSERT INTO access_tokens (hash, bank, grant_type, consent_id, scope, expires_at) VALUES (@hash, @bank, @grant, @consentId, @scope, @expiresAtMs)',
+    model: db.prepare<[string, string, string], { payload: string; expires_at: number | null }>('SELECT payload, expires_at FROM oidc_models WHERE bank = ? AND model = ? AND id = ?'),
+    modelByUid: db.prepare<[string, string, string], { payload: string; expires_at: number | null }>('SELECT payload, expires_at FROM oidc_models WHERE bank = ? AND model = ? AND uid = ?'),
+    modelByUserCode: db.prepare<[string, string, string], { payload: string; expires_at: number | null }>(
+      'SELECT payload, expires_at FROM oidc_models WHERE bank = ? AND model = ? AND user_code = ?',
     ),
-    access: db.prepare<[string], Record<string, unknown>>('SELECT * FROM access_tokens WHERE hash = ?'),
-    insertRefresh: db.prepare('INSERT INTO refresh_tokens (hash, bank, consent_id, scope) VALUES (@hash, @bank, @consentId, @scope)'),
-    takeRefresh: db.prepare<[string, string], Record<string, unknown>>('DELETE FROM refresh_tokens WHERE hash = ? AND bank = ? RETURNING *'),
-    purge: [
-      db.prepare('DELETE FROM access_tokens WHERE expires_at < ?'),
-      db.prepare('DELETE FROM codes WHERE expires_at < ?'),
-      db.prepare('DELETE FROM sessions WHERE expires_at < ?'),
-    ],
+    consumeModel: db.prepare("UPDATE oidc_models SET payload = json_set(payload, '$.consumed', @at) WHERE bank = @bank AND model = @model AND id = @id"),
+    destroyModel: db.prepare('DELETE FROM oidc_models WHERE bank = ? AND model = ? AND id = ?'),
+    revokeGrant: db.prepare('DELETE FROM oidc_models WHERE bank = ? AND grant_id = ?'),
+    purgeModels: db.prepare('DELETE FROM oidc_models WHERE expires_at < ?'),
+    bankKeys: db.prepare<[string], { jwks: string; id_token_alg: string; cookie_secret: string; version: number }>('SELECT * FROM bank_keys WHERE bank = ?'),
+    insertBankKeys: db.prepare(
+      'INSERT INTO bank_keys (bank, jwks, id_token_alg, cookie_secret, version) VALUES (@bank, @jwks, @idTokenAlg, @cookieSecret, 1) ON CONFLICT (bank) DO NOTHING',
+    ),
+    rotateBankKeys: db.prepare('UPDATE bank_keys SET jwks = @jwks, id_token_alg = @idTokenAlg, version = version + 1 WHERE bank = @bank'),
     user: db.prepare<[string, string], { profile: Profile; faults: string }>('SELECT profile, faults FROM users WHERE bank = ? AND login = ?'),
     putUser: db.prepare(
       'INSERT INTO users (bank, login, profile, faults) VALUES (@bank, @login, @profile, @faults) ON CONFLICT (bank, login) DO UPDATE SET profile = excluded.profile, faults = excluded.faults',
@@ -194,18 +175,6 @@ export function openState(dataDir: string) {
     bankFaults: db.prepare<[string], { faults: string }>('SELECT faults FROM bank_faults WHERE bank = ?'),
     putBankFaults: db.prepare('INSERT INTO bank_faults (bank, faults) VALUES (@bank, @faults) ON CONFLICT (bank) DO UPDATE SET faults = excluded.faults'),
   };
-
-  const issueTokens = db.transaction((token: AccessToken, nowMs: number) => {
-    for (const stmt of q.purge) stmt.run(nowMs);
-    const access = randomSecret();
-    q.insertAccess.run({ hash: digest(access), ...token });
-    let refresh: string | null = null;
-    if (token.grant === 'authorization_code' && token.consentId) {
-      refresh = randomSecret();
-      q.insertRefresh.run({ hash: digest(refresh), bank: token.bank, consentId: token.consentId, scope: token.scope });
-    }
-    return { access, refresh };
-  });
 
   return {
     createConsent(input: { id: string; bank: string; permissions: ObPermission[]; at: string; expiresAt: string | null; transactionsFrom: string | null; transactionsTo: string | null }): void {
@@ -235,23 +204,15 @@ export function openState(dataDir: string) {
       return q.setConsentStatus.run({ id, status, at, from: JSON.stringify(from) }).changes === 1;
     },
 
-    createSession(session: Omit<Session, 'step' | 'login' | 'otpFailures'>): void {
-      q.insertSession.run({ ...session });
-    },
-
-    session(bank: string, id: string, nowMs: number): Session | null {
-      const r = q.session.get(id, bank);
-      if (!r || (r.expires_at as number) < nowMs) return null;
+    /** The journey of an interaction, started at the sign-in step the first time it is asked for. */
+    journey(bank: string, uid: string, nowMs: number, ttlMs: number): Journey | null {
+      q.purgeJourneys.run(nowMs);
+      q.insertJourney.run({ uid, bank, expiresAtMs: nowMs + ttlMs });
+      const r = q.journey.get(bank, uid);
+      if (!r) return null;
       return {
-        id: r.id as string,
+        uid: r.uid as string,
         bank: r.bank as string,
-        consentId: r.consent_id as string,
-        redirectUri: r.redirect_uri as string,
-        state: r.state as string,
-        nonce: r.nonce as string | null,
-        codeChallenge: r.code_challenge as string,
-        scope: r.scope as string,
-        locale: r.locale as Locale,
         step: r.step as JourneyStep,
         login: r.login as string | null,
         otpFailures: r.otp_failures as number,
@@ -260,45 +221,59 @@ export function openState(dataDir: string) {
     },
 
     /** Advances a journey from the step it was read at; false when another request moved it first. */
-    updateSession(session: Session, from: JourneyStep): boolean {
-      return q.updateSession.run({ id: session.id, step: session.step, login: session.login, otpFailures: session.otpFailures, from }).changes === 1;
+    updateJourney(journey: Journey, from: JourneyStep): boolean {
+      return q.updateJourney.run({ bank: journey.bank, uid: journey.uid, step: journey.step, login: journey.login, otpFailures: journey.otpFailures, from }).changes === 1;
     },
 
-    createCode(code: AuthorizationCode): string {
-      const secret = randomSecret();
-      q.insertCode.run({ hash: digest(secret), ...code });
-      return secret;
+    /**
+     * oidc-provider's artifacts (the adapter, authorization-server/adapter.ts). Expired rows go on
+     * every write; reads treat them as gone.
+     */
+    oidc: {
+      upsert(bank: string, model: string, id: string, payload: Record<string, unknown>, expiresAtMs: number | null, nowMs: number): void {
+        q.purgeModels.run(nowMs);
+        q.upsertModel.run({
+          bank,
+          model,
+          id,
+          payload: JSON.stringify(payload),
+          grant_id: typeof payload.grantId === 'string' ? payload.grantId : null,
+          uid: typeof payload.uid === 'string' ? payload.uid : null,
+          user_code: typeof payload.userCode === 'string' ? payload.userCode : null,
+          expires_at: expiresAtMs,
+        });
+      },
+      find(bank: string, model: string, by: 'id' | 'uid' | 'userCode', value: string, nowMs: number): Record<string, unknown> | undefined {
+        const stmt = by === 'id' ? q.model : by === 'uid' ? q.modelByUid : q.modelByUserCode;
+        const r = stmt.get(bank, model, value);
+        if (!r || (r.expires_at !== null && r.expires_at <= nowMs)) return undefined;
+        return JSON.parse(r.payload) as Record<string, unknown>;
+      },
+      consume(bank: string, model: string, id: string, atSeconds: number): void {
+        q.consumeModel.run({ bank, model, id, at: atSeconds });
+      },
+      destroy(bank: string, model: string, id: string): void {
+        q.destroyModel.run(bank, model, id);
+      },
+      revokeByGrantId(bank: string, grantId: string): void {
+        q.revokeGrant.run(bank, grantId);
+      },
     },
 
-    /** Single use: the code is gone once read, whether or not the exchange then succeeds. */
-    takeCode(bank: string, code: string, nowMs: number): AuthorizationCode | null {
-      const r = q.takeCode.get(digest(code), bank);
-      if (!r || (r.expires_at as number) < nowMs) return null;
-      return {
-        bank: r.bank as string,
-        consentId: r.consent_id as string,
-        redirectUri: r.redirect_uri as string,
-        codeChallenge: r.code_challenge as string,
-        scope: r.scope as string,
-        expiresAtMs: r.expires_at as number,
-      };
+    /** The bank's keys, created by `create` the first time they are asked for (two processes agree on the first write). */
+    bankKeys(bank: string, create: () => Omit<BankKeys, 'version'>): BankKeys {
+      let r = q.bankKeys.get(bank);
+      if (!r) {
+        const fresh = create();
+        q.insertBankKeys.run({ bank, jwks: JSON.stringify(fresh.jwks), idTokenAlg: fresh.idTokenAlg, cookieSecret: fresh.cookieSecret });
+        r = q.bankKeys.get(bank)!;
+      }
+      return { jwks: JSON.parse(r.jwks) as BankKeys['jwks'], idTokenAlg: r.id_token_alg, cookieSecret: r.cookie_secret, version: r.version };
     },
 
-    /** An access token, and for a consent's token a refresh token too; expired rows go while we are here. */
-    issueTokens(token: AccessToken, nowMs: number): { access: string; refresh: string | null } {
-      return issueTokens(token, nowMs);
-    },
-
-    accessToken(token: string, nowMs: number): AccessToken | null {
-      const r = q.access.get(digest(token));
-      if (!r || (r.expires_at as number) <= nowMs) return null;
-      return { bank: r.bank as string, grant: r.grant_type as Grant, consentId: r.consent_id as string | null, scope: r.scope as string, expiresAtMs: r.expires_at as number };
-    },
-
-    /** Rotation: the refresh token is gone once read. */
-    takeRefreshToken(bank: string, token: string): RefreshToken | null {
-      const r = q.takeRefresh.get(digest(token), bank);
-      return r ? { bank: r.bank as string, consentId: r.consent_id as string, scope: r.scope as string } : null;
+    /** Replaces the signing keys and ID-token algorithm; the version moves on so every process rebuilds its provider. */
+    rotateBankKeys(bank: string, jwks: BankKeys['jwks'], idTokenAlg: string): void {
+      q.rotateBankKeys.run({ bank, jwks: JSON.stringify(jwks), idTokenAlg });
     },
 
     user(bank: string, login: string): UserSettings {

@@ -22,6 +22,7 @@ describe('GET /banks/v1', () => {
     assert.ok(byId.SANDBOX_FALCON_AE.supported_permissions.includes('transactions'));
     assert.match(byId.SANDBOX_FALCON_AE.logo, /^data:image\/svg\+xml;base64,/);
     assert.equal(byId.SANDBOX_FALCON_AE.sandbox, true);
+    assert.equal(byId.SANDBOX_FALCON_AE.standard, 'obie-3.1');
   });
 
   it('filters by country and capability', async () => {
@@ -31,10 +32,12 @@ describe('GET /banks/v1', () => {
     assert.deepEqual(sa.body.map((b: any) => b.identifier), ['SANDBOX_NAKHEEL_SA']);
     const kw = await s.request('/banks/v1?country=KW', { token });
     assert.deepEqual(kw.body, []);
+    const gb = await s.request('/banks/v1?country=GB', { token });
+    assert.deepEqual(gb.body, [], 'any ISO 3166-1 alpha-2 code is a valid filter');
   });
 
   it('refuses unknown filter values and parameters', async () => {
-    for (const [q, param] of [['country=XX', 'country'], ['country=ae', 'country'], ['capability=payments', 'capability'], ['bank=x', 'bank']]) {
+    for (const [q, param] of [['country=ARE', 'country'], ['country=ae', 'country'], ['capability=payments', 'capability'], ['bank=x', 'bank']]) {
       const res = await s.request(`/banks/v1?${q}`, { token });
       assert.equal(res.status, 400, q);
       assert.equal(res.body.param, param);

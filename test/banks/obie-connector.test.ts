@@ -3,30 +3,39 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { BankError, type BankCredentials, type FetchDataInput } from '../../src/banks/connector.ts';
+import { BankError, type BankCredentials, type ConsentStart, type FetchDataInput } from '../../src/banks/connector.ts';
 import { createObieConnector, type ObieConnectorOptions, type ObieEvent } from '../../src/banks/obie/connector.ts';
-import { SANDBOX_BANKS, type BankDefinition } from '../../src/banks/registry.ts';
+import type { BankDefinition } from '../../src/banks/bank.ts';
+import { BankTransports } from '../../src/banks/security/bank-transport.ts';
+import { createFapiClient } from '../../src/banks/security/fapi-client.ts';
 import { DATA_RESOURCES, PERMISSIONS, type Permission } from '../../src/domain/permissions.ts';
-import { approveConsent } from '../../src/sandbox-bank/automate-consent.ts';
-import { SANDBOX_CLIENT } from '../../src/sandbox-bank/client.ts';
+import { authorizeAtSandboxBank, type AuthorizeOptions } from '../../src/sandbox-bank/automate-consent.ts';
 import { toEntitySnapshot } from '../helpers/direct-snapshot.ts';
 import { generateCustomer } from '../../src/sandbox-bank/generator/index.ts';
-import { startSandboxBank } from '../../src/sandbox-bank/server.ts';
+import { SANDBOX_BANK_PROFILES } from '../../src/sandbox-bank/profiles.ts';
+import { bankSource } from '../../src/sandbox-connections.ts';
+import { callbackParams, startFapiSandbox, type FapiSandbox } from '../helpers/sandbox-fapi.ts';
 import { assertTransactionKeys, withoutObieGaps } from './obie-expected.ts';
 
-const [FALCON, , , PEARL] = SANDBOX_BANKS as [BankDefinition, BankDefinition, BankDefinition, BankDefinition];
-const REDIRECT_URI = 'http://127.0.0.1:9/callback';
+const profileOf = (bank: BankDefinition) => SANDBOX_BANK_PROFILES.find((p) => p.identifier === bank.identifier)!;
+const REDIRECT_URI = 'https://tpp.example/callback';
 const TOKEN_TTL_S = 3600;
 
 /**
- * The connector against the real sandbox banks over HTTP: the consent journey, every resource
+ * The connector against the real sandbox banks over HTTP and mutual TLS, each configured as a
+ * BANKS_FILE entry with the test PKI: the FAPI consent journey of each profile, every resource
  * mapped to what the bank's own records say, token refresh, and each fault the bank can be
  * switched into. The bank's clock is the test's, so the data is known and tokens can expire.
  */
 describe('OBIE connector against the sandbox banks', () => {
+  let sandbox: FapiSandbox;
   let bankUrl: string;
-  let closeBank: () => Promise<void>;
   let dataDir: string;
+  let FALCON: BankDefinition;
+  let OASIS: BankDefinition;
+  let NAKHEEL: BankDefinition;
+  let PEARL: BankDefinition;
+  const transports = new BankTransports();
   // A whole minute: the sandbox serves the data as of the minute.
   let clockMs = Math.floor(Date.now() / 60_000) * 60_000;
   const now = () => new Date(clockMs);
@@ -34,23 +43,21 @@ describe('OBIE connector against the sandbox banks', () => {
 
   before(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openlean-obie-'));
-    const bank = await startSandboxBank({ dataDir, port: 0, now, accessTokenTtlSeconds: TOKEN_TTL_S });
-    bankUrl = bank.url;
-    closeBank = bank.close;
+    sandbox = await startFapiSandbox({ dataDir, now, accessTokenTtlSeconds: TOKEN_TTL_S });
+    bankUrl = sandbox.url;
+    [FALCON, OASIS, NAKHEEL, PEARL] = bankSource([], () => ({ http: sandbox.url, tls: sandbox.tlsUrl }), sandbox.pki)() as BankDefinition[] as [BankDefinition, BankDefinition, BankDefinition, BankDefinition];
   });
   after(async () => {
-    await closeBank();
+    await transports.close();
+    await sandbox.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   const connector = (options: Partial<ObieConnectorOptions> = {}) => {
     const events: ObieEvent[] = [];
     const c = createObieConnector({
-      endpoints: (bank) => ({
-        discovery_url: `${bankUrl}/${bank.identifier}/.well-known/openid-configuration`,
-        ais_base_url: `${bankUrl}/${bank.identifier}/open-banking/v3.1/aisp`,
-      }),
-      client: () => SANDBOX_CLIENT,
+      fapi: createFapiClient({ transports, timeout_ms: 2000 }),
+      transports,
       timeout_ms: 500,
       now,
       onEvent: (e) => events.push(e),
@@ -68,17 +75,26 @@ describe('OBIE connector against the sandbox banks', () => {
     assert.equal(res.status, 200, await res.text());
   };
 
-  /** A fresh sandbox user with an authorised consent: the whole journey, as a user would go through it. */
-  const consent = async (c: ReturnType<typeof connector>, bank: BankDefinition, permissions: readonly Permission[] = PERMISSIONS) => {
+  const start = (c: ReturnType<typeof connector>, bank: BankDefinition, permissions: readonly Permission[] = PERMISSIONS) =>
+    c.startConsent({ bank, permissions, expires_at: new Date(clockMs + 90 * 86_400_000).toISOString(), redirect_uri: REDIRECT_URI });
+
+  /** The code exchange of a consent started with `start`, for what the bank sent back. */
+  const exchange = (c: ReturnType<typeof connector>, bank: BankDefinition, started: ConsentStart & { consent_id: string }, params: Record<string, string>) =>
+    c.exchangeCode({ bank, consent_id: started.consent_id, params, state: started.state, nonce: started.nonce, code_verifier: started.code_verifier, redirect_uri: REDIRECT_URI });
+
+  /** A fresh sandbox user with an authorised consent: the whole FAPI journey, the user's step through the bank's control API. */
+  const consent = async (c: ReturnType<typeof connector>, bank: BankDefinition, permissions: readonly Permission[] = PERMISSIONS, authorize: Partial<AuthorizeOptions> = {}) => {
     const login = `obie-user-${++logins}`;
-    const started = await c.startConsent({ bank, permissions, expires_at: new Date(clockMs + 90 * 86_400_000).toISOString(), redirect_uri: REDIRECT_URI });
-    const authorize = new URL(started.authorize_url);
-    assert.equal(authorize.searchParams.get('consent_id'), started.consent_id);
-    assert.equal(authorize.searchParams.get('code_challenge_method'), 'S256');
-    const back = new URL(await approveConsent(started.authorize_url, { login }));
-    assert.equal(back.searchParams.get('state'), started.state);
-    const credentials = await c.exchangeCode({ bank, consent_id: started.consent_id, code: back.searchParams.get('code')!, code_verifier: started.code_verifier, redirect_uri: REDIRECT_URI });
-    return { login, credentials };
+    const started = await start(c, bank, permissions);
+    const authorizeUrl = new URL(started.authorize_url);
+    // Everything the bank needs is inside the signed request object: pushed (PAR), or by value.
+    assert.equal(authorizeUrl.searchParams.has(bank.par ? 'request_uri' : 'request'), true);
+    assert.equal(authorizeUrl.searchParams.has('code_challenge'), false, 'no parameter outside the request object');
+    const params = callbackParams(await authorizeAtSandboxBank(started.authorize_url, { login, ...authorize }));
+    assert.equal(params.state, started.state);
+    if (bank.response_type === 'code id_token') assert.ok(params.id_token, 'the hybrid flow answers with an ID token in the fragment');
+    const credentials = await exchange(c, bank, started, params);
+    return { login, credentials, started, params };
   };
 
   const fetchAll = (c: ReturnType<typeof connector>, bank: BankDefinition, credentials: BankCredentials, extra: Partial<FetchDataInput> = {}) =>
@@ -90,15 +106,16 @@ describe('OBIE connector against the sandbox banks', () => {
     return true;
   };
 
-  for (const bank of [FALCON, PEARL]) {
-    it(`fetches everything from ${bank.identifier} as the bank's own records say`, async () => {
+  for (const identifier of SANDBOX_BANK_PROFILES.map((p) => p.identifier)) {
+    it(`fetches everything from ${identifier} (${SANDBOX_BANK_PROFILES.find((p) => p.identifier === identifier)!.security_profile}) as the bank's own records say`, async () => {
+      const bank = [FALCON, OASIS, NAKHEEL, PEARL].find((b) => b.identifier === identifier)!;
       const c = connector();
       const { login, credentials } = await consent(c, bank);
       assert.equal(credentials.access_token_expires_at, new Date(clockMs + TOKEN_TTL_S * 1000).toISOString());
       assert.ok(credentials.refresh_token);
       const result = await fetchAll(c, bank, credentials);
       assert.deepEqual(result.credentials, credentials, 'no refresh was needed');
-      const expected = toEntitySnapshot(generateCustomer(bank, login, now()), bank, PERMISSIONS, now());
+      const expected = toEntitySnapshot(generateCustomer(profileOf(bank), login, now()), bank, PERMISSIONS, now());
       assert.deepEqual(withoutObieGaps(result.snapshot), withoutObieGaps(expected));
       assertTransactionKeys(result.snapshot);
       assert.deepEqual(c.events, []);
@@ -137,8 +154,9 @@ describe('OBIE connector against the sandbox banks', () => {
     // The bank rotated the refresh token: the old one is spent, and the consent cannot go on without the user.
     clockMs += (TOKEN_TTL_S + 60) * 1000;
     await assert.rejects(c.fetchData({ bank: FALCON, credentials, resources: ['balances'], transactions_from: null }), isBankError('reconnect_required'));
-    // The new one works.
-    await c.fetchData({ bank: FALCON, credentials: result.credentials, resources: ['balances'], transactions_from: null });
+    // Reusing a spent refresh token revokes the whole grant (refresh token reuse detection, OAuth
+    // 2.0 Security BCP RFC 9700 §4.14.2): the new one is dead too.
+    await assert.rejects(c.fetchData({ bank: FALCON, credentials: result.credentials, resources: ['balances'], transactions_from: null }), isBankError('reconnect_required'));
   });
 
   it('refreshes the token when the bank answers 401 though the token looked valid', async () => {
@@ -244,12 +262,9 @@ describe('OBIE connector against the sandbox banks', () => {
 
   it('refuses a consent the user denied at the bank', async () => {
     const c = connector();
-    const started = await c.startConsent({ bank: FALCON, permissions: ['accounts'], expires_at: new Date(clockMs + 86_400_000).toISOString(), redirect_uri: REDIRECT_URI });
-    const back = new URL(await approveConsent(started.authorize_url, { login: `obie-user-${++logins}`, deny: true }));
-    assert.equal(back.searchParams.get('error'), 'access_denied');
-    await assert.rejects(
-      c.exchangeCode({ bank: FALCON, consent_id: started.consent_id, code: 'not-a-code', code_verifier: started.code_verifier, redirect_uri: REDIRECT_URI }),
-      isBankError('reconnect_required'),
-    );
+    const started = await start(c, FALCON, ['accounts']);
+    const params = callbackParams(await authorizeAtSandboxBank(started.authorize_url, { login: `obie-user-${++logins}`, deny: true }));
+    assert.equal(params.error, 'access_denied');
+    await assert.rejects(exchange(c, FALCON, started, { code: 'not-a-code', state: started.state, iss: FALCON.issuer }), isBankError('reconnect_required'));
   });
 });

@@ -124,6 +124,18 @@ describe('bank HTTP calls', () => {
     assert.equal(seen.length, 3);
   });
 
+  it('tries a POST once: a consent created by a lost answer must not be created twice', async () => {
+    for (const first of [json(503, {}), hang]) {
+      script = [first, json(201, { Data: { ConsentId: 'c-2' } })];
+      seen = [];
+      events = [];
+      await assert.rejects(client().send('BANK', { method: 'POST', url, body: '{}' }), (err: unknown) => err instanceof BankError && err.kind === 'unavailable');
+      assert.equal(seen.length, 1);
+      assert.deepEqual(events, []);
+      script = [];
+    }
+  });
+
   it('returns refusals as they are, without retrying', async () => {
     script = [json(403, { Errors: [{ ErrorCode: 'UK.OBIE.Resource.InvalidConsentStatus' }] })];
     assert.deepEqual(await client().send('BANK', { method: 'GET', url }), { status: 403, body: { Errors: [{ ErrorCode: 'UK.OBIE.Resource.InvalidConsentStatus' }] } });

@@ -30,7 +30,7 @@ import {
   type Mapped,
 } from '../../src/banks/obie/mapping.ts';
 import { check, ITEMS, SingleParty } from '../../src/banks/obie/wire.ts';
-import { SANDBOX_BANKS } from '../../src/banks/registry.ts';
+import { SANDBOX_BANK_PROFILES } from '../../src/sandbox-bank/profiles.ts';
 import { PERMISSIONS } from '../../src/domain/permissions.ts';
 import type { EntitySnapshot, FetchedAccount } from '../../src/domain/snapshot.ts';
 import { toEntitySnapshot } from '../helpers/direct-snapshot.ts';
@@ -68,7 +68,7 @@ const txn = (fields: Record<string, unknown> = {}) => ({
 });
 
 describe('OBIE mapping of the sandbox banks\' own records', () => {
-  for (const bank of SANDBOX_BANKS) {
+  for (const bank of SANDBOX_BANK_PROFILES) {
     it(`gives the direct snapshot for ${bank.identifier} (${bank.currency}), bar what OBIE cannot carry`, () => {
       const customer = generateCustomer(bank, 'mapping-user', AS_OF);
       const expected = withoutObieGaps(toEntitySnapshot(customer, bank, PERMISSIONS, AS_OF));

@@ -4,9 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { BankError, type BankCredentials } from '../../src/banks/connector.ts';
 import { createObieConnector, type ObieEvent } from '../../src/banks/obie/connector.ts';
-import { SANDBOX_BANKS } from '../../src/banks/registry.ts';
+import type { BankDefinition } from '../../src/banks/bank.ts';
+import { BankTransports } from '../../src/banks/security/bank-transport.ts';
+import { createFapiClient } from '../../src/banks/security/fapi-client.ts';
+import { bankSource } from '../../src/sandbox-connections.ts';
+import { testPki } from '../helpers/sandbox-fapi.ts';
 
-const BANK = SANDBOX_BANKS[0]!;
 const CREDENTIALS: BankCredentials = { consent_id: 'C1', access_token: 'AT', refresh_token: null, access_token_expires_at: null };
 const account = (AccountId: string) => ({ AccountId, Currency: 'AED', AccountSubType: 'CurrentAccount', Description: `Account ${AccountId}` });
 
@@ -19,19 +22,33 @@ describe('OBIE connector against a misbehaving bank', () => {
   let base: string;
   let routes: Record<string, (req: IncomingMessage) => [number, unknown]> = {};
   let requests: string[] = [];
+  let bodies: string[] = [];
   let events: ObieEvent[] = [];
+  let BANK: BankDefinition;
+  const transports = new BankTransports();
 
   before(async () => {
-    server = http.createServer((req: IncomingMessage, res: ServerResponse) => {
+    server = http.createServer(async (req: IncomingMessage, res: ServerResponse) => {
       requests.push(req.url!);
+      if (req.method === 'POST') {
+        let body = '';
+        for await (const chunk of req) body += chunk;
+        bodies.push(body);
+      }
       const route = routes[req.url!.replace('/aisp', '')];
       const [status, body] = route ? route(req) : [404, { Errors: [{ ErrorCode: 'UK.OBIE.Resource.NotFound' }] }];
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // A bank entry as the sandbox banks' (test PKI credentials), but at the stub, authenticating by certificate.
+    const template = bankSource([], () => ({ http: base, tls: base }), await testPki())()[0]!;
+    BANK = { ...template, issuer: base, api_base_url: `${base}/aisp/`, client_auth: 'tls_client_auth' };
   });
-  after(() => server.close());
+  after(async () => {
+    server.close();
+    await transports.close();
+  });
   beforeEach(() => {
     routes = {};
     requests = [];
@@ -40,8 +57,8 @@ describe('OBIE connector against a misbehaving bank', () => {
 
   const connector = (pageLimit = 10) =>
     createObieConnector({
-      endpoints: () => ({ discovery_url: `${base}/.well-known/openid-configuration`, ais_base_url: `${base}/aisp/` }),
-      client: () => ({ client_id: 'id', client_secret: 's:e c/r+t' }),
+      fapi: createFapiClient({ transports, timeout_ms: 1000 }),
+      transports,
       timeout_ms: 1000,
       max_attempts: 1,
       page_limit: pageLimit,
@@ -97,20 +114,21 @@ describe('OBIE connector against a misbehaving bank', () => {
     await assert.rejects(fetchAccounts(), bankError('rejected', /400, UK\.OBIE\.Field\.Invalid/));
   });
 
-  it('refreshes with client_secret_basic, form-encoding the client credentials', async () => {
-    let authorization: string | undefined;
+  it('refreshes the access token through the FAPI client, keeping a refresh token the bank did not rotate', async () => {
     routes = {
-      '/.well-known/openid-configuration': () => [200, { authorization_endpoint: `${base}/authorize`, token_endpoint: `${base}/token` }],
-      '/token': (req) => {
-        authorization = req.headers.authorization;
-        return [200, { access_token: 'NEW', token_type: 'Bearer' }];
-      },
+      '/.well-known/openid-configuration': () => [200, { issuer: base, authorization_endpoint: `${base}/authorize`, token_endpoint: `${base}/token` }],
+      '/token': () => [200, { access_token: 'NEW', token_type: 'Bearer' }],
       '/accounts': (req) => (req.headers.authorization === 'Bearer NEW' ? page(['A1'])() : [401, {}]),
     };
+    bodies = [];
     const result = await fetchAccounts({ ...CREDENTIALS, refresh_token: 'RT' });
+    const form = new URLSearchParams(bodies[0]);
     // A bank that does not rotate refresh tokens keeps the old one valid; no expires_in, no expiry.
-    assert.deepEqual(result.credentials, { consent_id: 'C1', access_token: 'NEW', refresh_token: 'RT', access_token_expires_at: null });
-    // RFC 6749 §2.3.1 and Appendix B: "s:e c/r+t" form-encoded is "s%3Ae+c%2Fr%2Bt".
-    assert.equal(authorization, `Basic ${Buffer.from('id:s%3Ae+c%2Fr%2Bt').toString('base64')}`);
+    assert.deepEqual(result.credentials, { consent_id: 'C1', access_token: 'NEW', refresh_token: 'RT', access_token_expires_at: null, refresh_answer_lost_at: null });
+    // tls_client_auth (RFC 8705 §2.1): the certificate authenticates; the body names the client.
+    assert.equal(form.get('grant_type'), 'refresh_token');
+    assert.equal(form.get('refresh_token'), 'RT');
+    assert.equal(form.get('client_id'), 'openlean');
+    assert.equal(form.get('client_assertion'), null);
   });
 });

@@ -1,4 +1,4 @@
-import type { BankDefinition } from '../../src/banks/registry.ts';
+import type { SandboxBankProfile } from '../../src/sandbox-bank/profiles.ts';
 import type {
   Account,
   AccountIdentity,
@@ -265,7 +265,7 @@ function identity(party: GeneratedParty): Identity {
  * `customer` as the snapshot of a fetch at `fetchedAt` under `permissions`. Accounts are always
  * there, as the container of everything else; each other resource only with its permission.
  */
-export function toEntitySnapshot(customer: GeneratedCustomer, bank: BankDefinition, permissions: readonly Permission[], fetchedAt: Date): EntitySnapshot {
+export function toEntitySnapshot(customer: GeneratedCustomer, bank: Pick<SandboxBankProfile, 'identifier'>, permissions: readonly Permission[], fetchedAt: Date): EntitySnapshot {
   if (customer.bankIdentifier !== bank.identifier) {
     throw new RangeError(`customer was generated for ${customer.bankIdentifier}, not ${bank.identifier}`);
   }

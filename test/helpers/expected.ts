@@ -1,10 +1,12 @@
-import { createBankRegistry } from '../../src/banks/registry.ts';
 import type { AccountIdentity, Identity } from '../../src/domain/bank-data.ts';
 import type { Permission } from '../../src/domain/permissions.ts';
 import type { EntitySnapshot } from '../../src/domain/snapshot.ts';
 import { toEntitySnapshot } from './direct-snapshot.ts';
 import { generateCustomer } from '../../src/sandbox-bank/generator/index.ts';
 import type { Profile } from '../../src/sandbox-bank/generator/model.ts';
+import { SANDBOX_BANK_PROFILES, type SandboxBankProfile } from '../../src/sandbox-bank/profiles.ts';
+
+const sandboxBank = (identifier: string): SandboxBankProfile => SANDBOX_BANK_PROFILES.find((b) => b.identifier === identifier)!;
 
 /** The sandbox bank serves its data as of whole minutes. */
 const minuteOf = (iso: string) => new Date(Math.floor(Date.parse(iso) / 60_000) * 60_000);
@@ -33,7 +35,7 @@ export function expectedSnapshot(
   /** The instant the bank answered as of, when the test knows it better than the creation time does. */
   asOf: Date = minuteOf(entity.created_at),
 ): EntitySnapshot {
-  const bank = createBankRegistry().get(entity.bank_identifier)!;
+  const bank = sandboxBank(entity.bank_identifier);
   const snapshot = toEntitySnapshot(generateCustomer(bank, login, asOf, { profile }), bank, entity.permissions, asOf);
   return {
     ...snapshot,
@@ -47,7 +49,7 @@ export function expectedSnapshot(
  * a refresh reads the bank at one of them, and which one depends on when its fetch ran.
  */
 export function bankCountsBetween(bankIdentifier: string, login: string, profile: Profile, from: string, to: string): Array<Set<number>> {
-  const bank = createBankRegistry().get(bankIdentifier)!;
+  const bank = sandboxBank(bankIdentifier);
   const counts: Array<Set<number>> = [];
   for (let minute = minuteOf(from).getTime(); minute <= minuteOf(to).getTime(); minute += 60_000) {
     generateCustomer(bank, login, new Date(minute), { profile }).accounts.forEach((a, i) => (counts[i] ??= new Set()).add(a.transactions.length));

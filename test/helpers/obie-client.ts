@@ -1,11 +1,14 @@
-import { connect } from './sandbox-bank.ts';
+import { bankClient, connect, testPki } from './sandbox-fapi.ts';
+import type { TestServer } from './server.ts';
 
 /**
- * A bare OBIE client written for the tests, independent of openlean's connector: it gets its own
- * consent at a sandbox bank and reads the bank's raw responses, to compare with what openlean serves.
+ * A bare OBIE client written for the tests, independent of openlean's connector (openid-client
+ * driven by the test helpers): it gets its own consent at one of the server's sandbox banks and
+ * reads the bank's raw responses, to compare with what openlean serves.
  */
-export async function obieSession(bankUrl: string, login: string) {
-  const connection = await connect(bankUrl, login);
+export async function obieSession(s: TestServer, bankId: string, login: string) {
+  const sandbox = { url: `${s.url}/sandbox-banks`, tlsUrl: s.server.ctx.sandboxBanks!.tlsBaseUrl(), pki: await testPki(), close: async () => {} };
+  const connection = await connect(await bankClient(sandbox, bankId), login);
   const get = async (pathOrUrl: string) => {
     const res = await connection.get(pathOrUrl);
     if (res.status !== 200) throw new Error(`${pathOrUrl}: ${res.status} ${res.text}`);

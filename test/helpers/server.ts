@@ -6,6 +6,7 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
 import { createTestDatabase } from './database.ts';
 import { OpenApiValidator } from './openapi-validator.ts';
+import { TEST_PKI_DIR } from './sandbox-fapi.ts';
 
 export interface Credentials {
   app_id: string;
@@ -54,6 +55,7 @@ export interface TestServer {
 
 let counter = 0;
 
+
 /**
  * Starts the real server on a free 127.0.0.1 port over a fresh database (SQLite, or PostgreSQL when `OPENLEAN_TEST_DIALECT=postgres`). Every response received through `request` is validated against the server's
  * own published OpenAPI document.
@@ -63,6 +65,9 @@ let counter = 0;
  * but is never reached, except where a test sets a limit of its own.
  */
 const TEST_ENV = {
+  SANDBOX_BANKS_TLS_PORT: '0',
+  // One test PKI per test process: every server of the process shares it (ensureTestPki is safe to race).
+  SANDBOX_PKI_DIR: TEST_PKI_DIR,
   RATE_LIMIT_PER_MINUTE: '1000000',
   JOB_POLL_MS: '50',
   JOB_LEASE_MS: '5000',

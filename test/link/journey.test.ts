@@ -155,7 +155,7 @@ describe('Link journey in a browser', () => {
 
     await page.getByTestId('continue').click();
     await signInAtBank(j, page, 'link-en');
-    assert.match(page.url(), new RegExp(`/sandbox-banks/${BANK}/authorize`));
+    assert.match(page.url(), new RegExp(`/sandbox-banks/${BANK}/interaction/`), "the bank's own pages, as its authorization server's interaction");
     await decideAtBank(j, page, 'approve');
     const back = await backAtClient(j, page, 'success');
 
@@ -181,6 +181,38 @@ describe('Link journey in a browser', () => {
     const finished = events.findIndex((r) => r.event.type === 'entity.data.refresh.updated' && r.event.payload.status === 'FINISHED');
     assert.ok(finished > 0, `then its refresh FINISHED: ${events.map((r) => `${r.event.type}/${r.event.payload.status ?? ''}`)}`);
     assert.equal(events[finished]!.event.payload.refresh_id, refresh.refresh_id);
+  });
+
+  journey('FAPI 1.0 Advanced bank: PAR, the hybrid code id_token answer in the fragment, relayed and checked', async (j) => {
+    const { page } = j;
+    const hybrid = 'SANDBOX_NAKHEEL_SA';
+    const visited: string[] = [];
+    page.on('request', (request) => {
+      if (request.isNavigationRequest()) visited.push(request.url());
+    });
+    // Requests never carry a fragment; the address bar does.
+    page.on('framenavigated', (frame) => {
+      if (frame === page.mainFrame()) visited.push(frame.url());
+    });
+    await page.goto(linkUrl(j, { bank_identifier: hybrid }));
+    await onPage(page, 'review');
+    await page.getByTestId('continue').click();
+    await signInAtBank(j, page, 'link-hybrid');
+    await decideAtBank(j, page, 'approve');
+    const back = await backAtClient(j, page, 'success');
+    assert.equal(back.get('status'), 'SUCCESS');
+    // The authorization request carried only a request_uri (PAR); the bank answered in the fragment,
+    // which the callback page moved into the query for the server to check.
+    const authorize = visited.find((u) => u.includes(`/sandbox-banks/${hybrid}/authorize`))!;
+    assert.deepEqual([...new URL(authorize).searchParams.keys()].sort(), ['client_id', 'request_uri']);
+    const callbacks = visited.filter((u) => u.startsWith(`${j.base}/link/callback`)).map((u) => new URL(u));
+    assert.ok(callbacks.some((u) => u.hash.includes('id_token=') && u.search === ''), 'the bank answered in the fragment');
+    assert.ok(callbacks.some((u) => u.searchParams.has('id_token') && u.searchParams.has('code')), 'the relay moved it into the query');
+    const [entity] = await entitiesOf(j);
+    assert.equal(entity.bank_identifier, hybrid);
+    const refresh = await latestRefresh(j, entity.id);
+    assert.equal(refresh.status, 'FINISHED', JSON.stringify(refresh.error));
+    assert.ok((await accountIds(j, entity.id)).length > 0);
   });
 
   journey('happy path in Arabic, right to left on every page', async (j) => {

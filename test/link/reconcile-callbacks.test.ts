@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { open } from '../../src/auth/secret-box.ts';
 import { BankError, type BankCredentials } from '../../src/banks/connector.ts';
-import type { BankDefinition } from '../../src/banks/registry.ts';
+import type { BankDefinition } from '../../src/banks/bank.ts';
 import { PERMISSIONS } from '../../src/domain/permissions.ts';
 import { createConnectedEntity } from '../../src/entities/connect-entity.ts';
 import { openJourney, sendToBank } from '../../src/link/journey.ts';
 import { reconcileStuckCallbacks, STUCK_AFTER_MS } from '../../src/link/reconcile-callbacks.ts';
-import { approveConsent } from '../../src/sandbox-bank/automate-consent.ts';
+import { authorizeAtSandboxBank } from '../../src/sandbox-bank/automate-consent.ts';
+import { callbackParams } from '../helpers/sandbox-fapi.ts';
 import { findCustomer } from '../../src/store/customers.ts';
 import { advanceLinkSession, getLinkSession } from '../../src/store/link-sessions.ts';
 import type { CustomerRow } from '../../src/store/schema.ts';
@@ -35,12 +36,14 @@ describe('Link callbacks cut short', () => {
     const { ctx } = s.server;
     const session = await openJourney(ctx, { customer, mode: 'connect', entityId: null, bank, permissions: PERMISSIONS, language: 'en', redirectUri: null, origin: null });
     const authorizeUrl = (await sendToBank(ctx, session, bank))!;
-    const back = new URL(await approveConsent(authorizeUrl, { login }));
-    const claimed = (await advanceLinkSession(ctx.store.db, { state: back.searchParams.get('state')! }, ['at_bank'], { status: 'returned', updated_at: ctx.now().toISOString() }))!;
+    const params = callbackParams(await authorizeAtSandboxBank(authorizeUrl, { login }));
+    const claimed = (await advanceLinkSession(ctx.store.db, { state: params.state! }, ['at_bank'], { status: 'returned', updated_at: ctx.now().toISOString() }))!;
     const credentials = await ctx.connector.exchangeCode({
       bank,
       consent_id: claimed.consent_id!,
-      code: back.searchParams.get('code')!,
+      params,
+      state: params.state!,
+      nonce: claimed.nonce!,
       code_verifier: open(ctx.encryptionKey, claimed.code_verifier!, `link:${claimed.id}`),
       redirect_uri: `${ctx.publicUrl()}/link/callback`,
     });

@@ -85,7 +85,7 @@ describe('one stored row per real transaction across refreshes', () => {
     }
     assert.ok(late > 0, 'some transactions arrived booked before the previous refresh');
 
-    const bank = await obieSession(`${s.url}/sandbox-banks/${BANK}`, login);
+    const bank = await obieSession(s, BANK, login);
     const accounts = (await s.request('/data/v2/accounts', { token, headers: { entity_id: entity.id } })).body;
     const obieAccounts = await bank.all('/accounts', 'Account');
     for (const [i, a] of obieAccounts.entries()) {

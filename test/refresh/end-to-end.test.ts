@@ -24,7 +24,7 @@ describe('end to end: sandbox bank → OBIE connector → refresh → reads', ()
         token = await s.token();
         const customerId = await s.createCustomer(token);
         entity = await s.createSandboxEntity(token, { customer_id: customerId, bank_identifier: bankId, login: 'e2e-user' });
-        bank = await obieSession(`${s.url}/sandbox-banks/${bankId}`, 'e2e-user');
+        bank = await obieSession(s, bankId, 'e2e-user');
       });
       after(() => s.close());
 

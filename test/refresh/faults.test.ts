@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startSandboxBank } from '../../src/sandbox-bank/server.ts';
+import { startFapiSandbox } from '../helpers/sandbox-fapi.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const BANK = 'SANDBOX_FALCON_AE';
@@ -103,8 +103,8 @@ describe('refreshes under bank faults', () => {
 
   it('a bank that is down ends the refresh FAILED with BANK_UNAVAILABLE after the configured attempts', async () => {
     const bankDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openlean-bank-'));
-    const bank = await startSandboxBank({ dataDir: bankDir, port: 0 });
-    const other = await startTestServer({ env: { SANDBOX_BANKS: 'off', SANDBOX_BANK_URL: bank.url, REFRESH_MAX_ATTEMPTS: '2', BANK_TIMEOUT_MS: '300' } });
+    const bank = await startFapiSandbox({ dataDir: bankDir });
+    const other = await startTestServer({ env: { SANDBOX_BANKS: 'off', SANDBOX_BANK_URL: bank.url, SANDBOX_BANK_TLS_URL: bank.tlsUrl, REFRESH_MAX_ATTEMPTS: '2', BANK_TIMEOUT_MS: '300' } });
     try {
       const tok = await other.token();
       const customer = await other.createCustomer(tok);

@@ -1,27 +1,28 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { SANDBOX_BANKS } from '../../src/banks/registry.ts';
-import { approveConsent } from '../../src/sandbox-bank/automate-consent.ts';
-import { SANDBOX_CLIENT } from '../../src/sandbox-bank/client.ts';
+import * as client from 'openid-client';
+import { SANDBOX_BANK_PROFILES } from '../../src/sandbox-bank/profiles.ts';
+import { authorizeAtSandboxBank } from '../../src/sandbox-bank/automate-consent.ts';
 import { generateCustomer } from '../../src/sandbox-bank/generator/index.ts';
-import { startSandboxBank } from '../../src/sandbox-bank/server.ts';
+import { ObieSpec, tempDir } from '../helpers/sandbox-bank.ts';
 import {
-  authorizeUrl,
-  BASIC,
-  call,
+  authorizationRequest,
+  BANKS,
+  bankClient,
   clientToken,
   connect,
   createConsent,
-  pkce,
+  mtlsCall,
   putJson,
   REDIRECT_URI,
-  tempDir,
-  token,
-  ObieSpec,
+  startFapiSandbox,
+  tokenRequest,
+  type BankClient,
   type Connection,
+  type FapiSandbox,
   type Reply,
-} from '../helpers/sandbox-bank.ts';
+} from '../helpers/sandbox-fapi.ts';
 
 const spec = new ObieSpec();
 /** OBIE 3.1.11 has no `Expired` consent status; the sandbox adds it (docs/sandbox-banks.md). */
@@ -46,17 +47,33 @@ async function later<T>(ms: number, run: () => Promise<T>): Promise<T> {
 }
 
 const dataDir = tempDir();
-let server: { url: string; close(): Promise<void> };
+let sandbox: FapiSandbox;
+/** openlean at Falcon (FAPI 2.0, private_key_jwt) and Pearl (FAPI 1.0 Advanced, hybrid, ES256, request by value). */
+let falcon: BankClient;
+let pearl: BankClient;
+/** Issuers: discovery, authorization, pages and control API over plain HTTP. */
 let FALCON: string;
 let PEARL: string;
+/** The OBIE API: mutual TLS only. */
+let FALCON_API: string;
+let PEARL_API: string;
+
+/** Any request: over openlean's mutual-TLS connection for https URLs, plain fetch for http ones. */
+const call = (url: string, init: RequestInit = {}) => mtlsCall(falcon, url, init);
 
 before(async () => {
-  server = await startSandboxBank({ port: 0, dataDir, now });
-  FALCON = `${server.url}/SANDBOX_FALCON_AE`;
-  PEARL = `${server.url}/SANDBOX_PEARL_BH`;
+  sandbox = await startFapiSandbox({ dataDir, now });
+  falcon = await bankClient(sandbox, 'SANDBOX_FALCON_AE');
+  pearl = await bankClient(sandbox, 'SANDBOX_PEARL_BH');
+  FALCON = falcon.issuer;
+  PEARL = pearl.issuer;
+  FALCON_API = falcon.ais;
+  PEARL_API = pearl.ais;
 });
 after(async () => {
-  await server.close();
+  await falcon.fetch.close();
+  await pearl.fetch.close();
+  await sandbox.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -106,72 +123,99 @@ function assertObieError(res: Reply, status: number, errorCode: string): void {
 }
 
 describe('discovery and tokens', () => {
-  test('discovery names the endpoints, grants, PKCE method, client authentication and scopes', async () => {
-    const res = await call(`${FALCON}/.well-known/openid-configuration`);
-    assert.equal(res.status, 200);
-    assert.deepEqual(
-      { ...res.body, ui_locales_supported: undefined },
-      {
-        issuer: FALCON,
-        authorization_endpoint: `${FALCON}/authorize`,
-        token_endpoint: `${FALCON}/token`,
-        response_types_supported: ['code'],
-        grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
-        code_challenge_methods_supported: ['S256'],
-        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-        scopes_supported: ['openid', 'accounts'],
-        ui_locales_supported: undefined,
-      },
-    );
-    assert.equal((await call(`${server.url}/NO_SUCH_BANK/.well-known/openid-configuration`)).status, 404);
+  for (const bank of BANKS) {
+    test(`${bank.identifier}: discovery announces its FAPI profile (${bank.security_profile}, ${bank.client_auth}, ${bank.response_type})`, async () => {
+      const issuer = `${sandbox.url}/${bank.identifier}`;
+      const tls = `${sandbox.tlsUrl}/${bank.identifier}`;
+      const res = await call(`${issuer}/.well-known/openid-configuration`);
+      assert.equal(res.status, 200);
+      const d = res.body;
+      assert.equal(d.issuer, issuer);
+      assert.equal(d.authorization_endpoint, `${issuer}/authorize`, 'the browser reaches it over plain HTTP');
+      assert.deepEqual(d.mtls_endpoint_aliases, {
+        token_endpoint: `${tls}/token`,
+        pushed_authorization_request_endpoint: `${tls}/par`,
+        revocation_endpoint: `${tls}/revoke`,
+        userinfo_endpoint: `${tls}/userinfo`,
+      });
+      assert.deepEqual([...d.token_endpoint_auth_methods_supported].sort(), ['private_key_jwt', 'tls_client_auth']);
+      assert.ok(!d.token_endpoint_auth_methods_supported.includes('client_secret_basic'));
+      assert.equal(d.require_pushed_authorization_requests ?? false, bank.security_profile === 'fapi2' || bank.par);
+      assert.ok(d.request_object_signing_alg_values_supported.includes(bank.signing_alg));
+      assert.equal(d.request_object_signing_alg_values_supported.includes('none'), false);
+      assert.ok(d.response_types_supported.includes(bank.response_type));
+      assert.deepEqual(d.code_challenge_methods_supported, ['S256']);
+      assert.equal(d.tls_client_certificate_bound_access_tokens, true);
+      assert.ok(d.claims_supported.includes('openbanking_intent_id'));
+      assert.deepEqual(d.acr_values_supported, ['urn:openbanking:psd2:sca']);
+      for (const scope of ['openid', 'accounts']) assert.ok(d.scopes_supported.includes(scope), scope);
+      for (const grant of ['authorization_code', 'refresh_token', 'client_credentials']) assert.ok(d.grant_types_supported.includes(grant), grant);
+      const jwks = await call(d.jwks_uri);
+      assert.equal(jwks.status, 200);
+      assert.ok(jwks.body.keys.every((k: Record<string, unknown>) => k.d === undefined), 'public keys only');
+    });
+  }
+
+  test('an unknown bank has no discovery', async () => {
+    assert.equal((await call(`${sandbox.url}/NO_SUCH_BANK/.well-known/openid-configuration`)).status, 404);
   });
 
-  test('client credentials by Basic or in the body; wrong secrets and grants answer RFC 6749 errors', async () => {
-    const basic = await token(FALCON, { grant_type: 'client_credentials', scope: 'accounts' });
-    assert.equal(basic.status, 200);
-    assert.equal(basic.body.token_type, 'Bearer');
-    assert.equal(basic.body.expires_in, 3600);
-    assert.equal(basic.headers.get('cache-control'), 'no-store');
-    const post = await token(FALCON, { grant_type: 'client_credentials', ...SANDBOX_CLIENT }, null);
-    assert.equal(post.status, 200);
+  test('client credentials with the profile’s authentication; wrong clients and grants answer RFC 6749 errors', async () => {
+    const cc = await tokenRequest(falcon, { grant_type: 'client_credentials', scope: 'accounts' });
+    assert.equal(cc.status, 200, cc.text);
+    assert.match(cc.body.token_type, /^bearer$/i);
+    assert.equal(cc.body.expires_in, 3600);
+    assert.equal(cc.headers.get('cache-control'), 'no-store');
+    assert.ok(await clientToken(pearl), 'ES256 assertions at Pearl');
 
-    const wrong = await token(FALCON, { grant_type: 'client_credentials', client_id: 'openlean', client_secret: 'nope' }, null);
-    assert.equal(wrong.status, 401);
-    assert.equal(wrong.body.error, 'invalid_client');
-    assert.equal(typeof wrong.body.error_description, 'string');
-    const both = await token(FALCON, { grant_type: 'client_credentials', client_secret: 'x' });
-    assert.equal(both.body.error, 'invalid_request');
-    assert.equal((await token(FALCON, { grant_type: 'password' })).body.error, 'unsupported_grant_type');
-    assert.equal((await token(FALCON, { grant_type: 'client_credentials', scope: 'payments' })).body.error, 'invalid_scope');
-    assert.equal((await token(FALCON, {})).body.error, 'invalid_request');
-    assert.ok((await token(FALCON, {})).headers.get('x-fapi-interaction-id'));
+    const oasis = await bankClient(sandbox, 'SANDBOX_OASIS_AE');
+    try {
+      assert.equal((await tokenRequest(oasis, { grant_type: 'client_credentials', scope: 'accounts' })).status, 200, 'tls_client_auth: the certificate alone');
+      const stranger = await tokenRequest(oasis, { grant_type: 'client_credentials' }, { clientId: 'someone-else' });
+      assert.equal(stranger.status, 401);
+      assert.equal(stranger.body.error, 'invalid_client');
+    } finally {
+      await oasis.fetch.close();
+    }
+    const noAssertion = await mtlsCall(falcon, `${sandbox.tlsUrl}/SANDBOX_FALCON_AE/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials&client_id=openlean&client_secret=secret',
+    });
+    assert.equal(noAssertion.status, 401, 'a client secret is no authentication here');
+    assert.equal(noAssertion.body.error, 'invalid_client');
+    assert.equal(typeof noAssertion.body.error_description, 'string');
+    assert.equal((await tokenRequest(falcon, { grant_type: 'password' })).body.error, 'unsupported_grant_type');
+    const empty = await tokenRequest(falcon, {});
+    assert.equal(empty.body.error, 'invalid_request');
+    assert.ok(empty.headers.get('x-fapi-interaction-id'));
   });
 });
 
 describe('consents', () => {
   test('POST creates an AwaitingAuthorisation consent (201, OBReadConsentResponse1); GET reads it', async () => {
     const expires = new Date(T0 + 30 * DAY_MS).toISOString();
-    const created = await createConsent(FALCON, { ExpirationDateTime: expires, TransactionFromDateTime: '2025-01-01T00:00:00Z' });
+    const created = await createConsent(falcon, { ExpirationDateTime: expires, TransactionFromDateTime: '2025-01-01T00:00:00Z' });
     assert.equal(created.status, 201, created.text);
     spec.response('POST', '/account-access-consents', 201, created.body);
     assert.equal(created.body.Data.Status, 'AwaitingAuthorisation');
     assert.equal(created.body.Data.ExpirationDateTime, expires);
     assert.equal(created.body.Data.TransactionFromDateTime, '2025-01-01T00:00:00.000Z');
     const id = created.body.Data.ConsentId;
-    const cc = await clientToken(FALCON);
+    const cc = await clientToken(falcon);
     const read = await call(created.body.Links.Self, { headers: { authorization: `Bearer ${cc}` } });
     assert.equal(read.status, 200);
     spec.response('GET', '/account-access-consents/{ConsentId}', 200, read.body);
     assert.equal(read.body.Data.ConsentId, id);
     // A consent belongs to its bank.
-    const elsewhere = await call(`${PEARL}/open-banking/v3.1/aisp/account-access-consents/${id}`, { headers: { authorization: `Bearer ${await clientToken(PEARL)}` } });
+    const elsewhere = await call(`${PEARL_API}/account-access-consents/${id}`, { headers: { authorization: `Bearer ${await clientToken(pearl)}` } });
     assertObieError(elsewhere, 404, 'UK.OBIE.Resource.NotFound');
   });
 
   test('invalid bodies answer 400 with the field at fault', async () => {
-    const cc = await clientToken(FALCON);
+    const cc = await clientToken(falcon);
     const post = (body: unknown, contentType = 'application/json') =>
-      call(`${FALCON}/open-banking/v3.1/aisp/account-access-consents`, {
+      call(`${FALCON_API}/account-access-consents`, {
         method: 'POST',
         headers: { authorization: `Bearer ${cc}`, 'content-type': contentType },
         body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -191,20 +235,20 @@ describe('consents', () => {
   });
 
   test('consent endpoints need a client credentials token', async () => {
-    const url = `${FALCON}/open-banking/v3.1/aisp/account-access-consents`;
+    const url = `${FALCON_API}/account-access-consents`;
     assertObieError(await call(url, { method: 'POST' }), 401, 'UK.OBIE.Header.Missing');
     const bogus = await call(url, { method: 'POST', headers: { authorization: 'Bearer nope' } });
     assertObieError(bogus, 401, 'UK.OBIE.Header.Invalid');
     assert.match(bogus.headers.get('www-authenticate') ?? '', /^Bearer /);
-    const c = await connect(FALCON, 'consent-token-kind');
+    const c = await connect(falcon, 'consent-token-kind');
     const res = await call(`${url}/${c.consentId}`, { headers: { authorization: `Bearer ${c.accessToken}` } });
     assertObieError(res, 403, 'UK.OBIE.Header.Invalid');
   });
 
   test('DELETE revokes: 204, the consent reads Revoked, its tokens stop working and cannot be refreshed', async () => {
-    const c = await connect(FALCON, 'delete-me');
+    const c = await connect(falcon, 'delete-me');
     assert.equal((await read(c, 'accounts')).status, 200);
-    const cc = await clientToken(FALCON);
+    const cc = await clientToken(falcon);
     const url = `${c.ais}/account-access-consents/${c.consentId}`;
     const deleted = await call(url, { method: 'DELETE', headers: { authorization: `Bearer ${cc}` } });
     assert.equal(deleted.status, 204);
@@ -214,7 +258,7 @@ describe('consents', () => {
     spec.response('GET', '/account-access-consents/{ConsentId}', 200, readBack.body);
     assert.equal(readBack.body.Data.Status, 'Revoked');
     assertObieError(await read(c, 'accounts'), 403, 'UK.OBIE.Resource.InvalidConsentStatus');
-    const refreshed = await token(FALCON, { grant_type: 'refresh_token', refresh_token: c.refreshToken });
+    const refreshed = await tokenRequest(falcon, { grant_type: 'refresh_token', refresh_token: c.refreshToken });
     assert.equal(refreshed.status, 400);
     assert.equal(refreshed.body.error, 'invalid_grant');
     assert.equal((await call(url, { method: 'DELETE', headers: { authorization: `Bearer ${cc}` } })).status, 204, 'deleting twice is fine');
@@ -223,120 +267,143 @@ describe('consents', () => {
 });
 
 describe('authorization journey', () => {
-  test('authorization code with PKCE: one use, matching redirect_uri and verifier; refresh rotates', async () => {
-    const created = await createConsent(FALCON);
-    const { verifier, challenge } = pkce();
-    const back = new URL(await approveConsent(authorizeUrl(FALCON, { consent_id: created.body.Data.ConsentId, code_challenge: challenge, state: 'xyz' }), { login: 'pkce' }));
-    assert.equal(back.origin + back.pathname, REDIRECT_URI);
-    assert.equal(back.searchParams.get('state'), 'xyz');
-    const code = back.searchParams.get('code')!;
+  /** A consent authorised at Falcon by `login`; the callback URL and the request it answers. */
+  async function authorised(login: string) {
+    const consentId = (await createConsent(falcon)).body.Data.ConsentId;
+    const request = await authorizationRequest(falcon, consentId);
+    const back = new URL(await authorizeAtSandboxBank(request.url.toString(), { login }));
+    return { consentId, request, back, code: back.searchParams.get('code')! };
+  }
 
-    const wrongVerifier = await token(FALCON, { grant_type: 'authorization_code', code, code_verifier: pkce().verifier, redirect_uri: REDIRECT_URI });
+  test('authorization code with PKCE: one use, matching verifier; refresh rotates', async () => {
+    const { request, back, code } = await authorised('pkce');
+    assert.equal(back.origin + back.pathname, REDIRECT_URI);
+    assert.equal(back.searchParams.get('state'), request.state);
+    assert.equal(back.searchParams.get('iss'), FALCON, 'RFC 9207 issuer in the response');
+
+    const wrongVerifier = await tokenRequest(falcon, { grant_type: 'authorization_code', code, code_verifier: client.randomPKCECodeVerifier(), redirect_uri: REDIRECT_URI });
     assert.equal(wrongVerifier.status, 400);
     assert.equal(wrongVerifier.body.error, 'invalid_grant');
-    const reused = await token(FALCON, { grant_type: 'authorization_code', code, code_verifier: verifier, redirect_uri: REDIRECT_URI });
-    assert.equal(reused.body.error, 'invalid_grant', 'a code is gone after its first use, even a failed one');
+    const exchanged = await tokenRequest(falcon, { grant_type: 'authorization_code', code, code_verifier: request.verifier, redirect_uri: REDIRECT_URI });
+    assert.equal(exchanged.status, 200, exchanged.text);
+    const reused = await tokenRequest(falcon, { grant_type: 'authorization_code', code, code_verifier: request.verifier, redirect_uri: REDIRECT_URI });
+    assert.equal(reused.body.error, 'invalid_grant', 'a code is gone after its first use');
 
-    const again = await connect(FALCON, 'pkce');
-    const refreshed = await token(FALCON, { grant_type: 'refresh_token', refresh_token: again.refreshToken });
+    const again = await connect(falcon, 'pkce');
+    const refreshed = await tokenRequest(falcon, { grant_type: 'refresh_token', refresh_token: again.refreshToken });
     assert.equal(refreshed.status, 200, refreshed.text);
     assert.notEqual(refreshed.body.refresh_token, again.refreshToken);
     const accounts = await call(`${again.ais}/accounts`, { headers: { authorization: `Bearer ${refreshed.body.access_token}` } });
     assert.equal(accounts.status, 200);
-    const replay = await token(FALCON, { grant_type: 'refresh_token', refresh_token: again.refreshToken });
+    const replay = await tokenRequest(falcon, { grant_type: 'refresh_token', refresh_token: again.refreshToken });
     assert.equal(replay.body.error, 'invalid_grant', 'a rotated refresh token is spent');
   });
 
   test('the redirect_uri of the exchange must be the one authorised', async () => {
-    const created = await createConsent(FALCON);
-    const { verifier, challenge } = pkce();
-    const back = new URL(await approveConsent(authorizeUrl(FALCON, { consent_id: created.body.Data.ConsentId, code_challenge: challenge }), { login: 'redirect' }));
-    const res = await token(FALCON, { grant_type: 'authorization_code', code: back.searchParams.get('code')!, code_verifier: verifier, redirect_uri: 'https://evil.example/cb' });
+    const { request, code } = await authorised('redirect');
+    const res = await tokenRequest(falcon, { grant_type: 'authorization_code', code, code_verifier: request.verifier, redirect_uri: 'https://evil.example/cb' });
     assert.equal(res.body.error, 'invalid_grant');
   });
 
   test('a bad authorization request shows an error page and never redirects', async () => {
-    const created = await createConsent(FALCON);
-    const consent_id = created.body.Data.ConsentId;
-    const { challenge } = pkce();
-    const cases: Record<string, string>[] = [
-      { consent_id, code_challenge: challenge, redirect_uri: 'not a url' },
-      { consent_id, code_challenge: challenge, redirect_uri: 'javascript:alert(1)' },
-      { consent_id, code_challenge: challenge, client_id: 'someone-else' },
-      { consent_id, code_challenge: challenge, code_challenge_method: 'plain' },
-      { consent_id, code_challenge: 'short' },
-      { consent_id, code_challenge: challenge, response_type: 'token' },
-      { consent_id, code_challenge: challenge, scope: 'openid' },
-      { consent_id: 'aac-<script>alert(1)</script>', code_challenge: challenge },
+    // Unpushed at Falcon (FAPI 2.0 requires PAR): the error goes back to the client.
+    const unpushed = await call(`${FALCON}/authorize?client_id=openlean&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(REDIRECT_URI)}`);
+    assert.equal(unpushed.status, 303);
+    assert.equal(new URL(unpushed.headers.get('location')!).searchParams.get('error'), 'invalid_request');
+    // Without a request object at Pearl (it requires a signed one): back to the client too.
+    const good0 = await authorizationRequest(pearl, (await createConsent(pearl)).body.Data.ConsentId);
+    const bare = new URL(good0.url);
+    bare.searchParams.delete('request');
+    const unsigned = await call(bare.toString());
+    assert.equal(unsigned.status, 303);
+    assert.equal(new URL(unsigned.headers.get('location')!).searchParams.get('error'), 'invalid_request');
+    // A request object without its signature: the error goes back in the fragment (hybrid).
+    const stripped = new URL(good0.url);
+    stripped.searchParams.set('request', `${good0.url.searchParams.get('request')!.split('.').slice(0, 2).join('.')}.`);
+    const unverified = await call(stripped.toString());
+    assert.equal(unverified.status, 303);
+    assert.equal(new URLSearchParams(new URL(unverified.headers.get('location')!).hash.slice(1)).get('error'), 'invalid_request_object');
+    const consentId = (await createConsent(pearl)).body.Data.ConsentId;
+    const good = await authorizationRequest(pearl, consentId);
+    const withParams = (url: URL, params: Record<string, string | null>) => {
+      const out = new URL(url);
+      for (const [k, v] of Object.entries(params)) v === null ? out.searchParams.delete(k) : out.searchParams.set(k, v);
+      return out.toString();
+    };
+    const cases: string[] = [
+      // A request_uri Falcon never issued.
+      `${FALCON}/authorize?client_id=openlean&request_uri=${encodeURIComponent('urn:ietf:params:oauth:request_uri:nope')}`,
+      // Pearl takes the request object by value, and only a signed one from its client.
     ];
-    for (const params of cases) {
-      const res = await call(authorizeUrl(FALCON, params));
-      assert.equal(res.status, 400, JSON.stringify(params));
-      assert.equal(res.headers.get('location'), null);
+    for (const url of cases) {
+      const res = await call(url);
+      assert.equal(res.status, 400, `${url.slice(0, 160)} → ${res.headers.get("location")}`);
+      assert.equal(res.headers.get('location'), null, url);
       assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
       assert.match(res.text, /data-testid="error-message"/);
-      assert.ok(!res.text.includes('<script>'), 'HTML-escaped');
     }
-    const noState = new URL(authorizeUrl(FALCON, { consent_id, code_challenge: challenge }));
-    noState.searchParams.delete('state');
-    assert.equal((await call(noState.toString())).status, 400);
+    // The consent id is checked inside the signed request object; what is echoed is HTML-escaped.
+    await assert.rejects(authorizationRequest(falcon, 'aac-<script>alert(1)</script>'), (error: { error?: string; error_description?: string }) => {
+      assert.equal(error.error, 'invalid_request_object');
+      assert.match(String(error.error_description), /not found/);
+      return true;
+    });
+    const script = await authorizationRequest(pearl, 'aac-<script>alert(1)</script>');
+    const page = await call(script.url.toString());
+    assert.ok(!page.text.includes('<script>'), 'HTML-escaped');
   });
 
   test('pages carry stable field names and test ids; ui_locales=ar renders Arabic right to left', async () => {
-    const created = await createConsent(FALCON);
-    const { challenge } = pkce();
-    const en = await call(authorizeUrl(FALCON, { consent_id: created.body.Data.ConsentId, code_challenge: challenge }));
-    assert.equal(en.status, 200);
+    const page = async (extra: Record<string, string> = {}) => {
+      const request = await authorizationRequest(falcon, (await createConsent(falcon)).body.Data.ConsentId, extra);
+      const opened = await call(request.url.toString());
+      assert.equal(opened.status, 303, opened.text);
+      const cookie = opened.headers.getSetCookie().map((c) => c.split(';', 1)[0]).join('; ');
+      return call(new URL(opened.headers.get('location')!, FALCON).toString(), { headers: { cookie } });
+    };
+    const en = await page();
+    assert.equal(en.status, 200, en.text);
     assert.match(en.text, /<html lang="en" dir="ltr">/);
-    for (const marker of ['name="username"', 'name="password"', 'name="session"', 'data-testid="login-submit"']) assert.ok(en.text.includes(marker), marker);
+    for (const marker of ['name="username"', 'name="password"', 'data-testid="login-submit"']) assert.ok(en.text.includes(marker), marker);
     assert.ok(en.headers.get('x-fapi-interaction-id'));
     assert.match(en.headers.get('content-security-policy') ?? '', /default-src 'none'/);
-    const ar = await call(authorizeUrl(FALCON, { consent_id: created.body.Data.ConsentId, code_challenge: challenge, ui_locales: 'ar-AE en' }));
+    const ar = await page({ ui_locales: 'ar-AE en' });
     assert.match(ar.text, /<html lang="ar" dir="rtl">/);
     assert.ok(ar.text.includes('تسجيل الدخول'));
   });
 
-  test('a wrong code shows the page again; three end the journey with otp_failed and leave the consent to retry', async () => {
-    const created = await createConsent(FALCON);
-    const consent_id = created.body.Data.ConsentId;
-    const { challenge } = pkce();
-    const login = await call(authorizeUrl(FALCON, { consent_id, code_challenge: challenge }));
-    const session = /name="session" value="([^"]+)"/.exec(login.text)![1]!;
-    const post = (path: string, form: Record<string, string>) =>
-      call(`${FALCON}/authorize/${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form) });
-    const empty = await post('login', { session, username: 'otp-user', password: '' });
-    assert.match(empty.text, /data-testid="error-message"/);
-    const otp = await post('login', { session, username: 'otp-user', password: 'pw' });
-    assert.match(otp.text, /name="otp"/);
-    const wrong = await post('otp', { session, otp: '000000' });
-    assert.equal(wrong.status, 200);
-    assert.match(wrong.text, /data-testid="error-message"[^>]*>[^<]*2/);
-    assert.equal((await post('login', { session, username: 'x', password: 'y' })).status, 409, 'a finished step cannot be replayed');
-
-    const ended = await approveConsent(authorizeUrl(FALCON, { consent_id, code_challenge: challenge, state: 'otp-state' }), { login: 'otp-user', otp: '999999' });
-    const back = new URL(ended);
+  test('control API: a wrong otp ends the request with access_denied / otp_failed and leaves the consent to retry', async () => {
+    const consentId = (await createConsent(falcon)).body.Data.ConsentId;
+    const request = await authorizationRequest(falcon, consentId);
+    const back = new URL(await authorizeAtSandboxBank(request.url.toString(), { login: 'otp-user', otp: '999999' }));
     assert.equal(back.searchParams.get('error'), 'access_denied');
     assert.equal(back.searchParams.get('error_description'), 'otp_failed');
-    assert.equal(back.searchParams.get('state'), 'otp-state');
+    assert.equal(back.searchParams.get('state'), request.state);
     assert.equal(back.searchParams.get('code'), null);
-    const cc = await clientToken(FALCON);
-    const consent = await call(`${FALCON}/open-banking/v3.1/aisp/account-access-consents/${consent_id}`, { headers: { authorization: `Bearer ${cc}` } });
+    const consent = await call(`${FALCON_API}/account-access-consents/${consentId}`, { headers: { authorization: `Bearer ${await clientToken(falcon)}` } });
     assert.equal(consent.body.Data.Status, 'AwaitingAuthorisation');
+    const retried = await authorizationRequest(falcon, consentId);
+    assert.ok(new URL(await authorizeAtSandboxBank(retried.url.toString(), { login: 'otp-user' })).searchParams.get('code'));
   });
 
-  test('deny redirects with access_denied and rejects the consent', async () => {
-    const created = await createConsent(FALCON);
-    const consent_id = created.body.Data.ConsentId;
-    const { challenge } = pkce();
-    const back = new URL(await approveConsent(authorizeUrl(FALCON, { consent_id, code_challenge: challenge, state: 'deny-state' }), { login: 'denier', deny: true }));
+  test('control API: deny redirects with access_denied and rejects the consent', async () => {
+    const consentId = (await createConsent(falcon)).body.Data.ConsentId;
+    const request = await authorizationRequest(falcon, consentId);
+    const back = new URL(await authorizeAtSandboxBank(request.url.toString(), { login: 'denier', deny: true }));
     assert.equal(back.searchParams.get('error'), 'access_denied');
-    assert.equal(back.searchParams.get('state'), 'deny-state');
-    const cc = await clientToken(FALCON);
-    const consent = await call(`${FALCON}/open-banking/v3.1/aisp/account-access-consents/${consent_id}`, { headers: { authorization: `Bearer ${cc}` } });
+    assert.equal(back.searchParams.get('state'), request.state);
+    const consent = await call(`${FALCON_API}/account-access-consents/${consentId}`, { headers: { authorization: `Bearer ${await clientToken(falcon)}` } });
     spec.response('GET', '/account-access-consents/{ConsentId}', 200, consent.body);
     assert.equal(consent.body.Data.Status, 'Rejected');
-    const retry = await call(authorizeUrl(FALCON, { consent_id, code_challenge: challenge }));
-    assert.equal(retry.status, 400, 'a rejected consent cannot be authorised');
+    await assert.rejects(authorizationRequest(falcon, consentId), (error: { error?: string }) => (assert.equal(error.error, 'invalid_request_object'), true), 'a rejected consent cannot be authorised');
+  });
+
+  test('control API: unknown interactions and accounts are refused', async () => {
+    const missing = await putJson(`${FALCON}/control/interactions/nope`, {});
+    assert.ok(missing.status >= 400);
+    const res = await call(`${FALCON}/control/interactions/nope`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'x', decision: 'approve' }) });
+    assert.equal(res.status, 404);
+    spec.check('OBErrorResponse1', res.body);
   });
 });
 
@@ -344,7 +411,7 @@ describe('account information', () => {
   let c: Connection;
   let accountIds: string[];
   before(async () => {
-    c = await connect(FALCON, 'user1');
+    c = await connect(falcon, 'user1');
     accountIds = (await read(c, 'accounts')).body.Data.Account.map((a: { AccountId: string }) => a.AccountId);
   });
 
@@ -386,12 +453,12 @@ describe('account information', () => {
     assertObieError(await call(`${c.ais}/accounts`, { headers: { authorization: 'Bearer forged' } }), 401, 'UK.OBIE.Header.Invalid');
     assertObieError(await call(`${c.ais}/accounts`, { headers: { authorization: `Basic abc` } }), 401, 'UK.OBIE.Header.Invalid');
     // A token is only good at the bank that issued it.
-    const elsewhere = await call(`${PEARL}/open-banking/v3.1/aisp/accounts`, { headers: { authorization: `Bearer ${c.accessToken}` } });
+    const elsewhere = await call(`${PEARL_API}/accounts`, { headers: { authorization: `Bearer ${c.accessToken}` } });
     assertObieError(elsewhere, 401, 'UK.OBIE.Header.Invalid');
   });
 
   test('a client credentials token is refused on resources', async () => {
-    const cc = await clientToken(FALCON);
+    const cc = await clientToken(falcon);
     for (const path of ['/accounts', `/accounts/${accountIds[0]}/transactions`, '/party']) {
       assertObieError(await call(`${c.ais}${path}`, { headers: { authorization: `Bearer ${cc}` } }), 403, 'UK.OBIE.Header.Invalid');
     }
@@ -402,7 +469,7 @@ describe('account information', () => {
     assertObieError(await read(c, 'balances', 'no-such-account'), 404, 'UK.OBIE.Resource.NotFound');
     assertObieError(await read(c, 'transactions', 'no-such-account'), 404, 'UK.OBIE.Resource.NotFound');
     assertObieError(await c.get('/statements'), 404, 'UK.OBIE.Resource.NotFound');
-    assertObieError(await call(`${server.url}/NOPE/open-banking/v3.1/aisp/accounts`), 404, 'UK.OBIE.Resource.NotFound');
+    assertObieError(await call(`${sandbox.tlsUrl}/NOPE/open-banking/v3.1/aisp/accounts`), 404, 'UK.OBIE.Resource.NotFound');
   });
 
   test('x-fapi-interaction-id is echoed when sent and generated when not, errors included', async () => {
@@ -413,9 +480,9 @@ describe('account information', () => {
     assert.equal(error.body.Id, 'abc-123');
     const generated = await c.get('/accounts');
     assert.match(generated.headers.get('x-fapi-interaction-id') ?? '', /^[0-9a-f-]{36}$/);
-    const notFound = await call(`${server.url}/nothing-here`);
+    const notFound = await call(`${sandbox.url}/nothing-here`);
     assert.match(notFound.headers.get('x-fapi-interaction-id') ?? '', /^[0-9a-f-]{36}$/);
-    const tokenError = await token(FALCON, { grant_type: 'nope' }, BASIC);
+    const tokenError = await tokenRequest(falcon, { grant_type: 'nope' });
     assert.ok(tokenError.headers.get('x-fapi-interaction-id'));
   });
 
@@ -453,20 +520,21 @@ describe('account information', () => {
     for (const t of pending) assert.equal(afterById.get(t.TransactionId).Status, 'Booked');
   });
 
-  test('access tokens expire; the refresh token gets a new one', async () => {
-    const own = await connect(FALCON, 'expiry');
+  test('access tokens expire on the bank\'s clock; the refresh token gets a new one', async () => {
+    const own = await connect(falcon, 'expiry');
     await later(2 * 3_600_000, async () => {
       assertObieError(await own.get('/accounts'), 401, 'UK.OBIE.Header.Invalid');
-      const refreshed = await token(FALCON, { grant_type: 'refresh_token', refresh_token: own.refreshToken });
+      const refreshed = await tokenRequest(falcon, { grant_type: 'refresh_token', refresh_token: own.refreshToken });
       assert.equal(refreshed.status, 200, refreshed.text);
+      assert.equal(refreshed.body.expires_in, 3600);
       assert.equal((await call(`${own.ais}/accounts`, { headers: { authorization: `Bearer ${refreshed.body.access_token}` } })).status, 200);
     });
   });
 
   test('a consent past its ExpirationDateTime reads Expired and refuses its data', async () => {
-    const own = await connect(FALCON, 'expired', { data: { ExpirationDateTime: new Date(T0 - 60_000).toISOString() } });
+    const own = await connect(falcon, 'expired', { data: { ExpirationDateTime: new Date(T0 - 60_000).toISOString() } });
     assertObieError(await own.get('/accounts'), 403, 'UK.OBIE.Resource.InvalidConsentStatus');
-    const consent = await call(`${own.ais}/account-access-consents/${own.consentId}`, { headers: { authorization: `Bearer ${await clientToken(FALCON)}` } });
+    const consent = await call(`${own.ais}/account-access-consents/${own.consentId}`, { headers: { authorization: `Bearer ${await clientToken(falcon)}` } });
     specWithExpired.check('OBReadConsentResponse1', consent.body);
     assert.equal(consent.body.Data.Status, 'Expired');
   });
@@ -474,7 +542,7 @@ describe('account information', () => {
 
 describe('permissions and account selection', () => {
   test('Basic permissions leave out the detail fields; a missing permission answers 403', async () => {
-    const c = await connect(FALCON, 'user1', { data: { Permissions: ['ReadAccountsBasic', 'ReadBalances', 'ReadTransactionsBasic', 'ReadTransactionsCredits', 'ReadBeneficiariesBasic', 'ReadStandingOrdersBasic', 'ReadScheduledPaymentsBasic'] } });
+    const c = await connect(falcon, 'user1', { data: { Permissions: ['ReadAccountsBasic', 'ReadBalances', 'ReadTransactionsBasic', 'ReadTransactionsCredits', 'ReadBeneficiariesBasic', 'ReadStandingOrdersBasic', 'ReadScheduledPaymentsBasic'] } });
     const accounts = await read(c, 'accounts');
     for (const a of accounts.body.Data.Account) {
       spec.check('OBAccount6Basic', a);
@@ -496,9 +564,9 @@ describe('permissions and account selection', () => {
   });
 
   test('without an accounts permission the account list is refused; balances still answer', async () => {
-    const full = await connect(FALCON, 'user2');
+    const full = await connect(falcon, 'user2');
     const id = (await read(full, 'accounts')).body.Data.Account[0].AccountId;
-    const c = await connect(FALCON, 'user2', { data: { Permissions: ['ReadBalances'] } });
+    const c = await connect(falcon, 'user2', { data: { Permissions: ['ReadBalances'] } });
     assertObieError(await read(c, 'accounts'), 403, 'UK.OBIE.Resource.ConsentMismatch');
     assert.equal((await read(c, 'balances', id)).status, 200);
   });
@@ -506,7 +574,7 @@ describe('permissions and account selection', () => {
   test("the consent's TransactionFromDateTime and TransactionToDateTime bound what its token sees", async () => {
     const from = new Date(T0 - 30 * DAY_MS).toISOString();
     const to = new Date(T0 - 10 * DAY_MS).toISOString();
-    const c = await connect(FALCON, 'user1', { data: { TransactionFromDateTime: from, TransactionToDateTime: to } });
+    const c = await connect(falcon, 'user1', { data: { TransactionFromDateTime: from, TransactionToDateTime: to } });
     const id = (await read(c, 'accounts')).body.Data.Account[0].AccountId;
     const { items } = await allTransactions(c, id);
     assert.ok(items.length > 0);
@@ -514,10 +582,10 @@ describe('permissions and account selection', () => {
   });
 
   test('only the accounts the user chose are visible', async () => {
-    const full = await connect(FALCON, 'user1');
+    const full = await connect(falcon, 'user1');
     const ids: string[] = (await read(full, 'accounts')).body.Data.Account.map((a: { AccountId: string }) => a.AccountId);
     assert.ok(ids.length >= 2, 'user1 has several accounts');
-    const c = await connect(FALCON, 'user1', { approve: { accountIds: [ids[1]!] } });
+    const c = await connect(falcon, 'user1', { authorize: { accountIds: [ids[1]!] } });
     assert.deepEqual((await read(c, 'accounts')).body.Data.Account.map((a: { AccountId: string }) => a.AccountId), [ids[1]]);
     assertObieError(await read(c, 'balances', ids[0]!), 404, 'UK.OBIE.Resource.NotFound');
     assertObieError(await read(c, 'transactions', ids[0]!), 404, 'UK.OBIE.Resource.NotFound');
@@ -528,7 +596,7 @@ describe('paging a high-volume customer', () => {
   test('Links.Next visits every transaction exactly once, 1000 a page', async () => {
     const settings = await putJson(`${FALCON}/control/users/volume`, { profile: 'high_volume' });
     assert.equal(settings.status, 200);
-    const c = await connect(FALCON, 'volume');
+    const c = await connect(falcon, 'volume');
     const accounts = (await read(c, 'accounts')).body.Data.Account;
     const started = performance.now();
     let busy = 0;
@@ -559,12 +627,12 @@ describe('control API', () => {
     assertObieError(await putJson(url, { faults: ['gremlins'] }), 400, 'UK.OBIE.Field.Invalid');
     assertObieError(await putJson(url, { faults: ['latency', 'latency'] }), 400, 'UK.OBIE.Field.Invalid');
     assertObieError(await putJson(url, { colour: 'red' }), 400, 'UK.OBIE.Field.Unexpected');
-    assertObieError(await putJson(`${server.url}/NOPE/control/users/x`, {}), 404, 'UK.OBIE.Resource.NotFound');
+    assertObieError(await putJson(`${sandbox.url}/NOPE/control/users/x`, {}), 404, 'UK.OBIE.Resource.NotFound');
     assert.deepEqual((await call(url)).body.faults, ['latency']);
   });
 
   test('bank-wide faults apply to every login of the bank', async () => {
-    const c = await connect(PEARL, 'anyone');
+    const c = await connect(pearl, 'anyone');
     const set = await putJson(`${PEARL}/control/faults`, { faults: ['consent_revoked'] });
     assert.deepEqual(set.body, { bank_identifier: 'SANDBOX_PEARL_BH', faults: ['consent_revoked'] });
     try {
@@ -581,7 +649,7 @@ describe('faults', () => {
   /** A login with `faults` switched on, connected with every permission. */
   async function faulty(login: string, faults: string[], profile = 'default'): Promise<Connection> {
     assert.equal((await putJson(`${FALCON}/control/users/${login}`, { faults, profile })).status, 200);
-    return connect(FALCON, login);
+    return connect(falcon, login);
   }
 
   async function accountIdsOf(c: Connection): Promise<string[]> {
@@ -606,7 +674,7 @@ describe('faults', () => {
     assertObieError(await read(c, 'party'), 503, 'UK.OBIE.UnexpectedError');
     assertObieError(await read(c, 'party'), 503, 'UK.OBIE.UnexpectedError');
     assert.equal((await read(c, 'party')).status, 200);
-    const second = await connect(FALCON, 'f-5xx');
+    const second = await connect(falcon, 'f-5xx');
     assert.equal((await second.get('/party')).status, 503, 'counted per consent');
     await putJson(`${FALCON}/control/users/f-5xx`, { faults: [] });
     assert.equal((await c.get('/party')).status, 200);
@@ -619,19 +687,20 @@ describe('faults', () => {
   test('timeouts: the first request of each path hangs until the client gives up', async () => {
     const c = await faulty('f-timeouts', ['timeouts']);
     const started = performance.now();
-    await assert.rejects(fetch(`${c.ais}/party`, { headers: { authorization: `Bearer ${c.accessToken}` }, signal: AbortSignal.timeout(300) }), /TimeoutError|aborted/i);
+    await assert.rejects(c.client.fetch(`${c.ais}/party`, { headers: { authorization: `Bearer ${c.accessToken}` }, signal: AbortSignal.timeout(300) }), /TimeoutError|aborted/i);
     assert.ok(performance.now() - started < 2000);
     assert.equal((await read(c, 'party')).status, 200);
   });
 
   test('timeouts: a hanging request does not hold the server open when it closes', async () => {
     const dir = tempDir();
-    const own = await startSandboxBank({ port: 0, dataDir: dir });
+    const own = await startFapiSandbox({ dataDir: dir });
+    const ownFalcon = await bankClient(own, 'SANDBOX_FALCON_AE');
     try {
-      const bankUrl = `${own.url}/SANDBOX_FALCON_AE`;
+      const bankUrl = ownFalcon.issuer;
       await putJson(`${bankUrl}/control/users/hang`, { faults: ['timeouts'] });
-      const c = await connect(bankUrl, 'hang');
-      const pending = fetch(`${c.ais}/party`, { headers: { authorization: `Bearer ${c.accessToken}` } }).then(
+      const c = await connect(ownFalcon, 'hang');
+      const pending = ownFalcon.fetch(`${c.ais}/party`, { headers: { authorization: `Bearer ${c.accessToken}` } }).then(
         (res) => res.status,
         () => 'failed',
       );
@@ -641,6 +710,7 @@ describe('faults', () => {
       assert.ok(performance.now() - started < 2000, 'closed promptly');
       assert.ok([503, 'failed'].includes(await pending));
     } finally {
+      await ownFalcon.fetch.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
@@ -665,20 +735,20 @@ describe('faults', () => {
   test('consent_expired: data refused, consent reads Expired, refresh refused', async () => {
     const c = await faulty('f-expired', ['consent_expired']);
     assertObieError(await read(c, 'accounts'), 403, 'UK.OBIE.Resource.InvalidConsentStatus');
-    const consent = await call(`${c.ais}/account-access-consents/${c.consentId}`, { headers: { authorization: `Bearer ${await clientToken(FALCON)}` } });
+    const consent = await call(`${c.ais}/account-access-consents/${c.consentId}`, { headers: { authorization: `Bearer ${await clientToken(falcon)}` } });
     specWithExpired.check('OBReadConsentResponse1', consent.body);
     assert.equal(consent.body.Data.Status, 'Expired');
-    const refreshed = await token(FALCON, { grant_type: 'refresh_token', refresh_token: c.refreshToken });
+    const refreshed = await tokenRequest(falcon, { grant_type: 'refresh_token', refresh_token: c.refreshToken });
     assert.equal(refreshed.body.error, 'invalid_grant');
   });
 
   test('consent_revoked: data refused, consent reads Revoked, refresh refused', async () => {
     const c = await faulty('f-revoked', ['consent_revoked']);
     assertObieError(await read(c, 'party'), 403, 'UK.OBIE.Resource.InvalidConsentStatus');
-    const consent = await call(`${c.ais}/account-access-consents/${c.consentId}`, { headers: { authorization: `Bearer ${await clientToken(FALCON)}` } });
+    const consent = await call(`${c.ais}/account-access-consents/${c.consentId}`, { headers: { authorization: `Bearer ${await clientToken(falcon)}` } });
     spec.check('OBReadConsentResponse1', consent.body);
     assert.equal(consent.body.Data.Status, 'Revoked');
-    assert.equal((await token(FALCON, { grant_type: 'refresh_token', refresh_token: c.refreshToken })).body.error, 'invalid_grant');
+    assert.equal((await tokenRequest(falcon, { grant_type: 'refresh_token', refresh_token: c.refreshToken })).body.error, 'invalid_grant');
     // Switched off again, the consent is back: the fault is the bank's behaviour, not a stored change.
     await putJson(`${FALCON}/control/users/f-revoked`, { faults: [] });
     assert.equal((await read(c, 'party')).status, 200);
@@ -741,7 +811,7 @@ describe('faults', () => {
     await later(DAY_MS, async () => {
       const shown = await shownIds();
       const snapshot = new Date(Math.floor(clockMs / 60_000) * 60_000);
-      const truth = generateCustomer(SANDBOX_BANKS.find((b) => b.identifier === 'SANDBOX_FALCON_AE')!, 'f-late', snapshot, { profile: 'high_volume' }).accounts.flatMap(
+      const truth = generateCustomer(SANDBOX_BANK_PROFILES.find((b) => b.identifier === 'SANDBOX_FALCON_AE')!, 'f-late', snapshot, { profile: 'high_volume' }).accounts.flatMap(
         (a) => a.transactions,
       );
       const hidden = truth.filter((t) => !shown.has(t.transactionId));

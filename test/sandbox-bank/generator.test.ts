@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { SANDBOX_BANKS, type BankDefinition } from '../../src/banks/registry.ts';
+import { SANDBOX_BANK_PROFILES, type SandboxBankProfile } from '../../src/sandbox-bank/profiles.ts';
 import { formatMinor, toMinor } from '../../src/domain/money.ts';
 import { PERMISSIONS, type Permission } from '../../src/domain/permissions.ts';
 import { toEntitySnapshot } from '../helpers/direct-snapshot.ts';
@@ -11,8 +11,8 @@ const AS_OF = new Date('2026-11-29T02:00:00.000Z');
 const LOGINS = ['user1', 'user2', 'alice', 'bob', 'omar.k'];
 const DAY_MS = 86_400_000;
 
-function bank(identifier: string): BankDefinition {
-  const found = SANDBOX_BANKS.find((b) => b.identifier === identifier);
+function bank(identifier: string): SandboxBankProfile {
+  const found = SANDBOX_BANK_PROFILES.find((b) => b.identifier === identifier);
   assert.ok(found, identifier);
   return found;
 }
@@ -51,7 +51,7 @@ function balance(account: GeneratedAccount, type: string): number {
 }
 
 const cache = new Map<string, GeneratedCustomer>();
-function customer(b: BankDefinition, login: string, asOf = AS_OF): GeneratedCustomer {
+function customer(b: SandboxBankProfile, login: string, asOf = AS_OF): GeneratedCustomer {
   const key = `${b.identifier}/${login}/${asOf.toISOString()}`;
   let c = cache.get(key);
   if (!c) {
@@ -63,7 +63,7 @@ function customer(b: BankDefinition, login: string, asOf = AS_OF): GeneratedCust
 
 describe('determinism', () => {
   test('the same bank, login and profile give deep-equal customers', () => {
-    for (const b of SANDBOX_BANKS) {
+    for (const b of SANDBOX_BANK_PROFILES) {
       assert.deepEqual(generateCustomer(b, 'user1', AS_OF), generateCustomer(b, 'user1', AS_OF));
       assert.deepEqual(generateCustomer(b, 'user1', AS_OF, { profile: 'thin' }), generateCustomer(b, 'user1', AS_OF, { profile: 'thin' }));
     }
@@ -99,7 +99,7 @@ describe('identifiers', () => {
   };
 
   test('every account IBAN has its country format, the bank code and a valid mod-97 check', () => {
-    for (const b of SANDBOX_BANKS) {
+    for (const b of SANDBOX_BANK_PROFILES) {
       const format = FORMATS[b.country]!;
       for (const login of LOGINS) {
         for (const a of customer(b, login).accounts) {
@@ -116,7 +116,7 @@ describe('identifiers', () => {
 
   test('beneficiary and standing-order IBANs are valid too, home-country ones included', () => {
     let foreign = 0;
-    for (const b of SANDBOX_BANKS) {
+    for (const b of SANDBOX_BANK_PROFILES) {
       for (const login of LOGINS) {
         const current = customer(b, login).accounts[0]!;
         const ibans = [...current.beneficiaries, ...current.standingOrders, ...current.scheduledPayments].map((x) => x.creditorAccount.identification);
@@ -130,7 +130,7 @@ describe('identifiers', () => {
   });
 
   test('transaction ids are unique within an account', () => {
-    for (const b of SANDBOX_BANKS) {
+    for (const b of SANDBOX_BANK_PROFILES) {
       for (const a of customer(b, 'user1').accounts) {
         assert.equal(new Set(a.transactions.map((t) => t.transactionId)).size, a.transactions.length);
       }
@@ -172,7 +172,7 @@ describe('identifiers', () => {
 describe('accounts', () => {
   test('every account type appears across a handful of logins; the current account always comes first', () => {
     const seen = new Set<string>();
-    for (const b of SANDBOX_BANKS) {
+    for (const b of SANDBOX_BANK_PROFILES) {
       for (const login of LOGINS) {
         const c = customer(b, login);
         assert.ok(c.accounts.length >= 1 && c.accounts.length <= 4);
@@ -188,7 +188,7 @@ describe('accounts', () => {
   });
 
   test('accounts opened in 2025, so a 2026 refresh sees 10 to 22 months of history', () => {
-    for (const b of SANDBOX_BANKS) {
+    for (const b of SANDBOX_BANK_PROFILES) {
       for (const a of customer(b, 'user1').accounts) {
         const opened = Date.parse(a.openingDate);
         assert.ok(opened >= Date.parse('2024-12-31T00:00:00Z') && opened < Date.parse('2025-12-31T00:00:00Z'), a.openingDate);
@@ -207,7 +207,7 @@ describe('accounts', () => {
 
 describe('balances', () => {
   test('opening + signed sum of booked transactions == InterimBooked, exactly, for every account', () => {
-    for (const b of SANDBOX_BANKS) {
+    for (const b of SANDBOX_BANK_PROFILES) {
       for (const login of LOGINS) {
         for (const profile of ['default', 'thin'] as const) {
           const c = profile === 'default' ? customer(b, login) : generateCustomer(b, login, AS_OF, { profile });
@@ -228,7 +228,7 @@ describe('balances', () => {
   test('cards and loans carry debit balances, cards with their limit as an OBIE credit line', () => {
     let cards = 0;
     let loans = 0;
-    for (const b of SANDBOX_BANKS) {
+    for (const b of SANDBOX_BANK_PROFILES) {
       for (const login of LOGINS) {
         for (const a of customer(b, login).accounts) {
           if (a.accountSubType === 'Loan') {
@@ -249,7 +249,7 @@ describe('balances', () => {
   });
 
   test('current accounts stay in credit, near enough: salary outweighs spending', () => {
-    for (const b of SANDBOX_BANKS) {
+    for (const b of SANDBOX_BANK_PROFILES) {
       for (const login of LOGINS) {
         const a = customer(b, login).accounts[0]!;
         const salary = minor(a.transactions.find((t) => t.bankTransactionCode.subCode === 'SalaryPayment')!.amount);
@@ -278,7 +278,7 @@ describe('balances', () => {
 
 describe('history', () => {
   test('nothing is booked after asOf; only recent card entries are pending', () => {
-    for (const b of SANDBOX_BANKS) {
+    for (const b of SANDBOX_BANK_PROFILES) {
       for (const a of customer(b, 'user1').accounts) {
         let previous = '';
         for (const t of a.transactions) {
@@ -302,7 +302,7 @@ describe('history', () => {
   test('ten days later every booked transaction is unchanged, pending ones have booked under their id, and there are new ones', () => {
     const later = new Date(AS_OF.getTime() + 10 * DAY_MS);
     let pendingSeen = 0;
-    for (const b of SANDBOX_BANKS) {
+    for (const b of SANDBOX_BANK_PROFILES) {
       for (const login of LOGINS.slice(0, 3)) {
         const before = customer(b, login);
         const after = customer(b, login, later);
@@ -343,7 +343,7 @@ describe('history', () => {
   });
 
   test('the default profile books 60-150 transactions a month on the current account; thin a few', () => {
-    for (const b of SANDBOX_BANKS) {
+    for (const b of SANDBOX_BANK_PROFILES) {
       const perMonth = (c: GeneratedCustomer) =>
         c.accounts[0]!.transactions.length / ((AS_OF.getTime() - Date.parse(c.accounts[0]!.openingDate)) / (30.44 * DAY_MS));
       const normal = perMonth(customer(b, 'user1'));
@@ -365,7 +365,7 @@ describe('history', () => {
 describe('payment instructions', () => {
   test('direct debits report the last collection in the history', () => {
     let checked = 0;
-    for (const b of SANDBOX_BANKS) {
+    for (const b of SANDBOX_BANK_PROFILES) {
       for (const login of LOGINS) {
         const current = customer(b, login).accounts[0]!;
         for (const dd of current.directDebits) {
@@ -382,7 +382,7 @@ describe('payment instructions', () => {
 
   test('standing orders agree with their executions and are next due after asOf', () => {
     let checked = 0;
-    for (const b of SANDBOX_BANKS) {
+    for (const b of SANDBOX_BANK_PROFILES) {
       for (const login of LOGINS) {
         const current = customer(b, login).accounts[0]!;
         for (const so of current.standingOrders) {

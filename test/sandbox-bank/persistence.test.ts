@@ -3,62 +3,71 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { approveConsent } from '../../src/sandbox-bank/automate-consent.ts';
-import { startSandboxBank } from '../../src/sandbox-bank/server.ts';
-import { authorizeUrl, call, createConsent, pkce, putJson, REDIRECT_URI, tempDir, token } from '../helpers/sandbox-bank.ts';
+import * as client from 'openid-client';
+import { ensureTestPki } from '../../src/pki/test-pki.ts';
+import { authorizeAtSandboxBank } from '../../src/sandbox-bank/automate-consent.ts';
+import { tempDir } from '../helpers/sandbox-bank.ts';
+import { authorizationRequest, bankClient, createConsent, mtlsCall, putJson, startFapiSandbox, type FapiSandbox, type TestPki } from '../helpers/sandbox-fapi.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/openlean.js');
 const BANK = 'SANDBOX_NAKHEEL_SA';
 
-/** `openlean sandbox-bank` in its own process; resolves once it says where it listens. */
+/** `openlean sandbox-bank` in its own process; resolves once it says where it listens (HTTP and mutual TLS). */
 async function cli(dataDir: string) {
-  const child = spawn(process.execPath, [BIN, 'sandbox-bank', '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'sandbox-bank', '--port', '0', '--tls-port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
   after(() => child.kill('SIGKILL'));
   let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
+  const urls = await new Promise<{ url: string; tlsUrl: string }>((resolve, reject) => {
     child.stdout.on('data', (chunk) => {
       out += chunk;
-      const m = /listening at (\S+)/.exec(out);
-      if (m) resolve(m[1]!);
+      const http = /listening at (\S+)/.exec(out);
+      const tls = /mutual TLS at (\S+)/.exec(out);
+      if (http && tls) resolve({ url: http[1]!, tlsUrl: tls[1]! });
     });
     child.stderr.on('data', (chunk) => (out += chunk));
     child.on('exit', (code) => reject(new Error(`sandbox-bank exited with ${code}: ${out}`)));
   });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  return { url, kill: async () => (child.kill('SIGKILL'), exited) };
+  return { ...urls, kill: async () => (child.kill('SIGKILL'), exited) };
 }
 
 test('state is shared by two processes on one file and survives a SIGKILL', async () => {
   const dataDir = tempDir();
   after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
   const a = await cli(dataDir);
-  const b = await startSandboxBank({ port: 0, dataDir });
+  // The CLI made the PKI in $DATA_DIR/sandbox-pki; this process loads the same one.
+  const pki = (await ensureTestPki(path.join(dataDir, 'sandbox-pki'))) as TestPki;
+  const b = await startFapiSandbox({ dataDir, pki });
   after(() => b.close());
-  const atA = `${a.url}/${BANK}`;
-  const atB = `${b.url}/${BANK}`;
+  const atA: FapiSandbox = { url: a.url, tlsUrl: a.tlsUrl, pki, close: async () => undefined };
+  const clientA = await bankClient(atA, BANK);
+  const clientB = await bankClient(b, BANK);
 
   // Settings made through one process apply in the other.
-  await putJson(`${atB}/control/users/shared`, { profile: 'thin' });
-  assert.equal((await call(`${atA}/control/users/shared`)).body.profile, 'thin');
+  await putJson(`${b.url}/${BANK}/control/users/shared`, { profile: 'thin' });
+  assert.equal((await mtlsCall(null, `${a.url}/${BANK}/control/users/shared`)).body.profile, 'thin');
 
-  // A consent created at A, authorised through B's pages, exchanged at A, read at B.
-  const consentId = (await createConsent(atA)).body.Data.ConsentId;
-  const { verifier, challenge } = pkce();
-  const back = new URL(await approveConsent(authorizeUrl(atB, { consent_id: consentId, code_challenge: challenge }), { login: 'shared' }));
-  const exchanged = await token(atA, { grant_type: 'authorization_code', code: back.searchParams.get('code')!, code_verifier: verifier, redirect_uri: REDIRECT_URI });
-  assert.equal(exchanged.status, 200, exchanged.text);
-  const bearer = { authorization: `Bearer ${exchanged.body.access_token}` };
-  const accounts = await call(`${atB}/open-banking/v3.1/aisp/accounts`, { headers: bearer });
+  // A consent created at A, pushed and authorised at B, exchanged at A, read at B.
+  const consentId = (await createConsent(clientA)).body.Data.ConsentId;
+  const request = await authorizationRequest(clientB, consentId);
+  const back = new URL(await authorizeAtSandboxBank(request.url.toString(), { login: 'shared' }));
+  // B's issuer is not A's: A checks the ID token's iss, so the callback is read as B's client.
+  const tokens = await client.authorizationCodeGrant(clientB.config, back, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+  const bearer = { authorization: `Bearer ${tokens.access_token}` };
+  const accounts = await mtlsCall(clientB, `${clientB.ais}/accounts`, { headers: bearer });
   assert.equal(accounts.status, 200, accounts.text);
+  const atAaccounts = await mtlsCall(clientA, `${clientA.ais}/accounts`, { headers: bearer });
+  assert.equal(atAaccounts.status, 200, 'a token issued by one process is good at the other');
 
   await a.kill();
   const restarted = await cli(dataDir);
-  const again = `${restarted.url}/${BANK}`;
-  const afterRestart = await call(`${again}/open-banking/v3.1/aisp/accounts`, { headers: bearer });
+  const again = await bankClient({ url: restarted.url, tlsUrl: restarted.tlsUrl, pki, close: async () => undefined }, BANK);
+  const afterRestart = await mtlsCall(again, `${again.ais}/accounts`, { headers: bearer });
   assert.equal(afterRestart.status, 200, 'the access token outlives the process');
   assert.deepEqual(afterRestart.body.Data, accounts.body.Data);
-  const refreshed = await token(again, { grant_type: 'refresh_token', refresh_token: exchanged.body.refresh_token });
-  assert.equal(refreshed.status, 200, refreshed.text);
-  assert.equal((await call(`${again}/control/users/shared`)).body.profile, 'thin');
+  const refreshed = await client.refreshTokenGrant(clientB.config, tokens.refresh_token!);
+  assert.ok(refreshed.access_token);
+  assert.equal((await mtlsCall(null, `${restarted.url}/${BANK}/control/users/shared`)).body.profile, 'thin');
+  for (const c of [clientA, clientB, again]) await c.fetch.close();
   await restarted.kill();
 });

@@ -4,9 +4,10 @@ import { after, before, test } from 'node:test';
 import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { SANDBOX_BANKS } from '../../src/banks/registry.ts';
 import { sandboxBanksPlugin } from '../../src/sandbox-bank/plugin.ts';
-import { call, connect, tempDir } from '../helpers/sandbox-bank.ts';
+import { startSandboxTlsListener } from '../../src/sandbox-bank/tls-listener.ts';
+import { tempDir } from '../helpers/sandbox-bank.ts';
+import { BANKS, bankClient, connect, mtlsCall, registrations, testPki, type FapiSandbox } from '../helpers/sandbox-fapi.ts';
 
 /**
  * The plugin inside a host shaped like openlean's app: its own form parser, OpenAPI document,
@@ -14,6 +15,10 @@ import { call, connect, tempDir } from '../helpers/sandbox-bank.ts';
  */
 let host: FastifyInstance;
 let base: string;
+let tlsBase: string;
+let tls: { close(): Promise<void> };
+let sandbox: FapiSandbox;
+const call = (url: string, init: RequestInit = {}) => mtlsCall(null, url, init);
 const dataDir = tempDir();
 
 before(async () => {
@@ -29,21 +34,39 @@ before(async () => {
   host.setNotFoundHandler((_request, reply) => reply.code(404).send({ host: 'not found' }));
   host.post('/echo', { config: { auth: 'none' } as never }, async (request) => request.body);
   host.get('/guarded', { config: { auth: 'api' } as never }, async () => 'secret');
-  await host.register(sandboxBanksPlugin, { prefix: '/sandbox-banks', banks: SANDBOX_BANKS, now: () => new Date(), dataDir, baseUrl: () => `${base}/sandbox-banks` });
+  const pki = await testPki();
+  await host.register(sandboxBanksPlugin, {
+    prefix: '/sandbox-banks',
+    banks: BANKS,
+    clients: registrations(pki),
+    now: () => new Date(),
+    dataDir,
+    baseUrl: () => `${base}/sandbox-banks`,
+    tls: { baseUrl: () => `${tlsBase}/sandbox-banks` },
+  });
   base = await host.listen({ host: '127.0.0.1', port: 0 });
+  const listener = await startSandboxTlsListener({ port: 0, host: '127.0.0.1', ca_pem: pki.ca.cert_pem, cert_pem: pki.server.cert_pem, key_pem: pki.server.key_pem, prefix: '/sandbox-banks' }, host);
+  tls = listener;
+  tlsBase = `https://127.0.0.1:${listener.port}`;
+  sandbox = { url: `${base}/sandbox-banks`, tlsUrl: `${tlsBase}/sandbox-banks`, pki, close: async () => undefined };
 });
 after(async () => {
   await host.close();
+  await tls.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 test('the sandbox banks work under the host, with their own errors, and stay out of its OpenAPI document', async () => {
-  const c = await connect(`${base}/sandbox-banks/SANDBOX_OASIS_AE`, 'hosted');
-  assert.equal((await c.get('/accounts')).status, 200);
-  const unknown = await call(`${base}/sandbox-banks/SANDBOX_OASIS_AE/open-banking/v3.1/aisp/nothing`);
+  const c = await bankClient(sandbox, 'SANDBOX_OASIS_AE');
+  const connection = await connect(c, 'hosted');
+  assert.equal((await connection.get('/accounts')).status, 200);
+  const unknown = await mtlsCall(c, `${c.ais}/nothing`);
   assert.equal(unknown.status, 404);
   assert.equal(unknown.body.Errors[0].ErrorCode, 'UK.OBIE.Resource.NotFound');
-  assert.equal((await call(`${base}/sandbox-banks/SANDBOX_OASIS_AE/open-banking/v3.1/aisp/accounts`)).body.Errors[0].ErrorCode, 'UK.OBIE.Header.Missing');
+  assert.equal((await mtlsCall(c, `${c.ais}/accounts`)).body.Errors[0].ErrorCode, 'UK.OBIE.Header.Missing');
+  // The TLS listener serves the sandbox banks only, not the rest of the host.
+  assert.equal((await mtlsCall(c, `${tlsBase}/echo`)).status, 404);
+  await c.fetch.close();
 
   const paths = Object.keys((host.swagger() as { paths?: Record<string, unknown> }).paths ?? {});
   assert.ok(paths.includes('/echo'));

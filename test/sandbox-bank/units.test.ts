@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { SANDBOX_BANKS } from '../../src/banks/registry.ts';
+import { SANDBOX_BANK_PROFILES } from '../../src/sandbox-bank/profiles.ts';
 import { FaultCounters, hash32, latencyMs, transactionsUnderFaults, type Fault } from '../../src/sandbox-bank/faults.ts';
 import { generateCustomer } from '../../src/sandbox-bank/generator/index.ts';
 import type { GeneratedTransaction } from '../../src/sandbox-bank/generator/model.ts';
@@ -40,7 +40,7 @@ function tx(id: string, bookingDateTime: string, fields: Partial<GeneratedTransa
 
 describe('OBIE serialisation of generated customers', () => {
   test('every record of every bank and profile is valid OBIE, Basic and Detail', () => {
-    for (const bank of SANDBOX_BANKS) {
+    for (const bank of SANDBOX_BANK_PROFILES) {
       for (const profile of ['default', 'thin'] as const) {
         const customer = generateCustomer(bank, 'serialise', AS_OF, { profile });
         spec.check('OBReadParty2', { Data: { Party: partyJson(customer.party) } });
@@ -65,7 +65,7 @@ describe('OBIE serialisation of generated customers', () => {
   });
 
   test('Basic leaves out identification, narrative, merchant and creditor; a null id leaves out TransactionId', () => {
-    const a = generateCustomer(SANDBOX_BANKS[0]!, 'serialise', AS_OF).accounts[0]!;
+    const a = generateCustomer(SANDBOX_BANK_PROFILES[0]!, 'serialise', AS_OF).accounts[0]!;
     assert.equal(accountJson(a, false).Account, undefined);
     assert.equal(accountJson(a, true).Account?.[0]?.Identification, a.iban);
     const t = a.transactions.find((x) => x.merchantDetails)!;
@@ -116,7 +116,7 @@ describe('faults', () => {
   });
 
   test('late_backdated hides about 1 in 15 entries booked after the switch, for two days after their booking time', () => {
-    const customer = generateCustomer(SANDBOX_BANKS[0]!, 'late', AS_OF, { profile: 'high_volume' });
+    const customer = generateCustomer(SANDBOX_BANK_PROFILES[0]!, 'late', AS_OF, { profile: 'high_volume' });
     const all = customer.accounts.flatMap((a) => a.transactions);
     const hiddenWith = (since: number) => {
       const shown = new Set(customer.accounts.flatMap((a) => transactionsUnderFaults(a.transactions, new Map<Fault, number>([['late_backdated', since]]), AS_OF.getTime())));
@@ -164,7 +164,7 @@ describe('pages', () => {
 
   test('everything interpolated is escaped', () => {
     assert.equal(escapeHtml(`<a href="x">'&'</a>`), '&#60;a href=&#34;x&#34;&#62;&#39;&#38;&#39;&#60;/a&#62;');
-    const page = loginPage({ locale: 'en', bankName: '<b>Bank</b>', clientName: 'c', action: '/x?a="1"', session: '"><script>' });
+    const page = loginPage({ locale: 'en', bankName: '<b>Bank</b>', clientName: 'c', action: '/x?a="1"' });
     assert.ok(!page.includes('<script>') && !page.includes('<b>Bank'));
     assert.ok(!errorPage('ar', 'B', '<img src=x>').includes('<img'));
     assert.match(errorPage('ar', 'B', 'x'), /dir="rtl"/);

@@ -94,10 +94,13 @@ describe('multi-process deployment on PostgreSQL', { skip: TEST_DIALECT !== 'pos
       WORKER_CONCURRENCY: '4',
       RATE_LIMIT_PER_MINUTE: '1000000',
     };
-    const bankPort = await freePort();
-    await waitForLog(launch('bank', ['sandbox-bank', '--port', String(bankPort)]), 'sandbox banks listening');
+    const [bankPort, bankTlsPort] = [await freePort(), await freePort()];
+    await waitForLog(launch('bank', ['sandbox-bank', '--port', String(bankPort), '--tls-port', String(bankTlsPort)]), 'sandbox banks listening');
     bankUrl = `http://127.0.0.1:${bankPort}/sandbox-banks`;
     env.SANDBOX_BANK_URL = bankUrl;
+    env.SANDBOX_BANK_TLS_URL = `https://127.0.0.1:${bankTlsPort}/sandbox-banks`;
+    // openlean's side of the bank's test PKI: its transport certificate and signing keys.
+    env.SANDBOX_PKI_DIR = path.join(dir, 'bank', 'sandbox-pki');
     execFileSync(process.execPath, [CLI, 'migrate'], { env });
   });
 

@@ -1,7 +1,7 @@
 import Type from 'typebox';
 import { StringEnum } from '../../domain/typebox.ts';
 import type { FastifyInstance } from 'fastify';
-import { CAPABILITIES, COUNTRIES, type BankDefinition } from '../../banks/registry.ts';
+import { CAPABILITIES, STANDARDS, type BankDefinition } from '../../banks/bank.ts';
 import type { AppContext } from '../../context.ts';
 import { PERMISSIONS } from '../../domain/permissions.ts';
 import { problemResponses, ref } from '../responses.ts';
@@ -12,10 +12,11 @@ export const Bank = Type.Object(
     name: Type.String(),
     country: Type.String(),
     currency: Type.String(),
-    logo: Type.String({ description: 'Logo as a URL (a data: URL for the sandbox banks)' }),
+    logo: Type.Union([Type.String(), Type.Null()], { description: 'Logo as a URL (a data: URL for the sandbox banks); null when none was configured' }),
     capabilities: Type.Array(StringEnum(CAPABILITIES)),
     supported_permissions: Type.Array(StringEnum(PERMISSIONS)),
-    sandbox: Type.Boolean(),
+    sandbox: Type.Boolean({ description: 'A built-in sandbox bank; listed in sandbox mode only' }),
+    standard: StringEnum(STANDARDS, { description: 'The account-information API standard the bank speaks' }),
   },
   { $id: 'Bank' },
 );
@@ -23,7 +24,7 @@ type Bank = Type.Static<typeof Bank>;
 
 const Query = Type.Object(
   {
-    country: Type.Optional(StringEnum(COUNTRIES, { description: 'ISO 3166-1 alpha-2 country' })),
+    country: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2 country, upper case' })),
     capability: Type.Optional(StringEnum(CAPABILITIES)),
   },
   { additionalProperties: false },
@@ -38,7 +39,8 @@ function toBank(b: BankDefinition): Bank {
     logo: b.logo,
     capabilities: [...b.capabilities],
     supported_permissions: [...b.permissions],
-    sandbox: b.kind === 'sandbox',
+    sandbox: b.sandbox,
+    standard: b.standard,
   };
 }
 

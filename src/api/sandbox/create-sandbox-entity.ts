@@ -58,7 +58,7 @@ export function registerCreateSandboxEntity(app: FastifyInstance, ctx: AppContex
       const body = request.body as Type.Static<typeof Body>;
       const customer = await findCustomer(ctx.store.read, request.principal.appId, body.customer_id);
       if (!customer) throw notFound('Customer', body.customer_id);
-      const sandboxBanks = ctx.banks.list().filter((b) => b.kind === 'sandbox');
+      const sandboxBanks = ctx.banks.list().filter((b) => b.sandbox);
       const bank = body.bank_identifier ? sandboxBanks.find((b) => b.identifier === body.bank_identifier) : sandboxBanks[0];
       if (!bank) {
         throw new ApiError('INVALID_PARAMETER', `bank_identifier must be a sandbox bank: ${sandboxBanks.map((b) => b.identifier).join(', ')}`, {

@@ -1,8 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
 import type { DataResource } from '../../domain/permissions.ts';
 import type { EntitySnapshot, FetchedAccount } from '../../domain/snapshot.ts';
 import { BankError, type BankConnector, type BankCredentials, type FetchDataInput } from '../connector.ts';
-import type { BankDefinition } from '../registry.ts';
+import type { BankDefinition } from '../bank.ts';
+import type { BankTransports } from '../security/bank-transport.ts';
+import { GrantAnswerLost, type FapiClient, type TokenSet } from '../security/fapi-client.ts';
 import { createBankHttp, type HttpEvent, type HttpResponse } from './http.ts';
 import {
   MalformedData,
@@ -22,23 +23,21 @@ import { obiePermissions } from './permissions.ts';
 import {
   check,
   ConsentResponse,
-  Discovery,
   ITEMS,
   OAuthErrorBody,
   ObieErrorBody,
   Page,
   SingleParty,
-  TokenResponse,
   type Checker,
   type ItemsOf,
   type ListKey,
 } from './wire.ts';
 
 export interface ObieConnectorOptions {
-  /** Where the bank's OpenID discovery document and its AIS API (`…/open-banking/v3.1/aisp`) are. */
-  endpoints(bank: BankDefinition): { discovery_url: string; ais_base_url: string };
-  /** openlean's OAuth client at the bank (`client_secret_basic`). */
-  client(bank: BankDefinition): { client_id: string; client_secret: string };
+  /** The FAPI security layer: discovery, PAR, request objects, client authentication, token grants. */
+  fapi: FapiClient;
+  /** Each bank's mutual-TLS transport, shared with `fapi` so certificate-bound tokens are presented over the certificate they are bound to. */
+  transports: BankTransports;
   /** Per HTTP attempt, body included; 10 000 by default. */
   timeout_ms?: number;
   /** Attempts per HTTP call, the first included; 5 by default. */
@@ -81,10 +80,11 @@ const ACCOUNT_RESOURCES = {
 } as const satisfies Record<Exclude<DataResource, 'accounts' | 'identity'>, { path: string; key: ListKey }>;
 type AccountResource = keyof typeof ACCOUNT_RESOURCES;
 
-const random = () => randomBytes(32).toString('base64url');
+/** OBIE Security Profile: the consent is bound to the authorization through this essential claim. */
+const INTENT_CLAIM = 'openbanking_intent_id';
+const SCA_ACR = 'urn:openbanking:psd2:sca';
 
-/** RFC 6749 §2.3.1: client ids and secrets are form-encoded (Appendix B) before Basic joins them. */
-const formEncode = (value: string) => new URLSearchParams({ v: value }).toString().slice(2);
+const apiBase = (bank: BankDefinition) => bank.api_base_url.replace(/\/+$/, '');
 
 /** OBIE filter dates are UTC without a zone; whole seconds, rounded down so the window only grows. */
 export function obieFilterDate(iso: string): string {
@@ -156,10 +156,10 @@ async function runLimited(tasks: readonly (() => Promise<void>)[], limit: number
 }
 
 /**
- * The OBIE v3.1 AIS connector. Consents are made with a client-credentials token
- * (`client_secret_basic`, scope `accounts`); the user authorises at the bank's authorization
- * endpoint with PKCE S256, the consent id as the `consent_id` parameter (the sandbox banks take
- * it so instead of a signed request object). Data fetches refresh the access token once when it
+ * The OBIE v3.1 AIS connector over the FAPI security layer (`../security/`). Consents are made
+ * with a client-credentials token (scope `accounts`); the user authorises at the bank with a
+ * signed request object (pushed through PAR when the bank wants it) that carries the consent id
+ * as the essential `openbanking_intent_id` claim (OBIE Security Profile). Data fetches refresh the access token once when it
  * is about to expire or the bank answers 401/403; a refused refresh (`invalid_grant`) or a
  * refusal that outlives a fresh token means the consent is dead: `reconnect_required`.
  */
@@ -180,71 +180,57 @@ export function createObieConnector(options: ObieConnectorOptions): BankConnecto
     },
     onEvent,
   );
-  const discoveries = new Map<string, Promise<Discovery>>();
+  const { fapi, transports } = options;
+  const clientToken = (bank: BankDefinition) => fapi.clientCredentials(bank, 'accounts');
 
-  /** The bank's discovery document, fetched once per bank (again after a failure). */
-  function discover(bank: BankDefinition, signal?: AbortSignal): Promise<Discovery> {
-    let pending = discoveries.get(bank.identifier);
-    if (!pending) {
-      pending = (async () => {
-        const res = await http.send(bank.identifier, { method: 'GET', url: options.endpoints(bank).discovery_url, signal });
-        if (res.status !== 200) throw refused('OpenID discovery', res);
-        return valid(Discovery, res.body, 'OpenID discovery');
-      })();
-      discoveries.set(bank.identifier, pending);
-      pending.catch(() => discoveries.delete(bank.identifier));
-    }
-    return pending;
-  }
-
-  /** A token endpoint call. `invalid_grant` means the code or the consent behind the refresh token is gone. */
-  async function token(bank: BankDefinition, form: Record<string, string>, what: string, signal?: AbortSignal, resource: DataResource | null = null) {
-    const { token_endpoint } = await discover(bank, signal);
-    const { client_id, client_secret } = options.client(bank);
-    const basic = Buffer.from(`${formEncode(client_id)}:${formEncode(client_secret)}`).toString('base64');
-    const res = await http.send(bank.identifier, {
-      method: 'POST',
-      url: token_endpoint,
-      headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(form),
-      signal,
-      resource,
-    });
-    if (res.status === 200) return valid(TokenResponse, res.body, what, resource);
-    const error = check(OAuthErrorBody, res.body);
-    if (error.ok && error.value.error === 'invalid_grant' && form.grant_type !== 'client_credentials') {
-      throw new BankError('reconnect_required', `${what}: the bank no longer honours the grant (${reasonOf(res)})`, { resource, status: res.status });
-    }
-    throw refused(what, res, resource);
-  }
-
-  const clientToken = async (bank: BankDefinition) =>
-    (await token(bank, { grant_type: 'client_credentials', scope: 'accounts' }, 'client credentials token')).access_token;
-
-  function credentialsFrom(consentId: string, t: { access_token: string; expires_in?: number; refresh_token?: string }, previousRefresh: string | null): BankCredentials {
+  function credentialsFrom(consentId: string, t: TokenSet, previousRefresh: string | null): BankCredentials {
     return {
       consent_id: consentId,
       access_token: t.access_token,
       // RFC 6749 §6: a bank that does not rotate refresh tokens keeps the old one valid.
       refresh_token: t.refresh_token ?? previousRefresh,
-      access_token_expires_at: t.expires_in === undefined ? null : new Date(now().getTime() + t.expires_in * 1000).toISOString(),
+      access_token_expires_at: t.expires_in === null ? null : new Date(now().getTime() + t.expires_in * 1000).toISOString(),
+      refresh_answer_lost_at: null,
     };
   }
 
   async function fetchData(input: FetchDataInput) {
     const { bank } = input;
     const fetchedAt = now().toISOString();
-    const ais = options.endpoints(bank).ais_base_url.replace(/\/+$/, '');
+    const ais = apiBase(bank);
+    const transport = transports.for(bank).fetch;
     const origin = new URL(ais).origin;
     const abort = new AbortController();
     const signal = input.signal ? AbortSignal.any([input.signal, abort.signal]) : abort.signal;
     let credentials = input.credentials;
     let refresh: Promise<void> | null = null;
 
-    /** Refreshes the access token, at most once per fetch; concurrent callers share the one refresh. */
+    /**
+     * Refreshes the access token, at most once per fetch; concurrent callers share the one refresh.
+     * A refresh whose answer was lost has probably rotated the refresh token at the bank: that is
+     * recorded on the credentials, so that the `invalid_grant` the next attempt will likely get
+     * says why rather than blaming the user's consent.
+     */
     const refreshToken = (resource: DataResource | null) => {
       refresh ??= (async () => {
-        const t = await token(bank, { grant_type: 'refresh_token', refresh_token: credentials.refresh_token! }, 'token refresh', signal, resource);
+        let t: TokenSet;
+        try {
+          t = await fapi.refresh(bank, credentials.refresh_token!);
+        } catch (err) {
+          if (err instanceof GrantAnswerLost) {
+            credentials = { ...credentials, refresh_token: err.refresh_token ?? credentials.refresh_token, refresh_answer_lost_at: now().toISOString() };
+            await input.onCredentials?.(credentials);
+            throw new BankError('unavailable', err.message, { resource, status: err.status, cause: err });
+          }
+          if (err instanceof BankError && err.kind === 'reconnect_required' && credentials.refresh_answer_lost_at) {
+            throw new BankError(
+              'reconnect_required',
+              `${err.message}; the bank's answer to an earlier token refresh (${credentials.refresh_answer_lost_at}) was lost after it had rotated the refresh token`,
+              { resource, status: err.status, cause: err },
+            );
+          }
+          throw err instanceof BankError ? new BankError(err.kind, err.message, { resource, status: err.status, retry_after_ms: err.retry_after_ms, cause: err }) : err;
+        }
         credentials = credentialsFrom(credentials.consent_id, t, credentials.refresh_token);
         onEvent({ type: 'token_refreshed', bank: bank.identifier });
         await input.onCredentials?.(credentials);
@@ -256,7 +242,7 @@ export function createObieConnector(options: ObieConnectorOptions): BankConnecto
     const get = async (url: string, resource: DataResource): Promise<unknown> => {
       for (;;) {
         const used = credentials.access_token;
-        const res = await http.send(bank.identifier, { method: 'GET', url, headers: { authorization: `Bearer ${used}` }, signal, resource });
+        const res = await http.send(bank.identifier, { method: 'GET', url, headers: { authorization: `Bearer ${used}` }, signal, resource, fetch: transport });
         if (res.status >= 200 && res.status < 300) return res.body;
         if (res.status !== 401 && res.status !== 403) throw refused(`GET ${resource}`, res, resource);
         if (used !== credentials.access_token) continue;
@@ -346,40 +332,33 @@ export function createObieConnector(options: ObieConnectorOptions): BankConnecto
   return {
     async startConsent(input) {
       const { bank } = input;
-      const [{ authorization_endpoint }, access] = await Promise.all([discover(bank), clientToken(bank)]);
+      const access = await clientToken(bank);
       const res = await http.send(bank.identifier, {
         method: 'POST',
-        url: `${options.endpoints(bank).ais_base_url.replace(/\/+$/, '')}/account-access-consents`,
+        url: `${apiBase(bank)}/account-access-consents`,
         headers: { authorization: `Bearer ${access}`, 'content-type': 'application/json' },
         body: JSON.stringify({ Data: { Permissions: obiePermissions(input.permissions), ExpirationDateTime: input.expires_at }, Risk: {} }),
+        fetch: transports.for(bank).fetch,
       });
       if (res.status !== 201 && res.status !== 200) throw refused('creating the consent', res);
       const consentId = valid(ConsentResponse, res.body, 'creating the consent').Data.ConsentId;
-      const state = random();
-      const nonce = random();
-      const verifier = random();
-      const url = new URL(authorization_endpoint);
-      const params = {
-        response_type: 'code',
-        client_id: options.client(bank).client_id,
+      const intent = { value: consentId, essential: true };
+      const start = await fapi.authorizationRequest(bank, {
         redirect_uri: input.redirect_uri,
-        scope: 'openid accounts',
-        state,
-        nonce,
-        code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-        code_challenge_method: 'S256',
-        consent_id: consentId,
-      };
-      for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
-      return { consent_id: consentId, authorize_url: url.toString(), state, nonce, code_verifier: verifier };
+        claims: { id_token: { [INTENT_CLAIM]: intent, acr: { essential: true, values: [SCA_ACR] } }, userinfo: { [INTENT_CLAIM]: intent } },
+        ...(input.language ? { ui_locales: input.language } : {}),
+      });
+      return { consent_id: consentId, ...start };
     },
 
     async exchangeCode(input) {
-      const t = await token(
-        input.bank,
-        { grant_type: 'authorization_code', code: input.code, redirect_uri: input.redirect_uri, code_verifier: input.code_verifier },
-        'code exchange',
-      );
+      const t = await fapi.exchangeCode(input.bank, {
+        redirect_uri: input.redirect_uri,
+        params: input.params,
+        state: input.state,
+        nonce: input.nonce,
+        code_verifier: input.code_verifier,
+      });
       return credentialsFrom(input.consent_id, t, null);
     },
 
@@ -389,8 +368,9 @@ export function createObieConnector(options: ObieConnectorOptions): BankConnecto
       const access = await clientToken(bank);
       const res = await http.send(bank.identifier, {
         method: 'DELETE',
-        url: `${options.endpoints(bank).ais_base_url.replace(/\/+$/, '')}/account-access-consents/${encodeURIComponent(consent_id)}`,
+        url: `${apiBase(bank)}/account-access-consents/${encodeURIComponent(consent_id)}`,
         headers: { authorization: `Bearer ${access}` },
+        fetch: transports.for(bank).fetch,
       });
       // 404: the bank no longer knows the consent, which is what revoking it asks for.
       if (res.status !== 204 && res.status !== 200 && res.status !== 404) throw refused('revoking the consent', res);

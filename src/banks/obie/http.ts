@@ -5,9 +5,10 @@ import type { DataResource } from '../../domain/permissions.ts';
 import { BankError } from '../connector.ts';
 
 /**
- * Calls to one bank over global fetch: a timeout per attempt, retries with exponential backoff and
- * full jitter for what is likely to pass (5xx, timeouts, broken connections, a 2xx body that is
- * no JSON), `Retry-After` honoured on 429, and a circuit breaker per bank so a bank that is down
+ * Calls to one bank, through its transport (mutual TLS): a timeout per attempt, retries with
+ * exponential backoff and full jitter for what is likely to pass (5xx, timeouts, broken
+ * connections, a 2xx body that is no JSON) on methods that are safe to repeat (GET, DELETE; a
+ * POST is tried once, RFC 9110 §9.2.2), `Retry-After` honoured on 429, and a circuit breaker per bank so a bank that is down
  * is left alone for a while instead of being hammered by every refresh.
  *
  * The circuit breaker is cockatiel's. The retry loop is our own: cockatiel's retry policy sleeps
@@ -37,6 +38,8 @@ export interface HttpRequest {
   headers?: Record<string, string>;
   body?: string | URLSearchParams;
   signal?: AbortSignal | undefined;
+  /** The bank's transport (mutual TLS); global fetch when absent. */
+  fetch?: (input: string, init: RequestInit) => Promise<Response>;
   /** Named in the error when the call fails. */
   resource?: DataResource | null;
 }
@@ -135,7 +138,7 @@ export function createBankHttp(settings: HttpSettings, onEvent: (event: HttpEven
     let text: string;
     let retryAfter: string | null;
     try {
-      const res = await fetch(request.url, {
+      const res = await (request.fetch ?? fetch)(request.url, {
         method: request.method,
         headers: { accept: 'application/json', 'x-fapi-interaction-id': randomUUID(), ...request.headers },
         ...(request.body === undefined ? {} : { body: request.body }),
@@ -176,6 +179,8 @@ export function createBankHttp(settings: HttpSettings, onEvent: (event: HttpEven
             throw new BankError('unavailable', `calls to ${bank} are paused after repeated failures (circuit open)`, { resource, cause: err });
           }
           if (!(err instanceof TransientFailure)) throw err;
+          // A POST that got no answer may have taken effect (a consent created twice): one attempt only.
+          if (request.method === 'POST') throw err.toBankError(resource, err.retryAfterMs);
           if (err.retryAfterMs !== null && err.retryAfterMs > settings.max_retry_after_ms) throw err.toBankError(resource, err.retryAfterMs);
           const delay = err.retryAfterMs ?? backoffDelay(n, settings.base_backoff_ms, settings.max_backoff_ms);
           if (n >= settings.max_attempts) throw err.toBankError(resource, delay);

@@ -162,16 +162,6 @@ export const SingleParty = Compile(Type.Union([ObParty, Type.Undefined()]));
 /** `OBReadConsentResponse1`, as far as the consent id. */
 export const ConsentResponse = Compile(Type.Object({ Data: Type.Object({ ConsentId: Type.String({ minLength: 1 }) }) }));
 
-const DiscoverySchema = Type.Object({ authorization_endpoint: Text, token_endpoint: Text });
-/** OpenID Connect discovery (the two endpoints the connector uses). */
-export const Discovery = Compile(DiscoverySchema);
-export type Discovery = Type.Static<typeof DiscoverySchema>;
-
-/** RFC 6749 §5.1. */
-export const TokenResponse = Compile(
-  Type.Object({ access_token: Type.String({ minLength: 1 }), expires_in: Opt(Type.Number()), refresh_token: Opt(Type.String({ minLength: 1 })) }),
-);
-
 /** RFC 6749 §5.2. */
 export const OAuthErrorBody = Compile(Type.Object({ error: Text, error_description: Opt(Text) }));
 

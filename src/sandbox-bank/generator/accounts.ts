@@ -1,4 +1,4 @@
-import type { BankDefinition } from '../../banks/registry.ts';
+import type { SandboxBankProfile } from '../profiles.ts';
 import { dayFromDate } from './calendar.ts';
 import type { CountryFacts, GeneratorCountry } from './countries.ts';
 import { ibanOf } from './iban.ts';
@@ -95,7 +95,7 @@ function annuityFactor(rateBp: number, termMonths: number): number {
 const MAX_INSTALLMENT_SHARE = 0.3;
 
 export interface AccountContext {
-  bank: BankDefinition;
+  bank: SandboxBankProfile;
   country: GeneratorCountry;
   facts: CountryFacts;
   exp: number;

@@ -1,4 +1,4 @@
-import type { BankDefinition } from '../../banks/registry.ts';
+import type { SandboxBankProfile } from '../profiles.ts';
 import { formatMinor } from '../../domain/money.ts';
 import { balancesOf } from './balances.ts';
 import { calendarDay, dayInMonth, instantOf, isoInstant, localDay, utcOffsetMs } from './calendar.ts';
@@ -21,7 +21,7 @@ export interface GenerateOptions {
  *
  * `generateCustomer(bank, 'user1', new Date()).accounts[0].transactions`
  */
-export function generateCustomer(bank: BankDefinition, login: string, asOf: Date, options: GenerateOptions = {}): GeneratedCustomer {
+export function generateCustomer(bank: SandboxBankProfile, login: string, asOf: Date, options: GenerateOptions = {}): GeneratedCustomer {
   const asOfMs = asOf.getTime();
   if (!Number.isFinite(asOfMs)) throw new RangeError('asOf is not a valid date');
   const profile = options.profile ?? 'default';

@@ -1,4 +1,4 @@
-import type { BankDefinition } from '../../banks/registry.ts';
+import type { SandboxBankProfile } from '../profiles.ts';
 import { exponent } from '../../domain/money.ts';
 import { planAccounts, type AccountPlan } from './accounts.ts';
 import { roundedMinor } from './amounts.ts';
@@ -170,14 +170,14 @@ function opposite(gender: Gender): Gender {
 }
 
 /** Checks the bank is one the generator has country data for. */
-function countryOf(bank: BankDefinition): GeneratorCountry {
+function countryOf(bank: SandboxBankProfile): GeneratorCountry {
   if (!isGeneratorCountry(bank.country)) {
     throw new RangeError(`the sandbox generator has no data for country ${bank.country} (bank ${bank.identifier})`);
   }
   return bank.country;
 }
 
-export function planCustomer(bank: BankDefinition, login: string, profile: Profile, offsetMs: number, asOfDay: number): CustomerPlan {
+export function planCustomer(bank: SandboxBankProfile, login: string, profile: Profile, offsetMs: number, asOfDay: number): CustomerPlan {
   const country = countryOf(bank);
   const facts = COUNTRIES[country];
   const exp = exponent(bank.currency);
@@ -205,7 +205,7 @@ export function planCustomer(bank: BankDefinition, login: string, profile: Profi
 
   const salaryMajor = facts.salary.min * Math.pow(facts.salary.max / facts.salary.min, Math.pow(rng.next(), 1.4));
   const salaryMinor = roundedMinor(salaryMajor, exp, facts.salary.roundTo);
-  const islamic = /islamic/i.test(bank.name);
+  const islamic = bank.islamic;
 
   const accounts = planAccounts({ bank, country, facts, exp, profile, seed, islamic, salaryMinor, asOfDay, holder, spouse });
   const current = accounts[0]!;
