@@ -86,6 +86,8 @@ export interface FapiClientOptions {
   timeout_ms: number;
 }
 
+type GrantName = 'client credentials token' | 'code exchange' | 'token refresh';
+
 /** Loopback issuers (the sandbox banks) may use plain HTTP for discovery and the browser-facing endpoints. */
 const isLoopbackHttp = (url: string) => /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/.test(url);
 
@@ -177,14 +179,14 @@ export function createFapiClient(options: FapiClientOptions): FapiClient {
    * `invalid_grant` on a user's grant, `reconnect_required`); an answer that fails validation is
    * `rejected` with the reason; no answer (timeout, connection, 5xx) is a `GrantAnswerLost`.
    */
-  async function grant(bank: BankDefinition, what: string, userGrant: boolean, call: (config: oidc.Configuration) => Promise<oidc.TokenEndpointResponse>): Promise<TokenSet> {
+  async function grant(bank: BankDefinition, what: GrantName, call: (config: oidc.Configuration) => Promise<oidc.TokenEndpointResponse>): Promise<TokenSet> {
     const config = await configuration(bank);
     lastTokenBody.delete(config);
     let res: oidc.TokenEndpointResponse;
     try {
       res = await call(config);
     } catch (err) {
-      throw grantError(bank, what, userGrant, err, lastTokenBody.get(config));
+      throw grantError(bank, what, err, lastTokenBody.get(config));
     }
     return {
       access_token: res.access_token,
@@ -193,7 +195,8 @@ export function createFapiClient(options: FapiClientOptions): FapiClient {
     };
   }
 
-  function grantError(bank: BankDefinition, what: string, userGrant: boolean, err: unknown, body: { refresh_token?: unknown } | undefined): BankError {
+  function grantError(bank: BankDefinition, what: GrantName, err: unknown, body: { refresh_token?: unknown } | undefined): BankError {
+    const userGrant = what !== 'client credentials token';
     if (err instanceof BankError) return err;
     if (err instanceof oidc.ResponseBodyError) {
       if (err.status >= 500) return new GrantAnswerLost(`${what}: the bank failed (${err.status}, ${err.error})`, { status: err.status, cause: err });
@@ -207,7 +210,8 @@ export function createFapiClient(options: FapiClientOptions): FapiClient {
     if (code !== undefined && VALIDATION_CODES.has(code)) {
       // The answer came but cannot be trusted; any cached keys or algorithms may be stale.
       configurations.delete(bank.identifier);
-      const refresh = typeof body?.refresh_token === 'string' ? body.refresh_token : null;
+      // Only a refresh grant's answer is kept in part: the bank has rotated the token it spent.
+      const refresh = what === 'token refresh' && typeof body?.refresh_token === 'string' ? body.refresh_token : null;
       const message = `${what}: the bank's answer failed validation (${describe(err)})`;
       return refresh ? new GrantAnswerLost(message, { refresh_token: refresh, cause: err }) : new BankError('rejected', message, { cause: err });
     }
@@ -220,7 +224,7 @@ export function createFapiClient(options: FapiClientOptions): FapiClient {
 
   return {
     async clientCredentials(bank, scope) {
-      const tokens = await grant(bank, 'client credentials token', false, (config) => oidc.clientCredentialsGrant(config, { scope }));
+      const tokens = await grant(bank, 'client credentials token', (config) => oidc.clientCredentialsGrant(config, { scope }));
       return tokens.access_token;
     },
 
@@ -260,13 +264,13 @@ export function createFapiClient(options: FapiClientOptions): FapiClient {
       const params = new URLSearchParams(input.params);
       if (hybrid) current.hash = params.toString();
       else for (const [name, value] of params) current.searchParams.set(name, value);
-      return grant(bank, 'code exchange', true, (config) =>
+      return grant(bank, 'code exchange', (config) =>
         oidc.authorizationCodeGrant(config, current, { expectedState: input.state, expectedNonce: input.nonce, pkceCodeVerifier: input.code_verifier, idTokenExpected: true }),
       );
     },
 
     refresh(bank, refreshToken) {
-      return grant(bank, 'token refresh', true, (config) => oidc.refreshTokenGrant(config, refreshToken));
+      return grant(bank, 'token refresh', (config) => oidc.refreshTokenGrant(config, refreshToken));
     },
 
     forget(bank) {
