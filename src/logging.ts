@@ -12,10 +12,13 @@ const REDACT = ['', '*.', '*.*.', '*.*.*.'].flatMap((depth) => SECRET_FIELDS.map
 /**
  * The process's logger: JSON lines through a buffered asynchronous destination, so a log line per
  * request is not a write(2) per request. A quiet process (a worker) still shows its lines within a
- * second. `flush` writes what is buffered; call it on shutdown.
+ * second. `flush` writes what is buffered; call it on shutdown. `destination` (tests) takes the
+ * lines instead, unbuffered.
  */
-export function createLogger(level: Config['logLevel']): { log: Logger; flush(): void } {
+export function createLogger(level: Config['logLevel'], destination?: { write(line: string): void }): { log: Logger; flush(): void } {
+  const options = { level, redact: { paths: REDACT, censor: '[secret]' } };
+  if (destination) return { log: pino(options, destination), flush: () => {} };
   const stream = pino.destination({ dest: 1, sync: false, minLength: 4096 });
   setInterval(() => stream.flush(), 1_000).unref();
-  return { log: pino({ level, redact: { paths: REDACT, censor: '[secret]' } }, stream), flush: () => stream.flushSync() };
+  return { log: pino(options, stream), flush: () => stream.flushSync() };
 }
