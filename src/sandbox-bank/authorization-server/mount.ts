@@ -39,6 +39,12 @@ export function registerAuthorizationServer(app: FastifyInstance, ctx: SandboxCo
       } finally {
         reply.raw.off('close', onClose);
       }
+      // The client gave up: nobody to answer, and its body, never read, went with the connection
+      // (oidc-provider would only find a destroyed request), so the request ends here, undone.
+      if (gone.signal.aborted) {
+        reply.hijack();
+        return true;
+      }
     }
     if (hits('token_server_errors')) {
       oauthError(reply, 503, 'temporarily_unavailable', 'The bank is temporarily unavailable');
