@@ -30,12 +30,15 @@ interface CommonFlags {
   logLevel?: Config['logLevel'];
 }
 
+/** Where the sandbox banks' test PKI is: `SANDBOX_PKI_DIR`, else `$DATA_DIR/sandbox-pki` (as `serve` reads it). */
+const sandboxPkiDir = (dataDir: string) => path.resolve(process.env.SANDBOX_PKI_DIR || path.join(dataDir, 'sandbox-pki'));
+
 /**
- * The sandbox banks' TLS listener material (the test PKI in `$DATA_DIR/sandbox-pki`, made at
- * first start) and openlean's registrations at them, built from the same PKI.
+ * The sandbox banks' TLS listener material (the test PKI, made at first start) and openlean's
+ * registrations at them, built from the same PKI.
  */
 async function sandboxBankTls(dataDir: string, port: number): Promise<Pick<SandboxBankServerOptions, 'tls' | 'clients'>> {
-  const pki = await ensureTestPki(path.join(dataDir, 'sandbox-pki'));
+  const pki = await ensureTestPki(sandboxPkiDir(dataDir));
   return {
     tls: { port, ca_pem: pki.ca.cert_pem, cert_pem: pki.server.cert_pem, key_pem: pki.server.key_pem },
     // openlean's callback where it listens by default; the sandbox takes any other http(s) one too.
@@ -277,7 +280,7 @@ export function buildCli(): Command {
     .option('-p, --port <port>', 'HTTP port: discovery, authorization pages, control API', '3100')
     .option('--tls-port <port>', 'mutual-TLS port: token, PAR and the OBIE API (env SANDBOX_BANKS_TLS_PORT, default 3443)')
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
-    .option('--data-dir <dir>', 'where sandbox-banks.db and the test PKI (sandbox-pki/) are kept (env DATA_DIR, default ./data)')
+    .option('--data-dir <dir>', 'where sandbox-banks.db and the test PKI (sandbox-pki/, or SANDBOX_PKI_DIR) are kept (env DATA_DIR, default ./data)')
     .addOption(new Option('--log-level <level>', 'request log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('warn'))
     .action(async (flags: { port: string; tlsPort?: string; host: string; dataDir?: string; logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' }) => {
       const port = portOf('--port', flags.port);
@@ -289,8 +292,8 @@ export function buildCli(): Command {
       process.once('SIGTERM', stop);
       process.stdout.write(
         `sandbox banks listening at ${bank.url} (discovery, authorization, control API)\n` +
-          `sandbox banks mutual TLS at ${bank.tlsUrl} (token, PAR, OBIE API; client certificates from ${path.resolve(dataDir, 'sandbox-pki')})\n` +
-          `(set SANDBOX_BANK_URL=${bank.url} for an openlean that does not serve them itself)\n`,
+          `sandbox banks mutual TLS at ${bank.tlsUrl} (token, PAR, OBIE API; client certificates from ${sandboxPkiDir(dataDir)})\n` +
+          `(for an openlean that does not serve them itself: SANDBOX_BANKS=off SANDBOX_BANK_URL=${bank.url} SANDBOX_BANK_TLS_URL=${bank.tlsUrl} SANDBOX_PKI_DIR=${sandboxPkiDir(dataDir)})\n`,
       );
     });
 

@@ -64,7 +64,7 @@ export async function startServer(config: Config, options: { now?: () => Date } 
     // reaches those of the API at PUBLIC_URL and SANDBOX_BANKS_TLS_PORT.
     const inProcess = config.sandboxBanks && config.role !== 'worker';
     let selfUrl = config.role === 'worker' ? config.publicUrl : '';
-    let tlsUrl = inProcess ? '' : config.role === 'worker' && config.sandboxBanks ? `https://127.0.0.1:${config.sandboxBanksTlsPort}${SANDBOX_BANKS_PREFIX}` : config.sandboxBankTlsUrl;
+    let tlsUrl = inProcess ? '' : config.sandboxBankTlsUrl;
     const sandboxBase = () => (config.sandboxBanks ? `${selfUrl}${SANDBOX_BANKS_PREFIX}` : config.sandboxBankUrl);
     // Both parties of the sandbox share one test PKI: the banks' server certificate and trust
     // anchors, openlean's transport certificate and signing keys.
