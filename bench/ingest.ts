@@ -25,7 +25,7 @@ const BANK = 'SANDBOX_FALCON_AE';
 
 async function initialRefresh(round: number) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openlean-ingest-'));
-  const server = await startServer(loadConfig({ REFRESH_SCHEDULE_HOURS: '0', JOB_POLL_MS: '20' }, { dataDir, port: 0, host: '127.0.0.1', logLevel: 'warn' }));
+  const server = await startServer(loadConfig({ REFRESH_SCHEDULE_HOURS: '0', JOB_POLL_MS: '20', SANDBOX_BANKS_TLS_PORT: '0' }, { dataDir, port: 0, host: '127.0.0.1', logLevel: 'warn' }));
   try {
     const call = async (p: string, init: RequestInit & { token?: string; entity?: string } = {}) => {
       const headers: Record<string, string> = { 'content-type': 'application/json' };

@@ -37,7 +37,8 @@ function runAsync(args: string[], env: Record<string, string>): Promise<{ status
 
 /** Starts `openlean serve`, resolves with its stdout once the quickstart is printed. */
 function serve(env: Record<string, string>) {
-  const child = spawn(process.execPath, [BIN, 'serve'], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The sandbox banks' TLS port is any free one: another suite may run a server at the same time.
+  const child = spawn(process.execPath, [BIN, 'serve'], { env: { ...process.env, LOG_LEVEL: 'warn', SANDBOX_BANKS_TLS_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   after(() => child.kill('SIGKILL'));
   let out = '';
   const ready = new Promise<string>((resolve, reject) => {

@@ -35,6 +35,8 @@ describe('crash safety of refreshes', () => {
         ...process.env,
         DATA_DIR: dataDir,
         PORT: String(port),
+        // Any free port: another suite may run a server at the same time.
+        SANDBOX_BANKS_TLS_PORT: '0',
         LOG_LEVEL: 'warn',
         JOB_LEASE_MS: '1000',
         JOB_POLL_MS: '50',

@@ -102,13 +102,12 @@ function describe(err: unknown): string {
   return parts.join(': ') + (claim ? ` (claim ${claim})` : '');
 }
 
+/** The HTTP status somewhere in an error's cause chain (an OAuth error body, or the response itself), if any. */
 function statusOf(err: unknown): number | null {
-  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
-    if (e instanceof Response) return e.status;
+  let e: unknown = err;
+  for (let depth = 0; depth < 5 && typeof e === 'object' && e !== null; depth++, e = (e as { cause?: unknown }).cause) {
     const status = (e as { status?: unknown }).status;
     if (typeof status === 'number') return status;
-    if (!(e instanceof Error) && !(e instanceof Object)) break;
-    if (!('cause' in (e as object))) break;
   }
   return null;
 }
