@@ -125,6 +125,9 @@ export async function startServer(config: Config, options: { now?: () => Date } 
         tlsUrl = `https://${new URL(selfUrl).host.replace(/:\d+$/, '')}:${tlsListener.port}${SANDBOX_BANKS_PREFIX}`;
       }
     }
+    // The sandbox banks' entries exist now that their addresses are known: a bad one (a broken
+    // test PKI, a PUBLIC_URL they cannot be reached at) stops the start instead of a request.
+    banks.list();
     await refreshes.start();
     const housekeeping = config.refresh.workers > 0 ? startHousekeeping(ctx) : null;
     return {
