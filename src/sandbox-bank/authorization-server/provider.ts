@@ -48,6 +48,18 @@ export function intentIdOf(claims: unknown): string | null {
   return typeof value === 'string' && value ? value : null;
 }
 
+/** KSA Open Banking binds the consent through the scope instead: `accounts:<ConsentId>`. */
+const CONSENT_SCOPE = /(?:^|\s)accounts:(\S+)/;
+
+/** The consent id of an `accounts:<ConsentId>` scope (KSA), or null. */
+export function consentIdOfScope(scope: unknown): string | null {
+  const m = typeof scope === 'string' ? CONSENT_SCOPE.exec(scope) : null;
+  return m ? m[1]! : null;
+}
+
+/** The consent a request asks to authorise, by either binding: OBIE's intent claim or KSA's scope. */
+export const consentIdOfRequest = (claims: unknown, scope: unknown): string | null => intentIdOf(claims) ?? consentIdOfScope(scope);
+
 /** Extra claim of access tokens: the bank's clock (ms) when it was issued. */
 const BANK_ISSUED_AT = 'sandbox_issued_at';
 
@@ -59,7 +71,7 @@ export function expiresAtOnBankClock(token: TokenArtifact): number {
 
 /** The consent a token was issued for (`extraTokenClaims` puts it in every access token of the code grant). */
 export const intentIdOfToken = (token: TokenArtifact): string | null =>
-  typeof token.extra?.openbanking_intent_id === 'string' ? token.extra.openbanking_intent_id : intentIdOf(token.claims);
+  typeof token.extra?.openbanking_intent_id === 'string' ? token.extra.openbanking_intent_id : consentIdOfRequest(token.claims, token.scope);
 
 export interface BankProviderOptions {
   bank: SandboxFapiProfile;
@@ -89,7 +101,7 @@ export function createBankProvider({ bank, client, keys, issuer, tlsIssuer, ctx 
 
   /** Refuses a request whose consent does not exist here or is not awaiting authorisation. */
   const assertConsentAwaiting = (consentId: string | null) => {
-    if (!consentId) throw new errors.InvalidRequestObject('claims.id_token.openbanking_intent_id.value (the OBIE consent id) is required');
+    if (!consentId) throw new errors.InvalidRequestObject('claims.id_token.openbanking_intent_id.value (the OBIE consent id) or an accounts:<ConsentId> scope is required');
     const consent = ctx.state.consent(bank.identifier, consentId);
     if (!consent) throw new errors.InvalidRequestObject(`consent ${consentId} was not found`);
     if (consent.status !== 'AwaitingAuthorisation') throw new errors.InvalidRequestObject(`consent ${consentId} is ${consent.status}, not AwaitingAuthorisation`);
@@ -165,7 +177,7 @@ export function createBankProvider({ bank, client, keys, issuer, tlsIssuer, ctx 
           }
           const lifetime = (claims.exp as number) - (claims.nbf as number);
           if (!(lifetime > 0 && lifetime <= MAX_REQUEST_OBJECT_LIFETIME_SECONDS)) throw new errors.InvalidRequestObject("Request Object 'exp' claim too far from 'nbf' claim");
-          assertConsentAwaiting(intentIdOf(claims.claims));
+          assertConsentAwaiting(consentIdOfRequest(claims.claims, claims.scope));
         },
       },
       mTLS: {
@@ -207,7 +219,7 @@ export function createBankProvider({ bank, client, keys, issuer, tlsIssuer, ctx 
     },
     // The bank's clock at issue (`ctx.now()`, which tests move), so the OBIE API judges expiry on it.
     async extraTokenClaims(_koa: KoaContextWithOIDC, token: TokenArtifact & { kind: string }) {
-      const consentId = token.kind === 'AccessToken' ? intentIdOf(token.claims) : null;
+      const consentId = token.kind === 'AccessToken' ? consentIdOfRequest(token.claims, token.scope) : null;
       return { [BANK_ISSUED_AT]: ctx.now().getTime(), ...(consentId ? { openbanking_intent_id: consentId } : {}) };
     },
     issueRefreshToken: async (_koa: KoaContextWithOIDC, _client: unknown, code: { kind: string }) => code.kind !== 'ClientCredentials',
@@ -236,10 +248,11 @@ export function createBankProvider({ bank, client, keys, issuer, tlsIssuer, ctx 
   return provider;
 }
 
-/** The grant approving the user's consent: `openid accounts` and the `openbanking_intent_id` claim. */
-export async function grantConsent(provider: Provider, login: string, clientId: string): Promise<string> {
+/** The grant approving the user's consent: `openid accounts` (plus a KSA `accounts:<ConsentId>` scope asked for) and the `openbanking_intent_id` claim. */
+export async function grantConsent(provider: Provider, login: string, clientId: string, requestedScope?: unknown): Promise<string> {
   const grant = new provider.Grant({ accountId: login, clientId });
-  grant.addOIDCScope('openid accounts');
+  const consentId = consentIdOfScope(requestedScope);
+  grant.addOIDCScope(consentId ? `openid accounts accounts:${consentId}` : 'openid accounts');
   grant.addOIDCClaims(['openbanking_intent_id', 'acr']);
   return grant.save();
 }
