@@ -98,6 +98,11 @@ const isHttpUrl = (value: string) => {
 export function createBankProvider({ bank, client, keys, issuer, tlsIssuer, ctx }: BankProviderOptions): Provider {
   const fapi2 = bank.security_profile === 'fapi2';
   const hybrid = bank.response_type === 'code id_token';
+  const ksa = bank.standard === 'ksa-2022.11';
+  // oidc-provider keeps only the scopes it knows (checked with the native Set.prototype.has), and
+  // KSA's consent scope is one per consent: each `accounts:<ConsentId>` becomes known when a
+  // request object asks for it. The set grows by one scope per consent: a sandbox's scale.
+  const knownScopes = new Set(['openid', 'accounts']);
 
   /** Refuses a request whose consent does not exist here or is not awaiting authorisation. */
   const assertConsentAwaiting = (consentId: string | null) => {
@@ -131,7 +136,8 @@ export function createBankProvider({ bank, client, keys, issuer, tlsIssuer, ctx 
         response_types: [bank.response_type],
         // OIDC Core §3.3: the hybrid flow's front-channel ID token is an implicit grant.
         grant_types: ['authorization_code', 'refresh_token', 'client_credentials', ...(hybrid ? ['implicit'] : [])],
-        scope: 'openid accounts',
+        // KSA's per-consent scopes cannot be listed; without a list, any known scope is allowed.
+        ...(ksa ? {} : { scope: 'openid accounts' }),
       },
     ],
     clientAuthMethods: ['private_key_jwt', 'tls_client_auth'],
@@ -141,7 +147,7 @@ export function createBankProvider({ bank, client, keys, issuer, tlsIssuer, ctx 
       idTokenSigningAlgValues: ['PS256', 'ES256', 'RS256'],
     },
     responseTypes: ['code', 'code id_token'],
-    scopes: ['openid', 'accounts'],
+    scopes: knownScopes,
     claims: { openid: ['sub'], acr: null, openbanking_intent_id: null },
     acrValues: [ACR_SCA],
     pkce: { required: () => true },
@@ -177,7 +183,9 @@ export function createBankProvider({ bank, client, keys, issuer, tlsIssuer, ctx 
           }
           const lifetime = (claims.exp as number) - (claims.nbf as number);
           if (!(lifetime > 0 && lifetime <= MAX_REQUEST_OBJECT_LIFETIME_SECONDS)) throw new errors.InvalidRequestObject("Request Object 'exp' claim too far from 'nbf' claim");
-          assertConsentAwaiting(consentIdOfRequest(claims.claims, claims.scope));
+          const consentId = consentIdOfRequest(claims.claims, claims.scope);
+          assertConsentAwaiting(consentId);
+          if (ksa && consentId && consentIdOfScope(claims.scope) === consentId) knownScopes.add(`accounts:${consentId}`);
         },
       },
       mTLS: {
