@@ -2,7 +2,7 @@ import type Provider from 'oidc-provider';
 import type { Interaction } from 'oidc-provider';
 import type { SandboxBank, SandboxContext } from '../context.ts';
 import { JourneyError } from '../errors.ts';
-import { consentIdOfRequest, grantConsent } from './provider.ts';
+import { consentIdOfRequest, consentIdOfScope, grantConsent } from './provider.ts';
 import { ACR_SCA } from './registration.ts';
 
 /**
@@ -33,7 +33,9 @@ export async function approve(ctx: SandboxContext, bank: SandboxBank, provider: 
   if (!ctx.state.authoriseConsent(consent.id, login, accountIds, ctx.now().toISOString())) {
     throw new JourneyError('The consent can no longer be authorised (it was revoked or already used).', 409);
   }
-  const grantId = await grantConsent(provider, login, String(interaction.params.client_id), interaction.params.scope);
+  // KSA: the consent travels in the scope, and the grant is for the bank's API (the resource the request was given, by default).
+  const ksa = consentIdOfScope(interaction.params.scope) === consent.id && typeof interaction.params.resource === 'string' ? { resource: interaction.params.resource, consentId: consent.id } : undefined;
+  const grantId = await grantConsent(provider, login, String(interaction.params.client_id), ksa);
   return finish(interaction, { login: { accountId: login, acr: ACR_SCA, amr: ['pwd', 'otp'] }, consent: { grantId } });
 }
 

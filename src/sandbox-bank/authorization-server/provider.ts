@@ -1,7 +1,8 @@
-import Provider, { errors, type KoaContextWithOIDC, type TokenArtifact } from 'oidc-provider';
+import Provider, { errors, type Grant, type KoaContextWithOIDC, type TokenArtifact } from 'oidc-provider';
 import type { SandboxContext } from '../context.ts';
 import { errorPage, pickLocale } from '../pages.ts';
 import type { BankKeys } from '../state.ts';
+import { KSA_API_PATH } from '../../standards/ksa-2022.11/codes.ts';
 import { sqliteAdapter } from './adapter.ts';
 import { isMutualTls, peerCertificate, subjectMatches } from './certificate.ts';
 import { ACR_SCA, type SandboxClientRegistration, type SandboxFapiProfile } from './registration.ts';
@@ -99,10 +100,28 @@ export function createBankProvider({ bank, client, keys, issuer, tlsIssuer, ctx 
   const fapi2 = bank.security_profile === 'fapi2';
   const hybrid = bank.response_type === 'code id_token';
   const ksa = bank.standard === 'ksa-2022.11';
-  // oidc-provider keeps only the scopes it knows (checked with the native Set.prototype.has), and
-  // KSA's consent scope is one per consent: each `accounts:<ConsentId>` becomes known when a
-  // request object asks for it. The set grows by one scope per consent: a sandbox's scale.
-  const knownScopes = new Set(['openid', 'accounts']);
+  // KSA: tokens are aimed at the bank's account-information API (a resource indicator, RFC 8707),
+  // whose scopes include the per-consent `accounts:<ConsentId>`; oidc-provider keeps only the OIDC
+  // scopes it is configured with, and grants any other scope only for a resource server that has it.
+  const ksaResource = `${tlsIssuer}${KSA_API_PATH}`;
+
+  /** The resource server's scopes: `accounts`, plus the consent scope this request may carry (below). */
+  const ksaResourceScope = (koa: KoaContextWithOIDC, indicator: string): string => {
+    const scopes = ['accounts'];
+    if (koa.oidc.route === 'token') {
+      // Code, refresh: the consent scope granted at the interaction (its consent was authorised there;
+      // a refresh of a consent no longer in force is refused in findAccount).
+      const granted = (koa.oidc.entities.Grant as Grant | undefined)?.getResourceScope(indicator);
+      const consentId = consentIdOfScope(granted);
+      if (consentId) scopes.push(`accounts:${consentId}`);
+    } else {
+      // PAR, authorization: the consent scope asked for, while that consent awaits authorisation.
+      const consentId = consentIdOfScope(koa.oidc.params?.scope);
+      const consent = consentId ? ctx.state.consent(bank.identifier, consentId) : null;
+      if (consent?.status === 'AwaitingAuthorisation') scopes.push(`accounts:${consent.id}`);
+    }
+    return scopes.join(' ');
+  };
 
   /** Refuses a request whose consent does not exist here or is not awaiting authorisation. */
   const assertConsentAwaiting = (consentId: string | null) => {
@@ -136,8 +155,8 @@ export function createBankProvider({ bank, client, keys, issuer, tlsIssuer, ctx 
         response_types: [bank.response_type],
         // OIDC Core §3.3: the hybrid flow's front-channel ID token is an implicit grant.
         grant_types: ['authorization_code', 'refresh_token', 'client_credentials', ...(hybrid ? ['implicit'] : [])],
-        // KSA's per-consent scopes cannot be listed; without a list, any known scope is allowed.
-        ...(ksa ? {} : { scope: 'openid accounts' }),
+        // Only configured (OIDC) scopes are checked against this list; KSA's `accounts:<ConsentId>` are resource scopes.
+        scope: 'openid accounts',
       },
     ],
     clientAuthMethods: ['private_key_jwt', 'tls_client_auth'],
@@ -147,7 +166,7 @@ export function createBankProvider({ bank, client, keys, issuer, tlsIssuer, ctx 
       idTokenSigningAlgValues: ['PS256', 'ES256', 'RS256'],
     },
     responseTypes: ['code', 'code id_token'],
-    scopes: knownScopes,
+    scopes: ['openid', 'accounts'],
     claims: { openid: ['sub'], acr: null, openbanking_intent_id: null },
     acrValues: [ACR_SCA],
     pkce: { required: () => true },
@@ -171,6 +190,15 @@ export function createBankProvider({ bank, client, keys, issuer, tlsIssuer, ctx 
       rpInitiatedLogout: { enabled: false },
       revocation: { enabled: true },
       claimsParameter: { enabled: true },
+      resourceIndicators: {
+        enabled: ksa,
+        defaultResource: () => ksaResource,
+        useGrantedResource: () => true,
+        getResourceServerInfo: (koa: KoaContextWithOIDC, indicator: string) => {
+          if (indicator !== ksaResource) throw new errors.InvalidTarget(`${bank.name} serves one resource: ${ksaResource}`);
+          return { scope: ksaResourceScope(koa, indicator), accessTokenFormat: 'opaque', accessTokenTTL: ctx.accessTokenTtlSeconds };
+        },
+      },
       clientCredentials: { enabled: true },
       pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: fapi2 || bank.par },
       requestObjects: {
@@ -183,9 +211,7 @@ export function createBankProvider({ bank, client, keys, issuer, tlsIssuer, ctx 
           }
           const lifetime = (claims.exp as number) - (claims.nbf as number);
           if (!(lifetime > 0 && lifetime <= MAX_REQUEST_OBJECT_LIFETIME_SECONDS)) throw new errors.InvalidRequestObject("Request Object 'exp' claim too far from 'nbf' claim");
-          const consentId = consentIdOfRequest(claims.claims, claims.scope);
-          assertConsentAwaiting(consentId);
-          if (ksa && consentId && consentIdOfScope(claims.scope) === consentId) knownScopes.add(`accounts:${consentId}`);
+          assertConsentAwaiting(ksa ? consentIdOfScope(claims.scope) : intentIdOf(claims.claims));
         },
       },
       mTLS: {
@@ -256,11 +282,14 @@ export function createBankProvider({ bank, client, keys, issuer, tlsIssuer, ctx 
   return provider;
 }
 
-/** The grant approving the user's consent: `openid accounts` (plus a KSA `accounts:<ConsentId>` scope asked for) and the `openbanking_intent_id` claim. */
-export async function grantConsent(provider: Provider, login: string, clientId: string, requestedScope?: unknown): Promise<string> {
+/**
+ * The grant approving the user's consent: `openid accounts` and the `openbanking_intent_id` claim;
+ * KSA (a `resource` and the consent id): `accounts accounts:<ConsentId>` for the bank's API.
+ */
+export async function grantConsent(provider: Provider, login: string, clientId: string, ksa?: { resource: string; consentId: string }): Promise<string> {
   const grant = new provider.Grant({ accountId: login, clientId });
-  const consentId = consentIdOfScope(requestedScope);
-  grant.addOIDCScope(consentId ? `openid accounts accounts:${consentId}` : 'openid accounts');
+  grant.addOIDCScope('openid accounts');
+  if (ksa) grant.addResourceScope(ksa.resource, `accounts accounts:${ksa.consentId}`);
   grant.addOIDCClaims(['openbanking_intent_id', 'acr']);
   return grant.save();
 }
