@@ -26,7 +26,9 @@ describe('KSA connector against the KSA sandbox bank', () => {
   let dataDir: string;
   let RIYADH: BankDefinition;
   const transports = new BankTransports();
-  const clockMs = Math.floor(Date.now() / 60_000) * 60_000;
+  /** The bank's clock and the connector's, moved by the tests (never slept on). */
+  let clockMs = Math.floor(Date.now() / 60_000) * 60_000;
+  const TOKEN_TTL_S = 3600;
   const now = () => new Date(clockMs);
   let logins = 0;
   const spec = YAML.parse(fs.readFileSync(new URL('../../spec/ksa-2022.11/account-information.yaml', import.meta.url), 'utf8'));
@@ -85,40 +87,104 @@ describe('KSA connector against the KSA sandbox bank', () => {
     assert.equal(RIYADH.par, true);
   });
 
-  it('consents through the accounts:<ConsentId> scope and fetches accounts, balances, transactions and the party as the bank says', async () => {
+  /** KSA's amount (`"12.50"`, or a quirky `"32"`) in minor units of SAR (two decimals). */
+  const minorOf = (amount: string) => Math.round(Number(amount) * 100);
+  const bare = (code: string | undefined) => code?.replace(/^KSAOB\./, '');
+  const collapse = (text: string | undefined) => (text ?? '').replace(/\s+/g, ' ').trim() || null;
+
+  it('consents through the accounts:<ConsentId> scope, refreshes the token, and fetches accounts, balances, transactions and the party as the bank says', async () => {
     const c = connector();
-    const { login, credentials } = await consent(c);
-    const { snapshot } = await c.fetchData({ bank: RIYADH, credentials, resources: ['accounts', 'balances', 'transactions', 'identity'], transactions_from: null });
+    const { login, credentials: first } = await consent(c);
+    assert.ok(first.refresh_token, 'the code grant gives a refresh token');
+
+    // The access token has expired: the connector refreshes it, and the refreshed token still carries the consent.
+    clockMs += (TOKEN_TTL_S + 60) * 1000;
+    const { snapshot, credentials } = await c.fetchData({ bank: RIYADH, credentials: first, resources: ['accounts', 'balances', 'transactions', 'identity'], transactions_from: null });
+    assert.notEqual(credentials.access_token, first.access_token);
+    assert.notEqual(credentials.refresh_token, first.refresh_token, 'the bank rotates refresh tokens');
+    assert.equal(credentials.consent_id, first.consent_id);
+    assert.deepEqual(c.events.filter((e) => e.type === 'token_refreshed'), [{ type: 'token_refreshed', bank: RIYADH.identifier }]);
+
     const customer = generateCustomer(SANDBOX_BANK_PROFILES.find((p) => p.identifier === RIYADH.identifier)!, login, now());
     assert.equal(snapshot.accounts.length, customer.accounts.length);
 
     const accounts = await bankGet('/accounts', credentials.access_token);
     conforms('OBReadAccount', accounts);
+    assert.equal(accounts.Data.Account.length, snapshot.accounts.length);
     for (const [i, wire] of accounts.Data.Account.entries()) {
       const got = snapshot.accounts.find((a) => a.bank_account_id === wire.AccountId)!;
+      assert.ok(got, `account ${wire.AccountId} mapped`);
+      const ids = wire.AccountIdentifiers as { IdentificationType: string; Identification: string }[];
+      assert.deepEqual(got.account, {
+        name: collapse(wire.Description),
+        type: { CurrentAccount: 'CURRENT', Savings: 'SAVINGS', CreditCard: 'CREDIT_CARD', ChargeCard: 'CREDIT_CARD' }[wire.AccountSubType as string] ?? 'CURRENT',
+        currency: wire.Currency,
+        iban: ids.find((x) => x.IdentificationType === 'KSAOB.IBAN')!.Identification,
+        account_number: ids.find((x) => x.IdentificationType === 'KSAOB.AccountNumber')!.Identification,
+        bic: wire.Servicer.Identification,
+        nickname: collapse(wire.Nickname),
+        holder_name: wire.AccountHolderName ?? null,
+        status: wire.Status === 'Active' ? 'ENABLED' : 'DISABLED',
+        opened_at: new Date(wire.OpeningDate).toISOString(),
+      });
       assert.equal(got.account.currency, 'SAR');
-      assert.equal(got.account.iban, wire.AccountIdentifiers.find((x: any) => x.IdentificationType === 'KSAOB.IBAN').Identification);
-      assert.equal(got.account.status, 'ENABLED');
+
       const balances = await bankGet(`/accounts/${wire.AccountId}/balances`, credentials.access_token);
       conforms('OBReadBalance', balances);
-      assert.equal(got.balances!.length, balances.Data.Balance.length);
-      got.balances!.forEach((b, j) => assert.equal(String(b.amount.amount), String(Number(balances.Data.Balance[j].Amount.Amount))));
+      assert.deepEqual(
+        got.balances!.map((b) => ({ type: b.type, minor: Math.round(b.amount.amount * 100), currency: b.amount.currency, direction: b.credit_debit_indicator, at: b.timestamp, lines: b.credit_lines.length })),
+        balances.Data.Balance.map((b: any) => ({
+          type: bare(b.Type)!.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase(),
+          minor: minorOf(b.Amount.Amount),
+          currency: b.Amount.Currency,
+          direction: bare(b.CreditDebitIndicator)!.toUpperCase(),
+          at: new Date(b.DateTime).toISOString(),
+          lines: (b.CreditLine ?? []).length,
+        })),
+      );
+
       const transactions = await bankGet(`/accounts/${wire.AccountId}/transactions`, credentials.access_token);
       conforms('OBReadTransaction', transactions);
       const wireTx = transactions.Data.Transaction.filter((t: any) => t.Status !== 'KSAOB.Rejected');
       assert.equal(got.transactions!.items.length, wireTx.length, `account ${i}`);
       const byId = new Map(got.transactions!.items.map((t) => [t.bank_transaction_id, t]));
       for (const t of wireTx) {
-        const mapped = byId.get(t.TransactionId)!;
-        assert.equal(mapped.credit_debit, t.CreditDebitIndicator === 'KSAOB.Credit' ? 'CREDIT' : 'DEBIT');
-        assert.equal(mapped.status, t.Status === 'KSAOB.Booked' ? 'BOOKED' : 'PENDING');
-        assert.equal(mapped.booking_at, new Date(t.BookingDateTime).toISOString());
-        assert.equal(mapped.currency, 'SAR');
+        const { key, ...mapped } = byId.get(t.TransactionId)!;
+        assert.ok(key);
+        assert.deepEqual(mapped, {
+          bank_transaction_id: t.TransactionId,
+          replaces_pending_key: null,
+          status: t.Status === 'KSAOB.Booked' ? 'BOOKED' : 'PENDING',
+          booking_at: new Date(t.BookingDateTime).toISOString(),
+          value_at: t.ValueDateTime ? new Date(t.ValueDateTime).toISOString() : null,
+          amount_minor: minorOf(t.Amount.Amount),
+          currency: t.Amount.Currency,
+          credit_debit: t.CreditDebitIndicator === 'KSAOB.Credit' ? 'CREDIT' : 'DEBIT',
+          description: collapse(t.TransactionInformation) ?? collapse(t.MerchantDetails?.MerchantName) ?? collapse(t.TransactionReference) ?? '',
+          reference: collapse(t.TransactionReference),
+          merchant_name: collapse(t.MerchantDetails?.MerchantName),
+          merchant_category_code: collapse(t.MerchantDetails?.MerchantCategoryCode),
+          bank_transaction_code: collapse(t.ProprietaryBankTransactionCode?.Code) ?? t.TransactionType,
+        });
       }
     }
     const party = await bankGet('/parties', credentials.access_token);
     conforms('OBReadParty2', party);
-    assert.equal(snapshot.identity?.party_id, party.Data.Party.PartyId);
+    const p = party.Data.Party;
+    assert.deepEqual(snapshot.identity, {
+      party_id: p.PartyId,
+      full_name: p.Name,
+      legal_name: p.FullLegalName,
+      party_type: bare(p.PartyType)!.toUpperCase(),
+      national_identity_number: null,
+      email_address: p.EmailAddress,
+      mobile_number: snapshot.identity!.mobile_number,
+      phone_number: null,
+      address: null,
+      birth_date: null,
+      gender: null,
+    });
+    assert.equal(snapshot.identity!.mobile_number?.replace(/\D/g, ''), p.Mobile.replace(/\D/g, ''));
     assert.deepEqual(c.events.filter((e) => e.type === 'notes'), []);
   });
 
@@ -126,15 +192,40 @@ describe('KSA connector against the KSA sandbox bank', () => {
     const c = connector();
     const { credentials } = await consent(c, ['ksa_quirks']);
     const { snapshot } = await c.fetchData({ bank: RIYADH, credentials, resources: ['accounts', 'transactions'], transactions_from: null });
+    const seen = { flags: 0, merchantZero: 0, unprefixed: 0, padded: 0, whole: 0, shared: 0 };
     for (const account of snapshot.accounts) {
       const wire = await bankGet(`/accounts/${account.bank_account_id}/transactions`, credentials.access_token);
-      assert.equal(account.transactions!.items.length, wire.Data.Transaction.length, 'every transaction the bank sent is one row');
+      const sent = wire.Data.Transaction as any[];
+      // The quirks are really on the wire (outside the specification), and each is read.
+      for (const t of sent) {
+        if (Array.isArray(t.Flags) && t.Flags.includes(null)) seen.flags++;
+        if (t.MerchantDetails?.MerchantId === 0 && t.MerchantDetails.MerchantName === '') seen.merchantZero++;
+        if (!String(t.Status).startsWith('KSAOB.')) seen.unprefixed++;
+        if (/\s{2,}/.test(t.TransactionInformation)) seen.padded++;
+        if (/^-?\d+$/.test(t.Amount.Amount)) seen.whole++;
+      }
+      const ids = sent.map((t) => t.TransactionId);
+      for (const id of new Set(ids)) {
+        const n = ids.filter((x) => x === id).length;
+        if (n > 1) {
+          seen.shared++;
+          assert.equal(account.transactions!.items.filter((t) => t.bank_transaction_id === id).length, n, `the ${n} entries under ${id} stay ${n}`);
+        }
+      }
+      const byMinor = (items: number[]) => [...items].sort((a, b) => a - b);
+      assert.deepEqual(
+        byMinor(account.transactions!.items.map((t) => (t.credit_debit === 'CREDIT' ? 1 : -1) * t.amount_minor)),
+        byMinor(sent.map((t) => (/credit$/i.test(t.CreditDebitIndicator) ? 1 : -1) * Math.round(Number(t.Amount.Amount) * 100))),
+        'every amount read, "32" as 32.00',
+      );
+      assert.equal(account.transactions!.items.length, sent.length, 'every transaction the bank sent is one row');
       assert.equal(new Set(account.transactions!.items.map((t) => t.key)).size, account.transactions!.items.length, 'no two merged');
       for (const t of account.transactions!.items) {
         assert.doesNotMatch(t.description, /\s{2,}|^\s|\s$/);
         if (t.merchant_name !== null) assert.notEqual(t.merchant_name, '');
       }
     }
+    for (const [quirk, n] of Object.entries(seen)) assert.ok(n > 0, `the bank sent ${quirk}`);
     assert.deepEqual(c.events.filter((e) => e.type === 'notes'), []);
   });
 
