@@ -27,6 +27,7 @@ export const FAULTS = [
   'id_token_wrong_audience',
   'id_token_wrong_nonce',
   'id_token_expired',
+  'ksa_quirks',
 ] as const;
 
 export type Fault = (typeof FAULTS)[number];

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyPluginAsync, FastifyReply } from 'fastify';
 import { registerAis } from './ais.ts';
+import { registerKsaAis } from './ksa/ais.ts';
 import { registerAuthorizationControl } from './authorization-server/control.ts';
 import { registerInteractionPages } from './authorization-server/interaction-pages.ts';
 import { registerAuthorizationServer } from './authorization-server/mount.ts';
@@ -122,6 +123,7 @@ export const sandboxBanksPlugin: FastifyPluginAsync<SandboxBanksOptions> = async
   registerAuthorizationServer(app, ctx, providers, ctx.tlsBaseUrl);
   await app.register(async (scope) => registerInteractionPages(scope, ctx, providers));
   registerAis(app, ctx, providers);
+  registerKsaAis(app, ctx, providers);
   registerControl(app, ctx);
   registerAuthorizationControl(app, ctx, providers);
 };

@@ -31,7 +31,11 @@ export interface SandboxBankProfile {
   response_type: SandboxResponseType;
   /** Whether it requires pushed authorization requests (RFC 9126). */
   par: boolean;
+  /** The account-information standard its resource server speaks. */
+  standard: SandboxStandard;
 }
+
+export type SandboxStandard = 'obie-3.1' | 'ksa-2022.11';
 
 export type SandboxSecurityProfile = 'fapi1-advanced' | 'fapi2';
 export type SandboxClientAuth = 'private_key_jwt' | 'tls_client_auth';
@@ -50,8 +54,8 @@ function initialsLogo(initials: string, color: string): string {
 }
 
 /**
- * The built-in sandbox banks: two in the UAE (one Islamic), one in KSA, one in a 3-decimal
- * currency; between them every FAPI variant openlean's client supports.
+ * The built-in sandbox banks: two in the UAE (one Islamic), two in KSA (one speaking KSA Open
+ * Banking), one in a 3-decimal currency; between them every FAPI variant openlean's client supports.
  */
 export const SANDBOX_BANK_PROFILES: readonly SandboxBankProfile[] = [
   {
@@ -69,6 +73,7 @@ export const SANDBOX_BANK_PROFILES: readonly SandboxBankProfile[] = [
     signing_alg: 'PS256',
     response_type: 'code',
     par: true,
+    standard: 'obie-3.1',
   },
   {
     identifier: 'SANDBOX_OASIS_AE',
@@ -85,6 +90,7 @@ export const SANDBOX_BANK_PROFILES: readonly SandboxBankProfile[] = [
     signing_alg: 'PS256',
     response_type: 'code',
     par: true,
+    standard: 'obie-3.1',
   },
   {
     identifier: 'SANDBOX_NAKHEEL_SA',
@@ -101,6 +107,7 @@ export const SANDBOX_BANK_PROFILES: readonly SandboxBankProfile[] = [
     signing_alg: 'PS256',
     response_type: 'code id_token',
     par: true,
+    standard: 'obie-3.1',
   },
   {
     identifier: 'SANDBOX_PEARL_BH',
@@ -117,5 +124,23 @@ export const SANDBOX_BANK_PROFILES: readonly SandboxBankProfile[] = [
     signing_alg: 'ES256',
     response_type: 'code id_token',
     par: false,
+    standard: 'obie-3.1',
+  },
+  {
+    identifier: 'SANDBOX_RIYADH_SA',
+    name: 'Riyadh Bank of Commerce (sandbox)',
+    country: 'SA',
+    currency: 'SAR',
+    time_zone: 'Asia/Riyadh',
+    bic: 'RYDCSARIXXX',
+    iban_bank_code: '65',
+    islamic: false,
+    logo: initialsLogo('RC', '#1d6b5f'),
+    security_profile: 'fapi1-advanced',
+    client_auth: 'private_key_jwt',
+    signing_alg: 'PS256',
+    response_type: 'code id_token',
+    par: true,
+    standard: 'ksa-2022.11',
   },
 ];

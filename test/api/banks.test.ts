@@ -16,20 +16,21 @@ describe('GET /banks/v1', () => {
     const res = await s.request('/banks/v1', { token });
     assert.equal(res.status, 200);
     const byId = Object.fromEntries(res.body.map((b: any) => [b.identifier, b]));
-    assert.deepEqual(Object.keys(byId).sort(), ['SANDBOX_FALCON_AE', 'SANDBOX_NAKHEEL_SA', 'SANDBOX_OASIS_AE', 'SANDBOX_PEARL_BH']);
+    assert.deepEqual(Object.keys(byId).sort(), ['SANDBOX_FALCON_AE', 'SANDBOX_NAKHEEL_SA', 'SANDBOX_OASIS_AE', 'SANDBOX_PEARL_BH', 'SANDBOX_RIYADH_SA']);
     assert.equal(byId.SANDBOX_PEARL_BH.currency, 'BHD');
     assert.equal(byId.SANDBOX_NAKHEEL_SA.country, 'SA');
     assert.ok(byId.SANDBOX_FALCON_AE.supported_permissions.includes('transactions'));
     assert.match(byId.SANDBOX_FALCON_AE.logo, /^data:image\/svg\+xml;base64,/);
     assert.equal(byId.SANDBOX_FALCON_AE.sandbox, true);
     assert.equal(byId.SANDBOX_FALCON_AE.standard, 'obie-3.1');
+    assert.equal(byId.SANDBOX_RIYADH_SA.standard, 'ksa-2022.11');
   });
 
   it('filters by country and capability', async () => {
     const ae = await s.request('/banks/v1?country=AE', { token });
     assert.deepEqual(ae.body.map((b: any) => b.identifier).sort(), ['SANDBOX_FALCON_AE', 'SANDBOX_OASIS_AE']);
     const sa = await s.request('/banks/v1?country=SA&capability=data', { token });
-    assert.deepEqual(sa.body.map((b: any) => b.identifier), ['SANDBOX_NAKHEEL_SA']);
+    assert.deepEqual(sa.body.map((b: any) => b.identifier).sort(), ['SANDBOX_NAKHEEL_SA', 'SANDBOX_RIYADH_SA']);
     const kw = await s.request('/banks/v1?country=KW', { token });
     assert.deepEqual(kw.body, []);
     const gb = await s.request('/banks/v1?country=GB', { token });

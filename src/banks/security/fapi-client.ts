@@ -35,6 +35,8 @@ export interface AuthorizationRequest {
   claims?: Record<string, unknown>;
   /** BCP 47 tags, space separated (OIDC Core §3.1.2.1). */
   ui_locales?: string;
+  /** The whole `scope`, when the standard binds the consent in it (KSA: `openid accounts:<ConsentId>`); `openid` plus the bank's scopes otherwise. */
+  scope?: string;
 }
 
 export interface AuthorizationStart {
@@ -234,7 +236,7 @@ export function createFapiClient(options: FapiClientOptions): FapiClient {
       const code_verifier = oidc.randomPKCECodeVerifier();
       const params: Record<string, string> = {
         redirect_uri: request.redirect_uri,
-        scope: ['openid', ...bank.scopes].join(' '),
+        scope: request.scope ?? ['openid', ...bank.scopes].join(' '),
         state,
         nonce,
         code_challenge: await oidc.calculatePKCECodeChallenge(code_verifier),

@@ -59,6 +59,8 @@ declare module 'oidc-provider' {
   export interface Grant {
     jti: string;
     addOIDCScope(scope: string): void;
+    addResourceScope(resource: string, scope: string): void;
+    getResourceScope(resource: string): string;
     addOIDCClaims(claims: string[]): void;
     save(ttlSeconds?: number): Promise<string>;
   }
@@ -104,6 +106,7 @@ declare module 'oidc-provider' {
     InvalidGrant: new (description?: string) => Error;
     InvalidRequestObject: new (description?: string) => Error;
     InvalidRequest: new (description?: string) => Error;
+    InvalidTarget: new (description?: string) => Error;
     AccessDenied: new (description?: string) => Error;
   };
 

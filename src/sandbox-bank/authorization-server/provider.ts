@@ -1,7 +1,8 @@
-import Provider, { errors, type KoaContextWithOIDC, type TokenArtifact } from 'oidc-provider';
+import Provider, { errors, type Grant, type KoaContextWithOIDC, type TokenArtifact } from 'oidc-provider';
 import type { SandboxContext } from '../context.ts';
 import { errorPage, pickLocale } from '../pages.ts';
 import type { BankKeys } from '../state.ts';
+import { KSA_API_PATH } from '../../standards/ksa-2022.11/codes.ts';
 import { sqliteAdapter } from './adapter.ts';
 import { isMutualTls, peerCertificate, subjectMatches } from './certificate.ts';
 import { ACR_SCA, type SandboxClientRegistration, type SandboxFapiProfile } from './registration.ts';
@@ -48,6 +49,18 @@ export function intentIdOf(claims: unknown): string | null {
   return typeof value === 'string' && value ? value : null;
 }
 
+/** KSA Open Banking binds the consent through the scope instead: `accounts:<ConsentId>`. */
+const CONSENT_SCOPE = /(?:^|\s)accounts:(\S+)/;
+
+/** The consent id of an `accounts:<ConsentId>` scope (KSA), or null. */
+export function consentIdOfScope(scope: unknown): string | null {
+  const m = typeof scope === 'string' ? CONSENT_SCOPE.exec(scope) : null;
+  return m ? m[1]! : null;
+}
+
+/** The consent a request asks to authorise, by either binding: OBIE's intent claim or KSA's scope. */
+export const consentIdOfRequest = (claims: unknown, scope: unknown): string | null => intentIdOf(claims) ?? consentIdOfScope(scope);
+
 /** Extra claim of access tokens: the bank's clock (ms) when it was issued. */
 const BANK_ISSUED_AT = 'sandbox_issued_at';
 
@@ -59,7 +72,7 @@ export function expiresAtOnBankClock(token: TokenArtifact): number {
 
 /** The consent a token was issued for (`extraTokenClaims` puts it in every access token of the code grant). */
 export const intentIdOfToken = (token: TokenArtifact): string | null =>
-  typeof token.extra?.openbanking_intent_id === 'string' ? token.extra.openbanking_intent_id : intentIdOf(token.claims);
+  typeof token.extra?.openbanking_intent_id === 'string' ? token.extra.openbanking_intent_id : consentIdOfRequest(token.claims, token.scope);
 
 export interface BankProviderOptions {
   bank: SandboxFapiProfile;
@@ -86,10 +99,33 @@ const isHttpUrl = (value: string) => {
 export function createBankProvider({ bank, client, keys, issuer, tlsIssuer, ctx }: BankProviderOptions): Provider {
   const fapi2 = bank.security_profile === 'fapi2';
   const hybrid = bank.response_type === 'code id_token';
+  const ksa = bank.standard === 'ksa-2022.11';
+  // KSA: tokens are aimed at the bank's account-information API (a resource indicator, RFC 8707),
+  // whose scopes include the per-consent `accounts:<ConsentId>`; oidc-provider keeps only the OIDC
+  // scopes it is configured with, and grants any other scope only for a resource server that has it.
+  const ksaResource = `${tlsIssuer}${KSA_API_PATH}`;
+
+  /** The resource server's scopes: `accounts`, plus the consent scope this request may carry (below). */
+  const ksaResourceScope = (koa: KoaContextWithOIDC, indicator: string): string => {
+    const scopes = ['accounts'];
+    if (koa.oidc.route === 'token') {
+      // Code, refresh: the consent scope granted at the interaction (its consent was authorised there;
+      // a refresh of a consent no longer in force is refused in findAccount).
+      const granted = (koa.oidc.entities.Grant as Grant | undefined)?.getResourceScope(indicator);
+      const consentId = consentIdOfScope(granted);
+      if (consentId) scopes.push(`accounts:${consentId}`);
+    } else {
+      // PAR, authorization: the consent scope asked for, while that consent awaits authorisation.
+      const consentId = consentIdOfScope(koa.oidc.params?.scope);
+      const consent = consentId ? ctx.state.consent(bank.identifier, consentId) : null;
+      if (consent?.status === 'AwaitingAuthorisation') scopes.push(`accounts:${consent.id}`);
+    }
+    return scopes.join(' ');
+  };
 
   /** Refuses a request whose consent does not exist here or is not awaiting authorisation. */
   const assertConsentAwaiting = (consentId: string | null) => {
-    if (!consentId) throw new errors.InvalidRequestObject('claims.id_token.openbanking_intent_id.value (the OBIE consent id) is required');
+    if (!consentId) throw new errors.InvalidRequestObject('claims.id_token.openbanking_intent_id.value (the OBIE consent id) or an accounts:<ConsentId> scope is required');
     const consent = ctx.state.consent(bank.identifier, consentId);
     if (!consent) throw new errors.InvalidRequestObject(`consent ${consentId} was not found`);
     if (consent.status !== 'AwaitingAuthorisation') throw new errors.InvalidRequestObject(`consent ${consentId} is ${consent.status}, not AwaitingAuthorisation`);
@@ -119,6 +155,7 @@ export function createBankProvider({ bank, client, keys, issuer, tlsIssuer, ctx 
         response_types: [bank.response_type],
         // OIDC Core §3.3: the hybrid flow's front-channel ID token is an implicit grant.
         grant_types: ['authorization_code', 'refresh_token', 'client_credentials', ...(hybrid ? ['implicit'] : [])],
+        // Only configured (OIDC) scopes are checked against this list; KSA's `accounts:<ConsentId>` are resource scopes.
         scope: 'openid accounts',
       },
     ],
@@ -153,6 +190,15 @@ export function createBankProvider({ bank, client, keys, issuer, tlsIssuer, ctx 
       rpInitiatedLogout: { enabled: false },
       revocation: { enabled: true },
       claimsParameter: { enabled: true },
+      resourceIndicators: {
+        enabled: ksa,
+        defaultResource: () => ksaResource,
+        useGrantedResource: () => true,
+        getResourceServerInfo: (koa: KoaContextWithOIDC, indicator: string) => {
+          if (indicator !== ksaResource) throw new errors.InvalidTarget(`${bank.name} serves one resource: ${ksaResource}`);
+          return { scope: ksaResourceScope(koa, indicator), accessTokenFormat: 'opaque', accessTokenTTL: ctx.accessTokenTtlSeconds };
+        },
+      },
       clientCredentials: { enabled: true },
       pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: fapi2 || bank.par },
       requestObjects: {
@@ -165,7 +211,7 @@ export function createBankProvider({ bank, client, keys, issuer, tlsIssuer, ctx 
           }
           const lifetime = (claims.exp as number) - (claims.nbf as number);
           if (!(lifetime > 0 && lifetime <= MAX_REQUEST_OBJECT_LIFETIME_SECONDS)) throw new errors.InvalidRequestObject("Request Object 'exp' claim too far from 'nbf' claim");
-          assertConsentAwaiting(intentIdOf(claims.claims));
+          assertConsentAwaiting(ksa ? consentIdOfScope(claims.scope) : intentIdOf(claims.claims));
         },
       },
       mTLS: {
@@ -207,7 +253,7 @@ export function createBankProvider({ bank, client, keys, issuer, tlsIssuer, ctx 
     },
     // The bank's clock at issue (`ctx.now()`, which tests move), so the OBIE API judges expiry on it.
     async extraTokenClaims(_koa: KoaContextWithOIDC, token: TokenArtifact & { kind: string }) {
-      const consentId = token.kind === 'AccessToken' ? intentIdOf(token.claims) : null;
+      const consentId = token.kind === 'AccessToken' ? consentIdOfRequest(token.claims, token.scope) : null;
       return { [BANK_ISSUED_AT]: ctx.now().getTime(), ...(consentId ? { openbanking_intent_id: consentId } : {}) };
     },
     issueRefreshToken: async (_koa: KoaContextWithOIDC, _client: unknown, code: { kind: string }) => code.kind !== 'ClientCredentials',
@@ -236,10 +282,14 @@ export function createBankProvider({ bank, client, keys, issuer, tlsIssuer, ctx 
   return provider;
 }
 
-/** The grant approving the user's consent: `openid accounts` and the `openbanking_intent_id` claim. */
-export async function grantConsent(provider: Provider, login: string, clientId: string): Promise<string> {
+/**
+ * The grant approving the user's consent: `openid accounts` and the `openbanking_intent_id` claim;
+ * KSA (a `resource` and the consent id): `accounts accounts:<ConsentId>` for the bank's API.
+ */
+export async function grantConsent(provider: Provider, login: string, clientId: string, ksa?: { resource: string; consentId: string }): Promise<string> {
   const grant = new provider.Grant({ accountId: login, clientId });
   grant.addOIDCScope('openid accounts');
+  if (ksa) grant.addResourceScope(ksa.resource, `accounts accounts:${ksa.consentId}`);
   grant.addOIDCClaims(['openbanking_intent_id', 'acr']);
   return grant.save();
 }

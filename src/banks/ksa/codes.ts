@@ -1,0 +1,95 @@
+import type { AccountType, Account, BalanceType, CreditDebit } from '../../domain/bank-data.ts';
+import type { FetchedTransaction } from '../../domain/snapshot.ts';
+import type {
+  KsaAccountStatus,
+  KsaAccountSubType,
+  KsaBalanceType,
+  KsaCreditDebit,
+  KsaCreditLineType,
+  KsaEntryStatus,
+  KsaPartyType,
+} from '../../standards/ksa-2022.11/codes.ts';
+import { KSA_NAMESPACE } from '../../standards/ksa-2022.11/codes.ts';
+
+/**
+ * What each KSA code means in the domain. Every map is exhaustive over the list in
+ * `src/standards/ksa-2022.11/codes.ts` (`satisfies Record<…>`), so a code added upstream fails to
+ * compile here. Maps are keyed without the `KSAOB.` namespace: `decode` reads a code with or
+ * without it and in any letter case, since banks send both (`Status: "Active"` beside `KSAOB.Booked`).
+ */
+
+type Bare<T extends string> = T extends `KSAOB.${infer B}` ? B : T;
+
+export const ACCOUNT_TYPES = {
+  CurrentAccount: 'CURRENT',
+  Savings: 'SAVINGS',
+  CreditCard: 'CREDIT_CARD',
+  ChargeCard: 'CREDIT_CARD',
+  PrePaidCard: 'CURRENT',
+  EMoney: 'CURRENT',
+  Other: 'CURRENT',
+} as const satisfies Record<KsaAccountSubType, AccountType>;
+
+/** KSA's account statuses are richer than Lean's: a dormant or suspended account is not enabled for use. */
+export const ACCOUNT_STATUSES = {
+  Active: 'ENABLED',
+  NotActive: 'DISABLED',
+  Dormant: 'DISABLED',
+  Unclaimed: 'DISABLED',
+  Deceased: 'DISABLED',
+  Suspended: 'DISABLED',
+  Closed: 'DELETED',
+} as const satisfies Record<KsaAccountStatus, Account['status']>;
+
+export const BALANCE_TYPES = {
+  ClosingAvailable: 'CLOSING_AVAILABLE',
+  ClosingBooked: 'CLOSING_BOOKED',
+  ClosingCleared: 'CLOSING_CLEARED',
+  Expected: 'EXPECTED',
+  ForwardAvailable: 'FORWARD_AVAILABLE',
+  Information: 'INFORMATION',
+  InterimAvailable: 'INTERIM_AVAILABLE',
+  InterimBooked: 'INTERIM_BOOKED',
+  InterimCleared: 'INTERIM_CLEARED',
+  OpeningAvailable: 'OPENING_AVAILABLE',
+  OpeningBooked: 'OPENING_BOOKED',
+  OpeningCleared: 'OPENING_CLEARED',
+  PreviouslyClosedBooked: 'PREVIOUSLY_CLOSED_BOOKED',
+} as const satisfies Record<Bare<KsaBalanceType>, BalanceType>;
+
+export const CREDIT_DEBIT = { Credit: 'CREDIT', Debit: 'DEBIT' } as const satisfies Record<Bare<KsaCreditDebit>, CreditDebit>;
+
+/** `null`: a rejected entry never moved money. */
+export const ENTRY_STATUSES = { Booked: 'BOOKED', Pending: 'PENDING', Rejected: null } as const satisfies Record<Bare<KsaEntryStatus>, FetchedTransaction['status'] | null>;
+
+export const CREDIT_LINE_TYPES = {
+  Available: 'AVAILABLE',
+  Credit: 'CREDIT',
+  Emergency: 'EMERGENCY',
+  'Pre-Agreed': 'PRE_AGREED',
+  Temporary: 'TEMPORARY',
+} as const satisfies Record<Bare<KsaCreditLineType>, string>;
+
+export const PARTY_TYPES = { Delegate: 'DELEGATE', Joint: 'JOINT', Sole: 'SOLE' } as const satisfies Record<Bare<KsaPartyType>, 'DELEGATE' | 'JOINT' | 'SOLE'>;
+
+const lowered = new WeakMap<object, Map<string, string>>();
+
+/** `map[code]` with or without the `KSAOB.` namespace and in any letter case; `undefined` for a code outside the list. */
+export function decode<M extends Readonly<Record<string, unknown>>>(map: M, code: string): M[keyof M] | undefined {
+  let index = lowered.get(map);
+  if (!index) {
+    index = new Map(Object.keys(map).map((k) => [k.toLowerCase(), k]));
+    lowered.set(map, index);
+  }
+  const bare = code.trim().toLowerCase();
+  const key = index.get(bare.startsWith(KSA_NAMESPACE.toLowerCase()) ? bare.slice(KSA_NAMESPACE.length) : bare);
+  return key === undefined ? undefined : map[key as keyof M];
+}
+
+/** Whether a KSA `IdentificationType` (`KSAOB.IBAN`, or unprefixed) is `scheme`. */
+export function isScheme(type: string | undefined, scheme: 'IBAN' | 'AccountNumber' | 'BICFI'): boolean {
+  if (type === undefined) return false;
+  const t = type.trim().toLowerCase();
+  const s = scheme.toLowerCase();
+  return t === s || t === `ksaob.${s}`;
+}

@@ -1,0 +1,174 @@
+import type { AccountType, Amount, Balance, Identity } from '../../domain/bank-data.ts';
+import { toAmount, toMinor } from '../../domain/money.ts';
+import type { FetchedTransaction } from '../../domain/snapshot.ts';
+import { transactionKeys } from '../../domain/transaction-key.ts';
+import { e164, instant, MalformedData, type BankContext, type Mapped, type MappedAccount } from '../obie/mapping.ts';
+import { ACCOUNT_STATUSES, ACCOUNT_TYPES, BALANCE_TYPES, CREDIT_DEBIT, CREDIT_LINE_TYPES, decode, ENTRY_STATUSES, isScheme, PARTY_TYPES } from './codes.ts';
+import type { KsaAccount, KsaAmount, KsaBalance, KsaParty, KsaTransaction } from './wire.ts';
+
+/**
+ * KSA records (checked against `wire.ts`) to domain records. Pure. The rules are OBIE's
+ * (`../obie/mapping.ts`, whose date and failure handling this shares): a broken amount or date
+ * fails the fetch; a code that decides what a record means (balance type, credit or debit, entry
+ * status) and is unknown drops that record with a note; a descriptive code falls back.
+ *
+ * What real KSA banks send, and what happens (none of it drops or merges a transaction):
+ * - `Flags: [null]`: the nulls are ignored.
+ * - `MerchantId: 0`, `MerchantName: ""`: no merchant.
+ * - An unprefixed `Status: "Active"` beside `KSAOB.*` codes: codes are read with or without the
+ *   namespace, in any letter case.
+ * - `TransactionInformation` padded with runs of spaces (long Arabic narratives): runs collapse to one space.
+ * - Amounts without decimals (`"32"`): read as whole units.
+ * - Two charges sharing one `TransactionId`: booked transactions are identified by what they are
+ *   (`transactionKeys`), so they stay two.
+ */
+
+export { MalformedData };
+export type { BankContext, Mapped, MappedAccount };
+
+type Note = (text: string) => void;
+
+function mapEach<W, D>(raw: readonly W[], one: (record: W, note: Note) => D | null): Mapped<D> {
+  const notes: string[] = [];
+  const items: D[] = [];
+  raw.forEach((record, i) => {
+    const item = one(record, (text) => notes.push(`#${i}: ${text}`));
+    if (item !== null) items.push(item);
+  });
+  return { items, notes };
+}
+
+function decoded<M extends Readonly<Record<string, unknown>>>(map: M, code: string | undefined | null, field: string, note: Note, otherwise: string): M[keyof M] | undefined {
+  if (code === undefined || code === null) return undefined;
+  const value = decode(map, code);
+  if (value === undefined) note(`unknown ${field} ${JSON.stringify(code)}: ${otherwise}`);
+  return value;
+}
+
+function minor(amount: KsaAmount): number {
+  try {
+    return toMinor(amount.Amount, amount.Currency);
+  } catch (err) {
+    throw new MalformedData((err as Error).message);
+  }
+}
+
+const amountOf = (amount: KsaAmount): Amount => ({ amount: toAmount(minor(amount), amount.Currency), currency: amount.Currency });
+
+/** Free text as a person would read it: runs of white space (banks pad Arabic narratives with them) become one space. */
+export function cleanText(value: string | null | undefined): string | null {
+  if (value === undefined || value === null) return null;
+  const text = value.replace(/\s+/g, ' ').trim();
+  return text === '' ? null : text;
+}
+
+const PRODUCT_NAMES = { CURRENT: 'Current account', SAVINGS: 'Savings account', CREDIT_CARD: 'Credit card', LOAN: 'Loan' } as const satisfies Record<AccountType, string>;
+
+/** `OBAccount` list: an unknown sub-type reads CURRENT, an unknown status ENABLED (a bank lists the accounts it serves); an account listed twice is kept once. */
+export function mapAccounts(raw: readonly KsaAccount[], bank: BankContext): Mapped<MappedAccount> {
+  const seen = new Set<string>();
+  return mapEach(raw, (a, note): MappedAccount | null => {
+    if (seen.has(a.AccountId)) {
+      note('account listed twice; kept once');
+      return null;
+    }
+    seen.add(a.AccountId);
+    const type = decoded(ACCOUNT_TYPES, a.AccountSubType, 'AccountSubType', note, 'read as CURRENT') ?? 'CURRENT';
+    const status = decoded(ACCOUNT_STATUSES, a.Status, 'Status', note, 'read as ENABLED') ?? 'ENABLED';
+    const ids = a.AccountIdentifiers ?? [];
+    return {
+      bank_account_id: a.AccountId,
+      account: {
+        name: cleanText(a.Description) ?? cleanText(a.Nickname) ?? PRODUCT_NAMES[type],
+        type,
+        currency: a.Currency ?? bank.currency,
+        iban: ids.find((x) => isScheme(x.IdentificationType, 'IBAN'))?.Identification ?? null,
+        account_number: ids.find((x) => isScheme(x.IdentificationType, 'AccountNumber'))?.Identification ?? null,
+        bic: a.Servicer && isScheme(a.Servicer.IdentificationType, 'BICFI') ? (a.Servicer.Identification ?? null) : null,
+        nickname: cleanText(a.Nickname),
+        holder_name: cleanText(a.AccountHolderName) ?? ids.find((x) => x.Name !== undefined)?.Name ?? null,
+        status,
+        opened_at: a.OpeningDate === undefined ? null : instant(a.OpeningDate, bank),
+      },
+    };
+  });
+}
+
+export function mapBalances(raw: readonly KsaBalance[], bank: BankContext): Mapped<Balance> {
+  return mapEach(raw, (b, note): Balance | null => {
+    const type = decoded(BALANCE_TYPES, b.Type, 'balance Type', note, 'balance dropped');
+    const direction = decoded(CREDIT_DEBIT, b.CreditDebitIndicator, 'CreditDebitIndicator', note, 'balance dropped');
+    if (type === undefined || direction === undefined) return null;
+    return {
+      type,
+      amount: amountOf(b.Amount),
+      credit_debit_indicator: direction,
+      timestamp: instant(b.DateTime, bank),
+      credit_lines: (b.CreditLine ?? []).flatMap((line) => {
+        if (line.Amount === undefined) {
+          note('credit line without an amount dropped');
+          return [];
+        }
+        return [{ included: line.Included, type: decoded(CREDIT_LINE_TYPES, line.Type, 'credit line Type', note, 'read as null') ?? null, amount: amountOf(line.Amount) }];
+      }),
+    };
+  });
+}
+
+/** The merchant, unless the bank's way of saying "none" (`MerchantName: ""`, `MerchantId: 0`). */
+function merchantOf(t: KsaTransaction): { name: string | null; category: string | null } {
+  const m = t.MerchantDetails;
+  return { name: cleanText(m?.MerchantName), category: cleanText(m?.MerchantCategoryCode) };
+}
+
+/**
+ * `OBTransaction` items of one account, with their stable keys. Rejected entries and entries of an
+ * unknown status or direction are dropped (with a note); the description is the narrative (white
+ * space collapsed), else the merchant, else the reference.
+ */
+export function mapTransactions(raw: readonly KsaTransaction[], bank: BankContext): Mapped<FetchedTransaction> {
+  const mapped = mapEach(raw, (t, note): Omit<FetchedTransaction, 'key'> | null => {
+    const status = decoded(ENTRY_STATUSES, t.Status, 'Status', note, 'transaction dropped');
+    const direction = decoded(CREDIT_DEBIT, t.CreditDebitIndicator, 'CreditDebitIndicator', note, 'transaction dropped');
+    if (status === null) note('rejected transaction dropped');
+    if (!status || !direction) return null;
+    const merchant = merchantOf(t);
+    const reference = cleanText(t.TransactionReference);
+    return {
+      bank_transaction_id: t.TransactionId ?? null,
+      replaces_pending_key: null,
+      status,
+      booking_at: instant(t.BookingDateTime, bank),
+      value_at: t.ValueDateTime === undefined ? null : instant(t.ValueDateTime, bank),
+      amount_minor: minor(t.Amount),
+      currency: t.Amount.Currency,
+      credit_debit: direction,
+      description: cleanText(t.TransactionInformation) ?? merchant.name ?? reference ?? '',
+      reference,
+      merchant_name: merchant.name,
+      merchant_category_code: merchant.category,
+      bank_transaction_code: cleanText(t.ProprietaryBankTransactionCode?.Code) ?? cleanText(t.TransactionType),
+    };
+  });
+  const keys = transactionKeys(mapped.items);
+  return { items: mapped.items.map((t, i) => ({ key: keys[i]!, ...t })), notes: mapped.notes };
+}
+
+/** `/parties`: the consenting user. KSA's KYC fields (`ReadPartyPSUIdentity`) are not asked for. */
+export function mapIdentity(raw: KsaParty | undefined): { identity: Identity | null; notes: string[] } {
+  if (raw === undefined) return { identity: null, notes: [] };
+  const { items, notes } = mapEach([raw], (p, note) => ({
+    party_id: p.PartyId,
+    full_name: cleanText(p.Name),
+    legal_name: cleanText(p.FullLegalName),
+    party_type: decoded(PARTY_TYPES, p.PartyType, 'PartyType', note, 'read as null') ?? null,
+    national_identity_number: null,
+    email_address: p.EmailAddress ?? null,
+    mobile_number: e164(p.Mobile),
+    phone_number: null,
+    address: null,
+    birth_date: null,
+    gender: null,
+  }));
+  return { identity: items[0]!, notes };
+}

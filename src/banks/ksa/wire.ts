@@ -1,0 +1,111 @@
+import Type from 'typebox';
+import { Compile } from 'typebox/compile';
+
+/**
+ * The KSA 2022.11 wire as the connector reads it, checked at the door. Nothing here leaves
+ * `src/banks/ksa/`. Like OBIE's (`../obie/wire.ts`), schemas hold only what the mapping reads and
+ * let the rest through, and codes are plain strings the mapping decodes (`./codes.ts`): real KSA
+ * banks send values the specification does not allow (`Flags: [null]`, `MerchantId: 0`,
+ * `MerchantName: ""`, an unprefixed `Active` beside `KSAOB.*` codes), and those are read, not refused.
+ * The exact wire (`src/standards/ksa-2022.11/`) is what the sandbox bank must produce.
+ */
+
+const Text = Type.String();
+const Code = Type.String();
+const DateTime = Type.String();
+const Opt = <T extends Type.TSchema>(schema: T) => Type.Optional(schema);
+const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const KsaAmount = Type.Object({
+  /** `OBActiveCurrencyAndAmount_SimpleType`: unsigned, up to 5 decimals, or none (`"32"`). */
+  Amount: Type.String({ pattern: '^\\d{1,13}(\\.\\d{1,5})?$' }),
+  Currency: Type.String({ pattern: '^[A-Z]{3}$' }),
+});
+export type KsaAmount = Type.Static<typeof KsaAmount>;
+
+/** `OBCashAccount*`: KSA names the scheme `IdentificationType`. */
+export const KsaCashAccount = Type.Object({ IdentificationType: Opt(Code), Identification: Opt(Text), Name: Opt(Text) });
+export type KsaCashAccount = Type.Static<typeof KsaCashAccount>;
+
+export const KsaAgent = Type.Object({ IdentificationType: Opt(Code), Identification: Opt(Text), Name: Opt(Text) });
+export type KsaAgent = Type.Static<typeof KsaAgent>;
+
+export const KsaAccount = Type.Object({
+  AccountId: Text,
+  AccountHolderName: Opt(Text),
+  AccountHolderShortName: Opt(Text),
+  Status: Opt(Code),
+  Currency: Opt(Type.String({ pattern: '^[A-Z]{3}$' })),
+  AccountType: Opt(Code),
+  AccountSubType: Opt(Code),
+  Description: Opt(Text),
+  Nickname: Opt(Text),
+  OpeningDate: Opt(DateTime),
+  AccountIdentifiers: Opt(Type.Array(KsaCashAccount)),
+  Servicer: Opt(KsaAgent),
+});
+export type KsaAccount = Type.Static<typeof KsaAccount>;
+
+export const KsaBalance = Type.Object({
+  CreditDebitIndicator: Code,
+  Type: Code,
+  DateTime,
+  Amount: KsaAmount,
+  CreditLine: Opt(Type.Array(Type.Object({ Included: Type.Boolean(), Type: Opt(Code), Amount: Opt(KsaAmount) }))),
+});
+export type KsaBalance = Type.Static<typeof KsaBalance>;
+
+export const KsaTransaction = Type.Object({
+  TransactionId: Opt(Text),
+  TransactionReference: Opt(Text),
+  TransactionDateTime: Opt(DateTime),
+  LocalTimeZone: Opt(Text),
+  TransactionType: Opt(Code),
+  SubTransactionType: Opt(Code),
+  PaymentModes: Opt(Code),
+  /** Banks send `[null]` for no flag. */
+  Flags: Opt(Nullable(Type.Array(Nullable(Code)))),
+  CreditDebitIndicator: Code,
+  Status: Code,
+  BookingDateTime: DateTime,
+  ValueDateTime: Opt(DateTime),
+  TransactionInformation: Opt(Text),
+  Amount: KsaAmount,
+  ChargeAmount: Opt(KsaAmount),
+  ProprietaryBankTransactionCode: Opt(Type.Object({ Code: Text })),
+  /** Banks send `MerchantId: 0` and `MerchantName: ""` for no merchant. */
+  MerchantDetails: Opt(Nullable(Type.Object({ MerchantId: Opt(Nullable(Type.Union([Type.Integer(), Text]))), MerchantName: Opt(Nullable(Text)), MerchantCategoryCode: Opt(Nullable(Text)) }))),
+  BillDetails: Opt(Nullable(Type.Object({ BillerId: Opt(Type.Union([Type.Number(), Text])), BillNumber: Opt(Text), BillPaymentType: Opt(Code) }))),
+  CreditorAccount: Opt(Type.Array(KsaCashAccount)),
+  CreditorAgent: Opt(KsaAgent),
+  DebtorAccount: Opt(KsaCashAccount),
+  DebtorAgent: Opt(KsaAgent),
+});
+export type KsaTransaction = Type.Static<typeof KsaTransaction>;
+
+export const KsaParty = Type.Object({
+  PartyId: Text,
+  PartyType: Opt(Code),
+  Name: Opt(Text),
+  FullLegalName: Opt(Text),
+  EmailAddress: Opt(Text),
+  Mobile: Opt(Text),
+});
+export type KsaParty = Type.Static<typeof KsaParty>;
+
+/** Any KSA read response: the items under `Data[<key>]`, the next page in `Links.Next`. */
+export const Page = Compile(Type.Object({ Data: Type.Record(Type.String(), Type.Unknown()), Links: Opt(Type.Object({ Next: Opt(Text) })) }));
+
+export const ITEMS = {
+  Account: Compile(Type.Array(KsaAccount)),
+  Balance: Compile(Type.Array(KsaBalance)),
+  Transaction: Compile(Type.Array(KsaTransaction)),
+  Party: Compile(Type.Array(KsaParty)),
+} as const;
+export type ListKey = keyof typeof ITEMS;
+export type ItemsOf<K extends ListKey> = (typeof ITEMS)[K] extends { Check(value: unknown): value is infer T } ? T : never;
+
+export const SingleParty = Compile(Type.Union([KsaParty, Type.Undefined()]));
+
+/** `OBReadConsentResponse`, as far as the consent id. */
+export const ConsentResponse = Compile(Type.Object({ Data: Type.Object({ ConsentId: Type.String({ minLength: 1 }) }) }));

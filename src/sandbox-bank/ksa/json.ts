@@ -1,0 +1,150 @@
+import type { KsaSchemas } from '../../standards/ksa-2022.11/codes.ts';
+import type { ConsentStatus } from '../context.ts';
+import type { GeneratedAccount, GeneratedBalance, GeneratedParty, GeneratedTransaction, ObAmount } from '../generator/model.ts';
+import type { Consent } from '../state.ts';
+
+/**
+ * The generator's records written out in the KSA 2022.11 wire, typed by the schemas generated
+ * from `spec/ksa-2022.11/` so a field the standard does not have fails to compile. Amounts are the
+ * generator's decimal strings, passed through (never the client's money code).
+ *
+ * Under the `ksa_quirks` fault the bank sends what real KSA banks do and the specification does
+ * not allow, so the connector can be tested against it: `Flags: [null]`, `MerchantId: 0` with
+ * `MerchantName: ""` for no merchant, an unprefixed `Status: "Booked"`, narratives padded with runs
+ * of spaces, whole amounts without decimals (`"32"`), and a card fee sharing its purchase's `TransactionId`.
+ */
+
+type S = KsaSchemas;
+
+const amount = (a: ObAmount): S['Amount'] => ({ Amount: a.amount, Currency: a.currency });
+
+/** The store's OBIE spellings to KSA's. */
+const CONSENT_STATUS = {
+  AwaitingAuthorisation: 'AwaitingAuthorization',
+  Authorised: 'Authorized',
+  Rejected: 'Rejected',
+  Revoked: 'Revoked',
+  Expired: 'Expired',
+} as const satisfies Record<ConsentStatus, S['ConsentStatus']>;
+
+export function consentJson(consent: Consent, status: ConsentStatus, self: string): S['OBReadConsentResponse'] {
+  return {
+    Data: {
+      ConsentId: consent.id,
+      CreationDateTime: consent.createdAt,
+      Status: CONSENT_STATUS[status],
+      StatusUpdateDateTime: consent.statusUpdatedAt,
+      Permissions: consent.permissions as S['ConsentPermission'][],
+      ...(consent.expiresAt ? { ExpirationDateTime: consent.expiresAt } : {}),
+      ...(consent.transactionsFrom ? { TransactionFromDateTime: consent.transactionsFrom } : {}),
+      ...(consent.transactionsTo ? { TransactionToDateTime: consent.transactionsTo } : {}),
+      ...(status === 'Revoked' ? { RevokedBy: 'KSAOB.TPP' as const } : {}),
+    },
+    Links: { Self: self },
+    Meta: {},
+  };
+}
+
+const SUB_TYPES: Record<string, S['AccountSubType']> = { CurrentAccount: 'CurrentAccount', Savings: 'Savings', CreditCard: 'CreditCard', ChargeCard: 'ChargeCard', PrePaidCard: 'PrePaidCard', EMoney: 'EMoney' };
+
+export function accountJson(a: GeneratedAccount, detail: boolean): S['OBAccount'] {
+  return {
+    AccountId: a.accountId,
+    ...(a.parties[0] ? { AccountHolderName: a.parties[0].person.name } : {}),
+    Status: a.status === 'Enabled' ? 'Active' : 'NotActive',
+    StatusUpdateDateTime: a.openingDate,
+    Currency: a.currency,
+    AccountType: 'KSAOB.Retail',
+    AccountSubType: SUB_TYPES[a.accountSubType] ?? 'Other',
+    Description: a.description.slice(0, 35),
+    ...(a.nickname ? { Nickname: a.nickname } : {}),
+    OpeningDate: a.openingDate,
+    ...(detail
+      ? {
+          AccountIdentifiers: [
+            { IdentificationType: 'KSAOB.IBAN', Identification: a.iban },
+            { IdentificationType: 'KSAOB.AccountNumber', Identification: a.accountNumber },
+          ],
+          Servicer: { IdentificationType: 'KSAOB.BICFI', Identification: a.servicer.identification },
+        }
+      : {}),
+  };
+}
+
+export function balanceJson(b: GeneratedBalance): S['OBBalance'] {
+  return {
+    CreditDebitIndicator: `KSAOB.${b.creditDebitIndicator}`,
+    Type: `KSAOB.${b.type}`,
+    DateTime: b.dateTime,
+    Amount: amount(b.amount),
+    ...(b.creditLine.length > 0 ? { CreditLine: b.creditLine.map((l) => ({ Included: l.included, Type: `KSAOB.${l.type}` as const, Amount: amount(l.amount) })) } : {}),
+  };
+}
+
+/** What the generator's bank transaction code family says about the KSA transaction type. */
+function transactionType(t: GeneratedTransaction): { type: S['TransactionType']; sub: S['SubTransactionType'] } {
+  if (t.merchantDetails) return { type: 'KSAOB.POS', sub: t.creditDebitIndicator === 'Credit' ? 'KSAOB.Refund' : 'KSAOB.Purchase' };
+  if (t.bankTransactionCode.subCode === 'CashWithdrawal') return { type: 'KSAOB.ATM', sub: 'KSAOB.Withdrawal' };
+  return { type: 'KSAOB.LocalBankTransfer', sub: t.creditDebitIndicator === 'Credit' ? 'KSAOB.Deposit' : 'KSAOB.MoneyTransfer' };
+}
+
+/** The spec's form of a transaction, then what a quirky bank does to it. */
+export function transactionJson(t: GeneratedTransaction, detail: boolean, transactionId: string, quirks: boolean): S['OBTransaction'] {
+  const { type, sub } = transactionType(t);
+  const json: S['OBTransaction'] = {
+    TransactionId: transactionId,
+    ...(t.transactionReference ? { TransactionReference: t.transactionReference } : {}),
+    TransactionDateTime: t.bookingDateTime,
+    LocalTimeZone: 'UTC+03:00',
+    TransactionType: type,
+    SubTransactionType: sub,
+    PaymentModes: 'KSAOB.Online',
+    CreditDebitIndicator: `KSAOB.${t.creditDebitIndicator}`,
+    Status: `KSAOB.${t.status}`,
+    TransactionMutability: t.status === 'Booked' ? 'KSAOB.Immutable' : 'KSAOB.Mutable',
+    BookingDateTime: t.bookingDateTime,
+    ...(t.valueDateTime ? { ValueDateTime: t.valueDateTime } : {}),
+    TransactionInformation: detail ? t.transactionInformation.slice(0, 500) : type.slice('KSAOB.'.length),
+    Amount: amount(t.amount),
+    ...(detail && t.merchantDetails ? { MerchantDetails: { MerchantName: t.merchantDetails.merchantName, MerchantCategoryCode: t.merchantDetails.merchantCategoryCode } } : {}),
+  };
+  if (!quirks) return json;
+  const q = json as unknown as Record<string, unknown>;
+  q.Flags = [null];
+  if (!t.merchantDetails) q.MerchantDetails = { MerchantId: 0, MerchantName: '' };
+  q.Status = t.status;
+  q.TransactionInformation = `${t.transactionInformation}          ${'  '.repeat(20)}`;
+  q.Amount = { Amount: t.amount.amount.replace(/\.0+$/, ''), Currency: t.amount.currency };
+  return json;
+}
+
+/** A card fee of `t`, booked with it under the same `TransactionId`, as some KSA banks report charges. */
+export function feeJson(t: GeneratedTransaction, transactionId: string): Record<string, unknown> {
+  return {
+    TransactionId: transactionId,
+    TransactionDateTime: t.bookingDateTime,
+    LocalTimeZone: 'UTC+03:00',
+    TransactionType: 'KSAOB.POS',
+    SubTransactionType: 'KSAOB.NotApplicable',
+    PaymentModes: 'KSAOB.Online',
+    CreditDebitIndicator: 'KSAOB.Debit',
+    Status: 'KSAOB.Booked',
+    BookingDateTime: t.bookingDateTime,
+    TransactionInformation: 'رسوم عملية بطاقة   Card transaction fee',
+    Amount: { Amount: '1.15', Currency: t.amount.currency },
+    Flags: [null],
+  };
+}
+
+export function partyJson(p: GeneratedParty): S['OBParty'] {
+  const { person } = p;
+  return {
+    PartyId: person.partyId,
+    PartyNumber: person.partyNumber,
+    PartyType: `KSAOB.${p.partyType}`,
+    Name: person.name,
+    FullLegalName: person.fullLegalName,
+    EmailAddress: person.emailAddress,
+    Mobile: person.mobile,
+  };
+}

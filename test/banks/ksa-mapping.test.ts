@@ -1,0 +1,261 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { mapAccounts, mapBalances, mapIdentity, mapTransactions } from '../../src/banks/ksa/mapping.ts';
+import type { KsaAccount, KsaBalance, KsaParty, KsaTransaction } from '../../src/banks/ksa/wire.ts';
+import {
+  ACCOUNT_STATUSES,
+  ACCOUNT_SUB_TYPES,
+  BALANCE_TYPES,
+  CREDIT_DEBIT_CODES,
+  CREDIT_LINE_TYPES,
+  ENTRY_STATUSES,
+  FLAGS,
+  PARTY_TYPES,
+  PAYMENT_MODES,
+  SUB_TRANSACTION_TYPES,
+  TRANSACTION_TYPES,
+} from '../../src/standards/ksa-2022.11/codes.ts';
+
+const BANK = { time_zone: 'Asia/Riyadh', currency: 'SAR' };
+const bare = (code: string) => code.replace(/^KSAOB\./, '');
+const screaming = (code: string) => bare(code).replace(/-/g, '').replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
+
+const account = (over: Record<string, unknown> = {}) =>
+  ({
+    AccountId: 'acc-1',
+    AccountHolderName: 'محمد عبدالله',
+    Status: 'Active',
+    StatusUpdateDateTime: '2021-03-01T09:00:00+03:00',
+    Currency: 'SAR',
+    AccountType: 'KSAOB.Retail',
+    AccountSubType: 'CurrentAccount',
+    Description: 'Current   Account',
+    Nickname: 'Salary',
+    OpeningDate: '2021-03-01T09:00:00+03:00',
+    AccountIdentifiers: [
+      { IdentificationType: 'KSAOB.IBAN', Identification: 'SA0380000000608010167519' },
+      { IdentificationType: 'KSAOB.AccountNumber', Identification: '608010167519' },
+    ],
+    Servicer: { IdentificationType: 'KSAOB.BICFI', Identification: 'RIBLSARI' },
+    ...over,
+  }) as unknown as KsaAccount;
+
+const balance = (over: Record<string, unknown> = {}) =>
+  ({ CreditDebitIndicator: 'KSAOB.Credit', Type: 'KSAOB.InterimAvailable', DateTime: '2024-05-01T12:00:00+03:00', Amount: { Amount: '1520.75', Currency: 'SAR' }, ...over }) as unknown as KsaBalance;
+
+const transaction = (over: Record<string, unknown> = {}) =>
+  ({
+    TransactionId: 'tx-1',
+    TransactionReference: 'REF-1',
+    TransactionDateTime: '2024-05-01T14:03:00+03:00',
+    LocalTimeZone: 'UTC+03:00',
+    TransactionType: 'KSAOB.POS',
+    SubTransactionType: 'KSAOB.Purchase',
+    PaymentModes: 'KSAOB.Online',
+    CreditDebitIndicator: 'KSAOB.Debit',
+    Status: 'KSAOB.Booked',
+    TransactionMutability: 'KSAOB.Immutable',
+    BookingDateTime: '2024-05-01T14:03:00+03:00',
+    ValueDateTime: '2024-05-01T14:03:00+03:00',
+    TransactionInformation: 'شراء من متجر',
+    Amount: { Amount: '45.50', Currency: 'SAR' },
+    MerchantDetails: { MerchantName: 'Jarir Bookstore', MerchantCategoryCode: '5942' },
+    ...over,
+  }) as unknown as KsaTransaction;
+
+describe('KSA mapping: realistic responses to the domain', () => {
+  it('an account', () => {
+    const { items, notes } = mapAccounts([account()], BANK);
+    assert.deepEqual(notes, []);
+    assert.deepEqual(items, [
+      {
+        bank_account_id: 'acc-1',
+        account: {
+          name: 'Current Account',
+          type: 'CURRENT',
+          currency: 'SAR',
+          iban: 'SA0380000000608010167519',
+          account_number: '608010167519',
+          bic: 'RIBLSARI',
+          nickname: 'Salary',
+          holder_name: 'محمد عبدالله',
+          status: 'ENABLED',
+          opened_at: '2021-03-01T06:00:00.000Z',
+        },
+      },
+    ]);
+  });
+
+  it('a balance with a credit line', () => {
+    const { items, notes } = mapBalances([balance({ CreditLine: [{ Included: true, Type: 'KSAOB.Pre-Agreed', Amount: { Amount: '500.00', Currency: 'SAR' } }] })], BANK);
+    assert.deepEqual(notes, []);
+    assert.deepEqual(items, [
+      {
+        type: 'INTERIM_AVAILABLE',
+        amount: { amount: 1520.75, currency: 'SAR' },
+        credit_debit_indicator: 'CREDIT',
+        timestamp: '2024-05-01T09:00:00.000Z',
+        credit_lines: [{ included: true, type: 'PRE_AGREED', amount: { amount: 500, currency: 'SAR' } }],
+      },
+    ]);
+  });
+
+  it('a card purchase', () => {
+    const { items, notes } = mapTransactions([transaction()], BANK);
+    assert.deepEqual(notes, []);
+    const { key, ...t } = items[0]!;
+    assert.ok(key);
+    assert.deepEqual(t, {
+      bank_transaction_id: 'tx-1',
+      replaces_pending_key: null,
+      status: 'BOOKED',
+      booking_at: '2024-05-01T11:03:00.000Z',
+      value_at: '2024-05-01T11:03:00.000Z',
+      amount_minor: 4550,
+      currency: 'SAR',
+      credit_debit: 'DEBIT',
+      description: 'شراء من متجر',
+      reference: 'REF-1',
+      merchant_name: 'Jarir Bookstore',
+      merchant_category_code: '5942',
+      bank_transaction_code: 'KSAOB.POS',
+    });
+  });
+
+  it('the party', () => {
+    const party = { PartyId: 'p-1', PartyNumber: '1001', PartyType: 'KSAOB.Sole', Name: 'Mohammed  Abdullah', FullLegalName: 'Mohammed Abdullah Al-Saud', EmailAddress: 'm@example.sa', Mobile: '+966-501234567' } as unknown as KsaParty;
+    const { identity, notes } = mapIdentity(party);
+    assert.deepEqual(notes, []);
+    assert.equal(identity!.party_id, 'p-1');
+    assert.equal(identity!.full_name, 'Mohammed Abdullah');
+    assert.equal(identity!.legal_name, 'Mohammed Abdullah Al-Saud');
+    assert.equal(identity!.party_type, 'SOLE');
+    assert.equal(identity!.email_address, 'm@example.sa');
+    assert.equal(identity!.mobile_number?.replace(/\D/g, ''), '966501234567');
+    assert.deepEqual(mapIdentity(undefined), { identity: null, notes: [] });
+  });
+});
+
+describe('KSA mapping: what real banks send is read, not refused', () => {
+  it('Flags: [null] is ignored', () => {
+    const { items, notes } = mapTransactions([transaction({ Flags: [null] })], BANK);
+    assert.equal(items.length, 1);
+    assert.deepEqual(notes, []);
+  });
+
+  it('MerchantId: 0 with MerchantName: "" is no merchant', () => {
+    const { items } = mapTransactions([transaction({ MerchantDetails: { MerchantId: 0, MerchantName: '' }, TransactionInformation: 'Transfer' })], BANK);
+    assert.equal(items[0]!.merchant_name, null);
+    assert.equal(items[0]!.merchant_category_code, null);
+    assert.equal(items[0]!.description, 'Transfer');
+  });
+
+  it('an unprefixed Status ("Active" on an account, "Booked" on a transaction)', () => {
+    assert.equal(mapAccounts([account({ Status: 'Active' })], BANK).items[0]!.account.status, 'ENABLED');
+    assert.equal(mapTransactions([transaction({ Status: 'Booked' })], BANK).items[0]!.status, 'BOOKED');
+    assert.equal(mapTransactions([transaction({ Status: 'pending', CreditDebitIndicator: 'credit' })], BANK).items[0]!.credit_debit, 'CREDIT');
+  });
+
+  it('an Arabic narrative padded with runs of spaces is collapsed', () => {
+    const { items } = mapTransactions([transaction({ TransactionInformation: '  تحويل   محلي            Local    transfer                                        ' })], BANK);
+    assert.equal(items[0]!.description, 'تحويل محلي Local transfer');
+  });
+
+  it('"32" is 32.00', () => {
+    assert.equal(mapTransactions([transaction({ Amount: { Amount: '32', Currency: 'SAR' } })], BANK).items[0]!.amount_minor, 3200);
+  });
+
+  it('two charges sharing one TransactionId stay two, with distinct keys', () => {
+    const purchase = transaction({ TransactionId: 'shared-1' });
+    const fee = transaction({ TransactionId: 'shared-1', Amount: { Amount: '1.15', Currency: 'SAR' }, TransactionInformation: 'رسوم عملية بطاقة   Card transaction fee', MerchantDetails: undefined });
+    const { items, notes } = mapTransactions([purchase, fee], BANK);
+    assert.deepEqual(notes, []);
+    assert.equal(items.length, 2);
+    assert.notEqual(items[0]!.key, items[1]!.key);
+    assert.deepEqual(items.map((t) => t.amount_minor).sort((a, b) => a - b), [115, 4550]);
+    // Even two identical charges under one id are two rows.
+    const twin = mapTransactions([fee, fee], BANK);
+    assert.equal(twin.items.length, 2);
+    assert.notEqual(twin.items[0]!.key, twin.items[1]!.key);
+  });
+});
+
+describe('KSA mapping: every code of every list', () => {
+  it('account sub-types and statuses', () => {
+    const types = { CurrentAccount: 'CURRENT', Savings: 'SAVINGS', CreditCard: 'CREDIT_CARD', ChargeCard: 'CREDIT_CARD', PrePaidCard: 'CURRENT', EMoney: 'CURRENT', Other: 'CURRENT' };
+    for (const code of ACCOUNT_SUB_TYPES) {
+      const r = mapAccounts([account({ AccountSubType: code })], BANK);
+      assert.deepEqual(r.notes, [], code);
+      assert.equal(r.items[0]!.account.type, types[code], code);
+    }
+    for (const code of ACCOUNT_STATUSES) {
+      for (const spelled of [code, `KSAOB.${code}`]) {
+        const r = mapAccounts([account({ Status: spelled })], BANK);
+        assert.deepEqual(r.notes, [], spelled);
+        assert.equal(r.items[0]!.account.status, code === 'Active' ? 'ENABLED' : code === 'Closed' ? 'DELETED' : 'DISABLED', spelled);
+      }
+    }
+  });
+
+  it('balance types, credit/debit codes and credit line types', () => {
+    for (const type of BALANCE_TYPES) {
+      for (const direction of CREDIT_DEBIT_CODES) {
+        for (const spelled of [type, bare(type)]) {
+          const r = mapBalances([balance({ Type: spelled, CreditDebitIndicator: direction })], BANK);
+          assert.deepEqual(r.notes, [], `${spelled} ${direction}`);
+          assert.equal(r.items[0]!.type, screaming(type), spelled);
+          assert.equal(r.items[0]!.credit_debit_indicator, bare(direction).toUpperCase());
+        }
+      }
+    }
+    for (const line of CREDIT_LINE_TYPES) {
+      const r = mapBalances([balance({ CreditLine: [{ Included: false, Type: line, Amount: { Amount: '10.00', Currency: 'SAR' } }] })], BANK);
+      assert.deepEqual(r.notes, [], line);
+      assert.equal(r.items[0]!.credit_lines[0]!.type, bare(line).replace('-', '_').toUpperCase(), line);
+    }
+  });
+
+  it('entry statuses: Booked and Pending kept, Rejected dropped with a note', () => {
+    for (const status of ENTRY_STATUSES) {
+      for (const direction of CREDIT_DEBIT_CODES) {
+        const r = mapTransactions([transaction({ Status: status, CreditDebitIndicator: direction })], BANK);
+        if (status === 'KSAOB.Rejected') {
+          assert.equal(r.items.length, 0);
+          assert.equal(r.notes.length, 1);
+        } else {
+          assert.deepEqual(r.notes, [], status);
+          assert.equal(r.items[0]!.status, bare(status).toUpperCase());
+          assert.equal(r.items[0]!.credit_debit, bare(direction).toUpperCase());
+        }
+      }
+    }
+  });
+
+  it('transaction types, sub-types, payment modes and flags never refuse a transaction', () => {
+    for (const type of TRANSACTION_TYPES) {
+      const r = mapTransactions([transaction({ TransactionType: type })], BANK);
+      assert.deepEqual(r.notes, [], type);
+      assert.equal(r.items[0]!.bank_transaction_code, type);
+    }
+    for (const sub of SUB_TRANSACTION_TYPES) assert.equal(mapTransactions([transaction({ SubTransactionType: sub })], BANK).items.length, 1, sub);
+    for (const mode of PAYMENT_MODES) assert.equal(mapTransactions([transaction({ PaymentModes: mode })], BANK).items.length, 1, mode);
+    assert.equal(mapTransactions([transaction({ Flags: [...FLAGS] })], BANK).items.length, 1);
+  });
+
+  it('party types', () => {
+    for (const type of PARTY_TYPES) {
+      const { identity, notes } = mapIdentity({ PartyId: 'p', PartyType: type } as unknown as KsaParty);
+      assert.deepEqual(notes, [], type);
+      assert.equal(identity!.party_type, bare(type).toUpperCase());
+    }
+  });
+
+  it('an unknown code: descriptive ones fall back with a note, deciding ones drop the record with a note', () => {
+    const a = mapAccounts([account({ AccountSubType: 'Murabaha', Status: 'Frozen' })], BANK);
+    assert.equal(a.items[0]!.account.type, 'CURRENT');
+    assert.equal(a.items[0]!.account.status, 'ENABLED');
+    assert.equal(a.notes.length, 2);
+    assert.equal(mapBalances([balance({ Type: 'KSAOB.Projected' })], BANK).items.length, 0);
+    assert.equal(mapTransactions([transaction({ CreditDebitIndicator: 'KSAOB.Neutral' })], BANK).items.length, 0);
+  });
+});
