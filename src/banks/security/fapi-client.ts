@@ -35,6 +35,8 @@ export interface AuthorizationRequest {
   claims?: Record<string, unknown>;
   /** BCP 47 tags, space separated (OIDC Core §3.1.2.1). */
   ui_locales?: string;
+  /** Rich authorization requests (RFC 9396), e.g. the UAE consent; signed inside the request object. */
+  authorization_details?: readonly Record<string, unknown>[];
 }
 
 export interface AuthorizationStart {
@@ -238,6 +240,7 @@ export function createFapiClient(options: FapiClientOptions): FapiClient {
         code_challenge_method: 'S256',
         ...(request.claims ? { claims: JSON.stringify(request.claims) } : {}),
         ...(request.ui_locales ? { ui_locales: request.ui_locales } : {}),
+        ...(request.authorization_details ? { authorization_details: JSON.stringify(request.authorization_details) } : {}),
       };
       let url: URL;
       try {
