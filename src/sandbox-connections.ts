@@ -11,8 +11,8 @@ import { SANDBOX_BANK_PROFILES } from './sandbox-bank/profiles.ts';
  * profile and the test PKI and read through the operator's own parser, exactly as a real bank's.
  */
 
-/** Where a sandbox bank's OBIE account-information API is, under its base. */
-const AIS_PATH = '/open-banking/v3.1/aisp';
+/** Where a sandbox bank's account-information API is under its base, per standard it serves. */
+const AIS_PATHS = { 'obie-3.1': '/open-banking/v3.1/aisp', 'uae-2.1': '/open-finance/account-information/v2.1' } as const;
 
 /** Where the sandbox banks are: `http` for discovery and the user's pages, `tls` for the token, PAR and OBIE endpoints (mutual TLS). */
 export interface SandboxLocation {
@@ -31,9 +31,9 @@ export function sandboxBanksFileEntries(pki: TestPki, at: SandboxLocation): Reco
     currency: profile.currency,
     time_zone: profile.time_zone,
     logo: profile.logo,
-    standard: 'obie-3.1',
+    standard: profile.standard,
     issuer: `${at.http}/${profile.identifier}`,
-    api_base_url: `${at.tls}/${profile.identifier}${AIS_PATH}`,
+    api_base_url: `${at.tls}/${profile.identifier}${AIS_PATHS[profile.standard]}`,
     client_id: SANDBOX_CLIENT_ID,
     client_auth: profile.client_auth,
     signing_key: profile.signing_alg === 'PS256' ? pki.files.signing_ps256_key : pki.files.signing_es256_key,

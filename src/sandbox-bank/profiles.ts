@@ -31,7 +31,11 @@ export interface SandboxBankProfile {
   response_type: SandboxResponseType;
   /** Whether it requires pushed authorization requests (RFC 9126). */
   par: boolean;
+  /** The account-information standard it serves: OBIE v3.1.11, or UAE Open Finance v2.1 (consent as RAR in the PAR). */
+  standard: SandboxStandard;
 }
+
+export type SandboxStandard = 'obie-3.1' | 'uae-2.1';
 
 export type SandboxSecurityProfile = 'fapi1-advanced' | 'fapi2';
 export type SandboxClientAuth = 'private_key_jwt' | 'tls_client_auth';
@@ -50,8 +54,9 @@ function initialsLogo(initials: string, color: string): string {
 }
 
 /**
- * The built-in sandbox banks: two in the UAE (one Islamic), one in KSA, one in a 3-decimal
- * currency; between them every FAPI variant openlean's client supports.
+ * The built-in sandbox banks: three in the UAE (one Islamic, one speaking UAE Open Finance v2.1
+ * rather than OBIE), one in KSA, one in a 3-decimal currency; between them every FAPI variant
+ * openlean's client supports.
  */
 export const SANDBOX_BANK_PROFILES: readonly SandboxBankProfile[] = [
   {
@@ -69,6 +74,7 @@ export const SANDBOX_BANK_PROFILES: readonly SandboxBankProfile[] = [
     signing_alg: 'PS256',
     response_type: 'code',
     par: true,
+    standard: 'obie-3.1',
   },
   {
     identifier: 'SANDBOX_OASIS_AE',
@@ -85,6 +91,7 @@ export const SANDBOX_BANK_PROFILES: readonly SandboxBankProfile[] = [
     signing_alg: 'PS256',
     response_type: 'code',
     par: true,
+    standard: 'obie-3.1',
   },
   {
     identifier: 'SANDBOX_NAKHEEL_SA',
@@ -101,6 +108,7 @@ export const SANDBOX_BANK_PROFILES: readonly SandboxBankProfile[] = [
     signing_alg: 'PS256',
     response_type: 'code id_token',
     par: true,
+    standard: 'obie-3.1',
   },
   {
     identifier: 'SANDBOX_PEARL_BH',
@@ -117,5 +125,23 @@ export const SANDBOX_BANK_PROFILES: readonly SandboxBankProfile[] = [
     signing_alg: 'ES256',
     response_type: 'code id_token',
     par: false,
+    standard: 'obie-3.1',
+  },
+  {
+    identifier: 'SANDBOX_SAQR_AE',
+    name: 'Saqr Bank (sandbox)',
+    country: 'AE',
+    currency: 'AED',
+    time_zone: 'Asia/Dubai',
+    bic: 'SAQRAEADXXX',
+    iban_bank_code: '051',
+    islamic: false,
+    logo: initialsLogo('SB', '#9a1b1b'),
+    security_profile: 'fapi2',
+    client_auth: 'private_key_jwt',
+    signing_alg: 'PS256',
+    response_type: 'code',
+    par: true,
+    standard: 'uae-2.1',
   },
 ];

@@ -2,6 +2,7 @@ import type Provider from 'oidc-provider';
 import type { Interaction } from 'oidc-provider';
 import type { SandboxBank, SandboxContext } from '../context.ts';
 import { JourneyError } from '../errors.ts';
+import { consentIdOfDetails } from '../uae/consent.ts';
 import { grantConsent, intentIdOf } from './provider.ts';
 import { ACR_SCA } from './registration.ts';
 
@@ -13,7 +14,7 @@ import { ACR_SCA } from './registration.ts';
 
 /** The consent the interaction is for; it must still await authorisation. */
 export function consentOf(ctx: SandboxContext, bank: SandboxBank, interaction: Interaction) {
-  const consentId = intentIdOf(interaction.params.claims);
+  const consentId = intentIdOf(interaction.params.claims) ?? consentIdOfDetails(interaction.params.authorization_details);
   const consent = consentId ? ctx.state.consent(bank.identifier, consentId) : null;
   if (!consent) throw new JourneyError(`Consent ${consentId ?? '(none)'} was not found at ${bank.name}`);
   if (consent.status !== 'AwaitingAuthorisation') throw new JourneyError(`Consent ${consent.id} is ${consent.status}, not AwaitingAuthorisation`, 409);

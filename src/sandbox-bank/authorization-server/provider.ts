@@ -1,5 +1,7 @@
 import Provider, { errors, type KoaContextWithOIDC, type TokenArtifact } from 'oidc-provider';
 import type { SandboxContext } from '../context.ts';
+import { checkAuthorizationDetail, consentIdOfDetails } from '../uae/consent.ts';
+import { RAR_TYPE } from '../../standards/uae-2.1/codes.ts';
 import { errorPage, pickLocale } from '../pages.ts';
 import type { BankKeys } from '../state.ts';
 import { sqliteAdapter } from './adapter.ts';
@@ -59,7 +61,9 @@ export function expiresAtOnBankClock(token: TokenArtifact): number {
 
 /** The consent a token was issued for (`extraTokenClaims` puts it in every access token of the code grant). */
 export const intentIdOfToken = (token: TokenArtifact): string | null =>
-  typeof token.extra?.openbanking_intent_id === 'string' ? token.extra.openbanking_intent_id : intentIdOf(token.claims);
+  typeof token.extra?.openbanking_intent_id === 'string'
+    ? token.extra.openbanking_intent_id
+    : (intentIdOf(token.claims) ?? consentIdOfDetails((token as TokenArtifact & { rar?: unknown }).rar));
 
 export interface BankProviderOptions {
   bank: SandboxFapiProfile;
@@ -85,6 +89,7 @@ const isHttpUrl = (value: string) => {
 
 export function createBankProvider({ bank, client, keys, issuer, tlsIssuer, ctx }: BankProviderOptions): Provider {
   const fapi2 = bank.security_profile === 'fapi2';
+  const uae = bank.standard === 'uae-2.1';
   const hybrid = bank.response_type === 'code id_token';
 
   /** Refuses a request whose consent does not exist here or is not awaiting authorisation. */
@@ -154,6 +159,38 @@ export function createBankProvider({ bank, client, keys, issuer, tlsIssuer, ctx 
       revocation: { enabled: true },
       claimsParameter: { enabled: true },
       clientCredentials: { enabled: true },
+      // UAE v2.1: the consent is the RAR object; it is created here when the request is pushed.
+      richAuthorizationRequests: {
+        enabled: uae,
+        types: {
+          [RAR_TYPE]: {
+            validate(koa: KoaContextWithOIDC, detail: unknown) {
+              const checked = checkAuthorizationDetail(detail);
+              if (!checked.ok) throw new errors.InvalidAuthorizationDetails(`${RAR_TYPE}: ${checked.problem}`);
+              const { consent } = checked.value;
+              const existing = ctx.state.consent(bank.identifier, consent.ConsentId);
+              if (existing) {
+                // The authorization endpoint sees the pushed request again: same consent, still waiting.
+                if (existing.status !== 'AwaitingAuthorisation') throw new errors.InvalidAuthorizationDetails(`consent ${consent.ConsentId} is ${existing.status}`);
+                return;
+              }
+              if (koa.oidc.route !== 'pushed_authorization_request') throw new errors.InvalidAuthorizationDetails(`consent ${consent.ConsentId} was not pushed`);
+              ctx.state.createConsent({
+                id: consent.ConsentId,
+                bank: bank.identifier,
+                permissions: consent.Permissions as never,
+                at: ctx.now().toISOString(),
+                expiresAt: new Date(consent.ExpirationDateTime).toISOString(),
+                transactionsFrom: consent.FromDate ? new Date(consent.FromDate).toISOString() : null,
+                transactionsTo: consent.ToDate ? new Date(`${consent.ToDate}T23:59:59.999Z`).toISOString() : null,
+              });
+            },
+          },
+        },
+        authorizationDetailsForGrantSource: (koa: KoaContextWithOIDC) => JSON.parse(String(koa.oidc.params?.authorization_details ?? '[]')),
+        authorizationDetailsForAccessToken: (_koa: KoaContextWithOIDC, _token: unknown, source: { rar?: unknown }) => source?.rar,
+        authorizationDetailsForIntrospection: (_koa: KoaContextWithOIDC, token: { rar?: unknown }) => token.rar,
+      },
       pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: fapi2 || bank.par },
       requestObjects: {
         enabled: true,
@@ -165,7 +202,8 @@ export function createBankProvider({ bank, client, keys, issuer, tlsIssuer, ctx 
           }
           const lifetime = (claims.exp as number) - (claims.nbf as number);
           if (!(lifetime > 0 && lifetime <= MAX_REQUEST_OBJECT_LIFETIME_SECONDS)) throw new errors.InvalidRequestObject("Request Object 'exp' claim too far from 'nbf' claim");
-          assertConsentAwaiting(intentIdOf(claims.claims));
+          // A UAE consent is created from the authorization details (below), not looked up.
+          if (!uae) assertConsentAwaiting(intentIdOf(claims.claims));
         },
       },
       mTLS: {
@@ -207,7 +245,7 @@ export function createBankProvider({ bank, client, keys, issuer, tlsIssuer, ctx 
     },
     // The bank's clock at issue (`ctx.now()`, which tests move), so the OBIE API judges expiry on it.
     async extraTokenClaims(_koa: KoaContextWithOIDC, token: TokenArtifact & { kind: string }) {
-      const consentId = token.kind === 'AccessToken' ? intentIdOf(token.claims) : null;
+      const consentId = token.kind === 'AccessToken' ? (intentIdOf(token.claims) ?? consentIdOfDetails((token as TokenArtifact & { rar?: unknown }).rar)) : null;
       return { [BANK_ISSUED_AT]: ctx.now().getTime(), ...(consentId ? { openbanking_intent_id: consentId } : {}) };
     },
     issueRefreshToken: async (_koa: KoaContextWithOIDC, _client: unknown, code: { kind: string }) => code.kind !== 'ClientCredentials',

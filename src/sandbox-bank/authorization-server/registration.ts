@@ -25,6 +25,8 @@ export interface SandboxFapiProfile {
   response_type: ResponseType;
   /** Whether authorization requests must be pushed (RFC 9126); FAPI 2.0 banks require it whatever this says. */
   par: boolean;
+  /** `uae-2.1`: the consent arrives as RAR `authorization_details` and is created when pushed; OBIE otherwise. */
+  standard?: 'obie-3.1' | 'uae-2.1';
 }
 
 /** openlean's registration at one bank (RFC 7591 §2 and RFC 8705 §2.1.2 metadata). */
