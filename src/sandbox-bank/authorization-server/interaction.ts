@@ -2,6 +2,7 @@ import type Provider from 'oidc-provider';
 import type { Interaction } from 'oidc-provider';
 import type { SandboxBank, SandboxContext } from '../context.ts';
 import { JourneyError } from '../errors.ts';
+import { API_PREFIX } from '../../standards/uae-2.1/codes.ts';
 import { consentIdOfDetails } from '../uae/consent.ts';
 import { grantConsent, intentIdOf } from './provider.ts';
 import { ACR_SCA } from './registration.ts';
@@ -34,7 +35,9 @@ export async function approve(ctx: SandboxContext, bank: SandboxBank, provider: 
   if (!ctx.state.authoriseConsent(consent.id, login, accountIds, ctx.now().toISOString())) {
     throw new JourneyError('The consent can no longer be authorised (it was revoked or already used).', 409);
   }
-  const grantId = await grantConsent(provider, login, String(interaction.params.client_id));
+  const uae = consentIdOfDetails(interaction.params.authorization_details) !== null;
+  const resource = uae ? `${ctx.tlsBaseUrl()}/${bank.identifier}${API_PREFIX}` : undefined;
+  const grantId = await grantConsent(provider, login, String(interaction.params.client_id), resource);
   return finish(interaction, { login: { accountId: login, acr: ACR_SCA, amr: ['pwd', 'otp'] }, consent: { grantId } });
 }
 

@@ -59,6 +59,7 @@ declare module 'oidc-provider' {
   export interface Grant {
     jti: string;
     addOIDCScope(scope: string): void;
+    addResourceScope(resource: string, scope: string): void;
     addOIDCClaims(claims: string[]): void;
     save(ttlSeconds?: number): Promise<string>;
   }

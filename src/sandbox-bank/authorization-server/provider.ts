@@ -1,7 +1,7 @@
 import Provider, { errors, type KoaContextWithOIDC, type TokenArtifact } from 'oidc-provider';
 import type { SandboxContext } from '../context.ts';
 import { checkAuthorizationDetail, consentIdOfDetails } from '../uae/consent.ts';
-import { RAR_TYPE } from '../../standards/uae-2.1/codes.ts';
+import { API_PREFIX, RAR_TYPE } from '../../standards/uae-2.1/codes.ts';
 import { errorPage, pickLocale } from '../pages.ts';
 import type { BankKeys } from '../state.ts';
 import { sqliteAdapter } from './adapter.ts';
@@ -125,6 +125,7 @@ export function createBankProvider({ bank, client, keys, issuer, tlsIssuer, ctx 
         // OIDC Core §3.3: the hybrid flow's front-channel ID token is an implicit grant.
         grant_types: ['authorization_code', 'refresh_token', 'client_credentials', ...(hybrid ? ['implicit'] : [])],
         scope: 'openid accounts',
+        ...(uae ? { authorization_details_types: [RAR_TYPE] } : {}),
       },
     ],
     clientAuthMethods: ['private_key_jwt', 'tls_client_auth'],
@@ -159,6 +160,13 @@ export function createBankProvider({ bank, client, keys, issuer, tlsIssuer, ctx 
       revocation: { enabled: true },
       claimsParameter: { enabled: true },
       clientCredentials: { enabled: true },
+      // oidc-provider wants RAR tokens aimed at a resource server: the bank's UAE API, opaque tokens.
+      resourceIndicators: {
+        enabled: uae,
+        defaultResource: () => `${tlsIssuer}${API_PREFIX}`,
+        useGrantedResource: () => true,
+        getResourceServerInfo: () => ({ scope: 'accounts', accessTokenFormat: 'opaque', accessTokenTTL: ctx.accessTokenTtlSeconds }),
+      },
       // UAE v2.1: the consent is the RAR object; it is created here when the request is pushed.
       richAuthorizationRequests: {
         enabled: uae,
@@ -275,9 +283,11 @@ export function createBankProvider({ bank, client, keys, issuer, tlsIssuer, ctx 
 }
 
 /** The grant approving the user's consent: `openid accounts` and the `openbanking_intent_id` claim. */
-export async function grantConsent(provider: Provider, login: string, clientId: string): Promise<string> {
+export async function grantConsent(provider: Provider, login: string, clientId: string, resource?: string): Promise<string> {
   const grant = new provider.Grant({ accountId: login, clientId });
   grant.addOIDCScope('openid accounts');
+  // UAE banks: the token is for their account-information API (resource indicator, RFC 8707).
+  if (resource) grant.addResourceScope(resource, 'accounts');
   grant.addOIDCClaims(['openbanking_intent_id', 'acr']);
   return grant.save();
 }

@@ -49,7 +49,7 @@ export function uaeAccountJson(a: GeneratedAccount, detail: boolean): UaeAccount
     AccountSubType: SUB_TYPES[a.accountSubType],
     Description: a.description.slice(0, 35),
     ...(a.nickname ? { Nickname: a.nickname } : {}),
-    OpeningDate: a.openingDate.slice(0, 10),
+    OpeningDate: `${a.openingDate.slice(0, 10)}T00:00:00+04:00`,
     ...(detail
       ? {
           AccountIdentifiers: [
