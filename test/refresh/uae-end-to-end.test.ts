@@ -102,6 +102,118 @@ describe('end to end: UAE sandbox bank → UAE connector → refresh → reads',
     }
   });
 
+  it('beneficiaries, direct debits, standing orders and scheduled payments, field by field', async () => {
+    const uaeAccounts = await bank.all('/accounts', 'Account');
+    const ours = (await read('/data/v2/accounts')).body;
+    const counts = { beneficiaries: 0, direct: 0, standing: 0, scheduled: 0 };
+    const iban = (x: any) => x.CreditorAccount?.find((c: any) => c.SchemeName === 'IBAN')?.Identification ?? null;
+    for (const [i, a] of uaeAccounts.entries()) {
+      const base = `/data/v2/accounts/${ours[i].account_id}`;
+      const beneficiaries = (await read(`${base}/beneficiaries`)).body;
+      const uaeBeneficiaries = await bank.all(`/accounts/${a.AccountId}/beneficiaries`, 'Beneficiary');
+      assert.deepEqual(sortedIds(beneficiaries, 'beneficiary_id'), sortedIds(uaeBeneficiaries, 'BeneficiaryId'));
+      for (const b of uaeBeneficiaries) {
+        const m = beneficiaries.find((x: any) => x.beneficiary_id === b.BeneficiaryId);
+        assert.equal(m.type, { Activated: 'TRUSTED', NotActivated: 'ORDINARY' }[b.BeneficiaryType as string]);
+        assert.equal(m.reference, b.Reference ?? null);
+        assert.equal(m.creditor.name, b.AccountHolderName ?? null);
+        assert.equal(m.creditor.iban, iban(b));
+        assert.equal(m.creditor.bic, b.CreditorAgent?.Identification ?? null);
+        assert.equal(m.bank_name, b.CreditorAgent?.Name ?? null);
+      }
+      counts.beneficiaries += uaeBeneficiaries.length;
+
+      const debits = (await read(`${base}/direct-debits`)).body;
+      const uaeDebits = await bank.all(`/accounts/${a.AccountId}/direct-debits`, 'DirectDebit');
+      assert.deepEqual(sortedIds(debits, 'direct_debit_id'), sortedIds(uaeDebits, 'DirectDebitId'));
+      for (const d of uaeDebits) {
+        const m = debits.find((x: any) => x.direct_debit_id === d.DirectDebitId);
+        assert.equal(m.mandate_id, d.MandateIdentification);
+        assert.equal(m.name, d.Name);
+        assert.equal(m.status, d.DirectDebitStatusCode.toUpperCase());
+        assert.equal(m.frequency, d.Frequency === 'NotKnown' ? null : screaming(d.Frequency));
+        assert.equal(m.previous_payment_amount?.amount ?? null, d.PreviousPaymentAmount ? leanAmount(d.PreviousPaymentAmount) : null);
+        assert.equal(m.previous_payment_timestamp, d.PreviousPaymentDateTime ? new Date(d.PreviousPaymentDateTime).toISOString() : null);
+      }
+      counts.direct += uaeDebits.length;
+
+      const orders = (await read(`${base}/standing-orders`)).body;
+      const uaeOrders = await bank.all(`/accounts/${a.AccountId}/standing-orders`, 'StandingOrder');
+      assert.deepEqual(sortedIds(orders, 'standing_order_id'), sortedIds(uaeOrders, 'StandingOrderId'));
+      for (const o of uaeOrders) {
+        const m = orders.find((x: any) => x.standing_order_id === o.StandingOrderId);
+        assert.equal(m.frequency, o.Frequency);
+        assert.equal(m.reference, o.CreditorReference ?? null);
+        assert.equal(m.status, o.StandingOrderStatusCode.toUpperCase());
+        assert.equal(m.first_payment_date, new Date(o.FirstPaymentDateTime).toISOString());
+        assert.equal(m.next_payment_date, o.NextPaymentDateTime ? new Date(o.NextPaymentDateTime).toISOString() : null);
+        assert.equal(m.first_payment_amount.amount, leanAmount(o.FirstPaymentAmount));
+        assert.equal(m.creditor.name, o.AccountHolderName);
+        assert.equal(m.creditor.iban, iban(o));
+      }
+      counts.standing += uaeOrders.length;
+
+      const scheduled = (await read(`${base}/scheduled-payments`)).body;
+      const uaeScheduled = await bank.all(`/accounts/${a.AccountId}/scheduled-payments`, 'ScheduledPayment');
+      assert.deepEqual(sortedIds(scheduled, 'scheduled_payment_id'), sortedIds(uaeScheduled, 'ScheduledPaymentId'));
+      for (const p of uaeScheduled) {
+        const m = scheduled.find((x: any) => x.scheduled_payment_id === p.ScheduledPaymentId);
+        assert.equal(m.execution_date, new Date(p.ScheduledPaymentDateTime).toISOString());
+        assert.equal(m.type, p.ScheduledType.toUpperCase());
+        assert.equal(m.amount.amount, leanAmount(p.InstructedAmount));
+        assert.equal(m.amount.currency, p.InstructedAmount.Currency);
+        assert.equal(m.reference, p.CreditorReference ?? null);
+        assert.equal(m.creditor.iban, iban(p));
+      }
+      counts.scheduled += uaeScheduled.length;
+    }
+    // Scheduled payments depend on the customer's calendar; the rest are always there for this login.
+    assert.ok(counts.beneficiaries > 0 && counts.direct + counts.standing > 0, JSON.stringify(counts));
+  });
+
+  it('account parties and the user\'s identity from the verified claims', async () => {
+    const uaeAccounts = await bank.all('/accounts', 'Account');
+    const ours = (await read('/data/v2/accounts')).body;
+    const sameAddress = (mine: any, a: any) => {
+      assert.deepEqual(mine.lines, a.AddressLine);
+      assert.equal(mine.building_number, a.BuildingNumber ?? null);
+      assert.equal(mine.street_name, a.StreetName ?? null);
+      assert.equal(mine.town_name, a.TownName ?? null);
+      assert.equal(mine.post_code, a.PostBox ?? null);
+      assert.equal(mine.country_sub_division, a.CountrySubDivision ?? null);
+      assert.equal(mine.country, a.Country);
+    };
+    for (const [i, a] of uaeAccounts.entries()) {
+      const parties = (await read(`/data/v2/accounts/${ours[i].account_id}/identities`)).body;
+      const uae = await bank.all(`/accounts/${a.AccountId}/parties`, 'Party');
+      assert.ok(uae.length > 0);
+      assert.deepEqual(sortedIds(parties, 'party_id'), sortedIds(uae, 'PartyId'));
+      for (const p of uae) {
+        const m = parties.find((x: any) => x.party_id === p.PartyId);
+        const claims = p.VerifiedClaims[0].Claims;
+        assert.equal(m.full_name, `${claims.GivenName} ${claims.Surname}`);
+        assert.equal(m.legal_name, claims.FullName);
+        assert.equal(m.national_identity_number, claims.EmiratesId);
+        assert.equal(m.email_address, claims.Email);
+        assert.equal(m.mobile_number, claims.MobileNumber);
+        assert.equal(m.party_type, p.PartyType.toUpperCase());
+        assert.equal(m.account_role, screaming(p.AccountRole));
+        sameAddress(m.address, claims.ResidentialAddress);
+      }
+    }
+    const party = (await bank.get('/parties')).Data.Party;
+    const claims = party.VerifiedClaims[0].Claims;
+    const identity = (await read('/data/v2/identity')).body;
+    assert.equal(identity.party_id, party.PartyId);
+    assert.equal(identity.full_name, `${claims.GivenName} ${claims.Surname}`);
+    assert.equal(identity.legal_name, claims.FullName);
+    assert.equal(identity.national_identity_number, claims.EmiratesId);
+    assert.equal(identity.birth_date, claims.DateOfBirth);
+    assert.equal(identity.email_address, claims.Email);
+    assert.equal(identity.mobile_number, claims.MobileNumber);
+    sameAddress(identity.address, claims.ResidentialAddress);
+  });
+
   it('DELETE revokes the consent at the bank', async () => {
     const doomed = await s.createSandboxEntity(token, { customer_id: customerId, bank_identifier: bankId, login: 'uae-e2e-doomed' });
     const row = await s.server.ctx.store.db.selectFrom('entity_connections').select('consent_id').where('entity_id', '=', doomed.id).executeTakeFirstOrThrow();

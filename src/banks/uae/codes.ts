@@ -1,9 +1,15 @@
-import type { Account, AccountType, BalanceType, CreditDebit } from '../../domain/bank-data.ts';
+import type { Account, AccountIdentity, AccountType, BalanceType, Beneficiary, CreditDebit, DirectDebit, Identity, ScheduledPayment } from '../../domain/bank-data.ts';
 import type { FetchedTransaction } from '../../domain/snapshot.ts';
 import type {
+  UaeAccountRole,
   UaeAccountStatus,
   UaeAccountSubType,
   UaeBalanceType,
+  UaeBeneficiaryType,
+  UaeDirectDebitFrequency,
+  UaeInstructionStatus,
+  UaePartyType,
+  UaeScheduleType,
   UaeConsentStatus,
   UaeCreditDebit,
   UaeEntryStatus,
@@ -59,6 +65,46 @@ export const CREDIT_DEBIT = { Credit: 'CREDIT', Debit: 'DEBIT' } as const satisf
 
 /** Rejected entries never moved money: null drops them. */
 export const ENTRY_STATUSES = { Booked: 'BOOKED', Pending: 'PENDING', Rejected: null } as const satisfies Record<UaeEntryStatus, FetchedTransaction['status'] | null>;
+
+/** `Activated`: added with strong customer authentication, which is what OBIE calls trusted. */
+export const BENEFICIARY_TYPES = { Activated: 'TRUSTED', NotActivated: 'ORDINARY' } as const satisfies Record<UaeBeneficiaryType, NonNullable<Beneficiary['type']>>;
+
+/** Direct debits and standing orders share the list. */
+export const INSTRUCTION_STATUSES = { Active: 'ACTIVE', Inactive: 'INACTIVE' } as const satisfies Record<UaeInstructionStatus, NonNullable<DirectDebit['status']>>;
+
+/** The OBIE connector's frequency words; `NotKnown` says no more than no frequency (null). */
+export const DIRECT_DEBIT_FREQUENCIES = {
+  Annual: 'ANNUAL',
+  Daily: 'DAILY',
+  Fortnightly: 'FORTNIGHTLY',
+  HalfYearly: 'HALF_YEARLY',
+  Monthly: 'MONTHLY',
+  NotKnown: null,
+  Quarterly: 'QUARTERLY',
+  Weekly: 'WEEKLY',
+} as const satisfies Record<UaeDirectDebitFrequency, string | null>;
+
+export const SCHEDULE_TYPES = { Arrival: 'ARRIVAL', Execution: 'EXECUTION' } as const satisfies Record<UaeScheduleType, ScheduledPayment['type']>;
+
+export const PARTY_TYPES = { Delegate: 'DELEGATE', Joint: 'JOINT', Sole: 'SOLE' } as const satisfies Record<UaePartyType, NonNullable<Identity['party_type']>>;
+
+/** The same words the OBIE connector gives its `UK.OBIE.*` roles. */
+export const ACCOUNT_ROLES = {
+  Administrator: 'ADMINISTRATOR',
+  Beneficiary: 'BENEFICIARY',
+  CustodianForMinor: 'CUSTODIAN_FOR_MINOR',
+  Granter: 'GRANTER',
+  LegalGuardian: 'LEGAL_GUARDIAN',
+  OtherParty: 'OTHER_PARTY',
+  PowerOfAttorney: 'POWER_OF_ATTORNEY',
+  Principal: 'PRINCIPAL',
+  Protector: 'PROTECTOR',
+  RegisteredShareholderName: 'REGISTERED_SHAREHOLDER_NAME',
+  SecondaryOwner: 'SECONDARY_OWNER',
+  SeniorManagingOfficial: 'SENIOR_MANAGING_OFFICIAL',
+  Settlor: 'SETTLOR',
+  SuccessorOnDeath: 'SUCCESSOR_ON_DEATH',
+} as const satisfies Record<UaeAccountRole, NonNullable<AccountIdentity['account_role']>>;
 
 /** The entity state a consent in each UAE status puts the connection in. */
 export type ConsentState = 'AWAITING' | 'ACTIVE' | 'REJECTED' | 'REVOKED' | 'EXPIRED' | 'RECONNECT_REQUIRED';

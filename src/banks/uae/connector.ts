@@ -2,13 +2,36 @@ import { randomUUID } from 'node:crypto';
 import type { DataResource } from '../../domain/permissions.ts';
 import type { EntitySnapshot, FetchedAccount } from '../../domain/snapshot.ts';
 import { BILLING_PURPOSES, RAR_TYPE } from '../../standards/uae-2.1/codes.ts';
-import type { UaeAccount, UaeAuthorizationDetail, UaeBalance, UaeTransaction } from '../../standards/uae-2.1/wire.ts';
+import type {
+  UaeAccount,
+  UaeAccountParty,
+  UaeAuthorizationDetail,
+  UaeBalance,
+  UaeBeneficiary,
+  UaeDirectDebit,
+  UaeScheduledPayment,
+  UaeStandingOrder,
+  UaeTransaction,
+  UaeUserParty,
+} from '../../standards/uae-2.1/wire.ts';
 import type { BankDefinition } from '../bank.ts';
 import { BankError, type BankConnector, type BankCredentials, type FetchDataInput } from '../connector.ts';
 import { nextPageUrl, type ObieConnectorOptions, type ObieEvent } from '../obie/connector.ts';
 import { createBankHttp, type HttpResponse } from '../obie/http.ts';
 import { GrantAnswerLost, type TokenSet } from '../security/fapi-client.ts';
-import { MalformedData, mapAccounts, mapBalances, mapTransactions, type Mapped } from './mapping.ts';
+import {
+  MalformedData,
+  mapAccountIdentities,
+  mapAccounts,
+  mapBalances,
+  mapBeneficiaries,
+  mapDirectDebits,
+  mapIdentity,
+  mapScheduledPayments,
+  mapStandingOrders,
+  mapTransactions,
+  type Mapped,
+} from './mapping.ts';
 import { uaePermissions } from './permissions.ts';
 
 /** Same options as the OBIE connector: the FAPI layer, the bank transports, timeouts, clock, events. */
@@ -185,6 +208,37 @@ export function createUaeConnector(options: UaeConnectorOptions): BankConnector 
         const raw = await list<UaeTransaction>(`${at}/transactions${query}`, 'Transaction', 'transactions');
         fetched.transactions = { from: input.transactions_from, items: guarded('transactions', () => noted('transactions', mapTransactions(raw, bank))) };
       }
+      if (input.resources.includes('beneficiaries')) {
+        const raw = await list<UaeBeneficiary>(`${at}/beneficiaries`, 'Beneficiary', 'beneficiaries');
+        fetched.beneficiaries = guarded('beneficiaries', () => noted('beneficiaries', mapBeneficiaries(raw)));
+      }
+      if (input.resources.includes('direct_debits')) {
+        const raw = await list<UaeDirectDebit>(`${at}/direct-debits`, 'DirectDebit', 'direct_debits');
+        fetched.direct_debits = guarded('direct_debits', () => noted('direct_debits', mapDirectDebits(raw, bank)));
+      }
+      if (input.resources.includes('standing_orders')) {
+        const raw = await list<UaeStandingOrder>(`${at}/standing-orders`, 'StandingOrder', 'standing_orders');
+        fetched.standing_orders = guarded('standing_orders', () => noted('standing_orders', mapStandingOrders(raw, bank)));
+      }
+      if (input.resources.includes('scheduled_payments')) {
+        const raw = await list<UaeScheduledPayment>(`${at}/scheduled-payments`, 'ScheduledPayment', 'scheduled_payments');
+        fetched.scheduled_payments = guarded('scheduled_payments', () => noted('scheduled_payments', mapScheduledPayments(raw, bank)));
+      }
+      if (input.resources.includes('account_identities')) {
+        const raw = await list<UaeAccountParty>(`${at}/parties`, 'Party', 'account_identities');
+        fetched.account_identities = guarded('account_identities', () => noted('account_identities', mapAccountIdentities(raw)));
+      }
+    }
+    if (input.resources.includes('identity')) {
+      // `/parties` answers one party (the user), not a list.
+      const body = (await get(`${base}/parties`, 'identity')) as { Data?: { Party?: unknown } } | undefined;
+      const party = body?.Data?.Party;
+      if (typeof party !== 'object' || party === null || Array.isArray(party) || typeof (party as { PartyId?: unknown }).PartyId !== 'string') {
+        throw malformed('GET identity', 'Data.Party is not a party', 'identity');
+      }
+      const { identity, notes } = guarded('identity', () => mapIdentity(party as UaeUserParty));
+      if (notes.length > 0) onEvent({ type: 'notes', bank: bank.identifier, resource: 'identity', notes });
+      snapshot.identity = identity;
     }
     return { snapshot, credentials };
   }

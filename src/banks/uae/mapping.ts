@@ -1,10 +1,38 @@
-import type { Amount, Balance } from '../../domain/bank-data.ts';
+import type { AccountIdentity, Amount, Balance, Beneficiary, DirectDebit, Identity, ScheduledPayment, StandingOrder } from '../../domain/bank-data.ts';
 import { toAmount, toMinor } from '../../domain/money.ts';
 import type { FetchedTransaction } from '../../domain/snapshot.ts';
 import { transactionKeys } from '../../domain/transaction-key.ts';
-import { instant, MalformedData, type BankContext, type Mapped, type MappedAccount } from '../obie/mapping.ts';
-import type { UaeAccount, UaeBalance, UaeTransaction } from '../../standards/uae-2.1/wire.ts';
-import { ACCOUNT_STATUSES, ACCOUNT_TYPES, BALANCE_TYPES, CREDIT_DEBIT, decode, ENTRY_STATUSES } from './codes.ts';
+import { e164, instant, MalformedData, type BankContext, type Mapped, type MappedAccount } from '../obie/mapping.ts';
+import type {
+  UaeAccount,
+  UaeAccountParty,
+  UaeBalance,
+  UaeBeneficiary,
+  UaeBusinessClaims,
+  UaeCashAccount,
+  UaeDirectDebit,
+  UaePersonClaims,
+  UaePostalAddress,
+  UaeScheduledPayment,
+  UaeStandingOrder,
+  UaeTransaction,
+  UaeUserParty,
+  UaeVerifiedClaim,
+} from '../../standards/uae-2.1/wire.ts';
+import {
+  ACCOUNT_ROLES,
+  ACCOUNT_STATUSES,
+  ACCOUNT_TYPES,
+  BALANCE_TYPES,
+  BENEFICIARY_TYPES,
+  CREDIT_DEBIT,
+  decode,
+  DIRECT_DEBIT_FREQUENCIES,
+  ENTRY_STATUSES,
+  INSTRUCTION_STATUSES,
+  PARTY_TYPES,
+  SCHEDULE_TYPES,
+} from './codes.ts';
 
 /**
  * UAE v2.1 records to domain records. Pure. The same rules as the OBIE mapping
@@ -125,4 +153,144 @@ export function mapTransactions(raw: readonly UaeTransaction[], bank: BankContex
   });
   const keys = transactionKeys(mapped.items);
   return { items: mapped.items.map((t, i) => ({ key: keys[i]!, ...t })), notes: mapped.notes };
+}
+
+const optionalInstant = (value: string | undefined, bank: BankContext) => (value === undefined ? null : instant(value, bank));
+const optionalAmount = (amount: { Amount: string; Currency: string } | undefined) => (amount === undefined ? null : amountOf(amount));
+
+/**
+ * The creditor of a payment instruction. The UAE lists the creditor's account identifications
+ * (`CreditorAccount[]`, no names) and names the holder on the instruction (`AccountHolderName`).
+ */
+function counterparty(holder: string | undefined, accounts: readonly UaeCashAccount[] | undefined, agent: { SchemeName: string; Identification: string } | undefined) {
+  const scheme = (name: string) => accounts?.find((x) => x.SchemeName.toLowerCase() === name.toLowerCase())?.Identification ?? null;
+  return {
+    name: holder ?? null,
+    iban: scheme('IBAN'),
+    account_number: scheme('AccountNumber'),
+    bic: agent && agent.SchemeName === 'BICFI' ? agent.Identification : null,
+  };
+}
+const hasCreditor = (x: { AccountHolderName?: string; CreditorAccount?: unknown[]; CreditorAgent?: unknown }) =>
+  x.AccountHolderName !== undefined || (x.CreditorAccount?.length ?? 0) > 0 || x.CreditorAgent !== undefined;
+
+/** `AEBeneficiary`. `Activated` (added with SCA) is OBIE's trusted beneficiary. */
+export function mapBeneficiaries(raw: readonly UaeBeneficiary[]): Mapped<Beneficiary> {
+  return mapEach(raw, (b, note) => ({
+    beneficiary_id: b.BeneficiaryId,
+    type: decoded(BENEFICIARY_TYPES, b.BeneficiaryType, 'BeneficiaryType', note, 'read as null') ?? null,
+    reference: b.Reference ?? null,
+    creditor: counterparty(b.AccountHolderName, b.CreditorAccount, b.CreditorAgent),
+    bank_name: b.CreditorAgent?.Name ?? null,
+  }));
+}
+
+export function mapDirectDebits(raw: readonly UaeDirectDebit[], bank: BankContext): Mapped<DirectDebit> {
+  return mapEach(raw, (d, note) => ({
+    direct_debit_id: d.DirectDebitId,
+    mandate_id: d.MandateIdentification,
+    name: d.Name,
+    status: decoded(INSTRUCTION_STATUSES, d.DirectDebitStatusCode, 'DirectDebitStatusCode', note, 'read as null') ?? null,
+    frequency: decoded(DIRECT_DEBIT_FREQUENCIES, d.Frequency, 'Frequency', note, 'read as null') ?? null,
+    previous_payment_amount: optionalAmount(d.PreviousPaymentAmount),
+    previous_payment_timestamp: optionalInstant(d.PreviousPaymentDateTime, bank),
+  }));
+}
+
+/** The reference is the creditor's (`CreditorReference`, OBIE's `Reference`); the creditor only comes with the `Detail` permission. */
+export function mapStandingOrders(raw: readonly UaeStandingOrder[], bank: BankContext): Mapped<StandingOrder> {
+  return mapEach(raw, (s, note) => ({
+    standing_order_id: s.StandingOrderId,
+    frequency: s.Frequency,
+    reference: s.CreditorReference ?? null,
+    status: decoded(INSTRUCTION_STATUSES, s.StandingOrderStatusCode, 'StandingOrderStatusCode', note, 'read as null') ?? null,
+    first_payment_date: optionalInstant(s.FirstPaymentDateTime, bank),
+    next_payment_date: optionalInstant(s.NextPaymentDateTime, bank),
+    last_payment_date: optionalInstant(s.LastPaymentDateTime, bank),
+    final_payment_date: optionalInstant(s.FinalPaymentDateTime, bank),
+    first_payment_amount: optionalAmount(s.FirstPaymentAmount),
+    next_payment_amount: optionalAmount(s.NextPaymentAmount),
+    last_payment_amount: optionalAmount(s.LastPaymentAmount),
+    final_payment_amount: optionalAmount(s.FinalPaymentAmount),
+    creditor: hasCreditor(s) ? counterparty(s.AccountHolderName, s.CreditorAccount, s.CreditorAgent) : null,
+  }));
+}
+
+/** The reference is the creditor's, else the debtor's own. */
+export function mapScheduledPayments(raw: readonly UaeScheduledPayment[], bank: BankContext): Mapped<ScheduledPayment> {
+  return mapEach(raw, (p, note) => ({
+    scheduled_payment_id: p.ScheduledPaymentId,
+    execution_date: instant(p.ScheduledPaymentDateTime, bank),
+    type: decoded(SCHEDULE_TYPES, p.ScheduledType, 'ScheduledType', note, 'read as EXECUTION') ?? 'EXECUTION',
+    amount: amountOf(p.InstructedAmount),
+    reference: p.CreditorReference ?? p.DebtorReference ?? null,
+    creditor: hasCreditor(p) ? counterparty(p.AccountHolderName, p.CreditorAccount, p.CreditorAgent) : null,
+  }));
+}
+
+function address(a: UaePostalAddress | undefined) {
+  if (a === undefined) return null;
+  return {
+    lines: a.AddressLine ?? [],
+    building_number: a.BuildingNumber ?? null,
+    street_name: a.StreetName ?? null,
+    town_name: a.TownName ?? null,
+    // The UAE has no postcodes; the P.O. Box is where mail goes.
+    post_code: a.PostBox ?? null,
+    country_sub_division: a.CountrySubDivision ?? null,
+    country: a.Country ?? null,
+  };
+}
+
+/**
+ * What a UAE party says about the person or business, from its first verified claims (the LFI's
+ * KYC record, `TrustFramework: FI`). A person: full name as given and surname, legal name as on
+ * the Emirates ID (`FullName`), which is also the national identity number. A business: its name
+ * and trade licence number.
+ */
+function claimsFields(verified: readonly UaeVerifiedClaim[] | undefined) {
+  const claims = verified?.[0]?.Claims as (UaePersonClaims | UaeBusinessClaims) | undefined;
+  if (claims?.IdentityType === 'Person') {
+    const c = claims as UaePersonClaims;
+    return {
+      full_name: c.GivenName && c.Surname ? `${c.GivenName} ${c.Surname}` : c.FullName,
+      legal_name: c.FullName,
+      national_identity_number: c.EmiratesId,
+      email_address: c.Email ?? null,
+      mobile_number: e164(c.MobileNumber),
+      phone_number: null,
+      address: address(c.ResidentialAddress),
+      birth_date: c.DateOfBirth ?? null,
+    };
+  }
+  const b = claims as UaeBusinessClaims | undefined;
+  return {
+    full_name: b?.BusinessName ?? null,
+    legal_name: b?.BusinessName ?? null,
+    national_identity_number: b?.TradeLicenceNumber ?? null,
+    email_address: b?.CorporateContactEmail ?? null,
+    mobile_number: null,
+    phone_number: e164(b?.CorporateContactPhoneNumber),
+    address: address(b?.CorporateAddress),
+    birth_date: null,
+  };
+}
+
+/** `/accounts/{id}/parties` (`AEPartyIdentityAssurance2`). */
+export function mapAccountIdentities(raw: readonly UaeAccountParty[]): Mapped<AccountIdentity> {
+  return mapEach(raw, (p, note) => {
+    const { birth_date: _, ...fields } = claimsFields(p.VerifiedClaims);
+    return {
+      party_id: p.PartyId,
+      ...fields,
+      party_type: decoded(PARTY_TYPES, p.PartyType, 'PartyType', note, 'read as null') ?? null,
+      account_role: decoded(ACCOUNT_ROLES, p.AccountRole, 'AccountRole', note, 'read as null') ?? null,
+    };
+  });
+}
+
+/** `/parties` (`AEPartyIdentityAssurance4`): the consenting user. The UAE has no party type for the user, nor a gender claim. */
+export function mapIdentity(raw: UaeUserParty | undefined): { identity: Identity | null; notes: string[] } {
+  if (raw === undefined) return { identity: null, notes: [] };
+  return { identity: { party_id: raw.PartyId, ...claimsFields(raw.VerifiedClaims), party_type: null, gender: null }, notes: [] };
 }

@@ -1,12 +1,48 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TokenArtifact } from 'oidc-provider';
-import { API_PREFIX, type UaeAccountStatus, type UaeAccountSubType, type UaePermission } from '../../standards/uae-2.1/codes.ts';
-import type { UaeAccount, UaeBalance, UaeTransaction } from '../../standards/uae-2.1/wire.ts';
+import {
+  API_PREFIX,
+  EMIRATES,
+  type UaeAccountRole,
+  type UaeAccountStatus,
+  type UaeAccountSubType,
+  type UaeBeneficiaryType,
+  type UaeDirectDebitFrequency,
+  type UaePermission,
+} from '../../standards/uae-2.1/codes.ts';
+import type {
+  UaeAccount,
+  UaeAccountParty,
+  UaeBalance,
+  UaeBeneficiary,
+  UaeDirectDebit,
+  UaePersonClaims,
+  UaeScheduledPayment,
+  UaeStandingOrder,
+  UaeTransaction,
+  UaeUserParty,
+} from '../../standards/uae-2.1/wire.ts';
 import { isMutualTls, peerCertificate, thumbprint } from '../authorization-server/certificate.ts';
 import { expiresAtOnBankClock, intentIdOfToken } from '../authorization-server/provider.ts';
 import type { ProviderRegistry } from '../authorization-server/providers.ts';
 import type { SandboxBank, SandboxContext } from '../context.ts';
-import type { AccountStatus, AccountSubType, GeneratedAccount, GeneratedBalance, GeneratedTransaction } from '../generator/model.ts';
+import type {
+  AccountRole,
+  AccountStatus,
+  AccountSubType,
+  CashAccount,
+  DirectDebitFrequency,
+  FinancialInstitution,
+  GeneratedAccount,
+  GeneratedBalance,
+  GeneratedBeneficiary,
+  GeneratedDirectDebit,
+  GeneratedParty,
+  GeneratedScheduledPayment,
+  GeneratedStandingOrder,
+  GeneratedTransaction,
+  Person,
+} from '../generator/model.ts';
 import { HIDDEN } from '../hidden.ts';
 import type { Consent } from '../state.ts';
 import { UAE_STATUS } from './consent.ts';
@@ -88,6 +124,131 @@ export function uaeTransactionJson(t: GeneratedTransaction, detail: boolean): Ua
     Amount: amount(t.amount),
     ...(detail && t.merchantDetails ? { MerchantDetails: { MerchantName: t.merchantDetails.merchantName, MerchantCategoryCode: t.merchantDetails.merchantCategoryCode } } : {}),
   } as UaeTransaction;
+}
+
+const BENEFICIARY_TYPES = { Trusted: 'Activated', Ordinary: 'NotActivated' } as const satisfies Record<GeneratedBeneficiary['beneficiaryType'], UaeBeneficiaryType>;
+const DD_FREQUENCIES = { 'UK.OBIE.Monthly': 'Monthly', 'UK.OBIE.Quarterly': 'Quarterly', 'UK.OBIE.Annual': 'Annual' } as const satisfies Record<DirectDebitFrequency, UaeDirectDebitFrequency>;
+const ROLES = { 'UK.OBIE.Principal': 'Principal', 'UK.OBIE.SecondaryOwner': 'SecondaryOwner', 'UK.OBIE.OtherParty': 'OtherParty' } as const satisfies Record<AccountRole, UaeAccountRole>;
+
+/** The generator's counterparties, in the UAE's schemes (no namespace; the holder is named on the instruction). */
+const agent = (a: FinancialInstitution) => ({ SchemeName: 'BICFI' as const, Identification: a.identification });
+const creditorAccount = (a: CashAccount) => [{ SchemeName: 'IBAN' as const, Identification: a.identification }];
+const reference = (text: string) => text.slice(0, 35);
+
+/** `AEBeneficiary`. Basic leaves out whom and where the money goes. None was added through Open Finance. */
+export function uaeBeneficiaryJson(b: GeneratedBeneficiary, detail: boolean): UaeBeneficiary {
+  return {
+    BeneficiaryId: b.beneficiaryId,
+    BeneficiaryType: BENEFICIARY_TYPES[b.beneficiaryType],
+    AddedViaOF: false,
+    Reference: reference(b.reference),
+    ...(detail
+      ? {
+          AccountHolderName: b.creditorAccount.name,
+          CreditorAgent: { ...agent(b.creditorAgent), Name: b.creditorAgent.name },
+          CreditorAccount: creditorAccount(b.creditorAccount),
+        }
+      : {}),
+  };
+}
+
+export function uaeDirectDebitJson(d: GeneratedDirectDebit): UaeDirectDebit {
+  return {
+    DirectDebitId: d.directDebitId,
+    MandateIdentification: d.mandateIdentification,
+    DirectDebitStatusCode: d.directDebitStatusCode,
+    Name: d.name.slice(0, 70),
+    Frequency: DD_FREQUENCIES[d.frequency],
+    ...(d.previousPaymentDateTime ? { PreviousPaymentDateTime: d.previousPaymentDateTime } : {}),
+    ...(d.previousPaymentAmount ? { PreviousPaymentAmount: amount(d.previousPaymentAmount) } : {}),
+  } as UaeDirectDebit;
+}
+
+/** `AEStandingOrder`. Basic leaves out the creditor. */
+export function uaeStandingOrderJson(s: GeneratedStandingOrder, detail: boolean): UaeStandingOrder {
+  return {
+    StandingOrderId: s.standingOrderId,
+    StandingOrderType: 'LocalBankTransfer',
+    Frequency: s.frequency,
+    CreditorReference: reference(s.reference),
+    FirstPaymentDateTime: s.firstPaymentDateTime,
+    ...(s.nextPaymentDateTime ? { NextPaymentDateTime: s.nextPaymentDateTime } : {}),
+    ...(s.lastPaymentDateTime ? { LastPaymentDateTime: s.lastPaymentDateTime } : {}),
+    ...(s.finalPaymentDateTime ? { FinalPaymentDateTime: s.finalPaymentDateTime } : {}),
+    ...(s.numberOfPayments ? { NumberOfPayments: s.numberOfPayments } : {}),
+    StandingOrderStatusCode: s.standingOrderStatusCode,
+    FirstPaymentAmount: amount(s.firstPaymentAmount),
+    ...(s.nextPaymentAmount ? { NextPaymentAmount: amount(s.nextPaymentAmount) } : {}),
+    ...(s.lastPaymentAmount ? { LastPaymentAmount: amount(s.lastPaymentAmount) } : {}),
+    ...(s.finalPaymentAmount ? { FinalPaymentAmount: amount(s.finalPaymentAmount) } : {}),
+    ...(detail ? { AccountHolderName: s.creditorAccount.name, CreditorAgent: agent(s.creditorAgent), CreditorAccount: creditorAccount(s.creditorAccount) } : {}),
+  } as UaeStandingOrder;
+}
+
+/** `AEScheduledPayment`. Basic leaves out the creditor. */
+export function uaeScheduledPaymentJson(p: GeneratedScheduledPayment, detail: boolean): UaeScheduledPayment {
+  return {
+    ScheduledPaymentId: p.scheduledPaymentId,
+    ScheduledType: p.scheduledType,
+    ScheduledPaymentDateTime: p.scheduledPaymentDateTime,
+    CreditorReference: reference(p.reference),
+    InstructedAmount: amount(p.instructedAmount),
+    ...(detail ? { AccountHolderName: p.creditorAccount.name, CreditorAgent: agent(p.creditorAgent), CreditorAccount: creditorAccount(p.creditorAccount) } : {}),
+  } as UaeScheduledPayment;
+}
+
+/** `+971-501234567` (the generator's OBIE syntax) to E.164. */
+const e164 = (phone: string) => `+${phone.replace(/\D/g, '')}`;
+const emirateOf = (subDivision: string) => EMIRATES.find((e) => e.toLowerCase() === subDivision.replace(/\s+/g, '').toLowerCase());
+
+/**
+ * The person as the bank's KYC verified them (`TrustFramework: FI`): OpenID identity-assurance
+ * claims with the Emirates ID. The generator keeps no ID expiry: it is the holder's next birthday
+ * some years on, as stable as the rest of the person.
+ */
+function verifiedClaims(person: Person): UaeAccountParty['VerifiedClaims'] {
+  const a = person.address;
+  const emirate = emirateOf(a.countrySubDivision);
+  const claims: UaePersonClaims = {
+    IdentityType: 'Person',
+    FullName: person.fullLegalName,
+    GivenName: person.givenName,
+    MiddleName: person.fatherName,
+    Surname: person.familyName,
+    EmiratesId: person.nationalId.value,
+    EmiratesIdExpiryDate: `${2027 + (Number(person.birthDate.slice(8, 10)) % 4)}${person.birthDate.slice(4, 10)}`.replace('-02-29', '-02-28'),
+    DateOfBirth: person.birthDate.slice(0, 10),
+    ResidentialAddress: {
+      AddressType: 'Residential',
+      AddressLine: a.addressLine.slice(0, 5),
+      BuildingNumber: a.buildingNumber,
+      StreetName: a.streetName,
+      TownName: a.townName,
+      ...(emirate ? { CountrySubDivision: emirate } : {}),
+      ...(a.postCode ? { PostBox: a.postCode } : {}),
+      Country: a.country,
+    },
+    MobileNumber: e164(person.mobile),
+    Email: person.emailAddress,
+  };
+  return [{ Verification: { TrustFramework: 'FI' }, Claims: claims }];
+}
+
+/** `AEPartyIdentityAssurance2`: a party with a role on the account. */
+export function uaeAccountPartyJson(p: GeneratedParty): UaeAccountParty {
+  return {
+    PartyId: p.person.partyId,
+    PartyNumber: p.person.partyNumber,
+    PartyType: p.partyType,
+    PartyCategory: 'Retail',
+    AccountRole: ROLES[p.accountRole ?? 'UK.OBIE.Principal'],
+    VerifiedClaims: verifiedClaims(p.person),
+  };
+}
+
+/** `AEPartyIdentityAssurance4`: the consenting user. */
+export function uaeUserPartyJson(p: GeneratedParty): UaeUserParty {
+  return { PartyId: p.person.partyId, PartyNumber: p.person.partyNumber, PartyCategory: 'Retail', VerifiedClaims: verifiedClaims(p.person) };
 }
 
 const send = (reply: FastifyReply, body: unknown) => reply.type('application/json; charset=utf-8').send(JSON.stringify(body));
@@ -196,6 +357,28 @@ export function registerUaeAis(app: FastifyInstance, ctx: SandboxContext, provid
     const a = await access(request, ['ReadBalances']);
     const account = accountOf(a, (request.params as { AccountId: string }).AccountId);
     return send(reply, { Data: { AccountId: account.accountId, Balance: account.balances.map(uaeBalanceJson) }, ...page(request) });
+  });
+
+  /** The per-account lists: one page each. `detail` is whether the consent grants the `…Detail` permission. */
+  const perAccount = (path: string, needs: readonly UaePermission[], data: (account: GeneratedAccount, detail: boolean) => Record<string, unknown>) => {
+    app.get(`${AIS}/accounts/:AccountId/${path}`, HIDDEN, async (request, reply) => {
+      const a = await access(request, needs);
+      const account = accountOf(a, (request.params as { AccountId: string }).AccountId);
+      const detail = needs.some((p) => p.endsWith('Detail') && a.permissions.includes(p));
+      return send(reply, { Data: { AccountId: account.accountId, ...data(account, detail) }, ...page(request) });
+    });
+  };
+  perAccount('beneficiaries', ['ReadBeneficiariesBasic', 'ReadBeneficiariesDetail'], (x, detail) => ({ Beneficiary: x.beneficiaries.map((b) => uaeBeneficiaryJson(b, detail)) }));
+  perAccount('direct-debits', ['ReadDirectDebits'], (x) => ({ DirectDebit: x.directDebits.map(uaeDirectDebitJson) }));
+  perAccount('standing-orders', ['ReadStandingOrdersBasic', 'ReadStandingOrdersDetail'], (x, detail) => ({ StandingOrder: x.standingOrders.map((o) => uaeStandingOrderJson(o, detail)) }));
+  perAccount('scheduled-payments', ['ReadScheduledPaymentsBasic', 'ReadScheduledPaymentsDetail'], (x, detail) => ({
+    ScheduledPayment: x.scheduledPayments.map((p) => uaeScheduledPaymentJson(p, detail)),
+  }));
+  perAccount('parties', ['ReadParty'], (x) => ({ Party: x.parties.map(uaeAccountPartyJson) }));
+
+  app.get(`${AIS}/parties`, HIDDEN, async (request, reply) => {
+    const a = await access(request, ['ReadPartyUser', 'ReadPartyUserIdentity']);
+    return send(reply, { Data: { Party: uaeUserPartyJson(a.snapshot.customer.party) }, Links: { Self: ctx.publicUrl(request) }, Meta: { TotalPages: 1 } });
   });
 
   app.get(`${AIS}/accounts/:AccountId/transactions`, HIDDEN, async (request, reply) => {

@@ -119,3 +119,17 @@ export type UaeAccountRole = (typeof ACCOUNT_ROLES)[number];
 
 export const REVOKED_BY = ['LFI', 'TPP', 'LFI.InitiatedByUser', 'TPP.InitiatedByUser'] as const;
 true satisfies Same<(typeof REVOKED_BY)[number], AisSchema['AERevokedBy']>;
+
+export const STANDING_ORDER_TYPES = ['BetweenMyAccounts', 'SameBankTransfer', 'LocalBankTransfer', 'InternationalTransfer', 'Charity'] as const;
+true satisfies Same<(typeof STANDING_ORDER_TYPES)[number], AisSchema['StandingOrderType']>;
+export type UaeStandingOrderType = (typeof STANDING_ORDER_TYPES)[number];
+
+/** `AEPostalAddress.CountrySubDivision`: the seven emirates. */
+export const EMIRATES = ['AbuDhabi', 'Ajman', 'Dubai', 'Fujairah', 'RasAlKhaimah', 'Sharjah', 'UmmAlQuwain'] as const;
+true satisfies Same<(typeof EMIRATES)[number], NonNullable<AisSchema['AEPostalAddress']['CountrySubDivision']>>;
+export type UaeEmirate = (typeof EMIRATES)[number];
+
+/** Counterparty account schemes of payment instructions (`AECashAccount5_0`). */
+export const CASH_ACCOUNT_SCHEMES = ['IBAN', 'AccountNumber', 'MaskedPAN', 'MobileNumber', 'UtilityName', 'EWallet'] as const;
+true satisfies Same<(typeof CASH_ACCOUNT_SCHEMES)[number], AisSchema['AEExternalAccountIdentificationCode1']>;
+export type UaeCashAccountScheme = (typeof CASH_ACCOUNT_SCHEMES)[number];

@@ -21,3 +21,17 @@ export type UaeReadDirectDebit = S['AEReadDirectDebit'];
 export type UaeReadStandingOrder = S['AEReadStandingOrder'];
 export type UaeReadScheduledPayment = S['AEReadScheduledPayment'];
 export type UaeReadParty = S['AEReadParty2'];
+export type UaeBeneficiary = S['AEBeneficiary'];
+export type UaeDirectDebit = S['AEDirectDebit'];
+export type UaeStandingOrder = S['AEStandingOrder'];
+export type UaeScheduledPayment = S['AEScheduledPayment'];
+export type UaeCashAccount = S['AECashAccount5_0'];
+/** A party with a role on one account (`/accounts/{id}/parties`). */
+export type UaeAccountParty = S['AEPartyIdentityAssurance2'];
+/** The consenting user (`/parties`). */
+export type UaeReadUserParty = S['AEReadParty4'];
+export type UaeUserParty = S['AEPartyIdentityAssurance4'];
+export type UaeVerifiedClaim = S['VerifiedClaim'];
+export type UaePersonClaims = S['Claims'];
+export type UaeBusinessClaims = S['CorporateClaims'];
+export type UaePostalAddress = S['AEPostalAddress'];
