@@ -84,6 +84,20 @@ describe('end to end: UAE sandbox bank → UAE connector → refresh → reads',
     assert.ok(total > 0);
   });
 
+  it('the bank writes Arabic and English narratives and merchant names, AED amounts and Asia/Dubai times, and Lean serves them as written', async () => {
+    const [a] = await bank.all('/accounts', 'Account');
+    const uae = await bank.all(`/accounts/${a.AccountId}/transactions`, 'Transaction');
+    const arabic = /[\u0600-\u06FF]/;
+    assert.ok(uae.every((t) => arabic.test(t.TransactionInformation) && /[A-Za-z]/.test(t.TransactionInformation)), 'bilingual narratives');
+    assert.ok(uae.every((t) => t.BookingDateTime.endsWith('+04:00')), 'Dubai offsets');
+    assert.ok(uae.every((t) => t.Amount.Currency === 'AED' && /^\d+\.\d{2}$/.test(t.Amount.Amount)), 'AED with two decimals');
+    const ours = (await read('/data/v2/accounts')).body;
+    const mine = await s.allTransactions(token, entity.id, ours[0].account_id);
+    assert.ok(mine.some((t: any) => arabic.test(t.description)));
+    const arabicMerchant = uae.find((t) => arabic.test(t.MerchantDetails?.MerchantName ?? ''));
+    if (arabicMerchant) assert.ok(mine.some((t: any) => t.merchant?.name === arabicMerchant.MerchantDetails.MerchantName));
+  });
+
   it('balances', async () => {
     const uaeAccounts = await bank.all('/accounts', 'Account');
     const ours = (await read('/data/v2/accounts')).body;

@@ -43,8 +43,10 @@ import type {
   GeneratedTransaction,
   Person,
 } from '../generator/model.ts';
+import { hash32 } from '../faults.ts';
 import { HIDDEN } from '../hidden.ts';
 import type { Consent } from '../state.ts';
+import { sendJson, transientFaults } from '../transient-faults.ts';
 import { UAE_STATUS } from './consent.ts';
 
 /**
@@ -59,11 +61,13 @@ const AIS = `/:bank${API_PREFIX}`;
 class UaeError extends Error {
   readonly status: number;
   readonly code: string;
+  readonly headers: Record<string, string>;
 
-  constructor(status: number, code: string, message: string) {
+  constructor(status: number, code: string, message: string, headers: Record<string, string> = {}) {
     super(message);
     this.status = status;
     this.code = code;
+    this.headers = headers;
   }
 }
 
@@ -71,8 +75,44 @@ const SUB_TYPES = { CurrentAccount: 'CurrentAccount', Savings: 'Savings', Credit
 const STATUSES = { Enabled: 'Active', Disabled: 'Inactive', Deleted: 'Closed', Pending: 'Inactive', ProForma: 'Inactive' } as const satisfies Record<AccountStatus, UaeAccountStatus>;
 
 const amount = (a: { amount: string; currency: string }) => ({ Amount: a.amount, Currency: a.currency });
-/** The spec's date-times carry a zone; the generator's are UTC with milliseconds, which is one. */
-const dateTime = (iso: string) => iso;
+/**
+ * The spec's date-times carry a zone. A UAE bank writes its own: Asia/Dubai, UTC+04:00 all year
+ * (no daylight saving), so the connector's zone handling is exercised, not just `Z`.
+ */
+const DUBAI_OFFSET_MS = 4 * 3_600_000;
+const dateTime = (iso: string) => new Date(Date.parse(iso) + DUBAI_OFFSET_MS).toISOString().replace('Z', '+04:00');
+
+/** Arabic names of UAE merchants, as a bank's card processor prints some of them. */
+const ARABIC_MERCHANTS: Readonly<Record<string, string>> = {
+  Carrefour: 'كارفور',
+  'Lulu Hypermarket': 'لولو هايبرماركت',
+  'Union Coop': 'تعاونية الاتحاد',
+  'Al Maya Supermarket': 'سوبرماركت الماية',
+  Talabat: 'طلبات',
+  Careem: 'كريم',
+  'Careem Food': 'كريم فود',
+  ENOC: 'اينوك',
+  'ADNOC Distribution': 'أدنوك للتوزيع',
+  Emarat: 'إمارات',
+  Salik: 'سالك',
+  'Al Mallah': 'الملاح',
+  'Zaatar w Zeit': 'زعتر و زيت',
+  'Al Safadi': 'الصفدي',
+  Emirates: 'طيران الإمارات',
+  'Etihad Airways': 'الاتحاد للطيران',
+  Almosafer: 'المسافر',
+  'Sharaf DG': 'شرف دي جي',
+  'Noon.com': 'نون',
+};
+
+/** The Arabic half of a bilingual narrative, by what the entry is. */
+const ARABIC_LABELS = { Purchase: 'شراء', Refund: 'استرداد', Deposit: 'إيداع', MoneyTransfer: 'تحويل' } as const;
+
+/** Every other card entry at a merchant with an Arabic name carries that name (stable per transaction). */
+const merchantName = (t: GeneratedTransaction, name: string) => {
+  const arabic = ARABIC_MERCHANTS[name];
+  return arabic !== undefined && hash32(t.transactionId) % 2 === 0 ? arabic : name;
+};
 
 export function uaeAccountJson(a: GeneratedAccount, detail: boolean): UaeAccount {
   return {
@@ -108,21 +148,23 @@ export function uaeBalanceJson(b: GeneratedBalance): UaeBalance {
  */
 export function uaeTransactionJson(t: GeneratedTransaction, detail: boolean): UaeTransaction {
   const card = t.merchantDetails !== null;
+  const sub = card ? (t.creditDebitIndicator === 'Credit' ? 'Refund' : 'Purchase') : t.creditDebitIndicator === 'Credit' ? 'Deposit' : 'MoneyTransfer';
   return {
     TransactionId: t.transactionId,
     TransactionDateTime: dateTime(t.bookingDateTime),
     ...(t.transactionReference ? { TransactionReference: t.transactionReference } : {}),
     TransactionType: card ? 'POS' : 'LocalBankTransfer',
-    SubTransactionType: card ? (t.creditDebitIndicator === 'Credit' ? 'Refund' : 'Purchase') : t.creditDebitIndicator === 'Credit' ? 'Deposit' : 'MoneyTransfer',
+    SubTransactionType: sub,
     PaymentModes: 'Online',
     CreditDebitIndicator: t.creditDebitIndicator,
     Status: t.status,
     TransactionMutability: t.status === 'Pending' ? 'Mutable' : 'Immutable',
     BookingDateTime: dateTime(t.bookingDateTime),
     ...(t.valueDateTime ? { ValueDateTime: dateTime(t.valueDateTime) } : {}),
-    ...(detail ? { TransactionInformation: t.transactionInformation.slice(0, 500) } : {}),
+    // Bilingual, as UAE banks print narratives: Arabic, then the English the generator wrote.
+    ...(detail ? { TransactionInformation: `${ARABIC_LABELS[sub]} - ${t.transactionInformation}`.slice(0, 500) } : {}),
     Amount: amount(t.amount),
-    ...(detail && t.merchantDetails ? { MerchantDetails: { MerchantName: t.merchantDetails.merchantName, MerchantCategoryCode: t.merchantDetails.merchantCategoryCode } } : {}),
+    ...(detail && t.merchantDetails ? { MerchantDetails: { MerchantName: merchantName(t, t.merchantDetails.merchantName), MerchantCategoryCode: t.merchantDetails.merchantCategoryCode } } : {}),
   } as UaeTransaction;
 }
 
@@ -159,7 +201,7 @@ export function uaeDirectDebitJson(d: GeneratedDirectDebit): UaeDirectDebit {
     DirectDebitStatusCode: d.directDebitStatusCode,
     Name: d.name.slice(0, 70),
     Frequency: DD_FREQUENCIES[d.frequency],
-    ...(d.previousPaymentDateTime ? { PreviousPaymentDateTime: d.previousPaymentDateTime } : {}),
+    ...(d.previousPaymentDateTime ? { PreviousPaymentDateTime: dateTime(d.previousPaymentDateTime) } : {}),
     ...(d.previousPaymentAmount ? { PreviousPaymentAmount: amount(d.previousPaymentAmount) } : {}),
   } as UaeDirectDebit;
 }
@@ -171,10 +213,10 @@ export function uaeStandingOrderJson(s: GeneratedStandingOrder, detail: boolean)
     StandingOrderType: 'LocalBankTransfer',
     Frequency: s.frequency,
     CreditorReference: reference(s.reference),
-    FirstPaymentDateTime: s.firstPaymentDateTime,
-    ...(s.nextPaymentDateTime ? { NextPaymentDateTime: s.nextPaymentDateTime } : {}),
-    ...(s.lastPaymentDateTime ? { LastPaymentDateTime: s.lastPaymentDateTime } : {}),
-    ...(s.finalPaymentDateTime ? { FinalPaymentDateTime: s.finalPaymentDateTime } : {}),
+    FirstPaymentDateTime: dateTime(s.firstPaymentDateTime),
+    ...(s.nextPaymentDateTime ? { NextPaymentDateTime: dateTime(s.nextPaymentDateTime) } : {}),
+    ...(s.lastPaymentDateTime ? { LastPaymentDateTime: dateTime(s.lastPaymentDateTime) } : {}),
+    ...(s.finalPaymentDateTime ? { FinalPaymentDateTime: dateTime(s.finalPaymentDateTime) } : {}),
     ...(s.numberOfPayments ? { NumberOfPayments: s.numberOfPayments } : {}),
     StandingOrderStatusCode: s.standingOrderStatusCode,
     FirstPaymentAmount: amount(s.firstPaymentAmount),
@@ -190,7 +232,7 @@ export function uaeScheduledPaymentJson(p: GeneratedScheduledPayment, detail: bo
   return {
     ScheduledPaymentId: p.scheduledPaymentId,
     ScheduledType: p.scheduledType,
-    ScheduledPaymentDateTime: p.scheduledPaymentDateTime,
+    ScheduledPaymentDateTime: dateTime(p.scheduledPaymentDateTime),
     CreditorReference: reference(p.reference),
     InstructedAmount: amount(p.instructedAmount),
     ...(detail ? { AccountHolderName: p.creditorAccount.name, CreditorAgent: agent(p.creditorAgent), CreditorAccount: creditorAccount(p.creditorAccount) } : {}),
@@ -251,7 +293,7 @@ export function uaeUserPartyJson(p: GeneratedParty): UaeUserParty {
   return { PartyId: p.person.partyId, PartyNumber: p.person.partyNumber, PartyCategory: 'Retail', VerifiedClaims: verifiedClaims(p.person) };
 }
 
-const send = (reply: FastifyReply, body: unknown) => reply.type('application/json; charset=utf-8').send(JSON.stringify(body));
+const send = (reply: FastifyReply, body: unknown, malformed = false) => sendJson(reply, body, malformed);
 
 export function registerUaeAis(app: FastifyInstance, ctx: SandboxContext, providers: ProviderRegistry): void {
   const uaeBank = (request: FastifyRequest): SandboxBank => {
@@ -280,19 +322,28 @@ export function registerUaeAis(app: FastifyInstance, ctx: SandboxContext, provid
     return { clientCredentials, consentId: clientCredentials ? null : intentIdOfToken(token) };
   };
 
-  const access = async (request: FastifyRequest, needs: readonly UaePermission[]) => {
+  const transient = transientFaults(ctx, {
+    rateLimited: () => new UaeError(429, 'GenericError', 'Too many requests: retry after 1 second', { 'retry-after': '1' }),
+    unavailable: (message) => new UaeError(503, 'GenericError', message),
+  });
+
+  /** Who may read, in the OBIE routes' order of checks (token, consent, faults, permission), with the faults in force for the login. */
+  const access = async (request: FastifyRequest, reply: FastifyReply, needs: readonly UaePermission[]) => {
     const bank = uaeBank(request);
     const nowMs = ctx.now().getTime();
     const token = await bearer(request, bank, nowMs);
     if (token.clientCredentials || !token.consentId) throw new UaeError(403, 'AccessToken.InvalidScope', 'Use a token the user authorised');
     const consent = ctx.state.consent(bank.identifier, token.consentId);
     if (!consent?.login || !consent.accountIds) throw new UaeError(403, 'Consent.PermanentAccountAccessFailure', 'The consent is not authorised');
-    const status = ctx.consentStatus(consent, ctx.faults(bank.identifier, consent.login), nowMs);
+    const faults = ctx.faults(bank.identifier, consent.login);
+    const status = ctx.consentStatus(consent, faults, nowMs);
     if (status !== 'Authorised') throw new UaeError(403, 'Consent.PermanentAccountAccessFailure', `The consent is ${UAE_STATUS[status]}`);
+    const key = `${consent.id} ${request.url.split('?')[0]}`;
+    const malformed = await transient(reply, faults, key);
     const permissions = consent.permissions as readonly string[];
     if (!needs.some((p) => permissions.includes(p))) throw new UaeError(403, 'AccessToken.InvalidScope', `The consent does not grant ${needs.join(' or ')}`);
     const snapshot = ctx.customers.get(bank, consent.login, ctx.state.user(bank.identifier, consent.login).profile, nowMs);
-    return { bank, consent: consent as Consent & { login: string; accountIds: string[] }, snapshot, permissions };
+    return { bank, consent: consent as Consent & { login: string; accountIds: string[] }, snapshot, permissions, faults, key, malformed };
   };
 
   const accountOf = (a: Awaited<ReturnType<typeof access>>, id: string): GeneratedAccount => {
@@ -302,7 +353,7 @@ export function registerUaeAis(app: FastifyInstance, ctx: SandboxContext, provid
   };
 
   app.setErrorHandler((error, request, reply) => {
-    if (error instanceof UaeError) return reply.code(error.status).type('application/json; charset=utf-8').send({ Errors: [{ Code: error.code, Message: error.message }] });
+    if (error instanceof UaeError) return reply.code(error.status).headers(error.headers).type('application/json; charset=utf-8').send({ Errors: [{ Code: error.code, Message: error.message }] });
     request.log.error({ err: error }, 'UAE sandbox bank failed');
     return reply.code(500).send({ Errors: [{ Code: 'GenericError', Message: 'The bank failed to answer' }] });
   });
@@ -348,24 +399,24 @@ export function registerUaeAis(app: FastifyInstance, ctx: SandboxContext, provid
   const page = (request: FastifyRequest) => ({ Links: { Self: ctx.publicUrl(request) }, Meta: { TotalPages: 1 } });
 
   app.get(`${AIS}/accounts`, HIDDEN, async (request, reply) => {
-    const a = await access(request, ['ReadAccountsBasic', 'ReadAccountsDetail']);
+    const a = await access(request, reply, ['ReadAccountsBasic', 'ReadAccountsDetail']);
     const accounts = a.consent.accountIds.flatMap((id) => a.snapshot.account(id) ?? []);
-    return send(reply, { Data: { Account: accounts.map((x) => uaeAccountJson(x, a.permissions.includes('ReadAccountsDetail'))) }, ...page(request) });
+    return send(reply, { Data: { Account: accounts.map((x) => uaeAccountJson(x, a.permissions.includes('ReadAccountsDetail'))) }, ...page(request) }, a.malformed);
   });
 
   app.get(`${AIS}/accounts/:AccountId/balances`, HIDDEN, async (request, reply) => {
-    const a = await access(request, ['ReadBalances']);
+    const a = await access(request, reply, ['ReadBalances']);
     const account = accountOf(a, (request.params as { AccountId: string }).AccountId);
-    return send(reply, { Data: { AccountId: account.accountId, Balance: account.balances.map(uaeBalanceJson) }, ...page(request) });
+    return send(reply, { Data: { AccountId: account.accountId, Balance: account.balances.map(uaeBalanceJson) }, ...page(request) }, a.malformed);
   });
 
   /** The per-account lists: one page each. `detail` is whether the consent grants the `…Detail` permission. */
   const perAccount = (path: string, needs: readonly UaePermission[], data: (account: GeneratedAccount, detail: boolean) => Record<string, unknown>) => {
     app.get(`${AIS}/accounts/:AccountId/${path}`, HIDDEN, async (request, reply) => {
-      const a = await access(request, needs);
+      const a = await access(request, reply, needs);
       const account = accountOf(a, (request.params as { AccountId: string }).AccountId);
       const detail = needs.some((p) => p.endsWith('Detail') && a.permissions.includes(p));
-      return send(reply, { Data: { AccountId: account.accountId, ...data(account, detail) }, ...page(request) });
+      return send(reply, { Data: { AccountId: account.accountId, ...data(account, detail) }, ...page(request) }, a.malformed);
     });
   };
   perAccount('beneficiaries', ['ReadBeneficiariesBasic', 'ReadBeneficiariesDetail'], (x, detail) => ({ Beneficiary: x.beneficiaries.map((b) => uaeBeneficiaryJson(b, detail)) }));
@@ -377,17 +428,20 @@ export function registerUaeAis(app: FastifyInstance, ctx: SandboxContext, provid
   perAccount('parties', ['ReadParty'], (x) => ({ Party: x.parties.map(uaeAccountPartyJson) }));
 
   app.get(`${AIS}/parties`, HIDDEN, async (request, reply) => {
-    const a = await access(request, ['ReadPartyUser', 'ReadPartyUserIdentity']);
-    return send(reply, { Data: { Party: uaeUserPartyJson(a.snapshot.customer.party) }, Links: { Self: ctx.publicUrl(request) }, Meta: { TotalPages: 1 } });
+    const a = await access(request, reply, ['ReadPartyUser', 'ReadPartyUserIdentity']);
+    return send(reply, { Data: { Party: uaeUserPartyJson(a.snapshot.customer.party) }, Links: { Self: ctx.publicUrl(request) }, Meta: { TotalPages: 1 } }, a.malformed);
   });
 
   app.get(`${AIS}/accounts/:AccountId/transactions`, HIDDEN, async (request, reply) => {
-    const a = await access(request, ['ReadTransactionsBasic', 'ReadTransactionsDetail']);
+    const a = await access(request, reply, ['ReadTransactionsBasic', 'ReadTransactionsDetail']);
     const account = accountOf(a, (request.params as { AccountId: string }).AccountId);
     const from = (request.query as { fromBookingDateTime?: string }).fromBookingDateTime;
     const fromIso = from && Number.isFinite(Date.parse(from.endsWith('Z') || /[+-]\d\d:?\d\d$/.test(from) ? from : `${from}Z`)) ? new Date(from.endsWith('Z') ? from : `${from}Z`).toISOString() : null;
-    const list = a.snapshot.transactions(account, ctx.faults(a.bank.identifier, a.consent.login)).filter((t) => fromIso === null || t.bookingDateTime >= fromIso);
+    const list = a.snapshot.transactions(account, a.faults).filter((t) => fromIso === null || t.bookingDateTime >= fromIso);
     const detail = a.permissions.includes('ReadTransactionsDetail');
-    return send(reply, { Data: { AccountId: account.accountId, Transaction: list.map((t) => uaeTransactionJson(t, detail)) }, ...page(request) });
+    // `unstable_ids`: a new id every fetch. (`missing_transaction_id` does not apply: the UAE requires the id.)
+    const fetchNo = a.faults.has('unstable_ids') ? ctx.counters.next('unstable_ids', a.key) : 0;
+    const shown = (t: GeneratedTransaction) => (fetchNo === 0 ? t : { ...t, transactionId: `${t.transactionId}.${fetchNo}` });
+    return send(reply, { Data: { AccountId: account.accountId, Transaction: list.map((t) => uaeTransactionJson(shown(t), detail)) }, ...page(request) }, a.malformed);
   });
 }
