@@ -324,7 +324,8 @@ export function registerUaeAis(app: FastifyInstance, ctx: SandboxContext, provid
 
   const transient = transientFaults(ctx, {
     rateLimited: () => new UaeError(429, 'GenericError', 'Too many requests: retry after 1 second', { 'retry-after': '1' }),
-    unavailable: (message) => new UaeError(503, 'GenericError', message),
+    // The spec's server error is 500 (it lists no 503).
+    unavailable: (message) => new UaeError(500, 'GenericError', message),
   });
 
   /** Who may read, in the OBIE routes' order of checks (token, consent, faults, permission), with the faults in force for the login. */
@@ -353,6 +354,8 @@ export function registerUaeAis(app: FastifyInstance, ctx: SandboxContext, provid
   };
 
   app.setErrorHandler((error, request, reply) => {
+    // The spec gives only 400, 403 and 500 a body; 401, 404, 405, 406, 415 and 429 have none.
+    if (error instanceof UaeError && ![400, 403, 500].includes(error.status)) return reply.code(error.status).headers(error.headers).send();
     if (error instanceof UaeError) return reply.code(error.status).headers(error.headers).type('application/json; charset=utf-8').send({ Errors: [{ Code: error.code, Message: error.message }] });
     request.log.error({ err: error }, 'UAE sandbox bank failed');
     return reply.code(500).send({ Errors: [{ Code: 'GenericError', Message: 'The bank failed to answer' }] });
