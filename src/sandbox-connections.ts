@@ -14,6 +14,7 @@ import { SANDBOX_BANK_PROFILES, type SandboxStandard } from './sandbox-bank/prof
 /** Where a sandbox bank's account-information API is, under its base, by the standard it speaks. */
 const AIS_PATHS = {
   'obie-3.1': '/open-banking/v3.1/aisp',
+  'uae-2.1': '/open-finance/account-information/v2.1',
   'ksa-2022.11': '/open-banking/account-information/2022.11.01-final-errata2',
 } as const satisfies Record<SandboxStandard, string>;
 

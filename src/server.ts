@@ -4,7 +4,7 @@ import { buildApp, SANDBOX_BANKS_PREFIX } from './app.ts';
 import { loadOrCreateKey } from './auth/secret-box.ts';
 import { loadSigningKeys } from './auth/signing-keys.ts';
 import { createTokenService } from './auth/tokens.ts';
-import { createConnector } from './banks/connectors.ts';
+import { createConnectors } from './banks/connectors.ts';
 import { BankTransports } from './banks/security/bank-transport.ts';
 import { createFapiClient } from './banks/security/fapi-client.ts';
 import { loadBanksFile } from './banks/banks-file.ts';
@@ -72,7 +72,7 @@ export async function startServer(config: Config, options: { now?: () => Date } 
     const sandboxLocation = () => (selfUrl !== '' || !config.sandboxBanks) && tlsUrl !== '' ? { http: sandboxBase(), tls: tlsUrl } : null;
     const banks = createBankRegistry(bankSource(configuredBanks, sandboxLocation, pki), { mode: config.mode });
     transports = new BankTransports();
-    const connector = createConnector({
+    const connector = createConnectors({
       fapi: createFapiClient({ transports, timeout_ms: config.bankTimeoutMs }),
       transports,
       timeout_ms: config.bankTimeoutMs,

@@ -47,7 +47,7 @@ export interface BankDefinition {
   scopes: readonly string[];
 }
 
-export const STANDARDS = ['obie-3.1', 'ksa-2022.11'] as const;
+export const STANDARDS = ['obie-3.1', 'uae-2.1', 'ksa-2022.11'] as const;
 export type Standard = (typeof STANDARDS)[number];
 
 export const CLIENT_AUTHS = ['private_key_jwt', 'tls_client_auth'] as const;

@@ -1,31 +1,28 @@
-import type { Standard } from './bank.ts';
-import { BankError, type BankConnector } from './connector.ts';
+import type { BankDefinition, Standard } from './bank.ts';
+import type { BankConnector } from './connector.ts';
 import { createKsaConnector } from './ksa/connector.ts';
 import { createObieConnector, type ObieConnectorOptions } from './obie/connector.ts';
+import { createUaeConnector } from './uae/connector.ts';
 
 /** The options every standard's connector takes (the FAPI layer, transports, timeouts, retries). */
 export type ConnectorOptions = ObieConnectorOptions;
 
-const FACTORIES = {
-  'obie-3.1': createObieConnector,
-  'ksa-2022.11': createKsaConnector,
-} as const satisfies Record<Standard, (options: ConnectorOptions) => BankConnector>;
-
 /**
- * One `BankConnector` that hands each call to the connector of the bank's `standard`; the map is
- * exhaustive, so a standard added to `STANDARDS` without a connector fails to compile.
+ * One `BankConnector` for every bank: each call goes to the connector of the bank's `standard`.
+ * Exhaustive over `Standard`, so a standard added to `STANDARDS` fails to compile until it has a
+ * connector.
  */
-export function createConnector(options: ConnectorOptions): BankConnector {
-  const connectors = Object.fromEntries(Object.entries(FACTORIES).map(([standard, create]) => [standard, create(options)])) as Record<Standard, BankConnector>;
-  const of = (standard: Standard) => {
-    const connector = connectors[standard];
-    if (!connector) throw new BankError('rejected', `no connector speaks ${standard}`);
-    return connector;
-  };
+export function createConnectors(options: ConnectorOptions): BankConnector {
+  const byStandard = {
+    'obie-3.1': createObieConnector(options),
+    'uae-2.1': createUaeConnector(options),
+    'ksa-2022.11': createKsaConnector(options),
+  } as const satisfies Record<Standard, BankConnector>;
+  const of = (bank: BankDefinition): BankConnector => byStandard[bank.standard];
   return {
-    startConsent: (input) => of(input.bank.standard).startConsent(input),
-    exchangeCode: (input) => of(input.bank.standard).exchangeCode(input),
-    fetchData: (input) => of(input.bank.standard).fetchData(input),
-    revokeConsent: (input) => of(input.bank.standard).revokeConsent(input),
+    startConsent: (input) => of(input.bank).startConsent(input),
+    exchangeCode: (input) => of(input.bank).exchangeCode(input),
+    fetchData: (input) => of(input.bank).fetchData(input),
+    revokeConsent: (input) => of(input.bank).revokeConsent(input),
   };
 }

@@ -1,7 +1,7 @@
 import YAML from 'yaml';
 import { ConfigError } from '../config.ts';
 import { FILL_IN, type BanksFileEntry } from './banks-file.ts';
-import type { SecurityProfile } from './bank.ts';
+import type { SecurityProfile, Standard } from './bank.ts';
 
 /**
  * A trust framework's participants list, as Raidiam's directory serves it at `/participants`
@@ -46,15 +46,16 @@ export interface DirectoryImport {
 }
 
 /** Facts of the countries with an open-finance directory, for fields the list does not carry. */
-const COUNTRY_DEFAULTS: Readonly<Record<string, { currency: string; time_zone: string; security_profile: SecurityProfile }>> = {
-  // Al Tareq (the UAE's API Hub) is FAPI 2.0; the Gulf and UK frameworks FAPI 1.0 Advanced.
-  AE: { currency: 'AED', time_zone: 'Asia/Dubai', security_profile: 'fapi2' },
-  SA: { currency: 'SAR', time_zone: 'Asia/Riyadh', security_profile: 'fapi1-advanced' },
-  BH: { currency: 'BHD', time_zone: 'Asia/Bahrain', security_profile: 'fapi1-advanced' },
-  KW: { currency: 'KWD', time_zone: 'Asia/Kuwait', security_profile: 'fapi1-advanced' },
-  OM: { currency: 'OMR', time_zone: 'Asia/Muscat', security_profile: 'fapi1-advanced' },
-  QA: { currency: 'QAR', time_zone: 'Asia/Qatar', security_profile: 'fapi1-advanced' },
-  GB: { currency: 'GBP', time_zone: 'Europe/London', security_profile: 'fapi1-advanced' },
+const COUNTRY_DEFAULTS: Readonly<Record<string, { currency: string; time_zone: string; security_profile: SecurityProfile; standard: Standard }>> = {
+  // Al Tareq (the UAE's API Hub) is FAPI 2.0 with UAE Open Finance v2.1; SAMA's KSA Open Banking,
+  // the other Gulf frameworks and the UK's are FAPI 1.0 Advanced.
+  AE: { currency: 'AED', time_zone: 'Asia/Dubai', security_profile: 'fapi2', standard: 'uae-2.1' },
+  SA: { currency: 'SAR', time_zone: 'Asia/Riyadh', security_profile: 'fapi1-advanced', standard: 'ksa-2022.11' },
+  BH: { currency: 'BHD', time_zone: 'Asia/Bahrain', security_profile: 'fapi1-advanced', standard: 'obie-3.1' },
+  KW: { currency: 'KWD', time_zone: 'Asia/Kuwait', security_profile: 'fapi1-advanced', standard: 'obie-3.1' },
+  OM: { currency: 'OMR', time_zone: 'Asia/Muscat', security_profile: 'fapi1-advanced', standard: 'obie-3.1' },
+  QA: { currency: 'QAR', time_zone: 'Asia/Qatar', security_profile: 'fapi1-advanced', standard: 'obie-3.1' },
+  GB: { currency: 'GBP', time_zone: 'Europe/London', security_profile: 'fapi1-advanced', standard: 'obie-3.1' },
 };
 
 const DISCOVERY_SUFFIX = /\/\.well-known\/openid-configuration\/?$/;
@@ -121,7 +122,7 @@ export function importDirectory(participants: unknown): DirectoryImport {
         currency: known?.currency ?? FILL_IN,
         time_zone: known?.time_zone ?? FILL_IN,
         ...(logo?.startsWith('https://') ? { logo } : {}),
-        standard: 'obie-3.1',
+        standard: known?.standard ?? 'obie-3.1',
         issuer,
         api_base_url: apiBaseUrl,
         client_id: FILL_IN,

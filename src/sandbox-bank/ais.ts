@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TokenArtifact } from 'oidc-provider';
 import Type from 'typebox';
@@ -10,7 +9,8 @@ import { isMutualTls, peerCertificate, thumbprint } from './authorization-server
 import type { ProviderRegistry } from './authorization-server/providers.ts';
 import type { ConsentStatus, SandboxBank, SandboxContext } from './context.ts';
 import { notFound, ObieError, unauthorized } from './errors.ts';
-import { latencyMs, TRANSIENT_FAILURES, type ActiveFaults } from './faults.ts';
+import type { ActiveFaults } from './faults.ts';
+import { sendJson, transientFaults } from './transient-faults.ts';
 import type { GeneratedAccount, GeneratedTransaction } from './generator/model.ts';
 import type { Form } from './form.ts';
 import { HIDDEN } from './hidden.ts';
@@ -96,12 +96,6 @@ function consentBody(consent: Consent, status: ConsentStatus, self: string) {
   };
 }
 
-/** Writes the body out; under `malformed_json` only its first half goes, as a broken proxy would send it. */
-function sendJson(reply: FastifyReply, body: unknown, malformed = false) {
-  const text = JSON.stringify(body);
-  return reply.type('application/json; charset=utf-8').send(malformed ? text.slice(0, Math.floor(text.length / 2)) : text);
-}
-
 interface Access {
   bank: SandboxBank;
   consent: Consent & { login: string; accountIds: string[] };
@@ -164,36 +158,10 @@ export function registerAis(app: FastifyInstance, ctx: SandboxContext, providers
   /** The OBIE API is served over mutual TLS only, so its links point there. */
   const aisUrl = (bank: SandboxBank) => `${ctx.tlsBaseUrl()}/${bank.identifier}${AIS_PATH}`;
 
-  const pause = async (ms: number, signal: AbortSignal) => {
-    try {
-      await sleep(ms, undefined, { signal });
-    } catch {
-      throw new ObieError(503, 'UK.OBIE.UnexpectedError', 'The request was abandoned');
-    }
-  };
-
-  /** Until `hangMs` passes, the client gives up or the server closes, whichever comes first. */
-  const hang = async (reply: FastifyReply) => {
-    const gone = new AbortController();
-    const onClose = () => gone.abort();
-    reply.raw.once('close', onClose);
-    try {
-      await pause(ctx.hangMs, AbortSignal.any([ctx.closing, gone.signal]));
-    } finally {
-      reply.raw.off('close', onClose);
-    }
-  };
-
-  /** Transient faults, in this order, each counting only the requests that reach it. Returns whether to send a broken body. */
-  const transientFaults = async (reply: FastifyReply, faults: ActiveFaults, key: string): Promise<boolean> => {
-    // Counted from the fault's switch-on, so switching it off and on again makes it bite again.
-    const hits = (fault: keyof typeof TRANSIENT_FAILURES) => faults.has(fault) && ctx.counters.next(fault, `${faults.get(fault)} ${key}`) <= TRANSIENT_FAILURES[fault];
-    if (faults.has('latency')) await pause(latencyMs(key, ctx.counters.next('latency', key)), ctx.closing);
-    if (hits('timeouts')) await hang(reply);
-    if (hits('rate_limited')) throw new ObieError(429, 'UK.OBIE.UnexpectedError', 'Too many requests: retry after 1 second', { headers: { 'retry-after': '1' } });
-    if (hits('server_errors')) throw new ObieError(503, 'UK.OBIE.UnexpectedError', 'The bank is temporarily unavailable');
-    return hits('malformed_json');
-  };
+  const transient = transientFaults(ctx, {
+    rateLimited: () => new ObieError(429, 'UK.OBIE.UnexpectedError', 'Too many requests: retry after 1 second', { headers: { 'retry-after': '1' } }),
+    unavailable: (message) => new ObieError(503, 'UK.OBIE.UnexpectedError', message),
+  });
 
   /** Who may read `resource`, in OBIE's order of checks: token, consent, then permission. */
   const access = async (request: FastifyRequest, reply: FastifyReply, resource: AisResource): Promise<Access> => {
@@ -211,7 +179,7 @@ export function registerAis(app: FastifyInstance, ctx: SandboxContext, providers
     const status = ctx.consentStatus(consent, faults, nowMs);
     if (status !== 'Authorised') throw new ObieError(403, 'UK.OBIE.Resource.InvalidConsentStatus', `The consent is ${status}`);
     const key = `${consent.id} ${request.url.split('?')[0]}`;
-    const malformed = await transientFaults(reply, faults, key);
+    const malformed = await transient(reply, faults, key);
     const grant = grantFor(resource, consent.permissions);
     if (!grant) throw new ObieError(403, 'UK.OBIE.Resource.ConsentMismatch', `The consent does not grant ${missingPermission(resource)}`);
     return { bank, consent: consent as Access['consent'], faults, grant, key, malformed, nowMs };

@@ -12,6 +12,7 @@ import { registerControl } from './control.ts';
 import { obieErrorBody, ObieError, type ObieErrorCode } from './errors.ts';
 import type { Form } from './form.ts';
 import { openState } from './state.ts';
+import { registerUaeAis } from './uae/ais.ts';
 
 export interface SandboxBanksOptions {
   /** Each bank's data profile and FAPI profile (`SandboxBankProfile` of profiles.ts fits). */
@@ -124,6 +125,8 @@ export const sandboxBanksPlugin: FastifyPluginAsync<SandboxBanksOptions> = async
   await app.register(async (scope) => registerInteractionPages(scope, ctx, providers));
   registerAis(app, ctx, providers);
   registerKsaAis(app, ctx, providers);
+  // UAE v2.1 banks: its own error format, so in its own encapsulated scope.
+  await app.register(async (scope) => registerUaeAis(scope, ctx, providers));
   registerControl(app, ctx);
   registerAuthorizationControl(app, ctx, providers);
 };

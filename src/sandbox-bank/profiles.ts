@@ -31,11 +31,14 @@ export interface SandboxBankProfile {
   response_type: SandboxResponseType;
   /** Whether it requires pushed authorization requests (RFC 9126). */
   par: boolean;
-  /** The account-information standard its resource server speaks. */
+  /**
+   * The account-information standard its resource server speaks: OBIE v3.1.11, UAE Open Finance
+   * v2.1 (consent as RAR in the PAR) or KSA Open Banking 2022.11 (consent bound by its scope).
+   */
   standard: SandboxStandard;
 }
 
-export type SandboxStandard = 'obie-3.1' | 'ksa-2022.11';
+export type SandboxStandard = 'obie-3.1' | 'uae-2.1' | 'ksa-2022.11';
 
 export type SandboxSecurityProfile = 'fapi1-advanced' | 'fapi2';
 export type SandboxClientAuth = 'private_key_jwt' | 'tls_client_auth';
@@ -54,8 +57,9 @@ function initialsLogo(initials: string, color: string): string {
 }
 
 /**
- * The built-in sandbox banks: two in the UAE (one Islamic), two in KSA (one speaking KSA Open
- * Banking), one in a 3-decimal currency; between them every FAPI variant openlean's client supports.
+ * The built-in sandbox banks: three in the UAE (one Islamic, one speaking UAE Open Finance v2.1),
+ * two in KSA (one speaking KSA Open Banking), one in a 3-decimal currency; between them every FAPI
+ * variant openlean's client supports.
  */
 export const SANDBOX_BANK_PROFILES: readonly SandboxBankProfile[] = [
   {
@@ -125,6 +129,23 @@ export const SANDBOX_BANK_PROFILES: readonly SandboxBankProfile[] = [
     response_type: 'code id_token',
     par: false,
     standard: 'obie-3.1',
+  },
+  {
+    identifier: 'SANDBOX_SAQR_AE',
+    name: 'Saqr Bank (sandbox)',
+    country: 'AE',
+    currency: 'AED',
+    time_zone: 'Asia/Dubai',
+    bic: 'SAQRAEADXXX',
+    iban_bank_code: '051',
+    islamic: false,
+    logo: initialsLogo('SB', '#9a1b1b'),
+    security_profile: 'fapi2',
+    client_auth: 'private_key_jwt',
+    signing_alg: 'PS256',
+    response_type: 'code',
+    par: true,
+    standard: 'uae-2.1',
   },
   {
     identifier: 'SANDBOX_RIYADH_SA',

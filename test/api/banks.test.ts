@@ -16,7 +16,10 @@ describe('GET /banks/v1', () => {
     const res = await s.request('/banks/v1', { token });
     assert.equal(res.status, 200);
     const byId = Object.fromEntries(res.body.map((b: any) => [b.identifier, b]));
-    assert.deepEqual(Object.keys(byId).sort(), ['SANDBOX_FALCON_AE', 'SANDBOX_NAKHEEL_SA', 'SANDBOX_OASIS_AE', 'SANDBOX_PEARL_BH', 'SANDBOX_RIYADH_SA']);
+    assert.deepEqual(Object.keys(byId).sort(), ['SANDBOX_FALCON_AE', 'SANDBOX_NAKHEEL_SA', 'SANDBOX_OASIS_AE', 'SANDBOX_PEARL_BH', 'SANDBOX_RIYADH_SA', 'SANDBOX_SAQR_AE']);
+    assert.equal(byId.SANDBOX_SAQR_AE.standard, 'uae-2.1');
+    assert.equal(byId.SANDBOX_RIYADH_SA.standard, 'ksa-2022.11');
+    assert.equal(byId.SANDBOX_FALCON_AE.standard, 'obie-3.1');
     assert.equal(byId.SANDBOX_PEARL_BH.currency, 'BHD');
     assert.equal(byId.SANDBOX_NAKHEEL_SA.country, 'SA');
     assert.ok(byId.SANDBOX_FALCON_AE.supported_permissions.includes('transactions'));
@@ -28,7 +31,7 @@ describe('GET /banks/v1', () => {
 
   it('filters by country and capability', async () => {
     const ae = await s.request('/banks/v1?country=AE', { token });
-    assert.deepEqual(ae.body.map((b: any) => b.identifier).sort(), ['SANDBOX_FALCON_AE', 'SANDBOX_OASIS_AE']);
+    assert.deepEqual(ae.body.map((b: any) => b.identifier).sort(), ['SANDBOX_FALCON_AE', 'SANDBOX_OASIS_AE', 'SANDBOX_SAQR_AE']);
     const sa = await s.request('/banks/v1?country=SA&capability=data', { token });
     assert.deepEqual(sa.body.map((b: any) => b.identifier).sort(), ['SANDBOX_NAKHEEL_SA', 'SANDBOX_RIYADH_SA']);
     const kw = await s.request('/banks/v1?country=KW', { token });

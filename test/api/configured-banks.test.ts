@@ -54,7 +54,7 @@ for (const mode of ['production', 'sandbox'] as const) {
     it(mode === 'production' ? 'lists the configured bank and no sandbox bank' : 'lists the configured bank and the sandbox banks', async () => {
       const res = await s.request('/banks/v1', { token: await s.token() });
       assert.equal(res.status, 200);
-      const sandbox = ['SANDBOX_FALCON_AE', 'SANDBOX_OASIS_AE', 'SANDBOX_NAKHEEL_SA', 'SANDBOX_PEARL_BH', 'SANDBOX_RIYADH_SA'];
+      const sandbox = ['SANDBOX_FALCON_AE', 'SANDBOX_OASIS_AE', 'SANDBOX_NAKHEEL_SA', 'SANDBOX_PEARL_BH', 'SANDBOX_SAQR_AE', 'SANDBOX_RIYADH_SA'];
       assert.deepEqual(res.body.map((b: any) => b.identifier), ['THAMES_BANK_GB', ...(mode === 'sandbox' ? sandbox : [])]);
       assert.deepEqual(res.body[0], {
         identifier: 'THAMES_BANK_GB',

@@ -76,7 +76,7 @@ export const IMPORTED_ENTRIES: BanksFileEntry[] = [
     currency: 'AED',
     time_zone: 'Asia/Dubai',
     logo: 'https://directory.example/logos/example.png',
-    standard: 'obie-3.1',
+    standard: 'uae-2.1',
     issuer: 'https://auth.examplebank.ae',
     api_base_url: 'https://rs1.examplebank.ae/open-finance/account-information/v2.1',
     client_id: 'FILL_IN',

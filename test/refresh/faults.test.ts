@@ -7,6 +7,8 @@ import { startFapiSandbox } from '../helpers/sandbox-fapi.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const BANK = 'SANDBOX_FALCON_AE';
+/** The OBIE bank, and the UAE v2.1 one: the same faults bite on both standards' routes. */
+const FAULTY_BANKS = [BANK, 'SANDBOX_SAQR_AE'];
 
 /**
  * Each fault profile of the sandbox bank against a real refresh: transient faults are retried until
@@ -25,8 +27,8 @@ describe('refreshes under bank faults', () => {
   });
   after(() => s.close());
 
-  const setFaults = async (login: string, faults: string[]) => {
-    const res = await fetch(`${s.url}/sandbox-banks/${BANK}/control/users/${encodeURIComponent(login)}`, {
+  const setFaults = async (login: string, faults: string[], bankId = BANK) => {
+    const res = await fetch(`${s.url}/sandbox-banks/${bankId}/control/users/${encodeURIComponent(login)}`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ faults }),
@@ -68,37 +70,39 @@ describe('refreshes under bank faults', () => {
     return refresh;
   };
 
-  for (const fault of ['latency', 'server_errors', 'timeouts', 'rate_limited', 'malformed_json']) {
-    it(`${fault}: retried until the refresh finishes, data intact`, async () => {
-      const login = `fault-${fault}`;
-      const entity = await s.createSandboxEntity(token, { customer_id: customerId, bank_identifier: BANK, login, profile: 'thin' });
-      const before = await readAll(entity.id);
-      await setFaults(login, [fault]);
-      const refresh = await refreshWatchingReads(entity.id);
-      assert.equal(refresh.status, 'FINISHED', JSON.stringify(refresh.error));
-      assert.deepEqual(await readAll(entity.id), before);
-      await setFaults(login, []);
-    });
-  }
+  for (const bankId of FAULTY_BANKS) {
+    for (const fault of ['latency', 'server_errors', 'timeouts', 'rate_limited', 'malformed_json']) {
+      it(`${bankId} ${fault}: retried until the refresh finishes, data intact`, async () => {
+        const login = `fault-${bankId}-${fault}`;
+        const entity = await s.createSandboxEntity(token, { customer_id: customerId, bank_identifier: bankId, login, profile: 'thin' });
+        const before = await readAll(entity.id);
+        await setFaults(login, [fault], bankId);
+        const refresh = await refreshWatchingReads(entity.id);
+        assert.equal(refresh.status, 'FINISHED', JSON.stringify(refresh.error));
+        assert.deepEqual(await readAll(entity.id), before);
+        await setFaults(login, [], bankId);
+      });
+    }
 
-  for (const fault of ['consent_expired', 'consent_revoked']) {
-    it(`${fault}: FAILED with RECONNECT_REQUIRED, the entity needs reconnecting, the last data stays`, async () => {
-      const login = `fault-${fault}`;
-      const entity = await s.createSandboxEntity(token, { customer_id: customerId, bank_identifier: BANK, login, profile: 'thin' });
-      const before = await readAll(entity.id);
-      await setFaults(login, [fault]);
-      const refresh = await refreshWatchingReads(entity.id);
-      assert.equal(refresh.status, 'FAILED');
-      assert.equal(refresh.error.code, 'RECONNECT_REQUIRED');
-      assert.ok(refresh.error.detail.length > 0);
-      assert.ok(refresh.resources.every((r: any) => r.status === 'FAILED'));
-      const view = await s.request(`/customers/v1/${customerId}/entities/${entity.id}`, { token });
-      assert.equal(view.body.status, 'RECONNECT_REQUIRED');
-      assert.deepEqual(await readAll(entity.id), before);
-      const again = await s.request('/data/v2/refreshes', { method: 'POST', token, headers: { entity_id: entity.id } });
-      assert.equal(again.status, 409);
-      assert.equal(again.body.code, 'RECONNECT_REQUIRED');
-    });
+    for (const fault of ['consent_expired', 'consent_revoked']) {
+      it(`${bankId} ${fault}: FAILED with RECONNECT_REQUIRED, the entity needs reconnecting, the last data stays`, async () => {
+        const login = `fault-${bankId}-${fault}`;
+        const entity = await s.createSandboxEntity(token, { customer_id: customerId, bank_identifier: bankId, login, profile: 'thin' });
+        const before = await readAll(entity.id);
+        await setFaults(login, [fault], bankId);
+        const refresh = await refreshWatchingReads(entity.id);
+        assert.equal(refresh.status, 'FAILED');
+        assert.equal(refresh.error.code, 'RECONNECT_REQUIRED');
+        assert.ok(refresh.error.detail.length > 0);
+        assert.ok(refresh.resources.every((r: any) => r.status === 'FAILED'));
+        const view = await s.request(`/customers/v1/${customerId}/entities/${entity.id}`, { token });
+        assert.equal(view.body.status, 'RECONNECT_REQUIRED');
+        assert.deepEqual(await readAll(entity.id), before);
+        const again = await s.request('/data/v2/refreshes', { method: 'POST', token, headers: { entity_id: entity.id } });
+        assert.equal(again.status, 409);
+        assert.equal(again.body.code, 'RECONNECT_REQUIRED');
+      });
+    }
   }
 
   it('a bank that is down ends the refresh FAILED with BANK_UNAVAILABLE after the configured attempts', async () => {

@@ -12,6 +12,7 @@ describe('sandbox bank profiles', () => {
         ['SANDBOX_OASIS_AE', 'fapi2', 'tls_client_auth', 'PS256', 'code', true],
         ['SANDBOX_NAKHEEL_SA', 'fapi1-advanced', 'private_key_jwt', 'PS256', 'code id_token', true],
         ['SANDBOX_PEARL_BH', 'fapi1-advanced', 'private_key_jwt', 'ES256', 'code id_token', false],
+        ['SANDBOX_SAQR_AE', 'fapi2', 'private_key_jwt', 'PS256', 'code', true],
         ['SANDBOX_RIYADH_SA', 'fapi1-advanced', 'private_key_jwt', 'PS256', 'code id_token', true],
       ],
     );

@@ -179,8 +179,8 @@ export function createBankHttp(settings: HttpSettings, onEvent: (event: HttpEven
             throw new BankError('unavailable', `calls to ${bank} are paused after repeated failures (circuit open)`, { resource, cause: err });
           }
           if (!(err instanceof TransientFailure)) throw err;
-          // A POST that got no answer may have taken effect (a consent created twice): one attempt only.
-          if (request.method === 'POST') throw err.toBankError(resource, err.retryAfterMs);
+          // A POST or PATCH that got no answer may have taken effect (a consent created twice): one attempt only.
+          if (request.method === 'POST' || request.method === 'PATCH') throw err.toBankError(resource, err.retryAfterMs);
           if (err.retryAfterMs !== null && err.retryAfterMs > settings.max_retry_after_ms) throw err.toBankError(resource, err.retryAfterMs);
           const delay = err.retryAfterMs ?? backoffDelay(n, settings.base_backoff_ms, settings.max_backoff_ms);
           if (n >= settings.max_attempts) throw err.toBankError(resource, delay);

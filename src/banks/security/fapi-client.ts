@@ -37,6 +37,8 @@ export interface AuthorizationRequest {
   ui_locales?: string;
   /** The whole `scope`, when the standard binds the consent in it (KSA: `openid accounts:<ConsentId>`); `openid` plus the bank's scopes otherwise. */
   scope?: string;
+  /** Rich authorization requests (RFC 9396), e.g. the UAE consent; signed inside the request object. */
+  authorization_details?: readonly Record<string, unknown>[];
 }
 
 export interface AuthorizationStart {
@@ -243,6 +245,7 @@ export function createFapiClient(options: FapiClientOptions): FapiClient {
         code_challenge_method: 'S256',
         ...(request.claims ? { claims: JSON.stringify(request.claims) } : {}),
         ...(request.ui_locales ? { ui_locales: request.ui_locales } : {}),
+        ...(request.authorization_details ? { authorization_details: JSON.stringify(request.authorization_details) } : {}),
       };
       let url: URL;
       try {

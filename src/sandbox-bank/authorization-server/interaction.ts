@@ -2,6 +2,8 @@ import type Provider from 'oidc-provider';
 import type { Interaction } from 'oidc-provider';
 import type { SandboxBank, SandboxContext } from '../context.ts';
 import { JourneyError } from '../errors.ts';
+import { API_PREFIX } from '../../standards/uae-2.1/codes.ts';
+import { consentIdOfDetails } from '../uae/consent.ts';
 import { consentIdOfRequest, consentIdOfScope, grantConsent } from './provider.ts';
 import { ACR_SCA } from './registration.ts';
 
@@ -13,7 +15,7 @@ import { ACR_SCA } from './registration.ts';
 
 /** The consent the interaction is for; it must still await authorisation. */
 export function consentOf(ctx: SandboxContext, bank: SandboxBank, interaction: Interaction) {
-  const consentId = consentIdOfRequest(interaction.params.claims, interaction.params.scope);
+  const consentId = consentIdOfRequest(interaction.params.claims, interaction.params.scope) ?? consentIdOfDetails(interaction.params.authorization_details);
   const consent = consentId ? ctx.state.consent(bank.identifier, consentId) : null;
   if (!consent) throw new JourneyError(`Consent ${consentId ?? '(none)'} was not found at ${bank.name}`);
   if (consent.status !== 'AwaitingAuthorisation') throw new JourneyError(`Consent ${consent.id} is ${consent.status}, not AwaitingAuthorisation`, 409);
@@ -33,9 +35,16 @@ export async function approve(ctx: SandboxContext, bank: SandboxBank, provider: 
   if (!ctx.state.authoriseConsent(consent.id, login, accountIds, ctx.now().toISOString())) {
     throw new JourneyError('The consent can no longer be authorised (it was revoked or already used).', 409);
   }
-  // KSA: the consent travels in the scope, and the grant is for the bank's API (the resource the request was given, by default).
-  const ksa = consentIdOfScope(interaction.params.scope) === consent.id && typeof interaction.params.resource === 'string' ? { resource: interaction.params.resource, consentId: consent.id } : undefined;
-  const grantId = await grantConsent(provider, login, String(interaction.params.client_id), ksa);
+  // UAE and KSA: the grant is for the bank's API as a resource server. KSA's consent travels in
+  // the scope, so the grant holds it there (for the resource the request was given, by default).
+  const uae = consentIdOfDetails(interaction.params.authorization_details) !== null;
+  const ksa = consentIdOfScope(interaction.params.scope) === consent.id && typeof interaction.params.resource === 'string';
+  const resourceScope = uae
+    ? { resource: `${ctx.tlsBaseUrl()}/${bank.identifier}${API_PREFIX}`, scope: 'accounts' }
+    : ksa
+      ? { resource: String(interaction.params.resource), scope: `accounts accounts:${consent.id}` }
+      : undefined;
+  const grantId = await grantConsent(provider, login, String(interaction.params.client_id), resourceScope);
   return finish(interaction, { login: { accountId: login, acr: ACR_SCA, amr: ['pwd', 'otp'] }, consent: { grantId } });
 }
 

@@ -105,6 +105,7 @@ declare module 'oidc-provider' {
   export const errors: {
     InvalidGrant: new (description?: string) => Error;
     InvalidRequestObject: new (description?: string) => Error;
+    InvalidAuthorizationDetails: new (description?: string) => Error;
     InvalidRequest: new (description?: string) => Error;
     InvalidTarget: new (description?: string) => Error;
     AccessDenied: new (description?: string) => Error;

@@ -1,5 +1,7 @@
 import Provider, { errors, type Grant, type KoaContextWithOIDC, type TokenArtifact } from 'oidc-provider';
 import type { SandboxContext } from '../context.ts';
+import { checkAuthorizationDetail, consentIdOfDetails } from '../uae/consent.ts';
+import { API_PREFIX, RAR_TYPE } from '../../standards/uae-2.1/codes.ts';
 import { errorPage, pickLocale } from '../pages.ts';
 import type { BankKeys } from '../state.ts';
 import { KSA_API_PATH } from '../../standards/ksa-2022.11/codes.ts';
@@ -72,7 +74,9 @@ export function expiresAtOnBankClock(token: TokenArtifact): number {
 
 /** The consent a token was issued for (`extraTokenClaims` puts it in every access token of the code grant). */
 export const intentIdOfToken = (token: TokenArtifact): string | null =>
-  typeof token.extra?.openbanking_intent_id === 'string' ? token.extra.openbanking_intent_id : consentIdOfRequest(token.claims, token.scope);
+  typeof token.extra?.openbanking_intent_id === 'string'
+    ? token.extra.openbanking_intent_id
+    : (consentIdOfRequest(token.claims, token.scope) ?? consentIdOfDetails((token as TokenArtifact & { rar?: unknown }).rar));
 
 export interface BankProviderOptions {
   bank: SandboxFapiProfile;
@@ -98,6 +102,7 @@ const isHttpUrl = (value: string) => {
 
 export function createBankProvider({ bank, client, keys, issuer, tlsIssuer, ctx }: BankProviderOptions): Provider {
   const fapi2 = bank.security_profile === 'fapi2';
+  const uae = bank.standard === 'uae-2.1';
   const hybrid = bank.response_type === 'code id_token';
   const ksa = bank.standard === 'ksa-2022.11';
   // KSA: tokens are aimed at the bank's account-information API (a resource indicator, RFC 8707),
@@ -157,6 +162,7 @@ export function createBankProvider({ bank, client, keys, issuer, tlsIssuer, ctx 
         grant_types: ['authorization_code', 'refresh_token', 'client_credentials', ...(hybrid ? ['implicit'] : [])],
         // Only configured (OIDC) scopes are checked against this list; KSA's `accounts:<ConsentId>` are resource scopes.
         scope: 'openid accounts',
+        ...(uae ? { authorization_details_types: [RAR_TYPE] } : {}),
       },
     ],
     clientAuthMethods: ['private_key_jwt', 'tls_client_auth'],
@@ -190,16 +196,57 @@ export function createBankProvider({ bank, client, keys, issuer, tlsIssuer, ctx 
       rpInitiatedLogout: { enabled: false },
       revocation: { enabled: true },
       claimsParameter: { enabled: true },
-      resourceIndicators: {
-        enabled: ksa,
-        defaultResource: () => ksaResource,
-        useGrantedResource: () => true,
-        getResourceServerInfo: (koa: KoaContextWithOIDC, indicator: string) => {
-          if (indicator !== ksaResource) throw new errors.InvalidTarget(`${bank.name} serves one resource: ${ksaResource}`);
-          return { scope: ksaResourceScope(koa, indicator), accessTokenFormat: 'opaque', accessTokenTTL: ctx.accessTokenTtlSeconds };
-        },
-      },
+      // The bank's API as a resource server (RFC 8707), opaque tokens: KSA grants its consent's
+      // dynamic scope `accounts:<ConsentId>` there; oidc-provider wants UAE's RAR tokens aimed at one.
+      resourceIndicators: ksa
+        ? {
+            enabled: true,
+            defaultResource: () => ksaResource,
+            useGrantedResource: () => true,
+            getResourceServerInfo: (koa: KoaContextWithOIDC, indicator: string) => {
+              if (indicator !== ksaResource) throw new errors.InvalidTarget(`${bank.name} serves one resource: ${ksaResource}`);
+              return { scope: ksaResourceScope(koa, indicator), accessTokenFormat: 'opaque', accessTokenTTL: ctx.accessTokenTtlSeconds };
+            },
+          }
+        : {
+            enabled: uae,
+            defaultResource: () => `${tlsIssuer}${API_PREFIX}`,
+            useGrantedResource: () => true,
+            getResourceServerInfo: () => ({ scope: 'accounts', accessTokenFormat: 'opaque', accessTokenTTL: ctx.accessTokenTtlSeconds }),
+          },
       clientCredentials: { enabled: true },
+      // UAE v2.1: the consent is the RAR object; it is created here when the request is pushed.
+      richAuthorizationRequests: {
+        enabled: uae,
+        types: {
+          [RAR_TYPE]: {
+            validate(koa: KoaContextWithOIDC, detail: unknown) {
+              const checked = checkAuthorizationDetail(detail);
+              if (!checked.ok) throw new errors.InvalidAuthorizationDetails(`${RAR_TYPE}: ${checked.problem}`);
+              const { consent } = checked.value;
+              const existing = ctx.state.consent(bank.identifier, consent.ConsentId);
+              if (existing) {
+                // The authorization endpoint sees the pushed request again: same consent, still waiting.
+                if (existing.status !== 'AwaitingAuthorisation') throw new errors.InvalidAuthorizationDetails(`consent ${consent.ConsentId} is ${existing.status}`);
+                return;
+              }
+              if (koa.oidc.route !== 'pushed_authorization_request') throw new errors.InvalidAuthorizationDetails(`consent ${consent.ConsentId} was not pushed`);
+              ctx.state.createConsent({
+                id: consent.ConsentId,
+                bank: bank.identifier,
+                permissions: consent.Permissions as never,
+                at: ctx.now().toISOString(),
+                expiresAt: new Date(consent.ExpirationDateTime).toISOString(),
+                transactionsFrom: consent.FromDate ? new Date(consent.FromDate).toISOString() : null,
+                transactionsTo: consent.ToDate ? new Date(`${consent.ToDate}T23:59:59.999Z`).toISOString() : null,
+              });
+            },
+          },
+        },
+        authorizationDetailsForGrantSource: (koa: KoaContextWithOIDC) => JSON.parse(String(koa.oidc.params?.authorization_details ?? '[]')),
+        authorizationDetailsForAccessToken: (_koa: KoaContextWithOIDC, _token: unknown, source: { rar?: unknown }) => source?.rar,
+        authorizationDetailsForIntrospection: (_koa: KoaContextWithOIDC, token: { rar?: unknown }) => token.rar,
+      },
       pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: fapi2 || bank.par },
       requestObjects: {
         enabled: true,
@@ -211,7 +258,8 @@ export function createBankProvider({ bank, client, keys, issuer, tlsIssuer, ctx 
           }
           const lifetime = (claims.exp as number) - (claims.nbf as number);
           if (!(lifetime > 0 && lifetime <= MAX_REQUEST_OBJECT_LIFETIME_SECONDS)) throw new errors.InvalidRequestObject("Request Object 'exp' claim too far from 'nbf' claim");
-          assertConsentAwaiting(ksa ? consentIdOfScope(claims.scope) : intentIdOf(claims.claims));
+          // A UAE consent is created from the authorization details (below), not looked up; a KSA one is named by the scope.
+          if (!uae) assertConsentAwaiting(ksa ? consentIdOfScope(claims.scope) : intentIdOf(claims.claims));
         },
       },
       mTLS: {
@@ -253,7 +301,7 @@ export function createBankProvider({ bank, client, keys, issuer, tlsIssuer, ctx 
     },
     // The bank's clock at issue (`ctx.now()`, which tests move), so the OBIE API judges expiry on it.
     async extraTokenClaims(_koa: KoaContextWithOIDC, token: TokenArtifact & { kind: string }) {
-      const consentId = token.kind === 'AccessToken' ? consentIdOfRequest(token.claims, token.scope) : null;
+      const consentId = token.kind === 'AccessToken' ? (consentIdOfRequest(token.claims, token.scope) ?? consentIdOfDetails((token as TokenArtifact & { rar?: unknown }).rar)) : null;
       return { [BANK_ISSUED_AT]: ctx.now().getTime(), ...(consentId ? { openbanking_intent_id: consentId } : {}) };
     },
     issueRefreshToken: async (_koa: KoaContextWithOIDC, _client: unknown, code: { kind: string }) => code.kind !== 'ClientCredentials',
@@ -284,12 +332,13 @@ export function createBankProvider({ bank, client, keys, issuer, tlsIssuer, ctx 
 
 /**
  * The grant approving the user's consent: `openid accounts` and the `openbanking_intent_id` claim;
- * KSA (a `resource` and the consent id): `accounts accounts:<ConsentId>` for the bank's API.
+ * for a bank whose API is a resource server (UAE, KSA), also `scope` for that `resource` (RFC 8707):
+ * `accounts` (UAE), `accounts accounts:<ConsentId>` (KSA).
  */
-export async function grantConsent(provider: Provider, login: string, clientId: string, ksa?: { resource: string; consentId: string }): Promise<string> {
+export async function grantConsent(provider: Provider, login: string, clientId: string, resourceScope?: { resource: string; scope: string }): Promise<string> {
   const grant = new provider.Grant({ accountId: login, clientId });
   grant.addOIDCScope('openid accounts');
-  if (ksa) grant.addResourceScope(ksa.resource, `accounts accounts:${ksa.consentId}`);
+  if (resourceScope) grant.addResourceScope(resourceScope.resource, resourceScope.scope);
   grant.addOIDCClaims(['openbanking_intent_id', 'acr']);
   return grant.save();
 }

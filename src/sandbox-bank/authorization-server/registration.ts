@@ -25,8 +25,12 @@ export interface SandboxFapiProfile {
   response_type: ResponseType;
   /** Whether authorization requests must be pushed (RFC 9126); FAPI 2.0 banks require it whatever this says. */
   par: boolean;
-  /** Its account-information standard; KSA binds the consent through the scope `accounts:<ConsentId>`. Absent: OBIE. */
-  standard?: string;
+  /**
+   * Its account-information standard; absent: OBIE. `uae-2.1`: the consent arrives as RAR
+   * `authorization_details` and is created when pushed; `ksa-2022.11`: it is bound by the scope
+   * `accounts:<ConsentId>`.
+   */
+  standard?: 'obie-3.1' | 'uae-2.1' | 'ksa-2022.11';
 }
 
 /** openlean's registration at one bank (RFC 7591 §2 and RFC 8705 §2.1.2 metadata). */

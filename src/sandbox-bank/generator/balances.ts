@@ -1,4 +1,4 @@
-import { formatMinor } from '../../domain/money.ts';
+import { formatAmount } from '../money.ts';
 import type { AccountPlan } from './accounts.ts';
 import type { CreditDebit, GeneratedBalance, ObAmount } from './model.ts';
 import type { LedgerAccount } from './transactions.ts';
@@ -6,7 +6,7 @@ import type { LedgerAccount } from './transactions.ts';
 function signed(minor: number, currency: string): { creditDebitIndicator: CreditDebit; amount: ObAmount } {
   return {
     creditDebitIndicator: minor < 0 ? 'Debit' : 'Credit',
-    amount: { amount: formatMinor(Math.abs(minor), currency), currency },
+    amount: { amount: formatAmount(Math.abs(minor), currency), currency },
   };
 }
 
@@ -20,7 +20,7 @@ export function balancesOf(account: AccountPlan, ledger: LedgerAccount, currency
   const limit = account.creditLimitMinor;
   const available = booked - ledger.pendingDebitMinor + (limit ?? 0);
   const creditLine = (included: boolean) =>
-    limit === null ? [] : [{ included, type: 'Credit' as const, amount: { amount: formatMinor(limit, currency), currency } }];
+    limit === null ? [] : [{ included, type: 'Credit' as const, amount: { amount: formatAmount(limit, currency), currency } }];
   return [
     { type: 'OpeningBooked', ...signed(account.openingMinor, currency), dateTime: openedAt, creditLine: [] },
     { type: 'InterimBooked', ...signed(booked, currency), dateTime: asOf, creditLine: creditLine(false) },

@@ -1,5 +1,5 @@
 import type { SandboxBankProfile } from '../profiles.ts';
-import { formatMinor } from '../../domain/money.ts';
+import { formatAmount } from '../money.ts';
 import { balancesOf } from './balances.ts';
 import { calendarDay, dayInMonth, instantOf, isoInstant, localDay, utcOffsetMs } from './calendar.ts';
 import { beneficiariesOf, directDebitsOf, scheduledPaymentsOf, standingOrdersOf } from './instructions.ts';
@@ -51,7 +51,7 @@ export function generateCustomer(bank: SandboxBankProfile, login: string, asOf: 
       iban: account.iban,
       accountNumber: account.accountNumber,
       servicer,
-      creditLimit: account.creditLimitMinor === null ? null : { amount: formatMinor(account.creditLimitMinor, plan.currency), currency: plan.currency },
+      creditLimit: account.creditLimitMinor === null ? null : { amount: formatAmount(account.creditLimitMinor, plan.currency), currency: plan.currency },
       balances: balancesOf(account, history, plan.currency, openedAt, asOfIso),
       transactions: history.transactions,
       beneficiaries: isCurrent ? beneficiariesOf(plan) : [],

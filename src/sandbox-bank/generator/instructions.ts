@@ -1,4 +1,4 @@
-import { formatMinor } from '../../domain/money.ts';
+import { formatAmount } from '../money.ts';
 import { dayInMonth, instantOf, isoInstant, localDay, calendarDay } from './calendar.ts';
 import type {
   CashAccount,
@@ -51,7 +51,7 @@ export function directDebitsOf(plan: CustomerPlan, ledger: Ledger, asOfMs: numbe
       directDebitStatusCode: mandate.cancelDay !== null && mandate.cancelDay <= asOfDay ? 'Inactive' : 'Active',
       frequency: mandate.frequency,
       previousPaymentDateTime: previous ? isoInstant(previous.ms) : null,
-      previousPaymentAmount: previous ? { amount: formatMinor(previous.minor, plan.currency), currency: plan.currency } : null,
+      previousPaymentAmount: previous ? { amount: formatAmount(previous.minor, plan.currency), currency: plan.currency } : null,
     };
   });
 }
@@ -65,7 +65,7 @@ export function standingOrdersOf(plan: CustomerPlan, ledger: Ledger, asOfMs: num
     while (paymentAt(nextMonth) <= asOfMs) nextMonth++;
     const next = nextMonth < endMonth ? paymentAt(nextMonth) : null;
     const last = ledger.lastPayments.get(order.standingOrderId);
-    const amount: ObAmount = { amount: formatMinor(order.amountMinor, plan.currency), currency: plan.currency };
+    const amount: ObAmount = { amount: formatAmount(order.amountMinor, plan.currency), currency: plan.currency };
     return {
       standingOrderId: order.standingOrderId,
       frequency: `IntrvlMnthDay:01:${String(order.dayOfMonth).padStart(2, '0')}`,
@@ -97,7 +97,7 @@ export function scheduledPaymentsOf(plan: CustomerPlan, asOfMs: number): Generat
       scheduledPaymentDateTime: isoInstant(transfer.ms),
       scheduledType: transfer.type,
       reference: transfer.reference,
-      instructedAmount: { amount: formatMinor(transfer.minor, plan.currency), currency: plan.currency },
+      instructedAmount: { amount: formatAmount(transfer.minor, plan.currency), currency: plan.currency },
       creditorAgent: agentOf(transfer.payee),
       creditorAccount: accountOf(transfer.payee),
     });

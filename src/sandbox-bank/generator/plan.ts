@@ -1,5 +1,5 @@
 import type { SandboxBankProfile } from '../profiles.ts';
-import { exponent } from '../../domain/money.ts';
+import { minorUnits } from '../money.ts';
 import { planAccounts, type AccountPlan } from './accounts.ts';
 import { roundedMinor } from './amounts.ts';
 import { calendarDay } from './calendar.ts';
@@ -180,7 +180,7 @@ function countryOf(bank: SandboxBankProfile): GeneratorCountry {
 export function planCustomer(bank: SandboxBankProfile, login: string, profile: Profile, offsetMs: number, asOfDay: number): CustomerPlan {
   const country = countryOf(bank);
   const facts = COUNTRIES[country];
-  const exp = exponent(bank.currency);
+  const exp = minorUnits(bank.currency);
   // The person is the same whatever the profile; the profile only shapes their banking.
   const personSeed = seedOf('persona', bank.identifier, login);
   const seed = seedOf('customer', bank.identifier, login, profile);

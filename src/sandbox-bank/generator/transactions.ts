@@ -1,4 +1,4 @@
-import { formatMinor } from '../../domain/money.ts';
+import { formatAmount } from '../money.ts';
 import type { AccountPlan } from './accounts.ts';
 import { roundedMinor, shareOf } from './amounts.ts';
 import { DAY_MS, calendarDay, dayInMonth, instantOf, isoFormatter, localDay, workingDay, type CalendarDay } from './calendar.ts';
@@ -551,7 +551,7 @@ export function buildLedger(plan: CustomerPlan, asOfMs: number): Ledger {
         bookingDateTime: stamp,
         valueDateTime: pending ? null : stamp,
         transactionInformation: d.info,
-        amount: { amount: formatMinor(d.minor, currency), currency },
+        amount: { amount: formatAmount(d.minor, currency), currency },
         bankTransactionCode: d.code,
         merchantDetails: d.merchant ?? null,
       });
