@@ -111,8 +111,10 @@ async function listBanks(flags: { mode?: Config['mode'] }): Promise<void> {
   const configured = config.banksFile ? loadBanksFile(config.banksFile, process.env) : [];
   checkSandboxCollisions(configured, { mode: config.mode, banksFile: config.banksFile });
   // Where `openlean serve` would serve them, or SANDBOX_BANK_URL when it would not.
+  // Where `serve` would put them: at the address it listens on (the issuer the banks announce).
+  const listening = `http://${/^(0\.0\.0\.0|::)$/.test(config.host) ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
   const location = config.sandboxBanks
-    ? { http: `${config.publicUrl}${SANDBOX_BANKS_PREFIX}`, tls: `https://127.0.0.1:${config.sandboxBanksTlsPort}${SANDBOX_BANKS_PREFIX}` }
+    ? { http: `${listening}${SANDBOX_BANKS_PREFIX}`, tls: `https://127.0.0.1:${config.sandboxBanksTlsPort}${SANDBOX_BANKS_PREFIX}` }
     : { http: config.sandboxBankUrl, tls: config.sandboxBankTlsUrl };
   const pki = config.mode === 'sandbox' ? await ensureTestPki(config.sandboxPkiDir) : null;
   const banks = createBankRegistry(bankSource(configured, () => location, pki), { mode: config.mode }).list();
@@ -287,13 +289,15 @@ export function buildCli(): Command {
       const tlsPort = flags.tlsPort !== undefined ? portOf('--tls-port', flags.tlsPort) : process.env.SANDBOX_BANKS_TLS_PORT ? portOf('SANDBOX_BANKS_TLS_PORT', process.env.SANDBOX_BANKS_TLS_PORT) : 3443;
       const dataDir = flags.dataDir ?? (process.env.DATA_DIR || './data');
       const bank = await startSandboxBank({ host: flags.host, port, dataDir, logLevel: flags.logLevel, ...(await sandboxBankTls(dataDir, tlsPort)) });
+      const pki = await ensureTestPki(sandboxPkiDir(dataDir));
       const stop = () => bank.close().then(() => process.exit(0), () => process.exit(1));
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       process.stdout.write(
         `sandbox banks listening at ${bank.url} (discovery, authorization, control API)\n` +
           `sandbox banks mutual TLS at ${bank.tlsUrl} (token, PAR, OBIE API; client certificates from ${sandboxPkiDir(dataDir)})\n` +
-          `(for an openlean that does not serve them itself: SANDBOX_BANKS=off SANDBOX_BANK_URL=${bank.url} SANDBOX_BANK_TLS_URL=${bank.tlsUrl} SANDBOX_PKI_DIR=${sandboxPkiDir(dataDir)})\n`,
+          `(for an openlean that does not serve them itself: SANDBOX_BANKS=off SANDBOX_BANK_URL=${bank.url} SANDBOX_BANK_TLS_URL=${bank.tlsUrl} SANDBOX_PKI_DIR=${sandboxPkiDir(dataDir)})\n` +
+          `openlean is registered at each with client_id openlean and the signing keys PS256 kid ${pki.signing.PS256.kid}, ES256 kid ${pki.signing.ES256.kid}\n`,
       );
     });
 

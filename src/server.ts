@@ -9,7 +9,7 @@ import { BankTransports } from './banks/security/bank-transport.ts';
 import { createFapiClient } from './banks/security/fapi-client.ts';
 import { loadBanksFile } from './banks/banks-file.ts';
 import { createBankRegistry } from './banks/registry.ts';
-import type { Config } from './config.ts';
+import { ConfigError, type Config } from './config.ts';
 import type { AppContext } from './context.ts';
 import { createLogger } from './logging.ts';
 import { createJobQueue } from './jobs/create-queue.ts';
@@ -118,10 +118,15 @@ export async function startServer(config: Config, options: { now?: () => Date } 
       url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
       selfUrl = url.replace('://0.0.0.0:', '://127.0.0.1:').replace('://[::]:', '://[::1]:');
       if (inProcess && pki) {
-        tlsListener = await startSandboxTlsListener(
-          { port: config.sandboxBanksTlsPort, host: config.host, ca_pem: pki.ca.cert_pem, cert_pem: pki.server.cert_pem, key_pem: pki.server.key_pem, prefix: SANDBOX_BANKS_PREFIX },
-          app,
-        );
+        try {
+          tlsListener = await startSandboxTlsListener(
+            { port: config.sandboxBanksTlsPort, host: config.host, ca_pem: pki.ca.cert_pem, cert_pem: pki.server.cert_pem, key_pem: pki.server.key_pem, prefix: SANDBOX_BANKS_PREFIX },
+            app,
+          );
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+          throw new ConfigError(`SANDBOX_BANKS_TLS_PORT ${config.sandboxBanksTlsPort} is in use (the sandbox banks' mutual-TLS port): set SANDBOX_BANKS_TLS_PORT to a free port, or 0 for any`);
+        }
         tlsUrl = `https://${new URL(selfUrl).host.replace(/:\d+$/, '')}:${tlsListener.port}${SANDBOX_BANKS_PREFIX}`;
       }
     }

@@ -167,8 +167,11 @@ describe('openlean CLI', () => {
       const lines = sandbox.stdout.trimEnd().split('\n');
       assert.match(lines[0]!, /^IDENTIFIER +NAME +COUNTRY +STANDARD +PROFILE +CLIENT_AUTH +ISSUER +SANDBOX$/);
       assert.match(lines[1]!, /^THAMES_BANK_GB +Thames Bank +GB +obie-3\.1 +fapi1-advanced +tls_client_auth +https:\/\/auth\.thames\.example$/);
-      assert.match(lines[2]!, /^SANDBOX_FALCON_AE +Falcon Bank \(sandbox\) +AE +obie-3\.1 +fapi2 +private_key_jwt +http:\/\/localhost:3000\/sandbox-banks\/SANDBOX_FALCON_AE +yes$/);
-      assert.equal(lines.length, 6);
+      // Where `serve` would listen with this configuration: the sandbox banks' issuer is its address.
+      assert.match(lines[2]!, /^SANDBOX_FALCON_AE +Falcon Bank \(sandbox\) +AE +obie-3\.1 +fapi2 +private_key_jwt +http:\/\/127\.0\.0\.1:3000\/sandbox-banks\/SANDBOX_FALCON_AE +yes$/);
+      assert.match(lines.find((l) => l.startsWith('SANDBOX_SAQR_AE'))!, / uae-2\.1 +fapi2 /);
+      assert.match(lines.find((l) => l.startsWith('SANDBOX_RIYADH_SA'))!, / ksa-2022\.11 +fapi1-advanced /);
+      assert.equal(lines.length, 8);
 
       const production = run(['banks', 'list', '--mode', 'production'], { DATA_DIR: dir, BANKS_FILE: file });
       assert.equal(production.status, 0, production.stderr);
@@ -231,7 +234,7 @@ describe('openlean CLI', () => {
       assert.match(falcon[0]!, /^CHECK_SANDBOX_FALCON_AE \(Falcon Bank \(sandbox\), http:\/\/127\.0\.0\.1:\d+\/sandbox-banks\/SANDBOX_FALCON_AE\)$/);
       assert.deepEqual(falcon.slice(1).map((l) => l.trim().split(/ +/).slice(0, 2)), [['ok', 'discovery'], ['ok', 'tls'], ['ok', 'mutual_tls'], ['ok', 'client_credentials']]);
       assert.match(falcon[4]!, /a client-credentials token was issued to openlean \(private_key_jwt\)/);
-      assert.match(res.stdout, /\n4 bank\(s\) ready\n$/);
+      assert.match(res.stdout, /\n6 bank\(s\) ready\n$/);
     });
 
     it('names the step that fails: a transport certificate the bank does not trust', async () => {
