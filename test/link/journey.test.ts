@@ -215,6 +215,66 @@ describe('Link journey in a browser', () => {
     assert.ok((await accountIds(j, entity.id)).length > 0);
   });
 
+  /** Watches the page's navigations, with the fragments the address bar shows. */
+  const navigations = (page: Page) => {
+    const visited: string[] = [];
+    page.on('request', (request) => {
+      if (request.isNavigationRequest()) visited.push(request.url());
+    });
+    page.on('framenavigated', (frame) => {
+      if (frame === page.mainFrame()) visited.push(frame.url());
+    });
+    return visited;
+  };
+
+  /** Linked at `bank`, straight from its review page: the entity, its INITIAL refresh FINISHED, accounts readable. */
+  const linkedAtBank = async (j: Journey, bank: string, login: string) => {
+    const { page } = j;
+    await page.goto(linkUrl(j, { bank_identifier: bank }));
+    await onPage(page, 'review');
+    await page.getByTestId('continue').click();
+    await signInAtBank(j, page, login);
+    assert.match(page.url(), new RegExp(`/sandbox-banks/${bank}/interaction/`));
+    await decideAtBank(j, page, 'approve');
+    const back = await backAtClient(j, page, 'success');
+    assert.equal(back.get('status'), 'SUCCESS');
+    assert.equal(back.get('customer_id'), j.customerId);
+    const [entity] = await entitiesOf(j);
+    assert.equal(entity.id, back.get('entity_id'));
+    assert.equal(entity.bank_identifier, bank);
+    assert.equal(entity.status, 'ACTIVE');
+    const refresh = await latestRefresh(j, entity.id);
+    assert.equal(refresh.trigger, 'INITIAL');
+    assert.equal(refresh.status, 'FINISHED', JSON.stringify(refresh.error));
+    const accounts = await accountIds(j, entity.id);
+    assert.ok(accounts.length > 0);
+    const balances = await j.s.request(`/data/v2/accounts/${accounts[0]}/balances`, { token: j.api, headers: { entity_id: entity.id } });
+    assert.equal(balances.status, 200, balances.text);
+    return entity;
+  };
+
+  journey('UAE Open Finance bank (SANDBOX_SAQR_AE): FAPI 2.0, the consent as RAR in PAR, linked and refreshed', async (j) => {
+    const bank = 'SANDBOX_SAQR_AE';
+    const visited = navigations(j.page);
+    await linkedAtBank(j, bank, 'link-uae');
+    // The consent travelled in the pushed request object: the browser saw only its request_uri.
+    const authorize = visited.find((u) => u.includes(`/sandbox-banks/${bank}/authorize`))!;
+    assert.deepEqual([...new URL(authorize).searchParams.keys()].sort(), ['client_id', 'request_uri']);
+    const callbacks = visited.filter((u) => u.startsWith(`${j.base}/link/callback`)).map((u) => new URL(u));
+    assert.ok(callbacks.some((u) => u.searchParams.has('code') && !u.searchParams.has('id_token')), 'FAPI 2.0: a plain code in the query');
+  });
+
+  journey('KSA Open Banking bank (SANDBOX_RIYADH_SA): FAPI 1.0 Advanced hybrid, the fragment relayed, linked and refreshed', async (j) => {
+    const bank = 'SANDBOX_RIYADH_SA';
+    const visited = navigations(j.page);
+    await linkedAtBank(j, bank, 'link-ksa');
+    const authorize = visited.find((u) => u.includes(`/sandbox-banks/${bank}/authorize`))!;
+    assert.deepEqual([...new URL(authorize).searchParams.keys()].sort(), ['client_id', 'request_uri']);
+    const callbacks = visited.filter((u) => u.startsWith(`${j.base}/link/callback`)).map((u) => new URL(u));
+    assert.ok(callbacks.some((u) => u.hash.includes('id_token=') && u.search === ''), 'the bank answered in the fragment');
+    assert.ok(callbacks.some((u) => u.searchParams.has('id_token') && u.searchParams.has('code')), 'the relay moved it into the query');
+  });
+
   journey('happy path in Arabic, right to left on every page', async (j) => {
     const { page } = j;
     const rtl = async () => {
