@@ -62,8 +62,7 @@ describe('KSA connector against the KSA sandbox bank', () => {
     assert.equal(res.status, 200, await res.text());
   };
 
-  const consent = async (c: ReturnType<typeof connector>, faults: string[] = []) => {
-    const login = `ksa-user-${++logins}`;
+  const consent = async (c: ReturnType<typeof connector>, faults: string[] = [], login = `ksa-user-${++logins}`) => {
     if (faults.length) await setUser(login, { faults });
     const started = await c.startConsent({ bank: RIYADH, permissions: PERMISSIONS, expires_at: new Date(clockMs + 90 * 86_400_000).toISOString(), redirect_uri: REDIRECT_URI });
     assert.ok(new URL(started.authorize_url).searchParams.has('request_uri'), 'pushed through PAR');
@@ -185,6 +184,119 @@ describe('KSA connector against the KSA sandbox bank', () => {
       gender: null,
     });
     assert.equal(snapshot.identity!.mobile_number?.replace(/\D/g, ''), p.Mobile.replace(/\D/g, ''));
+    assert.deepEqual(c.events.filter((e) => e.type === 'notes'), []);
+  });
+
+  it('fetches beneficiaries, direct debits, standing orders, scheduled payments and the account parties as the bank says', async () => {
+    const c = connector();
+    // A user of the generator's with something of each (scheduled payments depend on the day).
+    const profile = SANDBOX_BANK_PROFILES.find((p) => p.identifier === RIYADH.identifier)!;
+    const has = (login: string) => {
+      const accounts = generateCustomer(profile, login, now()).accounts;
+      return [accounts.flatMap((a) => a.beneficiaries), accounts.flatMap((a) => a.directDebits), accounts.flatMap((a) => a.standingOrders), accounts.flatMap((a) => a.scheduledPayments)].every((l) => l.length > 0);
+    };
+    let n = 0;
+    while (!has(`ksa-instructions-${n}`)) assert.ok(++n < 200, 'no generated user has every instruction');
+    const { credentials } = await consent(c, [], `ksa-instructions-${n}`);
+    const resources = ['accounts', 'beneficiaries', 'direct_debits', 'standing_orders', 'scheduled_payments', 'account_identities'] as const;
+    const { snapshot } = await c.fetchData({ bank: RIYADH, credentials, resources: [...resources], transactions_from: null });
+    const at = (value: string | undefined) => (value === undefined ? null : new Date(value).toISOString());
+    const money = (a: { Amount: string; Currency: string } | undefined) => (a === undefined ? null : { amount: minorOf(a.Amount) / 100, currency: a.Currency });
+    const creditor = (x: any) =>
+      x.CreditorAccount === undefined && x.CreditorAgent === undefined
+        ? null
+        : {
+            name: x.CreditorAccount?.[0]?.Name ?? null,
+            iban: x.CreditorAccount?.find((a: any) => a.IdentificationType === 'KSAOB.IBAN')?.Identification ?? null,
+            account_number: x.CreditorAccount?.find((a: any) => a.IdentificationType === 'KSAOB.AccountNumber')?.Identification ?? null,
+            bic: x.CreditorAgent?.IdentificationType === 'KSAOB.BICFI' ? x.CreditorAgent.Identification : null,
+          };
+    const seen = { beneficiaries: 0, direct_debits: 0, standing_orders: 0, scheduled_payments: 0, account_identities: 0 };
+    for (const account of snapshot.accounts) {
+      const id = account.bank_account_id;
+      const beneficiaries = await bankGet(`/accounts/${id}/beneficiaries`, credentials.access_token);
+      conforms('OBReadBeneficiary', beneficiaries);
+      assert.deepEqual(
+        account.beneficiaries,
+        beneficiaries.Data.Beneficiary.map((b: any) => ({
+          beneficiary_id: b.BeneficiaryId,
+          type: { 'KSAOB.Activated': 'TRUSTED', 'KSAOB.NotActivated': 'ORDINARY' }[b.BeneficiaryType as string] ?? null,
+          reference: b.Reference ?? null,
+          creditor: creditor(b),
+          bank_name: b.CreditorAgent?.Name ?? null,
+        })),
+      );
+      const directDebits = await bankGet(`/accounts/${id}/direct-debits`, credentials.access_token);
+      conforms('OBReadDirectDebit', directDebits);
+      assert.deepEqual(
+        account.direct_debits,
+        directDebits.Data.DirectDebit.map((d: any) => ({
+          direct_debit_id: d.DirectDebitId,
+          mandate_id: d.MandateIdentification,
+          name: d.Name,
+          status: bare(d.DirectDebitStatusCode)!.toUpperCase(),
+          frequency: null,
+          previous_payment_amount: money(d.PreviousPaymentAmount),
+          previous_payment_timestamp: at(d.PreviousPaymentDateTime),
+        })),
+      );
+      const standingOrders = await bankGet(`/accounts/${id}/standing-orders`, credentials.access_token);
+      conforms('OBReadStandingOrder', standingOrders);
+      assert.deepEqual(
+        account.standing_orders,
+        standingOrders.Data.StandingOrder.map((o: any) => ({
+          standing_order_id: o.StandingOrderId,
+          frequency: o.Frequency,
+          reference: o.Reference ?? null,
+          status: bare(o.StandingOrderStatusCode)!.toUpperCase(),
+          first_payment_date: at(o.FirstPaymentDateTime),
+          next_payment_date: at(o.NextPaymentDateTime),
+          last_payment_date: at(o.LastPaymentDateTime),
+          final_payment_date: at(o.FinalPaymentDateTime),
+          first_payment_amount: money(o.FirstPaymentAmount),
+          next_payment_amount: money(o.NextPaymentAmount),
+          last_payment_amount: money(o.LastPaymentAmount),
+          final_payment_amount: money(o.FinalPaymentAmount),
+          creditor: creditor(o),
+        })),
+      );
+      const scheduled = await bankGet(`/accounts/${id}/scheduled-payments`, credentials.access_token);
+      conforms('OBReadScheduledPayment', scheduled);
+      assert.deepEqual(
+        account.scheduled_payments,
+        scheduled.Data.ScheduledPayment.map((p: any) => ({
+          scheduled_payment_id: p.ScheduledPaymentId,
+          execution_date: at(p.ScheduledPaymentDateTime),
+          type: bare(p.ScheduledType)!.toUpperCase(),
+          amount: money(p.InstructedAmount),
+          reference: p.CreditorReference ?? p.DebtorReference ?? null,
+          creditor: creditor(p),
+        })),
+      );
+      const parties = await bankGet(`/accounts/${id}/parties`, credentials.access_token);
+      conforms('OBReadParty3', parties);
+      assert.deepEqual(
+        account.account_identities!.map(({ mobile_number: _, ...rest }) => rest),
+        parties.Data.Party.map((p: any) => ({
+          party_id: p.PartyId,
+          full_name: p.Name ?? null,
+          legal_name: p.FullLegalName ?? null,
+          party_type: bare(p.PartyType)?.toUpperCase() ?? null,
+          national_identity_number: null,
+          email_address: p.EmailAddress ?? null,
+          phone_number: null,
+          address: null,
+          account_role: bare(p.AccountRole)!.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase(),
+        })),
+      );
+      account.account_identities!.forEach((mine, i) => assert.equal(mine.mobile_number?.replace(/\D/g, ''), parties.Data.Party[i].Mobile.replace(/\D/g, '')));
+      seen.beneficiaries += beneficiaries.Data.Beneficiary.length;
+      seen.direct_debits += directDebits.Data.DirectDebit.length;
+      seen.standing_orders += standingOrders.Data.StandingOrder.length;
+      seen.scheduled_payments += scheduled.Data.ScheduledPayment.length;
+      seen.account_identities += parties.Data.Party.length;
+    }
+    for (const [resource, n] of Object.entries(seen)) assert.ok(n > 0, `the bank has ${resource} to compare`);
     assert.deepEqual(c.events.filter((e) => e.type === 'notes'), []);
   });
 

@@ -1,7 +1,11 @@
-import type { AccountType, Account, BalanceType, CreditDebit } from '../../domain/bank-data.ts';
+import type { AccountIdentity, AccountType, Account, BalanceType, Beneficiary, CreditDebit, DirectDebit, ScheduledPayment } from '../../domain/bank-data.ts';
 import type { FetchedTransaction } from '../../domain/snapshot.ts';
 import type {
+  KsaAccountRole,
   KsaAccountStatus,
+  KsaBeneficiaryType,
+  KsaInstructionStatus,
+  KsaScheduleType,
   KsaAccountSubType,
   KsaBalanceType,
   KsaCreditDebit,
@@ -71,6 +75,32 @@ export const CREDIT_LINE_TYPES = {
 } as const satisfies Record<Bare<KsaCreditLineType>, string>;
 
 export const PARTY_TYPES = { Delegate: 'DELEGATE', Joint: 'JOINT', Sole: 'SOLE' } as const satisfies Record<Bare<KsaPartyType>, 'DELEGATE' | 'JOINT' | 'SOLE'>;
+
+/** `Activated` (added with SCA, payments need no further check) is OBIE's trusted beneficiary. */
+export const BENEFICIARY_TYPES = { Activated: 'TRUSTED', NotActivated: 'ORDINARY' } as const satisfies Record<Bare<KsaBeneficiaryType>, NonNullable<Beneficiary['type']>>;
+
+/** Direct debits and standing orders share the list. */
+export const INSTRUCTION_STATUSES = { Active: 'ACTIVE', Inactive: 'INACTIVE' } as const satisfies Record<Bare<KsaInstructionStatus>, NonNullable<DirectDebit['status']>>;
+
+export const SCHEDULE_TYPES = { Arrival: 'ARRIVAL', Execution: 'EXECUTION' } as const satisfies Record<Bare<KsaScheduleType>, ScheduledPayment['type']>;
+
+/** The same words the OBIE and UAE connectors give their roles. */
+export const ACCOUNT_ROLES = {
+  Administrator: 'ADMINISTRATOR',
+  Beneficiary: 'BENEFICIARY',
+  CustodianForMinor: 'CUSTODIAN_FOR_MINOR',
+  Granter: 'GRANTER',
+  LegalGuardian: 'LEGAL_GUARDIAN',
+  OtherParty: 'OTHER_PARTY',
+  PowerOfAttorney: 'POWER_OF_ATTORNEY',
+  Principal: 'PRINCIPAL',
+  Protector: 'PROTECTOR',
+  RegisteredShareholderName: 'REGISTERED_SHAREHOLDER_NAME',
+  SecondaryOwner: 'SECONDARY_OWNER',
+  SeniorManagingOfficial: 'SENIOR_MANAGING_OFFICIAL',
+  Settlor: 'SETTLOR',
+  SuccessorOnDeath: 'SUCCESSOR_ON_DEATH',
+} as const satisfies Record<Bare<KsaAccountRole>, NonNullable<AccountIdentity['account_role']>>;
 
 const lowered = new WeakMap<object, Map<string, string>>();
 

@@ -6,7 +6,20 @@ import { nextPageUrl, obieFilterDate, type ObieConnectorOptions, type ObieEvent 
 import { createBankHttp, type HttpResponse } from '../obie/http.ts';
 import { check, OAuthErrorBody, ObieErrorBody, type Checker } from '../obie/wire.ts';
 import { GrantAnswerLost, type TokenSet } from '../security/fapi-client.ts';
-import { MalformedData, mapAccounts, mapBalances, mapIdentity, mapTransactions, type Mapped, type MappedAccount } from './mapping.ts';
+import {
+  MalformedData,
+  mapAccountIdentities,
+  mapAccounts,
+  mapBalances,
+  mapBeneficiaries,
+  mapDirectDebits,
+  mapIdentity,
+  mapScheduledPayments,
+  mapStandingOrders,
+  mapTransactions,
+  type Mapped,
+  type MappedAccount,
+} from './mapping.ts';
 import { ksaPermissions } from './permissions.ts';
 import { ConsentResponse, ITEMS, Page, SingleParty, type ItemsOf, type ListKey } from './wire.ts';
 
@@ -24,7 +37,12 @@ const EXPIRY_MARGIN_MS = 60_000;
 const ACCOUNT_RESOURCES = {
   balances: { path: 'balances', key: 'Balance' },
   transactions: { path: 'transactions', key: 'Transaction' },
-} as const satisfies Partial<Record<Exclude<DataResource, 'accounts' | 'identity'>, { path: string; key: ListKey }>>;
+  beneficiaries: { path: 'beneficiaries', key: 'Beneficiary' },
+  direct_debits: { path: 'direct-debits', key: 'DirectDebit' },
+  standing_orders: { path: 'standing-orders', key: 'StandingOrder' },
+  scheduled_payments: { path: 'scheduled-payments', key: 'ScheduledPayment' },
+  account_identities: { path: 'parties', key: 'Party' },
+} as const satisfies Record<Exclude<DataResource, 'accounts' | 'identity'>, { path: string; key: ListKey }>;
 type AccountResource = keyof typeof ACCOUNT_RESOURCES;
 
 const SCA_ACR = 'urn:openbanking:psd2:sca';
@@ -220,6 +238,21 @@ export function createKsaConnector(options: KsaConnectorOptions): BankConnector 
           break;
         case 'transactions':
           fetched.transactions = { from: input.transactions_from, items: noted(resource, mapTransactions(items as ItemsOf<'Transaction'>, bank)) };
+          break;
+        case 'beneficiaries':
+          fetched.beneficiaries = noted(resource, mapBeneficiaries(items as ItemsOf<'Beneficiary'>));
+          break;
+        case 'direct_debits':
+          fetched.direct_debits = noted(resource, mapDirectDebits(items as ItemsOf<'DirectDebit'>, bank));
+          break;
+        case 'standing_orders':
+          fetched.standing_orders = noted(resource, mapStandingOrders(items as ItemsOf<'StandingOrder'>, bank));
+          break;
+        case 'scheduled_payments':
+          fetched.scheduled_payments = noted(resource, mapScheduledPayments(items as ItemsOf<'ScheduledPayment'>, bank));
+          break;
+        case 'account_identities':
+          fetched.account_identities = noted(resource, mapAccountIdentities(items as ItemsOf<'Party'>));
           break;
       }
     });

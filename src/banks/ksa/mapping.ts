@@ -1,10 +1,37 @@
-import type { AccountType, Amount, Balance, Identity } from '../../domain/bank-data.ts';
+import type { AccountIdentity, AccountType, Amount, Balance, Beneficiary, DirectDebit, Identity, ScheduledPayment, StandingOrder } from '../../domain/bank-data.ts';
 import { toAmount, toMinor } from '../../domain/money.ts';
 import type { FetchedTransaction } from '../../domain/snapshot.ts';
 import { transactionKeys } from '../../domain/transaction-key.ts';
 import { e164, instant, MalformedData, type BankContext, type Mapped, type MappedAccount } from '../obie/mapping.ts';
-import { ACCOUNT_STATUSES, ACCOUNT_TYPES, BALANCE_TYPES, CREDIT_DEBIT, CREDIT_LINE_TYPES, decode, ENTRY_STATUSES, isScheme, PARTY_TYPES } from './codes.ts';
-import type { KsaAccount, KsaAmount, KsaBalance, KsaParty, KsaTransaction } from './wire.ts';
+import {
+  ACCOUNT_ROLES,
+  ACCOUNT_STATUSES,
+  ACCOUNT_TYPES,
+  BALANCE_TYPES,
+  BENEFICIARY_TYPES,
+  CREDIT_DEBIT,
+  CREDIT_LINE_TYPES,
+  decode,
+  ENTRY_STATUSES,
+  INSTRUCTION_STATUSES,
+  isScheme,
+  PARTY_TYPES,
+  SCHEDULE_TYPES,
+} from './codes.ts';
+import type {
+  KsaAccount,
+  KsaAccountParty,
+  KsaAgent,
+  KsaAmount,
+  KsaBalance,
+  KsaBeneficiary,
+  KsaCashAccount,
+  KsaDirectDebit,
+  KsaParty,
+  KsaScheduledPayment,
+  KsaStandingOrder,
+  KsaTransaction,
+} from './wire.ts';
 
 /**
  * KSA records (checked against `wire.ts`) to domain records. Pure. The rules are OBIE's
@@ -171,4 +198,94 @@ export function mapIdentity(raw: KsaParty | undefined): { identity: Identity | n
     gender: null,
   }));
   return { identity: items[0]!, notes };
+}
+
+const optionalInstant = (value: string | undefined, bank: BankContext) => (value === undefined ? null : instant(value, bank));
+const optionalAmount = (amount: KsaAmount | undefined) => (amount === undefined ? null : amountOf(amount));
+
+/**
+ * The creditor of a payment instruction. KSA lists the creditor's accounts (`CreditorAccount[]`,
+ * each with its `IdentificationType` and the holder's `Name`) and the agent by `KSAOB.BICFI`.
+ */
+function counterparty(accounts: readonly KsaCashAccount[] | undefined, agent: KsaAgent | undefined) {
+  const list = accounts ?? [];
+  const scheme = (name: 'IBAN' | 'AccountNumber') => list.find((x) => isScheme(x.IdentificationType, name))?.Identification ?? null;
+  return {
+    name: cleanText(list.find((x) => cleanText(x.Name) !== null)?.Name),
+    iban: scheme('IBAN'),
+    account_number: scheme('AccountNumber'),
+    bic: agent && isScheme(agent.IdentificationType, 'BICFI') ? (agent.Identification ?? null) : null,
+  };
+}
+const hasCreditor = (x: { CreditorAccount?: unknown[]; CreditorAgent?: unknown }) => (x.CreditorAccount?.length ?? 0) > 0 || x.CreditorAgent !== undefined;
+
+/** `OBBeneficiary`. `KSAOB.Activated` (added with SCA) is OBIE's trusted beneficiary. */
+export function mapBeneficiaries(raw: readonly KsaBeneficiary[]): Mapped<Beneficiary> {
+  return mapEach(raw, (b, note) => ({
+    beneficiary_id: b.BeneficiaryId,
+    type: decoded(BENEFICIARY_TYPES, b.BeneficiaryType, 'BeneficiaryType', note, 'read as null') ?? null,
+    reference: cleanText(b.Reference),
+    creditor: counterparty(b.CreditorAccount, b.CreditorAgent),
+    bank_name: cleanText(b.CreditorAgent?.Name),
+  }));
+}
+
+/** `OBDirectDebit`. KSA has no direct debit frequency: always null. */
+export function mapDirectDebits(raw: readonly KsaDirectDebit[], bank: BankContext): Mapped<DirectDebit> {
+  return mapEach(raw, (d, note) => ({
+    direct_debit_id: d.DirectDebitId,
+    mandate_id: d.MandateIdentification,
+    name: cleanText(d.Name) ?? d.Name,
+    status: decoded(INSTRUCTION_STATUSES, d.DirectDebitStatusCode, 'DirectDebitStatusCode', note, 'read as null') ?? null,
+    frequency: null,
+    previous_payment_amount: optionalAmount(d.PreviousPaymentAmount),
+    previous_payment_timestamp: optionalInstant(d.PreviousPaymentDateTime, bank),
+  }));
+}
+
+/** `OBStandingOrder`: the frequency as the bank writes it (OBIE's syntax); the creditor only comes with the `Detail` permission. */
+export function mapStandingOrders(raw: readonly KsaStandingOrder[], bank: BankContext): Mapped<StandingOrder> {
+  return mapEach(raw, (o, note) => ({
+    standing_order_id: o.StandingOrderId,
+    frequency: o.Frequency,
+    reference: cleanText(o.Reference),
+    status: decoded(INSTRUCTION_STATUSES, o.StandingOrderStatusCode, 'StandingOrderStatusCode', note, 'read as null') ?? null,
+    first_payment_date: optionalInstant(o.FirstPaymentDateTime, bank),
+    next_payment_date: optionalInstant(o.NextPaymentDateTime, bank),
+    last_payment_date: optionalInstant(o.LastPaymentDateTime, bank),
+    final_payment_date: optionalInstant(o.FinalPaymentDateTime, bank),
+    first_payment_amount: optionalAmount(o.FirstPaymentAmount),
+    next_payment_amount: optionalAmount(o.NextPaymentAmount),
+    last_payment_amount: optionalAmount(o.LastPaymentAmount),
+    final_payment_amount: optionalAmount(o.FinalPaymentAmount),
+    creditor: hasCreditor(o) ? counterparty(o.CreditorAccount, o.CreditorAgent) : null,
+  }));
+}
+
+/** `OBScheduledPayment`: an unknown `ScheduledType` reads EXECUTION; the reference is the creditor's, else the debtor's own. */
+export function mapScheduledPayments(raw: readonly KsaScheduledPayment[], bank: BankContext): Mapped<ScheduledPayment> {
+  return mapEach(raw, (p, note) => ({
+    scheduled_payment_id: p.ScheduledPaymentId,
+    execution_date: instant(p.ScheduledPaymentDateTime, bank),
+    type: decoded(SCHEDULE_TYPES, p.ScheduledType, 'ScheduledType', note, 'read as EXECUTION') ?? 'EXECUTION',
+    amount: amountOf(p.InstructedAmount),
+    reference: cleanText(p.CreditorReference) ?? cleanText(p.DebtorReference),
+    creditor: hasCreditor(p) ? counterparty(p.CreditorAccount, p.CreditorAgent) : null,
+  }));
+}
+
+/** `/accounts/{id}/parties`: the account's parties and their roles; as for the user, no KYC fields. */
+export function mapAccountIdentities(raw: readonly KsaAccountParty[]): Mapped<AccountIdentity> {
+  return mapEach(raw, (p, note) => ({
+    party_id: p.PartyId,
+    full_name: cleanText(p.Name),
+    legal_name: cleanText(p.FullLegalName),
+    party_type: decoded(PARTY_TYPES, p.PartyType, 'PartyType', note, 'read as null') ?? null,
+    national_identity_number: null,
+    email_address: p.EmailAddress ?? null,
+    mobile_number: e164(p.Mobile),
+    phone_number: null,
+    address: null,
+    account_role: decoded(ACCOUNT_ROLES, p.AccountRole, 'AccountRole', note, 'read as null') ?? null,
+  }));
 }

@@ -93,6 +93,59 @@ export const KsaParty = Type.Object({
 });
 export type KsaParty = Type.Static<typeof KsaParty>;
 
+/** `OBParty` on an account (`/accounts/{id}/parties`): the user's own fields and the role. */
+export const KsaAccountParty = Type.Object({ ...KsaParty.properties, AccountRole: Opt(Code) });
+export type KsaAccountParty = Type.Static<typeof KsaAccountParty>;
+
+export const KsaBeneficiary = Type.Object({
+  BeneficiaryId: Text,
+  BeneficiaryType: Opt(Code),
+  Reference: Opt(Text),
+  CreditorAgent: Opt(KsaAgent),
+  CreditorAccount: Opt(Type.Array(KsaCashAccount)),
+});
+export type KsaBeneficiary = Type.Static<typeof KsaBeneficiary>;
+
+export const KsaDirectDebit = Type.Object({
+  DirectDebitId: Text,
+  MandateIdentification: Text,
+  DirectDebitStatusCode: Opt(Code),
+  Name: Text,
+  PreviousPaymentDateTime: Opt(DateTime),
+  PreviousPaymentAmount: Opt(KsaAmount),
+});
+export type KsaDirectDebit = Type.Static<typeof KsaDirectDebit>;
+
+export const KsaStandingOrder = Type.Object({
+  StandingOrderId: Text,
+  Frequency: Text,
+  Reference: Opt(Text),
+  FirstPaymentDateTime: Opt(DateTime),
+  NextPaymentDateTime: Opt(DateTime),
+  LastPaymentDateTime: Opt(DateTime),
+  FinalPaymentDateTime: Opt(DateTime),
+  StandingOrderStatusCode: Opt(Code),
+  FirstPaymentAmount: Opt(KsaAmount),
+  NextPaymentAmount: Opt(KsaAmount),
+  LastPaymentAmount: Opt(KsaAmount),
+  FinalPaymentAmount: Opt(KsaAmount),
+  CreditorAgent: Opt(KsaAgent),
+  CreditorAccount: Opt(Type.Array(KsaCashAccount)),
+});
+export type KsaStandingOrder = Type.Static<typeof KsaStandingOrder>;
+
+export const KsaScheduledPayment = Type.Object({
+  ScheduledPaymentId: Text,
+  ScheduledType: Opt(Code),
+  ScheduledPaymentDateTime: DateTime,
+  CreditorReference: Opt(Text),
+  DebtorReference: Opt(Text),
+  InstructedAmount: KsaAmount,
+  CreditorAgent: Opt(KsaAgent),
+  CreditorAccount: Opt(Type.Array(KsaCashAccount)),
+});
+export type KsaScheduledPayment = Type.Static<typeof KsaScheduledPayment>;
+
 /** Any KSA read response: the items under `Data[<key>]`, the next page in `Links.Next`. */
 export const Page = Compile(Type.Object({ Data: Type.Record(Type.String(), Type.Unknown()), Links: Opt(Type.Object({ Next: Opt(Text) })) }));
 
@@ -100,7 +153,11 @@ export const ITEMS = {
   Account: Compile(Type.Array(KsaAccount)),
   Balance: Compile(Type.Array(KsaBalance)),
   Transaction: Compile(Type.Array(KsaTransaction)),
-  Party: Compile(Type.Array(KsaParty)),
+  Party: Compile(Type.Array(KsaAccountParty)),
+  Beneficiary: Compile(Type.Array(KsaBeneficiary)),
+  DirectDebit: Compile(Type.Array(KsaDirectDebit)),
+  StandingOrder: Compile(Type.Array(KsaStandingOrder)),
+  ScheduledPayment: Compile(Type.Array(KsaScheduledPayment)),
 } as const;
 export type ListKey = keyof typeof ITEMS;
 export type ItemsOf<K extends ListKey> = (typeof ITEMS)[K] extends { Check(value: unknown): value is infer T } ? T : never;

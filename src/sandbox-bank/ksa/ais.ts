@@ -14,13 +14,26 @@ import type { GeneratedAccount } from '../generator/model.ts';
 import { HIDDEN } from '../hidden.ts';
 import { grantFor, missingPermission, type AisResource } from '../permissions.ts';
 import { validBody } from '../validate.ts';
-import { accountJson, balanceJson, consentJson, feeJson, partyJson, transactionJson } from './json.ts';
+import {
+  accountJson,
+  accountPartyJson,
+  balanceJson,
+  beneficiaryJson,
+  consentJson,
+  directDebitJson,
+  feeJson,
+  partyJson,
+  scheduledPaymentJson,
+  standingOrderJson,
+  transactionJson,
+} from './json.ts';
 
 /**
  * The KSA Open Banking 2022.11 account-information API of the sandbox banks whose profile says
  * `standard: 'ksa-2022.11'`: consents (created with a client-credentials token, revoked by
  * `PATCH Status: Revoked`), accounts, balances, transactions and the user's party, over the same
- * consents, tokens and generated data as the OBIE server (`../ais.ts`). Errors keep that server's
+ * consents, tokens and generated data as the OBIE server (`../ais.ts`), and the per-account
+ * beneficiaries, direct debits, standing orders, scheduled payments and parties. Errors keep that server's
  * `OBErrorResponse` form, which KSA shares.
  */
 
@@ -170,6 +183,20 @@ export function registerKsaAis(app: FastifyInstance, ctx: SandboxContext, provid
     if (purchase) items.push(feeJson(purchase, purchase.transactionId));
     return sendJson(reply, { Data: { AccountId: x.accountId, Transaction: items }, Links: links(request), Meta: { TotalPages: 1 } });
   });
+
+  /** The per-account lists, one page each; `detail` is whether the consent grants the resource's `…Detail` permission. */
+  const perAccount = (resource: Exclude<AisResource, 'accounts' | 'balances' | 'transactions' | 'party'>, data: (account: GeneratedAccount, detail: boolean) => Record<string, unknown>) => {
+    app.get(`${KSA}/accounts/:AccountId/${resource}`, HIDDEN, async (request, reply) => {
+      const a = await access(request, resource);
+      const x = a.account((request.params as { AccountId: string }).AccountId);
+      return sendJson(reply, { Data: { AccountId: x.accountId, ...data(x, a.grant.detail) }, Links: links(request), Meta: { TotalPages: 1 } });
+    });
+  };
+  perAccount('beneficiaries', (x, detail) => ({ Beneficiary: x.beneficiaries.map((b) => beneficiaryJson(b, detail)) }));
+  perAccount('direct-debits', (x) => ({ DirectDebit: x.directDebits.map(directDebitJson) }));
+  perAccount('standing-orders', (x, detail) => ({ StandingOrder: x.standingOrders.map((o) => standingOrderJson(o, detail)) }));
+  perAccount('scheduled-payments', (x, detail) => ({ ScheduledPayment: x.scheduledPayments.map((p) => scheduledPaymentJson(p, detail)) }));
+  perAccount('parties', (x) => ({ Party: x.parties.map(accountPartyJson) }));
 
   app.get(`${KSA}/parties`, HIDDEN, async (request, reply) => {
     const a = await access(request, 'party');

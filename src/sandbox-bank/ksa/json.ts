@@ -1,6 +1,19 @@
 import type { KsaSchemas } from '../../standards/ksa-2022.11/codes.ts';
 import type { ConsentStatus } from '../context.ts';
-import type { GeneratedAccount, GeneratedBalance, GeneratedParty, GeneratedTransaction, ObAmount } from '../generator/model.ts';
+import type {
+  AccountRole,
+  CashAccount,
+  FinancialInstitution,
+  GeneratedAccount,
+  GeneratedBalance,
+  GeneratedBeneficiary,
+  GeneratedDirectDebit,
+  GeneratedParty,
+  GeneratedScheduledPayment,
+  GeneratedStandingOrder,
+  GeneratedTransaction,
+  ObAmount,
+} from '../generator/model.ts';
 import type { Consent } from '../state.ts';
 
 /**
@@ -146,5 +159,74 @@ export function partyJson(p: GeneratedParty): S['OBParty'] {
     FullLegalName: person.fullLegalName,
     EmailAddress: person.emailAddress,
     Mobile: person.mobile,
+  };
+}
+
+/** The generator's OBIE roles in KSA's list. */
+const ROLES = { 'UK.OBIE.Principal': 'KSAOB.Principal', 'UK.OBIE.SecondaryOwner': 'KSAOB.SecondaryOwner', 'UK.OBIE.OtherParty': 'KSAOB.OtherParty' } as const satisfies Record<AccountRole, S['AccountRole']>;
+
+/** A party of an account (`/accounts/{id}/parties`): the user's fields and the role. */
+export function accountPartyJson(p: GeneratedParty): S['OBParty'] {
+  return { ...partyJson(p), AccountRole: ROLES[p.accountRole ?? 'UK.OBIE.Principal'] };
+}
+
+const BENEFICIARY_TYPES = { Trusted: 'KSAOB.Activated', Ordinary: 'KSAOB.NotActivated' } as const satisfies Record<GeneratedBeneficiary['beneficiaryType'], S['BeneficiaryType']>;
+
+/** The generator's counterparties in KSA's schemes: the holder is named on the account. */
+const agent = (a: FinancialInstitution, named = false): S['Agent'] => ({ IdentificationType: 'KSAOB.BICFI', Identification: a.identification, ...(named ? { Name: a.name.slice(0, 140) } : {}) });
+const creditorAccount = (a: CashAccount): S['CashAccount'][] => [{ IdentificationType: 'KSAOB.IBAN', Identification: a.identification, Name: a.name.slice(0, 350) }];
+const reference = (text: string) => text.slice(0, 35);
+const creditor = (detail: boolean, a: FinancialInstitution, account: CashAccount) => (detail ? { CreditorAgent: agent(a), CreditorAccount: creditorAccount(account) } : {});
+
+/** `OBBeneficiary`. Basic leaves out whom and where the money goes. */
+export function beneficiaryJson(b: GeneratedBeneficiary, detail: boolean): S['OBBeneficiary'] {
+  return {
+    BeneficiaryId: b.beneficiaryId,
+    BeneficiaryType: BENEFICIARY_TYPES[b.beneficiaryType],
+    Reference: reference(b.reference),
+    ...(detail ? { CreditorAgent: agent(b.creditorAgent, true), CreditorAccount: creditorAccount(b.creditorAccount) } : {}),
+  };
+}
+
+/** `OBDirectDebit`: KSA has no frequency. */
+export function directDebitJson(d: GeneratedDirectDebit): S['OBDirectDebit'] {
+  return {
+    DirectDebitId: d.directDebitId,
+    MandateIdentification: d.mandateIdentification,
+    DirectDebitStatusCode: `KSAOB.${d.directDebitStatusCode}`,
+    Name: d.name.slice(0, 70),
+    ...(d.previousPaymentDateTime ? { PreviousPaymentDateTime: d.previousPaymentDateTime } : {}),
+    ...(d.previousPaymentAmount ? { PreviousPaymentAmount: amount(d.previousPaymentAmount) } : {}),
+  };
+}
+
+/** `OBStandingOrder`. Basic leaves out the creditor. */
+export function standingOrderJson(o: GeneratedStandingOrder, detail: boolean): S['OBStandingOrder'] {
+  return {
+    StandingOrderId: o.standingOrderId,
+    Frequency: o.frequency,
+    Reference: reference(o.reference),
+    FirstPaymentDateTime: o.firstPaymentDateTime,
+    ...(o.nextPaymentDateTime ? { NextPaymentDateTime: o.nextPaymentDateTime } : {}),
+    ...(o.lastPaymentDateTime ? { LastPaymentDateTime: o.lastPaymentDateTime } : {}),
+    ...(o.finalPaymentDateTime ? { FinalPaymentDateTime: o.finalPaymentDateTime } : {}),
+    StandingOrderStatusCode: `KSAOB.${o.standingOrderStatusCode}`,
+    FirstPaymentAmount: amount(o.firstPaymentAmount),
+    ...(o.nextPaymentAmount ? { NextPaymentAmount: amount(o.nextPaymentAmount) } : {}),
+    ...(o.lastPaymentAmount ? { LastPaymentAmount: amount(o.lastPaymentAmount) } : {}),
+    ...(o.finalPaymentAmount ? { FinalPaymentAmount: amount(o.finalPaymentAmount) } : {}),
+    ...creditor(detail, o.creditorAgent, o.creditorAccount),
+  };
+}
+
+/** `OBScheduledPayment`. Basic leaves out the creditor. */
+export function scheduledPaymentJson(p: GeneratedScheduledPayment, detail: boolean): S['OBScheduledPayment'] {
+  return {
+    ScheduledPaymentId: p.scheduledPaymentId,
+    ScheduledType: `KSAOB.${p.scheduledType}`,
+    ScheduledPaymentDateTime: p.scheduledPaymentDateTime,
+    CreditorReference: reference(p.reference),
+    InstructedAmount: amount(p.instructedAmount),
+    ...creditor(detail, p.creditorAgent, p.creditorAccount),
   };
 }

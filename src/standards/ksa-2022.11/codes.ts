@@ -145,6 +145,24 @@ export type KsaInstructionStatus = (typeof INSTRUCTION_STATUSES)[number];
 export const PARTY_TYPES = exactly<Schemas['PartyType']>()(['KSAOB.Delegate', 'KSAOB.Joint', 'KSAOB.Sole']);
 export type KsaPartyType = (typeof PARTY_TYPES)[number];
 
+export const ACCOUNT_ROLES = exactly<Schemas['AccountRole']>()([
+  'KSAOB.Administrator',
+  'KSAOB.Beneficiary',
+  'KSAOB.CustodianForMinor',
+  'KSAOB.Granter',
+  'KSAOB.LegalGuardian',
+  'KSAOB.OtherParty',
+  'KSAOB.PowerOfAttorney',
+  'KSAOB.Principal',
+  'KSAOB.Protector',
+  'KSAOB.RegisteredShareholderName',
+  'KSAOB.SecondaryOwner',
+  'KSAOB.SeniorManagingOfficial',
+  'KSAOB.Settlor',
+  'KSAOB.SuccessorOnDeath',
+]);
+export type KsaAccountRole = (typeof ACCOUNT_ROLES)[number];
+
 /** Where the API lives under a bank's base URL. */
 export const KSA_API_PATH = '/open-banking/account-information/2022.11.01-final-errata2';
 
