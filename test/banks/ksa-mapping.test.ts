@@ -1,17 +1,31 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mapAccounts, mapBalances, mapIdentity, mapTransactions } from '../../src/banks/ksa/mapping.ts';
-import type { KsaAccount, KsaBalance, KsaParty, KsaTransaction } from '../../src/banks/ksa/wire.ts';
 import {
+  mapAccountIdentities,
+  mapAccounts,
+  mapBalances,
+  mapBeneficiaries,
+  mapDirectDebits,
+  mapIdentity,
+  mapScheduledPayments,
+  mapStandingOrders,
+  mapTransactions,
+} from '../../src/banks/ksa/mapping.ts';
+import type { KsaAccount, KsaAccountParty, KsaBalance, KsaBeneficiary, KsaDirectDebit, KsaParty, KsaScheduledPayment, KsaStandingOrder, KsaTransaction } from '../../src/banks/ksa/wire.ts';
+import {
+  ACCOUNT_ROLES,
   ACCOUNT_STATUSES,
   ACCOUNT_SUB_TYPES,
   BALANCE_TYPES,
+  BENEFICIARY_TYPES,
   CREDIT_DEBIT_CODES,
   CREDIT_LINE_TYPES,
   ENTRY_STATUSES,
   FLAGS,
+  INSTRUCTION_STATUSES,
   PARTY_TYPES,
   PAYMENT_MODES,
+  SCHEDULE_TYPES,
   SUB_TRANSACTION_TYPES,
   TRANSACTION_TYPES,
 } from '../../src/standards/ksa-2022.11/codes.ts';
@@ -136,6 +150,90 @@ describe('KSA mapping: realistic responses to the domain', () => {
   });
 });
 
+const creditorAccount = [{ IdentificationType: 'KSAOB.IBAN', Identification: 'SA4420000001234567891234', Name: 'Saudi  Electricity Co' }];
+const creditorAgent = { IdentificationType: 'KSAOB.BICFI', Identification: 'RJHISARI', Name: 'Al Rajhi Bank' };
+const creditor = { name: 'Saudi Electricity Co', iban: 'SA4420000001234567891234', account_number: null, bic: 'RJHISARI' };
+
+describe('KSA mapping: beneficiaries, direct debits, standing orders, scheduled payments, account parties', () => {
+  it('a beneficiary, Detail and Basic', () => {
+    const b = { BeneficiaryId: 'b-1', BeneficiaryType: 'KSAOB.Activated', Reference: 'Rent', CreditorAgent: creditorAgent, CreditorAccount: creditorAccount } as KsaBeneficiary;
+    assert.deepEqual(mapBeneficiaries([b]), { items: [{ beneficiary_id: 'b-1', type: 'TRUSTED', reference: 'Rent', creditor, bank_name: 'Al Rajhi Bank' }], notes: [] });
+    assert.deepEqual(mapBeneficiaries([{ BeneficiaryId: 'b-2' }]).items[0], { beneficiary_id: 'b-2', type: null, reference: null, creditor: { name: null, iban: null, account_number: null, bic: null }, bank_name: null });
+  });
+
+  it('a direct debit: KSA has no frequency', () => {
+    const d = { DirectDebitId: 'dd-1', MandateIdentification: 'M-1', DirectDebitStatusCode: 'KSAOB.Active', Name: 'STC', PreviousPaymentDateTime: '2024-05-01T09:00:00', PreviousPaymentAmount: { Amount: '230.5', Currency: 'SAR' } } as KsaDirectDebit;
+    assert.deepEqual(mapDirectDebits([d], BANK), {
+      items: [{ direct_debit_id: 'dd-1', mandate_id: 'M-1', name: 'STC', status: 'ACTIVE', frequency: null, previous_payment_amount: { amount: 230.5, currency: 'SAR' }, previous_payment_timestamp: '2024-05-01T06:00:00.000Z' }],
+      notes: [],
+    });
+  });
+
+  it('a standing order, with and without its creditor', () => {
+    const o = {
+      StandingOrderId: 'so-1',
+      Frequency: 'IntrvlMnthDay:01:25',
+      Reference: 'Rent',
+      FirstPaymentDateTime: '2024-01-25T00:00:00+03:00',
+      NextPaymentDateTime: '2024-06-25T00:00:00+03:00',
+      StandingOrderStatusCode: 'KSAOB.Inactive',
+      FirstPaymentAmount: { Amount: '4000.00', Currency: 'SAR' },
+      NextPaymentAmount: { Amount: '4000', Currency: 'SAR' },
+      CreditorAgent: creditorAgent,
+      CreditorAccount: creditorAccount,
+    } as KsaStandingOrder;
+    assert.deepEqual(mapStandingOrders([o], BANK), {
+      items: [
+        {
+          standing_order_id: 'so-1',
+          frequency: 'IntrvlMnthDay:01:25',
+          reference: 'Rent',
+          status: 'INACTIVE',
+          first_payment_date: '2024-01-24T21:00:00.000Z',
+          next_payment_date: '2024-06-24T21:00:00.000Z',
+          last_payment_date: null,
+          final_payment_date: null,
+          first_payment_amount: { amount: 4000, currency: 'SAR' },
+          next_payment_amount: { amount: 4000, currency: 'SAR' },
+          last_payment_amount: null,
+          final_payment_amount: null,
+          creditor,
+        },
+      ],
+      notes: [],
+    });
+    const { CreditorAgent: _a, CreditorAccount: _b, ...basic } = o;
+    assert.equal(mapStandingOrders([basic], BANK).items[0]!.creditor, null);
+  });
+
+  it("a scheduled payment: the creditor's reference, else the debtor's", () => {
+    const p = { ScheduledPaymentId: 'sp-1', ScheduledType: 'KSAOB.Arrival', ScheduledPaymentDateTime: '2024-07-01T10:00:00+03:00', DebtorReference: 'Mine', InstructedAmount: { Amount: '99.99', Currency: 'SAR' } } as KsaScheduledPayment;
+    assert.deepEqual(mapScheduledPayments([p], BANK), {
+      items: [{ scheduled_payment_id: 'sp-1', execution_date: '2024-07-01T07:00:00.000Z', type: 'ARRIVAL', amount: { amount: 99.99, currency: 'SAR' }, reference: 'Mine', creditor: null }],
+      notes: [],
+    });
+    assert.equal(mapScheduledPayments([{ ...p, CreditorReference: 'Theirs' }], BANK).items[0]!.reference, 'Theirs');
+  });
+
+  it("an account's party with its role", () => {
+    const party = { PartyId: 'p-2', PartyType: 'KSAOB.Joint', Name: 'Noura  Al-Qahtani', FullLegalName: 'Noura Saad Al-Qahtani', AccountRole: 'KSAOB.SecondaryOwner', Mobile: '+966-551234567' } as KsaAccountParty;
+    const { items, notes } = mapAccountIdentities([party]);
+    assert.deepEqual(notes, []);
+    assert.deepEqual({ ...items[0]!, mobile_number: items[0]!.mobile_number?.replace(/\D/g, '') }, {
+      party_id: 'p-2',
+      full_name: 'Noura Al-Qahtani',
+      legal_name: 'Noura Saad Al-Qahtani',
+      party_type: 'JOINT',
+      national_identity_number: null,
+      email_address: null,
+      mobile_number: '966551234567',
+      phone_number: null,
+      address: null,
+      account_role: 'SECONDARY_OWNER',
+    });
+  });
+});
+
 describe('KSA mapping: what real banks send is read, not refused', () => {
   it('Flags: [null] is ignored', () => {
     const { items, notes } = mapTransactions([transaction({ Flags: [null] })], BANK);
@@ -248,6 +346,51 @@ describe('KSA mapping: every code of every list', () => {
       assert.deepEqual(notes, [], type);
       assert.equal(identity!.party_type, bare(type).toUpperCase());
     }
+  });
+
+  it('beneficiary types, instruction statuses, schedule types and account roles, with or without the namespace', () => {
+    for (const type of BENEFICIARY_TYPES) {
+      for (const code of [type, bare(type), bare(type).toUpperCase()]) {
+        const { items, notes } = mapBeneficiaries([{ BeneficiaryId: 'b', BeneficiaryType: code }]);
+        assert.deepEqual(notes, [], code);
+        assert.equal(items[0]!.type, type === 'KSAOB.Activated' ? 'TRUSTED' : 'ORDINARY');
+      }
+    }
+    for (const status of INSTRUCTION_STATUSES) {
+      for (const code of [status, bare(status)]) {
+        const dd = mapDirectDebits([{ DirectDebitId: 'd', MandateIdentification: 'm', Name: 'n', DirectDebitStatusCode: code }], BANK);
+        const so = mapStandingOrders([{ StandingOrderId: 's', Frequency: 'EvryDay', StandingOrderStatusCode: code }], BANK);
+        assert.deepEqual([...dd.notes, ...so.notes], [], code);
+        assert.equal(dd.items[0]!.status, screaming(status));
+        assert.equal(so.items[0]!.status, screaming(status));
+      }
+    }
+    for (const type of SCHEDULE_TYPES) {
+      const { items, notes } = mapScheduledPayments([{ ScheduledPaymentId: 's', ScheduledType: type, ScheduledPaymentDateTime: '2024-07-01T10:00:00Z', InstructedAmount: { Amount: '1', Currency: 'SAR' } }], BANK);
+      assert.deepEqual(notes, [], type);
+      assert.equal(items[0]!.type, screaming(type));
+    }
+    for (const role of ACCOUNT_ROLES) {
+      const { items, notes } = mapAccountIdentities([{ PartyId: 'p', AccountRole: role }]);
+      assert.deepEqual(notes, [], role);
+      assert.equal(items[0]!.account_role, screaming(role));
+    }
+    for (const type of PARTY_TYPES) assert.equal(mapAccountIdentities([{ PartyId: 'p', PartyType: type }]).items[0]!.party_type, screaming(type));
+  });
+
+  it('an unknown instruction code falls back with a note and keeps the record', () => {
+    const b = mapBeneficiaries([{ BeneficiaryId: 'b', BeneficiaryType: 'KSAOB.Pending' }]);
+    assert.equal(b.items[0]!.type, null);
+    assert.equal(b.notes.length, 1);
+    const so = mapStandingOrders([{ StandingOrderId: 's', Frequency: 'EvryDay', StandingOrderStatusCode: 'KSAOB.Suspended' }], BANK);
+    assert.equal(so.items[0]!.status, null);
+    assert.equal(so.notes.length, 1);
+    const sp = mapScheduledPayments([{ ScheduledPaymentId: 's', ScheduledType: 'KSAOB.Value', ScheduledPaymentDateTime: '2024-07-01T10:00:00Z', InstructedAmount: { Amount: '1', Currency: 'SAR' } }], BANK);
+    assert.equal(sp.items[0]!.type, 'EXECUTION');
+    assert.equal(sp.notes.length, 1);
+    const p = mapAccountIdentities([{ PartyId: 'p', AccountRole: 'KSAOB.Guarantor' }]);
+    assert.equal(p.items[0]!.account_role, null);
+    assert.equal(p.notes.length, 1);
   });
 
   it('an unknown code: descriptive ones fall back with a note, deciding ones drop the record with a note', () => {

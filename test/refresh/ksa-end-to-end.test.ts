@@ -15,6 +15,8 @@ const REDIRECT_URI = 'https://tpp.example/callback';
 const screaming = (camel: string) => camel.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
 const bare = (code: string) => code.replace(/^KSAOB\./, '');
 const collapse = (text: string | undefined) => (text ?? '').replace(/\s+/g, ' ').trim() || null;
+const sortedIds = (list: any[], field: string) => list.map((x) => x[field]).sort();
+const at = (value: string | undefined) => (value ? new Date(value).toISOString() : null);
 
 /**
  * The KSA twin of end-to-end.test.ts: a sandbox entity at the KSA sandbox bank, its INITIAL
@@ -129,6 +131,98 @@ describe('end to end: KSA sandbox bank → KSA connector → refresh → reads',
     assert.equal(identity.party_id, party.PartyId);
     assert.equal(identity.full_name, party.Name ?? null);
     assert.equal(identity.email_address, party.EmailAddress ?? null);
+  });
+
+  it('beneficiaries, direct debits, standing orders and scheduled payments, field by field', async () => {
+    const ksaAccounts = await all('/accounts', 'Account');
+    const ours = (await read('/data/v2/accounts')).body;
+    const counts = { beneficiaries: 0, direct: 0, standing: 0, scheduled: 0 };
+    const iban = (x: any) => x.CreditorAccount?.find((c: any) => c.IdentificationType === 'KSAOB.IBAN')?.Identification ?? null;
+    const holder = (x: any) => x.CreditorAccount?.[0]?.Name ?? null;
+    for (const [i, a] of ksaAccounts.entries()) {
+      const base = `/data/v2/accounts/${ours[i].account_id}`;
+      const beneficiaries = (await read(`${base}/beneficiaries`)).body;
+      const ksaBeneficiaries = await all(`/accounts/${a.AccountId}/beneficiaries`, 'Beneficiary');
+      assert.deepEqual(sortedIds(beneficiaries, 'beneficiary_id'), sortedIds(ksaBeneficiaries, 'BeneficiaryId'));
+      for (const b of ksaBeneficiaries) {
+        const m = beneficiaries.find((x: any) => x.beneficiary_id === b.BeneficiaryId);
+        assert.equal(m.type, { 'KSAOB.Activated': 'TRUSTED', 'KSAOB.NotActivated': 'ORDINARY' }[b.BeneficiaryType as string]);
+        assert.equal(m.reference, b.Reference ?? null);
+        assert.equal(m.creditor.name, holder(b));
+        assert.equal(m.creditor.iban, iban(b));
+        assert.equal(m.creditor.bic, b.CreditorAgent?.Identification ?? null);
+        assert.equal(m.bank_name, b.CreditorAgent?.Name ?? null);
+      }
+      counts.beneficiaries += ksaBeneficiaries.length;
+
+      const debits = (await read(`${base}/direct-debits`)).body;
+      const ksaDebits = await all(`/accounts/${a.AccountId}/direct-debits`, 'DirectDebit');
+      assert.deepEqual(sortedIds(debits, 'direct_debit_id'), sortedIds(ksaDebits, 'DirectDebitId'));
+      for (const d of ksaDebits) {
+        const m = debits.find((x: any) => x.direct_debit_id === d.DirectDebitId);
+        assert.equal(m.mandate_id, d.MandateIdentification);
+        assert.equal(m.name, d.Name);
+        assert.equal(m.status, bare(d.DirectDebitStatusCode).toUpperCase());
+        assert.equal(m.frequency, null, 'KSA has no direct debit frequency');
+        assert.equal(m.previous_payment_amount?.amount ?? null, d.PreviousPaymentAmount ? Number(d.PreviousPaymentAmount.Amount) : null);
+        assert.equal(m.previous_payment_timestamp, at(d.PreviousPaymentDateTime));
+      }
+      counts.direct += ksaDebits.length;
+
+      const orders = (await read(`${base}/standing-orders`)).body;
+      const ksaOrders = await all(`/accounts/${a.AccountId}/standing-orders`, 'StandingOrder');
+      assert.deepEqual(sortedIds(orders, 'standing_order_id'), sortedIds(ksaOrders, 'StandingOrderId'));
+      for (const o of ksaOrders) {
+        const m = orders.find((x: any) => x.standing_order_id === o.StandingOrderId);
+        assert.equal(m.frequency, o.Frequency);
+        assert.equal(m.reference, o.Reference ?? null);
+        assert.equal(m.status, bare(o.StandingOrderStatusCode).toUpperCase());
+        assert.equal(m.first_payment_date, at(o.FirstPaymentDateTime));
+        assert.equal(m.next_payment_date, at(o.NextPaymentDateTime));
+        assert.equal(m.final_payment_date, at(o.FinalPaymentDateTime));
+        assert.equal(m.first_payment_amount.amount, Number(o.FirstPaymentAmount.Amount));
+        assert.equal(m.creditor.name, holder(o));
+        assert.equal(m.creditor.iban, iban(o));
+      }
+      counts.standing += ksaOrders.length;
+
+      const scheduled = (await read(`${base}/scheduled-payments`)).body;
+      const ksaScheduled = await all(`/accounts/${a.AccountId}/scheduled-payments`, 'ScheduledPayment');
+      assert.deepEqual(sortedIds(scheduled, 'scheduled_payment_id'), sortedIds(ksaScheduled, 'ScheduledPaymentId'));
+      for (const p of ksaScheduled) {
+        const m = scheduled.find((x: any) => x.scheduled_payment_id === p.ScheduledPaymentId);
+        assert.equal(m.execution_date, at(p.ScheduledPaymentDateTime));
+        assert.equal(m.type, bare(p.ScheduledType).toUpperCase());
+        assert.equal(m.amount.amount, Number(p.InstructedAmount.Amount));
+        assert.equal(m.amount.currency, p.InstructedAmount.Currency);
+        assert.equal(m.reference, p.CreditorReference ?? p.DebtorReference ?? null);
+        assert.equal(m.creditor.iban, iban(p));
+      }
+      counts.scheduled += ksaScheduled.length;
+    }
+    // Scheduled payments depend on the customer's calendar; the rest are always there for this login.
+    assert.ok(counts.beneficiaries > 0 && counts.direct + counts.standing > 0, JSON.stringify(counts));
+  });
+
+  it("the account parties with their roles", async () => {
+    const ksaAccounts = await all('/accounts', 'Account');
+    const ours = (await read('/data/v2/accounts')).body;
+    for (const [i, a] of ksaAccounts.entries()) {
+      const parties = (await read(`/data/v2/accounts/${ours[i].account_id}/identities`)).body;
+      const ksa = await all(`/accounts/${a.AccountId}/parties`, 'Party');
+      assert.ok(ksa.length > 0);
+      assert.deepEqual(sortedIds(parties, 'party_id'), sortedIds(ksa, 'PartyId'));
+      for (const p of ksa) {
+        const m = parties.find((x: any) => x.party_id === p.PartyId);
+        assert.equal(m.full_name, collapse(p.Name));
+        assert.equal(m.legal_name, collapse(p.FullLegalName));
+        assert.equal(m.party_type, bare(p.PartyType).toUpperCase());
+        assert.equal(m.account_role, screaming(bare(p.AccountRole)));
+        assert.equal(m.email_address, p.EmailAddress ?? null);
+        assert.equal(m.mobile_number?.replace(/\D/g, ''), p.Mobile.replace(/\D/g, ''));
+        assert.equal(m.national_identity_number, null);
+      }
+    }
   });
 
   it('DELETE of the entity revokes the consent at the bank', async () => {
