@@ -206,7 +206,7 @@ async function importBanks(flags: { directory: string; out?: string; json?: bool
 
 export function buildCli(): Command {
   const program = new Command('openlean')
-    .description('Self-hostable Lean Data API v2 with built-in OBIE sandbox banks')
+    .description('Self-hostable Lean Data API v2 with built-in sandbox banks (OBIE v3.1, UAE Open Finance v2.1, KSA Open Banking)')
     .showHelpAfterError();
 
   withStoreFlags(program.command('serve').description('run the API server (the default of npm start)'))
@@ -278,7 +278,7 @@ export function buildCli(): Command {
 
   program
     .command('sandbox-bank')
-    .description('run only the built-in sandbox banks (mock OBIE v3.1 banks), as a separate party')
+    .description('run only the built-in sandbox banks (mock OBIE, UAE and KSA banks), as a separate party')
     .option('-p, --port <port>', 'HTTP port: discovery, authorization pages, control API', '3100')
     .option('--tls-port <port>', 'mutual-TLS port: token, PAR and the OBIE API (env SANDBOX_BANKS_TLS_PORT, default 3443)')
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
