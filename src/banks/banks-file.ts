@@ -240,7 +240,8 @@ function parseEntry(raw: unknown, index: number, options: BanksEntriesOptions, p
       const name = value.slice('env:'.length);
       if (!ENV_NAME.test(name)) return void fail(field, `env: must name an environment variable, got ${quote(value)}`);
       const content = options.env[name];
-      if (content === undefined || content === '') return void fail(field, `environment variable ${name} is not set`);
+      if (content === undefined) return void fail(field, `environment variable ${name} is not set`);
+      if (content.trim() === '') return void fail(field, `environment variable ${name} is empty`);
       // Platforms that hold secrets on one line store the PEM's line breaks as the two characters \n.
       return content.includes('\n') ? content : content.replaceAll('\\n', '\n');
     }

@@ -196,6 +196,10 @@ describe('BANKS_FILE', () => {
     refuses([entry({ signing_key: 'env:MY_BANK_SIGNING_KEY' })], ['banks[0] (MY_BANK).signing_key: environment variable MY_BANK_SIGNING_KEY is not set']);
   });
 
+  it('refuses env: naming a variable that is set but empty', () => {
+    refuses([entry({ signing_key: 'env:MY_BANK_EMPTY_KEY' })], ['banks[0] (MY_BANK).signing_key: environment variable MY_BANK_EMPTY_KEY is empty'], { MY_BANK_EMPTY_KEY: ' ' });
+  });
+
   it('refuses FAPI 2.0 without PAR or with the hybrid flow', () => {
     refuses([entry({ security_profile: 'fapi2', par: false, response_type: 'code id_token' })], [
       'banks[0] (MY_BANK).par: must be true with security_profile fapi2: FAPI 2.0 requires PAR',
