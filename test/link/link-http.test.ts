@@ -273,6 +273,63 @@ describe('Link over HTTP', () => {
     }
   });
 
+  for (const bank of ['SANDBOX_SAQR_AE', 'SANDBOX_RIYADH_SA']) {
+    it(`reconnect at ${bank} keeps the entity_id and the account_ids, and the refresh finishes`, async () => {
+      const customer = await s.createCustomer(api);
+      const token = await s.token(s.app, `customer.${customer}`);
+      const login = `http-reconnect-${bank.toLowerCase()}`;
+      const accountIds = async (entityId: string) => {
+        const res = await s.request('/data/v2/accounts', { token: api, headers: { entity_id: entityId } });
+        assert.equal(res.status, 200, res.text);
+        return (res.body as any[]).map((a) => a.account_id).sort();
+      };
+      const setFaults = async (faults: string[]) => {
+        const res = await fetch(`${s.url}/sandbox-banks/${bank}/control/users/${login}`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ faults }),
+        });
+        assert.ok(res.ok, await res.text());
+      };
+
+      const created = await s.createSandboxEntity(api, { customer_id: customer, bank_identifier: bank, login, profile: 'thin' });
+      const before = await accountIds(created.id);
+      assert.ok(before.length > 0);
+
+      await setFaults(['consent_revoked']);
+      const started = await s.request('/data/v2/refreshes', { method: 'POST', token: api, headers: { entity_id: created.id } });
+      assert.equal(started.status, 202, started.text);
+      const failed = await s.waitForRefresh(api, created.id, started.body.refresh_id);
+      assert.equal(failed.status, 'FAILED');
+      assert.equal(failed.error.code, 'RECONNECT_REQUIRED');
+      const broken = (await s.request(`/customers/v1/${customer}/entities/${created.id}`, { token: api })).body;
+      assert.equal(broken.status, 'RECONNECT_REQUIRED');
+      assert.equal(typeof broken.reconnect_id, 'string');
+      await setFaults([]);
+
+      const reconnect = await get(link({ token, reconnect_id: broken.reconnect_id }, '/link/reconnect'));
+      assert.equal(reconnect.status, 303, reconnect.text);
+      // A bank in the hybrid flow answers in the fragment, which the callback page moves into the query.
+      const callback = (await authorizeAtSandboxBank(await toBank(reconnect.location!, bank), { login })).replace('#', '?');
+      const back = await get(callback);
+      assert.equal(back.status, 303, back.text);
+      const result = await get(new URL(back.location!, base).toString());
+      assert.match(result.text, /data-page="success"/, result.reason);
+
+      const all = await entities(customer);
+      assert.equal(all.length, 1, 'no second entity');
+      assert.equal(all[0].id, created.id);
+      assert.equal(all[0].status, 'ACTIVE');
+      assert.equal(all[0].reconnect_id, null);
+      const list = await s.request('/data/v2/refreshes', { token: api, headers: { entity_id: created.id } });
+      assert.equal(list.status, 200, list.text);
+      assert.notEqual(list.body[0].refresh_id, started.body.refresh_id, 'the reconnect started a refresh');
+      const refresh = await s.waitForRefresh(api, created.id, list.body[0].refresh_id);
+      assert.equal(refresh.status, 'FINISHED', JSON.stringify(refresh.error));
+      assert.deepEqual(await accountIds(created.id), before);
+    });
+  }
+
   it('a bank that cannot be reached: BANK_UNAVAILABLE, and the journey ends', async () => {
     const down = await startTestServer({ env: { SANDBOX_BANKS: 'off', SANDBOX_BANK_URL: 'http://127.0.0.1:9/sandbox-banks', BANK_TIMEOUT_MS: '200' } });
     try {
