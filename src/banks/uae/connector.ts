@@ -15,10 +15,10 @@ import type {
   UaeUserParty,
 } from '../../standards/uae-2.1/wire.ts';
 import type { BankDefinition } from '../bank.ts';
-import { BankError, type BankConnector, type BankCredentials, type FetchDataInput } from '../connector.ts';
+import { BankError, type BankConnector, type FetchDataInput } from '../connector.ts';
 import { nextPageUrl, type ObieConnectorOptions, type ObieEvent } from '../obie/connector.ts';
-import { createBankHttp, type HttpResponse } from '../obie/http.ts';
-import { GrantAnswerLost, type TokenSet } from '../security/fapi-client.ts';
+import type { HttpResponse } from '../obie/http.ts';
+import { connectorHttp, credentialsFrom, malformed, openConsentSession, refused } from '../consent-session.ts';
 import {
   MalformedData,
   mapAccountIdentities,
@@ -38,7 +38,6 @@ import { uaePermissions } from './permissions.ts';
 export type UaeConnectorOptions = ObieConnectorOptions;
 export type UaeEvent = ObieEvent;
 
-const EXPIRY_MARGIN_MS = 60_000;
 /** openlean aggregates accounts for the TPP's customer: the billing purpose the Hub charges it under. */
 const BILLING_PURPOSE = 'AccountAggregation' satisfies (typeof BILLING_PURPOSES)[number];
 
@@ -68,10 +67,6 @@ function reasonOf(res: HttpResponse): string {
   return `HTTP ${res.status}`;
 }
 
-const refused = (what: string, res: HttpResponse, resource: DataResource | null = null) =>
-  new BankError('rejected', `${what}: the bank refused the request (${res.status}, ${reasonOf(res)})`, { resource, status: res.status });
-const malformed = (what: string, problem: string, resource: DataResource | null = null, cause?: unknown) =>
-  new BankError('unavailable', `${what}: the bank's response is malformed (${problem})`, { resource, cause });
 
 /** The `Data.<key>` array and `Links.Next` of a UAE list page; anything else is malformed. */
 function pageOf(body: unknown, key: string): { items: unknown[]; next: string | undefined } {
@@ -93,29 +88,8 @@ export function createUaeConnector(options: UaeConnectorOptions): BankConnector 
   const now = options.now ?? (() => new Date());
   const onEvent = options.onEvent ?? (() => {});
   const pageLimit = options.page_limit ?? 1000;
-  const http = createBankHttp(
-    {
-      timeout_ms: options.timeout_ms ?? 10_000,
-      max_attempts: options.max_attempts ?? 5,
-      max_retry_after_ms: options.max_retry_after_ms ?? 30_000,
-      base_backoff_ms: 250,
-      max_backoff_ms: 8_000,
-      circuit_threshold: options.circuit_threshold ?? 10,
-      circuit_half_open_after_ms: options.circuit_half_open_after_ms ?? 10_000,
-    },
-    onEvent,
-  );
+  const http = connectorHttp(options, onEvent);
   const { fapi, transports } = options;
-
-  function credentialsFrom(consentId: string, t: TokenSet, previousRefresh: string | null): BankCredentials {
-    return {
-      consent_id: consentId,
-      access_token: t.access_token,
-      refresh_token: t.refresh_token ?? previousRefresh,
-      access_token_expires_at: t.expires_in === null ? null : new Date(now().getTime() + t.expires_in * 1000).toISOString(),
-      refresh_answer_lost_at: null,
-    };
-  }
 
   async function fetchData(input: FetchDataInput) {
     const { bank } = input;
@@ -123,39 +97,18 @@ export function createUaeConnector(options: UaeConnectorOptions): BankConnector 
     const base = apiBase(bank);
     const origin = new URL(base).origin;
     const transport = transports.for(bank).fetch;
-    let credentials = input.credentials;
-    let refreshed = false;
-
-    const refreshToken = async (resource: DataResource | null) => {
-      refreshed = true;
-      let t: TokenSet;
-      try {
-        t = await fapi.refresh(bank, credentials.refresh_token!);
-      } catch (err) {
-        if (err instanceof GrantAnswerLost) {
-          credentials = { ...credentials, refresh_token: err.refresh_token ?? credentials.refresh_token, refresh_answer_lost_at: now().toISOString() };
-          await input.onCredentials?.(credentials);
-          throw new BankError('unavailable', err.message, { resource, status: err.status, cause: err });
-        }
-        throw err;
-      }
-      credentials = credentialsFrom(credentials.consent_id, t, credentials.refresh_token);
-      onEvent({ type: 'token_refreshed', bank: bank.identifier });
-      await input.onCredentials?.(credentials);
-    };
-
-    const get = async (url: string, resource: DataResource): Promise<unknown> => {
-      for (;;) {
-        const res = await http.send(bank.identifier, { method: 'GET', url, headers: { authorization: `Bearer ${credentials.access_token}` }, signal: input.signal, resource, fetch: transport });
-        if (res.status >= 200 && res.status < 300) return res.body;
-        if (res.status !== 401 && res.status !== 403) throw refused(`GET ${resource}`, res, resource);
-        if (!refreshed && credentials.refresh_token !== null) {
-          await refreshToken(resource);
-          continue;
-        }
-        throw new BankError('reconnect_required', `the bank refuses the consent (${res.status}, ${reasonOf(res)})`, { resource, status: res.status });
-      }
-    };
+    const session = openConsentSession({
+      bank,
+      fapi,
+      http,
+      transport,
+      input,
+      signal: input.signal,
+      now,
+      onRefreshed: () => onEvent({ type: 'token_refreshed', bank: bank.identifier }),
+      reasonOf,
+    });
+    const get = session.get;
 
     const list = async <T>(path: string, key: string, resource: DataResource): Promise<T[]> => {
       const items: T[] = [];
@@ -190,8 +143,7 @@ export function createUaeConnector(options: UaeConnectorOptions): BankConnector 
       }
     };
 
-    const expiresAt = credentials.access_token_expires_at === null ? null : Date.parse(credentials.access_token_expires_at);
-    if (expiresAt !== null && expiresAt - EXPIRY_MARGIN_MS <= now().getTime() && credentials.refresh_token !== null) await refreshToken(null);
+    await session.refreshIfExpiring();
 
     const rawAccounts = await list<UaeAccount>('/accounts', 'Account', 'accounts');
     const accounts = guarded('accounts', () => noted('accounts', mapAccounts(rawAccounts, bank)));
@@ -240,7 +192,7 @@ export function createUaeConnector(options: UaeConnectorOptions): BankConnector 
       if (notes.length > 0) onEvent({ type: 'notes', bank: bank.identifier, resource: 'identity', notes });
       snapshot.identity = identity;
     }
-    return { snapshot, credentials };
+    return { snapshot, credentials: session.credentials() };
   }
 
   return {
@@ -263,7 +215,7 @@ export function createUaeConnector(options: UaeConnectorOptions): BankConnector 
         nonce: input.nonce,
         code_verifier: input.code_verifier,
       });
-      return credentialsFrom(input.consent_id, t, null);
+      return credentialsFrom(input.consent_id, t, null, now().getTime());
     },
 
     fetchData,
@@ -279,7 +231,7 @@ export function createUaeConnector(options: UaeConnectorOptions): BankConnector 
         fetch: transports.for(bank).fetch,
       });
       // 404: the bank no longer knows the consent, which is what revoking it asks for.
-      if (res.status !== 204 && res.status !== 200 && res.status !== 404) throw refused('revoking the consent', res);
+      if (res.status !== 204 && res.status !== 200 && res.status !== 404) throw refused('revoking the consent', res, reasonOf(res));
     },
   };
 }
