@@ -59,8 +59,21 @@ const COUNTRY_DEFAULTS: Readonly<Record<string, { currency: string; time_zone: s
 };
 
 const DISCOVERY_SUFFIX = /\/\.well-known\/openid-configuration\/?$/;
-/** The first account-information resource in an endpoint URL: the API's base is what comes before it. */
-const AIS_RESOURCE = /\/(accounts|account-access-consents|balances|transactions|beneficiaries|direct-debits|standing-orders|scheduled-payments|parties|party|statements|products|offers)(\/.*)?$/;
+/**
+ * An account-information resource segment of an endpoint URL. The API's base is what comes before
+ * the last one that no version segment follows: Brazil's `…/accounts/v2/accounts` has `accounts`
+ * in its base path too.
+ */
+const AIS_RESOURCE = /\/(?:accounts|account-access-consents|balances|transactions|beneficiaries|direct-debits|standing-orders|scheduled-payments|parties|party|statements|products|offers)(?=\/|$)/g;
+const VERSION_SEGMENT = /\/v\d[^/]*(\/|$)/;
+
+/** `url` without its trailing resource path (`/accounts…`), query or fragment. */
+export function withoutResourcePath(url: string): string {
+  const origin = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(url)?.[0] ?? '';
+  const path = url.slice(origin.length).replace(/[?#].*$/, '');
+  const cut = [...path.matchAll(AIS_RESOURCE)].map((m) => m.index).find((i) => !VERSION_SEGMENT.test(path.slice(i)));
+  return (origin + path.slice(0, cut)).replace(/\/+$/, '');
+}
 
 /** Whether an API family is account information: `account` (UAE), `accounts` (Brazil), `account-information`. */
 export function isAccountInformation(familyType: string): boolean {
@@ -186,7 +199,7 @@ function compareVersions(a: string, b: string): number {
 function apiBase(resource: ApiResource): string | null {
   for (const endpoint of Array.isArray(resource.ApiDiscoveryEndpoints) ? resource.ApiDiscoveryEndpoints : []) {
     const url = isRecord(endpoint) ? text(endpoint.ApiEndpoint) : undefined;
-    if (url) return url.replace(AIS_RESOURCE, '').replace(/\/+$/, '');
+    if (url && URL.canParse(url)) return withoutResourcePath(url);
   }
   return null;
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import YAML from 'yaml';
 import { parseBanksEntries } from '../../src/banks/banks-file.ts';
-import { importDirectory, isAccountInformation, renderBanksFile } from '../../src/banks/directory-import.ts';
+import { importDirectory, isAccountInformation, renderBanksFile, withoutResourcePath } from '../../src/banks/directory-import.ts';
 import { ConfigError } from '../../src/config.ts';
 import { IMPORTED_ENTRIES, PARTICIPANTS } from '../helpers/participants.ts';
 
@@ -20,6 +20,17 @@ describe('banks import (Raidiam /participants → BANKS_FILE entries)', () => {
   it('knows account information by its family names in the frameworks', () => {
     for (const family of ['account', 'Accounts', 'accounts-v2', 'account-information', 'ACCOUNT_INFORMATION']) assert.ok(isAccountInformation(family), family);
     for (const family of ['payment', 'consents', 'products', 'accounting-docs']) assert.ok(!isAccountInformation(family), family);
+  });
+
+  it('cuts only the resource path off an endpoint, keeping resource names that are part of the base path', () => {
+    const cases: Array<[string, string]> = [
+      ['https://rs1.examplebank.ae/open-finance/account-information/v2.1/accounts', 'https://rs1.examplebank.ae/open-finance/account-information/v2.1'],
+      ['https://api.examplebank.com.br/open-banking/accounts/v2/accounts', 'https://api.examplebank.com.br/open-banking/accounts/v2'],
+      ['https://api.examplebank.co.uk/open-banking/v3.1.11/aisp/account-access-consents/', 'https://api.examplebank.co.uk/open-banking/v3.1.11/aisp'],
+      ['https://api.examplebank.co.uk/aisp/accounts/{AccountId}/transactions', 'https://api.examplebank.co.uk/aisp'],
+      ['https://api.examplebank.sa/open-banking/account-information/2022.11.01-final-errata2/', 'https://api.examplebank.sa/open-banking/account-information/2022.11.01-final-errata2'],
+    ];
+    for (const [endpoint, base] of cases) assert.equal(withoutResourcePath(endpoint), base, endpoint);
   });
 
   it('writes YAML under a header saying what to fill in, or JSON; the validator then asks for every FILL_IN', () => {
