@@ -116,9 +116,9 @@ describe('openlean CLI', () => {
 
   describe('banks', () => {
     /** A BANKS_FILE in a fresh directory with one UK bank, changed by `changes`. */
-    const banksFile = (changes: Record<string, unknown> = {}) => {
+    const banksFile = async (changes: Record<string, unknown> = {}) => {
       const dir = tempDir();
-      const { files } = writeBankCredentials(dir);
+      const { files } = await writeBankCredentials(dir);
       const bank = {
         identifier: 'THAMES_BANK_GB',
         name: 'Thames Bank',
@@ -143,8 +143,8 @@ describe('openlean CLI', () => {
       return { dir, file };
     };
 
-    it('serve refuses to start with a bad BANKS_FILE, naming every bad field', () => {
-      const { dir, file } = banksFile({ client_auth: 'basic', country: 'UK', signing_key: 'missing.pem' });
+    it('serve refuses to start with a bad BANKS_FILE, naming every bad field', async () => {
+      const { dir, file } = await banksFile({ client_auth: 'basic', country: 'UK', signing_key: 'missing.pem' });
       const res = run(['serve'], { DATA_DIR: dir, PORT: '0', BANKS_FILE: file, LOG_LEVEL: 'silent' });
       assert.equal(res.status, 2, res.stderr);
       assert.equal(
@@ -160,8 +160,8 @@ describe('openlean CLI', () => {
       assert.ok(!fs.existsSync(path.join(dir, 'openlean.db')), 'stopped before opening the database');
     });
 
-    it('banks list prints the configured banks, and the sandbox banks only in sandbox mode', () => {
-      const { dir, file } = banksFile();
+    it('banks list prints the configured banks, and the sandbox banks only in sandbox mode', async () => {
+      const { dir, file } = await banksFile();
       const sandbox = run(['banks', 'list'], { DATA_DIR: dir, BANKS_FILE: file, MODE: 'sandbox', PUBLIC_URL: 'http://localhost:3000' });
       assert.equal(sandbox.status, 0, sandbox.stderr);
       const lines = sandbox.stdout.trimEnd().split('\n');
@@ -178,8 +178,8 @@ describe('openlean CLI', () => {
       assert.deepEqual(production.stdout.trimEnd().split('\n').slice(1).map((l) => l.split(' ')[0]), ['THAMES_BANK_GB']);
     });
 
-    it('banks list refuses a configured bank that takes a sandbox bank\'s identifier in sandbox mode', () => {
-      const { dir, file } = banksFile({ identifier: 'SANDBOX_PEARL_BH' });
+    it('banks list refuses a configured bank that takes a sandbox bank\'s identifier in sandbox mode', async () => {
+      const { dir, file } = await banksFile({ identifier: 'SANDBOX_PEARL_BH' });
       const res = run(['banks', 'list'], { DATA_DIR: dir, BANKS_FILE: file, MODE: 'sandbox' });
       assert.equal(res.status, 2);
       assert.equal(res.stderr, `openlean: BANKS_FILE ${file}:\n  banks[0] (SANDBOX_PEARL_BH).identifier: is a built-in sandbox bank's identifier in MODE=sandbox; choose another\n`);

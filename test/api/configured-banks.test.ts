@@ -8,10 +8,10 @@ import { writeBankCredentials } from '../helpers/pki.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 /** A BANKS_FILE with one UK bank, in a fresh directory with its keys and certificate. */
-function writeBanksFile(): string {
+async function writeBanksFile(): Promise<string> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openlean-configured-banks-'));
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const { files } = writeBankCredentials(dir);
+  const { files } = await writeBankCredentials(dir);
   const file = path.join(dir, 'banks.yaml');
   fs.writeFileSync(
     file,
@@ -46,7 +46,7 @@ for (const mode of ['production', 'sandbox'] as const) {
     let s: TestServer;
     let customerToken: string;
     before(async () => {
-      s = await startTestServer({ mode, env: { BANKS_FILE: writeBanksFile() } });
+      s = await startTestServer({ mode, env: { BANKS_FILE: await writeBanksFile() } });
       customerToken = await s.token(s.app, `customer.${await s.createCustomer(await s.token())}`);
     });
     after(() => s.close());

@@ -13,9 +13,9 @@ describe('BANKS_FILE', () => {
   let dir: string;
   let files: BankCredentialFiles;
   let pem: Record<keyof BankCredentialFiles, string>;
-  before(() => {
+  before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openlean-banks-file-'));
-    ({ files, pem } = writeBankCredentials(dir));
+    ({ files, pem } = await writeBankCredentials(dir));
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 

@@ -1,25 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { createUntrustedClientCertificate } from '../../src/pki/test-pki.ts';
 
 const pkcs8Pem = (key: crypto.KeyObject) => key.export({ type: 'pkcs8', format: 'pem' }) as string;
-
-/**
- * A self-signed P-256 certificate for `CN=<name>`, valid for a day, and its key, as PEM. Made with
- * the openssl command: @peculiar/x509 needs a reflect-metadata polyfill that is not installed.
- */
-export function selfSignedCertificate(dir: string, name: string): { cert_pem: string; key_pem: string } {
-  const key = pkcs8Pem(crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
-  const keyFile = path.join(dir, `.${crypto.randomUUID()}.key`);
-  fs.writeFileSync(keyFile, key, { mode: 0o600 });
-  try {
-    const cert = execFileSync('openssl', ['req', '-x509', '-new', '-key', keyFile, '-subj', `/CN=${name}`, '-days', '1', '-sha256'], { encoding: 'utf8' });
-    return { cert_pem: cert, key_pem: key };
-  } finally {
-    fs.rmSync(keyFile);
-  }
-}
 
 /** File names under the directory `writeBankCredentials` filled, as a BANKS_FILE entry names them. */
 export interface BankCredentialFiles {
@@ -38,15 +22,15 @@ export interface BankCredentialFiles {
  * Writes, into `dir`, the keys and certificates BANKS_FILE entries name; generated per test run,
  * never committed. Also returns their PEM contents, by the same names.
  */
-export function writeBankCredentials(dir: string): { files: BankCredentialFiles; pem: Record<keyof BankCredentialFiles, string> } {
-  const transport = selfSignedCertificate(dir, 'openlean transport');
+export async function writeBankCredentials(dir: string): Promise<{ files: BankCredentialFiles; pem: Record<keyof BankCredentialFiles, string> }> {
+  const transport = await createUntrustedClientCertificate('CN=openlean transport');
   const pem: Record<keyof BankCredentialFiles, string> = {
     rsa: pkcs8Pem(crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey),
     ec: pkcs8Pem(crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey),
     cert: transport.cert_pem,
     key: transport.key_pem,
     otherKey: pkcs8Pem(crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey),
-    ca: selfSignedCertificate(dir, 'test bank CA').cert_pem,
+    ca: transport.ca.cert_pem,
   };
   const files: BankCredentialFiles = { rsa: 'signing-rsa.pem', ec: 'signing-ec.pem', cert: 'transport.crt', key: 'transport.key', otherKey: 'other.key', ca: 'ca.pem' };
   for (const name of Object.keys(files) as (keyof BankCredentialFiles)[]) fs.writeFileSync(path.join(dir, files[name]), pem[name], { mode: 0o600 });
