@@ -6,6 +6,22 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
+ * Why the browser tests cannot run here (Chromium is not installed), or false. Like the PostgreSQL
+ * half, a missing Chromium skips them with a loud warning on a developer's machine and fails them
+ * on CI (`CI=true`), where a skipped suite would hide a broken Link journey. Pass it as the
+ * suite's `skip` option.
+ */
+export function browserTestsSkipped(): string | false {
+  if (fs.existsSync(CHROMIUM)) return false;
+  const reason = `Chromium is not installed at ${CHROMIUM}`;
+  if (process.env.CI === 'true') throw new Error(`${reason}: CI=true requires the browser tests. Install it: apt-get install -y chromium (or set CHROMIUM_PATH).`);
+  process.stderr.write(
+    ['', '!'.repeat(78), `!!! WARNING: ${reason}.`, '!!! The browser tests of the Link journey were SKIPPED.', '!!! Install it (apt-get install -y chromium, or set CHROMIUM_PATH) and run `npm test` again.', '!'.repeat(78), ''].join('\n') + '\n',
+  );
+  return `${reason} (apt-get install -y chromium)`;
+}
+
+/**
  * Headless Chromium that talks to nothing but the test servers. Playwright gives every launch a
  * fresh profile directory of its own (mkdtemp) and deletes it on close, so `--user-data-dir` is
  * not passed (Playwright refuses it on `launch`).

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, screenshotter } from '../helpers/browser.ts';
+import { browserTestsSkipped, launchChromium, screenshotter } from '../helpers/browser.ts';
 import { startClientApp, type ClientApp } from '../helpers/client-app.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { startReceiver, verifyDelivery, type Received } from '../helpers/webhook-receiver.ts';
@@ -31,7 +31,7 @@ interface Journey {
  * openlean's pages and the sandbox bank's own login, OTP and account pages, back to the client.
  * One browser for the file; each test has its own server, client app and browser context.
  */
-describe('Link journey in a browser', () => {
+describe('Link journey in a browser', { skip: browserTestsSkipped() }, () => {
   let browser: Browser;
   before(async () => {
     browser = await launchChromium();
