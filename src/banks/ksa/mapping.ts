@@ -9,6 +9,7 @@ import {
   ACCOUNT_TYPES,
   BALANCE_TYPES,
   BENEFICIARY_TYPES,
+  BILL_PAYMENT_TYPES,
   CREDIT_DEBIT,
   CREDIT_LINE_TYPES,
   decode,
@@ -16,7 +17,10 @@ import {
   INSTRUCTION_STATUSES,
   isScheme,
   PARTY_TYPES,
+  PAYMENT_MODES,
   SCHEDULE_TYPES,
+  TRANSACTION_FLAGS,
+  TRANSACTION_MUTABILITIES,
 } from './codes.ts';
 import type {
   KsaAccount,
@@ -149,6 +153,31 @@ function merchantOf(t: KsaTransaction): { name: string | null; category: string 
 }
 
 /**
+ * What KSA says about a transaction beyond the seed's fields: mutability, payment mode, charges,
+ * flags, the bill paid (SADAD) and the local time zone. Every code here is descriptive: an unknown
+ * one reads null (a flag: is left out) with a note. `Flags: [null]` is an empty list, not an error.
+ */
+function standardFields(t: KsaTransaction, note: Note) {
+  const bill = t.BillDetails;
+  // `BillerId: 0` is no biller, as `MerchantId: 0` is no merchant.
+  const billerId = bill?.BillerId === undefined || bill.BillerId === null || bill.BillerId === 0 ? null : cleanText(String(bill.BillerId));
+  const billNumber = cleanText(bill?.BillNumber);
+  const billType = decoded(BILL_PAYMENT_TYPES, bill?.BillPaymentType, 'BillPaymentType', note, 'read as null') ?? null;
+  return {
+    transaction_mutability: decoded(TRANSACTION_MUTABILITIES, t.TransactionMutability, 'TransactionMutability', note, 'read as null') ?? null,
+    payment_mode: decoded(PAYMENT_MODES, t.PaymentModes, 'PaymentModes', note, 'read as null') ?? null,
+    charge_minor: t.ChargeAmount ? minor(t.ChargeAmount) : null,
+    charge_currency: t.ChargeAmount?.Currency ?? null,
+    charge_vat_minor: t.ChargeAmountVat ? minor(t.ChargeAmountVat) : null,
+    charge_vat_currency: t.ChargeAmountVat?.Currency ?? null,
+    flags: t.Flags === undefined || t.Flags === null ? null : [...new Set(t.Flags.flatMap((f) => (f === null ? [] : (decoded(TRANSACTION_FLAGS, f, 'flag', note, 'left out') ?? []))))],
+    // An empty `BillDetails` (`{}`, or zeros as for merchants) is no bill.
+    bill: billerId === null && billNumber === null && billType === null ? null : { biller_id: billerId, bill_number: billNumber, payment_type: billType },
+    local_time_zone: cleanText(t.LocalTimeZone),
+  };
+}
+
+/**
  * `OBTransaction` items of one account, with their stable keys. Rejected entries and entries of an
  * unknown status or direction are dropped (with a note); the description is the narrative (white
  * space collapsed), else the merchant, else the reference.
@@ -175,6 +204,7 @@ export function mapTransactions(raw: readonly KsaTransaction[], bank: BankContex
       merchant_name: merchant.name,
       merchant_category_code: merchant.category,
       bank_transaction_code: cleanText(t.ProprietaryBankTransactionCode?.Code) ?? cleanText(t.TransactionType),
+      ...standardFields(t, note),
     };
   });
   const keys = transactionKeys(mapped.items);

@@ -63,6 +63,7 @@ export const KsaTransaction = Type.Object({
   TransactionType: Opt(Code),
   SubTransactionType: Opt(Code),
   PaymentModes: Opt(Code),
+  TransactionMutability: Opt(Code),
   /** Banks send `[null]` for no flag. */
   Flags: Opt(Nullable(Type.Array(Nullable(Code)))),
   CreditDebitIndicator: Code,
@@ -72,10 +73,12 @@ export const KsaTransaction = Type.Object({
   TransactionInformation: Opt(Text),
   Amount: KsaAmount,
   ChargeAmount: Opt(KsaAmount),
+  ChargeAmountVat: Opt(KsaAmount),
   ProprietaryBankTransactionCode: Opt(Type.Object({ Code: Text })),
   /** Banks send `MerchantId: 0` and `MerchantName: ""` for no merchant. */
   MerchantDetails: Opt(Nullable(Type.Object({ MerchantId: Opt(Nullable(Type.Union([Type.Integer(), Text]))), MerchantName: Opt(Nullable(Text)), MerchantCategoryCode: Opt(Nullable(Text)) }))),
-  BillDetails: Opt(Nullable(Type.Object({ BillerId: Opt(Type.Union([Type.Number(), Text])), BillNumber: Opt(Text), BillPaymentType: Opt(Code) }))),
+  /** `BillerId` is a number in the specification; SADAD biller codes have leading zeros, so text is read too. */
+  BillDetails: Opt(Nullable(Type.Object({ BillerId: Opt(Nullable(Type.Union([Type.Number(), Text]))), BillNumber: Opt(Nullable(Text)), BillPaymentType: Opt(Nullable(Code)) }))),
   CreditorAccount: Opt(Type.Array(KsaCashAccount)),
   CreditorAgent: Opt(KsaAgent),
   DebtorAccount: Opt(KsaCashAccount),

@@ -46,6 +46,7 @@ import type {
 import { hash32 } from '../faults.ts';
 import { HIDDEN } from '../hidden.ts';
 import type { Consent } from '../state.ts';
+import { transactionFacts } from '../transaction-facts.ts';
 import { sendJson, transientFaults } from '../transient-faults.ts';
 import { UAE_STATUS } from './consent.ts';
 
@@ -107,6 +108,7 @@ const ARABIC_MERCHANTS: Readonly<Record<string, string>> = {
 
 /** The Arabic half of a bilingual narrative, by what the entry is. */
 const ARABIC_LABELS = { Purchase: 'شراء', Refund: 'استرداد', Deposit: 'إيداع', MoneyTransfer: 'تحويل' } as const;
+const ARABIC_BILL_PAYMENT = 'سداد فاتورة';
 
 /** Every other card entry at a merchant with an Arabic name carries that name (stable per transaction). */
 const merchantName = (t: GeneratedTransaction, name: string) => {
@@ -142,29 +144,43 @@ export function uaeBalanceJson(b: GeneratedBalance): UaeBalance {
   return { CreditDebitIndicator: b.creditDebitIndicator, Type: b.type, DateTime: dateTime(b.dateTime), Amount: amount(b.amount) } as UaeBalance;
 }
 
+/** VAT on bank fees in the UAE. */
+const UAE_VAT_PERCENT = 5;
+/** The generator's flags in the UAE's words: lending is `Finance`. */
+const UAE_FLAGS = { Payroll: 'Payroll', DirectDebit: 'DirectDebit', StandingOrder: 'StandingOrder', Loan: 'Finance' } as const;
+
 /**
- * `AETransaction`. A card purchase is a POS purchase with its merchant; anything else a local
- * transfer. Pending entries may still change (`Mutable`); booked ones may not.
+ * `AETransaction`. A card purchase is a POS purchase with its merchant, a bill payment a
+ * `BillPayments` entry with its bill; anything else a local transfer. Pending entries may still
+ * change (`Mutable`); booked ones may not. Salaries, direct debits, standing orders and finance
+ * carry their flag; an itemised fee carries itself as `ChargeAmount` with its VAT. Times are Dubai's
+ * (`LocalTimeZone: UTC+04:00`).
  */
 export function uaeTransactionJson(t: GeneratedTransaction, detail: boolean): UaeTransaction {
-  const card = t.merchantDetails !== null;
+  const facts = transactionFacts(t, UAE_VAT_PERCENT);
+  const card = t.merchantDetails !== null && facts.bill === null;
   const sub = card ? (t.creditDebitIndicator === 'Credit' ? 'Refund' : 'Purchase') : t.creditDebitIndicator === 'Credit' ? 'Deposit' : 'MoneyTransfer';
   return {
     TransactionId: t.transactionId,
     TransactionDateTime: dateTime(t.bookingDateTime),
+    LocalTimeZone: 'UTC+04:00',
     ...(t.transactionReference ? { TransactionReference: t.transactionReference } : {}),
-    TransactionType: card ? 'POS' : 'LocalBankTransfer',
+    TransactionType: card ? 'POS' : facts.bill ? 'BillPayments' : 'LocalBankTransfer',
     SubTransactionType: sub,
-    PaymentModes: 'Online',
+    ...(facts.flag ? { Flags: [UAE_FLAGS[facts.flag]] } : {}),
+    // Salaries and finance instalments are run overnight in batches; everything else as it happens.
+    PaymentModes: facts.flag === 'Payroll' || facts.flag === 'Loan' ? 'Batch' : 'Online',
     CreditDebitIndicator: t.creditDebitIndicator,
     Status: t.status,
     TransactionMutability: t.status === 'Pending' ? 'Mutable' : 'Immutable',
     BookingDateTime: dateTime(t.bookingDateTime),
     ...(t.valueDateTime ? { ValueDateTime: dateTime(t.valueDateTime) } : {}),
     // Bilingual, as UAE banks print narratives: Arabic, then the English the generator wrote.
-    ...(detail ? { TransactionInformation: `${ARABIC_LABELS[sub]} - ${t.transactionInformation}`.slice(0, 500) } : {}),
+    ...(detail ? { TransactionInformation: `${facts.bill ? ARABIC_BILL_PAYMENT : ARABIC_LABELS[sub]} - ${t.transactionInformation}`.slice(0, 500) } : {}),
     Amount: amount(t.amount),
+    ...(facts.charge ? { ChargeAmount: amount(facts.charge.amount), ChargeAmountVat: amount(facts.charge.vat) } : {}),
     ...(detail && t.merchantDetails ? { MerchantDetails: { MerchantName: merchantName(t, t.merchantDetails.merchantName), MerchantCategoryCode: t.merchantDetails.merchantCategoryCode } } : {}),
+    ...(detail && facts.bill ? { BillDetails: { BillerId: facts.bill.billerId, BillNumber: facts.bill.billNumber, BillPaymentType: facts.bill.type } } : {}),
   } as UaeTransaction;
 }
 
