@@ -49,6 +49,7 @@ import type { Consent } from '../state.ts';
 import { transactionFacts } from '../transaction-facts.ts';
 import { sendJson, transientFaults } from '../transient-faults.ts';
 import { UAE_STATUS } from './consent.ts';
+import { acceptsJwt, signedResponse } from './signed.ts';
 
 /**
  * The UAE Open Finance v2.1 account-information API of a sandbox bank whose profile says
@@ -335,7 +336,7 @@ export function registerUaeAis(app: FastifyInstance, ctx: SandboxContext, provid
     if (!token || expiresAtOnBankClock(token) <= nowMs) throw new UaeError(401, 'GenericError', 'The access token is invalid or has expired');
     const certificate = peerCertificate(socket);
     if (!certificate || token['x5t#S256'] !== thumbprint(certificate)) throw new UaeError(401, 'GenericError', 'The access token is bound to another certificate');
-    return { clientCredentials, consentId: clientCredentials ? null : intentIdOfToken(token) };
+    return { clientCredentials, consentId: clientCredentials ? null : intentIdOfToken(token), clientId: token.clientId };
   };
 
   const transient = transientFaults(ctx, {
@@ -360,7 +361,18 @@ export function registerUaeAis(app: FastifyInstance, ctx: SandboxContext, provid
     const permissions = consent.permissions as readonly string[];
     if (!needs.some((p) => permissions.includes(p))) throw new UaeError(403, 'AccessToken.InvalidScope', `The consent does not grant ${needs.join(' or ')}`);
     const snapshot = ctx.customers.get(bank, consent.login, ctx.state.user(bank.identifier, consent.login).profile, nowMs);
-    return { bank, consent: consent as Consent & { login: string; accountIds: string[] }, snapshot, permissions, faults, key, malformed };
+    return { bank, consent: consent as Consent & { login: string; accountIds: string[] }, snapshot, permissions, faults, key, malformed, clientId: token.clientId, nowMs };
+  };
+
+  /**
+   * A read's answer: JSON, or signed (`application/jwt`) when the request accepts it. `malformed_json`
+   * stays what it says, a broken JSON body, whichever was asked for.
+   */
+  const answer = async (request: FastifyRequest, reply: FastifyReply, a: Awaited<ReturnType<typeof access>>, body: unknown) => {
+    const signer = providers.get(a.bank);
+    if (a.malformed || !acceptsJwt(request) || !signer) return send(reply, body, a.malformed);
+    const jwt = await signedResponse(body, { issuer: signer.provider.issuer, audience: a.clientId, keys: signer.keys, nowMs: a.nowMs, faults: a.faults });
+    return reply.type('application/jwt').send(jwt);
   };
 
   const accountOf = (a: Awaited<ReturnType<typeof access>>, id: string): GeneratedAccount => {
@@ -420,13 +432,13 @@ export function registerUaeAis(app: FastifyInstance, ctx: SandboxContext, provid
   app.get(`${AIS}/accounts`, HIDDEN, async (request, reply) => {
     const a = await access(request, reply, ['ReadAccountsBasic', 'ReadAccountsDetail']);
     const accounts = a.consent.accountIds.flatMap((id) => a.snapshot.account(id) ?? []);
-    return send(reply, { Data: { Account: accounts.map((x) => uaeAccountJson(x, a.permissions.includes('ReadAccountsDetail'))) }, ...page(request) }, a.malformed);
+    return answer(request, reply, a, { Data: { Account: accounts.map((x) => uaeAccountJson(x, a.permissions.includes('ReadAccountsDetail'))) }, ...page(request) });
   });
 
   app.get(`${AIS}/accounts/:AccountId/balances`, HIDDEN, async (request, reply) => {
     const a = await access(request, reply, ['ReadBalances']);
     const account = accountOf(a, (request.params as { AccountId: string }).AccountId);
-    return send(reply, { Data: { AccountId: account.accountId, Balance: account.balances.map(uaeBalanceJson) }, ...page(request) }, a.malformed);
+    return answer(request, reply, a, { Data: { AccountId: account.accountId, Balance: account.balances.map(uaeBalanceJson) }, ...page(request) });
   });
 
   /** The per-account lists: one page each. `detail` is whether the consent grants the `…Detail` permission. */
@@ -435,7 +447,7 @@ export function registerUaeAis(app: FastifyInstance, ctx: SandboxContext, provid
       const a = await access(request, reply, needs);
       const account = accountOf(a, (request.params as { AccountId: string }).AccountId);
       const detail = needs.some((p) => p.endsWith('Detail') && a.permissions.includes(p));
-      return send(reply, { Data: { AccountId: account.accountId, ...data(account, detail) }, ...page(request) }, a.malformed);
+      return answer(request, reply, a, { Data: { AccountId: account.accountId, ...data(account, detail) }, ...page(request) });
     });
   };
   perAccount('beneficiaries', ['ReadBeneficiariesBasic', 'ReadBeneficiariesDetail'], (x, detail) => ({ Beneficiary: x.beneficiaries.map((b) => uaeBeneficiaryJson(b, detail)) }));
@@ -448,7 +460,7 @@ export function registerUaeAis(app: FastifyInstance, ctx: SandboxContext, provid
 
   app.get(`${AIS}/parties`, HIDDEN, async (request, reply) => {
     const a = await access(request, reply, ['ReadPartyUser', 'ReadPartyUserIdentity']);
-    return send(reply, { Data: { Party: uaeUserPartyJson(a.snapshot.customer.party) }, Links: { Self: ctx.publicUrl(request) }, Meta: { TotalPages: 1 } }, a.malformed);
+    return answer(request, reply, a, { Data: { Party: uaeUserPartyJson(a.snapshot.customer.party) }, Links: { Self: ctx.publicUrl(request) }, Meta: { TotalPages: 1 } });
   });
 
   app.get(`${AIS}/accounts/:AccountId/transactions`, HIDDEN, async (request, reply) => {
@@ -461,6 +473,6 @@ export function registerUaeAis(app: FastifyInstance, ctx: SandboxContext, provid
     // `unstable_ids`: a new id every fetch. (`missing_transaction_id` does not apply: the UAE requires the id.)
     const fetchNo = a.faults.has('unstable_ids') ? ctx.counters.next('unstable_ids', a.key) : 0;
     const shown = (t: GeneratedTransaction) => (fetchNo === 0 ? t : { ...t, transactionId: `${t.transactionId}.${fetchNo}` });
-    return send(reply, { Data: { AccountId: account.accountId, Transaction: list.map((t) => uaeTransactionJson(shown(t), detail)) }, ...page(request) }, a.malformed);
+    return answer(request, reply, a, { Data: { AccountId: account.accountId, Transaction: list.map((t) => uaeTransactionJson(shown(t), detail)) }, ...page(request) });
   });
 }
