@@ -230,9 +230,21 @@ export const AccountIdentity = Type.Object(
 );
 export type AccountIdentity = Type.Static<typeof AccountIdentity>;
 
-/** The consenting user (OBIE `/party`). */
+/**
+ * The consenting user (OBIE `/party`). The name parts and nationalities are added fields: verified
+ * claims of the UAE (`verifiedClaims`) and KSA (`ReadPartyPSUIdentity`) standards; null where the
+ * bank does not give them (always, for OBIE banks).
+ */
 export const Identity = Type.Object(
-  { ...PartyFields, birth_date: Nullable(DateOnly), gender: Nullable(Type.String()) },
+  {
+    ...PartyFields,
+    birth_date: Nullable(DateOnly),
+    gender: Nullable(Type.String()),
+    given_name: Nullable(Type.String()),
+    middle_name: Nullable(Type.String({ description: 'In the Gulf, usually the father\'s name' })),
+    family_name: Nullable(Type.String()),
+    nationalities: Nullable(Type.Array(Type.String({ description: 'ISO 3166-1 alpha-2, as the bank writes it' }))),
+  },
   { $id: 'Identity' },
 );
 export type Identity = Type.Static<typeof Identity>;

@@ -11,6 +11,7 @@ import {
   mapStandingOrders,
   mapTransactions,
 } from '../../src/banks/ksa/mapping.ts';
+import { SingleParty } from '../../src/banks/ksa/wire.ts';
 import type { KsaAccount, KsaAccountParty, KsaBalance, KsaBeneficiary, KsaDirectDebit, KsaParty, KsaScheduledPayment, KsaStandingOrder, KsaTransaction } from '../../src/banks/ksa/wire.ts';
 import {
   ACCOUNT_ROLES,
@@ -188,6 +189,58 @@ describe('KSA mapping: realistic responses to the domain', () => {
         local_time_zone: 'UTC+03:00',
       },
     );
+  });
+
+  it('the party with what the bank\'s KYC verified (ReadPartyPSUIdentity): the published spec\'s claims only, an iqama, Arabic names', () => {
+    const party = {
+      PartyId: 'p-2',
+      PartyType: 'KSAOB.Sole',
+      VerifiedClaims: [
+        {
+          Verification: {
+            TrustFramework: 'SA_IAM',
+            Evidence: [{ Type: 'document', DocumentDetails: { Type: 'residence_permit', PersonalNumber: ' 2123456789 ', CalendarType: 'KSAOB.IslamicCalendar' } }],
+          },
+          Claims: {
+            Name: 'أحمد   محمد الحربي',
+            GivenName: 'أحمد',
+            MiddleName: 'محمد',
+            FamilyName: 'الحربي',
+            Email: 'ahmad@example.sa',
+            Gender: 'male',
+            BirthDate: '1990-07-14',
+            PhoneNumber: '+966-551234567',
+            Nationalities: ['EG', 'SA'],
+            Address: { Formatted: '7235 King Fahd Road, Riyadh 12271, SA', StreetAddress: '7235 King Fahd Road', Locality: 'Riyadh', Region: 'Riyadh Province', PostalCode: '12271', Country: 'SA' },
+          },
+        },
+      ],
+    } as unknown as KsaParty;
+    const { identity, notes } = mapIdentity(party);
+    assert.deepEqual(notes, []);
+    assert.deepEqual(identity, {
+      party_id: 'p-2',
+      full_name: 'أحمد محمد الحربي',
+      legal_name: 'أحمد محمد الحربي',
+      party_type: 'SOLE',
+      national_identity_number: '2123456789',
+      email_address: 'ahmad@example.sa',
+      mobile_number: '+966551234567',
+      phone_number: null,
+      address: { lines: ['7235 King Fahd Road'], building_number: null, street_name: null, town_name: 'Riyadh', post_code: '12271', country_sub_division: 'Riyadh Province', country: 'SA' },
+      birth_date: '1990-07-14',
+      gender: 'MALE',
+      given_name: 'أحمد',
+      middle_name: 'محمد',
+      family_name: 'الحربي',
+      nationalities: ['EG', 'SA'],
+    });
+    // The published specification answers `/parties` with a list (`OBReadParty3`); openlean's description with one party.
+    assert.ok(SingleParty.Check([party]) && SingleParty.Check(party) && SingleParty.Check(undefined));
+    assert.ok(!SingleParty.Check([{ Name: 'no id' }]));
+    // Without ReadPartyPSUIdentity the bank sends no claims: those fields are null.
+    const plain = mapIdentity({ PartyId: 'p-3', Name: 'Sara' } as unknown as KsaParty).identity!;
+    assert.deepEqual([plain.national_identity_number, plain.birth_date, plain.given_name, plain.nationalities, plain.address], [null, null, null, null, null]);
   });
 
   it('the party', () => {

@@ -277,8 +277,12 @@ describe('UAE v2.1 mapping: realistic responses', () => {
     assert.equal(identity!.birth_date, '1988-05-01');
     assert.equal(identity!.gender, null);
     assert.equal(identity!.party_type, null);
+    // Added fields: the name parts and the nationality the claims carry.
+    assert.deepEqual([identity!.given_name, identity!.middle_name, identity!.family_name, identity!.nationalities], ['Mohammed', 'Ahmed', 'Al Falasi', null]);
+    assert.deepEqual(mapIdentity({ PartyId: 'U1', VerifiedClaims: [{ Claims: { ...claims, Nationality: 'AE' } }] } as any).identity!.nationalities, ['AE']);
     const business = mapIdentity({ PartyId: 'U2', PartyCategory: 'SME', VerifiedClaims: [{ Claims: { IdentityType: 'Business', BusinessName: 'Saqr Trading LLC', TradeLicenceNumber: 'TL-123' } }] } as any).identity!;
     assert.equal(business.legal_name, 'Saqr Trading LLC');
     assert.equal(business.national_identity_number, 'TL-123');
+    assert.deepEqual([business.given_name, business.family_name, business.nationalities], [null, null, null]);
   });
 });

@@ -148,6 +148,24 @@ describe('end to end: KSA sandbox bank → KSA connector → refresh → reads',
     assert.equal(identity.party_id, party.PartyId);
     assert.equal(identity.full_name, party.Name ?? null);
     assert.equal(identity.email_address, party.EmailAddress ?? null);
+    // What the bank's KYC verified (ReadPartyPSUIdentity), into the identity's fields and the added ones.
+    const [{ Verification: verification, Claims: claims }] = party.VerifiedClaims;
+    assert.equal(identity.national_identity_number, verification.Evidence[0].DocumentDetails.PersonalNumber);
+    assert.equal(identity.birth_date, claims.BirthDate);
+    assert.equal(identity.gender, claims.Gender.toUpperCase());
+    assert.equal(identity.given_name, claims.GivenName);
+    assert.equal(identity.middle_name, claims.MiddleName);
+    assert.equal(identity.family_name, claims.FamilyName);
+    assert.deepEqual(identity.nationalities, claims.Nationalities ?? []);
+    assert.deepEqual(identity.address, {
+      lines: [claims.Address.StreetAddress],
+      building_number: null,
+      street_name: null,
+      town_name: claims.Address.Locality,
+      post_code: claims.Address.PostalCode ?? null,
+      country_sub_division: claims.Address.Region,
+      country: claims.Address.Country,
+    });
   });
 
   it('beneficiaries, direct debits, standing orders and scheduled payments, field by field', async () => {

@@ -86,6 +86,40 @@ export const KsaTransaction = Type.Object({
 });
 export type KsaTransaction = Type.Static<typeof KsaTransaction>;
 
+/** OpenID identity-assurance claims as KSA spells them (`OBPartyIdentityAssurance.VerifiedClaims[]`): what the mapping reads. */
+export const KsaVerifiedClaim = Type.Object({
+  Verification: Opt(
+    Type.Object({
+      TrustFramework: Opt(Text),
+      Evidence: Opt(
+        Type.Array(
+          Type.Object({
+            Type: Opt(Text),
+            DocumentDetails: Opt(Type.Object({ Type: Opt(Text), PersonalNumber: Opt(Text), DocumentNumber: Opt(Text) })),
+            Record: Opt(Type.Object({ PersonalNumber: Opt(Text) })),
+          }),
+        ),
+      ),
+    }),
+  ),
+  Claims: Opt(
+    Type.Object({
+      Name: Opt(Text),
+      GivenName: Opt(Text),
+      MiddleName: Opt(Text),
+      FamilyName: Opt(Text),
+      Email: Opt(Text),
+      Gender: Opt(Text),
+      BirthDate: Opt(Text),
+      PhoneNumber: Opt(Text),
+      Msisdn: Opt(Text),
+      Nationalities: Opt(Type.Array(Text)),
+      Address: Opt(Type.Object({ Formatted: Opt(Text), StreetAddress: Opt(Text), Locality: Opt(Text), Region: Opt(Text), PostalCode: Opt(Text), Country: Opt(Text) })),
+    }),
+  ),
+});
+export type KsaVerifiedClaim = Type.Static<typeof KsaVerifiedClaim>;
+
 export const KsaParty = Type.Object({
   PartyId: Text,
   PartyType: Opt(Code),
@@ -93,6 +127,7 @@ export const KsaParty = Type.Object({
   FullLegalName: Opt(Text),
   EmailAddress: Opt(Text),
   Mobile: Opt(Text),
+  VerifiedClaims: Opt(Type.Array(KsaVerifiedClaim)),
 });
 export type KsaParty = Type.Static<typeof KsaParty>;
 
@@ -165,7 +200,11 @@ export const ITEMS = {
 export type ListKey = keyof typeof ITEMS;
 export type ItemsOf<K extends ListKey> = (typeof ITEMS)[K] extends { Check(value: unknown): value is infer T } ? T : never;
 
-export const SingleParty = Compile(Type.Union([KsaParty, Type.Undefined()]));
+/**
+ * `/parties`' `Data.Party`: one party (openlean's description), or the list the published
+ * specification has (`OBReadParty3`, whose first entry is the user); absent when the bank has none.
+ */
+export const SingleParty = Compile(Type.Union([KsaParty, Type.Array(KsaParty), Type.Undefined()]));
 
 /** `OBReadConsentResponse`, as far as the consent id. */
 export const ConsentResponse = Compile(Type.Object({ Data: Type.Object({ ConsentId: Type.String({ minLength: 1 }) }) }));

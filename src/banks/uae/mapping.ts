@@ -320,8 +320,16 @@ export function mapAccountIdentities(raw: readonly UaeAccountParty[]): Mapped<Ac
   });
 }
 
+/** A person's name parts and nationality from the verified claims (added Lean identity fields); a business has none. */
+function verifiedNames(verified: readonly UaeVerifiedClaim[] | undefined) {
+  const claims = verified?.[0]?.Claims as (UaePersonClaims | UaeBusinessClaims) | undefined;
+  if (claims?.IdentityType !== 'Person') return { given_name: null, middle_name: null, family_name: null, nationalities: null };
+  const c = claims as UaePersonClaims;
+  return { given_name: c.GivenName ?? null, middle_name: c.MiddleName ?? null, family_name: c.Surname ?? null, nationalities: c.Nationality ? [c.Nationality] : null };
+}
+
 /** `/parties` (`AEPartyIdentityAssurance4`): the consenting user. The UAE has no party type for the user, nor a gender claim. */
 export function mapIdentity(raw: UaeUserParty | undefined): { identity: Identity | null; notes: string[] } {
   if (raw === undefined) return { identity: null, notes: [] };
-  return { identity: { party_id: raw.PartyId, ...claimsFields(raw.VerifiedClaims), party_type: null, gender: null }, notes: [] };
+  return { identity: { party_id: raw.PartyId, ...claimsFields(raw.VerifiedClaims), party_type: null, gender: null, ...verifiedNames(raw.VerifiedClaims) }, notes: [] };
 }

@@ -168,7 +168,60 @@ export function feeJson(t: GeneratedTransaction, transactionId: string): Record<
   };
 }
 
-export function partyJson(p: GeneratedParty): S['OBParty'] {
+/** `+966-501234567` (the generator's OBIE syntax) to E.164, as OpenID's `phone_number` has it. */
+const e164 = (phone: string) => `+${phone.replace(/\D/g, '')}`;
+
+/**
+ * What the bank's KYC verified of a person (`ReadPartyPSUIdentity`): OpenID identity-assurance
+ * claims under the Saudi trust framework, the national id (or iqama) as the identity document's
+ * `PersonalNumber`. The generator keeps no id expiry: it is the holder's birthday some years on.
+ */
+function verifiedClaims(person: GeneratedParty['person']): NonNullable<S['OBParty']['VerifiedClaims']> {
+  const a = person.address;
+  const citizen = person.nationalId.scheme === 'SaudiNationalId' && person.nationalId.value.startsWith('1');
+  return [
+    {
+      Verification: {
+        TrustFramework: 'SA_IAM',
+        AssuranceLevel: 'high',
+        Evidence: [
+          {
+            Type: 'document',
+            DocumentDetails: {
+              Type: citizen ? 'idcard' : 'residence_permit',
+              PersonalNumber: person.nationalId.value,
+              CalendarType: 'KSAOB.GregorianCalendar',
+              DateOfExpiry: `${2027 + (Number(person.birthDate.slice(8, 10)) % 4)}${person.birthDate.slice(4, 10).replace('-02-29', '-02-28')}T00:00:00+03:00`,
+            },
+          },
+        ],
+      },
+      Claims: {
+        Sub: person.partyId,
+        Name: person.fullLegalName,
+        GivenName: person.givenName,
+        MiddleName: person.fatherName,
+        FamilyName: person.familyName,
+        Email: person.emailAddress,
+        Gender: person.gender.toLowerCase(),
+        BirthDate: person.birthDate.slice(0, 10),
+        PhoneNumber: e164(person.mobile),
+        ...(citizen ? { Nationalities: ['SA'] } : {}),
+        Address: {
+          Formatted: [...a.addressLine, a.townName, a.postCode, a.country].filter(Boolean).join(', '),
+          StreetAddress: `${a.buildingNumber} ${a.streetName}`,
+          Locality: a.townName,
+          Region: a.countrySubDivision,
+          ...(a.postCode ? { PostalCode: a.postCode } : {}),
+          Country: a.country,
+        },
+      },
+    },
+  ];
+}
+
+/** The user (`/parties`); with `kyc` (`ReadPartyPSUIdentity`) what the bank's KYC verified of them. */
+export function partyJson(p: GeneratedParty, kyc = false): S['OBParty'] {
   const { person } = p;
   return {
     PartyId: person.partyId,
@@ -178,6 +231,7 @@ export function partyJson(p: GeneratedParty): S['OBParty'] {
     FullLegalName: person.fullLegalName,
     EmailAddress: person.emailAddress,
     Mobile: person.mobile,
+    ...(kyc ? { VerifiedClaims: verifiedClaims(person) } : {}),
   };
 }
 
