@@ -49,6 +49,7 @@ export function sandboxBanksFileEntries(pki: TestPki, at: SandboxLocation): Reco
     security_profile: profile.security_profile,
     par: profile.par,
     response_type: profile.response_type,
+    ...(profile.signed_responses ? { signed_responses: true } : {}),
   }));
 }
 

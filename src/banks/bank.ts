@@ -45,6 +45,11 @@ export interface BankDefinition {
   response_type: ResponseType;
   /** Scopes asked of the user besides `openid`, e.g. `['accounts']`. */
   scopes: readonly string[];
+  /**
+   * UAE v2.1 only: ask for signed responses (`Accept: application/jwt`) and use an answer only once
+   * its signature (the bank's JWKS), `iss`, `aud` and times check out (docs/decisions/014-uae-signed-responses-and-fields.md).
+   */
+  signed_responses: boolean;
 }
 
 export const STANDARDS = ['obie-3.1', 'uae-2.1', 'ksa-2022.11'] as const;

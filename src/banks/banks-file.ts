@@ -49,6 +49,7 @@ export interface BanksFileEntry {
   par?: boolean;
   response_type?: ResponseType;
   scopes?: string[];
+  signed_responses?: boolean;
 }
 
 /** Every field an entry may have; anything else is a typo. */
@@ -75,6 +76,7 @@ const FIELDS = [
   'par',
   'response_type',
   'scopes',
+  'signed_responses',
 ] as const satisfies readonly (keyof BanksFileEntry)[];
 
 /** What `openlean banks import` writes where only the operator knows the value; refused until replaced. */
@@ -340,6 +342,8 @@ function parseEntry(raw: unknown, index: number, options: BanksEntriesOptions, p
   const responseType = oneOf('response_type', RESPONSE_TYPES, true);
   if (securityProfile === 'fapi2' && par === false) fail('par', 'must be true with security_profile fapi2: FAPI 2.0 requires PAR');
   if (securityProfile === 'fapi2' && responseType === 'code id_token') fail('response_type', 'must be code with security_profile fapi2: FAPI 2.0 has no hybrid flow');
+  const signedResponses = flag('signed_responses');
+  if (signedResponses === true && standard !== undefined && standard !== 'uae-2.1') fail('signed_responses', `is for uae-2.1 banks (application/jwt answers); ${standard} has none`);
 
   if (problems.length > before) return null;
   // Every required field was read above; a missing one is a problem, so none is undefined here.
@@ -365,6 +369,7 @@ function parseEntry(raw: unknown, index: number, options: BanksEntriesOptions, p
     par: par ?? securityProfile === 'fapi2',
     response_type: responseType ?? (securityProfile === 'fapi2' ? 'code' : 'code id_token'),
     scopes: scopeList ? scopes : ['accounts'],
+    signed_responses: signedResponses ?? false,
   };
 }
 

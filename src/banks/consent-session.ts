@@ -100,7 +100,8 @@ export interface ConsentSession {
   /**
    * One GET with the consent's token; a refused token (401/403) is refreshed once and the page
    * asked again. Any other non-2xx is `rejected`; a refusal that outlives a fresh token means the
-   * consent is dead: `reconnect_required`.
+   * consent is dead: `reconnect_required`. At a bank with `signed_responses` the answer is asked
+   * for signed and is the verified JWT's `message`; an unsigned or unverifiable one is `unavailable`.
    */
   get(url: string, resource: DataResource): Promise<unknown>;
 }
@@ -108,6 +109,20 @@ export interface ConsentSession {
 export function openConsentSession(deps: ConsentSessionDeps): ConsentSession {
   const { bank, fapi, http, input, now } = deps;
   let credentials = input.credentials;
+
+  /** The body of a 2xx answer: as parsed, or, at a bank that signs, the verified JWT's `message` (UAE v2.1 `*Signed` schemas). */
+  const bodyOf = async (res: HttpResponse, resource: DataResource): Promise<unknown> => {
+    if (!bank.signed_responses) return res.body;
+    if (res.jwt === undefined) throw malformed(`GET ${resource}`, 'an unsigned answer where signed responses (application/jwt) were asked for', resource);
+    let payload: Record<string, unknown>;
+    try {
+      payload = await fapi.verifyBankJwt(bank, res.jwt, now());
+    } catch (err) {
+      throw err instanceof BankError ? new BankError(err.kind, `GET ${resource}: ${err.message}`, { resource, status: res.status, cause: err }) : err;
+    }
+    if (!('message' in payload)) throw malformed(`GET ${resource}`, 'the signed response has no message claim', resource);
+    return payload.message;
+  };
   let refresh: Promise<void> | null = null;
 
   /** At most once per fetch; concurrent callers share the one refresh. */
@@ -150,8 +165,9 @@ export function openConsentSession(deps: ConsentSessionDeps): ConsentSession {
     async get(url, resource) {
       for (;;) {
         const used = credentials.access_token;
-        const res = await http.send(bank.identifier, { method: 'GET', url, headers: { authorization: `Bearer ${used}` }, signal: deps.signal, resource, fetch: deps.transport });
-        if (res.status >= 200 && res.status < 300) return res.body;
+        const headers: Record<string, string> = { authorization: `Bearer ${used}`, ...(bank.signed_responses ? { accept: 'application/jwt' } : {}) };
+        const res = await http.send(bank.identifier, { method: 'GET', url, headers, signal: deps.signal, resource, fetch: deps.transport });
+        if (res.status >= 200 && res.status < 300) return bodyOf(res, resource);
         if (res.status !== 401 && res.status !== 403) throw refused(`GET ${resource}`, res, deps.reasonOf(res), resource);
         if (used !== credentials.access_token) continue;
         if (refresh === null && credentials.refresh_token !== null) {

@@ -45,6 +45,32 @@ export const CREDIT_DEBIT = ['CREDIT', 'DEBIT'] as const;
 export type CreditDebit = (typeof CREDIT_DEBIT)[number];
 const CreditDebitIndicator = StringEnum(CREDIT_DEBIT);
 
+/** UAE and KSA `TransactionMutability`: a MUTABLE transaction can still change at the bank; an IMMUTABLE one is final. */
+export const TRANSACTION_MUTABILITIES = ['MUTABLE', 'IMMUTABLE'] as const;
+export type TransactionMutability = (typeof TRANSACTION_MUTABILITIES)[number];
+
+/** UAE and KSA `PaymentModes`: how the payment was made (online, offline, or in a batch). */
+export const PAYMENT_MODES = ['ONLINE', 'OFFLINE', 'BATCH'] as const;
+export type PaymentMode = (typeof PAYMENT_MODES)[number];
+
+/** UAE and KSA transaction `Flags`. UAE `Finance` (Islamic financing) and KSA `Loan` are both LOAN, as account types are. */
+export const TRANSACTION_FLAGS = ['CASHBACK', 'PAYROLL', 'DIRECT_DEBIT', 'STANDING_ORDER', 'LOAN', 'DIVIDEND', 'OPEN_FINANCE'] as const;
+export type TransactionFlag = (typeof TRANSACTION_FLAGS)[number];
+
+/** UAE and KSA `BillDetails.BillPaymentType` (SADAD bill payments). */
+export const BILL_PAYMENT_TYPES = ['POST_PAID', 'ADVANCE_PAYMENT_FOR_ROAMING', 'RECHARGE', 'RENEWAL', 'ROAMING_DEPOSIT', 'ONE_OFF', 'RECURRING_PAYMENT'] as const;
+export type BillPaymentType = (typeof BILL_PAYMENT_TYPES)[number];
+
+export const Bill = Type.Object(
+  {
+    biller_id: Nullable(Type.String({ description: 'The biller\'s code (SADAD `BillerId`), as text' })),
+    bill_number: Nullable(Type.String()),
+    payment_type: Nullable(StringEnum(BILL_PAYMENT_TYPES)),
+  },
+  { title: 'Bill' },
+);
+export type Bill = Type.Static<typeof Bill>;
+
 export const Transaction = Type.Object(
   {
     id: Type.String(),
@@ -62,6 +88,17 @@ export const Transaction = Type.Object(
     pending_transaction_id: Nullable(
       Type.String({ description: 'For a booked transaction that replaced a pending one, the id the pending one had' }),
     ),
+    // Added fields: facts the UAE and KSA standards give and the seed has no place for. Null when
+    // the bank does not say (always, for OBIE banks).
+    transaction_mutability: Nullable(
+      StringEnum(TRANSACTION_MUTABILITIES, { description: 'UAE/KSA `TransactionMutability`: MUTABLE can still change at the bank; IMMUTABLE is final' }),
+    ),
+    payment_mode: Nullable(StringEnum(PAYMENT_MODES, { description: 'UAE/KSA `PaymentModes`' })),
+    charge_amount: Nullable(Type.Object(Amount.properties, { title: 'Amount', description: 'UAE/KSA `ChargeAmount`: what the bank charged for the transaction' })),
+    charge_vat_amount: Nullable(Type.Object(Amount.properties, { title: 'Amount', description: 'UAE/KSA `ChargeAmountVat`: the VAT on the charge' })),
+    flags: Nullable(Type.Array(StringEnum(TRANSACTION_FLAGS), { description: 'UAE/KSA `Flags`; an empty list when the bank sent none that are known' })),
+    bill: Nullable(Type.Object(Bill.properties, { title: 'Bill', description: 'UAE/KSA `BillDetails`: the bill a bill payment paid' })),
+    local_time_zone: Nullable(Type.String({ description: 'UAE/KSA `LocalTimeZone` of the transaction, as the bank writes it (for example `UTC+03:00`)' })),
   },
   { $id: 'Transaction' },
 );
@@ -193,9 +230,21 @@ export const AccountIdentity = Type.Object(
 );
 export type AccountIdentity = Type.Static<typeof AccountIdentity>;
 
-/** The consenting user (OBIE `/party`). */
+/**
+ * The consenting user (OBIE `/party`). The name parts and nationalities are added fields: verified
+ * claims of the UAE (`verifiedClaims`) and KSA (`ReadPartyPSUIdentity`) standards; null where the
+ * bank does not give them (always, for OBIE banks).
+ */
 export const Identity = Type.Object(
-  { ...PartyFields, birth_date: Nullable(DateOnly), gender: Nullable(Type.String()) },
+  {
+    ...PartyFields,
+    birth_date: Nullable(DateOnly),
+    gender: Nullable(Type.String()),
+    given_name: Nullable(Type.String()),
+    middle_name: Nullable(Type.String({ description: 'In the Gulf, usually the father\'s name' })),
+    family_name: Nullable(Type.String()),
+    nationalities: Nullable(Type.Array(Type.String({ description: 'ISO 3166-1 alpha-2, as the bank writes it' }))),
+  },
   { $id: 'Identity' },
 );
 export type Identity = Type.Static<typeof Identity>;

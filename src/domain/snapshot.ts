@@ -1,13 +1,17 @@
 import type {
   Account,
+  Bill,
   AccountIdentity,
   Balance,
   Beneficiary,
   CreditDebit,
   DirectDebit,
   Identity,
+  PaymentMode,
   ScheduledPayment,
   StandingOrder,
+  TransactionFlag,
+  TransactionMutability,
 } from './bank-data.ts';
 
 /**
@@ -62,4 +66,18 @@ export interface FetchedTransaction {
   merchant_name: string | null;
   merchant_category_code: string | null;
   bank_transaction_code: string | null;
+  // What only some standards say (UAE, KSA); absent or null: the bank did not say.
+  transaction_mutability?: TransactionMutability | null;
+  payment_mode?: PaymentMode | null;
+  /** `ChargeAmount` in minor units of `charge_currency`. */
+  charge_minor?: number | null;
+  charge_currency?: string | null;
+  /** `ChargeAmountVat` in minor units of `charge_vat_currency`. */
+  charge_vat_minor?: number | null;
+  charge_vat_currency?: string | null;
+  /** Null when the bank sent no `Flags`; empty when it sent only unknown or null ones. */
+  flags?: TransactionFlag[] | null;
+  bill?: Bill | null;
+  /** As the bank writes it, for example `UTC+03:00`. */
+  local_time_zone?: string | null;
 }

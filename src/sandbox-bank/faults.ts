@@ -28,6 +28,9 @@ export const FAULTS = [
   'id_token_wrong_nonce',
   'id_token_expired',
   'ksa_quirks',
+  'signed_response_wrong_key',
+  'signed_response_wrong_audience',
+  'signed_response_expired',
 ] as const;
 
 export type Fault = (typeof FAULTS)[number];

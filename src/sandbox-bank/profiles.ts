@@ -36,6 +36,11 @@ export interface SandboxBankProfile {
    * v2.1 (consent as RAR in the PAR) or KSA Open Banking 2022.11 (consent bound by its scope).
    */
   standard: SandboxStandard;
+  /**
+   * Whether openlean's entry for it asks for signed responses (`signed_responses`, UAE only). The
+   * bank itself signs whenever a request accepts `application/jwt`.
+   */
+  signed_responses?: boolean;
 }
 
 export type SandboxStandard = 'obie-3.1' | 'uae-2.1' | 'ksa-2022.11';
@@ -146,6 +151,7 @@ export const SANDBOX_BANK_PROFILES: readonly SandboxBankProfile[] = [
     response_type: 'code',
     par: true,
     standard: 'uae-2.1',
+    signed_responses: true,
   },
   {
     identifier: 'SANDBOX_RIYADH_SA',

@@ -53,6 +53,15 @@ function transactionRow(entityId: string, accountId: string, t: FetchedTransacti
     merchant_category_code: t.merchant_category_code,
     bank_transaction_code: t.bank_transaction_code,
     pending_transaction_id: pendingId,
+    transaction_mutability: t.transaction_mutability ?? null,
+    payment_mode: t.payment_mode ?? null,
+    charge_minor: t.charge_minor ?? null,
+    charge_currency: t.charge_currency ?? null,
+    charge_vat_minor: t.charge_vat_minor ?? null,
+    charge_vat_currency: t.charge_vat_currency ?? null,
+    flags: t.flags ? JSON.stringify(t.flags) : null,
+    bill: t.bill ? JSON.stringify(t.bill) : null,
+    local_time_zone: t.local_time_zone ?? null,
   };
 }
 
@@ -60,6 +69,7 @@ function transactionRow(entityId: string, accountId: string, t: FetchedTransacti
 const CONTENT_COLUMNS = [
   'bank_transaction_id', 'status', 'booking_at', 'value_at', 'amount_minor', 'currency', 'credit_debit', 'description',
   'reference', 'merchant_name', 'merchant_category_code', 'bank_transaction_code',
+  'transaction_mutability', 'payment_mode', 'charge_minor', 'charge_currency', 'charge_vat_minor', 'charge_vat_currency', 'flags', 'bill', 'local_time_zone',
 ] as const;
 
 const TRANSACTION_COLUMNS = [

@@ -107,6 +107,17 @@ export interface TransactionTable {
   merchant_category_code: string | null;
   bank_transaction_code: string | null;
   pending_transaction_id: string | null;
+  transaction_mutability: 'MUTABLE' | 'IMMUTABLE' | null;
+  payment_mode: 'ONLINE' | 'OFFLINE' | 'BATCH' | null;
+  charge_minor: number | null;
+  charge_currency: string | null;
+  charge_vat_minor: number | null;
+  charge_vat_currency: string | null;
+  /** JSON list of the Lean flag words. */
+  flags: string | null;
+  /** JSON of the Lean `bill` object. */
+  bill: string | null;
+  local_time_zone: string | null;
 }
 
 /** A whole per-account (or, with account_id '', per-entity) resource list as its JSON body. */

@@ -21,6 +21,14 @@ function expectedTransaction(t: FetchedTransaction) {
     merchant: t.merchant_name ? { name: t.merchant_name, category_code: t.merchant_category_code } : null,
     bank_transaction_code: t.bank_transaction_code,
     pending_transaction_id: null,
+    // UAE/KSA-only facts: an OBIE bank leaves them null.
+    transaction_mutability: null,
+    payment_mode: null,
+    charge_amount: null,
+    charge_vat_amount: null,
+    flags: null,
+    bill: null,
+    local_time_zone: null,
   };
 }
 

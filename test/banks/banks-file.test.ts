@@ -97,6 +97,7 @@ describe('BANKS_FILE', () => {
         par: false,
         response_type: 'code id_token',
         scopes: ['accounts'],
+        signed_responses: false,
       },
       {
         identifier: 'GULF_BANK_AE',
@@ -120,6 +121,7 @@ describe('BANKS_FILE', () => {
         par: true,
         response_type: 'code',
         scopes: ['accounts', 'openid'],
+        signed_responses: false,
       },
     ]);
   });
@@ -149,7 +151,7 @@ describe('BANKS_FILE', () => {
   it('refuses unknown fields, suggesting the one probably meant', () => {
     refuses([entry({ clientId: 'x', colour: 'red' })], [
       'banks[0] (MY_BANK).clientId: unknown field (did you mean client_id?)',
-      'banks[0] (MY_BANK).colour: unknown field; the fields are identifier, name, country, currency, time_zone, logo, permissions, standard, issuer, api_base_url, client_id, client_auth, signing_key, signing_kid, signing_alg, transport_cert, transport_key, ca, security_profile, par, response_type, scopes',
+      'banks[0] (MY_BANK).colour: unknown field; the fields are identifier, name, country, currency, time_zone, logo, permissions, standard, issuer, api_base_url, client_id, client_auth, signing_key, signing_kid, signing_alg, transport_cert, transport_key, ca, security_profile, par, response_type, scopes, signed_responses',
     ]);
   });
 
@@ -205,6 +207,11 @@ describe('BANKS_FILE', () => {
       'banks[0] (MY_BANK).par: must be true with security_profile fapi2: FAPI 2.0 requires PAR',
       'banks[0] (MY_BANK).response_type: must be code with security_profile fapi2: FAPI 2.0 has no hybrid flow',
     ]);
+  });
+
+  it('signed_responses: UAE banks only, a boolean, false unless set', () => {
+    refuses([entry({ signed_responses: true })], ['banks[0] (MY_BANK).signed_responses: is for uae-2.1 banks (application/jwt answers); obie-3.1 has none']);
+    refuses([entry({ standard: 'uae-2.1', signed_responses: 'yes' })], ['banks[0] (MY_BANK).signed_responses: must be true or false, got "yes"']);
   });
 
   it('refuses plain http to a host other than this machine', () => {

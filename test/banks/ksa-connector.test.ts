@@ -164,25 +164,50 @@ describe('KSA connector against the KSA sandbox bank', () => {
           merchant_name: collapse(t.MerchantDetails?.MerchantName),
           merchant_category_code: collapse(t.MerchantDetails?.MerchantCategoryCode),
           bank_transaction_code: collapse(t.ProprietaryBankTransactionCode?.Code) ?? t.TransactionType,
+          transaction_mutability: t.TransactionMutability ? bare(t.TransactionMutability)!.toUpperCase() : null,
+          payment_mode: bare(t.PaymentModes)!.toUpperCase(),
+          charge_minor: t.ChargeAmount ? minorOf(t.ChargeAmount.Amount) : null,
+          charge_currency: t.ChargeAmount?.Currency ?? null,
+          charge_vat_minor: t.ChargeAmountVat ? minorOf(t.ChargeAmountVat.Amount) : null,
+          charge_vat_currency: t.ChargeAmountVat?.Currency ?? null,
+          flags: t.Flags ? t.Flags.map((f: string) => bare(f)!.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()) : null,
+          bill: t.BillDetails ? { biller_id: String(t.BillDetails.BillerId), bill_number: t.BillDetails.BillNumber, payment_type: bare(t.BillDetails.BillPaymentType)!.replace('-', '').replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase() } : null,
+          local_time_zone: t.LocalTimeZone,
         });
       }
     }
     const party = await bankGet('/parties', credentials.access_token);
     conforms('OBReadParty2', party);
     const p = party.Data.Party;
+    // ReadPartyPSUIdentity: the bank adds what its KYC verified.
+    const [{ Verification: verification, Claims: claims }] = p.VerifiedClaims;
+    const address = claims.Address;
     assert.deepEqual(snapshot.identity, {
       party_id: p.PartyId,
       full_name: p.Name,
       legal_name: p.FullLegalName,
       party_type: bare(p.PartyType)!.toUpperCase(),
-      national_identity_number: null,
+      national_identity_number: verification.Evidence[0].DocumentDetails.PersonalNumber,
       email_address: p.EmailAddress,
       mobile_number: snapshot.identity!.mobile_number,
       phone_number: null,
-      address: null,
-      birth_date: null,
-      gender: null,
+      address: {
+        lines: [address.StreetAddress],
+        building_number: null,
+        street_name: null,
+        town_name: address.Locality,
+        post_code: address.PostalCode ?? null,
+        country_sub_division: address.Region,
+        country: address.Country,
+      },
+      birth_date: claims.BirthDate,
+      gender: claims.Gender.toUpperCase(),
+      given_name: claims.GivenName,
+      middle_name: claims.MiddleName,
+      family_name: claims.FamilyName,
+      nationalities: claims.Nationalities ?? [],
     });
+    assert.match(snapshot.identity!.national_identity_number!, /^[12]\d{9}$/, 'a Saudi national id or iqama');
     assert.equal(snapshot.identity!.mobile_number?.replace(/\D/g, ''), p.Mobile.replace(/\D/g, ''));
     assert.deepEqual(c.events.filter((e) => e.type === 'notes'), []);
   });

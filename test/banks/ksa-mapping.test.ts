@@ -11,6 +11,7 @@ import {
   mapStandingOrders,
   mapTransactions,
 } from '../../src/banks/ksa/mapping.ts';
+import { SingleParty } from '../../src/banks/ksa/wire.ts';
 import type { KsaAccount, KsaAccountParty, KsaBalance, KsaBeneficiary, KsaDirectDebit, KsaParty, KsaScheduledPayment, KsaStandingOrder, KsaTransaction } from '../../src/banks/ksa/wire.ts';
 import {
   ACCOUNT_ROLES,
@@ -18,6 +19,7 @@ import {
   ACCOUNT_SUB_TYPES,
   BALANCE_TYPES,
   BENEFICIARY_TYPES,
+  BILL_PAYMENT_TYPES,
   CREDIT_DEBIT_CODES,
   CREDIT_LINE_TYPES,
   ENTRY_STATUSES,
@@ -27,6 +29,7 @@ import {
   PAYMENT_MODES,
   SCHEDULE_TYPES,
   SUB_TRANSACTION_TYPES,
+  TRANSACTION_MUTABILITIES,
   TRANSACTION_TYPES,
 } from '../../src/standards/ksa-2022.11/codes.ts';
 
@@ -133,7 +136,111 @@ describe('KSA mapping: realistic responses to the domain', () => {
       merchant_name: 'Jarir Bookstore',
       merchant_category_code: '5942',
       bank_transaction_code: 'KSAOB.POS',
+      transaction_mutability: 'IMMUTABLE',
+      payment_mode: 'ONLINE',
+      charge_minor: null,
+      charge_currency: null,
+      charge_vat_minor: null,
+      charge_vat_currency: null,
+      flags: null,
+      bill: null,
+      local_time_zone: 'UTC+03:00',
     });
+  });
+
+  it('a SADAD bill payment: its bill, charge and VAT, flags, batch mode, and a pending entry that may still change', () => {
+    const { items, notes } = mapTransactions(
+      [
+        transaction({
+          TransactionType: 'KSAOB.BillPayments',
+          SubTransactionType: 'KSAOB.MoneyTransfer',
+          PaymentModes: 'KSAOB.Batch',
+          Status: 'KSAOB.Pending',
+          TransactionMutability: 'KSAOB.Mutable',
+          Flags: ['KSAOB.DirectDebit', 'KSAOB.Cashback'],
+          TransactionInformation: 'سداد فاتورة الكهرباء   SADAD PAYMENT SAUDI ELECTRICITY',
+          Amount: { Amount: '312', Currency: 'SAR' },
+          ChargeAmount: { Amount: '2', Currency: 'SAR' },
+          ChargeAmountVat: { Amount: '0.30', Currency: 'SAR' },
+          MerchantDetails: { MerchantId: 0, MerchantName: '' },
+          BillDetails: { BillerId: 15, BillNumber: '  3001234567 ', BillPaymentType: 'KSAOB.Post-Paid' },
+        }),
+      ],
+      BANK,
+    );
+    assert.deepEqual(notes, []);
+    const { key: _, ...t } = items[0]!;
+    assert.deepEqual(
+      { ...t },
+      {
+        ...t,
+        status: 'PENDING',
+        description: 'سداد فاتورة الكهرباء SADAD PAYMENT SAUDI ELECTRICITY',
+        amount_minor: 31200,
+        merchant_name: null,
+        transaction_mutability: 'MUTABLE',
+        payment_mode: 'BATCH',
+        charge_minor: 200,
+        charge_currency: 'SAR',
+        charge_vat_minor: 30,
+        charge_vat_currency: 'SAR',
+        flags: ['DIRECT_DEBIT', 'CASHBACK'],
+        bill: { biller_id: '15', bill_number: '3001234567', payment_type: 'POST_PAID' },
+        local_time_zone: 'UTC+03:00',
+      },
+    );
+  });
+
+  it('the party with what the bank\'s KYC verified (ReadPartyPSUIdentity): the published spec\'s claims only, an iqama, Arabic names', () => {
+    const party = {
+      PartyId: 'p-2',
+      PartyType: 'KSAOB.Sole',
+      VerifiedClaims: [
+        {
+          Verification: {
+            TrustFramework: 'SA_IAM',
+            Evidence: [{ Type: 'document', DocumentDetails: { Type: 'residence_permit', PersonalNumber: ' 2123456789 ', CalendarType: 'KSAOB.IslamicCalendar' } }],
+          },
+          Claims: {
+            Name: 'أحمد   محمد الحربي',
+            GivenName: 'أحمد',
+            MiddleName: 'محمد',
+            FamilyName: 'الحربي',
+            Email: 'ahmad@example.sa',
+            Gender: 'male',
+            BirthDate: '1990-07-14',
+            PhoneNumber: '+966-551234567',
+            Nationalities: ['EG', 'SA'],
+            Address: { Formatted: '7235 King Fahd Road, Riyadh 12271, SA', StreetAddress: '7235 King Fahd Road', Locality: 'Riyadh', Region: 'Riyadh Province', PostalCode: '12271', Country: 'SA' },
+          },
+        },
+      ],
+    } as unknown as KsaParty;
+    const { identity, notes } = mapIdentity(party);
+    assert.deepEqual(notes, []);
+    assert.deepEqual(identity, {
+      party_id: 'p-2',
+      full_name: 'أحمد محمد الحربي',
+      legal_name: 'أحمد محمد الحربي',
+      party_type: 'SOLE',
+      national_identity_number: '2123456789',
+      email_address: 'ahmad@example.sa',
+      mobile_number: '+966551234567',
+      phone_number: null,
+      address: { lines: ['7235 King Fahd Road'], building_number: null, street_name: null, town_name: 'Riyadh', post_code: '12271', country_sub_division: 'Riyadh Province', country: 'SA' },
+      birth_date: '1990-07-14',
+      gender: 'MALE',
+      given_name: 'أحمد',
+      middle_name: 'محمد',
+      family_name: 'الحربي',
+      nationalities: ['EG', 'SA'],
+    });
+    // The published specification answers `/parties` with a list (`OBReadParty3`); openlean's description with one party.
+    assert.ok(SingleParty.Check([party]) && SingleParty.Check(party) && SingleParty.Check(undefined));
+    assert.ok(!SingleParty.Check([{ Name: 'no id' }]));
+    // Without ReadPartyPSUIdentity the bank sends no claims: those fields are null.
+    const plain = mapIdentity({ PartyId: 'p-3', Name: 'Sara' } as unknown as KsaParty).identity!;
+    assert.deepEqual([plain.national_identity_number, plain.birth_date, plain.given_name, plain.nationalities, plain.address], [null, null, null, null, null]);
   });
 
   it('the party', () => {
@@ -235,10 +342,20 @@ describe('KSA mapping: beneficiaries, direct debits, standing orders, scheduled 
 });
 
 describe('KSA mapping: what real banks send is read, not refused', () => {
-  it('Flags: [null] is ignored', () => {
+  it('Flags: [null] is ignored: no flags, and a null beside a flag leaves the flag', () => {
     const { items, notes } = mapTransactions([transaction({ Flags: [null] })], BANK);
     assert.equal(items.length, 1);
     assert.deepEqual(notes, []);
+    assert.deepEqual(items[0]!.flags, []);
+    assert.deepEqual(mapTransactions([transaction({ Flags: [null, 'KSAOB.Payroll'] })], BANK).items[0]!.flags, ['PAYROLL']);
+    assert.equal(mapTransactions([transaction({ Flags: null })], BANK).items[0]!.flags, null);
+  });
+
+  it('BillDetails with BillerId: 0 and nothing else is no bill', () => {
+    assert.equal(mapTransactions([transaction({ BillDetails: { BillerId: 0 } })], BANK).items[0]!.bill, null);
+    assert.equal(mapTransactions([transaction({ BillDetails: null })], BANK).items[0]!.bill, null);
+    // SADAD biller codes have leading zeros: a bank that sends the code as text keeps them.
+    assert.deepEqual(mapTransactions([transaction({ BillDetails: { BillerId: '001' } })], BANK).items[0]!.bill, { biller_id: '001', bill_number: null, payment_type: null });
   });
 
   it('MerchantId: 0 with MerchantName: "" is no merchant', () => {
@@ -338,6 +455,42 @@ describe('KSA mapping: every code of every list', () => {
     for (const sub of SUB_TRANSACTION_TYPES) assert.equal(mapTransactions([transaction({ SubTransactionType: sub })], BANK).items.length, 1, sub);
     for (const mode of PAYMENT_MODES) assert.equal(mapTransactions([transaction({ PaymentModes: mode })], BANK).items.length, 1, mode);
     assert.equal(mapTransactions([transaction({ Flags: [...FLAGS] })], BANK).items.length, 1);
+  });
+
+  it('payment modes, mutabilities, flags and bill payment types each have a Lean word, with or without the namespace', () => {
+    for (const mode of PAYMENT_MODES) {
+      for (const spelled of [mode, bare(mode)]) {
+        const r = mapTransactions([transaction({ PaymentModes: spelled })], BANK);
+        assert.deepEqual(r.notes, [], spelled);
+        assert.equal(r.items[0]!.payment_mode, screaming(mode), spelled);
+      }
+    }
+    for (const code of TRANSACTION_MUTABILITIES) {
+      const r = mapTransactions([transaction({ TransactionMutability: code })], BANK);
+      assert.deepEqual(r.notes, [], code);
+      assert.equal(r.items[0]!.transaction_mutability, screaming(code), code);
+    }
+    const flags = mapTransactions([transaction({ Flags: [...FLAGS] })], BANK);
+    assert.deepEqual(flags.notes, []);
+    assert.deepEqual(flags.items[0]!.flags, FLAGS.map(screaming));
+    for (const type of BILL_PAYMENT_TYPES) {
+      const r = mapTransactions([transaction({ BillDetails: { BillerId: 1, BillNumber: 'B-1', BillPaymentType: type } })], BANK);
+      assert.deepEqual(r.notes, [], type);
+      assert.equal(r.items[0]!.bill!.payment_type, bare(type).replace(/-/g, '_').replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase(), type);
+    }
+  });
+
+  it('an unknown payment mode, mutability, flag or bill payment type reads null (a flag: is left out) with a note', () => {
+    const r = mapTransactions(
+      [transaction({ PaymentModes: 'KSAOB.Instant', TransactionMutability: 'KSAOB.Frozen', Flags: ['KSAOB.Zakat', 'KSAOB.Payroll'], BillDetails: { BillNumber: 'B-1', BillPaymentType: 'KSAOB.Prepaid' } })],
+      BANK,
+    );
+    assert.equal(r.items.length, 1);
+    assert.equal(r.items[0]!.payment_mode, null);
+    assert.equal(r.items[0]!.transaction_mutability, null);
+    assert.deepEqual(r.items[0]!.flags, ['PAYROLL']);
+    assert.deepEqual(r.items[0]!.bill, { biller_id: null, bill_number: 'B-1', payment_type: null });
+    assert.equal(r.notes.length, 4);
   });
 
   it('party types', () => {

@@ -14,7 +14,7 @@ export function withoutObieGaps(snapshot: EntitySnapshot): EntitySnapshot {
       ...(a.transactions ? { transactions: { ...a.transactions, items: a.transactions.items.map((t) => ({ ...t, key: '' })) } } : {}),
       ...(a.account_identities ? { account_identities: a.account_identities.map((p) => ({ ...p, national_identity_number: null })) } : {}),
     })),
-    ...(snapshot.identity ? { identity: { ...snapshot.identity, national_identity_number: null, birth_date: null, gender: null } } : {}),
+    ...(snapshot.identity ? { identity: { ...snapshot.identity, national_identity_number: null, birth_date: null, gender: null, given_name: null, middle_name: null, family_name: null, nationalities: null } } : {}),
   };
 }
 

@@ -458,6 +458,10 @@ describe('OBIE parties', () => {
       address: { lines: ['Building 12'], building_number: '12', street_name: 'King Fahd Rd', town_name: 'Riyadh', post_code: '12211', country_sub_division: 'Riyadh', country: 'SA' },
       birth_date: null,
       gender: null,
+      given_name: null,
+      middle_name: null,
+      family_name: null,
+      nationalities: null,
     });
   });
 

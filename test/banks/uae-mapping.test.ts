@@ -80,6 +80,13 @@ describe('UAE v2.1 mapping: every code of every list', () => {
     everyCode(Uae.ACCOUNT_ROLES, Codes.ACCOUNT_ROLES, screaming);
   });
 
+  it('transaction mutabilities, payment modes, flags and bill payment types', () => {
+    everyCode(Uae.TRANSACTION_MUTABILITY, Codes.TRANSACTION_MUTABILITIES, (c) => c.toUpperCase());
+    everyCode(Uae.PAYMENT_MODES, Codes.PAYMENT_MODES, (c) => c.toUpperCase());
+    everyCode(Uae.TRANSACTION_FLAGS, Codes.TRANSACTION_FLAGS, (c) => (c === 'Finance' ? 'LOAN' : screaming(c)));
+    everyCode(Uae.BILL_PAYMENT_TYPES, Codes.BILL_PAYMENT_TYPES, (c) => screaming(c.replace('-', '')));
+  });
+
   it('every code maps through the record mappers too, not only the tables', () => {
     for (const code of Uae.ACCOUNT_SUB_TYPES) assert.equal(mapAccounts([{ AccountId: 'A', AccountSubType: code, Status: 'Active', Currency: 'AED' } as any], BANK).items[0]!.account.type, Codes.ACCOUNT_TYPES[code]);
     for (const code of Uae.ACCOUNT_STATUSES) assert.equal(mapAccounts([{ AccountId: 'A', AccountSubType: 'Savings', Status: code } as any], BANK).items[0]!.account.status, Codes.ACCOUNT_STATUSES[code]);
@@ -91,6 +98,12 @@ describe('UAE v2.1 mapping: every code of every list', () => {
       }
     }
     for (const code of Uae.ENTRY_STATUSES) assert.equal(mapTransactions([transaction({ Status: code })], BANK).items.length, code === 'Rejected' ? 0 : 1);
+    for (const code of Uae.TRANSACTION_MUTABILITY) assert.equal(mapTransactions([transaction({ TransactionMutability: code })], BANK).items[0]!.transaction_mutability, Codes.TRANSACTION_MUTABILITIES[code]);
+    for (const code of Uae.PAYMENT_MODES) assert.equal(mapTransactions([transaction({ PaymentModes: code })], BANK).items[0]!.payment_mode, Codes.PAYMENT_MODES[code]);
+    assert.deepEqual(mapTransactions([transaction({ Flags: [...Uae.TRANSACTION_FLAGS] })], BANK).items[0]!.flags, [...new Set(Uae.TRANSACTION_FLAGS.map((f) => Codes.TRANSACTION_FLAGS[f]))]);
+    for (const code of Uae.BILL_PAYMENT_TYPES) {
+      assert.equal(mapTransactions([transaction({ BillDetails: { BillerId: 1, BillPaymentType: code } })], BANK).items[0]!.bill!.payment_type, Codes.BILL_PAYMENT_TYPES[code]);
+    }
     for (const code of Uae.PARTY_TYPES) {
       for (const role of Uae.ACCOUNT_ROLES) {
         const [p] = mapAccountIdentities([{ PartyId: 'P', PartyType: code, PartyCategory: 'Retail', AccountRole: role, VerifiedClaims: [{ Claims: claims }] } as any]).items;
@@ -167,6 +180,56 @@ describe('UAE v2.1 mapping: realistic responses', () => {
     assert.equal(bare!.description, 'كارفور', 'no narrative: the merchant');
   });
 
+  it('what the UAE adds: mutability, payment mode, charge and its VAT, flags, the bill paid, the local time zone', () => {
+    const { items, notes } = mapTransactions(
+      [
+        transaction({
+          TransactionType: 'BillPayments',
+          SubTransactionType: 'MoneyTransfer',
+          LocalTimeZone: 'UTC+04:00',
+          Status: 'Pending',
+          TransactionMutability: 'Mutable',
+          PaymentModes: 'Batch',
+          Flags: ['DirectDebit', 'OpenFinance'],
+          TransactionInformation: 'سداد فاتورة - DEWA BILL PAYMENT 2001234567',
+          Amount: AED('455.3'),
+          ChargeAmount: AED('5'),
+          ChargeAmountVat: AED('0.25'),
+          MerchantDetails: undefined,
+          BillDetails: { BillerId: 15, BillNumber: '2001234567', BillPaymentType: 'Post-Paid' },
+        }),
+      ],
+      BANK,
+    );
+    assert.deepEqual(notes, []);
+    const t = items[0]!;
+    assert.equal(t.description, 'سداد فاتورة - DEWA BILL PAYMENT 2001234567');
+    assert.equal(t.amount_minor, 45530);
+    assert.equal(t.transaction_mutability, 'MUTABLE');
+    assert.equal(t.payment_mode, 'BATCH');
+    assert.deepEqual([t.charge_minor, t.charge_currency, t.charge_vat_minor, t.charge_vat_currency], [500, 'AED', 25, 'AED']);
+    assert.deepEqual(t.flags, ['DIRECT_DEBIT', 'OPEN_FINANCE']);
+    assert.deepEqual(t.bill, { biller_id: '15', bill_number: '2001234567', payment_type: 'POST_PAID' });
+    assert.equal(t.local_time_zone, 'UTC+04:00');
+    assert.equal(t.bank_transaction_code, 'BillPayments.MoneyTransfer');
+  });
+
+  it('a transaction that says none of it reads null; an empty bill is none; an unknown code reads null (a flag: is left out) with a note', () => {
+    const [plain] = mapTransactions([transaction({ TransactionMutability: undefined, PaymentModes: undefined })], BANK).items;
+    assert.deepEqual(
+      [plain!.transaction_mutability, plain!.payment_mode, plain!.charge_minor, plain!.charge_vat_minor, plain!.flags, plain!.bill, plain!.local_time_zone],
+      [null, null, null, null, null, null, null],
+    );
+    assert.equal(mapTransactions([transaction({ BillDetails: {} })], BANK).items[0]!.bill, null);
+    assert.deepEqual(mapTransactions([transaction({ Flags: [] })], BANK).items[0]!.flags, []);
+    const odd = mapTransactions([transaction({ TransactionMutability: 'Final', PaymentModes: 'Instant', Flags: ['Zakat', 'Payroll'] })], BANK);
+    assert.equal(odd.items[0]!.transaction_mutability, null);
+    assert.equal(odd.items[0]!.payment_mode, null);
+    assert.deepEqual(odd.items[0]!.flags, ['PAYROLL']);
+    assert.equal(odd.notes.length, 3);
+    assert.throws(() => mapTransactions([transaction({ ChargeAmount: AED('1.005') })], BANK), MalformedData);
+  });
+
   it('an unknown code drops what it decides and notes it', () => {
     const { items, notes } = mapTransactions([transaction({ Status: 'Cancelled' })], BANK);
     assert.equal(items.length, 0);
@@ -214,8 +277,12 @@ describe('UAE v2.1 mapping: realistic responses', () => {
     assert.equal(identity!.birth_date, '1988-05-01');
     assert.equal(identity!.gender, null);
     assert.equal(identity!.party_type, null);
+    // Added fields: the name parts and the nationality the claims carry.
+    assert.deepEqual([identity!.given_name, identity!.middle_name, identity!.family_name, identity!.nationalities], ['Mohammed', 'Ahmed', 'Al Falasi', null]);
+    assert.deepEqual(mapIdentity({ PartyId: 'U1', VerifiedClaims: [{ Claims: { ...claims, Nationality: 'AE' } }] } as any).identity!.nationalities, ['AE']);
     const business = mapIdentity({ PartyId: 'U2', PartyCategory: 'SME', VerifiedClaims: [{ Claims: { IdentityType: 'Business', BusinessName: 'Saqr Trading LLC', TradeLicenceNumber: 'TL-123' } }] } as any).identity!;
     assert.equal(business.legal_name, 'Saqr Trading LLC');
     assert.equal(business.national_identity_number, 'TL-123');
+    assert.deepEqual([business.given_name, business.family_name, business.nationalities], [null, null, null]);
   });
 });

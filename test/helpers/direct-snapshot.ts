@@ -258,6 +258,10 @@ function identity(party: GeneratedParty): Identity {
     ...partyFields(party),
     birth_date: party.person.birthDate,
     gender: GENDERS[party.person.gender],
+    given_name: party.person.givenName,
+    middle_name: party.person.fatherName,
+    family_name: party.person.familyName,
+    nationalities: null,
   };
 }
 

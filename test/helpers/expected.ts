@@ -11,9 +11,13 @@ const sandboxBank = (identifier: string): SandboxBankProfile => SANDBOX_BANK_PRO
 /** The sandbox bank serves its data as of whole minutes. */
 const minuteOf = (iso: string) => new Date(Math.floor(Date.parse(iso) / 60_000) * 60_000);
 
-/** National id, birth date and gender are KYC data the bank has but OBIE parties cannot carry. */
+/** National id, birth date, gender and the name parts are KYC data the bank has but OBIE parties cannot carry. */
 function throughObie<T extends AccountIdentity | Identity>(party: T): T {
-  return { ...party, national_identity_number: null, ...('birth_date' in party ? { birth_date: null, gender: null } : {}) };
+  return {
+    ...party,
+    national_identity_number: null,
+    ...('birth_date' in party ? { birth_date: null, gender: null, given_name: null, middle_name: null, family_name: null, nationalities: null } : {}),
+  };
 }
 
 /**

@@ -17,6 +17,7 @@ const bare = (code: string) => code.replace(/^KSAOB\./, '');
 const collapse = (text: string | undefined) => (text ?? '').replace(/\s+/g, ' ').trim() || null;
 const sortedIds = (list: any[], field: string) => list.map((x) => x[field]).sort();
 const at = (value: string | undefined) => (value ? new Date(value).toISOString() : null);
+const money = (a: { Amount: string; Currency: string } | undefined) => (a ? { amount: Number(a.Amount), currency: a.Currency } : null);
 
 /**
  * The KSA twin of end-to-end.test.ts: a sandbox entity at the KSA sandbox bank, its INITIAL
@@ -92,6 +93,7 @@ describe('end to end: KSA sandbox bank → KSA connector → refresh → reads',
   it('every transaction of every account, field by field', async () => {
     const ksaAccounts = await all('/accounts', 'Account');
     const ours = (await read('/data/v2/accounts')).body;
+    const seen = { bill: 0, flags: 0, charge: 0, batch: 0 };
     for (const [i, a] of ksaAccounts.entries()) {
       const ksa = (await all(`/accounts/${a.AccountId}/transactions`, 'Transaction')).filter((t) => t.Status !== 'KSAOB.Rejected');
       const mine = await s.allTransactions(token, entity.id, ours[i].account_id);
@@ -107,8 +109,23 @@ describe('end to end: KSA sandbox bank → KSA connector → refresh → reads',
         assert.equal(m.reference, t.TransactionReference ?? null);
         assert.equal(m.merchant?.name ?? null, t.MerchantDetails?.MerchantName ?? null);
         assert.equal(m.merchant?.category_code ?? null, t.MerchantDetails?.MerchantCategoryCode ?? null);
+        // KSA's added fields.
+        assert.equal(m.transaction_mutability, t.TransactionMutability ? bare(t.TransactionMutability).toUpperCase() : null);
+        assert.equal(m.payment_mode, bare(t.PaymentModes).toUpperCase());
+        assert.deepEqual(m.charge_amount, money(t.ChargeAmount));
+        assert.deepEqual(m.charge_vat_amount, money(t.ChargeAmountVat));
+        assert.deepEqual(m.flags, t.Flags ? t.Flags.map((f: string) => screaming(bare(f))) : null);
+        const bill = t.BillDetails;
+        assert.deepEqual(m.bill, bill ? { biller_id: String(bill.BillerId), bill_number: bill.BillNumber, payment_type: screaming(bare(bill.BillPaymentType).replace('-', '')) } : null);
+        assert.equal(m.local_time_zone, t.LocalTimeZone);
+        assert.equal(m.local_time_zone, 'UTC+03:00');
+        seen.bill += bill ? 1 : 0;
+        seen.flags += t.Flags ? 1 : 0;
+        seen.charge += t.ChargeAmount ? 1 : 0;
+        seen.batch += t.PaymentModes === 'KSAOB.Batch' ? 1 : 0;
       }
     }
+    for (const [field, n] of Object.entries(seen)) assert.ok(n > 0, `some transaction has ${field}`);
   });
 
   it('balances and the identity', async () => {
@@ -131,6 +148,24 @@ describe('end to end: KSA sandbox bank → KSA connector → refresh → reads',
     assert.equal(identity.party_id, party.PartyId);
     assert.equal(identity.full_name, party.Name ?? null);
     assert.equal(identity.email_address, party.EmailAddress ?? null);
+    // What the bank's KYC verified (ReadPartyPSUIdentity), into the identity's fields and the added ones.
+    const [{ Verification: verification, Claims: claims }] = party.VerifiedClaims;
+    assert.equal(identity.national_identity_number, verification.Evidence[0].DocumentDetails.PersonalNumber);
+    assert.equal(identity.birth_date, claims.BirthDate);
+    assert.equal(identity.gender, claims.Gender.toUpperCase());
+    assert.equal(identity.given_name, claims.GivenName);
+    assert.equal(identity.middle_name, claims.MiddleName);
+    assert.equal(identity.family_name, claims.FamilyName);
+    assert.deepEqual(identity.nationalities, claims.Nationalities ?? []);
+    assert.deepEqual(identity.address, {
+      lines: [claims.Address.StreetAddress],
+      building_number: null,
+      street_name: null,
+      town_name: claims.Address.Locality,
+      post_code: claims.Address.PostalCode ?? null,
+      country_sub_division: claims.Address.Region,
+      country: claims.Address.Country,
+    });
   });
 
   it('beneficiaries, direct debits, standing orders and scheduled payments, field by field', async () => {

@@ -8,6 +8,7 @@ const screaming = (camel: string) => camel.replace(/([a-z])([A-Z])/g, '$1_$2').t
 /** A decimal amount as the Lean API's JSON number (exact: minor units, then one division). */
 const leanAmount = (a: { Amount: string; Currency: string }) => toMinor(a.Amount, a.Currency) / 100;
 const sortedIds = (list: any[], field: string) => list.map((x) => x[field]).sort();
+const money = (a: { Amount: string; Currency: string } | undefined) => (a ? { amount: leanAmount(a), currency: a.Currency } : null);
 
 /**
  * The UAE twin of end-to-end.test.ts: a sandbox entity at SANDBOX_SAQR_AE (UAE Open Finance v2.1,
@@ -63,6 +64,7 @@ describe('end to end: UAE sandbox bank → UAE connector → refresh → reads',
     const uaeAccounts = await bank.all('/accounts', 'Account');
     const ours = (await read('/data/v2/accounts')).body;
     let total = 0;
+    const seen = { bill: 0, flags: 0, charge: 0, batch: 0, mutable: 0 };
     for (const [i, a] of uaeAccounts.entries()) {
       const uae = (await bank.all(`/accounts/${a.AccountId}/transactions`, 'Transaction')).filter((t) => t.Status !== 'Rejected');
       const mine = await s.allTransactions(token, entity.id, ours[i].account_id);
@@ -79,9 +81,26 @@ describe('end to end: UAE sandbox bank → UAE connector → refresh → reads',
         assert.equal(m.reference, t.TransactionReference ?? null);
         assert.equal(m.merchant?.name ?? null, t.MerchantDetails?.MerchantName ?? null);
         assert.equal(m.merchant?.category_code ?? null, t.MerchantDetails?.MerchantCategoryCode ?? null);
+        // The UAE's added fields.
+        assert.equal(m.transaction_mutability, t.TransactionMutability?.toUpperCase() ?? null);
+        assert.equal(m.payment_mode, t.PaymentModes?.toUpperCase() ?? null);
+        assert.deepEqual(m.charge_amount, money(t.ChargeAmount));
+        assert.deepEqual(m.charge_vat_amount, money(t.ChargeAmountVat));
+        assert.deepEqual(m.flags, t.Flags ? t.Flags.map((f: string) => (f === 'Finance' ? 'LOAN' : screaming(f))) : null);
+        const bill = t.BillDetails;
+        assert.deepEqual(m.bill, bill ? { biller_id: String(bill.BillerId), bill_number: bill.BillNumber, payment_type: screaming(bill.BillPaymentType.replace('-', '')) } : null);
+        assert.equal(m.local_time_zone, t.LocalTimeZone);
+        assert.equal(m.local_time_zone, 'UTC+04:00');
+        seen.bill += bill ? 1 : 0;
+        seen.flags += t.Flags ? 1 : 0;
+        seen.charge += t.ChargeAmount ? 1 : 0;
+        seen.batch += t.PaymentModes === 'Batch' ? 1 : 0;
+        seen.mutable += t.TransactionMutability === 'Mutable' ? 1 : 0;
       }
     }
     assert.ok(total > 0);
+    // The bank's data has each of them, so each comparison above was made at least once with a value.
+    for (const [field, n] of Object.entries(seen)) assert.ok(n > 0, `some transaction has ${field}`);
   });
 
   it('the bank writes Arabic and English narratives and merchant names, AED amounts and Asia/Dubai times, and Lean serves them as written', async () => {

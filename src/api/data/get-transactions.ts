@@ -34,6 +34,14 @@ export function toTransaction(row: TransactionRow): Transaction {
     merchant: row.merchant_name ? { name: row.merchant_name, category_code: row.merchant_category_code } : null,
     bank_transaction_code: row.bank_transaction_code,
     pending_transaction_id: row.pending_transaction_id,
+    transaction_mutability: row.transaction_mutability,
+    payment_mode: row.payment_mode,
+    charge_amount: row.charge_minor === null || row.charge_currency === null ? null : { amount: toAmount(row.charge_minor, row.charge_currency), currency: row.charge_currency },
+    charge_vat_amount:
+      row.charge_vat_minor === null || row.charge_vat_currency === null ? null : { amount: toAmount(row.charge_vat_minor, row.charge_vat_currency), currency: row.charge_vat_currency },
+    flags: row.flags === null ? null : (JSON.parse(row.flags) as Transaction['flags']),
+    bill: row.bill === null ? null : (JSON.parse(row.bill) as Transaction['bill']),
+    local_time_zone: row.local_time_zone,
   };
 }
 

@@ -1,4 +1,17 @@
-import type { AccountIdentity, AccountType, Account, BalanceType, Beneficiary, CreditDebit, DirectDebit, ScheduledPayment } from '../../domain/bank-data.ts';
+import type {
+  AccountIdentity,
+  AccountType,
+  Account,
+  BalanceType,
+  Beneficiary,
+  BillPaymentType,
+  CreditDebit,
+  DirectDebit,
+  PaymentMode,
+  ScheduledPayment,
+  TransactionFlag,
+  TransactionMutability,
+} from '../../domain/bank-data.ts';
 import type { FetchedTransaction } from '../../domain/snapshot.ts';
 import type {
   KsaAccountRole,
@@ -12,6 +25,10 @@ import type {
   KsaCreditLineType,
   KsaEntryStatus,
   KsaPartyType,
+  KsaTransactionMutability,
+  KsaPaymentMode,
+  KsaFlag,
+  KsaBillPaymentType,
 } from '../../standards/ksa-2022.11/codes.ts';
 import { KSA_NAMESPACE } from '../../standards/ksa-2022.11/codes.ts';
 
@@ -65,6 +82,29 @@ export const CREDIT_DEBIT = { Credit: 'CREDIT', Debit: 'DEBIT' } as const satisf
 
 /** `null`: a rejected entry never moved money. */
 export const ENTRY_STATUSES = { Booked: 'BOOKED', Pending: 'PENDING', Rejected: null } as const satisfies Record<Bare<KsaEntryStatus>, FetchedTransaction['status'] | null>;
+
+export const TRANSACTION_MUTABILITIES = { Mutable: 'MUTABLE', Immutable: 'IMMUTABLE' } as const satisfies Record<Bare<KsaTransactionMutability>, TransactionMutability>;
+
+export const PAYMENT_MODES = { Online: 'ONLINE', Offline: 'OFFLINE', Batch: 'BATCH' } as const satisfies Record<Bare<KsaPaymentMode>, PaymentMode>;
+
+export const TRANSACTION_FLAGS = {
+  Cashback: 'CASHBACK',
+  Payroll: 'PAYROLL',
+  DirectDebit: 'DIRECT_DEBIT',
+  StandingOrder: 'STANDING_ORDER',
+  Loan: 'LOAN',
+  Dividend: 'DIVIDEND',
+} as const satisfies Record<Bare<KsaFlag>, TransactionFlag>;
+
+export const BILL_PAYMENT_TYPES = {
+  'Post-Paid': 'POST_PAID',
+  AdvancePaymentForRoaming: 'ADVANCE_PAYMENT_FOR_ROAMING',
+  Recharge: 'RECHARGE',
+  Renewal: 'RENEWAL',
+  RoamingDeposit: 'ROAMING_DEPOSIT',
+  'One-Off': 'ONE_OFF',
+  RecurringPayment: 'RECURRING_PAYMENT',
+} as const satisfies Record<Bare<KsaBillPaymentType>, BillPaymentType>;
 
 export const CREDIT_LINE_TYPES = {
   Available: 'AVAILABLE',

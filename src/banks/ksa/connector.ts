@@ -143,7 +143,8 @@ export function createKsaConnector(options: KsaConnectorOptions): BankConnector 
       tasks.push(() =>
         guarded('identity', async () => {
           const body = valid(Page, await get(`${ais}/parties`, 'identity'), 'GET identity', 'identity');
-          const { identity, notes } = mapIdentity(valid(SingleParty, body.Data.Party, 'GET identity', 'identity', 'Data.Party'));
+          const party = valid(SingleParty, body.Data.Party, 'GET identity', 'identity', 'Data.Party');
+          const { identity, notes } = mapIdentity(Array.isArray(party) ? party[0] : party);
           if (notes.length > 0) onEvent({ type: 'notes', bank: bank.identifier, resource: 'identity', notes });
           snapshot.identity = identity;
         }),

@@ -9,6 +9,7 @@ import {
   ACCOUNT_TYPES,
   BALANCE_TYPES,
   BENEFICIARY_TYPES,
+  BILL_PAYMENT_TYPES,
   CREDIT_DEBIT,
   CREDIT_LINE_TYPES,
   decode,
@@ -16,7 +17,10 @@ import {
   INSTRUCTION_STATUSES,
   isScheme,
   PARTY_TYPES,
+  PAYMENT_MODES,
   SCHEDULE_TYPES,
+  TRANSACTION_FLAGS,
+  TRANSACTION_MUTABILITIES,
 } from './codes.ts';
 import type {
   KsaAccount,
@@ -149,6 +153,31 @@ function merchantOf(t: KsaTransaction): { name: string | null; category: string 
 }
 
 /**
+ * What KSA says about a transaction beyond the seed's fields: mutability, payment mode, charges,
+ * flags, the bill paid (SADAD) and the local time zone. Every code here is descriptive: an unknown
+ * one reads null (a flag: is left out) with a note. `Flags: [null]` is an empty list, not an error.
+ */
+function standardFields(t: KsaTransaction, note: Note) {
+  const bill = t.BillDetails;
+  // `BillerId: 0` is no biller, as `MerchantId: 0` is no merchant.
+  const billerId = bill?.BillerId === undefined || bill.BillerId === null || bill.BillerId === 0 ? null : cleanText(String(bill.BillerId));
+  const billNumber = cleanText(bill?.BillNumber);
+  const billType = decoded(BILL_PAYMENT_TYPES, bill?.BillPaymentType, 'BillPaymentType', note, 'read as null') ?? null;
+  return {
+    transaction_mutability: decoded(TRANSACTION_MUTABILITIES, t.TransactionMutability, 'TransactionMutability', note, 'read as null') ?? null,
+    payment_mode: decoded(PAYMENT_MODES, t.PaymentModes, 'PaymentModes', note, 'read as null') ?? null,
+    charge_minor: t.ChargeAmount ? minor(t.ChargeAmount) : null,
+    charge_currency: t.ChargeAmount?.Currency ?? null,
+    charge_vat_minor: t.ChargeAmountVat ? minor(t.ChargeAmountVat) : null,
+    charge_vat_currency: t.ChargeAmountVat?.Currency ?? null,
+    flags: t.Flags === undefined || t.Flags === null ? null : [...new Set(t.Flags.flatMap((f) => (f === null ? [] : (decoded(TRANSACTION_FLAGS, f, 'flag', note, 'left out') ?? []))))],
+    // An empty `BillDetails` (`{}`, or zeros as for merchants) is no bill.
+    bill: billerId === null && billNumber === null && billType === null ? null : { biller_id: billerId, bill_number: billNumber, payment_type: billType },
+    local_time_zone: cleanText(t.LocalTimeZone),
+  };
+}
+
+/**
  * `OBTransaction` items of one account, with their stable keys. Rejected entries and entries of an
  * unknown status or direction are dropped (with a note); the description is the narrative (white
  * space collapsed), else the merchant, else the reference.
@@ -175,28 +204,62 @@ export function mapTransactions(raw: readonly KsaTransaction[], bank: BankContex
       merchant_name: merchant.name,
       merchant_category_code: merchant.category,
       bank_transaction_code: cleanText(t.ProprietaryBankTransactionCode?.Code) ?? cleanText(t.TransactionType),
+      ...standardFields(t, note),
     };
   });
   const keys = transactionKeys(mapped.items);
   return { items: mapped.items.map((t, i) => ({ key: keys[i]!, ...t })), notes: mapped.notes };
 }
 
-/** `/parties`: the consenting user. KSA's KYC fields (`ReadPartyPSUIdentity`) are not asked for. */
+/** A date as `YYYY-MM-DD`, or null when it is not one. */
+const dateOnly = (value: string | undefined) => (value !== undefined && /^\d{4}-\d{2}-\d{2}/.test(value) ? value.slice(0, 10) : null);
+
+/**
+ * `/parties`: the consenting user. With `ReadPartyPSUIdentity` the bank adds what its KYC verified
+ * (`VerifiedClaims`, OpenID identity assurance): the first claims set fills the name parts, birth
+ * date, gender, nationalities and address, and the person's identity document (`PersonalNumber` of
+ * the evidence: the Saudi national id or the residence permit, iqama) is the national identity
+ * number. The OBIE-style fields, where a bank sends them, come first.
+ */
 export function mapIdentity(raw: KsaParty | undefined): { identity: Identity | null; notes: string[] } {
   if (raw === undefined) return { identity: null, notes: [] };
-  const { items, notes } = mapEach([raw], (p, note) => ({
-    party_id: p.PartyId,
-    full_name: cleanText(p.Name),
-    legal_name: cleanText(p.FullLegalName),
-    party_type: decoded(PARTY_TYPES, p.PartyType, 'PartyType', note, 'read as null') ?? null,
-    national_identity_number: null,
-    email_address: p.EmailAddress ?? null,
-    mobile_number: e164(p.Mobile),
-    phone_number: null,
-    address: null,
-    birth_date: null,
-    gender: null,
-  }));
+  const { items, notes } = mapEach([raw], (p, note) => {
+    const claims = p.VerifiedClaims?.find((v) => v.Claims !== undefined)?.Claims;
+    const evidence = (p.VerifiedClaims ?? []).flatMap((v) => v.Verification?.Evidence ?? []);
+    const document = evidence.find((e) => cleanText(e.DocumentDetails?.PersonalNumber) !== null)?.DocumentDetails?.PersonalNumber;
+    const record = evidence.find((e) => cleanText(e.Record?.PersonalNumber) !== null)?.Record?.PersonalNumber;
+    const a = claims?.Address;
+    const street = cleanText(a?.StreetAddress) ?? cleanText(a?.Formatted);
+    const nationalities = (claims?.Nationalities ?? []).flatMap((n) => cleanText(n) ?? []);
+    return {
+      party_id: p.PartyId,
+      full_name: cleanText(p.Name) ?? cleanText(claims?.Name),
+      legal_name: cleanText(p.FullLegalName) ?? cleanText(claims?.Name),
+      party_type: decoded(PARTY_TYPES, p.PartyType, 'PartyType', note, 'read as null') ?? null,
+      national_identity_number: cleanText(document) ?? cleanText(record),
+      email_address: p.EmailAddress ?? cleanText(claims?.Email),
+      mobile_number: e164(p.Mobile ?? cleanText(claims?.PhoneNumber) ?? cleanText(claims?.Msisdn) ?? undefined),
+      phone_number: null,
+      address: a
+        ? {
+            lines: street === null ? [] : [street],
+            building_number: null,
+            street_name: null,
+            town_name: cleanText(a.Locality),
+            post_code: cleanText(a.PostalCode),
+            country_sub_division: cleanText(a.Region),
+            country: cleanText(a.Country),
+          }
+        : null,
+      birth_date: dateOnly(claims?.BirthDate),
+      // OpenID's `gender` is free text (`male`, `female`, …): upper case, as the OBIE sandbox writes it.
+      gender: cleanText(claims?.Gender)?.toUpperCase() ?? null,
+      given_name: cleanText(claims?.GivenName),
+      middle_name: cleanText(claims?.MiddleName),
+      family_name: cleanText(claims?.FamilyName),
+      nationalities: claims?.Nationalities === undefined ? null : nationalities,
+    };
+  });
   return { identity: items[0]!, notes };
 }
 

@@ -3,14 +3,15 @@ import type { KsaPermission } from '../../standards/ksa-2022.11/codes.ts';
 
 /**
  * The KSA permission codes each Lean permission needs: the `Detail` level, as for OBIE, and both
- * transaction directions. `identity` is the user (`ReadPartyPSU`) and the parties on each account
- * (`ReadParty`); `ReadPartyPSUIdentity` (KYC: national id, birth date) is not asked for.
+ * transaction directions. `identity` is the user (`ReadPartyPSU`), what the bank's KYC verified of
+ * them (`ReadPartyPSUIdentity`: national id, birth date, nationality, address) and the parties on
+ * each account (`ReadParty`).
  */
 const KSA_PERMISSIONS = {
   accounts: ['ReadAccountsDetail'],
   balance: ['ReadBalances'],
   transactions: ['ReadTransactionsDetail', 'ReadTransactionsCredits', 'ReadTransactionsDebits'],
-  identity: ['ReadParty', 'ReadPartyPSU'],
+  identity: ['ReadParty', 'ReadPartyPSU', 'ReadPartyPSUIdentity'],
   direct_debits: ['ReadDirectDebits'],
   standing_orders: ['ReadStandingOrdersDetail'],
   scheduled_payments: ['ReadScheduledPaymentsDetail'],

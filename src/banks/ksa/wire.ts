@@ -63,6 +63,7 @@ export const KsaTransaction = Type.Object({
   TransactionType: Opt(Code),
   SubTransactionType: Opt(Code),
   PaymentModes: Opt(Code),
+  TransactionMutability: Opt(Code),
   /** Banks send `[null]` for no flag. */
   Flags: Opt(Nullable(Type.Array(Nullable(Code)))),
   CreditDebitIndicator: Code,
@@ -72,16 +73,52 @@ export const KsaTransaction = Type.Object({
   TransactionInformation: Opt(Text),
   Amount: KsaAmount,
   ChargeAmount: Opt(KsaAmount),
+  ChargeAmountVat: Opt(KsaAmount),
   ProprietaryBankTransactionCode: Opt(Type.Object({ Code: Text })),
   /** Banks send `MerchantId: 0` and `MerchantName: ""` for no merchant. */
   MerchantDetails: Opt(Nullable(Type.Object({ MerchantId: Opt(Nullable(Type.Union([Type.Integer(), Text]))), MerchantName: Opt(Nullable(Text)), MerchantCategoryCode: Opt(Nullable(Text)) }))),
-  BillDetails: Opt(Nullable(Type.Object({ BillerId: Opt(Type.Union([Type.Number(), Text])), BillNumber: Opt(Text), BillPaymentType: Opt(Code) }))),
+  /** `BillerId` is a number in the specification; SADAD biller codes have leading zeros, so text is read too. */
+  BillDetails: Opt(Nullable(Type.Object({ BillerId: Opt(Nullable(Type.Union([Type.Number(), Text]))), BillNumber: Opt(Nullable(Text)), BillPaymentType: Opt(Nullable(Code)) }))),
   CreditorAccount: Opt(Type.Array(KsaCashAccount)),
   CreditorAgent: Opt(KsaAgent),
   DebtorAccount: Opt(KsaCashAccount),
   DebtorAgent: Opt(KsaAgent),
 });
 export type KsaTransaction = Type.Static<typeof KsaTransaction>;
+
+/** OpenID identity-assurance claims as KSA spells them (`OBPartyIdentityAssurance.VerifiedClaims[]`): what the mapping reads. */
+export const KsaVerifiedClaim = Type.Object({
+  Verification: Opt(
+    Type.Object({
+      TrustFramework: Opt(Text),
+      Evidence: Opt(
+        Type.Array(
+          Type.Object({
+            Type: Opt(Text),
+            DocumentDetails: Opt(Type.Object({ Type: Opt(Text), PersonalNumber: Opt(Text), DocumentNumber: Opt(Text) })),
+            Record: Opt(Type.Object({ PersonalNumber: Opt(Text) })),
+          }),
+        ),
+      ),
+    }),
+  ),
+  Claims: Opt(
+    Type.Object({
+      Name: Opt(Text),
+      GivenName: Opt(Text),
+      MiddleName: Opt(Text),
+      FamilyName: Opt(Text),
+      Email: Opt(Text),
+      Gender: Opt(Text),
+      BirthDate: Opt(Text),
+      PhoneNumber: Opt(Text),
+      Msisdn: Opt(Text),
+      Nationalities: Opt(Type.Array(Text)),
+      Address: Opt(Type.Object({ Formatted: Opt(Text), StreetAddress: Opt(Text), Locality: Opt(Text), Region: Opt(Text), PostalCode: Opt(Text), Country: Opt(Text) })),
+    }),
+  ),
+});
+export type KsaVerifiedClaim = Type.Static<typeof KsaVerifiedClaim>;
 
 export const KsaParty = Type.Object({
   PartyId: Text,
@@ -90,6 +127,7 @@ export const KsaParty = Type.Object({
   FullLegalName: Opt(Text),
   EmailAddress: Opt(Text),
   Mobile: Opt(Text),
+  VerifiedClaims: Opt(Type.Array(KsaVerifiedClaim)),
 });
 export type KsaParty = Type.Static<typeof KsaParty>;
 
@@ -162,7 +200,11 @@ export const ITEMS = {
 export type ListKey = keyof typeof ITEMS;
 export type ItemsOf<K extends ListKey> = (typeof ITEMS)[K] extends { Check(value: unknown): value is infer T } ? T : never;
 
-export const SingleParty = Compile(Type.Union([KsaParty, Type.Undefined()]));
+/**
+ * `/parties`' `Data.Party`: one party (openlean's description), or the list the published
+ * specification has (`OBReadParty3`, whose first entry is the user); absent when the bank has none.
+ */
+export const SingleParty = Compile(Type.Union([KsaParty, Type.Array(KsaParty), Type.Undefined()]));
 
 /** `OBReadConsentResponse`, as far as the consent id. */
 export const ConsentResponse = Compile(Type.Object({ Data: Type.Object({ ConsentId: Type.String({ minLength: 1 }) }) }));

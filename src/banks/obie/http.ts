@@ -48,6 +48,8 @@ export interface HttpResponse {
   status: number;
   /** The parsed JSON body; undefined when there is none, or an error status came with no JSON. */
   body: unknown;
+  /** A signed answer (`Content-Type: application/jwt`, UAE v2.1), as sent; `body` is then undefined. */
+  jwt?: string;
 }
 
 export type HttpEvent =
@@ -137,6 +139,7 @@ export function createBankHttp(settings: HttpSettings, onEvent: (event: HttpEven
     let status: number;
     let text: string;
     let retryAfter: string | null;
+    let contentType: string;
     try {
       const res = await (request.fetch ?? fetch)(request.url, {
         method: request.method,
@@ -146,6 +149,7 @@ export function createBankHttp(settings: HttpSettings, onEvent: (event: HttpEven
       });
       status = res.status;
       retryAfter = res.headers.get('retry-after');
+      contentType = res.headers.get('content-type') ?? '';
       text = await res.text();
     } catch (err) {
       request.signal?.throwIfAborted();
@@ -158,6 +162,7 @@ export function createBankHttp(settings: HttpSettings, onEvent: (event: HttpEven
     }
     if (status >= 500) throw new TransientFailure(`the bank failed (${status})`, { status });
     if (text === '') return { status, body: undefined };
+    if (/^application\/jwt\b/i.test(contentType)) return { status, body: undefined, jwt: text.trim() };
     try {
       return { status, body: JSON.parse(text) };
     } catch (err) {

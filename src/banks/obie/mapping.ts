@@ -351,9 +351,12 @@ export function mapAccountIdentities(raw: readonly ObParty[]): Mapped<AccountIde
   }));
 }
 
+/** OBIE parties carry no verified claims: the identity's added name and nationality fields are null. */
+const NO_VERIFIED_NAMES = { given_name: null, middle_name: null, family_name: null, nationalities: null } as const;
+
 /** `/party`: the consenting user. Birth date and gender are KYC data OBIE has no field for. */
 export function mapIdentity(raw: ObParty | undefined): { identity: Identity | null; notes: string[] } {
   if (raw === undefined) return { identity: null, notes: [] };
-  const { items, notes } = mapEach([raw], (p, note) => ({ ...partyFields(p, note), birth_date: null, gender: null }));
+  const { items, notes } = mapEach([raw], (p, note) => ({ ...partyFields(p, note), birth_date: null, gender: null, ...NO_VERIFIED_NAMES }));
   return { identity: items[0]!, notes };
 }

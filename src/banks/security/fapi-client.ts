@@ -1,4 +1,4 @@
-import { importPKCS8 } from 'jose';
+import { createLocalJWKSet, errors as joseErrors, importPKCS8, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
 import * as oidc from 'openid-client';
 import type { BankDefinition } from '../bank.ts';
 import { BankError } from '../connector.ts';
@@ -25,9 +25,22 @@ export interface FapiClient {
   /** Validates the bank's answer at the callback (and its ID token) and exchanges the code. */
   exchangeCode(bank: BankDefinition, input: CodeExchange): Promise<TokenSet>;
   refresh(bank: BankDefinition, refreshToken: string): Promise<TokenSet>;
+  /**
+   * Verifies a JWT the bank signed (a UAE signed response, `application/jwt`): the signature with a
+   * key of the bank's JWKS (its discovery's `jwks_uri`, fetched again once when the `kid` is not
+   * there, for rotated keys), `iss` the bank's issuer, `aud` openlean's `client_id`, `exp` and `nbf`
+   * present and, with `iat`, valid at `now` within 60 s (RFC 7519 §4.1).
+   *
+   * @returns the payload
+   * @throws BankError `unavailable`, saying which check failed
+   */
+  verifyBankJwt(bank: BankDefinition, jwt: string, now: Date): Promise<JWTPayload>;
   /** Forgets what discovery said about the bank (its endpoints, algorithms and keys). */
   forget(bank: BankDefinition): void;
 }
+
+/** Clock difference tolerated between openlean and a bank on a signed response's times. */
+const SIGNED_RESPONSE_TOLERANCE_S = 60;
 
 export interface AuthorizationRequest {
   redirect_uri: string;
@@ -175,6 +188,31 @@ export function createFapiClient(options: FapiClientOptions): FapiClient {
     return pending;
   }
 
+  /** The bank's JWKS for verifying what it signs, per bank; fetched on first use and when a `kid` is unknown. */
+  const bankKeySets = new Map<string, Promise<ReturnType<typeof createLocalJWKSet>>>();
+  async function fetchBankKeys(bank: BankDefinition): Promise<ReturnType<typeof createLocalJWKSet>> {
+    const uri = (await configuration(bank)).serverMetadata().jwks_uri;
+    if (!uri) throw new BankError('unavailable', `the bank's discovery at ${bank.issuer} names no jwks_uri`);
+    let res: Response;
+    try {
+      res = await options.transports.for(bank).fetch(uri, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(options.timeout_ms) });
+    } catch (err) {
+      throw new BankError('unavailable', `the bank's JWKS at ${uri} did not answer: ${describe(err)}`, { cause: err });
+    }
+    const body = res.ok ? ((await res.json().catch(() => null)) as JSONWebKeySet | null) : null;
+    if (!body || !Array.isArray(body.keys)) throw new BankError('unavailable', `the bank's JWKS at ${uri} answered ${res.status} without a key set`, { status: res.status });
+    return createLocalJWKSet(body);
+  }
+  function bankKeys(bank: BankDefinition, fresh: boolean) {
+    let pending = fresh ? undefined : bankKeySets.get(bank.identifier);
+    if (!pending) {
+      pending = fetchBankKeys(bank);
+      bankKeySets.set(bank.identifier, pending);
+      pending.catch(() => bankKeySets.delete(bank.identifier));
+    }
+    return pending;
+  }
+
   const signingKey = async (bank: BankDefinition) => ({ key: await importPKCS8(bank.signing.key_pem, bank.signing.alg), kid: bank.signing.kid });
 
   /**
@@ -277,8 +315,35 @@ export function createFapiClient(options: FapiClientOptions): FapiClient {
       return grant(bank, 'token refresh', (config) => oidc.refreshTokenGrant(config, refreshToken));
     },
 
+    async verifyBankJwt(bank, jwt, now) {
+      const verify = async (fresh: boolean) =>
+        jwtVerify(jwt, await bankKeys(bank, fresh), {
+          issuer: bank.issuer,
+          audience: bank.client_id,
+          currentDate: now,
+          clockTolerance: SIGNED_RESPONSE_TOLERANCE_S,
+          requiredClaims: ['iss', 'exp', 'nbf'],
+          // FAPI's algorithms (FAPI 2.0 Security Profile §5.4): never `none` or a shared secret.
+          algorithms: ['PS256', 'ES256'],
+        });
+      try {
+        try {
+          return (await verify(false)).payload;
+        } catch (err) {
+          if (!(err instanceof joseErrors.JWKSNoMatchingKey)) throw err;
+          return (await verify(true)).payload;
+        }
+      } catch (err) {
+        if (err instanceof BankError) throw err;
+        // jose names the failing claim on JWTClaimValidationFailed and JWTExpired.
+        const claim = err instanceof joseErrors.JWTClaimValidationFailed || err instanceof joseErrors.JWTExpired ? ` (claim ${err.claim})` : '';
+        throw new BankError('unavailable', `the bank's signed response failed verification: ${(err as Error).message}${claim}`, { cause: err });
+      }
+    },
+
     forget(bank) {
       configurations.delete(bank.identifier);
+      bankKeySets.delete(bank.identifier);
     },
   };
 }

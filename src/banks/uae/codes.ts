@@ -1,4 +1,18 @@
-import type { Account, AccountIdentity, AccountType, BalanceType, Beneficiary, CreditDebit, DirectDebit, Identity, ScheduledPayment } from '../../domain/bank-data.ts';
+import type {
+  Account,
+  AccountIdentity,
+  AccountType,
+  BalanceType,
+  Beneficiary,
+  BillPaymentType,
+  CreditDebit,
+  DirectDebit,
+  Identity,
+  PaymentMode,
+  ScheduledPayment,
+  TransactionFlag,
+  TransactionMutability,
+} from '../../domain/bank-data.ts';
 import type { FetchedTransaction } from '../../domain/snapshot.ts';
 import type {
   UaeAccountRole,
@@ -13,6 +27,10 @@ import type {
   UaeConsentStatus,
   UaeCreditDebit,
   UaeEntryStatus,
+  UaeTransactionMutability,
+  UaePaymentMode,
+  UaeTransactionFlag,
+  UaeBillPaymentType,
 } from '../../standards/uae-2.1/codes.ts';
 
 /**
@@ -65,6 +83,31 @@ export const CREDIT_DEBIT = { Credit: 'CREDIT', Debit: 'DEBIT' } as const satisf
 
 /** Rejected entries never moved money: null drops them. */
 export const ENTRY_STATUSES = { Booked: 'BOOKED', Pending: 'PENDING', Rejected: null } as const satisfies Record<UaeEntryStatus, FetchedTransaction['status'] | null>;
+
+export const TRANSACTION_MUTABILITIES = { Mutable: 'MUTABLE', Immutable: 'IMMUTABLE' } as const satisfies Record<UaeTransactionMutability, TransactionMutability>;
+
+export const PAYMENT_MODES = { Online: 'ONLINE', Offline: 'OFFLINE', Batch: 'BATCH' } as const satisfies Record<UaePaymentMode, PaymentMode>;
+
+/** `Finance` (Islamic financing) is lending, LOAN, as the `Finance` account sub-type is. */
+export const TRANSACTION_FLAGS = {
+  Cashback: 'CASHBACK',
+  Payroll: 'PAYROLL',
+  DirectDebit: 'DIRECT_DEBIT',
+  StandingOrder: 'STANDING_ORDER',
+  Finance: 'LOAN',
+  Dividend: 'DIVIDEND',
+  OpenFinance: 'OPEN_FINANCE',
+} as const satisfies Record<UaeTransactionFlag, TransactionFlag>;
+
+export const BILL_PAYMENT_TYPES = {
+  'Post-Paid': 'POST_PAID',
+  AdvancePaymentForRoaming: 'ADVANCE_PAYMENT_FOR_ROAMING',
+  Recharge: 'RECHARGE',
+  Renewal: 'RENEWAL',
+  RoamingDeposit: 'ROAMING_DEPOSIT',
+  'One-Off': 'ONE_OFF',
+  RecurringPayment: 'RECURRING_PAYMENT',
+} as const satisfies Record<UaeBillPaymentType, BillPaymentType>;
 
 /** `Activated`: added with strong customer authentication, which is what OBIE calls trusted. */
 export const BENEFICIARY_TYPES = { Activated: 'TRUSTED', NotActivated: 'ORDINARY' } as const satisfies Record<UaeBeneficiaryType, NonNullable<Beneficiary['type']>>;

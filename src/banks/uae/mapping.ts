@@ -25,13 +25,17 @@ import {
   ACCOUNT_TYPES,
   BALANCE_TYPES,
   BENEFICIARY_TYPES,
+  BILL_PAYMENT_TYPES,
   CREDIT_DEBIT,
   decode,
   DIRECT_DEBIT_FREQUENCIES,
   ENTRY_STATUSES,
   INSTRUCTION_STATUSES,
   PARTY_TYPES,
+  PAYMENT_MODES,
   SCHEDULE_TYPES,
+  TRANSACTION_FLAGS,
+  TRANSACTION_MUTABILITIES,
 } from './codes.ts';
 
 /**
@@ -123,6 +127,32 @@ export function mapBalances(raw: readonly UaeBalance[], bank: BankContext): Mapp
 }
 
 /**
+ * What the UAE says about a transaction beyond the seed's fields: mutability, payment mode,
+ * charges, flags, the bill paid and the local time zone. Every code here is descriptive: an
+ * unknown one reads null (a flag: is left out) with a note. Absent fields read null.
+ */
+function standardFields(t: UaeTransaction, note: Note) {
+  const bill = t.BillDetails;
+  const billerId = bill?.BillerId === undefined || bill.BillerId === null ? null : String(bill.BillerId);
+  const billType = decoded(BILL_PAYMENT_TYPES, bill?.BillPaymentType, 'BillPaymentType', note, 'read as null') ?? null;
+  return {
+    transaction_mutability: decoded(TRANSACTION_MUTABILITIES, t.TransactionMutability, 'TransactionMutability', note, 'read as null') ?? null,
+    payment_mode: decoded(PAYMENT_MODES, t.PaymentModes, 'PaymentModes', note, 'read as null') ?? null,
+    charge_minor: t.ChargeAmount ? minor(t.ChargeAmount) : null,
+    charge_currency: t.ChargeAmount?.Currency ?? null,
+    charge_vat_minor: t.ChargeAmountVat ? minor(t.ChargeAmountVat) : null,
+    charge_vat_currency: t.ChargeAmountVat?.Currency ?? null,
+    flags:
+      t.Flags === undefined || t.Flags === null
+        ? null
+        : [...new Set((t.Flags as (string | null)[]).flatMap((f) => (f === null ? [] : (decoded(TRANSACTION_FLAGS, f, 'flag', note, 'left out') ?? []))))],
+    // An empty `BillDetails` is no bill.
+    bill: billerId === null && !bill?.BillNumber && billType === null ? null : { biller_id: billerId, bill_number: bill?.BillNumber || null, payment_type: billType },
+    local_time_zone: t.LocalTimeZone ?? null,
+  };
+}
+
+/**
  * `AETransaction` items of one account, with stable keys. Rejected entries and entries of an
  * unknown status or direction are dropped. The description is the narrative (often Arabic and
  * English), else the merchant, else the reference.
@@ -149,6 +179,7 @@ export function mapTransactions(raw: readonly UaeTransaction[], bank: BankContex
       merchant_name: merchant?.MerchantName ?? null,
       merchant_category_code: merchant?.MerchantCategoryCode ?? null,
       bank_transaction_code: code?.DomainCode ? [code.DomainCode, code.FamilyCode, code.SubFamilyCode].filter(Boolean).join('.') : (t.ProprietaryBankTransactionCode?.Code ?? `${t.TransactionType}.${t.SubTransactionType}`),
+      ...standardFields(t, note),
     };
   });
   const keys = transactionKeys(mapped.items);
@@ -289,8 +320,16 @@ export function mapAccountIdentities(raw: readonly UaeAccountParty[]): Mapped<Ac
   });
 }
 
+/** A person's name parts and nationality from the verified claims (added Lean identity fields); a business has none. */
+function verifiedNames(verified: readonly UaeVerifiedClaim[] | undefined) {
+  const claims = verified?.[0]?.Claims as (UaePersonClaims | UaeBusinessClaims) | undefined;
+  if (claims?.IdentityType !== 'Person') return { given_name: null, middle_name: null, family_name: null, nationalities: null };
+  const c = claims as UaePersonClaims;
+  return { given_name: c.GivenName ?? null, middle_name: c.MiddleName ?? null, family_name: c.Surname ?? null, nationalities: c.Nationality ? [c.Nationality] : null };
+}
+
 /** `/parties` (`AEPartyIdentityAssurance4`): the consenting user. The UAE has no party type for the user, nor a gender claim. */
 export function mapIdentity(raw: UaeUserParty | undefined): { identity: Identity | null; notes: string[] } {
   if (raw === undefined) return { identity: null, notes: [] };
-  return { identity: { party_id: raw.PartyId, ...claimsFields(raw.VerifiedClaims), party_type: null, gender: null }, notes: [] };
+  return { identity: { party_id: raw.PartyId, ...claimsFields(raw.VerifiedClaims), party_type: null, gender: null, ...verifiedNames(raw.VerifiedClaims) }, notes: [] };
 }

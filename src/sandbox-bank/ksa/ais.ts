@@ -127,8 +127,9 @@ export function registerKsaAis(app: FastifyInstance, ctx: SandboxContext, provid
     ctx.state.createConsent({
       id,
       bank: bank.identifier,
-      // The store speaks OBIE's codes; KSA's KYC level reads the same party here.
-      permissions: [...new Set(Data.Permissions.map((p) => (p === 'ReadPartyPSUIdentity' ? 'ReadPartyPSU' : p)))],
+      // The store speaks OBIE's codes: KSA's KYC level reads the same party (`ReadPartyPSU`), and is
+      // kept beside it, as the UAE routes keep their own codes, so `/parties` adds the verified claims.
+      permissions: [...new Set(Data.Permissions.flatMap((p) => (p === 'ReadPartyPSUIdentity' ? ['ReadPartyPSU', p] : [p])))] as never,
       at: new Date(nowMs).toISOString(),
       expiresAt: iso(Data.ExpirationDateTime),
       transactionsFrom: iso(Data.TransactionFromDateTime),
@@ -200,6 +201,7 @@ export function registerKsaAis(app: FastifyInstance, ctx: SandboxContext, provid
 
   app.get(`${KSA}/parties`, HIDDEN, async (request, reply) => {
     const a = await access(request, 'party');
-    return sendJson(reply, { Data: { Party: partyJson(a.snapshot.customer.party) }, Links: links(request), Meta: { TotalPages: 1 } });
+    const kyc = (a.consent.permissions as readonly string[]).includes('ReadPartyPSUIdentity');
+    return sendJson(reply, { Data: { Party: partyJson(a.snapshot.customer.party, kyc) }, Links: links(request), Meta: { TotalPages: 1 } });
   });
 }

@@ -15,6 +15,7 @@ import type {
   ObAmount,
 } from '../generator/model.ts';
 import type { Consent } from '../state.ts';
+import { transactionFacts } from '../transaction-facts.ts';
 
 /**
  * The generator's records written out in the KSA 2022.11 wire, typed by the schemas generated
@@ -94,16 +95,26 @@ export function balanceJson(b: GeneratedBalance): S['OBBalance'] {
   };
 }
 
+/** VAT on bank fees in Saudi Arabia. */
+const KSA_VAT_PERCENT = 15;
+const KSA_FLAGS = { Payroll: 'KSAOB.Payroll', DirectDebit: 'KSAOB.DirectDebit', StandingOrder: 'KSAOB.StandingOrder', Loan: 'KSAOB.Loan' } as const;
+
 /** What the generator's bank transaction code family says about the KSA transaction type. */
 function transactionType(t: GeneratedTransaction): { type: S['TransactionType']; sub: S['SubTransactionType'] } {
+  if (t.bankTransactionCode.subCode === 'BillPayment') return { type: 'KSAOB.BillPayments', sub: 'KSAOB.MoneyTransfer' };
   if (t.merchantDetails) return { type: 'KSAOB.POS', sub: t.creditDebitIndicator === 'Credit' ? 'KSAOB.Refund' : 'KSAOB.Purchase' };
   if (t.bankTransactionCode.subCode === 'CashWithdrawal') return { type: 'KSAOB.ATM', sub: 'KSAOB.Withdrawal' };
   return { type: 'KSAOB.LocalBankTransfer', sub: t.creditDebitIndicator === 'Credit' ? 'KSAOB.Deposit' : 'KSAOB.MoneyTransfer' };
 }
 
-/** The spec's form of a transaction, then what a quirky bank does to it. */
+/**
+ * The spec's form of a transaction, then what a quirky bank does to it. Salaries, direct debits,
+ * standing orders and loans carry their flag; a SADAD bill payment its bill; an itemised fee itself
+ * as `ChargeAmount`, with its VAT. Times are Riyadh's (`LocalTimeZone: UTC+03:00`).
+ */
 export function transactionJson(t: GeneratedTransaction, detail: boolean, transactionId: string, quirks: boolean): S['OBTransaction'] {
   const { type, sub } = transactionType(t);
+  const facts = transactionFacts(t, KSA_VAT_PERCENT);
   const json: S['OBTransaction'] = {
     TransactionId: transactionId,
     ...(t.transactionReference ? { TransactionReference: t.transactionReference } : {}),
@@ -111,7 +122,9 @@ export function transactionJson(t: GeneratedTransaction, detail: boolean, transa
     LocalTimeZone: 'UTC+03:00',
     TransactionType: type,
     SubTransactionType: sub,
-    PaymentModes: 'KSAOB.Online',
+    ...(facts.flag ? { Flags: [KSA_FLAGS[facts.flag]] } : {}),
+    // Salaries and loan instalments are run in batches; everything else as it happens.
+    PaymentModes: facts.flag === 'Payroll' || facts.flag === 'Loan' ? 'KSAOB.Batch' : 'KSAOB.Online',
     CreditDebitIndicator: `KSAOB.${t.creditDebitIndicator}`,
     Status: `KSAOB.${t.status}`,
     TransactionMutability: t.status === 'Booked' ? 'KSAOB.Immutable' : 'KSAOB.Mutable',
@@ -119,11 +132,14 @@ export function transactionJson(t: GeneratedTransaction, detail: boolean, transa
     ...(t.valueDateTime ? { ValueDateTime: t.valueDateTime } : {}),
     TransactionInformation: detail ? t.transactionInformation.slice(0, 500) : type.slice('KSAOB.'.length),
     Amount: amount(t.amount),
+    ...(facts.charge ? { ChargeAmount: amount(facts.charge.amount), ChargeAmountVat: amount(facts.charge.vat) } : {}),
     ...(detail && t.merchantDetails ? { MerchantDetails: { MerchantName: t.merchantDetails.merchantName, MerchantCategoryCode: t.merchantDetails.merchantCategoryCode } } : {}),
+    ...(detail && facts.bill ? { BillDetails: { BillerId: facts.bill.billerId, BillNumber: facts.bill.billNumber, BillPaymentType: `KSAOB.${facts.bill.type}` as const } } : {}),
   };
   if (!quirks) return json;
   const q = json as unknown as Record<string, unknown>;
-  q.Flags = [null];
+  // A flag the entry has stays; banks send `[null]` for none.
+  q.Flags = facts.flag ? [KSA_FLAGS[facts.flag], null] : [null];
   if (!t.merchantDetails) q.MerchantDetails = { MerchantId: 0, MerchantName: '' };
   q.Status = t.status;
   q.TransactionInformation = `${t.transactionInformation}          ${'  '.repeat(20)}`;
@@ -145,11 +161,67 @@ export function feeJson(t: GeneratedTransaction, transactionId: string): Record<
     BookingDateTime: t.bookingDateTime,
     TransactionInformation: 'رسوم عملية بطاقة   Card transaction fee',
     Amount: { Amount: '1.15', Currency: t.amount.currency },
+    // The fee and its 15% VAT: 1.00 + 0.15.
+    ChargeAmount: { Amount: '1.00', Currency: t.amount.currency },
+    ChargeAmountVat: { Amount: '0.15', Currency: t.amount.currency },
     Flags: [null],
   };
 }
 
-export function partyJson(p: GeneratedParty): S['OBParty'] {
+/** `+966-501234567` (the generator's OBIE syntax) to E.164, as OpenID's `phone_number` has it. */
+const e164 = (phone: string) => `+${phone.replace(/\D/g, '')}`;
+
+/**
+ * What the bank's KYC verified of a person (`ReadPartyPSUIdentity`): OpenID identity-assurance
+ * claims under the Saudi trust framework, the national id (or iqama) as the identity document's
+ * `PersonalNumber`. The generator keeps no id expiry: it is the holder's birthday some years on.
+ */
+function verifiedClaims(person: GeneratedParty['person']): NonNullable<S['OBParty']['VerifiedClaims']> {
+  const a = person.address;
+  const citizen = person.nationalId.scheme === 'SaudiNationalId' && person.nationalId.value.startsWith('1');
+  return [
+    {
+      Verification: {
+        TrustFramework: 'SA_IAM',
+        AssuranceLevel: 'high',
+        Evidence: [
+          {
+            Type: 'document',
+            DocumentDetails: {
+              Type: citizen ? 'idcard' : 'residence_permit',
+              PersonalNumber: person.nationalId.value,
+              CalendarType: 'KSAOB.GregorianCalendar',
+              DateOfExpiry: `${2027 + (Number(person.birthDate.slice(8, 10)) % 4)}${person.birthDate.slice(4, 10).replace('-02-29', '-02-28')}T00:00:00+03:00`,
+            },
+          },
+        ],
+      },
+      Claims: {
+        Sub: person.partyId,
+        Name: person.fullLegalName,
+        GivenName: person.givenName,
+        MiddleName: person.fatherName,
+        FamilyName: person.familyName,
+        Email: person.emailAddress,
+        Gender: person.gender.toLowerCase(),
+        BirthDate: person.birthDate.slice(0, 10),
+        PhoneNumber: e164(person.mobile),
+        ...(citizen ? { Nationalities: ['SA'] } : {}),
+        Address: {
+          Formatted: [...a.addressLine, a.townName, a.postCode, a.country].filter(Boolean).join(', '),
+          StreetAddress: `${a.buildingNumber} ${a.streetName}`,
+          Locality: a.townName,
+          Region: a.countrySubDivision,
+          ...(a.postCode ? { PostalCode: a.postCode } : {}),
+          Country: a.country,
+        },
+      },
+    },
+  ];
+}
+
+/** The user (`/parties`); with `kyc` (`ReadPartyPSUIdentity`) what the bank's KYC verified of them. */
+export function partyJson(p: GeneratedParty, kyc = false): S['OBParty'] {
   const { person } = p;
   return {
     PartyId: person.partyId,
@@ -159,6 +231,7 @@ export function partyJson(p: GeneratedParty): S['OBParty'] {
     FullLegalName: person.fullLegalName,
     EmailAddress: person.emailAddress,
     Mobile: person.mobile,
+    ...(kyc ? { VerifiedClaims: verifiedClaims(person) } : {}),
   };
 }
 

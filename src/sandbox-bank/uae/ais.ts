@@ -46,8 +46,10 @@ import type {
 import { hash32 } from '../faults.ts';
 import { HIDDEN } from '../hidden.ts';
 import type { Consent } from '../state.ts';
+import { transactionFacts } from '../transaction-facts.ts';
 import { sendJson, transientFaults } from '../transient-faults.ts';
 import { UAE_STATUS } from './consent.ts';
+import { acceptsJwt, signedResponse } from './signed.ts';
 
 /**
  * The UAE Open Finance v2.1 account-information API of a sandbox bank whose profile says
@@ -107,6 +109,7 @@ const ARABIC_MERCHANTS: Readonly<Record<string, string>> = {
 
 /** The Arabic half of a bilingual narrative, by what the entry is. */
 const ARABIC_LABELS = { Purchase: 'شراء', Refund: 'استرداد', Deposit: 'إيداع', MoneyTransfer: 'تحويل' } as const;
+const ARABIC_BILL_PAYMENT = 'سداد فاتورة';
 
 /** Every other card entry at a merchant with an Arabic name carries that name (stable per transaction). */
 const merchantName = (t: GeneratedTransaction, name: string) => {
@@ -142,29 +145,43 @@ export function uaeBalanceJson(b: GeneratedBalance): UaeBalance {
   return { CreditDebitIndicator: b.creditDebitIndicator, Type: b.type, DateTime: dateTime(b.dateTime), Amount: amount(b.amount) } as UaeBalance;
 }
 
+/** VAT on bank fees in the UAE. */
+const UAE_VAT_PERCENT = 5;
+/** The generator's flags in the UAE's words: lending is `Finance`. */
+const UAE_FLAGS = { Payroll: 'Payroll', DirectDebit: 'DirectDebit', StandingOrder: 'StandingOrder', Loan: 'Finance' } as const;
+
 /**
- * `AETransaction`. A card purchase is a POS purchase with its merchant; anything else a local
- * transfer. Pending entries may still change (`Mutable`); booked ones may not.
+ * `AETransaction`. A card purchase is a POS purchase with its merchant, a bill payment a
+ * `BillPayments` entry with its bill; anything else a local transfer. Pending entries may still
+ * change (`Mutable`); booked ones may not. Salaries, direct debits, standing orders and finance
+ * carry their flag; an itemised fee carries itself as `ChargeAmount` with its VAT. Times are Dubai's
+ * (`LocalTimeZone: UTC+04:00`).
  */
 export function uaeTransactionJson(t: GeneratedTransaction, detail: boolean): UaeTransaction {
-  const card = t.merchantDetails !== null;
+  const facts = transactionFacts(t, UAE_VAT_PERCENT);
+  const card = t.merchantDetails !== null && facts.bill === null;
   const sub = card ? (t.creditDebitIndicator === 'Credit' ? 'Refund' : 'Purchase') : t.creditDebitIndicator === 'Credit' ? 'Deposit' : 'MoneyTransfer';
   return {
     TransactionId: t.transactionId,
     TransactionDateTime: dateTime(t.bookingDateTime),
+    LocalTimeZone: 'UTC+04:00',
     ...(t.transactionReference ? { TransactionReference: t.transactionReference } : {}),
-    TransactionType: card ? 'POS' : 'LocalBankTransfer',
+    TransactionType: card ? 'POS' : facts.bill ? 'BillPayments' : 'LocalBankTransfer',
     SubTransactionType: sub,
-    PaymentModes: 'Online',
+    ...(facts.flag ? { Flags: [UAE_FLAGS[facts.flag]] } : {}),
+    // Salaries and finance instalments are run overnight in batches; everything else as it happens.
+    PaymentModes: facts.flag === 'Payroll' || facts.flag === 'Loan' ? 'Batch' : 'Online',
     CreditDebitIndicator: t.creditDebitIndicator,
     Status: t.status,
     TransactionMutability: t.status === 'Pending' ? 'Mutable' : 'Immutable',
     BookingDateTime: dateTime(t.bookingDateTime),
     ...(t.valueDateTime ? { ValueDateTime: dateTime(t.valueDateTime) } : {}),
     // Bilingual, as UAE banks print narratives: Arabic, then the English the generator wrote.
-    ...(detail ? { TransactionInformation: `${ARABIC_LABELS[sub]} - ${t.transactionInformation}`.slice(0, 500) } : {}),
+    ...(detail ? { TransactionInformation: `${facts.bill ? ARABIC_BILL_PAYMENT : ARABIC_LABELS[sub]} - ${t.transactionInformation}`.slice(0, 500) } : {}),
     Amount: amount(t.amount),
+    ...(facts.charge ? { ChargeAmount: amount(facts.charge.amount), ChargeAmountVat: amount(facts.charge.vat) } : {}),
     ...(detail && t.merchantDetails ? { MerchantDetails: { MerchantName: merchantName(t, t.merchantDetails.merchantName), MerchantCategoryCode: t.merchantDetails.merchantCategoryCode } } : {}),
+    ...(detail && facts.bill ? { BillDetails: { BillerId: facts.bill.billerId, BillNumber: facts.bill.billNumber, BillPaymentType: facts.bill.type } } : {}),
   } as UaeTransaction;
 }
 
@@ -319,7 +336,7 @@ export function registerUaeAis(app: FastifyInstance, ctx: SandboxContext, provid
     if (!token || expiresAtOnBankClock(token) <= nowMs) throw new UaeError(401, 'GenericError', 'The access token is invalid or has expired');
     const certificate = peerCertificate(socket);
     if (!certificate || token['x5t#S256'] !== thumbprint(certificate)) throw new UaeError(401, 'GenericError', 'The access token is bound to another certificate');
-    return { clientCredentials, consentId: clientCredentials ? null : intentIdOfToken(token) };
+    return { clientCredentials, consentId: clientCredentials ? null : intentIdOfToken(token), clientId: token.clientId };
   };
 
   const transient = transientFaults(ctx, {
@@ -344,7 +361,18 @@ export function registerUaeAis(app: FastifyInstance, ctx: SandboxContext, provid
     const permissions = consent.permissions as readonly string[];
     if (!needs.some((p) => permissions.includes(p))) throw new UaeError(403, 'AccessToken.InvalidScope', `The consent does not grant ${needs.join(' or ')}`);
     const snapshot = ctx.customers.get(bank, consent.login, ctx.state.user(bank.identifier, consent.login).profile, nowMs);
-    return { bank, consent: consent as Consent & { login: string; accountIds: string[] }, snapshot, permissions, faults, key, malformed };
+    return { bank, consent: consent as Consent & { login: string; accountIds: string[] }, snapshot, permissions, faults, key, malformed, clientId: token.clientId, nowMs };
+  };
+
+  /**
+   * A read's answer: JSON, or signed (`application/jwt`) when the request accepts it. `malformed_json`
+   * stays what it says, a broken JSON body, whichever was asked for.
+   */
+  const answer = async (request: FastifyRequest, reply: FastifyReply, a: Awaited<ReturnType<typeof access>>, body: unknown) => {
+    const signer = providers.get(a.bank);
+    if (a.malformed || !acceptsJwt(request) || !signer) return send(reply, body, a.malformed);
+    const jwt = await signedResponse(body, { issuer: signer.provider.issuer, audience: a.clientId, keys: signer.keys, nowMs: a.nowMs, faults: a.faults });
+    return reply.type('application/jwt').send(jwt);
   };
 
   const accountOf = (a: Awaited<ReturnType<typeof access>>, id: string): GeneratedAccount => {
@@ -404,13 +432,13 @@ export function registerUaeAis(app: FastifyInstance, ctx: SandboxContext, provid
   app.get(`${AIS}/accounts`, HIDDEN, async (request, reply) => {
     const a = await access(request, reply, ['ReadAccountsBasic', 'ReadAccountsDetail']);
     const accounts = a.consent.accountIds.flatMap((id) => a.snapshot.account(id) ?? []);
-    return send(reply, { Data: { Account: accounts.map((x) => uaeAccountJson(x, a.permissions.includes('ReadAccountsDetail'))) }, ...page(request) }, a.malformed);
+    return answer(request, reply, a, { Data: { Account: accounts.map((x) => uaeAccountJson(x, a.permissions.includes('ReadAccountsDetail'))) }, ...page(request) });
   });
 
   app.get(`${AIS}/accounts/:AccountId/balances`, HIDDEN, async (request, reply) => {
     const a = await access(request, reply, ['ReadBalances']);
     const account = accountOf(a, (request.params as { AccountId: string }).AccountId);
-    return send(reply, { Data: { AccountId: account.accountId, Balance: account.balances.map(uaeBalanceJson) }, ...page(request) }, a.malformed);
+    return answer(request, reply, a, { Data: { AccountId: account.accountId, Balance: account.balances.map(uaeBalanceJson) }, ...page(request) });
   });
 
   /** The per-account lists: one page each. `detail` is whether the consent grants the `…Detail` permission. */
@@ -419,7 +447,7 @@ export function registerUaeAis(app: FastifyInstance, ctx: SandboxContext, provid
       const a = await access(request, reply, needs);
       const account = accountOf(a, (request.params as { AccountId: string }).AccountId);
       const detail = needs.some((p) => p.endsWith('Detail') && a.permissions.includes(p));
-      return send(reply, { Data: { AccountId: account.accountId, ...data(account, detail) }, ...page(request) }, a.malformed);
+      return answer(request, reply, a, { Data: { AccountId: account.accountId, ...data(account, detail) }, ...page(request) });
     });
   };
   perAccount('beneficiaries', ['ReadBeneficiariesBasic', 'ReadBeneficiariesDetail'], (x, detail) => ({ Beneficiary: x.beneficiaries.map((b) => uaeBeneficiaryJson(b, detail)) }));
@@ -432,7 +460,7 @@ export function registerUaeAis(app: FastifyInstance, ctx: SandboxContext, provid
 
   app.get(`${AIS}/parties`, HIDDEN, async (request, reply) => {
     const a = await access(request, reply, ['ReadPartyUser', 'ReadPartyUserIdentity']);
-    return send(reply, { Data: { Party: uaeUserPartyJson(a.snapshot.customer.party) }, Links: { Self: ctx.publicUrl(request) }, Meta: { TotalPages: 1 } }, a.malformed);
+    return answer(request, reply, a, { Data: { Party: uaeUserPartyJson(a.snapshot.customer.party) }, Links: { Self: ctx.publicUrl(request) }, Meta: { TotalPages: 1 } });
   });
 
   app.get(`${AIS}/accounts/:AccountId/transactions`, HIDDEN, async (request, reply) => {
@@ -445,6 +473,6 @@ export function registerUaeAis(app: FastifyInstance, ctx: SandboxContext, provid
     // `unstable_ids`: a new id every fetch. (`missing_transaction_id` does not apply: the UAE requires the id.)
     const fetchNo = a.faults.has('unstable_ids') ? ctx.counters.next('unstable_ids', a.key) : 0;
     const shown = (t: GeneratedTransaction) => (fetchNo === 0 ? t : { ...t, transactionId: `${t.transactionId}.${fetchNo}` });
-    return send(reply, { Data: { AccountId: account.accountId, Transaction: list.map((t) => uaeTransactionJson(shown(t), detail)) }, ...page(request) }, a.malformed);
+    return answer(request, reply, a, { Data: { AccountId: account.accountId, Transaction: list.map((t) => uaeTransactionJson(shown(t), detail)) }, ...page(request) });
   });
 }

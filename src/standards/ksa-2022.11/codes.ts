@@ -69,6 +69,9 @@ export type KsaCreditDebit = (typeof CREDIT_DEBIT_CODES)[number];
 export const ENTRY_STATUSES = exactly<Schemas['EntryStatus']>()(['KSAOB.Booked', 'KSAOB.Pending', 'KSAOB.Rejected']);
 export type KsaEntryStatus = (typeof ENTRY_STATUSES)[number];
 
+export const TRANSACTION_MUTABILITIES = exactly<Schemas['TransactionMutability']>()(['KSAOB.Mutable', 'KSAOB.Immutable']);
+export type KsaTransactionMutability = (typeof TRANSACTION_MUTABILITIES)[number];
+
 export const BALANCE_TYPES = exactly<Schemas['BalanceType']>()([
   'KSAOB.ClosingAvailable',
   'KSAOB.ClosingBooked',

@@ -78,6 +78,14 @@ export const PAYMENT_MODES = ['Online', 'Offline', 'Batch'] as const;
 true satisfies Same<(typeof PAYMENT_MODES)[number], AisSchema['PaymentMode']>;
 export type UaePaymentMode = (typeof PAYMENT_MODES)[number];
 
+export const TRANSACTION_FLAGS = ['Cashback', 'Payroll', 'DirectDebit', 'StandingOrder', 'Finance', 'Dividend', 'OpenFinance'] as const;
+true satisfies Same<(typeof TRANSACTION_FLAGS)[number], AisSchema['Flags']>;
+export type UaeTransactionFlag = (typeof TRANSACTION_FLAGS)[number];
+
+export const BILL_PAYMENT_TYPES = ['Post-Paid', 'AdvancePaymentForRoaming', 'Recharge', 'Renewal', 'RoamingDeposit', 'One-Off', 'RecurringPayment'] as const;
+true satisfies Same<(typeof BILL_PAYMENT_TYPES)[number], NonNullable<AisSchema['BillDetails']['BillPaymentType']>>;
+export type UaeBillPaymentType = (typeof BILL_PAYMENT_TYPES)[number];
+
 export const TRANSACTION_TYPES = ['POS', 'ECommerce', 'ATM', 'BillPayments', 'LocalBankTransfer', 'SameBankTransfer', 'InternationalTransfer', 'Teller', 'Cheque', 'Other'] as const;
 true satisfies Same<(typeof TRANSACTION_TYPES)[number], AisSchema['TransactionType']>;
 export type UaeTransactionType = (typeof TRANSACTION_TYPES)[number];
