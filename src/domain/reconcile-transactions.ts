@@ -38,6 +38,12 @@ const DAY_MS = 86_400_000;
 export const REISSUE_WINDOW_MS = 3 * DAY_MS;
 /** How long after its pending entry a transaction may book (hotel and car-hire holds take longest). */
 export const BOOKING_WINDOW_MS = 10 * DAY_MS;
+/**
+ * A booked entry whose amount differs from its pending one's books within this long (the card
+ * network's clearing of a tip or a settled pre-authorisation), and grows by at most `MAX_GROWTH`.
+ */
+export const AMOUNT_CHANGE_WINDOW_MS = 3 * DAY_MS;
+const MAX_GROWTH = 1.5;
 /** A booked entry may carry a time slightly before its pending one: banks stamp them with different clocks. */
 const BOOKING_SKEW_MS = MINUTE_MS;
 
@@ -109,8 +115,9 @@ interface Candidate {
  *    direction: a booked entry is a stored booked one of the same amount within three days, with a
  *    similar description or the same time (reissued); a pending entry is a stored pending one with
  *    a similar description within three days (amount may grow, as holds do); a booked entry
- *    replaces a stored pending one with a similar description that it follows within ten days,
- *    the same amount preferred over another (tips, fuel pre-authorisations).
+ *    replaces a stored pending one with a similar description that it follows within ten days at
+ *    the same amount, or within three days at another (a tip: at most 50 % more; a settled fuel or
+ *    hotel pre-authorisation: any amount less), the same amount preferred.
  * A stored row inside the window that nothing claimed is gone: the bank withdrew it, or the hold
  * was released. Twins, identical in every field, keep their own keys and so their own rows.
  *
@@ -184,6 +191,7 @@ export function reconcileTransactions(fetched: readonly FetchedTransaction[], st
       if (f.status === 'PENDING') {
         if (Math.abs(delta) <= REISSUE_WINDOW_MS && similar(f.description, s.description)) candidates.push({ fetched: i, stored: j, tier, distance: Math.abs(delta), books: false });
       } else if (delta >= -BOOKING_SKEW_MS && delta <= BOOKING_WINDOW_MS && similar(f.description, s.description)) {
+        if (tier === 3 && (delta > AMOUNT_CHANGE_WINDOW_MS || f.amount_minor > s.amount_minor * MAX_GROWTH)) continue;
         candidates.push({ fetched: i, stored: j, tier, distance: Math.abs(delta), books: true });
       }
     }
