@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { SyncCursor, SyncEntry } from '../domain/transactions-sync.ts';
+import { cursorExpired, syncPage, type SyncCursor, type SyncEntry, type SyncPage } from '../domain/transactions-sync.ts';
 import type { Store } from './database.ts';
 import type { DB, TransactionRow } from './schema.ts';
 
@@ -72,6 +72,25 @@ export async function syncStreams(store: Store, cursor: SyncCursor, head: number
     modified.map((row) => ({ kind: 'modified' as const, seq: Number(row.modified_seq), id: row.id, row })),
     removed.map((t) => ({ kind: 'removed' as const, seq: Number(t.seq), id: t.transaction_id, row: null })),
   ];
+}
+
+export type SyncResult =
+  | { page: SyncPage<TransactionRow> }
+  /** No such account; the cursor is ahead of the account's changes (not issued for it); or it needs pruned removals. */
+  | { error: 'NO_ACCOUNT' | 'CURSOR_AHEAD' | 'CURSOR_EXPIRED' };
+
+/**
+ * One page of the account's sync feed after `cursor` (docs/decisions/012): up to `count` changes.
+ *
+ * @example const r = await syncTransactions(store, { account_id, ...FIRST_SYNC }, 100)
+ */
+export async function syncTransactions(store: Store, cursor: SyncCursor, count: number): Promise<SyncResult> {
+  const head = await syncHead(store, cursor.account_id);
+  if (!head) return { error: 'NO_ACCOUNT' };
+  if (cursor.seq > head.seq || (cursor.base ?? 0) > head.seq) return { error: 'CURSOR_AHEAD' };
+  if (cursorExpired(cursor, head.pruned)) return { error: 'CURSOR_EXPIRED' };
+  const streams = await syncStreams(store, cursor, head.seq, cursor.base ?? head.seq, count + 1);
+  return { page: syncPage(cursor, head.seq, streams, count) };
 }
 
 /**

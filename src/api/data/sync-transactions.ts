@@ -1,9 +1,9 @@
 import Type from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
-import { cursorExpired, decodeSyncCursor, encodeSyncCursor, FIRST_SYNC, syncPage, type SyncCursor } from '../../domain/transactions-sync.ts';
+import { decodeSyncCursor, encodeSyncCursor, FIRST_SYNC, type SyncCursor } from '../../domain/transactions-sync.ts';
 import { ApiError, notFound } from '../../errors/api-error.ts';
-import { syncHead, syncStreams } from '../../store/transaction-sync.ts';
+import { syncTransactions } from '../../store/transaction-sync.ts';
 import { problemResponses, ref } from '../responses.ts';
 import { toTransaction } from './get-transactions.ts';
 import { AccountParams, EntityHeader, entityForRead, requireAccount, sendPending } from './entity-access.ts';
@@ -88,17 +88,15 @@ export function registerSyncTransactions(app: FastifyInstance, ctx: AppContext):
       const entity = await entityForRead(ctx, request, 'transactions');
       if (entity.synced_at === null) return sendPending(ctx, reply, entity);
       await requireAccount(ctx, entity, account_id);
-      const head = await syncHead(ctx.store, account_id);
-      if (!head) throw notFound('Account', account_id);
-      if (cursor.seq > head.seq) {
+      const result = await syncTransactions(ctx.store, cursor, q.count ?? DEFAULT_COUNT);
+      if ('error' in result) {
+        if (result.error === 'NO_ACCOUNT') throw notFound('Account', account_id);
+        if (result.error === 'CURSOR_EXPIRED') {
+          throw new ApiError('CURSOR_EXPIRED', 'The cursor is older than the removals kept (a year); sync again without a cursor', { param: 'cursor' });
+        }
         throw new ApiError('INVALID_PARAMETER', 'The query parameter "cursor" is ahead of this account\'s changes: it was not issued for this data', { param: 'cursor' });
       }
-      if (cursorExpired(cursor, head.pruned)) {
-        throw new ApiError('CURSOR_EXPIRED', 'The cursor is older than the removals kept (a year); sync again without a cursor', { param: 'cursor' });
-      }
-      const count = q.count ?? DEFAULT_COUNT;
-      const streams = await syncStreams(ctx.store, cursor, head.seq, cursor.base ?? head.seq, count + 1);
-      const page = syncPage(cursor, head.seq, streams, count);
+      const { page } = result;
       // Never from the response cache: each answer is a position in the change sequence, read afresh.
       return reply.header('cache-control', 'no-store').send({
         added: page.added.map(toTransaction),
