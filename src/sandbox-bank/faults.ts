@@ -173,7 +173,7 @@ export function transactionsUnderFaults(
       const h = hash32(`reissue ${t.transactionId}`);
       if (!recentlyBooked(t, reissueSince) || h % REISSUE_ONE_IN !== 0) return t;
       const booking = Date.parse(t.bookingDateTime);
-      const moved = (h >> 8) % 2 === 0 ? t.bookingDateTime : new Date(booking + 60_000 * (1 + ((h >> 9) % 9))).toISOString();
+      const moved = (h >>> 8) % 2 === 0 ? t.bookingDateTime : new Date(booking + 60_000 * (1 + ((h >>> 9) % 9))).toISOString();
       return {
         ...t,
         transactionId: `${t.transactionId}-R`,
