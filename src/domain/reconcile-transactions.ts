@@ -124,6 +124,8 @@ interface Candidate {
  * @example reconcileTransactions(fetched, stored, '2026-11-01T00:00:00.000Z')
  */
 export function reconcileTransactions(fetched: readonly FetchedTransaction[], stored: readonly StoredTransaction[], from: string | null): Reconciliation {
+  // An account's first fetch: nothing to pair with (and the most rows a write ever has).
+  if (stored.length === 0) return { added: fetched.map((transaction) => ({ transaction, pending_transaction_id: null })), modified: [], removed: [], unchanged: 0 };
   const matchOf = new Array<number | undefined>(fetched.length);
   const booksOf = new Array<number | undefined>(fetched.length);
   const claimed = new Set<number>();
