@@ -109,7 +109,7 @@ interface Candidate {
  *
  * Pairs are made in rounds, each stored row claimed once:
  * 1. the same key (what the bank sent is unchanged, or changed only in fields outside the key);
- * 2. the same bank id, used by no other entry on either side, within ten days: booked stays booked
+ * 2. the same bank id, given to no other entry on either side, within ten days: booked stays booked
  *    (a reissue), pending stays pending, or pending books (then a new row replaces it);
  * 3. strongest evidence first, nearest in time first, among entries of the same currency and
  *    direction: a booked entry is a stored booked one of the same amount within three days, with a
@@ -143,11 +143,11 @@ export function reconcileTransactions(fetched: readonly FetchedTransaction[], st
     if (j !== undefined && !claimed.has(j)) claim(i, j, false);
   });
 
-  const fetchedIds = uniqueIds(fetched, open());
-  const storedIds = uniqueIds(stored, free());
+  const fetchedIds = uniqueIds(fetched, fetched.keys());
+  const storedIds = uniqueIds(stored, stored.keys());
   for (const [id, i] of fetchedIds) {
     const j = storedIds.get(id);
-    if (j === undefined) continue;
+    if (j === undefined || matchOf[i] !== undefined || claimed.has(j)) continue;
     const [f, s] = [fetched[i]!, stored[j]!];
     if (f.currency !== s.currency || f.credit_debit !== s.credit_debit) continue;
     if (Math.abs(Date.parse(f.booking_at) - Date.parse(s.booking_at)) > BOOKING_WINDOW_MS) continue;
