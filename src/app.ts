@@ -15,6 +15,7 @@ import { registerAccountResources } from './api/data/account-resources.ts';
 import { registerGetAccounts } from './api/data/get-accounts.ts';
 import { registerGetIdentity } from './api/data/get-identity.ts';
 import { registerGetTransactions } from './api/data/get-transactions.ts';
+import { registerSyncTransactions } from './api/data/sync-transactions.ts';
 import { Entity } from './api/entities/entity.schema.ts';
 import { registerDeleteEntity } from './api/entities/delete-entity.ts';
 import { registerGetEntity } from './api/entities/get-entity.ts';
@@ -98,6 +99,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   registerListBanks(app, ctx);
   registerGetAccounts(app, ctx);
   registerGetTransactions(app, ctx);
+  registerSyncTransactions(app, ctx);
   registerAccountResources(app, ctx);
   registerGetIdentity(app, ctx);
   registerCreateRefresh(app, ctx);

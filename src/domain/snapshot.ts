@@ -42,7 +42,8 @@ export interface FetchedAccount {
 export interface FetchedTransactions {
   /**
    * Start of the booking-time window the fetch covered (ISO 8601 UTC), or null for the whole
-   * history. Stored pending transactions inside the window that the bank no longer returns are gone.
+   * history. Stored transactions inside the window that the bank no longer returns are gone
+   * (`reconcileTransactions`).
    */
   from: string | null;
   items: FetchedTransaction[];
@@ -52,8 +53,6 @@ export interface FetchedTransaction {
   /** Identity of the real transaction: the bank's id when it is trustworthy, otherwise a fingerprint. */
   key: string;
   bank_transaction_id: string | null;
-  /** For a booked transaction that replaces a pending one, the pending one's `key`. */
-  replaces_pending_key: string | null;
   status: 'BOOKED' | 'PENDING';
   /** Booking date and time, ISO 8601 UTC. */
   booking_at: string;

@@ -22,7 +22,9 @@ export type KeyedFields = Pick<
  * may still change until it books. Without an id, or when the bank gave the same id to two pending
  * entries, it gets a fingerprint too. The fingerprint covers the status, so a pending entry never
  * shares a key with a booked twin; a pending entry that books is paired with its booked successor
- * by the refresh engine, not here.
+ * by `reconcileTransactions` (src/domain/reconcile-transactions.ts), which also keeps a booked
+ * transaction in its row when the bank changes its id, text or time: a key is what the bank sent,
+ * not the row's identity.
  */
 export function transactionKeys(transactions: readonly KeyedFields[]): string[] {
   const pendingIds = new Map<string, number>();

@@ -5,6 +5,7 @@
 export const ERROR_CODES = {
   INVALID_PARAMETER: { status: 400, title: 'Invalid parameter' },
   UNKNOWN_PARAMETER: { status: 400, title: 'Unknown parameter' },
+  CURSOR_EXPIRED: { status: 400, title: 'Sync cursor expired' },
   MALFORMED_BODY: { status: 400, title: 'Malformed request body' },
   WEBHOOK_URL_REFUSED: { status: 400, title: 'Webhook URL refused' },
   UNAUTHENTICATED: { status: 401, title: 'Authentication required' },

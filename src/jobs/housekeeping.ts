@@ -1,7 +1,11 @@
 import type { AppContext } from '../context.ts';
 import { reconcileStuckCallbacks } from '../link/reconcile-callbacks.ts';
+import { pruneTombstones } from '../store/transaction-sync.ts';
 import { pruneWebhookHistory } from '../webhooks/retention.ts';
 import { runPeriodically } from './periodic.ts';
+
+/** Removed transactions are remembered this long, so sync cursors stay valid at least a year. */
+export const TOMBSTONE_RETENTION_DAYS = 366;
 
 /**
  * What worker processes do on timers besides running jobs. Each task runs at start and then every
@@ -15,6 +19,15 @@ export function startHousekeeping(ctx: AppContext): { stop(): Promise<void> } {
       async run() {
         const deleted = await pruneWebhookHistory(ctx.store, ctx.config.webhooks.retentionDays, ctx.now());
         if (deleted > 0) ctx.log.info({ deleted, retention_days: ctx.config.webhooks.retentionDays }, 'pruned webhook events');
+      },
+    },
+    {
+      what: 'pruning removed transactions',
+      everyMs: 3_600_000,
+      async run() {
+        const before = new Date(ctx.now().getTime() - TOMBSTONE_RETENTION_DAYS * 86_400_000).toISOString();
+        const deleted = await pruneTombstones(ctx.store.db, before);
+        if (deleted > 0) ctx.log.info({ deleted, retention_days: TOMBSTONE_RETENTION_DAYS }, 'pruned removed transactions');
       },
     },
     {

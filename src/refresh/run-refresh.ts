@@ -2,18 +2,16 @@ import type { FastifyBaseLogger } from 'fastify';
 import { BankError, type BankConnector, type BankCredentials } from '../banks/connector.ts';
 import { openCredentials, sealCredentials } from '../entities/connection-credentials.ts';
 import type { BankRegistry } from '../banks/registry.ts';
-import type { EntitySnapshot } from '../domain/snapshot.ts';
 import { effectiveStatus } from '../entities/effective-status.ts';
-import { applySnapshot, pendingByBankAccount } from '../store/bank-data.ts';
+import { applySnapshot, oldestPendingAt } from '../store/bank-data.ts';
 import { getConnection, saveConnection } from '../store/connections.ts';
 import type { Store } from '../store/database.ts';
 import { getEntity, moveEntityStatus } from '../store/entities.ts';
 import { getRefresh, moveRefresh, updateRefresh } from '../store/refreshes.ts';
 import type { EntityRow, RefreshRow, RefreshStatus, RefreshTable } from '../store/schema.ts';
-import { entityEvent, recordEvent, refreshEvent } from '../webhooks/events.ts';
+import { entityEvent, recordEvent, refreshEvent, transactionsEvent } from '../webhooks/events.ts';
 import { retryDelay } from '../jobs/backoff.ts';
 import type { Attempt, JobOutcome, JobQueue } from '../jobs/queue.ts';
-import { linkBookedToPending } from './reconcile-pending.ts';
 import {
   canMove,
   ERROR_FOR_BANK_FAILURE,
@@ -53,20 +51,6 @@ async function moveAndAnnounce(deps: RefreshDeps, refresh: RefreshRow, entity: E
     if (entity) await recordEvent(trx, deps.jobs, refreshEvent(entity, { ...refresh, ...patch }), deps.now());
     return true;
   });
-}
-
-/** Reconciles the fetched transactions with the pending ones stored, account by account. */
-async function reconcile(store: Store, entityId: string, snapshot: EntitySnapshot): Promise<EntitySnapshot> {
-  const pending = await pendingByBankAccount(store.db, entityId);
-  if (pending.size === 0) return snapshot;
-  return {
-    ...snapshot,
-    accounts: snapshot.accounts.map((a) =>
-      a.transactions && pending.has(a.bank_account_id)
-        ? { ...a, transactions: { ...a.transactions, items: linkBookedToPending(a.transactions.items, pending.get(a.bank_account_id)!) } }
-        : a,
-    ),
-  };
 }
 
 /**
@@ -117,13 +101,18 @@ export async function runRefresh(deps: RefreshDeps, refreshId: string, attempt: 
       bank,
       credentials,
       resources: resourcesFor(entity),
-      transactions_from: transactionsFrom(refresh, entity, deps.overlapDays),
+      transactions_from: transactionsFrom(refresh, entity, deps.overlapDays, await oldestPendingAt(store.db, entity.id)),
       signal: attempt.signal,
       onCredentials: storeCredentials,
     });
     if (JSON.stringify(result.credentials) !== JSON.stringify(credentials)) await storeCredentials(result.credentials);
     attempt.signal.throwIfAborted();
-    const applied = await applySnapshot(store, entity.id, await reconcile(store, entity.id, result.snapshot));
+    const applied = await applySnapshot(store, entity.id, result.snapshot, {
+      // The entity's first data is announced by its refresh finishing; changes to it after that by this.
+      onTransactionsChanged: entity.synced_at
+        ? (trx, accountIds) => recordEvent(trx, deps.jobs, transactionsEvent(entity, accountIds), deps.now()).then(() => {})
+        : undefined,
+    });
     await moveAndAnnounce(deps, refresh, entity, {
       status: 'FINISHED',
       finished_at: deps.now().toISOString(),
@@ -137,10 +126,15 @@ export async function runRefresh(deps: RefreshDeps, refreshId: string, attempt: 
   }
 }
 
-/** Full history the first time; afterwards from the last sync, minus an overlap for late and backdated bookings. */
-function transactionsFrom(refresh: RefreshRow, entity: EntityRow, overlapDays: number): string | null {
+/**
+ * Full history the first time; afterwards from the last sync, minus an overlap for late and
+ * backdated bookings, and at the latest from the oldest stored pending transaction, which must be
+ * seen again to know whether it booked, changed or was released.
+ */
+export function transactionsFrom(refresh: Pick<RefreshRow, 'trigger'>, entity: Pick<EntityRow, 'synced_at'>, overlapDays: number, oldestPending: string | null): string | null {
   if (refresh.trigger === 'INITIAL' || !entity.synced_at) return null;
-  return new Date(Date.parse(entity.synced_at) - overlapDays * 86_400_000).toISOString();
+  const overlap = new Date(Date.parse(entity.synced_at) - overlapDays * 86_400_000).toISOString();
+  return oldestPending !== null && oldestPending < overlap ? oldestPending : overlap;
 }
 
 async function failedAttempt(deps: RefreshDeps, refresh: RefreshRow, progress: ResourceProgress[], entity: EntityRow, attempt: Attempt, err: unknown): Promise<JobOutcome> {

@@ -1,13 +1,22 @@
 import { LRUCache } from 'lru-cache';
 import type { SandboxBankProfile } from './profiles.ts';
 import { transactionsUnderFaults, type ActiveFaults, type Fault } from './faults.ts';
+import { utcOffsetMs } from './generator/calendar.ts';
 import { generateCustomer } from './generator/index.ts';
 import type { GeneratedAccount, GeneratedCustomer, GeneratedTransaction, Profile } from './generator/model.ts';
 
 const MINUTE_MS = 60_000;
 
 /** Faults that change which transactions exist, as opposed to how they are written out. */
-const SHAPING_FAULTS: readonly Fault[] = ['pending_new_id', 'late_backdated'];
+const SHAPING_FAULTS: readonly Fault[] = [
+  'pending_new_id',
+  'late_backdated',
+  'reissued_transactions',
+  'withdrawn_transactions',
+  'pending_vanish',
+  'pending_tip',
+  'twins',
+];
 
 /** A generated customer and what the bank derives from it, built once per snapshot. */
 export interface Snapshot {
@@ -39,14 +48,14 @@ export class CustomerCache {
     const key = `${bank.identifier}\n${login}\n${profile}\n${minute}`;
     let snapshot = this.#cache.get(key);
     if (!snapshot) {
-      snapshot = build(generateCustomer(bank, login, new Date(minute), { profile }), minute);
+      snapshot = build(generateCustomer(bank, login, new Date(minute), { profile }), minute, utcOffsetMs(bank.time_zone, new Date(minute)));
       this.#cache.set(key, snapshot);
     }
     return snapshot;
   }
 }
 
-function build(customer: GeneratedCustomer, asOfMs: number): Snapshot {
+function build(customer: GeneratedCustomer, asOfMs: number, offsetMs: number): Snapshot {
   const accounts = new Map(customer.accounts.map((a) => [a.accountId, a]));
   const shaped = new Map<string, readonly GeneratedTransaction[]>();
   return {
@@ -59,7 +68,7 @@ function build(customer: GeneratedCustomer, asOfMs: number): Snapshot {
       const key = `${account.accountId}\n${active.map((f) => `${f}@${faults.get(f)}`).join(',')}`;
       let list = shaped.get(key);
       if (!list) {
-        list = transactionsUnderFaults(account.transactions, faults, asOfMs);
+        list = transactionsUnderFaults(account.transactions, faults, asOfMs, offsetMs);
         shaped.set(key, list);
       }
       return list;

@@ -19,6 +19,11 @@ export const FAULTS = [
   'unstable_ids',
   'pending_new_id',
   'late_backdated',
+  'reissued_transactions',
+  'withdrawn_transactions',
+  'pending_vanish',
+  'pending_tip',
+  'twins',
   'token_server_errors',
   'token_timeouts',
   'token_lost_after_rotation',
@@ -51,6 +56,14 @@ const DAY_MS = 24 * HOUR_MS;
 /** `late_backdated`: one booked transaction in this many shows up late. */
 const LATE_ONE_IN = 15;
 const LATE_BY_MS = 2 * DAY_MS;
+/** `reissued_transactions` and `withdrawn_transactions` act on entries made this long before the switch (and booked by then). */
+const RECENT_MS = 3 * DAY_MS;
+/** `reissued_transactions`: one recent booked entry in this many comes back reissued. */
+const REISSUE_ONE_IN = 2;
+/** `withdrawn_transactions`: one recent booked entry in this many is withdrawn. */
+const WITHDRAW_ONE_IN = 3;
+/** `twins`: one entry in this many after the switch has an identical twin. */
+const TWIN_ONE_IN = 8;
 
 /** FNV-1a: a stable, well-spread number from a string, so fault choices repeat run after run. */
 export function hash32(text: string): number {
@@ -90,26 +103,99 @@ export type ActiveFaults = ReadonlyMap<Fault, number>;
 /** When a card entry books: the generator keeps card entries pending for a while first. */
 const bookedAt = (t: GeneratedTransaction) => Date.parse(t.bookingDateTime) + PENDING_WINDOW_MS;
 const isCard = (t: GeneratedTransaction) => t.bankTransactionCode.code === 'CustomerCardTransactions';
+/** When an entry was booked: card entries some time after they were made, others at once. */
+const bookedBy = (t: GeneratedTransaction) => (isCard(t) ? bookedAt(t) : Date.parse(t.bookingDateTime));
+/** Booked at `since`, and made within the `RECENT_MS` before. */
+const recentlyBooked = (t: GeneratedTransaction, since: number) =>
+  t.status === 'Booked' && bookedBy(t) <= since && Date.parse(t.bookingDateTime) > since - RECENT_MS;
+
+/** `DD.MM ` of the instant in the bank's local time, as card narratives often begin. */
+function datePrefix(iso: string, offsetMs: number): string {
+  const local = new Date(Date.parse(iso) + offsetMs);
+  return `${String(local.getUTCDate()).padStart(2, '0')}.${String(local.getUTCMonth() + 1).padStart(2, '0')} `;
+}
+
+/** `amount` (a decimal string) grown by `percent`, in the same precision. */
+function withTip(amount: string, percent: number): string {
+  const decimals = amount.split('.')[1]?.length ?? 0;
+  const minor = Math.round(Number(amount.replace('.', '')) * (1 + percent / 100));
+  const text = String(minor).padStart(decimals + 1, '0');
+  return decimals === 0 ? text : `${text.slice(0, -decimals)}.${text.slice(-decimals)}`;
+}
+
+const byBookingTime = (a: GeneratedTransaction, b: GeneratedTransaction) =>
+  a.bookingDateTime < b.bookingDateTime ? -1 : a.bookingDateTime > b.bookingDateTime ? 1 : 0;
 
 /**
  * An account's transactions as the bank shows them at `asOfMs` under the faults that change
  * what exists, as opposed to how it is written out (`missing_transaction_id`, `unstable_ids`).
- * Both act only on what happens after the fault was switched on, so a client never sees an
- * entry it already holds as booked change or vanish:
+ * Each acts only from the instant it was switched on (`offsetMs`: the bank's time zone offset):
  * - `pending_new_id`: a card entry that books after the switch has a new id and a booking time 1–12 h after its pending one;
+ * - `pending_tip`: a card entry that books after the switch has a new id and an amount 10–20 % higher (a tip, a fuel pre-authorisation settled);
+ * - `pending_vanish`: the entries pending at the switch never book: they vanish (the holds were released);
+ * - `reissued_transactions`: one in 2 of the entries made in the 3 days before the switch and booked by then comes back
+ *   under a new id, its narrative prefixed with its local `DD.MM ` date, and one in two of those also 1–9 minutes later;
+ * - `withdrawn_transactions`: one in 3 of the entries made in the 3 days before the switch and booked by then vanishes;
+ * - `twins`: one entry in 8 booked after the switch has an identical twin (another id, everything else the same);
  * - `late_backdated`: one booked entry in 15 with a booking time after the switch is hidden until two days after it.
  * Oldest first, as the generator gives them.
  */
-export function transactionsUnderFaults(transactions: readonly GeneratedTransaction[], faults: ActiveFaults, asOfMs: number): readonly GeneratedTransaction[] {
+export function transactionsUnderFaults(
+  transactions: readonly GeneratedTransaction[],
+  faults: ActiveFaults,
+  asOfMs: number,
+  offsetMs = 0,
+): readonly GeneratedTransaction[] {
   let out = transactions;
+  let reorder = false;
   const rebookSince = faults.get('pending_new_id');
   if (rebookSince !== undefined) {
-    const rebooked = out.map((t) => {
+    out = out.map((t) => {
       if (t.status !== 'Booked' || !isCard(t) || bookedAt(t) <= rebookSince) return t;
       const booked = new Date(Date.parse(t.bookingDateTime) + HOUR_MS * (1 + (hash32(t.transactionId) % 12))).toISOString();
       return { ...t, transactionId: `${t.transactionId}-B`, bookingDateTime: booked, valueDateTime: booked };
     });
-    out = rebooked.sort((a, b) => (a.bookingDateTime < b.bookingDateTime ? -1 : a.bookingDateTime > b.bookingDateTime ? 1 : 0));
+    reorder = true;
+  }
+  const tipSince = faults.get('pending_tip');
+  if (tipSince !== undefined) {
+    out = out.map((t) => {
+      if (t.status !== 'Booked' || !isCard(t) || t.creditDebitIndicator !== 'Debit' || bookedAt(t) <= tipSince) return t;
+      const amount = { ...t.amount, amount: withTip(t.amount.amount, 10 + (hash32(t.transactionId) % 11)) };
+      return { ...t, transactionId: `${t.transactionId}-T`, amount };
+    });
+  }
+  const vanishSince = faults.get('pending_vanish');
+  if (vanishSince !== undefined) {
+    // Pending at the switch: a card entry made before it that had not yet booked then.
+    out = out.filter((t) => !isCard(t) || Date.parse(t.bookingDateTime) > vanishSince || bookedAt(t) <= vanishSince);
+  }
+  const reissueSince = faults.get('reissued_transactions');
+  if (reissueSince !== undefined) {
+    out = out.map((t) => {
+      const h = hash32(`reissue ${t.transactionId}`);
+      if (!recentlyBooked(t, reissueSince) || h % REISSUE_ONE_IN !== 0) return t;
+      const booking = Date.parse(t.bookingDateTime);
+      const moved = (h >>> 8) % 2 === 0 ? t.bookingDateTime : new Date(booking + 60_000 * (1 + ((h >>> 9) % 9))).toISOString();
+      return {
+        ...t,
+        transactionId: `${t.transactionId}-R`,
+        transactionInformation: `${datePrefix(t.bookingDateTime, offsetMs)}${t.transactionInformation}`,
+        bookingDateTime: moved,
+        valueDateTime: t.valueDateTime === null ? null : moved,
+      };
+    });
+    reorder = true;
+  }
+  const withdrawSince = faults.get('withdrawn_transactions');
+  if (withdrawSince !== undefined) {
+    out = out.filter((t) => !recentlyBooked(t, withdrawSince) || hash32(`withdraw ${t.transactionId}`) % WITHDRAW_ONE_IN !== 0);
+  }
+  const twinsSince = faults.get('twins');
+  if (twinsSince !== undefined) {
+    out = out.flatMap((t) =>
+      Date.parse(t.bookingDateTime) > twinsSince && hash32(`twin ${t.transactionId}`) % TWIN_ONE_IN === 0 ? [t, { ...t, transactionId: `${t.transactionId}-2` }] : [t],
+    );
   }
   const lateSince = faults.get('late_backdated');
   if (lateSince !== undefined) {
@@ -118,5 +204,5 @@ export function transactionsUnderFaults(transactions: readonly GeneratedTransact
       return t.status !== 'Booked' || booking <= lateSince || booking + LATE_BY_MS <= asOfMs || hash32(t.transactionId) % LATE_ONE_IN !== 0;
     });
   }
-  return out;
+  return reorder ? [...out].sort(byBookingTime) : out;
 }

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { CompiledQuery, sql, type Kysely } from 'kysely';
+import type { Bill, TransactionFlag } from '../domain/bank-data.ts';
 import type { Position } from '../domain/cursor.ts';
 import { derivedId } from '../domain/ids.ts';
 import type { DataResource } from '../domain/permissions.ts';
-import type { EntitySnapshot, FetchedAccount, FetchedTransaction } from '../domain/snapshot.ts';
+import { BOOKING_WINDOW_MS, reconcileTransactions, type StoredTransaction } from '../domain/reconcile-transactions.ts';
+import type { EntitySnapshot, FetchedTransaction, FetchedTransactions } from '../domain/snapshot.ts';
 import type { Store } from './database.ts';
 import { compilePrepared, prepared } from './prepared.ts';
 import type { DB, NewTransaction, TransactionRow } from './schema.ts';
@@ -34,9 +36,17 @@ export interface ApplyResult {
   dataVersion: number;
 }
 
-function transactionRow(entityId: string, accountId: string, t: FetchedTransaction, pendingId: string | null): NewTransaction {
+function transactionRow(
+  entityId: string,
+  accountId: string,
+  id: string,
+  t: FetchedTransaction,
+  pendingId: string | null,
+  seq: number,
+  modified: boolean,
+): NewTransaction {
   return {
-    id: derivedId('transaction', accountId, t.key),
+    id,
     entity_id: entityId,
     account_id: accountId,
     key: t.key,
@@ -62,10 +72,12 @@ function transactionRow(entityId: string, accountId: string, t: FetchedTransacti
     flags: t.flags ? JSON.stringify(t.flags) : null,
     bill: t.bill ? JSON.stringify(t.bill) : null,
     local_time_zone: t.local_time_zone ?? null,
+    created_seq: seq,
+    modified_seq: modified ? seq : null,
   };
 }
 
-/** What a bank may change about a transaction it already returned; any change rewrites the row. */
+/** What a bank may change about a transaction it already returned. */
 const CONTENT_COLUMNS = [
   'bank_transaction_id', 'status', 'booking_at', 'value_at', 'amount_minor', 'currency', 'credit_debit', 'description',
   'reference', 'merchant_name', 'merchant_category_code', 'bank_transaction_code',
@@ -73,107 +85,145 @@ const CONTENT_COLUMNS = [
 ] as const;
 
 const TRANSACTION_COLUMNS = [
-  'id', 'entity_id', 'account_id', 'key', 'pending_transaction_id', ...CONTENT_COLUMNS,
+  'id', 'entity_id', 'account_id', 'key', 'pending_transaction_id', ...CONTENT_COLUMNS, 'created_seq', 'modified_seq',
 ] as const satisfies readonly (keyof NewTransaction)[];
 
 /** Rows written per statement: past ~100 the statement's size stops paying for itself. */
 const UPSERT_BATCH = 100;
 
 /**
- * Inserts `rows` transactions, or rewrites a stored one with the same key when its content
- * changed (or it now replaces a pending one); an unchanged row is not written at all, so
- * re-applying a refresh's data changes nothing and keeps the data version. Written once with
- * Kysely per batch size and then only bound: building multi-row inserts per call cost more than
- * SQLite's own work (bench/ingest.ts).
+ * Inserts `rows` new transactions or, with `rewrite`, rewrites stored ones by `id` (their key and
+ * content, which the reconciliation found changed; `created_seq` stays). Written once with Kysely
+ * per batch size and then only bound: building multi-row inserts per call cost more than SQLite's
+ * own work (bench/ingest.ts).
  */
-function upsertTransactionsQuery(rows: number, merge: boolean) {
+function writeTransactionsQuery(rows: number, rewrite: boolean) {
   return prepared<Record<string, unknown>, never>((db, p) => {
     const insert = db
       .insertInto('transactions')
       .values(Array.from({ length: rows }, (_, i) => Object.fromEntries(TRANSACTION_COLUMNS.map((c) => [c, p(`${i}:${c}`)])) as unknown as NewTransaction));
-    if (!merge) return insert;
+    if (!rewrite) return insert;
     return insert.onConflict((oc) =>
-        oc
-          .columns(['account_id', 'key'])
-          .doUpdateSet((eb) => ({
-            ...Object.fromEntries(CONTENT_COLUMNS.map((c) => [c, eb.ref(`excluded.${c}`)])),
-            pending_transaction_id: eb.fn.coalesce('excluded.pending_transaction_id', 'transactions.pending_transaction_id'),
-          }))
-          .where((eb) =>
-            eb.or([
-              ...CONTENT_COLUMNS.map((c) => eb(`transactions.${c}`, 'is distinct from', eb.ref(`excluded.${c}`))),
-              eb('excluded.pending_transaction_id', 'is not', null),
-            ]),
-          ),
+      oc.column('id').doUpdateSet((eb) => ({
+        key: eb.ref('excluded.key'),
+        ...Object.fromEntries(CONTENT_COLUMNS.map((c) => [c, eb.ref(`excluded.${c}`)])),
+        pending_transaction_id: eb.ref('excluded.pending_transaction_id'),
+        modified_seq: eb.ref('excluded.modified_seq'),
+      })),
     );
   });
 }
 
-/** Compiled upserts by kind and batch size, per SQL dialect (its adapter): the SQL text of each. */
-const upsertStatements = new WeakMap<object, Map<string, string>>();
+/** Compiled writes by kind and batch size, per SQL dialect (its adapter): the SQL text of each. */
+const writeStatements = new WeakMap<object, Map<string, string>>();
 
 /**
- * The upsert of `rows` rows, whose parameters are the rows' values in row-major
+ * The write of `rows` rows, whose parameters are the rows' values in row-major
  * `TRANSACTION_COLUMNS` order, so binding is a flat copy rather than a lookup per value.
  */
-function compiledUpsert(trx: Kysely<DB>, rows: number, merge: boolean): string {
+function compiledWrite(trx: Kysely<DB>, rows: number, rewrite: boolean): string {
   const adapter = trx.getExecutor().adapter;
-  let byShape = upsertStatements.get(adapter);
-  if (!byShape) upsertStatements.set(adapter, (byShape = new Map()));
-  const shape = `${merge}:${rows}`;
+  let byShape = writeStatements.get(adapter);
+  if (!byShape) writeStatements.set(adapter, (byShape = new Map()));
+  const shape = `${rewrite}:${rows}`;
   let sqlText = byShape.get(shape);
   if (!sqlText) {
-    const compiled = compilePrepared(trx, upsertTransactionsQuery(rows, merge));
+    const compiled = compilePrepared(trx, writeTransactionsQuery(rows, rewrite));
     const expected = Array.from({ length: rows }, (_, i) => TRANSACTION_COLUMNS.map((c) => `${i}:${c}`)).flat();
-    if (compiled.slots.join() !== expected.join()) throw new Error('the transaction upsert binds its parameters in an unexpected order');
+    if (compiled.slots.join() !== expected.join()) throw new Error('the transaction write binds its parameters in an unexpected order');
     byShape.set(shape, (sqlText = compiled.sql));
   }
   return sqlText;
 }
 
-/** `merge: false` when the account has no stored transactions yet: plain inserts, nothing to compare with. */
-async function writeTransactions(trx: Kysely<DB>, rows: readonly NewTransaction[], merge: boolean): Promise<number> {
-  let changes = 0;
+async function writeTransactions(trx: Kysely<DB>, rows: readonly NewTransaction[], rewrite: boolean): Promise<void> {
   for (let i = 0; i < rows.length; i += UPSERT_BATCH) {
     const batch = rows.slice(i, i + UPSERT_BATCH);
     const params: unknown[] = [];
     for (const row of batch) for (const c of TRANSACTION_COLUMNS) params.push(row[c]);
-    const res = await trx.executeQuery(CompiledQuery.raw(compiledUpsert(trx, batch.length, merge), params));
-    changes += Number(res.numAffectedRows ?? 0);
+    await trx.executeQuery(CompiledQuery.raw(compiledWrite(trx, batch.length, rewrite), params));
   }
-  return changes;
 }
 
-async function upsertTransactions(trx: Kysely<DB>, entityId: string, accountId: string, fetched: FetchedAccount['transactions'] & {}): Promise<number> {
-  let changes = 0;
-  const pendingStored = await trx
-    .selectFrom('transactions')
-    .select(['id', 'key', 'booking_at'])
-    .where('account_id', '=', accountId)
-    .where('status', '=', 'PENDING')
-    .execute();
-  const pendingByKey = new Map(pendingStored.map((p) => [p.key, p]));
+/**
+ * The stored rows a fetch may pair with: those booked from a little before the earliest instant
+ * the fetch covers (a reissue or a booking may move a transaction by up to `BOOKING_WINDOW_MS`),
+ * and every pending one, however old. Everything without a window.
+ */
+/** A stored row in the domain's terms: its JSON columns decoded, so it compares with what was fetched. */
+function storedTransaction(row: TransactionRow): StoredTransaction & TransactionRow {
+  return { ...row, flags: row.flags === null ? null : (JSON.parse(row.flags) as TransactionFlag[]), bill: row.bill === null ? null : (JSON.parse(row.bill) as Bill) } as StoredTransaction & TransactionRow;
+}
 
-  const rows: NewTransaction[] = [];
-  const replaced = new Set<string>();
-  for (const t of fetched.items) {
-    const pending = t.replaces_pending_key ? pendingByKey.get(t.replaces_pending_key) : undefined;
-    if (pending && t.replaces_pending_key !== t.key) replaced.add(pending.id);
-    rows.push(transactionRow(entityId, accountId, t, pending && t.replaces_pending_key !== t.key ? pending.id : null));
+async function storedFor(trx: Kysely<DB>, accountId: string, fetched: FetchedTransactions): Promise<(StoredTransaction & TransactionRow)[]> {
+  return (await storedRows(trx, accountId, fetched)).map(storedTransaction);
+}
+
+async function storedRows(trx: Kysely<DB>, accountId: string, fetched: FetchedTransactions): Promise<TransactionRow[]> {
+  if (fetched.from === null) return trx.selectFrom('transactions').selectAll().where('account_id', '=', accountId).execute();
+  const earliest = fetched.items.reduce((min, t) => (t.booking_at < min ? t.booking_at : min), fetched.from);
+  const lower = new Date(Date.parse(earliest) - BOOKING_WINDOW_MS).toISOString();
+  const [recent, olderPending] = await Promise.all([
+    trx.selectFrom('transactions').selectAll().where('account_id', '=', accountId).where('booking_at', '>=', lower).execute(),
+    trx
+      .selectFrom('transactions')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where('status', '=', 'PENDING')
+      .where('booking_at', '<', lower)
+      .execute(),
+  ]);
+  return [...recent, ...olderPending];
+}
+
+/**
+ * Writes one account's fetched transactions as `reconcileTransactions` pairs them with the stored
+ * ones, as one step of the account's change sequence: new rows carry it as `created_seq`, rewritten
+ * ones as `modified_seq`, removed ones leave a tombstone with it (the sync feed reads all three).
+ * Returns how many rows it added, rewrote or removed.
+ */
+async function reconcileAccountTransactions(
+  trx: Kysely<DB>,
+  entityId: string,
+  accountId: string,
+  fetched: FetchedTransactions,
+  at: string,
+): Promise<number> {
+  // Taking the next number first also locks the account row on PostgreSQL, so a second writer of
+  // the account waits for this one before reading what is stored.
+  const { change_seq } = await trx
+    .updateTable('accounts')
+    .set((eb) => ({ change_seq: eb('change_seq', '+', 1) }))
+    .where('id', '=', accountId)
+    .returning('change_seq')
+    .executeTakeFirstOrThrow();
+  const seq = Number(change_seq);
+  const stored = await storedFor(trx, accountId, fetched);
+  const plan = reconcileTransactions(fetched.items, stored, fetched.from);
+
+  if (plan.removed.length > 0) {
+    const createdSeq = new Map(stored.map((r) => [r.id, Number(r.created_seq)]));
+    for (let i = 0; i < plan.removed.length; i += INSERT_BATCH) {
+      const ids = plan.removed.slice(i, i + INSERT_BATCH);
+      await trx.deleteFrom('transactions').where('id', 'in', ids).execute();
+      await trx
+        .insertInto('transaction_tombstones')
+        .values(ids.map((id) => ({ account_id: accountId, seq, transaction_id: id, entity_id: entityId, created_seq: createdSeq.get(id) ?? 0, removed_at: at })))
+        .execute();
+    }
   }
-
-  const fetchedKeys = new Set(fetched.items.map((t) => t.key));
-  const vanished = pendingStored
-    .filter((p) => !fetchedKeys.has(p.key) && (fetched.from === null || p.booking_at >= fetched.from))
-    .map((p) => p.id);
-  const toDelete = [...new Set([...replaced, ...vanished])];
-  for (let i = 0; i < toDelete.length; i += INSERT_BATCH) {
-    const res = await trx.deleteFrom('transactions').where('id', 'in', toDelete.slice(i, i + INSERT_BATCH)).executeTakeFirst();
-    changes += Number(res.numDeletedRows);
-  }
-
-  const anyStored = await trx.selectFrom('transactions').select('id').where('account_id', '=', accountId).limit(1).executeTakeFirst();
-  return changes + (await writeTransactions(trx, rows, anyStored !== undefined));
+  await writeTransactions(
+    trx,
+    plan.modified.map((m) => transactionRow(entityId, accountId, m.id, m.transaction, m.pending_transaction_id, seq, true)),
+    true,
+  );
+  await writeTransactions(
+    trx,
+    // A new row's id is never one a removed row had, so a sync client never sees an id come back.
+    plan.added.map((a) => transactionRow(entityId, accountId, derivedId('transaction', accountId, a.transaction.key, String(seq)), a.transaction, a.pending_transaction_id, seq, false)),
+    false,
+  );
+  return plan.added.length + plan.modified.length + plan.removed.length;
 }
 
 async function upsertResourceSet(
@@ -197,18 +247,28 @@ async function upsertResourceSet(
   return Number(res.numInsertedOrUpdatedRows ?? 0);
 }
 
+export interface ApplyOptions {
+  /**
+   * Runs inside the write's transaction when it added, changed or removed transactions, with the
+   * ids of the accounts whose transactions changed: what announces them commits with them.
+   */
+  onTransactionsChanged?: (trx: Kysely<DB>, accountIds: string[]) => Promise<void>;
+}
+
 /**
  * The one way bank data enters the store: writes everything an entity's fetch produced, in a
  * single transaction, so readers see either the previous data or all of this. Idempotent:
  * applying the same snapshot twice changes nothing the second time (and keeps the data version).
  * Accounts the bank no longer lists are removed with their data; resources the snapshot did not
- * fetch are left as they are.
+ * fetch are left as they are. Transactions are reconciled with the stored ones
+ * (`reconcileTransactions`), so each stays one row whatever the bank did to its id, text or time.
  *
  * @example await applySnapshot(store, entity.id, snapshot)
  */
-export async function applySnapshot(store: Store, entityId: string, snapshot: EntitySnapshot): Promise<ApplyResult> {
+export async function applySnapshot(store: Store, entityId: string, snapshot: EntitySnapshot, options: ApplyOptions = {}): Promise<ApplyResult> {
   const result = await store.db.transaction().execute(async (trx) => {
     const records: ApplyCounts = { accounts: snapshot.accounts.length };
+    const transactionsChanged: string[] = [];
     let changes = 0;
     // A refresh that was fetching while the entity was revoked must not bring its data back.
     const owner = await trx.selectFrom('entities').select(['status', 'data_version']).where('id', '=', entityId).executeTakeFirst();
@@ -220,6 +280,7 @@ export async function applySnapshot(store: Store, entityId: string, snapshot: En
     const gone = stored.filter((a) => !listed.has(a.bank_account_id)).map((a) => a.id);
     if (gone.length > 0) {
       await trx.deleteFrom('transactions').where('account_id', 'in', gone).execute();
+      await trx.deleteFrom('transaction_tombstones').where('account_id', 'in', gone).execute();
       await trx.deleteFrom('resource_sets').where('entity_id', '=', entityId).where('account_id', 'in', gone).execute();
       await trx.deleteFrom('accounts').where('id', 'in', gone).execute();
       changes += gone.length;
@@ -252,7 +313,9 @@ export async function applySnapshot(store: Store, entityId: string, snapshot: En
 
       if (fetched.transactions) {
         records.transactions = (records.transactions ?? 0) + fetched.transactions.items.length;
-        changes += await upsertTransactions(trx, entityId, accountId, fetched.transactions);
+        const changed = await reconcileAccountTransactions(trx, entityId, accountId, fetched.transactions, snapshot.fetched_at);
+        if (changed > 0) transactionsChanged.push(accountId);
+        changes += changed;
       }
       for (const resource of LIST_RESOURCES) {
         const list = fetched[resource];
@@ -276,6 +339,7 @@ export async function applySnapshot(store: Store, entityId: string, snapshot: En
       .where('id', '=', entityId)
       .returning('data_version')
       .executeTakeFirstOrThrow();
+    if (transactionsChanged.length > 0) await options.onTransactionsChanged?.(trx, transactionsChanged);
     return { records, changed: changes > 0, dataVersion: Number(entity.data_version) };
   });
   store.entities.changed(entityId);
@@ -285,6 +349,7 @@ export async function applySnapshot(store: Store, entityId: string, snapshot: En
 /** Removes every piece of bank data stored for the entity and bumps its data version. Run it inside the caller's transaction. */
 export async function purgeEntityData(trx: Kysely<DB>, entityId: string): Promise<void> {
   await trx.deleteFrom('transactions').where('entity_id', '=', entityId).execute();
+  await trx.deleteFrom('transaction_tombstones').where('entity_id', '=', entityId).execute();
   await trx.deleteFrom('resource_sets').where('entity_id', '=', entityId).execute();
   await trx.deleteFrom('accounts').where('entity_id', '=', entityId).execute();
   await trx
@@ -406,23 +471,17 @@ export async function countTransactions(store: Store, q: Pick<TransactionQuery, 
   return Number(row?.n ?? 0);
 }
 
-/** The entity's stored pending transactions, by the bank's account id: what a refresh reconciles against. */
-export async function pendingByBankAccount(
-  db: Kysely<DB>,
-  entityId: string,
-): Promise<Map<string, Pick<TransactionRow, 'key' | 'bank_transaction_id' | 'booking_at' | 'amount_minor' | 'currency' | 'credit_debit' | 'description'>[]>> {
-  const rows = await db
+/**
+ * The booking time (ISO 8601 UTC) of the entity's oldest stored pending transaction, or null when
+ * it has none: a refresh fetches from there at the latest, so every pending one is reconciled.
+ */
+export async function oldestPendingAt(db: Kysely<DB>, entityId: string): Promise<string | null> {
+  const row = await db
     .selectFrom('transactions as t')
     .innerJoin('accounts as a', 'a.id', 't.account_id')
-    .select(['a.bank_account_id', 't.key', 't.bank_transaction_id', 't.booking_at', 't.amount_minor', 't.currency', 't.credit_debit', 't.description'])
-    .where('t.entity_id', '=', entityId)
+    .select((eb) => eb.fn.min('t.booking_at').as('oldest'))
+    .where('a.entity_id', '=', entityId)
     .where('t.status', '=', 'PENDING')
-    .execute();
-  const byAccount = new Map<string, typeof rows>();
-  for (const row of rows) {
-    const list = byAccount.get(row.bank_account_id) ?? [];
-    list.push(row);
-    byAccount.set(row.bank_account_id, list);
-  }
-  return byAccount;
+    .executeTakeFirst();
+  return row?.oldest ?? null;
 }

@@ -22,6 +22,7 @@ export interface DB {
   webhook_deliveries: WebhookDeliveryTable;
   sandbox_application: SandboxApplicationTable;
   rate_limit_windows: RateLimitWindowTable;
+  transaction_tombstones: TransactionTombstoneTable;
 }
 
 export interface ApplicationTable {
@@ -87,6 +88,10 @@ export interface AccountTable {
   position: number;
   /** The `Account` body without `account_id`, as JSON. */
   payload: string;
+  /** The last number of the account's transactions change sequence (docs/decisions/012). */
+  change_seq: Generated<number>;
+  /** The newest removal pruned from `transaction_tombstones`: sync cursors before it are expired. */
+  sync_pruned_seq: Generated<number>;
 }
 
 export interface TransactionTable {
@@ -118,6 +123,23 @@ export interface TransactionTable {
   /** JSON of the Lean `bill` object. */
   bill: string | null;
   local_time_zone: string | null;
+  /** The account's change sequence number of the write that added the row (0: before the sequence existed). */
+  created_seq: Generated<number>;
+  /** The sequence number of the last write that changed the row; null while it never changed. */
+  modified_seq: Generated<number | null>;
+}
+
+/** A transaction removed from an account (withdrawn by the bank, or a pending one that booked): the sync feed's `removed`. */
+export interface TransactionTombstoneTable {
+  account_id: string;
+  /** The account's change sequence number of the write that removed it. */
+  seq: number;
+  transaction_id: string;
+  entity_id: string;
+  /** The removed row's `created_seq`. */
+  created_seq: number;
+  /** When it was removed (ISO 8601 UTC): tombstones are kept a year. */
+  removed_at: string;
 }
 
 /** A whole per-account (or, with account_id '', per-entity) resource list as its JSON body. */

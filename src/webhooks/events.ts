@@ -6,7 +6,13 @@ import type { DB, EntityRow, RefreshRow } from '../store/schema.ts';
 import { hasEndpoint, insertEvent } from '../store/webhooks.ts';
 
 /** What an application hears about, as DESIGN §2.6 lists it. */
-export const WEBHOOK_EVENT_TYPES = ['entity.created', 'entity.data.refresh.updated', 'entity.reconnect_required', 'entity.deleted'] as const;
+export const WEBHOOK_EVENT_TYPES = [
+  'entity.created',
+  'entity.data.refresh.updated',
+  'entity.data.transactions.updated',
+  'entity.reconnect_required',
+  'entity.deleted',
+] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
 export interface WebhookEventInput {
@@ -27,6 +33,7 @@ export interface DeliveryJob {
 const MESSAGES: Record<WebhookEventType, string> = {
   'entity.created': 'An entity was created for your customer.',
   'entity.data.refresh.updated': 'A data refresh of an entity changed status.',
+  'entity.data.transactions.updated': 'Transactions of the entity\'s accounts were added, changed or removed; read them with the transactions sync feed.',
   'entity.reconnect_required': 'The bank no longer honours the entity\'s consent; the customer must reconnect it.',
   'entity.deleted': 'The entity was deleted: its consent was revoked and its bank data purged.',
 };
@@ -57,7 +64,7 @@ export async function queueDelivery(db: Kysely<DB>, jobs: JobQueue, eventId: str
 }
 
 /** An event about the entity as it is after the change (`status` included). */
-export function entityEvent(type: Exclude<WebhookEventType, 'entity.data.refresh.updated'>, entity: EntityRow): WebhookEventInput {
+export function entityEvent(type: Exclude<WebhookEventType, 'entity.data.refresh.updated' | 'entity.data.transactions.updated'>, entity: EntityRow): WebhookEventInput {
   return {
     app_id: entity.app_id,
     type,
@@ -84,5 +91,18 @@ export function refreshEvent(entity: EntityRow, refresh: Pick<RefreshRow, 'id' |
       trigger: refresh.trigger,
       error: refresh.status === 'FAILED' && refresh.error_code ? { code: refresh.error_code, detail: refresh.error_detail ?? '' } : null,
     },
+  };
+}
+
+/**
+ * `entity.data.transactions.updated`: a refresh added, changed or removed transactions of the
+ * accounts named (`account_ids`), which `GET /data/v2/accounts/{account_id}/transactions/sync`
+ * now returns from the client's last cursor (Plaid's SYNC_UPDATES_AVAILABLE).
+ */
+export function transactionsEvent(entity: EntityRow, accountIds: readonly string[]): WebhookEventInput {
+  return {
+    app_id: entity.app_id,
+    type: 'entity.data.transactions.updated',
+    payload: { entity_id: entity.id, customer_id: entity.customer_id, account_ids: [...accountIds] },
   };
 }

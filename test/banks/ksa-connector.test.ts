@@ -152,7 +152,6 @@ describe('KSA connector against the KSA sandbox bank', () => {
         assert.ok(key);
         assert.deepEqual(mapped, {
           bank_transaction_id: t.TransactionId,
-          replaces_pending_key: null,
           status: t.Status === 'KSAOB.Booked' ? 'BOOKED' : 'PENDING',
           booking_at: new Date(t.BookingDateTime).toISOString(),
           value_at: t.ValueDateTime ? new Date(t.ValueDateTime).toISOString() : null,

@@ -124,7 +124,6 @@ describe('KSA mapping: realistic responses to the domain', () => {
     assert.ok(key);
     assert.deepEqual(t, {
       bank_transaction_id: 'tx-1',
-      replaces_pending_key: null,
       status: 'BOOKED',
       booking_at: '2024-05-01T11:03:00.000Z',
       value_at: '2024-05-01T11:03:00.000Z',

@@ -239,7 +239,6 @@ describe('OBIE transactions', () => {
     assert.deepEqual(full, {
       key: 'id:T1',
       bank_transaction_id: 'T1',
-      replaces_pending_key: null,
       status: 'PENDING',
       booking_at: '2026-11-01T10:00:00.000Z',
       value_at: '2026-11-02T00:00:00.000Z',

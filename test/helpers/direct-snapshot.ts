@@ -169,7 +169,6 @@ function transaction(t: GeneratedTransaction): FetchedTransaction {
   return {
     key: t.transactionId,
     bank_transaction_id: t.transactionId,
-    replaces_pending_key: null,
     status: ENTRY_STATUSES[t.status],
     booking_at: t.bookingDateTime,
     value_at: t.valueDateTime,

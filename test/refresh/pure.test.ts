@@ -2,9 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { open, parseKey, seal } from '../../src/auth/secret-box.ts';
-import type { FetchedTransaction } from '../../src/domain/snapshot.ts';
 import { retryDelay } from '../../src/jobs/backoff.ts';
-import { linkBookedToPending, type StoredPending } from '../../src/refresh/reconcile-pending.ts';
 import { canMove, failedResources, finishedResources, isTerminal, pendingResources } from '../../src/refresh/refresh-state.ts';
 
 describe('retryDelay', () => {
@@ -37,60 +35,6 @@ describe('refresh state', () => {
     assert.deepEqual(p.map((r) => [r.status, r.records]), [['PENDING', null], ['PENDING', null], ['PENDING', null]]);
     assert.deepEqual(finishedResources(p, { accounts: 2, transactions: 150 }).map((r) => r.records), [2, 150, 0]);
     assert.ok(failedResources(p).every((r) => r.status === 'FAILED' && r.records === null));
-  });
-});
-
-const tx = (over: Partial<FetchedTransaction>): FetchedTransaction => ({
-  key: 'k',
-  bank_transaction_id: null,
-  replaces_pending_key: null,
-  status: 'BOOKED',
-  booking_at: '2026-11-20T10:00:00.000Z',
-  value_at: null,
-  amount_minor: 4250,
-  currency: 'AED',
-  credit_debit: 'DEBIT',
-  description: 'CARREFOUR MOE DUBAI AE',
-  reference: null,
-  merchant_name: null,
-  merchant_category_code: null,
-  bank_transaction_code: null,
-  ...over,
-});
-const pending = (over: Partial<StoredPending>): StoredPending => ({
-  key: 'id:P1',
-  bank_transaction_id: 'P1',
-  booking_at: '2026-11-19T18:00:00.000Z',
-  amount_minor: 4250,
-  currency: 'AED',
-  credit_debit: 'DEBIT',
-  description: 'CARREFOUR MOE DUBAI AE',
-  ...over,
-});
-
-describe('linkBookedToPending', () => {
-  it('links a booked transaction to the pending one with the same bank id', () => {
-    const [out] = linkBookedToPending([tx({ key: 'fp:a', bank_transaction_id: 'P1', booking_at: '2026-11-25T00:00:00.000Z' })], [pending({})]);
-    assert.equal(out!.replaces_pending_key, 'id:P1');
-  });
-
-  it('links one that booked under a new id by amount, direction, description and time', () => {
-    const [out] = linkBookedToPending([tx({ key: 'fp:a', bank_transaction_id: 'B9' })], [pending({})]);
-    assert.equal(out!.replaces_pending_key, 'id:P1');
-  });
-
-  it('leaves alone what does not match, pending entries still pending, and claims each pending entry once', () => {
-    const fetched = [
-      tx({ key: 'fp:other-amount', amount_minor: 4251 }),
-      tx({ key: 'fp:before', booking_at: '2026-11-18T00:00:00.000Z' }),
-      tx({ key: 'fp:much-later', booking_at: '2026-12-15T00:00:00.000Z' }),
-      tx({ key: 'fp:credit', credit_debit: 'CREDIT' }),
-    ];
-    assert.ok(linkBookedToPending(fetched, [pending({})]).every((t) => t.replaces_pending_key === null));
-    const still = linkBookedToPending([tx({ key: 'id:P1', status: 'PENDING', bank_transaction_id: 'P1' }), tx({ key: 'fp:x' })], [pending({})]);
-    assert.ok(still.every((t) => t.replaces_pending_key === null), 'a pending entry the bank still returns is not replaced');
-    const twins = linkBookedToPending([tx({ key: 'fp:1' }), tx({ key: 'fp:2' })], [pending({})]);
-    assert.deepEqual(twins.map((t) => t.replaces_pending_key), ['id:P1', null]);
   });
 });
 

@@ -473,7 +473,6 @@ describe('toEntitySnapshot', () => {
     assert.deepEqual(item, {
       key: t.transactionId,
       bank_transaction_id: t.transactionId,
-      replaces_pending_key: null,
       status: t.status === 'Booked' ? 'BOOKED' : 'PENDING',
       booking_at: t.bookingDateTime,
       value_at: t.valueDateTime,

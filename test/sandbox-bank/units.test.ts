@@ -133,6 +133,73 @@ describe('faults', () => {
     assert.deepEqual(hiddenWith(AS_OF.getTime()), [], 'nothing already booked vanishes when the fault comes on');
   });
 
+  test('reissued_transactions, withdrawn_transactions: act on entries of the 3 days before the switch that had booked by then, deterministically', () => {
+    const switchAt = Date.parse('2026-11-28T00:00:00.000Z');
+    const customer = generateCustomer(SANDBOX_BANK_PROFILES[0]!, 'reissue', AS_OF, { profile: 'high_volume' });
+    const all = customer.accounts.flatMap((a) => a.transactions);
+    const shaped = (fault: Fault) => customer.accounts.flatMap((a) => transactionsUnderFaults(a.transactions, new Map<Fault, number>([[fault, switchAt]]), AS_OF.getTime(), 4 * 3_600_000));
+    const eligible = (t: GeneratedTransaction) => {
+      const made = Date.parse(t.bookingDateTime);
+      const booked = t.bankTransactionCode.code === 'CustomerCardTransactions' ? made + 2 * DAY_MS : made;
+      return t.status === 'Booked' && made > switchAt - 3 * DAY_MS && booked <= switchAt;
+    };
+
+    const reissued = shaped('reissued_transactions');
+    assert.equal(reissued.length, all.length);
+    const changed = reissued.filter((t) => t.transactionId.endsWith('-R'));
+    assert.ok(changed.length > 0);
+    for (const t of changed) {
+      const was = all.find((o) => o.transactionId === t.transactionId.slice(0, -2))!;
+      assert.ok(eligible(was));
+      const local = new Date(Date.parse(was.bookingDateTime) + 4 * 3_600_000).toISOString();
+      assert.equal(t.transactionInformation, `${local.slice(8, 10)}.${local.slice(5, 7)} ${was.transactionInformation}`);
+      const moved = Date.parse(t.bookingDateTime) - Date.parse(was.bookingDateTime);
+      assert.ok(moved >= 0 && moved <= 9 * 60_000);
+      assert.deepEqual(t.amount, was.amount);
+    }
+    for (const a of customer.accounts) {
+      const times = transactionsUnderFaults(a.transactions, new Map<Fault, number>([['reissued_transactions', switchAt]]), AS_OF.getTime()).map((t) => t.bookingDateTime);
+      assert.ok(times.every((t, i) => i === 0 || times[i - 1]! <= t), 'oldest first');
+    }
+
+    const left = new Set(shaped('withdrawn_transactions').map((t) => t.transactionId));
+    const withdrawn = all.filter((t) => !left.has(t.transactionId));
+    assert.ok(withdrawn.length > 0 && withdrawn.every(eligible));
+    assert.ok(withdrawn.length < all.filter(eligible).length);
+    const again = shaped('withdrawn_transactions');
+    assert.ok(again.length === left.size && again.every((t) => left.has(t.transactionId)), 'deterministic');
+  });
+
+  test('pending_vanish, pending_tip: holds at the switch never book; card debits booking after it grow 10-20 % under a new id', () => {
+    const list = [
+      tx('held', '2026-11-27T10:00:00.000Z', { status: 'Pending', valueDateTime: null }),
+      tx('booked-since', '2026-11-26T10:00:00.000Z'),
+      tx('older', '2026-11-20T10:00:00.000Z'),
+      tx('after', '2026-11-28T20:00:00.000Z', { status: 'Pending', valueDateTime: null }),
+    ];
+    const switchAt = Date.parse('2026-11-28T00:00:00.000Z');
+    const vanished = transactionsUnderFaults(list, new Map<Fault, number>([['pending_vanish', switchAt]]), AS_OF.getTime());
+    assert.deepEqual(vanished.map((t) => t.transactionId), ['older', 'after'], 'the two entries pending at the switch are gone');
+
+    const tipped = transactionsUnderFaults(list, new Map<Fault, number>([['pending_tip', switchAt]]), AS_OF.getTime());
+    const grown = tipped.find((t) => t.transactionId === 'booked-since-T')!;
+    assert.ok(Number(grown.amount.amount) >= 11 && Number(grown.amount.amount) <= 12, grown.amount.amount);
+    assert.match(grown.amount.amount, /^\d+\.\d\d$/);
+    assert.deepEqual(tipped.filter((t) => t.transactionId !== 'booked-since-T'), list.filter((t) => t.transactionId !== 'booked-since'));
+  });
+
+  test('twins: one entry in about 8 after the switch has an identical twin under another id', () => {
+    const customer = generateCustomer(SANDBOX_BANK_PROFILES[0]!, 'twins', AS_OF, { profile: 'high_volume' });
+    const since = AS_OF.getTime() - 5 * DAY_MS;
+    const all = customer.accounts.flatMap((a) => a.transactions);
+    const shown = customer.accounts.flatMap((a) => transactionsUnderFaults(a.transactions, new Map<Fault, number>([['twins', since]]), AS_OF.getTime()));
+    const twins = shown.filter((t) => t.transactionId.endsWith('-2'));
+    const after = all.filter((t) => Date.parse(t.bookingDateTime) > since);
+    assert.equal(shown.length, all.length + twins.length);
+    assert.ok(twins.length > after.length / 20 && twins.length < after.length / 4, `${twins.length} of ${after.length}`);
+    for (const t of twins) assert.deepEqual({ ...t, transactionId: t.transactionId.slice(0, -2) }, all.find((o) => o.transactionId === t.transactionId.slice(0, -2)));
+  });
+
   test('no shaping fault gives the list back as it is', () => {
     const list = [tx('a', '2026-11-20T10:00:00.000Z')];
     assert.equal(transactionsUnderFaults(list, new Map<Fault, number>([['latency', 0], ['unstable_ids', 0]]), AS_OF.getTime()), list);

@@ -160,7 +160,7 @@ const PENDING_RETRY_SECONDS = 2;
  * Before the first refresh finished there is no data to show, and an empty list would be a lie:
  * answer 202 with the refresh to wait for, or, when that refresh failed, say so.
  */
-async function sendPending(ctx: AppContext, reply: FastifyReply, entity: EntityRow): Promise<FastifyReply> {
+export async function sendPending(ctx: AppContext, reply: FastifyReply, entity: EntityRow): Promise<FastifyReply> {
   const refresh = await latestRefresh(ctx.store.db, entity.id);
   if (!refresh || refresh.status === 'FAILED') {
     const why = refresh ? `its first refresh ${refresh.id} failed (${refresh.error_code}: ${refresh.error_detail})` : 'it has never been refreshed';

@@ -192,7 +192,6 @@ export function mapTransactions(raw: readonly KsaTransaction[], bank: BankContex
     const reference = cleanText(t.TransactionReference);
     return {
       bank_transaction_id: t.TransactionId ?? null,
-      replaces_pending_key: null,
       status,
       booking_at: instant(t.BookingDateTime, bank),
       value_at: t.ValueDateTime === undefined ? null : instant(t.ValueDateTime, bank),

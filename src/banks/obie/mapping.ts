@@ -243,7 +243,6 @@ export function mapTransactions(raw: readonly ObTransaction[], bank: BankContext
     const merchant = t.MerchantDetails;
     return {
       bank_transaction_id: t.TransactionId ?? null,
-      replaces_pending_key: null,
       status,
       booking_at: instant(t.BookingDateTime, bank),
       value_at: optionalInstant(t.ValueDateTime, bank),

@@ -167,7 +167,6 @@ export function mapTransactions(raw: readonly UaeTransaction[], bank: BankContex
     const code = t.BankTransactionCode;
     return {
       bank_transaction_id: t.TransactionId,
-      replaces_pending_key: null,
       status,
       booking_at: instant(t.BookingDateTime, bank),
       value_at: t.ValueDateTime === undefined ? null : instant(t.ValueDateTime, bank),

@@ -7,6 +7,7 @@ import * as entityChanges from './005-entity-change-notifications.ts';
 import * as sandboxApplication from './006-sandbox-application.ts';
 import * as webhookEventAge from './007-webhook-event-age.ts';
 import * as rateLimitWindows from './008-rate-limit-windows.ts';
+import * as transactionSync from './009-transaction-sync.ts';
 import * as transactionStandardFields from './011-transaction-standard-fields.ts';
 
 /** Every migration, in order. Names are stable forever: they are the keys recorded in the database. */
@@ -19,5 +20,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '006-sandbox-application': sandboxApplication,
   '007-webhook-event-age': webhookEventAge,
   '008-rate-limit-windows': rateLimitWindows,
+  '009-transaction-sync': transactionSync,
   '011-transaction-standard-fields': transactionStandardFields,
 };
