@@ -8,7 +8,7 @@ import { applySnapshot, pendingByBankAccount } from '../store/bank-data.ts';
 import { getConnection, saveConnection } from '../store/connections.ts';
 import type { Store } from '../store/database.ts';
 import { getEntity, moveEntityStatus } from '../store/entities.ts';
-import { getRefresh, moveRefresh, updateRefresh } from '../store/refreshes.ts';
+import { getRefresh, moveRefresh } from '../store/refreshes.ts';
 import type { EntityRow, RefreshRow, RefreshStatus, RefreshTable } from '../store/schema.ts';
 import { entityEvent, recordEvent, refreshEvent } from '../webhooks/events.ts';
 import { retryDelay } from '../jobs/backoff.ts';
@@ -20,10 +20,14 @@ import {
   failedResources,
   finishedResources,
   isTerminal,
+  LONG_WAIT_MS,
+  readProgress,
   withStatus,
+  type RefreshErrorCode,
   type RefreshFailure,
   type ResourceProgress,
 } from './refresh-state.ts';
+import { learnedQuirks, rememberQuirks } from '../store/bank-quirks.ts';
 import { resourcesFor } from './request-refresh.ts';
 
 export interface RefreshDeps {
@@ -80,7 +84,7 @@ export async function runRefresh(deps: RefreshDeps, refreshId: string, attempt: 
   const { store } = deps;
   const refresh = await getRefresh(store.db, refreshId);
   if (!refresh || isTerminal(refresh.status)) return { done: true };
-  const progress = JSON.parse(refresh.resources) as ResourceProgress[];
+  const progress = readProgress(refresh.resources);
   const entity = await getEntity(store.db, refresh.entity_id);
   if (!entity) return fail(deps, refresh, progress, undefined, { code: 'INTERNAL_ERROR', detail: 'The entity no longer exists' });
 
@@ -98,6 +102,8 @@ export async function runRefresh(deps: RefreshDeps, refreshId: string, attempt: 
     status: 'IN_PROGRESS',
     started_at: refresh.started_at ?? deps.now().toISOString(),
     resources: JSON.stringify(withStatus(progress, 'IN_PROGRESS')),
+    attempts: attempt.number,
+    next_attempt_at: null,
   };
   // A retried attempt finds the refresh IN_PROGRESS already: no second event. Neither: it ended elsewhere.
   if (!(await moveAndAnnounce(deps, refresh, entity, started)) && !(await moveRefresh(store.db, refresh.id, ['IN_PROGRESS'], started))) return { done: true };
@@ -113,8 +119,10 @@ export async function runRefresh(deps: RefreshDeps, refreshId: string, attempt: 
         credentials: sealCredentials(deps.key, entity.id, fresh),
         updated_at: deps.now().toISOString(),
       });
+    // What the operator configured, and what openlean learned by itself about the bank.
+    const quirks = { ...bank.quirks, ...(await learnedQuirks(store.db, bank.identifier)) };
     const result = await deps.connector.fetchData({
-      bank,
+      bank: { ...bank, quirks },
       credentials,
       resources: resourcesFor(entity),
       transactions_from: transactionsFrom(refresh, entity, deps.overlapDays),
@@ -122,14 +130,19 @@ export async function runRefresh(deps: RefreshDeps, refreshId: string, attempt: 
       onCredentials: storeCredentials,
     });
     if (JSON.stringify(result.credentials) !== JSON.stringify(credentials)) await storeCredentials(result.credentials);
+    if (Object.keys(result.report.learned).length > 0) {
+      await rememberQuirks(store.db, bank.identifier, result.report.learned, deps.now());
+      deps.log.info({ bank: bank.identifier, quirks: result.report.learned }, 'learned how the bank departs from its standard');
+    }
     attempt.signal.throwIfAborted();
     const applied = await applySnapshot(store, entity.id, await reconcile(store, entity.id, result.snapshot));
     await moveAndAnnounce(deps, refresh, entity, {
       status: 'FINISHED',
       finished_at: deps.now().toISOString(),
-      resources: JSON.stringify(finishedResources(progress, applied.records)),
+      resources: JSON.stringify(finishedResources(progress, applied.records, result.report.resources)),
       error_code: null,
       error_detail: null,
+      next_attempt_at: null,
     });
     return { done: true };
   } catch (err) {
@@ -165,14 +178,36 @@ async function failedAttempt(deps: RefreshDeps, refresh: RefreshRow, progress: R
   if (!(err instanceof BankError)) deps.log.error({ err, refresh_id: refresh.id }, 'refresh attempt failed');
   else deps.log.warn({ refresh_id: refresh.id, kind: err.kind, status: err.status, attempt: attempt.number }, err.message);
 
-  if (retryable && attempt.number < attempt.max) {
-    const backoff = retryDelay(attempt.number, deps.retryBaseMs);
-    const wait = Math.max(backoff, err instanceof BankError ? (err.retry_after_ms ?? 0) : 0);
-    await updateRefresh(deps.store.db, refresh.id, { error_detail: `Attempt ${attempt.number} failed: ${detail}; retrying` });
-    return { retryAt: new Date(deps.now().getTime() + wait), reason: detail };
+  const code: RefreshErrorCode = err instanceof BankError ? ERROR_FOR_BANK_FAILURE[err.kind] : 'INTERNAL_ERROR';
+  // The bank named a long wait (a daily quota): the refresh waits as told, and that is no failed attempt.
+  const told = err instanceof BankError && err.kind === 'rate_limited' ? (err.retry_after_ms ?? 0) : 0;
+  const uncounted = told >= LONG_WAIT_MS;
+  if (retryable && (attempt.number < attempt.max || uncounted)) {
+    const wait = Math.max(retryDelay(attempt.number, deps.retryBaseMs), told);
+    const retryAt = new Date(deps.now().getTime() + wait);
+    await recordWait(deps, refresh, entity, {
+      status: 'IN_PROGRESS',
+      resources: JSON.stringify(withStatus(progress, 'IN_PROGRESS')),
+      attempts: attempt.number,
+      error_code: code,
+      error_detail: `Attempt ${attempt.number} failed: ${detail}; next attempt at ${retryAt.toISOString()}`,
+      next_attempt_at: retryAt.toISOString(),
+    }, wait >= LONG_WAIT_MS);
+    return { retryAt, reason: detail, ...(uncounted ? { uncounted: true } : {}) };
   }
-  const code = err instanceof BankError ? ERROR_FOR_BANK_FAILURE[err.kind] : 'INTERNAL_ERROR';
   return fail(deps, refresh, progress, entity, { code, detail: `${detail} (after ${attempt.number} attempts)` });
+}
+
+/**
+ * Records why the refresh waits and until when. A wait a client would notice (`LONG_WAIT_MS` or
+ * more) is announced with `entity.data.refresh.updated`, once per wait, in the same transaction;
+ * the short backoffs between quick retries are not.
+ */
+async function recordWait(deps: RefreshDeps, refresh: RefreshRow, entity: EntityRow, patch: RefreshPatch, announce: boolean): Promise<void> {
+  await deps.store.db.transaction().execute(async (trx) => {
+    if (!(await moveRefresh(trx, refresh.id, ['IN_PROGRESS'], patch))) return;
+    if (announce) await recordEvent(trx, deps.jobs, refreshEvent(entity, { ...refresh, ...patch }), deps.now());
+  });
 }
 
 /** Ends the refresh FAILED; without the entity (it vanished) there is no one to announce it to. */
@@ -184,6 +219,7 @@ async function fail(deps: RefreshDeps, refresh: RefreshRow, progress: ResourcePr
     resources: JSON.stringify(failedResources(progress)),
     error_code: failure.code,
     error_detail: failure.detail,
+    next_attempt_at: null,
   });
   return { done: true };
 }

@@ -6,10 +6,6 @@ export async function insertRefresh(db: Kysely<DB>, row: RefreshTable): Promise<
   await db.insertInto('refreshes').values(row).execute();
 }
 
-export async function updateRefresh(db: Kysely<DB>, id: string, patch: Partial<Omit<RefreshTable, 'id' | 'entity_id'>>): Promise<void> {
-  await db.updateTable('refreshes').set(patch).where('id', '=', id).execute();
-}
-
 /**
  * Applies `patch` only while the refresh is in one of the `from` statuses; false when it was not
  * (another worker moved it first), so a status change and what it announces happen once.
@@ -36,6 +32,18 @@ export async function activeRefresh(db: Kysely<DB>, entityId: string): Promise<R
     .where('entity_id', '=', entityId)
     .where('status', 'in', ['PENDING', 'IN_PROGRESS'])
     .orderBy('created_at', 'desc')
+    .executeTakeFirst();
+}
+
+/** The entity's newest FINISHED refresh: what its stored data last came from. */
+export async function latestFinishedRefresh(db: Kysely<DB>, entityId: string): Promise<RefreshRow | undefined> {
+  return db
+    .selectFrom('refreshes')
+    .selectAll()
+    .where('entity_id', '=', entityId)
+    .where('status', '=', 'FINISHED')
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
     .executeTakeFirst();
 }
 

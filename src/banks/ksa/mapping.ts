@@ -1,8 +1,9 @@
 import type { AccountIdentity, AccountType, Amount, Balance, Beneficiary, DirectDebit, Identity, ScheduledPayment, StandingOrder } from '../../domain/bank-data.ts';
-import { toAmount, toMinor } from '../../domain/money.ts';
+import { toAmount } from '../../domain/money.ts';
 import type { FetchedTransaction } from '../../domain/snapshot.ts';
 import { transactionKeys } from '../../domain/transaction-key.ts';
-import { e164, instant, MalformedData, type BankContext, type Mapped, type MappedAccount } from '../obie/mapping.ts';
+import { e164, instant, type BankContext, type MappedAccount } from '../obie/mapping.ts';
+import { directedMinor, MalformedData, mapEach, unsignedMinor, type Mapped, type Note } from '../records.ts';
 import {
   ACCOUNT_ROLES,
   ACCOUNT_STATUSES,
@@ -35,9 +36,10 @@ import type {
 
 /**
  * KSA records (checked against `wire.ts`) to domain records. Pure. The rules are OBIE's
- * (`../obie/mapping.ts`, whose date and failure handling this shares): a broken amount or date
- * fails the fetch; a code that decides what a record means (balance type, credit or debit, entry
- * status) and is unknown drops that record with a note; a descriptive code falls back.
+ * (`../obie/mapping.ts`, whose date handling this shares, and `../records.ts`): a broken amount or
+ * date skips that record; a code that decides what a record means (balance type, credit or debit,
+ * entry status) and is unknown drops that record with a note; a descriptive code falls back; a
+ * signed amount is normalised. Every record dropped is counted.
  *
  * What real KSA banks send, and what happens (none of it drops or merges a transaction):
  * - `Flags: [null]`: the nulls are ignored.
@@ -53,18 +55,6 @@ import type {
 export { MalformedData };
 export type { BankContext, Mapped, MappedAccount };
 
-type Note = (text: string) => void;
-
-function mapEach<W, D>(raw: readonly W[], one: (record: W, note: Note) => D | null): Mapped<D> {
-  const notes: string[] = [];
-  const items: D[] = [];
-  raw.forEach((record, i) => {
-    const item = one(record, (text) => notes.push(`#${i}: ${text}`));
-    if (item !== null) items.push(item);
-  });
-  return { items, notes };
-}
-
 function decoded<M extends Readonly<Record<string, unknown>>>(map: M, code: string | undefined | null, field: string, note: Note, otherwise: string): M[keyof M] | undefined {
   if (code === undefined || code === null) return undefined;
   const value = decode(map, code);
@@ -72,15 +62,8 @@ function decoded<M extends Readonly<Record<string, unknown>>>(map: M, code: stri
   return value;
 }
 
-function minor(amount: KsaAmount): number {
-  try {
-    return toMinor(amount.Amount, amount.Currency);
-  } catch (err) {
-    throw new MalformedData((err as Error).message);
-  }
-}
-
-const amountOf = (amount: KsaAmount): Amount => ({ amount: toAmount(minor(amount), amount.Currency), currency: amount.Currency });
+/** An amount without an indicator; a negative one is read as its absolute value (noted). */
+const amountOf = (amount: KsaAmount, note: Note): Amount => ({ amount: toAmount(unsignedMinor(amount, note), amount.Currency), currency: amount.Currency });
 
 /** Free text as a person would read it: runs of white space (banks pad Arabic narratives with them) become one space. */
 export function cleanText(value: string | null | undefined): string | null {
@@ -128,7 +111,7 @@ export function mapBalances(raw: readonly KsaBalance[], bank: BankContext): Mapp
     if (type === undefined || direction === undefined) return null;
     return {
       type,
-      amount: amountOf(b.Amount),
+      amount: { amount: toAmount(directedMinor(b.Amount, direction, note), b.Amount.Currency), currency: b.Amount.Currency },
       credit_debit_indicator: direction,
       timestamp: instant(b.DateTime, bank),
       credit_lines: (b.CreditLine ?? []).flatMap((line) => {
@@ -136,7 +119,7 @@ export function mapBalances(raw: readonly KsaBalance[], bank: BankContext): Mapp
           note('credit line without an amount dropped');
           return [];
         }
-        return [{ included: line.Included, type: decoded(CREDIT_LINE_TYPES, line.Type, 'credit line Type', note, 'read as null') ?? null, amount: amountOf(line.Amount) }];
+        return [{ included: line.Included, type: decoded(CREDIT_LINE_TYPES, line.Type, 'credit line Type', note, 'read as null') ?? null, amount: amountOf(line.Amount, note) }];
       }),
     };
   });
@@ -167,7 +150,7 @@ export function mapTransactions(raw: readonly KsaTransaction[], bank: BankContex
       status,
       booking_at: instant(t.BookingDateTime, bank),
       value_at: t.ValueDateTime === undefined ? null : instant(t.ValueDateTime, bank),
-      amount_minor: minor(t.Amount),
+      amount_minor: directedMinor(t.Amount, direction, note),
       currency: t.Amount.Currency,
       credit_debit: direction,
       description: cleanText(t.TransactionInformation) ?? merchant.name ?? reference ?? '',
@@ -178,7 +161,7 @@ export function mapTransactions(raw: readonly KsaTransaction[], bank: BankContex
     };
   });
   const keys = transactionKeys(mapped.items);
-  return { items: mapped.items.map((t, i) => ({ key: keys[i]!, ...t })), notes: mapped.notes };
+  return { ...mapped, items: mapped.items.map((t, i) => ({ key: keys[i]!, ...t })) };
 }
 
 /** `/parties`: the consenting user. KSA's KYC fields (`ReadPartyPSUIdentity`) are not asked for. */
@@ -197,11 +180,13 @@ export function mapIdentity(raw: KsaParty | undefined): { identity: Identity | n
     birth_date: null,
     gender: null,
   }));
+  // The one record is the whole answer: a broken one fails the resource rather than reading as no identity.
+  if (items.length === 0) throw new MalformedData(notes.join('; '));
   return { identity: items[0]!, notes };
 }
 
 const optionalInstant = (value: string | undefined, bank: BankContext) => (value === undefined ? null : instant(value, bank));
-const optionalAmount = (amount: KsaAmount | undefined) => (amount === undefined ? null : amountOf(amount));
+const optionalAmount = (amount: KsaAmount | undefined, note: Note) => (amount === undefined ? null : amountOf(amount, note));
 
 /**
  * The creditor of a payment instruction. KSA lists the creditor's accounts (`CreditorAccount[]`,
@@ -238,7 +223,7 @@ export function mapDirectDebits(raw: readonly KsaDirectDebit[], bank: BankContex
     name: cleanText(d.Name) ?? d.Name,
     status: decoded(INSTRUCTION_STATUSES, d.DirectDebitStatusCode, 'DirectDebitStatusCode', note, 'read as null') ?? null,
     frequency: null,
-    previous_payment_amount: optionalAmount(d.PreviousPaymentAmount),
+    previous_payment_amount: optionalAmount(d.PreviousPaymentAmount, note),
     previous_payment_timestamp: optionalInstant(d.PreviousPaymentDateTime, bank),
   }));
 }
@@ -254,10 +239,10 @@ export function mapStandingOrders(raw: readonly KsaStandingOrder[], bank: BankCo
     next_payment_date: optionalInstant(o.NextPaymentDateTime, bank),
     last_payment_date: optionalInstant(o.LastPaymentDateTime, bank),
     final_payment_date: optionalInstant(o.FinalPaymentDateTime, bank),
-    first_payment_amount: optionalAmount(o.FirstPaymentAmount),
-    next_payment_amount: optionalAmount(o.NextPaymentAmount),
-    last_payment_amount: optionalAmount(o.LastPaymentAmount),
-    final_payment_amount: optionalAmount(o.FinalPaymentAmount),
+    first_payment_amount: optionalAmount(o.FirstPaymentAmount, note),
+    next_payment_amount: optionalAmount(o.NextPaymentAmount, note),
+    last_payment_amount: optionalAmount(o.LastPaymentAmount, note),
+    final_payment_amount: optionalAmount(o.FinalPaymentAmount, note),
     creditor: hasCreditor(o) ? counterparty(o.CreditorAccount, o.CreditorAgent) : null,
   }));
 }
@@ -268,7 +253,7 @@ export function mapScheduledPayments(raw: readonly KsaScheduledPayment[], bank: 
     scheduled_payment_id: p.ScheduledPaymentId,
     execution_date: instant(p.ScheduledPaymentDateTime, bank),
     type: decoded(SCHEDULE_TYPES, p.ScheduledType, 'ScheduledType', note, 'read as EXECUTION') ?? 'EXECUTION',
-    amount: amountOf(p.InstructedAmount),
+    amount: amountOf(p.InstructedAmount, note),
     reference: cleanText(p.CreditorReference) ?? cleanText(p.DebtorReference),
     creditor: hasCreditor(p) ? counterparty(p.CreditorAccount, p.CreditorAgent) : null,
   }));

@@ -7,6 +7,7 @@ import * as entityChanges from './005-entity-change-notifications.ts';
 import * as sandboxApplication from './006-sandbox-application.ts';
 import * as webhookEventAge from './007-webhook-event-age.ts';
 import * as rateLimitWindows from './008-rate-limit-windows.ts';
+import * as refreshWaitsAndBankQuirks from './010-refresh-waits-and-bank-quirks.ts';
 
 /** Every migration, in order. Names are stable forever: they are the keys recorded in the database. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '006-sandbox-application': sandboxApplication,
   '007-webhook-event-age': webhookEventAge,
   '008-rate-limit-windows': rateLimitWindows,
+  '010-refresh-waits-and-bank-quirks': refreshWaitsAndBankQuirks,
 };
