@@ -1,7 +1,7 @@
 import type { FetchedTransaction } from '../domain/snapshot.ts';
 import type { BankQuirks } from './bank.ts';
 import { BankError } from './connector.ts';
-import type { FetchCollector } from './records.ts';
+import type { FetchCollector, Mapped } from './records.ts';
 
 /**
  * The `fromBookingDateTime` filter of transaction requests, and what happens when a bank refuses
@@ -32,27 +32,29 @@ export function withinWindow<T extends Pick<FetchedTransaction, 'booking_at'>>(i
 }
 
 /**
- * One account's transactions since `from` (null: the whole history). `fetch(filter)` asks the bank,
- * with `?fromBookingDateTime=filter` when `filter` is not null. A bank known to refuse the filter
- * (`quirks.no_transaction_date_filter`) is asked without it from the start; one that refuses it
- * now (`retriesUnfiltered`) is asked again without it, and the collector learns the quirk so the
- * next fetches skip the filter. Either way openlean filters the answer itself.
+ * One account's transactions since `from` (null: the whole history), and how many the bank sent
+ * that could not be read. `fetch(filter)` asks the bank, with `?fromBookingDateTime=filter` when
+ * `filter` is not null. A bank known to refuse the filter (`quirks.no_transaction_date_filter`) is
+ * asked without it from the start; one that refuses it now (`retriesUnfiltered`) is asked again
+ * without it, and the collector learns the quirk so the next fetches skip the filter. Either way
+ * openlean filters the answer itself. What was skipped is counted in the collector.
  */
 export async function transactionsSince<T extends Pick<FetchedTransaction, 'booking_at'>>(input: {
   from: string | null;
   quirks: BankQuirks | undefined;
   collector: FetchCollector;
-  fetch: (filter: string | null) => Promise<T[]>;
-}): Promise<T[]> {
-  const { from } = input;
-  if (from === null) return input.fetch(null);
-  if (input.quirks?.no_transaction_date_filter) return withinWindow(await input.fetch(null), from);
+  fetch: (filter: string | null) => Promise<Mapped<T>>;
+}): Promise<{ items: T[]; skipped: number }> {
+  const { from, collector } = input;
+  const collected = (mapped: Mapped<T>, window: string | null) => ({ items: withinWindow(collector.records('transactions', mapped), window), skipped: mapped.skipped });
+  if (from === null) return collected(await input.fetch(null), null);
+  if (input.quirks?.no_transaction_date_filter) return collected(await input.fetch(null), from);
   try {
-    return await input.fetch(filterDateTime(from));
+    return collected(await input.fetch(filterDateTime(from)), null);
   } catch (err) {
     if (!retriesUnfiltered(err, true)) throw err;
-    input.collector.learn({ no_transaction_date_filter: true });
-    input.collector.issue('transactions', `the bank refused fromBookingDateTime (${(err as Error).message}): fetched unfiltered and filtered by openlean; remembered for this bank`);
-    return withinWindow(await input.fetch(null), from);
+    collector.learn({ no_transaction_date_filter: true });
+    collector.issue('transactions', `the bank refused fromBookingDateTime (${(err as Error).message}): fetched unfiltered and filtered by openlean; remembered for this bank`);
+    return collected(await input.fetch(null), from);
   }
 }

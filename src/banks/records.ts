@@ -73,6 +73,21 @@ export function combined<T>(checked: Mapped<unknown>, mapped: Mapped<T>): Mapped
   return { items: mapped.items, notes: [...checked.notes, ...mapped.notes], skipped: checked.skipped + mapped.skipped };
 }
 
+/**
+ * `combined` for the account list, which is all or nothing: a listed account left out would read
+ * as one the bank no longer lists, and its stored data would be deleted. So an account record that
+ * cannot be read (`MalformedData`, failing the fetch) is unlike any other; only an account listed
+ * twice may be dropped.
+ */
+export function everyAccount<T>(checked: Mapped<unknown>, mapped: Mapped<T>): Mapped<T> {
+  const listed = new Set(checked.items.map((a) => (a as { AccountId: string }).AccountId)).size;
+  if (checked.skipped > 0 || mapped.items.length < listed) {
+    const why = [...checked.notes, ...mapped.notes].find((n) => n.endsWith('record skipped')) ?? 'an account could not be read';
+    throw new MalformedData(`the account list has an account that cannot be read (${why}), and leaving it out would delete its data`);
+  }
+  return combined(checked, mapped);
+}
+
 interface BankAmount {
   Amount: string;
   Currency: string;

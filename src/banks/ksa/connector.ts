@@ -3,7 +3,7 @@ import type { EntitySnapshot, FetchedAccount } from '../../domain/snapshot.ts';
 import { BankError, type BankConnector, type FetchDataInput } from '../connector.ts';
 import type { BankDefinition } from '../bank.ts';
 import { guarded, LIST, nextPageUrl, problemOf, reasonOf, valid, type ObieConnectorOptions, type ObieEvent } from '../obie/connector.ts';
-import { checkRecords, combined, FetchCollector } from '../records.ts';
+import { checkRecords, combined, everyAccount, FetchCollector } from '../records.ts';
 import { transactionsSince } from '../date-filter.ts';
 import { connectorHttp, credentialsFrom, openConsentSession, refused, runLimited } from '../consent-session.ts';
 import {
@@ -105,10 +105,12 @@ export function createKsaConnector(options: KsaConnectorOptions): BankConnector 
     };
 
     /** The records of a list that pass the format check, mapped, with what was skipped counted. */
-    const records = async <K extends ListKey, T>(path: string, key: K, resource: DataResource, map: (items: ItemsOf<K>) => Mapped<T>): Promise<T[]> => {
+    const mapped = async <K extends ListKey, T>(path: string, key: K, resource: DataResource, map: (items: ItemsOf<K>) => Mapped<T>, combine = combined<T>): Promise<Mapped<T>> => {
       const checked = await list(path, key, resource);
-      return collector.records(resource, combined(checked, map(checked.items as ItemsOf<K>)));
+      return combine(checked, map(checked.items as ItemsOf<K>));
     };
+    const records = async <K extends ListKey, T>(path: string, key: K, resource: DataResource, map: (items: ItemsOf<K>) => Mapped<T>, combine = combined<T>): Promise<T[]> =>
+      collector.records(resource, await mapped(path, key, resource, map, combine));
 
     const accountTask = (account: MappedAccount, fetched: FetchedAccount, resource: AccountResource, position: string) => () =>
       collector.part(resource, position, () => guarded(resource, async () => {
@@ -121,12 +123,12 @@ export function createKsaConnector(options: KsaConnectorOptions): BankConnector 
           case 'transactions':
             fetched.transactions = {
               from: input.transactions_from,
-              items: await transactionsSince({
+              ...(await transactionsSince({
                 from: input.transactions_from,
                 quirks: bank.quirks,
                 collector,
-                fetch: (filter) => records(filter === null ? at : `${at}?fromBookingDateTime=${filter}`, 'Transaction', resource, (items) => mapTransactions(items, bank)),
-              }),
+                fetch: (filter) => mapped(filter === null ? at : `${at}?fromBookingDateTime=${filter}`, 'Transaction', resource, (items) => mapTransactions(items, bank)),
+              })),
             };
             break;
           case 'beneficiaries':
@@ -150,7 +152,7 @@ export function createKsaConnector(options: KsaConnectorOptions): BankConnector 
     await session.refreshIfExpiring();
 
     // The account list is what everything else hangs on: a malformed one fails the fetch.
-    const accounts = await guarded('accounts', () => records('/accounts', 'Account', 'accounts', (items) => mapAccounts(items, bank)));
+    const accounts = await guarded('accounts', () => records('/accounts', 'Account', 'accounts', (items) => mapAccounts(items, bank), everyAccount));
     const snapshot: EntitySnapshot = { fetched_at: fetchedAt, accounts: accounts.map((a) => ({ ...a })) };
     const wanted = (Object.keys(ACCOUNT_RESOURCES) as AccountResource[]).filter((r) => input.resources.includes(r));
     const tasks = accounts.flatMap((account, i) => wanted.map((resource) => accountTask(account, snapshot.accounts[i]!, resource, `account ${i + 1} of ${accounts.length}`)));

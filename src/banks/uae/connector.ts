@@ -18,7 +18,7 @@ import type { BankDefinition } from '../bank.ts';
 import { BankError, type BankConnector, type FetchDataInput } from '../connector.ts';
 import { nextPageUrl, problemOf, type ObieConnectorOptions, type ObieEvent } from '../obie/connector.ts';
 import type { Checker } from '../obie/wire.ts';
-import { checkRecords, combined, FetchCollector } from '../records.ts';
+import { checkRecords, combined, everyAccount, FetchCollector } from '../records.ts';
 import { transactionsSince } from '../date-filter.ts';
 import { ITEMS, type ListKey } from './wire.ts';
 import type { HttpResponse } from '../obie/http.ts';
@@ -117,7 +117,7 @@ export function createUaeConnector(options: UaeConnectorOptions): BankConnector 
     const collector = new FetchCollector((resource, notes) => onEvent({ type: 'notes', bank: bank.identifier, resource, notes }));
 
     /** Every record of a list, over all its pages, checked one by one, mapped, with what was skipped counted. */
-    const records = async <T>(path: string, key: ListKey, resource: DataResource, map: (items: never[]) => Mapped<T>): Promise<T[]> => {
+    const mapped = async <T>(path: string, key: ListKey, resource: DataResource, map: (items: never[]) => Mapped<T>, combine = combined<T>): Promise<Mapped<T>> => {
       const items: unknown[] = [];
       const seen = new Set<string>();
       let url: string | null = `${base}${path}`;
@@ -131,17 +131,20 @@ export function createUaeConnector(options: UaeConnectorOptions): BankConnector 
           if (url !== null && seen.has(url)) url = null;
         }
         const checked = checkRecords<never>(items, (item) => problemOf(ITEMS[key] as Checker<unknown>, item));
-        return collector.records(resource, combined(checked, map(checked.items)));
+        return combine(checked, map(checked.items));
       } catch (err) {
         if (err instanceof MalformedData) throw malformed(`GET ${resource}`, err.message, resource, err);
         throw err;
       }
     };
 
+    const records = async <T>(path: string, key: ListKey, resource: DataResource, map: (items: never[]) => Mapped<T>, combine = combined<T>): Promise<T[]> =>
+      collector.records(resource, await mapped(path, key, resource, map, combine));
+
     await session.refreshIfExpiring();
 
     // The account list is what everything else hangs on: a malformed one fails the fetch.
-    const accounts = await records('/accounts', 'Account', 'accounts', (raw: UaeAccount[]) => mapAccounts(raw, bank));
+    const accounts = await records('/accounts', 'Account', 'accounts', (raw: UaeAccount[]) => mapAccounts(raw, bank), everyAccount);
     const snapshot: EntitySnapshot = { fetched_at: fetchedAt, accounts: accounts.map((a) => ({ ...a })) };
     const want = (resource: DataResource) => input.resources.includes(resource);
     for (const [i, account] of accounts.entries()) {
@@ -155,13 +158,13 @@ export function createUaeConnector(options: UaeConnectorOptions): BankConnector 
       await part('transactions', async () => {
         fetched.transactions = {
           from: input.transactions_from,
-          items: await transactionsSince({
+          ...(await transactionsSince({
             from: input.transactions_from,
             quirks: bank.quirks,
             collector,
             fetch: (filter) =>
-              records(`${at}/transactions${filter === null ? '' : `?fromBookingDateTime=${encodeURIComponent(filter)}`}`, 'Transaction', 'transactions', (raw: UaeTransaction[]) => mapTransactions(raw, bank)),
-          }),
+              mapped(`${at}/transactions${filter === null ? '' : `?fromBookingDateTime=${encodeURIComponent(filter)}`}`, 'Transaction', 'transactions', (raw: UaeTransaction[]) => mapTransactions(raw, bank)),
+          })),
         };
       });
       await part('beneficiaries', async () => {
