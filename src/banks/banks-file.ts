@@ -7,6 +7,7 @@ import { isCountryCode } from '../domain/countries.ts';
 import { isKnownCurrency } from '../domain/money.ts';
 import { PERMISSIONS, type Permission } from '../domain/permissions.ts';
 import {
+  BANK_QUIRKS,
   CAPABILITIES,
   CLIENT_AUTHS,
   RESPONSE_TYPES,
@@ -14,6 +15,7 @@ import {
   SIGNING_ALGS,
   STANDARDS,
   type BankDefinition,
+  type BankQuirks,
   type ClientAuth,
   type ResponseType,
   type SecurityProfile,
@@ -49,6 +51,8 @@ export interface BanksFileEntry {
   par?: boolean;
   response_type?: ResponseType;
   scopes?: string[];
+  /** How the bank departs from its standard (`BankQuirks`), e.g. `{no_transaction_date_filter: true}`. */
+  quirks?: BankQuirks;
 }
 
 /** Every field an entry may have; anything else is a typo. */
@@ -75,6 +79,7 @@ const FIELDS = [
   'par',
   'response_type',
   'scopes',
+  'quirks',
 ] as const satisfies readonly (keyof BanksFileEntry)[];
 
 /** What `openlean banks import` writes where only the operator knows the value; refused until replaced. */
@@ -341,6 +346,19 @@ function parseEntry(raw: unknown, index: number, options: BanksEntriesOptions, p
   if (securityProfile === 'fapi2' && par === false) fail('par', 'must be true with security_profile fapi2: FAPI 2.0 requires PAR');
   if (securityProfile === 'fapi2' && responseType === 'code id_token') fail('response_type', 'must be code with security_profile fapi2: FAPI 2.0 has no hybrid flow');
 
+  const quirks: BankQuirks = {};
+  const rawQuirks = raw.quirks;
+  if (rawQuirks !== undefined && rawQuirks !== null) {
+    if (!isRecord(rawQuirks)) fail('quirks', `must be a mapping of quirk names to true or false, got ${describe(rawQuirks)}`);
+    else {
+      for (const [key, value] of Object.entries(rawQuirks)) {
+        if (!(BANK_QUIRKS as readonly string[]).includes(key)) fail(`quirks.${key}`, `is not a quirk openlean knows: ${BANK_QUIRKS.join(', ')}`);
+        else if (typeof value !== 'boolean') fail(`quirks.${key}`, `must be true or false, got ${describe(value)}`);
+        else quirks[key as keyof BankQuirks] = value;
+      }
+    }
+  }
+
   if (problems.length > before) return null;
   // Every required field was read above; a missing one is a problem, so none is undefined here.
   return {
@@ -365,6 +383,7 @@ function parseEntry(raw: unknown, index: number, options: BanksEntriesOptions, p
     par: par ?? securityProfile === 'fapi2',
     response_type: responseType ?? (securityProfile === 'fapi2' ? 'code' : 'code id_token'),
     scopes: scopeList ? scopes : ['accounts'],
+    ...(Object.keys(quirks).length > 0 ? { quirks } : {}),
   };
 }
 

@@ -8,7 +8,7 @@ import { applySnapshot, pendingByBankAccount } from '../store/bank-data.ts';
 import { getConnection, saveConnection } from '../store/connections.ts';
 import type { Store } from '../store/database.ts';
 import { getEntity, moveEntityStatus } from '../store/entities.ts';
-import { getRefresh, moveRefresh } from '../store/refreshes.ts';
+import { getRefresh, moveRefresh, transactionsSyncedAt } from '../store/refreshes.ts';
 import type { EntityRow, RefreshRow, RefreshStatus, RefreshTable } from '../store/schema.ts';
 import { entityEvent, recordEvent, refreshEvent } from '../webhooks/events.ts';
 import { retryDelay } from '../jobs/backoff.ts';
@@ -125,7 +125,7 @@ export async function runRefresh(deps: RefreshDeps, refreshId: string, attempt: 
       bank: { ...bank, quirks },
       credentials,
       resources: resourcesFor(entity),
-      transactions_from: transactionsFrom(refresh, entity, deps.overlapDays),
+      transactions_from: transactionsFrom(refresh, await transactionsSyncedAt(store.db, entity.id), deps.overlapDays),
       signal: attempt.signal,
       onCredentials: storeCredentials,
     });
@@ -150,10 +150,13 @@ export async function runRefresh(deps: RefreshDeps, refreshId: string, attempt: 
   }
 }
 
-/** Full history the first time; afterwards from the last sync, minus an overlap for late and backdated bookings. */
-function transactionsFrom(refresh: RefreshRow, entity: EntityRow, overlapDays: number): string | null {
-  if (refresh.trigger === 'INITIAL' || !entity.synced_at) return null;
-  return new Date(Date.parse(entity.synced_at) - overlapDays * 86_400_000).toISOString();
+/**
+ * Full history the first time; afterwards from the last refresh that read every account's
+ * transactions, minus an overlap for late and backdated bookings.
+ */
+function transactionsFrom(refresh: RefreshRow, syncedAt: string | null, overlapDays: number): string | null {
+  if (refresh.trigger === 'INITIAL' || !syncedAt) return null;
+  return new Date(Date.parse(syncedAt) - overlapDays * 86_400_000).toISOString();
 }
 
 async function failedAttempt(deps: RefreshDeps, refresh: RefreshRow, progress: ResourceProgress[], entity: EntityRow, attempt: Attempt, err: unknown): Promise<JobOutcome> {

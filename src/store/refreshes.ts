@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Position } from '../domain/cursor.ts';
+import { readProgress } from '../refresh/refresh-state.ts';
 import type { DB, RefreshRow, RefreshStatus, RefreshTable } from './schema.ts';
 
 export async function insertRefresh(db: Kysely<DB>, row: RefreshTable): Promise<void> {
@@ -45,6 +46,28 @@ export async function latestFinishedRefresh(db: Kysely<DB>, entityId: string): P
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .executeTakeFirst();
+}
+
+/** Finished refreshes looked at for the last complete read of transactions; beyond them, the whole history is read again. */
+const SYNC_LOOKBACK = 100;
+
+/**
+ * When the newest finished refresh that read every account's transactions started (ISO 8601), or
+ * null when none did: a refresh whose transactions failed, for some account or all, must not move
+ * the next refresh's window past what was never read.
+ */
+export async function transactionsSyncedAt(db: Kysely<DB>, entityId: string): Promise<string | null> {
+  const rows = await db
+    .selectFrom('refreshes')
+    .select(['started_at', 'resources'])
+    .where('entity_id', '=', entityId)
+    .where('status', '=', 'FINISHED')
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(SYNC_LOOKBACK)
+    .execute();
+  const complete = rows.find((r) => !readProgress(r.resources).some((p) => p.resource === 'transactions' && p.error !== null));
+  return complete?.started_at ?? null;
 }
 
 export async function latestRefresh(db: Kysely<DB>, entityId: string): Promise<RefreshRow | undefined> {
