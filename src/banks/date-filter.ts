@@ -33,7 +33,7 @@ export function withinWindow<T extends Pick<FetchedTransaction, 'booking_at'>>(i
 
 /**
  * One account's transactions since `from` (null: the whole history), and how many the bank sent
- * that could not be read. `fetch(filter)` asks the bank, with `?fromBookingDateTime=filter` when
+ * that could not be read (absent when none). `fetch(filter)` asks the bank, with `?fromBookingDateTime=filter` when
  * `filter` is not null. A bank known to refuse the filter (`quirks.no_transaction_date_filter`) is
  * asked without it from the start; one that refuses it now (`retriesUnfiltered`) is asked again
  * without it, and the collector learns the quirk so the next fetches skip the filter. Either way
@@ -44,9 +44,13 @@ export async function transactionsSince<T extends Pick<FetchedTransaction, 'book
   quirks: BankQuirks | undefined;
   collector: FetchCollector;
   fetch: (filter: string | null) => Promise<Mapped<T>>;
-}): Promise<{ items: T[]; skipped: number }> {
+}): Promise<{ items: T[]; skipped?: number }> {
   const { from, collector } = input;
-  const collected = (mapped: Mapped<T>, window: string | null) => ({ items: withinWindow(collector.records('transactions', mapped), window), skipped: mapped.skipped });
+  // `skipped` only when some were: a complete list reads as it always did.
+  const collected = (mapped: Mapped<T>, window: string | null) => ({
+    items: withinWindow(collector.records('transactions', mapped), window),
+    ...(mapped.skipped > 0 ? { skipped: mapped.skipped } : {}),
+  });
   if (from === null) return collected(await input.fetch(null), null);
   if (input.quirks?.no_transaction_date_filter) return collected(await input.fetch(null), from);
   try {

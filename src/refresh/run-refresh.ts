@@ -107,6 +107,8 @@ export async function runRefresh(deps: RefreshDeps, refreshId: string, attempt: 
   };
   // A retried attempt finds the refresh IN_PROGRESS already: no second event. Neither: it ended elsewhere.
   if (!(await moveAndAnnounce(deps, refresh, entity, started)) && !(await moveRefresh(store.db, refresh.id, ['IN_PROGRESS'], started))) return { done: true };
+  // The refresh as it now is: what the events of this attempt describe.
+  const running: RefreshRow = { ...refresh, ...started };
 
   try {
     const credentials = openCredentials(deps.key, entity.id, connection.credentials);
@@ -136,7 +138,7 @@ export async function runRefresh(deps: RefreshDeps, refreshId: string, attempt: 
     }
     attempt.signal.throwIfAborted();
     const applied = await applySnapshot(store, entity.id, await reconcile(store, entity.id, result.snapshot));
-    await moveAndAnnounce(deps, refresh, entity, {
+    await moveAndAnnounce(deps, running, entity, {
       status: 'FINISHED',
       finished_at: deps.now().toISOString(),
       resources: JSON.stringify(finishedResources(progress, applied.records, result.report.resources)),
@@ -146,7 +148,7 @@ export async function runRefresh(deps: RefreshDeps, refreshId: string, attempt: 
     });
     return { done: true };
   } catch (err) {
-    return failedAttempt(deps, refresh, progress, entity, attempt, err);
+    return failedAttempt(deps, running, progress, entity, attempt, err);
   }
 }
 

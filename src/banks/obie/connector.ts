@@ -117,7 +117,7 @@ export const LIST = Compile(Type.Array(Type.Unknown()));
 
 /** What is wrong with `value` for the validator, or null when nothing is. */
 export function problemOf<T>(validator: Checker<T>, value: unknown): string | null {
-  const result = check(validator, value);
+  const result = check(validator, value, 'record');
   return result.ok ? null : result.problem;
 }
 
