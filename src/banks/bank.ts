@@ -50,7 +50,27 @@ export interface BankDefinition {
    * its signature (the bank's JWKS), `iss`, `aud` and times check out (docs/decisions/014-uae-signed-responses-and-fields.md).
    */
   signed_responses: boolean;
+  /**
+   * How the bank departs from its standard, as configured; what openlean learned by itself
+   * (`bank_quirks` table) is added for each fetch. Absent: none.
+   */
+  quirks?: BankQuirks;
 }
+
+/**
+ * Ways a bank departs from its standard that openlean works around, one named flag each
+ * (docs/banks.md, docs/decisions/013-partial-data-and-bank-quirks.md).
+ */
+export interface BankQuirks {
+  /**
+   * The bank refuses (400) transaction requests filtered by `fromBookingDateTime`: transactions
+   * are fetched whole and filtered by openlean. Learned the first time the bank refuses one.
+   */
+  no_transaction_date_filter?: boolean;
+}
+
+/** Every quirk, for configuration checks. */
+export const BANK_QUIRKS = ['no_transaction_date_filter'] as const satisfies readonly (keyof BankQuirks)[];
 
 export const STANDARDS = ['obie-3.1', 'uae-2.1', 'ksa-2022.11'] as const;
 export type Standard = (typeof STANDARDS)[number];

@@ -7,6 +7,7 @@ import { isCountryCode } from '../domain/countries.ts';
 import { isKnownCurrency } from '../domain/money.ts';
 import { PERMISSIONS, type Permission } from '../domain/permissions.ts';
 import {
+  BANK_QUIRKS,
   CAPABILITIES,
   CLIENT_AUTHS,
   RESPONSE_TYPES,
@@ -14,6 +15,7 @@ import {
   SIGNING_ALGS,
   STANDARDS,
   type BankDefinition,
+  type BankQuirks,
   type ClientAuth,
   type ResponseType,
   type SecurityProfile,
@@ -50,6 +52,8 @@ export interface BanksFileEntry {
   response_type?: ResponseType;
   scopes?: string[];
   signed_responses?: boolean;
+  /** How the bank departs from its standard (`BankQuirks`), e.g. `{no_transaction_date_filter: true}`. */
+  quirks?: BankQuirks;
 }
 
 /** Every field an entry may have; anything else is a typo. */
@@ -77,6 +81,7 @@ const FIELDS = [
   'response_type',
   'scopes',
   'signed_responses',
+  'quirks',
 ] as const satisfies readonly (keyof BanksFileEntry)[];
 
 /** What `openlean banks import` writes where only the operator knows the value; refused until replaced. */
@@ -345,6 +350,19 @@ function parseEntry(raw: unknown, index: number, options: BanksEntriesOptions, p
   const signedResponses = flag('signed_responses');
   if (signedResponses === true && standard !== undefined && standard !== 'uae-2.1') fail('signed_responses', `is for uae-2.1 banks (application/jwt answers); ${standard} has none`);
 
+  const quirks: BankQuirks = {};
+  const rawQuirks = raw.quirks;
+  if (rawQuirks !== undefined && rawQuirks !== null) {
+    if (!isRecord(rawQuirks)) fail('quirks', `must be a mapping of quirk names to true or false, got ${describe(rawQuirks)}`);
+    else {
+      for (const [key, value] of Object.entries(rawQuirks)) {
+        if (!(BANK_QUIRKS as readonly string[]).includes(key)) fail(`quirks.${key}`, `is not a quirk openlean knows: ${BANK_QUIRKS.join(', ')}`);
+        else if (typeof value !== 'boolean') fail(`quirks.${key}`, `must be true or false, got ${describe(value)}`);
+        else quirks[key as keyof BankQuirks] = value;
+      }
+    }
+  }
+
   if (problems.length > before) return null;
   // Every required field was read above; a missing one is a problem, so none is undefined here.
   return {
@@ -370,6 +388,7 @@ function parseEntry(raw: unknown, index: number, options: BanksEntriesOptions, p
     response_type: responseType ?? (securityProfile === 'fapi2' ? 'code' : 'code id_token'),
     scopes: scopeList ? scopes : ['accounts'],
     signed_responses: signedResponses ?? false,
+    ...(Object.keys(quirks).length > 0 ? { quirks } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { DataResource, Permission } from '../domain/permissions.ts';
 import type { EntitySnapshot } from '../domain/snapshot.ts';
-import type { BankDefinition } from './bank.ts';
+import type { BankDefinition, BankQuirks } from './bank.ts';
 
 /**
  * The one interface between openlean and a bank. Everything bank-protocol-specific (OBIE wire
@@ -14,7 +14,11 @@ export interface BankConnector {
    * signature) and exchanges its code for the consent's tokens, validating the ID token.
    */
   exchangeCode(input: ExchangeCodeInput): Promise<BankCredentials>;
-  /** Fetches the entity's data. Throws `BankError`; never returns half a snapshot. */
+  /**
+   * Fetches the entity's data. A malformed record is skipped and a malformed answer fails that
+   * resource of that account (its place in the snapshot stays undefined), both said in `report`;
+   * anything else throws `BankError`, and so does a malformed account list (`malformed`).
+   */
   fetchData(input: FetchDataInput): Promise<FetchDataResult>;
   /**
    * Revokes the consent at the bank with the client's own token (OBIE's DELETE needs none of the
@@ -89,18 +93,42 @@ export interface FetchDataInput {
 
 export interface FetchDataResult {
   snapshot: EntitySnapshot;
+  /** What was skipped, failed or learned on the way, per resource. */
+  report: FetchReport;
   /** The credentials after the fetch: different from the input when the access token was refreshed. */
   credentials: BankCredentials;
+}
+
+/** One resource of one fetch: how its parts (one per account, or the entity's one) went. */
+export interface ResourceReport {
+  /** Parts fetched, whatever was skipped in them. */
+  fetched: number;
+  /** Parts whose answer was malformed: nothing of them is in the snapshot. */
+  failed: number;
+  /** Why the first of them failed; null when none did. */
+  failure: string | null;
+  /** Records the bank sent that are not in the snapshot (malformed, of an unknown meaning, rejected, duplicated). */
+  skipped: number;
+  /** What the bank got wrong and what was done about it, at most 20, for the refresh's status. Never account data. */
+  issues: string[];
+}
+
+export interface FetchReport {
+  resources: Partial<Record<DataResource, ResourceReport>>;
+  /** Quirks the bank showed during the fetch, for openlean to remember for its next fetches. */
+  learned: BankQuirks;
 }
 
 /**
  * Why a bank call failed, in terms the refresh engine acts on:
  * - `reconnect_required`: the consent is dead (expired, revoked, 401/403): the entity needs the user again; do not retry.
- * - `unavailable`: 5xx, timeouts, connection errors, open circuit, malformed responses: retry later.
+ * - `unavailable`: 5xx, timeouts, connection errors, open circuit: retry later.
+ * - `malformed`: the answer breaks the bank's standard (no body, not the shape, a list that is no
+ *   list): asking again gets the same answer, so do not retry; the resource fails, not the fetch.
  * - `rate_limited`: 429 that outlasted the connector's own waiting; retry after `retry_after_ms`.
  * - `rejected`: the bank refused the request itself (4xx other than the above): a bug or misconfiguration; do not retry.
  */
-export type BankErrorKind = 'reconnect_required' | 'unavailable' | 'rate_limited' | 'rejected';
+export type BankErrorKind = 'reconnect_required' | 'unavailable' | 'malformed' | 'rate_limited' | 'rejected';
 
 export class BankError extends Error {
   readonly kind: BankErrorKind;

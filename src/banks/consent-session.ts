@@ -59,9 +59,9 @@ export function refused(what: string, res: HttpResponse, reason: string, resourc
   return new BankError('rejected', `${what}: the bank refused the request (${res.status}, ${reason})`, { resource, status: res.status });
 }
 
-/** `unavailable`: the bank answered something that breaks its standard's format. */
+/** `malformed`: the bank answered something that breaks its standard's format. */
 export function malformed(what: string, problem: string, resource: DataResource | null = null, cause?: unknown): BankError {
-  return new BankError('unavailable', `${what}: the bank's response is malformed (${problem})`, { resource, cause });
+  return new BankError('malformed', `${what}: the bank's response is malformed (${problem})`, { resource, cause });
 }
 
 /** Runs `tasks` `limit` at a time; the first failure aborts the rest (through `abort`) and is thrown. */

@@ -124,11 +124,13 @@ interface Candidate {
  *    the same amount, or within three days at another (a tip: at most 50 % more; a settled fuel or
  *    hotel pre-authorisation: any amount less), the same amount preferred.
  * A stored row inside the window that nothing claimed is gone: the bank withdrew it, or the hold
- * was released. Twins, identical in every field, keep their own keys and so their own rows.
+ * was released; unless the fetch is not `complete` (records the bank sent could not be read, and
+ * an unclaimed row may be one of them: it stays until a complete fetch says otherwise). Twins,
+ * identical in every field, keep their own keys and so their own rows.
  *
  * @example reconcileTransactions(fetched, stored, '2026-11-01T00:00:00.000Z')
  */
-export function reconcileTransactions(fetched: readonly FetchedTransaction[], stored: readonly StoredTransaction[], from: string | null): Reconciliation {
+export function reconcileTransactions(fetched: readonly FetchedTransaction[], stored: readonly StoredTransaction[], from: string | null, complete = true): Reconciliation {
   // An account's first fetch: nothing to pair with (and the most rows a write ever has).
   if (stored.length === 0) return { added: fetched.map((transaction) => ({ transaction, pending_transaction_id: null })), modified: [], removed: [], unchanged: 0 };
   const matchOf = new Array<number | undefined>(fetched.length);
@@ -223,7 +225,7 @@ export function reconcileTransactions(fetched: readonly FetchedTransaction[], st
     if (p !== undefined) out.removed.push(stored[p]!.id);
   });
   stored.forEach((s, j) => {
-    if (!claimed.has(j) && (from === null || s.booking_at >= from)) out.removed.push(s.id);
+    if (complete && !claimed.has(j) && (from === null || s.booking_at >= from)) out.removed.push(s.id);
   });
   return out;
 }

@@ -47,6 +47,12 @@ export interface FetchedTransactions {
    */
   from: string | null;
   items: FetchedTransaction[];
+  /**
+   * Records the bank sent for the window that could not be read (malformed, of an unknown
+   * meaning): `items` is then not all the bank has, and a transaction missing from it may be one
+   * of these rather than withdrawn. Absent: 0.
+   */
+  skipped?: number;
 }
 
 export interface FetchedTransaction {

@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   IDEMPOTENCY_CONFLICT: { status: 409, title: 'Idempotency-Key already used for another request' },
   RECONNECT_REQUIRED: { status: 409, title: 'The entity must be reconnected by its user' },
   DATA_NOT_AVAILABLE: { status: 409, title: 'No data yet: the first refresh failed' },
+  RESOURCE_NOT_AVAILABLE: { status: 409, title: 'This resource was never stored: its fetch failed' },
   WEBHOOK_ENDPOINT_NOT_SET: { status: 409, title: 'No webhook endpoint is set' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Request body too large' },
   URI_TOO_LONG: { status: 414, title: 'Path parameter too long' },

@@ -63,11 +63,17 @@ export async function finishJob(db: Kysely<DB>, jobId: string, workerId: string)
   await db.deleteFrom('jobs').where('id', '=', jobId).where('locked_by', '=', workerId).execute();
 }
 
-/** Releases the job to run again at `runAt`, remembering why it failed. */
-export async function retryJob(db: Kysely<DB>, jobId: string, workerId: string, runAt: Date, error: string): Promise<void> {
+/** Releases the job to run again at `runAt`, remembering why; an `uncounted` run gives its attempt back. */
+export async function retryJob(db: Kysely<DB>, jobId: string, workerId: string, runAt: Date, error: string, uncounted = false): Promise<void> {
   await db
     .updateTable('jobs')
-    .set({ run_at: runAt.toISOString(), locked_by: null, locked_until: null, last_error: error.slice(0, 2000) })
+    .set((eb) => ({
+      run_at: runAt.toISOString(),
+      locked_by: null,
+      locked_until: null,
+      last_error: error.slice(0, 2000),
+      ...(uncounted ? { attempts: eb('attempts', '-', 1) } : {}),
+    }))
     .where('id', '=', jobId)
     .where('locked_by', '=', workerId)
     .execute();

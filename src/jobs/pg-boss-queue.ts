@@ -101,7 +101,7 @@ export function createPgBossQueue(options: PgBossQueueOptions): JobQueue {
     const number = prior_attempts + job.retryCount + 1;
     try {
       const outcome = await handler(payload, { number, max: max_attempts, signal: AbortSignal.any([job.signal, stopping.signal]) });
-      if ('retryAt' in outcome) await runAgain(kind, job, outcome.retryAt, number);
+      if ('retryAt' in outcome) await runAgain(kind, job, outcome.retryAt, outcome.uncounted ? number - 1 : number);
     } catch (err) {
       const last = job.retryCount >= job.retryLimit;
       if (last) work.log.error({ err, job_id: job.id, kind }, 'job failed on its last attempt; dropped');

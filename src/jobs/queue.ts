@@ -20,8 +20,12 @@ export interface Attempt {
   signal: AbortSignal;
 }
 
-/** What a handler decided: done, or run again at `retryAt` (its own schedule, not the queue's). */
-export type JobOutcome = { done: true } | { retryAt: Date; reason: string };
+/**
+ * What a handler decided: done, or run again at `retryAt` (its own schedule, not the queue's).
+ * `uncounted`: this run is not one of the job's attempts (it was told to wait, it did not fail),
+ * so the next run gets the same attempt number.
+ */
+export type JobOutcome = { done: true } | { retryAt: Date; reason: string; uncounted?: boolean };
 
 /** Throwing is a bug, retried with backoff and dropped, logged, after the job's attempts. */
 export type JobHandler = (payload: unknown, attempt: Attempt) => Promise<JobOutcome>;

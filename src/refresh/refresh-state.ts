@@ -1,13 +1,28 @@
-import type { BankErrorKind } from '../banks/connector.ts';
+import type { BankErrorKind, FetchReport } from '../banks/connector.ts';
 import type { DataResource } from '../domain/permissions.ts';
 import type { RefreshStatus } from '../store/schema.ts';
+
+/** A resource's status in a refresh: a refresh's own, or PARTIAL when it finished with part of the resource left out. */
+export const RESOURCE_STATUSES = ['PENDING', 'IN_PROGRESS', 'FINISHED', 'PARTIAL', 'FAILED'] as const;
+export type ResourceStatus = (typeof RESOURCE_STATUSES)[number];
 
 /** One resource's part of a refresh, as `GET /data/v2/refreshes/{id}` shows it. */
 export interface ResourceProgress {
   resource: DataResource;
-  status: RefreshStatus;
-  /** Records the bank returned; null until the resource is fetched. */
+  /**
+   * FINISHED: everything the bank sent was stored. PARTIAL: stored, but some records were skipped
+   * or some accounts' answers were malformed (their earlier data stays). FAILED: nothing of it was
+   * stored; what was stored before stays.
+   */
+  status: ResourceStatus;
+  /** Records stored; null until the resource is fetched. */
   records: number | null;
+  /** Records the bank sent that were not stored; null until the resource is fetched. */
+  records_skipped: number | null;
+  /** What the bank got wrong and what openlean did about it (at most 20). */
+  issues: string[];
+  /** Why the resource, or part of it, could not be stored. */
+  error: RefreshFailure | null;
 }
 
 export interface RefreshFailure {
@@ -16,12 +31,13 @@ export interface RefreshFailure {
 }
 
 /** Why a refresh ended FAILED; stable, like the API's error codes. */
-export const REFRESH_ERROR_CODES = ['RECONNECT_REQUIRED', 'BANK_UNAVAILABLE', 'BANK_RATE_LIMITED', 'BANK_REJECTED', 'CONSENT_EXPIRED', 'CONSENT_REVOKED', 'INTERNAL_ERROR'] as const;
+export const REFRESH_ERROR_CODES = ['RECONNECT_REQUIRED', 'BANK_UNAVAILABLE', 'BANK_RESPONSE_INVALID', 'BANK_RATE_LIMITED', 'BANK_REJECTED', 'CONSENT_EXPIRED', 'CONSENT_REVOKED', 'INTERNAL_ERROR'] as const;
 export type RefreshErrorCode = (typeof REFRESH_ERROR_CODES)[number];
 
 export const ERROR_FOR_BANK_FAILURE = {
   reconnect_required: 'RECONNECT_REQUIRED',
   unavailable: 'BANK_UNAVAILABLE',
+  malformed: 'BANK_RESPONSE_INVALID',
   rate_limited: 'BANK_RATE_LIMITED',
   rejected: 'BANK_REJECTED',
 } as const satisfies Record<BankErrorKind, RefreshErrorCode>;
@@ -43,16 +59,46 @@ export function isTerminal(status: RefreshStatus): boolean {
 }
 
 export function pendingResources(resources: readonly DataResource[]): ResourceProgress[] {
-  return resources.map((resource) => ({ resource, status: 'PENDING', records: null }));
+  return resources.map((resource) => ({ resource, status: 'PENDING', records: null, records_skipped: null, issues: [], error: null }));
 }
 
-export function withStatus(progress: readonly ResourceProgress[], status: RefreshStatus): ResourceProgress[] {
+/** A stored progress as it is now, whatever version of it was stored (rows written before PARTIAL existed lack the newer fields). */
+export function readProgress(json: string): ResourceProgress[] {
+  return (JSON.parse(json) as Partial<ResourceProgress>[]).map((p) => ({
+    resource: p.resource!,
+    status: p.status!,
+    records: p.records ?? null,
+    records_skipped: p.records_skipped ?? (p.records === null || p.records === undefined ? null : 0),
+    issues: p.issues ?? [],
+    error: p.error ?? null,
+  }));
+}
+
+export function withStatus(progress: readonly ResourceProgress[], status: ResourceStatus): ResourceProgress[] {
   return progress.map((p) => ({ ...p, status }));
 }
 
-/** Every resource finished, with the records the bank returned for it. */
-export function finishedResources(progress: readonly ResourceProgress[], records: Partial<Record<DataResource, number>>): ResourceProgress[] {
-  return progress.map((p) => ({ ...p, status: 'FINISHED', records: records[p.resource] ?? 0 }));
+/**
+ * Every resource as the refresh stored it: `records` per resource, and the fetch's report of what
+ * was skipped or failed. A resource none of whose parts (accounts, or the entity's one) could be
+ * read is FAILED; one with a part failed or a record skipped is PARTIAL; else FINISHED.
+ *
+ * @example finishedResources(progress, { accounts: 2, transactions: 90 }, { transactions: { fetched: 0, failed: 2, failure: '…', skipped: 0, issues: ['…'] } })
+ */
+export function finishedResources(
+  progress: readonly ResourceProgress[],
+  records: Partial<Record<DataResource, number>>,
+  report: FetchReport['resources'],
+): ResourceProgress[] {
+  return progress.map((p) => {
+    const r = report[p.resource];
+    const failed = r?.failed ?? 0;
+    const skipped = r?.skipped ?? 0;
+    const issues = r?.issues ?? [];
+    const status: ResourceStatus = failed > 0 && (r?.fetched ?? 0) === 0 ? 'FAILED' : failed > 0 || skipped > 0 ? 'PARTIAL' : 'FINISHED';
+    const error: RefreshFailure | null = failed > 0 ? { code: 'BANK_RESPONSE_INVALID', detail: `${failed} of ${failed + (r?.fetched ?? 0)} malformed; ${r!.failure}` } : null;
+    return { ...p, status, records: records[p.resource] ?? 0, records_skipped: skipped, issues, error };
+  });
 }
 
 /**
@@ -60,5 +106,17 @@ export function finishedResources(progress: readonly ResourceProgress[], records
  * resource is FAILED, and the one the bank failed on is named in the failure's detail.
  */
 export function failedResources(progress: readonly ResourceProgress[]): ResourceProgress[] {
-  return progress.map((p) => ({ ...p, status: 'FAILED', records: null }));
+  return progress.map((p) => ({ ...p, status: 'FAILED', records: null, records_skipped: null }));
+}
+
+/** A wait at least this long is one a client should hear of: announced, and it does not cost an attempt when the bank asked for it. */
+export const LONG_WAIT_MS = 60_000;
+
+/**
+ * The refresh's `error` as the API shows it: why it failed, or, while it waits to try again, why
+ * the last attempt failed; null otherwise.
+ */
+export function refreshError(row: { status: RefreshStatus; error_code: string | null; error_detail: string | null }): RefreshFailure | null {
+  if (!row.error_code || (row.status !== 'FAILED' && row.status !== 'IN_PROGRESS')) return null;
+  return { code: row.error_code as RefreshErrorCode, detail: row.error_detail ?? '' };
 }

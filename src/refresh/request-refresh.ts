@@ -87,6 +87,8 @@ export async function requestRefreshIn(trx: Kysely<DB>, req: RefreshRequest): Pr
     resources: JSON.stringify(pendingResources(resourcesFor(req.entity))),
     error_code: null,
     error_detail: null,
+    attempts: 0,
+    next_attempt_at: null,
   };
   await insertRefresh(trx, refresh);
   await req.jobs.enqueue(trx, { kind: REFRESH_JOB, payload: { refresh_id: refresh.id }, runAt: req.now, maxAttempts: req.maxAttempts });

@@ -7,7 +7,7 @@ import { applySnapshot, oldestPendingAt } from '../store/bank-data.ts';
 import { getConnection, saveConnection } from '../store/connections.ts';
 import type { Store } from '../store/database.ts';
 import { getEntity, moveEntityStatus } from '../store/entities.ts';
-import { getRefresh, moveRefresh, updateRefresh } from '../store/refreshes.ts';
+import { getRefresh, moveRefresh, transactionsSyncedAt } from '../store/refreshes.ts';
 import type { EntityRow, RefreshRow, RefreshStatus, RefreshTable } from '../store/schema.ts';
 import { entityEvent, recordEvent, refreshEvent, transactionsEvent } from '../webhooks/events.ts';
 import { retryDelay } from '../jobs/backoff.ts';
@@ -18,10 +18,14 @@ import {
   failedResources,
   finishedResources,
   isTerminal,
+  LONG_WAIT_MS,
+  readProgress,
   withStatus,
+  type RefreshErrorCode,
   type RefreshFailure,
   type ResourceProgress,
 } from './refresh-state.ts';
+import { learnedQuirks, rememberQuirks } from '../store/bank-quirks.ts';
 import { resourcesFor } from './request-refresh.ts';
 
 export interface RefreshDeps {
@@ -64,7 +68,7 @@ export async function runRefresh(deps: RefreshDeps, refreshId: string, attempt: 
   const { store } = deps;
   const refresh = await getRefresh(store.db, refreshId);
   if (!refresh || isTerminal(refresh.status)) return { done: true };
-  const progress = JSON.parse(refresh.resources) as ResourceProgress[];
+  const progress = readProgress(refresh.resources);
   const entity = await getEntity(store.db, refresh.entity_id);
   if (!entity) return fail(deps, refresh, progress, undefined, { code: 'INTERNAL_ERROR', detail: 'The entity no longer exists' });
 
@@ -82,9 +86,13 @@ export async function runRefresh(deps: RefreshDeps, refreshId: string, attempt: 
     status: 'IN_PROGRESS',
     started_at: refresh.started_at ?? deps.now().toISOString(),
     resources: JSON.stringify(withStatus(progress, 'IN_PROGRESS')),
+    attempts: attempt.number,
+    next_attempt_at: null,
   };
   // A retried attempt finds the refresh IN_PROGRESS already: no second event. Neither: it ended elsewhere.
   if (!(await moveAndAnnounce(deps, refresh, entity, started)) && !(await moveRefresh(store.db, refresh.id, ['IN_PROGRESS'], started))) return { done: true };
+  // The refresh as it now is: what the events of this attempt describe.
+  const running: RefreshRow = { ...refresh, ...started };
 
   try {
     const credentials = openCredentials(deps.key, entity.id, connection.credentials);
@@ -97,15 +105,21 @@ export async function runRefresh(deps: RefreshDeps, refreshId: string, attempt: 
         credentials: sealCredentials(deps.key, entity.id, fresh),
         updated_at: deps.now().toISOString(),
       });
+    // What the operator configured, and what openlean learned by itself about the bank.
+    const quirks = { ...bank.quirks, ...(await learnedQuirks(store.db, bank.identifier)) };
     const result = await deps.connector.fetchData({
-      bank,
+      bank: { ...bank, quirks },
       credentials,
       resources: resourcesFor(entity),
-      transactions_from: transactionsFrom(refresh, entity, deps.overlapDays, await oldestPendingAt(store.db, entity.id)),
+      transactions_from: transactionsFrom(refresh, { synced_at: await transactionsSyncedAt(store.db, entity.id) }, deps.overlapDays, await oldestPendingAt(store.db, entity.id)),
       signal: attempt.signal,
       onCredentials: storeCredentials,
     });
     if (JSON.stringify(result.credentials) !== JSON.stringify(credentials)) await storeCredentials(result.credentials);
+    if (Object.keys(result.report.learned).length > 0) {
+      await rememberQuirks(store.db, bank.identifier, result.report.learned, deps.now());
+      deps.log.info({ bank: bank.identifier, quirks: result.report.learned }, 'learned how the bank departs from its standard');
+    }
     attempt.signal.throwIfAborted();
     const applied = await applySnapshot(store, entity.id, result.snapshot, {
       // The entity's first data is announced by its refresh finishing; changes to it after that by this.
@@ -113,23 +127,25 @@ export async function runRefresh(deps: RefreshDeps, refreshId: string, attempt: 
         ? (trx, accountIds) => recordEvent(trx, deps.jobs, transactionsEvent(entity, accountIds), deps.now()).then(() => {})
         : undefined,
     });
-    await moveAndAnnounce(deps, refresh, entity, {
+    await moveAndAnnounce(deps, running, entity, {
       status: 'FINISHED',
       finished_at: deps.now().toISOString(),
-      resources: JSON.stringify(finishedResources(progress, applied.records)),
+      resources: JSON.stringify(finishedResources(progress, applied.records, result.report.resources)),
       error_code: null,
       error_detail: null,
+      next_attempt_at: null,
     });
     return { done: true };
   } catch (err) {
-    return failedAttempt(deps, refresh, progress, entity, attempt, err);
+    return failedAttempt(deps, running, progress, entity, attempt, err);
   }
 }
 
 /**
- * Full history the first time; afterwards from the last sync, minus an overlap for late and
- * backdated bookings, and at the latest from the oldest stored pending transaction, which must be
- * seen again to know whether it booked, changed or was released.
+ * Full history the first time; afterwards from the last refresh that read every account's
+ * transactions (`synced_at`), minus an overlap for late and backdated bookings, and at the latest
+ * from the oldest stored pending transaction, which must be seen again to know whether it booked,
+ * changed or was released.
  */
 export function transactionsFrom(refresh: Pick<RefreshRow, 'trigger'>, entity: Pick<EntityRow, 'synced_at'>, overlapDays: number, oldestPending: string | null): string | null {
   if (refresh.trigger === 'INITIAL' || !entity.synced_at) return null;
@@ -159,14 +175,36 @@ async function failedAttempt(deps: RefreshDeps, refresh: RefreshRow, progress: R
   if (!(err instanceof BankError)) deps.log.error({ err, refresh_id: refresh.id }, 'refresh attempt failed');
   else deps.log.warn({ refresh_id: refresh.id, kind: err.kind, status: err.status, attempt: attempt.number }, err.message);
 
-  if (retryable && attempt.number < attempt.max) {
-    const backoff = retryDelay(attempt.number, deps.retryBaseMs);
-    const wait = Math.max(backoff, err instanceof BankError ? (err.retry_after_ms ?? 0) : 0);
-    await updateRefresh(deps.store.db, refresh.id, { error_detail: `Attempt ${attempt.number} failed: ${detail}; retrying` });
-    return { retryAt: new Date(deps.now().getTime() + wait), reason: detail };
+  const code: RefreshErrorCode = err instanceof BankError ? ERROR_FOR_BANK_FAILURE[err.kind] : 'INTERNAL_ERROR';
+  // The bank named a long wait (a daily quota): the refresh waits as told, and that is no failed attempt.
+  const told = err instanceof BankError && err.kind === 'rate_limited' ? (err.retry_after_ms ?? 0) : 0;
+  const uncounted = told >= LONG_WAIT_MS;
+  if (retryable && (attempt.number < attempt.max || uncounted)) {
+    const wait = Math.max(retryDelay(attempt.number, deps.retryBaseMs), told);
+    const retryAt = new Date(deps.now().getTime() + wait);
+    await recordWait(deps, refresh, entity, {
+      status: 'IN_PROGRESS',
+      resources: JSON.stringify(withStatus(progress, 'IN_PROGRESS')),
+      attempts: attempt.number,
+      error_code: code,
+      error_detail: `Attempt ${attempt.number} failed: ${detail}; next attempt at ${retryAt.toISOString()}`,
+      next_attempt_at: retryAt.toISOString(),
+    }, wait >= LONG_WAIT_MS);
+    return { retryAt, reason: detail, ...(uncounted ? { uncounted: true } : {}) };
   }
-  const code = err instanceof BankError ? ERROR_FOR_BANK_FAILURE[err.kind] : 'INTERNAL_ERROR';
   return fail(deps, refresh, progress, entity, { code, detail: `${detail} (after ${attempt.number} attempts)` });
+}
+
+/**
+ * Records why the refresh waits and until when. A wait a client would notice (`LONG_WAIT_MS` or
+ * more) is announced with `entity.data.refresh.updated`, once per wait, in the same transaction;
+ * the short backoffs between quick retries are not.
+ */
+async function recordWait(deps: RefreshDeps, refresh: RefreshRow, entity: EntityRow, patch: RefreshPatch, announce: boolean): Promise<void> {
+  await deps.store.db.transaction().execute(async (trx) => {
+    if (!(await moveRefresh(trx, refresh.id, ['IN_PROGRESS'], patch))) return;
+    if (announce) await recordEvent(trx, deps.jobs, refreshEvent(entity, { ...refresh, ...patch }), deps.now());
+  });
 }
 
 /** Ends the refresh FAILED; without the entity (it vanished) there is no one to announce it to. */
@@ -178,6 +216,7 @@ async function fail(deps: RefreshDeps, refresh: RefreshRow, progress: ResourcePr
     resources: JSON.stringify(failedResources(progress)),
     error_code: failure.code,
     error_detail: failure.detail,
+    next_attempt_at: null,
   });
   return { done: true };
 }

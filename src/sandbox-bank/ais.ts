@@ -9,7 +9,7 @@ import { isMutualTls, peerCertificate, thumbprint } from './authorization-server
 import type { ProviderRegistry } from './authorization-server/providers.ts';
 import type { ConsentStatus, SandboxBank, SandboxContext } from './context.ts';
 import { notFound, ObieError, unauthorized } from './errors.ts';
-import type { ActiveFaults } from './faults.ts';
+import { DAILY_QUOTA_RETRY_AFTER_S, recordsUnderFaults, type ActiveFaults } from './faults.ts';
 import { sendJson, transientFaults } from './transient-faults.ts';
 import type { GeneratedAccount, GeneratedTransaction } from './generator/model.ts';
 import type { Form } from './form.ts';
@@ -247,12 +247,13 @@ export function registerAis(app: FastifyInstance, ctx: SandboxContext, providers
     return sendJson(reply, { Data: { Account: [accountJson(account, a.grant.detail)] }, Links: { Self: ctx.publicUrl(request) }, Meta: { TotalPages: 1 } }, a.malformed);
   });
 
-  /** The per-account lists that fit on one page. */
-  const perAccount = (resource: AisResource, path: string, data: (account: GeneratedAccount, grant: ResourceGrant) => Record<string, unknown>) => {
+  /** The per-account lists that fit on one page, each written as the faults in force write records. */
+  const perAccount = (resource: AisResource, path: string, data: (account: GeneratedAccount, grant: ResourceGrant) => Record<string, unknown[]>) => {
     app.get(`${AIS}/accounts/:AccountId/${path}`, HIDDEN, async (request, reply) => {
       const a = await access(request, reply, resource);
       const account = accountOf(a, (request.params as { AccountId: string }).AccountId);
-      return sendJson(reply, { Data: data(account, a.grant), Links: { Self: ctx.publicUrl(request) }, Meta: { TotalPages: 1 } }, a.malformed);
+      const lists = Object.entries(data(account, a.grant)).map(([key, list]) => [key, recordsUnderFaults(list, a.faults, resource === 'balances')]);
+      return sendJson(reply, { Data: Object.fromEntries(lists), Links: { Self: ctx.publicUrl(request) }, Meta: { TotalPages: 1 } }, a.malformed);
     });
   };
   perAccount('balances', 'balances', (x) => ({ Balance: x.balances.map((b) => balanceJson(x.accountId, b)) }));
@@ -273,6 +274,13 @@ export function registerAis(app: FastifyInstance, ctx: SandboxContext, providers
     const a = await access(request, reply, 'transactions');
     const { AccountId } = request.params as { AccountId: string };
     const query = (request.query ?? {}) as Form;
+    if (a.faults.has('daily_quota')) {
+      throw new ObieError(429, 'UK.OBIE.UnexpectedError', 'The daily request quota of this consent is used up', { headers: { 'retry-after': String(DAILY_QUOTA_RETRY_AFTER_S) } });
+    }
+    if (a.faults.has('no_date_filter') && query.fromBookingDateTime !== undefined) {
+      throw new ObieError(400, 'UK.OBIE.Field.Invalid', 'fromBookingDateTime is not supported', { path: 'fromBookingDateTime' });
+    }
+    if (a.faults.has('empty_transactions_body')) return reply.type('application/json; charset=utf-8').send('');
     const from = filterBound(query, 'fromBookingDateTime');
     const to = filterBound(query, 'toBookingDateTime');
     const page = positiveInteger(query, 'page') ?? 1;
@@ -320,7 +328,7 @@ export function registerAis(app: FastifyInstance, ctx: SandboxContext, providers
       Last: pageUrl(pages),
     };
     const body = {
-      Data: { Transaction: items.map((t) => transactionJson(AccountId, t, a.grant.detail, idOf(t))) },
+      Data: { Transaction: recordsUnderFaults(items.map((t) => transactionJson(AccountId, t, a.grant.detail, idOf(t))), a.faults, true) },
       Links: links,
       Meta: { TotalPages: pages },
     };

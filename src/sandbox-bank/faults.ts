@@ -36,6 +36,12 @@ export const FAULTS = [
   'signed_response_wrong_key',
   'signed_response_wrong_audience',
   'signed_response_expired',
+  'signed_amounts',
+  'empty_transactions_body',
+  'malformed_record',
+  'code_case',
+  'no_date_filter',
+  'daily_quota',
 ] as const;
 
 export type Fault = (typeof FAULTS)[number];
@@ -205,4 +211,48 @@ export function transactionsUnderFaults(
     });
   }
   return reorder ? [...out].sort(byBookingTime) : out;
+}
+
+/** `daily_quota`: the `Retry-After` (seconds) of its 429, a quota that resets in a little under a day. */
+export const DAILY_QUOTA_RETRY_AFTER_S = 85_092;
+
+/** Fields a `malformed_record` fault breaks, the first one a record has: each must be a string or an object, and becomes a number. */
+const BREAKABLE = ['Amount', 'InstructedAmount', 'MandateIdentification', 'Frequency', 'BeneficiaryId', 'PartyId'] as const;
+
+/** A record as `malformed_record` sends it: valid JSON, but a field its standard requires is of the wrong type. */
+function broken(record: Record<string, unknown>): Record<string, unknown> {
+  const field = BREAKABLE.find((f) => f in record);
+  return field === undefined ? record : { ...record, [field]: 42 };
+}
+
+type Json = Record<string, unknown>;
+
+/**
+ * The records of one list (balances, transactions, beneficiaries…, never the account list) as the
+ * faults that change how records are written send them, in JSON of any of the three standards:
+ * - `signed_amounts` (balances, transactions): a debit's `Amount` is negative, as some UK and Gulf banks send it;
+ * - `code_case` (balances, transactions): `Debit` becomes `DEBIT` (`KSAOB.DEBIT`), `Credit` `credit`, a `Status` upper case (`BOOKED`);
+ * - `malformed_record`: the first record has a required field of the wrong type.
+ * `directed` says whether the records carry a credit/debit indicator (balances, transactions).
+ */
+export function recordsUnderFaults<T>(records: readonly T[], faults: ActiveFaults, directed: boolean): T[] {
+  let out = records as readonly Json[];
+  if (directed && faults.has('signed_amounts')) {
+    out = out.map((r) => {
+      const amount = r.Amount as { Amount: string } | undefined;
+      return /debit$/i.test(String(r.CreditDebitIndicator)) && amount && !amount.Amount.startsWith('-') ? { ...r, Amount: { ...amount, Amount: `-${amount.Amount}` } } : r;
+    });
+  }
+  if (directed && faults.has('code_case')) {
+    out = out.map((r) => {
+      const indicator = String(r.CreditDebitIndicator);
+      return {
+        ...r,
+        CreditDebitIndicator: /debit$/i.test(indicator) ? indicator.toUpperCase() : indicator.toLowerCase(),
+        ...(typeof r.Status === 'string' ? { Status: r.Status.toUpperCase() } : {}),
+      };
+    });
+  }
+  if (faults.has('malformed_record') && out.length > 0) out = [broken(out[0]!), ...out.slice(1)];
+  return out as T[];
 }

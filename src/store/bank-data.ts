@@ -199,7 +199,7 @@ async function reconcileAccountTransactions(
     .executeTakeFirstOrThrow();
   const seq = Number(change_seq);
   const stored = await storedFor(trx, accountId, fetched);
-  const plan = reconcileTransactions(fetched.items, stored, fetched.from);
+  const plan = reconcileTransactions(fetched.items, stored, fetched.from, !fetched.skipped);
 
   if (plan.removed.length > 0) {
     const createdSeq = new Map(stored.map((r) => [r.id, Number(r.created_seq)]));

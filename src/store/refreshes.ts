@@ -1,13 +1,10 @@
 import { sql, type Kysely } from 'kysely';
 import type { Position } from '../domain/cursor.ts';
+import { readProgress } from '../refresh/refresh-state.ts';
 import type { DB, RefreshRow, RefreshStatus, RefreshTable } from './schema.ts';
 
 export async function insertRefresh(db: Kysely<DB>, row: RefreshTable): Promise<void> {
   await db.insertInto('refreshes').values(row).execute();
-}
-
-export async function updateRefresh(db: Kysely<DB>, id: string, patch: Partial<Omit<RefreshTable, 'id' | 'entity_id'>>): Promise<void> {
-  await db.updateTable('refreshes').set(patch).where('id', '=', id).execute();
 }
 
 /**
@@ -37,6 +34,40 @@ export async function activeRefresh(db: Kysely<DB>, entityId: string): Promise<R
     .where('status', 'in', ['PENDING', 'IN_PROGRESS'])
     .orderBy('created_at', 'desc')
     .executeTakeFirst();
+}
+
+/** The entity's newest FINISHED refresh: what its stored data last came from. */
+export async function latestFinishedRefresh(db: Kysely<DB>, entityId: string): Promise<RefreshRow | undefined> {
+  return db
+    .selectFrom('refreshes')
+    .selectAll()
+    .where('entity_id', '=', entityId)
+    .where('status', '=', 'FINISHED')
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+}
+
+/** Finished refreshes looked at for the last complete read of transactions; beyond them, the whole history is read again. */
+const SYNC_LOOKBACK = 100;
+
+/**
+ * When the newest finished refresh that read every account's transactions started (ISO 8601), or
+ * null when none did: a refresh whose transactions failed, for some account or all, must not move
+ * the next refresh's window past what was never read.
+ */
+export async function transactionsSyncedAt(db: Kysely<DB>, entityId: string): Promise<string | null> {
+  const rows = await db
+    .selectFrom('refreshes')
+    .select(['started_at', 'resources'])
+    .where('entity_id', '=', entityId)
+    .where('status', '=', 'FINISHED')
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(SYNC_LOOKBACK)
+    .execute();
+  const complete = rows.find((r) => !readProgress(r.resources).some((p) => p.resource === 'transactions' && p.error !== null));
+  return complete?.started_at ?? null;
 }
 
 export async function latestRefresh(db: Kysely<DB>, entityId: string): Promise<RefreshRow | undefined> {

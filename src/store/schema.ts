@@ -23,6 +23,7 @@ export interface DB {
   sandbox_application: SandboxApplicationTable;
   rate_limit_windows: RateLimitWindowTable;
   transaction_tombstones: TransactionTombstoneTable;
+  bank_quirks: BankQuirksTable;
 }
 
 export interface ApplicationTable {
@@ -171,10 +172,23 @@ export interface RefreshTable {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
-  /** JSON `[{resource, status, records}]`. */
+  /** JSON `ResourceProgress[]` (src/refresh/refresh-state.ts). */
   resources: string;
+  /** Why it failed, or, while it waits to try again, why the last attempt failed. */
   error_code: string | null;
   error_detail: string | null;
+  /** Attempts started so far (the current one included); waits the bank asked for do not count. */
+  attempts: number;
+  /** ISO 8601: when the next attempt runs, while the refresh waits for it; else null. */
+  next_attempt_at: string | null;
+}
+
+/** Quirks openlean learned about a bank by itself (src/banks/bank.ts `BankQuirks`). */
+export interface BankQuirksTable {
+  bank_identifier: string;
+  /** JSON `BankQuirks`. */
+  quirks: string;
+  updated_at: string;
 }
 
 export interface IdempotencyKeyTable {

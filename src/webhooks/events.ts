@@ -4,6 +4,7 @@ import { timeOrderedId } from '../domain/ids.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import type { DB, EntityRow, RefreshRow } from '../store/schema.ts';
 import { hasEndpoint, insertEvent } from '../store/webhooks.ts';
+import { readProgress, refreshError } from '../refresh/refresh-state.ts';
 
 /** What an application hears about, as DESIGN §2.6 lists it. */
 export const WEBHOOK_EVENT_TYPES = [
@@ -78,8 +79,15 @@ export function entityEvent(type: Exclude<WebhookEventType, 'entity.data.refresh
   };
 }
 
-/** `entity.data.refresh.updated` for the refresh as it is after the change. */
-export function refreshEvent(entity: EntityRow, refresh: Pick<RefreshRow, 'id' | 'trigger' | 'status' | 'error_code' | 'error_detail'>): WebhookEventInput {
+/**
+ * `entity.data.refresh.updated` for the refresh as it is after the change: its status, what
+ * happened to each resource, and, while it waits to try again, why (`error`), the attempt it is on
+ * and when the next one runs (`next_attempt_at`).
+ */
+export function refreshEvent(
+  entity: EntityRow,
+  refresh: Pick<RefreshRow, 'id' | 'trigger' | 'status' | 'error_code' | 'error_detail' | 'resources' | 'attempts' | 'next_attempt_at'>,
+): WebhookEventInput {
   return {
     app_id: entity.app_id,
     type: 'entity.data.refresh.updated',
@@ -89,7 +97,10 @@ export function refreshEvent(entity: EntityRow, refresh: Pick<RefreshRow, 'id' |
       customer_id: entity.customer_id,
       status: refresh.status,
       trigger: refresh.trigger,
-      error: refresh.status === 'FAILED' && refresh.error_code ? { code: refresh.error_code, detail: refresh.error_detail ?? '' } : null,
+      resources: readProgress(refresh.resources),
+      attempts: refresh.attempts,
+      next_attempt_at: refresh.next_attempt_at,
+      error: refreshError(refresh),
     },
   };
 }

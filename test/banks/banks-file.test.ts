@@ -151,7 +151,17 @@ describe('BANKS_FILE', () => {
   it('refuses unknown fields, suggesting the one probably meant', () => {
     refuses([entry({ clientId: 'x', colour: 'red' })], [
       'banks[0] (MY_BANK).clientId: unknown field (did you mean client_id?)',
-      'banks[0] (MY_BANK).colour: unknown field; the fields are identifier, name, country, currency, time_zone, logo, permissions, standard, issuer, api_base_url, client_id, client_auth, signing_key, signing_kid, signing_alg, transport_cert, transport_key, ca, security_profile, par, response_type, scopes, signed_responses',
+      'banks[0] (MY_BANK).colour: unknown field; the fields are identifier, name, country, currency, time_zone, logo, permissions, standard, issuer, api_base_url, client_id, client_auth, signing_key, signing_kid, signing_alg, transport_cert, transport_key, ca, security_profile, par, response_type, scopes, signed_responses, quirks',
+    ]);
+  });
+
+  it('reads quirks as named flags, and refuses one it does not know or a value that is no flag', () => {
+    assert.deepEqual(parse([entry({ quirks: { no_transaction_date_filter: true } })])[0]!.quirks, { no_transaction_date_filter: true });
+    assert.equal(parse([entry({})])[0]!.quirks, undefined);
+    refuses([entry({ quirks: { no_date_filter: true } }), entry({ identifier: 'B2', quirks: { no_transaction_date_filter: 'yes' } }), entry({ identifier: 'B3', quirks: ['x'] })], [
+      'banks[0] (MY_BANK).quirks.no_date_filter: is not a quirk openlean knows: no_transaction_date_filter',
+      'banks[1] (B2).quirks.no_transaction_date_filter: must be true or false, got "yes"',
+      'banks[2] (B3).quirks: must be a mapping of quirk names to true or false, got a list',
     ]);
   });
 

@@ -263,7 +263,7 @@ const creditor = { name: 'Saudi Electricity Co', iban: 'SA4420000001234567891234
 describe('KSA mapping: beneficiaries, direct debits, standing orders, scheduled payments, account parties', () => {
   it('a beneficiary, Detail and Basic', () => {
     const b = { BeneficiaryId: 'b-1', BeneficiaryType: 'KSAOB.Activated', Reference: 'Rent', CreditorAgent: creditorAgent, CreditorAccount: creditorAccount } as KsaBeneficiary;
-    assert.deepEqual(mapBeneficiaries([b]), { items: [{ beneficiary_id: 'b-1', type: 'TRUSTED', reference: 'Rent', creditor, bank_name: 'Al Rajhi Bank' }], notes: [] });
+    assert.deepEqual(mapBeneficiaries([b]), { items: [{ beneficiary_id: 'b-1', type: 'TRUSTED', reference: 'Rent', creditor, bank_name: 'Al Rajhi Bank' }], notes: [], skipped: 0 });
     assert.deepEqual(mapBeneficiaries([{ BeneficiaryId: 'b-2' }]).items[0], { beneficiary_id: 'b-2', type: null, reference: null, creditor: { name: null, iban: null, account_number: null, bic: null }, bank_name: null });
   });
 
@@ -272,6 +272,7 @@ describe('KSA mapping: beneficiaries, direct debits, standing orders, scheduled 
     assert.deepEqual(mapDirectDebits([d], BANK), {
       items: [{ direct_debit_id: 'dd-1', mandate_id: 'M-1', name: 'STC', status: 'ACTIVE', frequency: null, previous_payment_amount: { amount: 230.5, currency: 'SAR' }, previous_payment_timestamp: '2024-05-01T06:00:00.000Z' }],
       notes: [],
+      skipped: 0,
     });
   });
 
@@ -307,6 +308,7 @@ describe('KSA mapping: beneficiaries, direct debits, standing orders, scheduled 
         },
       ],
       notes: [],
+      skipped: 0,
     });
     const { CreditorAgent: _a, CreditorAccount: _b, ...basic } = o;
     assert.equal(mapStandingOrders([basic], BANK).items[0]!.creditor, null);
@@ -317,6 +319,7 @@ describe('KSA mapping: beneficiaries, direct debits, standing orders, scheduled 
     assert.deepEqual(mapScheduledPayments([p], BANK), {
       items: [{ scheduled_payment_id: 'sp-1', execution_date: '2024-07-01T07:00:00.000Z', type: 'ARRIVAL', amount: { amount: 99.99, currency: 'SAR' }, reference: 'Mine', creditor: null }],
       notes: [],
+      skipped: 0,
     });
     assert.equal(mapScheduledPayments([{ ...p, CreditorReference: 'Theirs' }], BANK).items[0]!.reference, 'Theirs');
   });

@@ -13,7 +13,8 @@ import {
   PARTY_TYPES,
   SCHEDULE_TYPES,
 } from '../../src/banks/obie/codes.ts';
-import { nextPageUrl, obieFilterDate } from '../../src/banks/obie/connector.ts';
+import { nextPageUrl } from '../../src/banks/obie/connector.ts';
+import { filterDateTime } from '../../src/banks/date-filter.ts';
 import {
   e164,
   instant,
@@ -52,9 +53,12 @@ const AS_OF = new Date('2026-11-20T08:30:00.000Z');
 
 /** Items as they come off the wire: JSON, checked against the connector's schemas. */
 function wire<K extends keyof typeof ITEMS>(key: K, items: unknown[]) {
-  const result = check<unknown[]>(ITEMS[key], JSON.parse(JSON.stringify(items)));
-  assert.ok(result.ok, result.ok ? '' : result.problem);
-  return result.value as never;
+  const json = JSON.parse(JSON.stringify(items)) as unknown[];
+  for (const item of json) {
+    const result = check(ITEMS[key] as Parameters<typeof check>[0], item);
+    assert.ok(result.ok, result.ok ? '' : result.problem);
+  }
+  return json as never;
 }
 
 const amount = (Amount: string, Currency = 'AED') => ({ Amount, Currency });
@@ -206,13 +210,23 @@ describe('OBIE balances', () => {
     assert.equal(mapped.notes.length, 4);
   });
 
-  it('refuses amounts that break the currency\'s precision', () => {
+  it('skips, and counts, a balance whose amount breaks the currency\'s precision', () => {
     const base = { AccountId: 'A', CreditDebitIndicator: 'Credit', Type: 'Expected', DateTime: '2026-11-20T08:00:00Z' };
-    assert.throws(() => mapBalances(wire('Balance', [{ ...base, Amount: amount('1.005', 'AED') }]), DUBAI), MalformedData);
-    assert.throws(() => mapBalances(wire('Balance', [{ ...base, Amount: amount('1.0001', 'KWD') }]), DUBAI), MalformedData);
-    // Signs and exponents are not OBIE amounts at all: the schema refuses them before mapping.
-    assert.equal(check(ITEMS.Balance, [{ ...base, Amount: amount('-1.00') }]).ok, false);
-    assert.equal(check(ITEMS.Balance, [{ ...base, Amount: amount('1e3') }]).ok, false);
+    const mapped = mapBalances(wire('Balance', [{ ...base, Amount: amount('1.005', 'AED') }, { ...base, Amount: amount('1.0001', 'KWD') }, { ...base, Amount: amount('1.00') }]), DUBAI);
+    assert.equal(mapped.items.length, 1);
+    assert.equal(mapped.skipped, 2);
+    assert.match(mapped.notes[0]!, /^#0: 1\.005 has more than 2 decimals for AED; record skipped$/);
+    // Exponents are no amounts at all: the schema refuses them before mapping; a sign is read.
+    assert.equal(check(ITEMS.Balance, { ...base, Amount: amount('1e3') }).ok, false);
+    assert.equal(check(ITEMS.Balance, { ...base, Amount: amount('-1.00') }).ok, true);
+  });
+
+  it('reads a negative debit balance as a debit of its absolute value', () => {
+    const base = { AccountId: 'A', Type: 'InterimAvailable', DateTime: '2026-11-20T08:00:00Z' };
+    const mapped = mapBalances(wire('Balance', [{ ...base, CreditDebitIndicator: 'Debit', Amount: amount('-396.50') }, { ...base, CreditDebitIndicator: 'Credit', Amount: amount('-10.00') }]), DUBAI);
+    assert.deepEqual(mapped.items.map((b) => [b.amount.amount, b.credit_debit_indicator]), [[396.5, 'DEBIT'], [10, 'CREDIT']]);
+    assert.deepEqual(mapped.notes, ['#1: Amount -10.00 is negative but the indicator says Credit: read as a credit of 10.00']);
+    assert.equal(mapped.skipped, 0);
   });
 });
 
@@ -283,14 +297,33 @@ describe('OBIE transactions', () => {
     assert.match(mapped.notes[0]!, /^#0: rejected/);
   });
 
-  it('keeps 3-decimal amounts exact and refuses a fourth decimal', () => {
-    const [t] = mapTransactions(wire('Transaction', [txn({ Amount: amount('0.125', 'BHD') })]), DUBAI).items;
-    assert.equal(t!.amount_minor, 125);
-    assert.throws(() => mapTransactions(wire('Transaction', [txn({ Amount: amount('0.1255', 'BHD') })]), DUBAI), MalformedData);
+  it('keeps 3-decimal amounts exact and skips a transaction with a fourth decimal', () => {
+    const mapped = mapTransactions(wire('Transaction', [txn({ Amount: amount('0.125', 'BHD') }), txn({ Amount: amount('0.1255', 'BHD') })]), DUBAI);
+    assert.deepEqual(mapped.items.map((t) => t.amount_minor), [125]);
+    assert.equal(mapped.skipped, 1);
   });
 
-  it('refuses a booking time that is no date-time', () => {
-    assert.throws(() => mapTransactions(wire('Transaction', [txn({ BookingDateTime: 'yesterday' })]), DUBAI), MalformedData);
+  it('skips a transaction whose booking time is no date-time, and keeps the others', () => {
+    const mapped = mapTransactions(wire('Transaction', [txn({ BookingDateTime: 'yesterday' }), txn()]), DUBAI);
+    assert.equal(mapped.items.length, 1);
+    assert.equal(mapped.skipped, 1);
+    assert.deepEqual(mapped.notes, ['#0: "yesterday" is not an ISO 8601 date-time; record skipped']);
+  });
+
+  it('reads codes in any letter case: DEBIT, credit, BOOKED', () => {
+    const mapped = mapTransactions(
+      wire('Transaction', [txn({ CreditDebitIndicator: 'DEBIT' }), txn({ CreditDebitIndicator: 'credit', TransactionId: 'c' }), txn({ Status: 'BOOKED', TransactionId: 'b' }), txn({ Status: 'pending', TransactionId: 'p' })]),
+      DUBAI,
+    );
+    assert.deepEqual(mapped.items.map((t) => [t.credit_debit, t.status]), [['DEBIT', 'BOOKED'], ['CREDIT', 'BOOKED'], ['DEBIT', 'BOOKED'], ['DEBIT', 'PENDING']]);
+    assert.deepEqual(mapped.notes, []);
+    assert.equal(mapped.skipped, 0);
+  });
+
+  it('reads a negative debit as a debit of its absolute value, and a negative credit by its indicator, flagged', () => {
+    const mapped = mapTransactions(wire('Transaction', [txn({ Amount: amount('-23.50') }), txn({ CreditDebitIndicator: 'Credit', Amount: amount('-5.00'), TransactionId: 'c' })]), DUBAI);
+    assert.deepEqual(mapped.items.map((t) => [t.amount_minor, t.credit_debit]), [[2350, 'DEBIT'], [500, 'CREDIT']]);
+    assert.deepEqual(mapped.notes, ['#1: Amount -5.00 is negative but the indicator says Credit: read as a credit of 5.00']);
   });
 });
 
@@ -510,8 +543,8 @@ describe('OBIE codes and formats', () => {
   });
 
   it('writes filter dates as OBIE wants them: UTC, whole seconds, no zone', () => {
-    assert.equal(obieFilterDate('2026-11-13T08:30:59.999Z'), '2026-11-13T08:30:59');
-    assert.equal(obieFilterDate('2026-11-13T12:30:00+04:00'), '2026-11-13T08:30:00');
+    assert.equal(filterDateTime('2026-11-13T08:30:59.999Z'), '2026-11-13T08:30:59');
+    assert.equal(filterDateTime('2026-11-13T12:30:00+04:00'), '2026-11-13T08:30:00');
   });
 
   it('follows Links.Next, absolute or relative, but never off the bank\'s origin', () => {

@@ -86,25 +86,33 @@ describe('OBIE connector against a misbehaving bank', () => {
     assert.deepEqual(events, [{ type: 'notes', bank: BANK.identifier, resource: 'accounts', notes: ['Links.Next points back to a page already read; paging stopped there'] }]);
   });
 
-  it('fails as unavailable past the page limit, or when Next leaves the bank', async () => {
+  it('fails as unavailable past the page limit, and as malformed when Next leaves the bank', async () => {
     routes = { '/accounts': page(['A1'], 'accounts?page=2'), '/accounts?page=2': page(['A2'], 'accounts?page=3'), '/accounts?page=3': page(['A3']) };
     await assert.rejects(fetchAccounts(CREDENTIALS, 2), bankError('unavailable', /more than 2 pages/));
     routes = { '/accounts': page(['A1'], 'http://attacker.example/accounts') };
-    await assert.rejects(fetchAccounts(), bankError('unavailable', /leaves the bank's API/));
+    await assert.rejects(fetchAccounts(), bankError('malformed', /leaves the bank's API/));
     assert.ok(requests.every((r) => r.startsWith('/aisp/')));
   });
 
-  it('fails as unavailable, naming the field, when a record breaks the OBIE format', async () => {
+  it('fails as malformed, naming the field, when an account record breaks the OBIE format: leaving it out would delete it', async () => {
     routes = { '/accounts': () => [200, { Data: { Account: [account('A1'), { Currency: 'AED' }] }, Links: { Self: 'x' } }] };
-    await assert.rejects(fetchAccounts(), (err: unknown) => bankError('unavailable', /Data\.Account\.1 must have required properties AccountId/)(err) && (err as BankError).resource === 'accounts');
+    await assert.rejects(fetchAccounts(), (err: unknown) => bankError('malformed', /#1: record must have required properties AccountId; record skipped/)(err) && (err as BankError).resource === 'accounts');
+  });
+
+  it('skips, counts and explains another record that breaks the OBIE format, and fails an answer that is no list', async () => {
     routes = {
-      '/accounts': page(['A1']),
+      '/accounts': page(['A1', 'A2']),
       '/accounts/A1/balances': () => [200, { Data: { Balance: [{ CreditDebitIndicator: 'Credit', Type: 'Expected', DateTime: 'now', Amount: { Amount: '1.00', Currency: 'AED' } }] } }],
+      '/accounts/A2/balances': () => [200, { Data: { Balance: { Amount: '1.00' } } }],
     };
-    await assert.rejects(
-      connector().fetchData({ bank: BANK, credentials: CREDENTIALS, resources: ['balances'], transactions_from: null }),
-      (err: unknown) => bankError('unavailable', /"now" is not an ISO 8601 date-time/)(err) && (err as BankError).resource === 'balances',
-    );
+    const { snapshot, report } = await connector().fetchData({ bank: BANK, credentials: CREDENTIALS, resources: ['balances'], transactions_from: null });
+    assert.deepEqual(snapshot.accounts.map((a) => a.balances), [[], undefined]);
+    const balances = report.resources.balances!;
+    assert.deepEqual([balances.fetched, balances.failed, balances.skipped], [1, 1, 1]);
+    assert.deepEqual(balances.issues, [
+      '#0: "now" is not an ISO 8601 date-time; record skipped',
+      'account 2 of 2: GET balances: the bank\'s response is malformed (Data.Balance must be array)',
+    ]);
   });
 
   it('says reconnect_required for a refused token it cannot refresh, rejected for other refusals', async () => {

@@ -10,7 +10,6 @@ import {
   mapScheduledPayments,
   mapStandingOrders,
   mapTransactions,
-  MalformedData,
 } from '../../src/banks/uae/mapping.ts';
 import * as Uae from '../../src/standards/uae-2.1/codes.ts';
 import * as Codes from '../../src/banks/uae/codes.ts';
@@ -157,12 +156,13 @@ describe('UAE v2.1 mapping: realistic responses', () => {
     });
   });
 
-  it('amounts with and without decimals; too many decimals for AED are malformed', () => {
+  it('amounts with and without decimals; a transaction with too many decimals for AED is skipped, and counted', () => {
     const amounts = ['120', '120.5', '120.50', '0.01', '1000000'].map((a) => mapTransactions([transaction({ Amount: AED(a) })], BANK).items[0]!.amount_minor);
     assert.deepEqual(amounts, [12000, 12050, 12050, 1, 100000000]);
     const [bhd] = mapBalances([{ Type: 'ClosingAvailable', CreditDebitIndicator: 'Credit', DateTime: '2026-03-01T00:00:00+04:00', Amount: { Amount: '12.345', Currency: 'BHD' } } as any], BANK).items;
     assert.equal(bhd!.amount.amount, 12.345);
-    assert.throws(() => mapTransactions([transaction({ Amount: AED('1.234') })], BANK), MalformedData);
+    const broken = mapTransactions([transaction({ Amount: AED('1.234') })], BANK);
+    assert.deepEqual([broken.items.length, broken.skipped], [0, 1]);
   });
 
   it('a transaction: the Arabic/English narrative, the Arabic merchant, Dubai time to UTC, a zone-less time read in Asia/Dubai', () => {
@@ -227,7 +227,10 @@ describe('UAE v2.1 mapping: realistic responses', () => {
     assert.equal(odd.items[0]!.payment_mode, null);
     assert.deepEqual(odd.items[0]!.flags, ['PAYROLL']);
     assert.equal(odd.notes.length, 3);
-    assert.throws(() => mapTransactions([transaction({ ChargeAmount: AED('1.005') })], BANK), MalformedData);
+    // A charge with more decimals than its currency has breaks that record only.
+    const broken = mapTransactions([transaction({ ChargeAmount: AED('1.005') }), transaction({ TransactionId: 'T2' })], BANK);
+    assert.deepEqual([broken.items.length, broken.skipped], [1, 1]);
+    assert.match(broken.notes.join(' '), /1\.005/);
   });
 
   it('an unknown code drops what it decides and notes it', () => {

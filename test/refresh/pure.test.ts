@@ -33,7 +33,7 @@ describe('refresh state', () => {
   it('reports records per resource when finished and none when failed', () => {
     const p = pendingResources(['accounts', 'transactions', 'identity']);
     assert.deepEqual(p.map((r) => [r.status, r.records]), [['PENDING', null], ['PENDING', null], ['PENDING', null]]);
-    assert.deepEqual(finishedResources(p, { accounts: 2, transactions: 150 }).map((r) => r.records), [2, 150, 0]);
+    assert.deepEqual(finishedResources(p, { accounts: 2, transactions: 150 }, {}).map((r) => r.records), [2, 150, 0]);
     assert.ok(failedResources(p).every((r) => r.status === 'FAILED' && r.records === null));
   });
 });

@@ -67,6 +67,14 @@ describe('reconcileTransactions: the issue\'s inputs', () => {
     assert.deepEqual([plan.added.length, plan.modified.length, plan.unchanged], [0, 0, 1]);
   });
 
+  it('nothing is withdrawn by a fetch that skipped records it could not read: the missing row may be one of them', () => {
+    const kept = { bank_transaction_id: 'SB1-1002', amount_minor: 4000, description: 'GROCER', booking_at: daysAgo(1) };
+    const phase1 = fetch({ bank_transaction_id: 'SB1-0999', amount_minor: 9900, description: 'ELECTRONICS', booking_at: daysAgo(2) }, kept);
+    const plan = reconcileTransactions(fetch(kept), store(phase1), WINDOW_FROM, false);
+    assert.deepEqual(plan.removed, []);
+    assert.deepEqual([plan.added.length, plan.modified.length, plan.unchanged], [0, 0, 1]);
+  });
+
   it('a stored row outside the fetched window is kept: the bank was not asked about it', () => {
     const phase1 = fetch({ bank_transaction_id: 'SB1-0999', amount_minor: 9900, description: 'ELECTRONICS', booking_at: daysAgo(20) });
     assert.deepEqual(reconcileTransactions([], store(phase1), WINDOW_FROM).removed, []);

@@ -114,7 +114,18 @@ describe('webhooks', () => {
       status: 'ACTIVE',
       permissions: entity.permissions,
     });
-    assert.deepEqual(got[2]!.event.payload, { refresh_id: entity.refresh_id, entity_id: entity.id, customer_id: customerId, status: 'FINISHED', trigger: 'INITIAL', error: null });
+    const refresh = await s.request(`/data/v2/refreshes/${entity.refresh_id}`, { token, headers: { entity_id: entity.id } });
+    assert.deepEqual(got[2]!.event.payload, {
+      refresh_id: entity.refresh_id,
+      entity_id: entity.id,
+      customer_id: customerId,
+      status: 'FINISHED',
+      trigger: 'INITIAL',
+      resources: refresh.body.resources,
+      attempts: 1,
+      next_attempt_at: null,
+      error: null,
+    });
   });
 
   it('a receiver failing the first 3 attempts gets each event exactly once after de-duplication, on the schedule', async () => {

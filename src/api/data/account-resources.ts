@@ -4,7 +4,7 @@ import type { AppContext } from '../../context.ts';
 import type { DataResource } from '../../domain/permissions.ts';
 import { getResourceSet, type ListResource } from '../../store/bank-data.ts';
 import { ref } from '../responses.ts';
-import { AccountParams, DATA_READ_RESPONSES, ETagHeader, EntityHeader, dataReadHandler, requireAccount } from './entity-access.ts';
+import { AccountParams, assertResourceFetched, DATA_READ_RESPONSES, ETagHeader, EntityHeader, dataReadHandler, requireAccount } from './entity-access.ts';
 
 interface AccountResourceRoute {
   path: string;
@@ -48,6 +48,7 @@ export function registerAccountResources(app: FastifyInstance, ctx: AppContext):
         const { account_id } = request.params as { account_id: string };
         await requireAccount(ctx, entity, account_id);
         const payload = await getResourceSet(ctx.store, entity.id, account_id, route.resource);
+        if (payload === undefined) await assertResourceFetched(ctx, entity, route.resource);
         return { body: payload === undefined ? [] : JSON.parse(payload) };
       }),
     );

@@ -5,10 +5,11 @@ import { PERMISSION_FOR, type DataResource, type Permission } from '../../domain
 import { ApiError, notFound } from '../../errors/api-error.ts';
 import { accountExists } from '../../store/bank-data.ts';
 import { readEntity } from '../../store/entities.ts';
-import type { EntityRow } from '../../store/schema.ts';
+import type { EntityRow, RefreshRow } from '../../store/schema.ts';
 import { effectiveStatus } from '../../entities/effective-status.ts';
 import { problemResponses, ref } from '../responses.ts';
-import { latestRefresh } from '../../store/refreshes.ts';
+import { latestFinishedRefresh, latestRefresh } from '../../store/refreshes.ts';
+import { readProgress } from '../../refresh/refresh-state.ts';
 import { ResponseCache, type CachedResponse } from './response-cache.ts';
 
 /** The seed's `entity_id` header; other headers are allowed. */
@@ -25,7 +26,7 @@ export const ETagHeader = { etag: { type: 'string', description: 'Changes whenev
 /** The statuses every data read can answer with besides 200, for the OpenAPI document. */
 export const DATA_READ_RESPONSES = {
   202: {
-    description: 'The entity\'s first refresh has not finished yet; retry after `Retry-After` seconds',
+    description: 'The entity\'s first refresh has not finished yet; retry after `Retry-After` seconds (until the refresh\'s next attempt when it waits for one)',
     headers: { 'retry-after': { type: 'integer' } },
     content: { 'application/json': { schema: ref('DataPending') } },
   },
@@ -154,7 +155,33 @@ export function dataReadHandler(
   };
 }
 
+/** How soon a client polling a running first refresh asks again, when the refresh is not waiting for a set time. */
 const PENDING_RETRY_SECONDS = 2;
+
+/**
+ * `Retry-After` (seconds) for a read waiting on `refresh`: until its next attempt when it waits
+ * for one (a bank's quota may make that hours), else a short poll.
+ */
+export function pendingRetryAfter(refresh: Pick<RefreshRow, 'next_attempt_at'>, now: Date): number {
+  if (refresh.next_attempt_at === null) return PENDING_RETRY_SECONDS;
+  return Math.max(PENDING_RETRY_SECONDS, Math.ceil((Date.parse(refresh.next_attempt_at) - now.getTime()) / 1000));
+}
+
+/**
+ * For a read that found nothing stored of `resource`: 409 `RESOURCE_NOT_AVAILABLE`, naming the
+ * refresh, when the entity's newest finished refresh could not fetch the resource (FAILED, or
+ * PARTIAL because some accounts' answers were malformed); an empty list would say the bank has
+ * none. Otherwise the bank has none, and the read says so (docs/decisions/013).
+ */
+export async function assertResourceFetched(ctx: AppContext, entity: EntityRow, resource: DataResource): Promise<void> {
+  const refresh = await latestFinishedRefresh(ctx.store.db, entity.id);
+  const progress = refresh ? readProgress(refresh.resources).find((p) => p.resource === resource) : undefined;
+  if (!refresh || !progress?.error) return;
+  throw new ApiError(
+    'RESOURCE_NOT_AVAILABLE',
+    `No ${resource} of entity ${entity.id} is stored: refresh ${refresh.id} could not fetch them (${progress.error.code}: ${progress.error.detail}). Start a refresh with POST /data/v2/refreshes`,
+  );
+}
 
 /**
  * Before the first refresh finished there is no data to show, and an empty list would be a lie:
@@ -166,5 +193,5 @@ export async function sendPending(ctx: AppContext, reply: FastifyReply, entity: 
     const why = refresh ? `its first refresh ${refresh.id} failed (${refresh.error_code}: ${refresh.error_detail})` : 'it has never been refreshed';
     throw new ApiError('DATA_NOT_AVAILABLE', `Entity ${entity.id} has no data: ${why}. Start a refresh with POST /data/v2/refreshes`);
   }
-  return reply.code(202).header('retry-after', String(PENDING_RETRY_SECONDS)).send({ status: 'PENDING', refresh_id: refresh.id });
+  return reply.code(202).header('retry-after', String(pendingRetryAfter(refresh, ctx.now()))).send({ status: 'PENDING', refresh_id: refresh.id });
 }

@@ -3,7 +3,7 @@ import type { AppContext } from '../../context.ts';
 import { notFound } from '../../errors/api-error.ts';
 import { getResourceSet } from '../../store/bank-data.ts';
 import { ref } from '../responses.ts';
-import { DATA_READ_RESPONSES, ETagHeader, EntityHeader, dataReadHandler } from './entity-access.ts';
+import { assertResourceFetched, DATA_READ_RESPONSES, ETagHeader, EntityHeader, dataReadHandler } from './entity-access.ts';
 
 export function registerGetIdentity(app: FastifyInstance, ctx: AppContext): void {
   app.get(
@@ -24,6 +24,7 @@ export function registerGetIdentity(app: FastifyInstance, ctx: AppContext): void
     },
     dataReadHandler(ctx, 'identity', async (_request, entity) => {
       const payload = await getResourceSet(ctx.store, entity.id, null, 'identity');
+      if (payload === undefined) await assertResourceFetched(ctx, entity, 'identity');
       const identity = payload === undefined ? null : JSON.parse(payload);
       if (!identity) throw notFound('Identity of entity', entity.id);
       return { body: identity };

@@ -9,7 +9,7 @@ import { countTransactions, listTransactions } from '../../store/bank-data.ts';
 import type { TransactionRow } from '../../store/schema.ts';
 import { KeysetPageParams, keysetPage, keysetPaging, PageHeaders, pageHeaders } from '../pagination.ts';
 import { ref } from '../responses.ts';
-import { AccountParams, DATA_READ_RESPONSES, ETagHeader, EntityHeader, dataReadHandler, requireAccount } from './entity-access.ts';
+import { AccountParams, assertResourceFetched, DATA_READ_RESPONSES, ETagHeader, EntityHeader, dataReadHandler, requireAccount } from './entity-access.ts';
 
 const Query = Type.Object(
   {
@@ -81,6 +81,7 @@ export function registerGetTransactions(app: FastifyInstance, ctx: AppContext): 
         const timeZone = ctx.banks.get(entity.bank_identifier)?.time_zone ?? 'UTC';
         const range = { accountId: account_id, ...localDateRange(q.start_date, q.end_date, timeZone) };
         const [rows, total] = await Promise.all([listTransactions(ctx.store, { ...range, ...paging }), countTransactions(ctx.store, range)]);
+        if (total === 0 && (await countTransactions(ctx.store, { accountId: account_id })) === 0) await assertResourceFetched(ctx, entity, 'transactions');
         const { page, next } = keysetPage(paging, rows, (t) => ({ at: t.booking_at, id: t.id }));
         return { body: page.map(toTransaction), headers: pageHeaders(request.url, total, next) };
       },

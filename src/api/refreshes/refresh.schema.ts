@@ -1,10 +1,15 @@
 import Type from 'typebox';
 import { DATA_RESOURCES } from '../../domain/permissions.ts';
 import { Nullable, StringEnum } from '../../domain/typebox.ts';
-import { REFRESH_ERROR_CODES, type RefreshErrorCode, type ResourceProgress } from '../../refresh/refresh-state.ts';
+import { readProgress, REFRESH_ERROR_CODES, refreshError, RESOURCE_STATUSES } from '../../refresh/refresh-state.ts';
 import type { RefreshRow } from '../../store/schema.ts';
 
 const RefreshStatus = StringEnum(['PENDING', 'IN_PROGRESS', 'FINISHED', 'FAILED']);
+
+const RefreshError = Type.Object({
+  code: StringEnum(REFRESH_ERROR_CODES),
+  detail: Type.String(),
+});
 
 export const Refresh = Type.Object(
   {
@@ -18,16 +23,19 @@ export const Refresh = Type.Object(
     resources: Type.Array(
       Type.Object({
         resource: StringEnum(DATA_RESOURCES),
-        status: RefreshStatus,
-        records: Nullable(Type.Integer({ minimum: 0, description: 'Records the bank returned; null until fetched' })),
+        status: StringEnum(RESOURCE_STATUSES, {
+          description:
+            'FINISHED: all the bank sent was stored. PARTIAL: stored, but records were skipped or some accounts\' answers were malformed (their earlier data stays). FAILED: nothing of it was stored this time; earlier data stays',
+        }),
+        records: Nullable(Type.Integer({ minimum: 0, description: 'Records stored; null until fetched' })),
+        records_skipped: Nullable(Type.Integer({ minimum: 0, description: 'Records the bank sent that were not stored (malformed, of a code not understood, rejected, duplicated); null until fetched' })),
+        issues: Type.Array(Type.String(), { maxItems: 20, description: 'What the bank got wrong and what openlean did about it' }),
+        error: Type.Union([RefreshError, Type.Null()], { description: 'Why the resource, or part of it, could not be stored' }),
       }),
     ),
-    error: Nullable(
-      Type.Object({
-        code: StringEnum(REFRESH_ERROR_CODES),
-        detail: Type.String(),
-      }),
-    ),
+    attempts: Type.Integer({ minimum: 0, description: 'Attempts started so far; a wait the bank asked for is not an attempt' }),
+    next_attempt_at: Nullable(Type.String({ format: 'date-time', description: 'While the refresh waits to try again: when it will' })),
+    error: Type.Union([RefreshError, Type.Null()], { description: 'Why the refresh failed, or, while it waits to try again (`next_attempt_at`), why the last attempt failed' }),
   },
   { $id: 'Refresh' },
 );
@@ -51,7 +59,9 @@ export function toRefresh(row: RefreshRow): Refresh {
     created_at: row.created_at,
     started_at: row.started_at,
     finished_at: row.finished_at,
-    resources: JSON.parse(row.resources) as ResourceProgress[],
-    error: row.status === 'FAILED' && row.error_code ? { code: row.error_code as RefreshErrorCode, detail: row.error_detail ?? '' } : null,
+    resources: readProgress(row.resources),
+    attempts: row.attempts,
+    next_attempt_at: row.next_attempt_at,
+    error: refreshError(row),
   };
 }

@@ -30,7 +30,6 @@ import type {
   KsaFlag,
   KsaBillPaymentType,
 } from '../../standards/ksa-2022.11/codes.ts';
-import { KSA_NAMESPACE } from '../../standards/ksa-2022.11/codes.ts';
 
 /**
  * What each KSA code means in the domain. Every map is exhaustive over the list in
@@ -142,19 +141,8 @@ export const ACCOUNT_ROLES = {
   SuccessorOnDeath: 'SUCCESSOR_ON_DEATH',
 } as const satisfies Record<Bare<KsaAccountRole>, NonNullable<AccountIdentity['account_role']>>;
 
-const lowered = new WeakMap<object, Map<string, string>>();
-
-/** `map[code]` with or without the `KSAOB.` namespace and in any letter case; `undefined` for a code outside the list. */
-export function decode<M extends Readonly<Record<string, unknown>>>(map: M, code: string): M[keyof M] | undefined {
-  let index = lowered.get(map);
-  if (!index) {
-    index = new Map(Object.keys(map).map((k) => [k.toLowerCase(), k]));
-    lowered.set(map, index);
-  }
-  const bare = code.trim().toLowerCase();
-  const key = index.get(bare.startsWith(KSA_NAMESPACE.toLowerCase()) ? bare.slice(KSA_NAMESPACE.length) : bare);
-  return key === undefined ? undefined : map[key as keyof M];
-}
+/** Codes are read with the shared rules (`../codes.ts`): with or without the `KSAOB.` namespace, in any letter case. */
+export { decodeCode as decode } from '../codes.ts';
 
 /** Whether a KSA `IdentificationType` (`KSAOB.IBAN`, or unprefixed) is `scheme`. */
 export function isScheme(type: string | undefined, scheme: 'IBAN' | 'AccountNumber' | 'BICFI'): boolean {

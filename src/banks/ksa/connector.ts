@@ -2,7 +2,9 @@ import type { DataResource } from '../../domain/permissions.ts';
 import type { EntitySnapshot, FetchedAccount } from '../../domain/snapshot.ts';
 import { BankError, type BankConnector, type FetchDataInput } from '../connector.ts';
 import type { BankDefinition } from '../bank.ts';
-import { guarded, nextPageUrl, obieFilterDate, reasonOf, valid, type ObieConnectorOptions, type ObieEvent } from '../obie/connector.ts';
+import { guarded, LIST, nextPageUrl, problemOf, reasonOf, valid, type ObieConnectorOptions, type ObieEvent } from '../obie/connector.ts';
+import { checkRecords, combined, everyAccount, FetchCollector } from '../records.ts';
+import { transactionsSince } from '../date-filter.ts';
 import { connectorHttp, credentialsFrom, openConsentSession, refused, runLimited } from '../consent-session.ts';
 import {
   mapAccountIdentities,
@@ -19,6 +21,7 @@ import {
 } from './mapping.ts';
 import { ksaPermissions } from './permissions.ts';
 import { ConsentResponse, ITEMS, Page, SingleParty, type ItemsOf, type ListKey } from './wire.ts';
+import type { Checker } from '../obie/wire.ts';
 
 /** The same options as the OBIE connector's: the FAPI layer, transports, timeouts, retries, circuit. */
 export type KsaConnectorOptions = ObieConnectorOptions;
@@ -79,8 +82,10 @@ export function createKsaConnector(options: KsaConnectorOptions): BankConnector 
     });
     const get = session.get;
 
-    /** Every item of a list resource, over all its pages. */
-    const list = async <K extends ListKey>(path: string, key: K, resource: DataResource): Promise<ItemsOf<K>> => {
+    const collector = new FetchCollector((resource, notes) => onEvent({ type: 'notes', bank: bank.identifier, resource, notes }));
+
+    /** Every record of a list resource, over all its pages, checked one by one. */
+    const list = async <K extends ListKey>(path: string, key: K, resource: DataResource): Promise<Mapped<ItemsOf<K>[number]>> => {
       const items: unknown[] = [];
       const seen = new Set<string>();
       let url: string | null = `${ais}${path}`;
@@ -89,69 +94,81 @@ export function createKsaConnector(options: KsaConnectorOptions): BankConnector 
         seen.add(url);
         const page = valid(Page, await get(url, resource), `GET ${resource}`, resource);
         // Appended one by one: spreading a bank's page into push() fails past ~100k items.
-        for (const item of valid<unknown[]>(ITEMS[key], page.Data[key] ?? [], `GET ${resource}`, resource, `Data.${key}`)) items.push(item);
+        for (const item of valid(LIST, page.Data[key] ?? [], `GET ${resource}`, resource, `Data.${key}`)) items.push(item);
         url = nextPageUrl(page.Links?.Next, url, origin);
         if (url !== null && seen.has(url)) {
-          onEvent({ type: 'notes', bank: bank.identifier, resource, notes: ['Links.Next points back to a page already read; paging stopped there'] });
+          collector.issue(resource, 'Links.Next points back to a page already read; paging stopped there');
           url = null;
         }
       }
-      return items as ItemsOf<K>;
+      return checkRecords(items, (item) => problemOf(ITEMS[key] as Checker<unknown>, item));
     };
 
-    const noted = <T>(resource: DataResource, mapped: Mapped<T>): T[] => {
-      if (mapped.notes.length > 0) onEvent({ type: 'notes', bank: bank.identifier, resource, notes: mapped.notes });
-      return mapped.items;
+    /** The records of a list that pass the format check, mapped, with what was skipped counted. */
+    const mapped = async <K extends ListKey, T>(path: string, key: K, resource: DataResource, map: (items: ItemsOf<K>) => Mapped<T>, combine = combined<T>): Promise<Mapped<T>> => {
+      const checked = await list(path, key, resource);
+      return combine(checked, map(checked.items as ItemsOf<K>));
     };
+    const records = async <K extends ListKey, T>(path: string, key: K, resource: DataResource, map: (items: ItemsOf<K>) => Mapped<T>, combine = combined<T>): Promise<T[]> =>
+      collector.records(resource, await mapped(path, key, resource, map, combine));
 
-    const accountTask = (account: MappedAccount, fetched: FetchedAccount, resource: AccountResource) => () => guarded(resource, async () => {
-      const { path, key } = ACCOUNT_RESOURCES[resource];
-      const query = resource === 'transactions' && input.transactions_from !== null ? `?fromBookingDateTime=${obieFilterDate(input.transactions_from)}` : '';
-      const items = await list(`/accounts/${encodeURIComponent(account.bank_account_id)}/${path}${query}`, key, resource);
-      switch (resource) {
-        case 'balances':
-          fetched.balances = noted(resource, mapBalances(items as ItemsOf<'Balance'>, bank));
-          break;
-        case 'transactions':
-          fetched.transactions = { from: input.transactions_from, items: noted(resource, mapTransactions(items as ItemsOf<'Transaction'>, bank)) };
-          break;
-        case 'beneficiaries':
-          fetched.beneficiaries = noted(resource, mapBeneficiaries(items as ItemsOf<'Beneficiary'>));
-          break;
-        case 'direct_debits':
-          fetched.direct_debits = noted(resource, mapDirectDebits(items as ItemsOf<'DirectDebit'>, bank));
-          break;
-        case 'standing_orders':
-          fetched.standing_orders = noted(resource, mapStandingOrders(items as ItemsOf<'StandingOrder'>, bank));
-          break;
-        case 'scheduled_payments':
-          fetched.scheduled_payments = noted(resource, mapScheduledPayments(items as ItemsOf<'ScheduledPayment'>, bank));
-          break;
-        case 'account_identities':
-          fetched.account_identities = noted(resource, mapAccountIdentities(items as ItemsOf<'Party'>));
-          break;
-      }
-    });
+    const accountTask = (account: MappedAccount, fetched: FetchedAccount, resource: AccountResource, position: string) => () =>
+      collector.part(resource, position, () => guarded(resource, async () => {
+        const { path } = ACCOUNT_RESOURCES[resource];
+        const at = `/accounts/${encodeURIComponent(account.bank_account_id)}/${path}`;
+        switch (resource) {
+          case 'balances':
+            fetched.balances = await records(at, 'Balance', resource, (items) => mapBalances(items, bank));
+            break;
+          case 'transactions':
+            fetched.transactions = {
+              from: input.transactions_from,
+              ...(await transactionsSince({
+                from: input.transactions_from,
+                quirks: bank.quirks,
+                collector,
+                fetch: (filter) => mapped(filter === null ? at : `${at}?fromBookingDateTime=${filter}`, 'Transaction', resource, (items) => mapTransactions(items, bank)),
+              })),
+            };
+            break;
+          case 'beneficiaries':
+            fetched.beneficiaries = await records(at, 'Beneficiary', resource, mapBeneficiaries);
+            break;
+          case 'direct_debits':
+            fetched.direct_debits = await records(at, 'DirectDebit', resource, (items) => mapDirectDebits(items, bank));
+            break;
+          case 'standing_orders':
+            fetched.standing_orders = await records(at, 'StandingOrder', resource, (items) => mapStandingOrders(items, bank));
+            break;
+          case 'scheduled_payments':
+            fetched.scheduled_payments = await records(at, 'ScheduledPayment', resource, (items) => mapScheduledPayments(items, bank));
+            break;
+          case 'account_identities':
+            fetched.account_identities = await records(at, 'Party', resource, mapAccountIdentities);
+            break;
+        }
+      }));
 
     await session.refreshIfExpiring();
 
-    const accounts = await guarded('accounts', async () => noted('accounts', mapAccounts(await list('/accounts', 'Account', 'accounts'), bank)));
+    // The account list is what everything else hangs on: a malformed one fails the fetch.
+    const accounts = await guarded('accounts', () => records('/accounts', 'Account', 'accounts', (items) => mapAccounts(items, bank), everyAccount));
     const snapshot: EntitySnapshot = { fetched_at: fetchedAt, accounts: accounts.map((a) => ({ ...a })) };
     const wanted = (Object.keys(ACCOUNT_RESOURCES) as AccountResource[]).filter((r) => input.resources.includes(r));
-    const tasks = accounts.flatMap((account, i) => wanted.map((resource) => accountTask(account, snapshot.accounts[i]!, resource)));
+    const tasks = accounts.flatMap((account, i) => wanted.map((resource) => accountTask(account, snapshot.accounts[i]!, resource, `account ${i + 1} of ${accounts.length}`)));
     if (input.resources.includes('identity')) {
       tasks.push(() =>
-        guarded('identity', async () => {
+        collector.part('identity', 'the user', () => guarded('identity', async () => {
           const body = valid(Page, await get(`${ais}/parties`, 'identity'), 'GET identity', 'identity');
           const party = valid(SingleParty, body.Data.Party, 'GET identity', 'identity', 'Data.Party');
           const { identity, notes } = mapIdentity(Array.isArray(party) ? party[0] : party);
-          if (notes.length > 0) onEvent({ type: 'notes', bank: bank.identifier, resource: 'identity', notes });
+          collector.issue('identity', ...notes);
           snapshot.identity = identity;
-        }),
+        })),
       );
     }
     await runLimited(tasks, concurrency, abort);
-    return { snapshot, credentials: session.credentials() };
+    return { snapshot, credentials: session.credentials(), report: collector.report() };
   }
 
   return {

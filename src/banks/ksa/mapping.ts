@@ -1,8 +1,9 @@
 import type { AccountIdentity, AccountType, Amount, Balance, Beneficiary, DirectDebit, Identity, ScheduledPayment, StandingOrder } from '../../domain/bank-data.ts';
-import { toAmount, toMinor } from '../../domain/money.ts';
+import { toAmount } from '../../domain/money.ts';
 import type { FetchedTransaction } from '../../domain/snapshot.ts';
 import { transactionKeys } from '../../domain/transaction-key.ts';
-import { e164, instant, MalformedData, type BankContext, type Mapped, type MappedAccount } from '../obie/mapping.ts';
+import { e164, instant, type BankContext, type MappedAccount } from '../obie/mapping.ts';
+import { directedMinor, MalformedData, mapEach, unsignedMinor, type Mapped, type Note } from '../records.ts';
 import {
   ACCOUNT_ROLES,
   ACCOUNT_STATUSES,
@@ -39,9 +40,10 @@ import type {
 
 /**
  * KSA records (checked against `wire.ts`) to domain records. Pure. The rules are OBIE's
- * (`../obie/mapping.ts`, whose date and failure handling this shares): a broken amount or date
- * fails the fetch; a code that decides what a record means (balance type, credit or debit, entry
- * status) and is unknown drops that record with a note; a descriptive code falls back.
+ * (`../obie/mapping.ts`, whose date handling this shares, and `../records.ts`): a broken amount or
+ * date skips that record; a code that decides what a record means (balance type, credit or debit,
+ * entry status) and is unknown drops that record with a note; a descriptive code falls back; a
+ * signed amount is normalised. Every record dropped is counted.
  *
  * What real KSA banks send, and what happens (none of it drops or merges a transaction):
  * - `Flags: [null]`: the nulls are ignored.
@@ -57,18 +59,6 @@ import type {
 export { MalformedData };
 export type { BankContext, Mapped, MappedAccount };
 
-type Note = (text: string) => void;
-
-function mapEach<W, D>(raw: readonly W[], one: (record: W, note: Note) => D | null): Mapped<D> {
-  const notes: string[] = [];
-  const items: D[] = [];
-  raw.forEach((record, i) => {
-    const item = one(record, (text) => notes.push(`#${i}: ${text}`));
-    if (item !== null) items.push(item);
-  });
-  return { items, notes };
-}
-
 function decoded<M extends Readonly<Record<string, unknown>>>(map: M, code: string | undefined | null, field: string, note: Note, otherwise: string): M[keyof M] | undefined {
   if (code === undefined || code === null) return undefined;
   const value = decode(map, code);
@@ -76,15 +66,8 @@ function decoded<M extends Readonly<Record<string, unknown>>>(map: M, code: stri
   return value;
 }
 
-function minor(amount: KsaAmount): number {
-  try {
-    return toMinor(amount.Amount, amount.Currency);
-  } catch (err) {
-    throw new MalformedData((err as Error).message);
-  }
-}
-
-const amountOf = (amount: KsaAmount): Amount => ({ amount: toAmount(minor(amount), amount.Currency), currency: amount.Currency });
+/** An amount without an indicator; a negative one is read as its absolute value (noted). */
+const amountOf = (amount: KsaAmount, note: Note): Amount => ({ amount: toAmount(unsignedMinor(amount, note), amount.Currency), currency: amount.Currency });
 
 /** Free text as a person would read it: runs of white space (banks pad Arabic narratives with them) become one space. */
 export function cleanText(value: string | null | undefined): string | null {
@@ -132,7 +115,7 @@ export function mapBalances(raw: readonly KsaBalance[], bank: BankContext): Mapp
     if (type === undefined || direction === undefined) return null;
     return {
       type,
-      amount: amountOf(b.Amount),
+      amount: { amount: toAmount(directedMinor(b.Amount, direction, note), b.Amount.Currency), currency: b.Amount.Currency },
       credit_debit_indicator: direction,
       timestamp: instant(b.DateTime, bank),
       credit_lines: (b.CreditLine ?? []).flatMap((line) => {
@@ -140,7 +123,7 @@ export function mapBalances(raw: readonly KsaBalance[], bank: BankContext): Mapp
           note('credit line without an amount dropped');
           return [];
         }
-        return [{ included: line.Included, type: decoded(CREDIT_LINE_TYPES, line.Type, 'credit line Type', note, 'read as null') ?? null, amount: amountOf(line.Amount) }];
+        return [{ included: line.Included, type: decoded(CREDIT_LINE_TYPES, line.Type, 'credit line Type', note, 'read as null') ?? null, amount: amountOf(line.Amount, note) }];
       }),
     };
   });
@@ -166,9 +149,9 @@ function standardFields(t: KsaTransaction, note: Note) {
   return {
     transaction_mutability: decoded(TRANSACTION_MUTABILITIES, t.TransactionMutability, 'TransactionMutability', note, 'read as null') ?? null,
     payment_mode: decoded(PAYMENT_MODES, t.PaymentModes, 'PaymentModes', note, 'read as null') ?? null,
-    charge_minor: t.ChargeAmount ? minor(t.ChargeAmount) : null,
+    charge_minor: t.ChargeAmount ? unsignedMinor(t.ChargeAmount, note) : null,
     charge_currency: t.ChargeAmount?.Currency ?? null,
-    charge_vat_minor: t.ChargeAmountVat ? minor(t.ChargeAmountVat) : null,
+    charge_vat_minor: t.ChargeAmountVat ? unsignedMinor(t.ChargeAmountVat, note) : null,
     charge_vat_currency: t.ChargeAmountVat?.Currency ?? null,
     flags: t.Flags === undefined || t.Flags === null ? null : [...new Set(t.Flags.flatMap((f) => (f === null ? [] : (decoded(TRANSACTION_FLAGS, f, 'flag', note, 'left out') ?? []))))],
     // An empty `BillDetails` (`{}`, or zeros as for merchants) is no bill.
@@ -195,7 +178,7 @@ export function mapTransactions(raw: readonly KsaTransaction[], bank: BankContex
       status,
       booking_at: instant(t.BookingDateTime, bank),
       value_at: t.ValueDateTime === undefined ? null : instant(t.ValueDateTime, bank),
-      amount_minor: minor(t.Amount),
+      amount_minor: directedMinor(t.Amount, direction, note),
       currency: t.Amount.Currency,
       credit_debit: direction,
       description: cleanText(t.TransactionInformation) ?? merchant.name ?? reference ?? '',
@@ -207,7 +190,7 @@ export function mapTransactions(raw: readonly KsaTransaction[], bank: BankContex
     };
   });
   const keys = transactionKeys(mapped.items);
-  return { items: mapped.items.map((t, i) => ({ key: keys[i]!, ...t })), notes: mapped.notes };
+  return { ...mapped, items: mapped.items.map((t, i) => ({ key: keys[i]!, ...t })) };
 }
 
 /** A date as `YYYY-MM-DD`, or null when it is not one. */
@@ -259,11 +242,13 @@ export function mapIdentity(raw: KsaParty | undefined): { identity: Identity | n
       nationalities: claims?.Nationalities === undefined ? null : nationalities,
     };
   });
+  // The one record is the whole answer: a broken one fails the resource rather than reading as no identity.
+  if (items.length === 0) throw new MalformedData(notes.join('; '));
   return { identity: items[0]!, notes };
 }
 
 const optionalInstant = (value: string | undefined, bank: BankContext) => (value === undefined ? null : instant(value, bank));
-const optionalAmount = (amount: KsaAmount | undefined) => (amount === undefined ? null : amountOf(amount));
+const optionalAmount = (amount: KsaAmount | undefined, note: Note) => (amount === undefined ? null : amountOf(amount, note));
 
 /**
  * The creditor of a payment instruction. KSA lists the creditor's accounts (`CreditorAccount[]`,
@@ -300,7 +285,7 @@ export function mapDirectDebits(raw: readonly KsaDirectDebit[], bank: BankContex
     name: cleanText(d.Name) ?? d.Name,
     status: decoded(INSTRUCTION_STATUSES, d.DirectDebitStatusCode, 'DirectDebitStatusCode', note, 'read as null') ?? null,
     frequency: null,
-    previous_payment_amount: optionalAmount(d.PreviousPaymentAmount),
+    previous_payment_amount: optionalAmount(d.PreviousPaymentAmount, note),
     previous_payment_timestamp: optionalInstant(d.PreviousPaymentDateTime, bank),
   }));
 }
@@ -316,10 +301,10 @@ export function mapStandingOrders(raw: readonly KsaStandingOrder[], bank: BankCo
     next_payment_date: optionalInstant(o.NextPaymentDateTime, bank),
     last_payment_date: optionalInstant(o.LastPaymentDateTime, bank),
     final_payment_date: optionalInstant(o.FinalPaymentDateTime, bank),
-    first_payment_amount: optionalAmount(o.FirstPaymentAmount),
-    next_payment_amount: optionalAmount(o.NextPaymentAmount),
-    last_payment_amount: optionalAmount(o.LastPaymentAmount),
-    final_payment_amount: optionalAmount(o.FinalPaymentAmount),
+    first_payment_amount: optionalAmount(o.FirstPaymentAmount, note),
+    next_payment_amount: optionalAmount(o.NextPaymentAmount, note),
+    last_payment_amount: optionalAmount(o.LastPaymentAmount, note),
+    final_payment_amount: optionalAmount(o.FinalPaymentAmount, note),
     creditor: hasCreditor(o) ? counterparty(o.CreditorAccount, o.CreditorAgent) : null,
   }));
 }
@@ -330,7 +315,7 @@ export function mapScheduledPayments(raw: readonly KsaScheduledPayment[], bank: 
     scheduled_payment_id: p.ScheduledPaymentId,
     execution_date: instant(p.ScheduledPaymentDateTime, bank),
     type: decoded(SCHEDULE_TYPES, p.ScheduledType, 'ScheduledType', note, 'read as EXECUTION') ?? 'EXECUTION',
-    amount: amountOf(p.InstructedAmount),
+    amount: amountOf(p.InstructedAmount, note),
     reference: cleanText(p.CreditorReference) ?? cleanText(p.DebtorReference),
     creditor: hasCreditor(p) ? counterparty(p.CreditorAccount, p.CreditorAgent) : null,
   }));

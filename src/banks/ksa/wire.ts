@@ -17,8 +17,8 @@ const Opt = <T extends Type.TSchema>(schema: T) => Type.Optional(schema);
 const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const KsaAmount = Type.Object({
-  /** `OBActiveCurrencyAndAmount_SimpleType`: unsigned, up to 5 decimals, or none (`"32"`). */
-  Amount: Type.String({ pattern: '^\\d{1,13}(\\.\\d{1,5})?$' }),
+  /** `OBActiveCurrencyAndAmount_SimpleType`: up to 5 decimals, or none (`"32"`); signed by some banks, normalised by the mapping. */
+  Amount: Type.String({ pattern: '^-?\\d{1,13}(\\.\\d{1,5})?$' }),
   Currency: Type.String({ pattern: '^[A-Z]{3}$' }),
 });
 export type KsaAmount = Type.Static<typeof KsaAmount>;
@@ -187,18 +187,19 @@ export type KsaScheduledPayment = Type.Static<typeof KsaScheduledPayment>;
 /** Any KSA read response: the items under `Data[<key>]`, the next page in `Links.Next`. */
 export const Page = Compile(Type.Object({ Data: Type.Record(Type.String(), Type.Unknown()), Links: Opt(Type.Object({ Next: Opt(Text) })) }));
 
+/** The schema of one item of each list, by its `Data` key: checked record by record. */
 export const ITEMS = {
-  Account: Compile(Type.Array(KsaAccount)),
-  Balance: Compile(Type.Array(KsaBalance)),
-  Transaction: Compile(Type.Array(KsaTransaction)),
-  Party: Compile(Type.Array(KsaAccountParty)),
-  Beneficiary: Compile(Type.Array(KsaBeneficiary)),
-  DirectDebit: Compile(Type.Array(KsaDirectDebit)),
-  StandingOrder: Compile(Type.Array(KsaStandingOrder)),
-  ScheduledPayment: Compile(Type.Array(KsaScheduledPayment)),
+  Account: Compile(KsaAccount),
+  Balance: Compile(KsaBalance),
+  Transaction: Compile(KsaTransaction),
+  Party: Compile(KsaAccountParty),
+  Beneficiary: Compile(KsaBeneficiary),
+  DirectDebit: Compile(KsaDirectDebit),
+  StandingOrder: Compile(KsaStandingOrder),
+  ScheduledPayment: Compile(KsaScheduledPayment),
 } as const;
 export type ListKey = keyof typeof ITEMS;
-export type ItemsOf<K extends ListKey> = (typeof ITEMS)[K] extends { Check(value: unknown): value is infer T } ? T : never;
+export type ItemsOf<K extends ListKey> = ((typeof ITEMS)[K] extends { Check(value: unknown): value is infer T } ? T : never)[];
 
 /**
  * `/parties`' `Data.Party`: one party (openlean's description), or the list the published

@@ -160,16 +160,8 @@ export const SCHEDULE_TYPES = {
   Execution: 'EXECUTION',
 } as const satisfies Record<ObScheduleType, ScheduledPayment['type']>;
 
-/**
- * `map[code]`, or `undefined` for a code outside the list. Namespaced codes (`UK.OBIE.Monthly`)
- * also match under another namespace (`AE.CBUAE.Monthly`), as standards derived from OBIE's rename them.
- */
-export function decode<M extends Readonly<Record<string, unknown>>>(map: M, code: string): M[keyof M] | undefined {
-  if (Object.hasOwn(map, code)) return map[code as keyof M];
-  const dot = code.lastIndexOf('.');
-  const obie = dot > 0 ? `UK.OBIE.${code.slice(dot + 1)}` : undefined;
-  return obie !== undefined && Object.hasOwn(map, obie) ? map[obie as keyof M] : undefined;
-}
+/** Codes are read with the shared rules: letter case ignored, namespaces interchangeable (`../codes.ts`). */
+export { decodeCode as decode } from '../codes.ts';
 
 /** Whether an OBIE scheme name (`UK.OBIE.IBAN`, or another namespace's) is `scheme`. */
 export function isScheme(schemeName: string | undefined, scheme: 'IBAN' | 'BBAN' | 'BICFI'): boolean {

@@ -66,19 +66,21 @@ class TransientFailure extends Error {
   /** For 429: how long the bank asked to wait, when it said. */
   readonly retryAfterMs: number | null;
   readonly rateLimited: boolean;
+  /** A 2xx whose body is no JSON: likely cut on the way, so tried again; if it stays so, the answer is `malformed`. */
+  readonly malformed: boolean;
 
-  constructor(message: string, options: { status?: number; rateLimited?: boolean; retryAfterMs?: number | null; cause?: unknown } = {}) {
+  constructor(message: string, options: { status?: number; rateLimited?: boolean; malformed?: boolean; retryAfterMs?: number | null; cause?: unknown } = {}) {
     super(message, { cause: options.cause });
     this.name = 'TransientFailure';
     this.status = options.status ?? null;
     this.rateLimited = options.rateLimited ?? false;
+    this.malformed = options.malformed ?? false;
     this.retryAfterMs = options.retryAfterMs ?? null;
   }
 
   toBankError(resource: DataResource | null, retryAfterMs: number | null): BankError {
-    return this.rateLimited
-      ? new BankError('rate_limited', this.message, { resource, status: this.status, retry_after_ms: retryAfterMs, cause: this })
-      : new BankError('unavailable', this.message, { resource, status: this.status, cause: this });
+    if (this.rateLimited) return new BankError('rate_limited', this.message, { resource, status: this.status, retry_after_ms: retryAfterMs, cause: this });
+    return new BankError(this.malformed ? 'malformed' : 'unavailable', this.message, { resource, status: this.status, cause: this });
   }
 }
 
@@ -166,7 +168,7 @@ export function createBankHttp(settings: HttpSettings, onEvent: (event: HttpEven
     try {
       return { status, body: JSON.parse(text) };
     } catch (err) {
-      if (status >= 200 && status < 300) throw new TransientFailure(`the bank answered ${status} with a body that is not JSON`, { status, cause: err });
+      if (status >= 200 && status < 300) throw new TransientFailure(`the bank answered ${status} with a body that is not JSON`, { status, malformed: true, cause: err });
       return { status, body: undefined };
     }
   }

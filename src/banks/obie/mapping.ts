@@ -11,9 +11,10 @@ import type {
   StandingOrder,
 } from '../../domain/bank-data.ts';
 import { startOfLocalDay } from '../../domain/dates.ts';
-import { toAmount, toMinor } from '../../domain/money.ts';
+import { toAmount } from '../../domain/money.ts';
 import type { FetchedAccount, FetchedTransaction } from '../../domain/snapshot.ts';
 import { transactionKeys } from '../../domain/transaction-key.ts';
+import { directedMinor, MalformedData, mapEach, unsignedMinor, type Mapped, type Note } from '../records.ts';
 import {
   ACCOUNT_ROLES,
   ACCOUNT_STATUSES,
@@ -47,46 +48,24 @@ import type {
 /**
  * OBIE records (already checked against `wire.ts`) to domain records. Pure.
  *
- * What a bank may get wrong, and what happens:
+ * What a bank may get wrong, and what happens (docs/decisions/013-partial-data-and-bank-quirks.md):
  * - A value that breaks the OBIE format (an amount with more decimals than its currency has, a
- *   date-time that is no date-time) throws `MalformedData`: the connector fails the fetch as
- *   `unavailable`. A broken response cannot be told from one damaged on the way, and dropping
- *   the record would serve wrong totals; a refresh that fails keeps the last good data.
+ *   date-time that is no date-time) throws `MalformedData`: that record is skipped (`mapEach`).
  * - A code outside OBIE's lists (which are open: banks add their own) that decides what a record
  *   means (balance type, credit or debit, entry status) drops the record; one that only describes
- *   it becomes null or a documented default. Either way a note says so, for the logs.
+ *   it becomes null or a documented default. Codes are read in any letter case.
+ * - A signed amount is normalised: the indicator says the direction (`directedMinor`).
+ * Every record dropped is counted (`Mapped.skipped`) and every note reaches the refresh's status.
  */
 
-export class MalformedData extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'MalformedData';
-  }
-}
-
-export interface Mapped<T> {
-  items: T[];
-  /** Records dropped and codes not understood, for the logs; never account data. */
-  notes: string[];
-}
+export { MalformedData };
+export type { Mapped };
 
 /** Where the bank is: zone-less date-times and bare dates are its local time. */
 export interface BankContext {
   time_zone: string;
   /** The currency of accounts that do not say. */
   currency: string;
-}
-
-type Note = (text: string) => void;
-
-function mapEach<W, D>(raw: readonly W[], one: (record: W, note: Note) => D | null): Mapped<D> {
-  const notes: string[] = [];
-  const items: D[] = [];
-  raw.forEach((record, i) => {
-    const item = one(record, (text) => notes.push(`#${i}: ${text}`));
-    if (item !== null) items.push(item);
-  });
-  return { items, notes };
 }
 
 const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -121,19 +100,12 @@ export function instant(value: string, bank: BankContext): string {
 
 const optionalInstant = (value: string | undefined, bank: BankContext) => (value === undefined ? null : instant(value, bank));
 
-function minor(amount: ObAmount): number {
-  try {
-    return toMinor(amount.Amount, amount.Currency);
-  } catch (err) {
-    throw new MalformedData((err as Error).message);
-  }
+/** An amount without an indicator; a negative one is read as its absolute value (noted). */
+function amountOf(amount: ObAmount, note: Note): Amount {
+  return { amount: toAmount(unsignedMinor(amount, note), amount.Currency), currency: amount.Currency };
 }
 
-function amountOf(amount: ObAmount): Amount {
-  return { amount: toAmount(minor(amount), amount.Currency), currency: amount.Currency };
-}
-
-const optionalAmount = (amount: ObAmount | undefined) => (amount === undefined ? null : amountOf(amount));
+const optionalAmount = (amount: ObAmount | undefined, note: Note) => (amount === undefined ? null : amountOf(amount, note));
 
 /** A code the bank sent that is not in the list, as a note; `undefined` (no code) says nothing. */
 function decoded<M extends Readonly<Record<string, unknown>>>(map: M, code: string | undefined, field: string, note: Note, otherwise: string): M[keyof M] | undefined {
@@ -214,7 +186,7 @@ export function mapBalances(raw: readonly ObBalance[], bank: BankContext): Mappe
     if (type === undefined || direction === undefined) return null;
     return {
       type,
-      amount: amountOf(b.Amount),
+      amount: { amount: toAmount(directedMinor(b.Amount, direction, note), b.Amount.Currency), currency: b.Amount.Currency },
       credit_debit_indicator: direction,
       timestamp: instant(b.DateTime, bank),
       credit_lines: (b.CreditLine ?? []).flatMap((line) => {
@@ -223,7 +195,7 @@ export function mapBalances(raw: readonly ObBalance[], bank: BankContext): Mappe
           return [];
         }
         const lineType = decoded(CREDIT_LINE_TYPES, line.Type, 'credit line Type', note, 'read as null');
-        return [{ included: line.Included, type: lineType ?? null, amount: amountOf(line.Amount) }];
+        return [{ included: line.Included, type: lineType ?? null, amount: amountOf(line.Amount, note) }];
       }),
     };
   });
@@ -246,7 +218,7 @@ export function mapTransactions(raw: readonly ObTransaction[], bank: BankContext
       status,
       booking_at: instant(t.BookingDateTime, bank),
       value_at: optionalInstant(t.ValueDateTime, bank),
-      amount_minor: minor(t.Amount),
+      amount_minor: directedMinor(t.Amount, direction, note),
       currency: t.Amount.Currency,
       credit_debit: direction,
       description: t.TransactionInformation ?? merchant?.MerchantName ?? t.TransactionReference ?? '',
@@ -257,7 +229,7 @@ export function mapTransactions(raw: readonly ObTransaction[], bank: BankContext
     };
   });
   const keys = transactionKeys(mapped.items);
-  return { items: mapped.items.map((t, i) => ({ key: keys[i]!, ...t })), notes: mapped.notes };
+  return { ...mapped, items: mapped.items.map((t, i) => ({ key: keys[i]!, ...t })) };
 }
 
 export function mapBeneficiaries(raw: readonly ObBeneficiary[]): Mapped<Beneficiary> {
@@ -277,7 +249,7 @@ export function mapDirectDebits(raw: readonly ObDirectDebit[], bank: BankContext
     name: d.Name,
     status: decoded(INSTRUCTION_STATUSES, d.DirectDebitStatusCode, 'DirectDebitStatusCode', note, 'read as null') ?? null,
     frequency: decoded(DIRECT_DEBIT_FREQUENCIES, d.Frequency, 'Frequency', note, 'read as null') ?? null,
-    previous_payment_amount: optionalAmount(d.PreviousPaymentAmount),
+    previous_payment_amount: optionalAmount(d.PreviousPaymentAmount, note),
     previous_payment_timestamp: optionalInstant(d.PreviousPaymentDateTime, bank),
   }));
 }
@@ -293,10 +265,10 @@ export function mapStandingOrders(raw: readonly ObStandingOrder[], bank: BankCon
     next_payment_date: optionalInstant(s.NextPaymentDateTime, bank),
     last_payment_date: optionalInstant(s.LastPaymentDateTime, bank),
     final_payment_date: optionalInstant(s.FinalPaymentDateTime, bank),
-    first_payment_amount: optionalAmount(s.FirstPaymentAmount),
-    next_payment_amount: optionalAmount(s.NextPaymentAmount),
-    last_payment_amount: optionalAmount(s.LastPaymentAmount),
-    final_payment_amount: optionalAmount(s.FinalPaymentAmount),
+    first_payment_amount: optionalAmount(s.FirstPaymentAmount, note),
+    next_payment_amount: optionalAmount(s.NextPaymentAmount, note),
+    last_payment_amount: optionalAmount(s.LastPaymentAmount, note),
+    final_payment_amount: optionalAmount(s.FinalPaymentAmount, note),
     creditor: s.CreditorAccount || s.CreditorAgent ? counterparty(s.CreditorAccount, s.CreditorAgent) : null,
   }));
 }
@@ -307,7 +279,7 @@ export function mapScheduledPayments(raw: readonly ObScheduledPayment[], bank: B
     scheduled_payment_id: p.ScheduledPaymentId ?? contentId(p),
     execution_date: instant(p.ScheduledPaymentDateTime, bank),
     type: decoded(SCHEDULE_TYPES, p.ScheduledType, 'ScheduledType', note, 'read as EXECUTION') ?? 'EXECUTION',
-    amount: amountOf(p.InstructedAmount),
+    amount: amountOf(p.InstructedAmount, note),
     reference: p.Reference ?? null,
     creditor: p.CreditorAccount || p.CreditorAgent ? counterparty(p.CreditorAccount, p.CreditorAgent) : null,
   }));
@@ -357,5 +329,7 @@ const NO_VERIFIED_NAMES = { given_name: null, middle_name: null, family_name: nu
 export function mapIdentity(raw: ObParty | undefined): { identity: Identity | null; notes: string[] } {
   if (raw === undefined) return { identity: null, notes: [] };
   const { items, notes } = mapEach([raw], (p, note) => ({ ...partyFields(p, note), birth_date: null, gender: null, ...NO_VERIFIED_NAMES }));
+  // The one record is the whole answer: a broken one fails the resource rather than reading as no identity.
+  if (items.length === 0) throw new MalformedData(notes.join('; '));
   return { identity: items[0]!, notes };
 }

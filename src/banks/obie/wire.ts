@@ -15,8 +15,11 @@ const DateTime = Type.String();
 const Opt = <T extends Type.TSchema>(schema: T) => Type.Optional(schema);
 
 export const ObAmount = Type.Object({
-  /** `OBActiveCurrencyAndAmount_SimpleType`: unsigned, up to 5 decimals. */
-  Amount: Type.String({ pattern: '^\\d{1,13}(\\.\\d{1,5})?$' }),
+  /**
+   * `OBActiveCurrencyAndAmount_SimpleType`: up to 5 decimals, unsigned in the standard; banks sign
+   * them all the same, and the mapping normalises the sign (`../records.ts`).
+   */
+  Amount: Type.String({ pattern: '^-?\\d{1,13}(\\.\\d{1,5})?$' }),
   Currency: Type.String({ pattern: '^[A-Z]{3}$' }),
 });
 export type ObAmount = Type.Static<typeof ObAmount>;
@@ -143,16 +146,16 @@ export type ObParty = Type.Static<typeof ObParty>;
 /** Any OBIE read response: the items are under `Data[<resource key>]`, the next page in `Links.Next`. */
 export const Page = Compile(Type.Object({ Data: Type.Record(Type.String(), Type.Unknown()), Links: Opt(Type.Object({ Next: Opt(Text) })) }));
 
-/** The item schema of each list resource, by the `Data` key that holds the items. */
+/** The schema of one item of each list resource, by the `Data` key that holds the items: checked record by record. */
 export const ITEMS = {
-  Account: Compile(Type.Array(ObAccount)),
-  Balance: Compile(Type.Array(ObBalance)),
-  Transaction: Compile(Type.Array(ObTransaction)),
-  Beneficiary: Compile(Type.Array(ObBeneficiary)),
-  DirectDebit: Compile(Type.Array(ObDirectDebit)),
-  StandingOrder: Compile(Type.Array(ObStandingOrder)),
-  ScheduledPayment: Compile(Type.Array(ObScheduledPayment)),
-  Party: Compile(Type.Array(ObParty)),
+  Account: Compile(ObAccount),
+  Balance: Compile(ObBalance),
+  Transaction: Compile(ObTransaction),
+  Beneficiary: Compile(ObBeneficiary),
+  DirectDebit: Compile(ObDirectDebit),
+  StandingOrder: Compile(ObStandingOrder),
+  ScheduledPayment: Compile(ObScheduledPayment),
+  Party: Compile(ObParty),
 } as const;
 export type ListKey = keyof typeof ITEMS;
 
@@ -184,4 +187,4 @@ export function check<T>(validator: Checker<T>, value: unknown, at = ''): { ok: 
 }
 
 /** The items of list resource `K`, as its validator guarantees them. */
-export type ItemsOf<K extends ListKey> = (typeof ITEMS)[K] extends { Check(value: unknown): value is infer T } ? T : never;
+export type ItemsOf<K extends ListKey> = ((typeof ITEMS)[K] extends { Check(value: unknown): value is infer T } ? T : never)[];

@@ -166,10 +166,5 @@ export const CONSENT_STATES = {
   Suspended: 'RECONNECT_REQUIRED',
 } as const satisfies Record<UaeConsentStatus, ConsentState>;
 
-/** A code's domain meaning, letter case ignored (banks are not consistent), or undefined when it is not in the list. */
-export function decode<M extends Readonly<Record<string, unknown>>>(map: M, code: string): M[keyof M] | undefined {
-  if (Object.hasOwn(map, code)) return map[code as keyof M];
-  const lower = code.toLowerCase();
-  const key = Object.keys(map).find((k) => k.toLowerCase() === lower);
-  return key === undefined ? undefined : map[key as keyof M];
-}
+/** Codes are read with the shared rules: letter case ignored (banks are not consistent), namespaces interchangeable (`../codes.ts`). */
+export { decodeCode as decode } from '../codes.ts';

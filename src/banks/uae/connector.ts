@@ -16,7 +16,11 @@ import type {
 } from '../../standards/uae-2.1/wire.ts';
 import type { BankDefinition } from '../bank.ts';
 import { BankError, type BankConnector, type FetchDataInput } from '../connector.ts';
-import { nextPageUrl, type ObieConnectorOptions, type ObieEvent } from '../obie/connector.ts';
+import { nextPageUrl, problemOf, type ObieConnectorOptions, type ObieEvent } from '../obie/connector.ts';
+import type { Checker } from '../obie/wire.ts';
+import { checkRecords, combined, everyAccount, FetchCollector } from '../records.ts';
+import { transactionsSince } from '../date-filter.ts';
+import { ITEMS, type ListKey } from './wire.ts';
 import type { HttpResponse } from '../obie/http.ts';
 import { connectorHttp, credentialsFrom, malformed, openConsentSession, refused } from '../consent-session.ts';
 import {
@@ -110,8 +114,11 @@ export function createUaeConnector(options: UaeConnectorOptions): BankConnector 
     });
     const get = session.get;
 
-    const list = async <T>(path: string, key: string, resource: DataResource): Promise<T[]> => {
-      const items: T[] = [];
+    const collector = new FetchCollector((resource, notes) => onEvent({ type: 'notes', bank: bank.identifier, resource, notes }));
+
+    /** Every record of a list, over all its pages, checked one by one, mapped, with what was skipped counted. */
+    const mapped = async <T>(path: string, key: ListKey, resource: DataResource, map: (items: never[]) => Mapped<T>, combine = combined<T>): Promise<Mapped<T>> => {
+      const items: unknown[] = [];
       const seen = new Set<string>();
       let url: string | null = `${base}${path}`;
       try {
@@ -119,80 +126,77 @@ export function createUaeConnector(options: UaeConnectorOptions): BankConnector 
           if (seen.size === pageLimit) throw new BankError('unavailable', `${resource}: more than ${pageLimit} pages`, { resource });
           seen.add(url);
           const page = pageOf(await get(url, resource), key);
-          for (const item of page.items) items.push(item as T);
+          for (const item of page.items) items.push(item);
           url = nextPageUrl(page.next, url, origin);
           if (url !== null && seen.has(url)) url = null;
         }
+        const checked = checkRecords<never>(items, (item) => problemOf(ITEMS[key] as Checker<unknown>, item));
+        return combine(checked, map(checked.items));
       } catch (err) {
         if (err instanceof MalformedData) throw malformed(`GET ${resource}`, err.message, resource, err);
         throw err;
       }
-      return items;
     };
 
-    const noted = <T>(resource: DataResource, mapped: Mapped<T>): T[] => {
-      if (mapped.notes.length > 0) onEvent({ type: 'notes', bank: bank.identifier, resource, notes: mapped.notes });
-      return mapped.items;
-    };
-    const guarded = <T>(resource: DataResource, fn: () => T): T => {
-      try {
-        return fn();
-      } catch (err) {
-        if (err instanceof MalformedData) throw malformed(`GET ${resource}`, err.message, resource, err);
-        throw err;
-      }
-    };
+    const records = async <T>(path: string, key: ListKey, resource: DataResource, map: (items: never[]) => Mapped<T>, combine = combined<T>): Promise<T[]> =>
+      collector.records(resource, await mapped(path, key, resource, map, combine));
 
     await session.refreshIfExpiring();
 
-    const rawAccounts = await list<UaeAccount>('/accounts', 'Account', 'accounts');
-    const accounts = guarded('accounts', () => noted('accounts', mapAccounts(rawAccounts, bank)));
+    // The account list is what everything else hangs on: a malformed one fails the fetch.
+    const accounts = await records('/accounts', 'Account', 'accounts', (raw: UaeAccount[]) => mapAccounts(raw, bank), everyAccount);
     const snapshot: EntitySnapshot = { fetched_at: fetchedAt, accounts: accounts.map((a) => ({ ...a })) };
+    const want = (resource: DataResource) => input.resources.includes(resource);
     for (const [i, account] of accounts.entries()) {
       const fetched: FetchedAccount = snapshot.accounts[i]!;
       const at = `/accounts/${encodeURIComponent(account.bank_account_id)}`;
-      if (input.resources.includes('balances')) {
-        const raw = await list<UaeBalance>(`${at}/balances`, 'Balance', 'balances');
-        fetched.balances = guarded('balances', () => noted('balances', mapBalances(raw, bank)));
-      }
-      if (input.resources.includes('transactions')) {
-        const query = input.transactions_from !== null ? `?fromBookingDateTime=${encodeURIComponent(new Date(input.transactions_from).toISOString().slice(0, 19))}` : '';
-        const raw = await list<UaeTransaction>(`${at}/transactions${query}`, 'Transaction', 'transactions');
-        fetched.transactions = { from: input.transactions_from, items: guarded('transactions', () => noted('transactions', mapTransactions(raw, bank))) };
-      }
-      if (input.resources.includes('beneficiaries')) {
-        const raw = await list<UaeBeneficiary>(`${at}/beneficiaries`, 'Beneficiary', 'beneficiaries');
-        fetched.beneficiaries = guarded('beneficiaries', () => noted('beneficiaries', mapBeneficiaries(raw)));
-      }
-      if (input.resources.includes('direct_debits')) {
-        const raw = await list<UaeDirectDebit>(`${at}/direct-debits`, 'DirectDebit', 'direct_debits');
-        fetched.direct_debits = guarded('direct_debits', () => noted('direct_debits', mapDirectDebits(raw, bank)));
-      }
-      if (input.resources.includes('standing_orders')) {
-        const raw = await list<UaeStandingOrder>(`${at}/standing-orders`, 'StandingOrder', 'standing_orders');
-        fetched.standing_orders = guarded('standing_orders', () => noted('standing_orders', mapStandingOrders(raw, bank)));
-      }
-      if (input.resources.includes('scheduled_payments')) {
-        const raw = await list<UaeScheduledPayment>(`${at}/scheduled-payments`, 'ScheduledPayment', 'scheduled_payments');
-        fetched.scheduled_payments = guarded('scheduled_payments', () => noted('scheduled_payments', mapScheduledPayments(raw, bank)));
-      }
-      if (input.resources.includes('account_identities')) {
-        const raw = await list<UaeAccountParty>(`${at}/parties`, 'Party', 'account_identities');
-        fetched.account_identities = guarded('account_identities', () => noted('account_identities', mapAccountIdentities(raw)));
-      }
+      const position = `account ${i + 1} of ${accounts.length}`;
+      const part = (resource: DataResource, fn: () => Promise<void>) => (want(resource) ? collector.part(resource, position, fn) : Promise.resolve());
+      await part('balances', async () => {
+        fetched.balances = await records(`${at}/balances`, 'Balance', 'balances', (raw: UaeBalance[]) => mapBalances(raw, bank));
+      });
+      await part('transactions', async () => {
+        fetched.transactions = {
+          from: input.transactions_from,
+          ...(await transactionsSince({
+            from: input.transactions_from,
+            quirks: bank.quirks,
+            collector,
+            fetch: (filter) =>
+              mapped(`${at}/transactions${filter === null ? '' : `?fromBookingDateTime=${encodeURIComponent(filter)}`}`, 'Transaction', 'transactions', (raw: UaeTransaction[]) => mapTransactions(raw, bank)),
+          })),
+        };
+      });
+      await part('beneficiaries', async () => {
+        fetched.beneficiaries = await records(`${at}/beneficiaries`, 'Beneficiary', 'beneficiaries', (raw: UaeBeneficiary[]) => mapBeneficiaries(raw));
+      });
+      await part('direct_debits', async () => {
+        fetched.direct_debits = await records(`${at}/direct-debits`, 'DirectDebit', 'direct_debits', (raw: UaeDirectDebit[]) => mapDirectDebits(raw, bank));
+      });
+      await part('standing_orders', async () => {
+        fetched.standing_orders = await records(`${at}/standing-orders`, 'StandingOrder', 'standing_orders', (raw: UaeStandingOrder[]) => mapStandingOrders(raw, bank));
+      });
+      await part('scheduled_payments', async () => {
+        fetched.scheduled_payments = await records(`${at}/scheduled-payments`, 'ScheduledPayment', 'scheduled_payments', (raw: UaeScheduledPayment[]) => mapScheduledPayments(raw, bank));
+      });
+      await part('account_identities', async () => {
+        fetched.account_identities = await records(`${at}/parties`, 'Party', 'account_identities', (raw: UaeAccountParty[]) => mapAccountIdentities(raw));
+      });
     }
-    if (input.resources.includes('identity')) {
-      // `/parties` answers one party (the user), not a list.
-      const body = (await get(`${base}/parties`, 'identity')) as { Data?: { Party?: unknown } } | undefined;
-      const party = body?.Data?.Party;
-      if (typeof party !== 'object' || party === null || Array.isArray(party) || typeof (party as { PartyId?: unknown }).PartyId !== 'string') {
-        throw malformed('GET identity', 'Data.Party is not a party', 'identity');
-      }
-      const { identity, notes } = guarded('identity', () => mapIdentity(party as UaeUserParty));
-      if (notes.length > 0) onEvent({ type: 'notes', bank: bank.identifier, resource: 'identity', notes });
-      snapshot.identity = identity;
+    if (want('identity')) {
+      await collector.part('identity', 'the user', async () => {
+        // `/parties` answers one party (the user), not a list.
+        const body = (await get(`${base}/parties`, 'identity')) as { Data?: { Party?: unknown } } | undefined;
+        const party = body?.Data?.Party;
+        if (typeof party !== 'object' || party === null || Array.isArray(party) || typeof (party as { PartyId?: unknown }).PartyId !== 'string') {
+          throw malformed('GET identity', 'Data.Party is not a party', 'identity');
+        }
+        const { identity, notes } = mapIdentity(party as UaeUserParty);
+        collector.issue('identity', ...notes);
+        snapshot.identity = identity;
+      });
     }
-    return { snapshot, credentials: session.credentials() };
+    return { snapshot, credentials: session.credentials(), report: collector.report() };
   }
 
   return {

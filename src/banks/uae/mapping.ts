@@ -1,8 +1,9 @@
 import type { AccountIdentity, Amount, Balance, Beneficiary, DirectDebit, Identity, ScheduledPayment, StandingOrder } from '../../domain/bank-data.ts';
-import { toAmount, toMinor } from '../../domain/money.ts';
+import { toAmount } from '../../domain/money.ts';
 import type { FetchedTransaction } from '../../domain/snapshot.ts';
 import { transactionKeys } from '../../domain/transaction-key.ts';
-import { e164, instant, MalformedData, type BankContext, type Mapped, type MappedAccount } from '../obie/mapping.ts';
+import { e164, instant, type BankContext, type MappedAccount } from '../obie/mapping.ts';
+import { directedMinor, MalformedData, mapEach, unsignedMinor, type Mapped, type Note } from '../records.ts';
 import type {
   UaeAccount,
   UaeAccountParty,
@@ -40,25 +41,14 @@ import {
 
 /**
  * UAE v2.1 records to domain records. Pure. The same rules as the OBIE mapping
- * (docs/decisions/005-obie-connector.md): a value that breaks the format throws `MalformedData`
- * (the fetch fails, the last good data stays); a code that decides what a record means and is not
- * in the UAE list drops the record with a note; a descriptive one falls back with a note. Date-time
+ * (docs/decisions/005-obie-connector.md, 013-partial-data-and-bank-quirks.md): a value that breaks
+ * the format throws `MalformedData` (that record is skipped); a code that decides what a record
+ * means and is not in the UAE list drops the record with a note; a descriptive one falls back with
+ * a note; a signed amount is normalised. Every record dropped is counted. Date-time
  * parsing is the OBIE mapping's: a zone-less value is the bank's local time (Asia/Dubai).
  */
 
 export { MalformedData, type BankContext, type Mapped, type MappedAccount };
-
-type Note = (text: string) => void;
-
-function mapEach<W, D>(raw: readonly W[], one: (record: W, note: Note) => D | null): Mapped<D> {
-  const notes: string[] = [];
-  const items: D[] = [];
-  raw.forEach((record, i) => {
-    const item = one(record, (text) => notes.push(`#${i}: ${text}`));
-    if (item !== null) items.push(item);
-  });
-  return { items, notes };
-}
 
 function decoded<M extends Readonly<Record<string, unknown>>>(map: M, code: string | undefined, field: string, note: Note, otherwise: string): M[keyof M] | undefined {
   if (code === undefined) return undefined;
@@ -67,17 +57,12 @@ function decoded<M extends Readonly<Record<string, unknown>>>(map: M, code: stri
   return value;
 }
 
-/** UAE amounts are decimal strings, with or without decimals (`"120"`, `"120.5"`, `"120.50"`). */
-function minor(amount: { Amount: string; Currency: string }): number {
-  try {
-    return toMinor(amount.Amount, amount.Currency);
-  } catch (err) {
-    throw new MalformedData((err as Error).message);
-  }
-}
-
-function amountOf(amount: { Amount: string; Currency: string }): Amount {
-  return { amount: toAmount(minor(amount), amount.Currency), currency: amount.Currency };
+/**
+ * UAE amounts are decimal strings, with or without decimals (`"120"`, `"120.5"`, `"120.50"`). One
+ * without an indicator that is negative is read as its absolute value (noted).
+ */
+function amountOf(amount: { Amount: string; Currency: string }, note: Note): Amount {
+  return { amount: toAmount(unsignedMinor(amount, note), amount.Currency), currency: amount.Currency };
 }
 
 const PRODUCT_NAMES = { CURRENT: 'Current account', SAVINGS: 'Savings account', CREDIT_CARD: 'Credit card', LOAN: 'Finance' } as const;
@@ -122,7 +107,13 @@ export function mapBalances(raw: readonly UaeBalance[], bank: BankContext): Mapp
     const type = decoded(BALANCE_TYPES, b.Type, 'balance Type', note, 'balance dropped');
     const direction = decoded(CREDIT_DEBIT, b.CreditDebitIndicator, 'CreditDebitIndicator', note, 'balance dropped');
     if (type === undefined || direction === undefined) return null;
-    return { type, amount: amountOf(b.Amount), credit_debit_indicator: direction, timestamp: instant(b.DateTime, bank), credit_lines: [] };
+    return {
+      type,
+      amount: { amount: toAmount(directedMinor(b.Amount, direction, note), b.Amount.Currency), currency: b.Amount.Currency },
+      credit_debit_indicator: direction,
+      timestamp: instant(b.DateTime, bank),
+      credit_lines: [],
+    };
   });
 }
 
@@ -138,9 +129,9 @@ function standardFields(t: UaeTransaction, note: Note) {
   return {
     transaction_mutability: decoded(TRANSACTION_MUTABILITIES, t.TransactionMutability, 'TransactionMutability', note, 'read as null') ?? null,
     payment_mode: decoded(PAYMENT_MODES, t.PaymentModes, 'PaymentModes', note, 'read as null') ?? null,
-    charge_minor: t.ChargeAmount ? minor(t.ChargeAmount) : null,
+    charge_minor: t.ChargeAmount ? unsignedMinor(t.ChargeAmount, note) : null,
     charge_currency: t.ChargeAmount?.Currency ?? null,
-    charge_vat_minor: t.ChargeAmountVat ? minor(t.ChargeAmountVat) : null,
+    charge_vat_minor: t.ChargeAmountVat ? unsignedMinor(t.ChargeAmountVat, note) : null,
     charge_vat_currency: t.ChargeAmountVat?.Currency ?? null,
     flags:
       t.Flags === undefined || t.Flags === null
@@ -170,7 +161,7 @@ export function mapTransactions(raw: readonly UaeTransaction[], bank: BankContex
       status,
       booking_at: instant(t.BookingDateTime, bank),
       value_at: t.ValueDateTime === undefined ? null : instant(t.ValueDateTime, bank),
-      amount_minor: minor(t.Amount),
+      amount_minor: directedMinor(t.Amount, direction, note),
       currency: t.Amount.Currency,
       credit_debit: direction,
       description: t.TransactionInformation ?? merchant?.MerchantName ?? t.TransactionReference ?? '',
@@ -182,11 +173,11 @@ export function mapTransactions(raw: readonly UaeTransaction[], bank: BankContex
     };
   });
   const keys = transactionKeys(mapped.items);
-  return { items: mapped.items.map((t, i) => ({ key: keys[i]!, ...t })), notes: mapped.notes };
+  return { ...mapped, items: mapped.items.map((t, i) => ({ key: keys[i]!, ...t })) };
 }
 
 const optionalInstant = (value: string | undefined, bank: BankContext) => (value === undefined ? null : instant(value, bank));
-const optionalAmount = (amount: { Amount: string; Currency: string } | undefined) => (amount === undefined ? null : amountOf(amount));
+const optionalAmount = (amount: { Amount: string; Currency: string } | undefined, note: Note) => (amount === undefined ? null : amountOf(amount, note));
 
 /**
  * The creditor of a payment instruction. The UAE lists the creditor's account identifications
@@ -222,7 +213,7 @@ export function mapDirectDebits(raw: readonly UaeDirectDebit[], bank: BankContex
     name: d.Name,
     status: decoded(INSTRUCTION_STATUSES, d.DirectDebitStatusCode, 'DirectDebitStatusCode', note, 'read as null') ?? null,
     frequency: decoded(DIRECT_DEBIT_FREQUENCIES, d.Frequency, 'Frequency', note, 'read as null') ?? null,
-    previous_payment_amount: optionalAmount(d.PreviousPaymentAmount),
+    previous_payment_amount: optionalAmount(d.PreviousPaymentAmount, note),
     previous_payment_timestamp: optionalInstant(d.PreviousPaymentDateTime, bank),
   }));
 }
@@ -238,10 +229,10 @@ export function mapStandingOrders(raw: readonly UaeStandingOrder[], bank: BankCo
     next_payment_date: optionalInstant(s.NextPaymentDateTime, bank),
     last_payment_date: optionalInstant(s.LastPaymentDateTime, bank),
     final_payment_date: optionalInstant(s.FinalPaymentDateTime, bank),
-    first_payment_amount: optionalAmount(s.FirstPaymentAmount),
-    next_payment_amount: optionalAmount(s.NextPaymentAmount),
-    last_payment_amount: optionalAmount(s.LastPaymentAmount),
-    final_payment_amount: optionalAmount(s.FinalPaymentAmount),
+    first_payment_amount: optionalAmount(s.FirstPaymentAmount, note),
+    next_payment_amount: optionalAmount(s.NextPaymentAmount, note),
+    last_payment_amount: optionalAmount(s.LastPaymentAmount, note),
+    final_payment_amount: optionalAmount(s.FinalPaymentAmount, note),
     creditor: hasCreditor(s) ? counterparty(s.AccountHolderName, s.CreditorAccount, s.CreditorAgent) : null,
   }));
 }
@@ -252,7 +243,7 @@ export function mapScheduledPayments(raw: readonly UaeScheduledPayment[], bank: 
     scheduled_payment_id: p.ScheduledPaymentId,
     execution_date: instant(p.ScheduledPaymentDateTime, bank),
     type: decoded(SCHEDULE_TYPES, p.ScheduledType, 'ScheduledType', note, 'read as EXECUTION') ?? 'EXECUTION',
-    amount: amountOf(p.InstructedAmount),
+    amount: amountOf(p.InstructedAmount, note),
     reference: p.CreditorReference ?? p.DebtorReference ?? null,
     creditor: hasCreditor(p) ? counterparty(p.AccountHolderName, p.CreditorAccount, p.CreditorAgent) : null,
   }));

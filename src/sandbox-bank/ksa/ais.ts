@@ -11,6 +11,7 @@ import type { ProviderRegistry } from '../authorization-server/providers.ts';
 import type { SandboxBank, SandboxContext } from '../context.ts';
 import { notFound, ObieError, unauthorized } from '../errors.ts';
 import type { GeneratedAccount } from '../generator/model.ts';
+import { DAILY_QUOTA_RETRY_AFTER_S, recordsUnderFaults } from '../faults.ts';
 import { HIDDEN } from '../hidden.ts';
 import { grantFor, missingPermission, type AisResource } from '../permissions.ts';
 import { validBody } from '../validate.ts';
@@ -168,12 +169,19 @@ export function registerKsaAis(app: FastifyInstance, ctx: SandboxContext, provid
   app.get(`${KSA}/accounts/:AccountId/balances`, HIDDEN, async (request, reply) => {
     const a = await access(request, 'balances');
     const x = a.account((request.params as { AccountId: string }).AccountId);
-    return sendJson(reply, { Data: { AccountId: x.accountId, Balance: x.balances.map(balanceJson) }, Links: links(request), Meta: { TotalPages: 1 } });
+    return sendJson(reply, { Data: { AccountId: x.accountId, Balance: recordsUnderFaults(x.balances.map(balanceJson), a.faults, true) }, Links: links(request), Meta: { TotalPages: 1 } });
   });
 
   app.get(`${KSA}/accounts/:AccountId/transactions`, HIDDEN, async (request, reply) => {
     const a = await access(request, 'transactions');
     const x = a.account((request.params as { AccountId: string }).AccountId);
+    if (a.faults.has('daily_quota')) {
+      throw new ObieError(429, 'UK.OBIE.UnexpectedError', 'The daily request quota of this consent is used up', { headers: { 'retry-after': String(DAILY_QUOTA_RETRY_AFTER_S) } });
+    }
+    if (a.faults.has('no_date_filter') && (request.query as { fromBookingDateTime?: string }).fromBookingDateTime !== undefined) {
+      throw new ObieError(400, 'UK.OBIE.Field.Invalid', 'fromBookingDateTime is not supported', { path: 'fromBookingDateTime' });
+    }
+    if (a.faults.has('empty_transactions_body')) return reply.type('application/json; charset=utf-8').send('');
     const { credits, debits } = a.grant;
     const lower = a.consent.transactionsFrom;
     const list = a.snapshot.transactions(x, a.faults).filter((t) => (lower === null || t.bookingDateTime >= lower) && (t.creditDebitIndicator === 'Credit' ? credits : debits));
@@ -182,15 +190,16 @@ export function registerKsaAis(app: FastifyInstance, ctx: SandboxContext, provid
     // A real KSA bank books a card fee under its purchase's id: the first card purchase gets one.
     const purchase = quirks ? list.find((t) => t.merchantDetails && t.status === 'Booked' && t.creditDebitIndicator === 'Debit') : undefined;
     if (purchase) items.push(feeJson(purchase, purchase.transactionId));
-    return sendJson(reply, { Data: { AccountId: x.accountId, Transaction: items }, Links: links(request), Meta: { TotalPages: 1 } });
+    return sendJson(reply, { Data: { AccountId: x.accountId, Transaction: recordsUnderFaults(items, a.faults, true) }, Links: links(request), Meta: { TotalPages: 1 } });
   });
 
   /** The per-account lists, one page each; `detail` is whether the consent grants the resource's `…Detail` permission. */
-  const perAccount = (resource: Exclude<AisResource, 'accounts' | 'balances' | 'transactions' | 'party'>, data: (account: GeneratedAccount, detail: boolean) => Record<string, unknown>) => {
+  const perAccount = (resource: Exclude<AisResource, 'accounts' | 'balances' | 'transactions' | 'party'>, data: (account: GeneratedAccount, detail: boolean) => Record<string, unknown[]>) => {
     app.get(`${KSA}/accounts/:AccountId/${resource}`, HIDDEN, async (request, reply) => {
       const a = await access(request, resource);
       const x = a.account((request.params as { AccountId: string }).AccountId);
-      return sendJson(reply, { Data: { AccountId: x.accountId, ...data(x, a.grant.detail) }, Links: links(request), Meta: { TotalPages: 1 } });
+      const lists = Object.entries(data(x, a.grant.detail)).map(([key, list]) => [key, recordsUnderFaults(list, a.faults, false)]);
+      return sendJson(reply, { Data: { AccountId: x.accountId, ...Object.fromEntries(lists) }, Links: links(request), Meta: { TotalPages: 1 } });
     });
   };
   perAccount('beneficiaries', (x, detail) => ({ Beneficiary: x.beneficiaries.map((b) => beneficiaryJson(b, detail)) }));

@@ -43,7 +43,7 @@ import type {
   GeneratedTransaction,
   Person,
 } from '../generator/model.ts';
-import { hash32 } from '../faults.ts';
+import { DAILY_QUOTA_RETRY_AFTER_S, hash32, recordsUnderFaults } from '../faults.ts';
 import { HIDDEN } from '../hidden.ts';
 import type { Consent } from '../state.ts';
 import { transactionFacts } from '../transaction-facts.ts';
@@ -438,16 +438,17 @@ export function registerUaeAis(app: FastifyInstance, ctx: SandboxContext, provid
   app.get(`${AIS}/accounts/:AccountId/balances`, HIDDEN, async (request, reply) => {
     const a = await access(request, reply, ['ReadBalances']);
     const account = accountOf(a, (request.params as { AccountId: string }).AccountId);
-    return answer(request, reply, a, { Data: { AccountId: account.accountId, Balance: account.balances.map(uaeBalanceJson) }, ...page(request) });
+    return answer(request, reply, a, { Data: { AccountId: account.accountId, Balance: recordsUnderFaults(account.balances.map(uaeBalanceJson), a.faults, true) }, ...page(request) });
   });
 
   /** The per-account lists: one page each. `detail` is whether the consent grants the `…Detail` permission. */
-  const perAccount = (path: string, needs: readonly UaePermission[], data: (account: GeneratedAccount, detail: boolean) => Record<string, unknown>) => {
+  const perAccount = (path: string, needs: readonly UaePermission[], data: (account: GeneratedAccount, detail: boolean) => Record<string, unknown[]>) => {
     app.get(`${AIS}/accounts/:AccountId/${path}`, HIDDEN, async (request, reply) => {
       const a = await access(request, reply, needs);
       const account = accountOf(a, (request.params as { AccountId: string }).AccountId);
       const detail = needs.some((p) => p.endsWith('Detail') && a.permissions.includes(p));
-      return answer(request, reply, a, { Data: { AccountId: account.accountId, ...data(account, detail) }, ...page(request) });
+      const lists = Object.entries(data(account, detail)).map(([key, list]) => [key, recordsUnderFaults(list, a.faults, false)]);
+      return answer(request, reply, a, { Data: { AccountId: account.accountId, ...Object.fromEntries(lists) }, ...page(request) });
     });
   };
   perAccount('beneficiaries', ['ReadBeneficiariesBasic', 'ReadBeneficiariesDetail'], (x, detail) => ({ Beneficiary: x.beneficiaries.map((b) => uaeBeneficiaryJson(b, detail)) }));
@@ -467,12 +468,16 @@ export function registerUaeAis(app: FastifyInstance, ctx: SandboxContext, provid
     const a = await access(request, reply, ['ReadTransactionsBasic', 'ReadTransactionsDetail']);
     const account = accountOf(a, (request.params as { AccountId: string }).AccountId);
     const from = (request.query as { fromBookingDateTime?: string }).fromBookingDateTime;
+    // The spec gives 429 no body: the quota is in `Retry-After` alone.
+    if (a.faults.has('daily_quota')) throw new UaeError(429, 'GenericError', 'The daily request quota is used up', { 'retry-after': String(DAILY_QUOTA_RETRY_AFTER_S) });
+    if (a.faults.has('no_date_filter') && from !== undefined) throw new UaeError(400, 'Query.Invalid', 'fromBookingDateTime is not supported');
+    if (a.faults.has('empty_transactions_body')) return reply.type('application/json; charset=utf-8').send('');
     const fromIso = from && Number.isFinite(Date.parse(from.endsWith('Z') || /[+-]\d\d:?\d\d$/.test(from) ? from : `${from}Z`)) ? new Date(from.endsWith('Z') ? from : `${from}Z`).toISOString() : null;
     const list = a.snapshot.transactions(account, a.faults).filter((t) => fromIso === null || t.bookingDateTime >= fromIso);
     const detail = a.permissions.includes('ReadTransactionsDetail');
     // `unstable_ids`: a new id every fetch. (`missing_transaction_id` does not apply: the UAE requires the id.)
     const fetchNo = a.faults.has('unstable_ids') ? ctx.counters.next('unstable_ids', a.key) : 0;
     const shown = (t: GeneratedTransaction) => (fetchNo === 0 ? t : { ...t, transactionId: `${t.transactionId}.${fetchNo}` });
-    return answer(request, reply, a, { Data: { AccountId: account.accountId, Transaction: list.map((t) => uaeTransactionJson(shown(t), detail)) }, ...page(request) });
+    return answer(request, reply, a, { Data: { AccountId: account.accountId, Transaction: recordsUnderFaults(list.map((t) => uaeTransactionJson(shown(t), detail)), a.faults, true) }, ...page(request) });
   });
 }

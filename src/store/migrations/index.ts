@@ -8,6 +8,7 @@ import * as sandboxApplication from './006-sandbox-application.ts';
 import * as webhookEventAge from './007-webhook-event-age.ts';
 import * as rateLimitWindows from './008-rate-limit-windows.ts';
 import * as transactionSync from './009-transaction-sync.ts';
+import * as refreshWaitsAndBankQuirks from './010-refresh-waits-and-bank-quirks.ts';
 import * as transactionStandardFields from './011-transaction-standard-fields.ts';
 
 /** Every migration, in order. Names are stable forever: they are the keys recorded in the database. */
@@ -21,5 +22,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '007-webhook-event-age': webhookEventAge,
   '008-rate-limit-windows': rateLimitWindows,
   '009-transaction-sync': transactionSync,
+  '010-refresh-waits-and-bank-quirks': refreshWaitsAndBankQuirks,
   '011-transaction-standard-fields': transactionStandardFields,
 };
