@@ -101,7 +101,8 @@ export interface ConsentSession {
    * One GET with the consent's token; a refused token (401/403) is refreshed once and the page
    * asked again. Any other non-2xx is `rejected`; a refusal that outlives a fresh token means the
    * consent is dead: `reconnect_required`. At a bank with `signed_responses` the answer is asked
-   * for signed and is the verified JWT's `message`; an unsigned or unverifiable one is `unavailable`.
+   * for signed and is the verified JWT's `message`; an unsigned or unverifiable one is `malformed`:
+   * never used, and not asked again (a key rotation is handled by re-reading the JWKS first).
    */
   get(url: string, resource: DataResource): Promise<unknown>;
 }

@@ -91,7 +91,7 @@ describe('UAE signed responses: verified before use', () => {
       assert.equal(started.status, 202, started.text);
       const refresh = await s.waitForRefresh(token, entity.id, started.body.refresh_id);
       assert.equal(refresh.status, 'FAILED');
-      assert.equal(refresh.error.code, 'BANK_UNAVAILABLE');
+      assert.equal(refresh.error.code, 'BANK_RESPONSE_INVALID');
       assert.match(refresh.error.detail, reason);
       assert.deepEqual((await read('/data/v2/accounts')).body, before);
       await setFaults(login, []);

@@ -337,7 +337,7 @@ export function createFapiClient(options: FapiClientOptions): FapiClient {
         if (err instanceof BankError) throw err;
         // jose names the failing claim on JWTClaimValidationFailed and JWTExpired.
         const claim = err instanceof joseErrors.JWTClaimValidationFailed || err instanceof joseErrors.JWTExpired ? ` (claim ${err.claim})` : '';
-        throw new BankError('unavailable', `the bank's signed response failed verification: ${(err as Error).message}${claim}`, { cause: err });
+        throw new BankError('malformed', `the bank's signed response failed verification: ${(err as Error).message}${claim}`, { cause: err });
       }
     },
 
