@@ -13,7 +13,7 @@ import {
   PARTY_TYPES,
   SCHEDULE_TYPES,
 } from '../../src/banks/obie/codes.ts';
-import { nextPageUrl } from '../../src/banks/obie/connector.ts';
+import { nextPageUrl } from '../../src/banks/obie/reads.ts';
 import { filterDateTime } from '../../src/banks/date-filter.ts';
 import {
   e164,

@@ -184,8 +184,6 @@ export const KsaScheduledPayment = Type.Object({
 });
 export type KsaScheduledPayment = Type.Static<typeof KsaScheduledPayment>;
 
-/** Any KSA read response: the items under `Data[<key>]`, the next page in `Links.Next`. */
-export const Page = Compile(Type.Object({ Data: Type.Record(Type.String(), Type.Unknown()), Links: Opt(Type.Object({ Next: Opt(Text) })) }));
 
 /** The schema of one item of each list, by its `Data` key: checked record by record. */
 export const ITEMS = {
@@ -198,8 +196,6 @@ export const ITEMS = {
   StandingOrder: Compile(KsaStandingOrder),
   ScheduledPayment: Compile(KsaScheduledPayment),
 } as const;
-export type ListKey = keyof typeof ITEMS;
-export type ItemsOf<K extends ListKey> = ((typeof ITEMS)[K] extends { Check(value: unknown): value is infer T } ? T : never)[];
 
 /**
  * `/parties`' `Data.Party`: one party (openlean's description), or the list the published

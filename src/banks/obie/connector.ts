@@ -1,15 +1,11 @@
-import Type from 'typebox';
-import { Compile } from 'typebox/compile';
 import type { DataResource } from '../../domain/permissions.ts';
-import type { EntitySnapshot, FetchedAccount } from '../../domain/snapshot.ts';
-import { BankError, type BankConnector, type FetchDataInput } from '../connector.ts';
+import type { BankConnector } from '../connector.ts';
 import type { BankDefinition } from '../bank.ts';
 import type { BankTransports } from '../security/bank-transport.ts';
-import { connectorHttp, credentialsFrom, malformed, openConsentSession, refused, runLimited } from '../consent-session.ts';
+import { connectorHttp, credentialsFrom, refused } from '../consent-session.ts';
 import type { FapiClient } from '../security/fapi-client.ts';
 import type { HttpEvent, HttpResponse } from './http.ts';
 import {
-  MalformedData,
   mapAccountIdentities,
   mapAccounts,
   mapBalances,
@@ -19,24 +15,10 @@ import {
   mapScheduledPayments,
   mapStandingOrders,
   mapTransactions,
-  type Mapped,
-  type MappedAccount,
 } from './mapping.ts';
-import { checkRecords, combined, everyAccount, FetchCollector } from '../records.ts';
-import { transactionsSince } from '../date-filter.ts';
 import { obiePermissions } from './permissions.ts';
-import {
-  check,
-  ConsentResponse,
-  ITEMS,
-  OAuthErrorBody,
-  ObieErrorBody,
-  Page,
-  SingleParty,
-  type Checker,
-  type ItemsOf,
-  type ListKey,
-} from './wire.ts';
+import { readObieShaped, valid, type Checked, type ObieShapedReads, type RecordsOf } from './reads.ts';
+import { check, ConsentResponse, ITEMS, OAuthErrorBody, ObieErrorBody, SingleParty } from './wire.ts';
 
 export interface ObieConnectorOptions {
   /** The FAPI security layer: discovery, PAR, request objects, client authentication, token grants. */
@@ -68,17 +50,21 @@ export type ObieEvent =
   | { type: 'notes'; bank: string; resource: DataResource; notes: string[] };
 
 
-/** The account sub-resources: path under `/accounts/{id}/` and the `Data` key of the items. */
-const ACCOUNT_RESOURCES = {
-  balances: { path: 'balances', key: 'Balance' },
-  transactions: { path: 'transactions', key: 'Transaction' },
-  beneficiaries: { path: 'beneficiaries', key: 'Beneficiary' },
-  direct_debits: { path: 'direct-debits', key: 'DirectDebit' },
-  standing_orders: { path: 'standing-orders', key: 'StandingOrder' },
-  scheduled_payments: { path: 'scheduled-payments', key: 'ScheduledPayment' },
-  account_identities: { path: 'parties', key: 'Party' },
-} as const satisfies Record<Exclude<DataResource, 'accounts' | 'identity'>, { path: string; key: ListKey }>;
-type AccountResource = keyof typeof ACCOUNT_RESOURCES;
+/** OBIE v3.1's records, mappings and party (`GET /party`: one party, or none) for the shared read path. */
+const OBIE_READS: ObieShapedReads<RecordsOf<typeof ITEMS>, Checked<typeof SingleParty>> = {
+  records: ITEMS,
+  map: {
+    accounts: mapAccounts,
+    balances: mapBalances,
+    transactions: mapTransactions,
+    beneficiaries: mapBeneficiaries,
+    direct_debits: mapDirectDebits,
+    standing_orders: mapStandingOrders,
+    scheduled_payments: mapScheduledPayments,
+    account_identities: mapAccountIdentities,
+  },
+  identity: { path: '/party', party: SingleParty, map: mapIdentity },
+};
 
 /** OBIE Security Profile: the consent is bound to the authorization through this essential claim. */
 const INTENT_CLAIM = 'openbanking_intent_id';
@@ -87,22 +73,6 @@ const SCA_ACR = 'urn:openbanking:psd2:sca';
 const apiBase = (bank: BankDefinition) => bank.api_base_url.replace(/\/+$/, '');
 
 
-/**
- * The next page's URL from `Links.Next` (absolute, or relative to the page it is on), or null at
- * the end. A link off the bank's API origin would take the access token elsewhere: malformed.
- */
-export function nextPageUrl(next: string | undefined, current: string, origin: string): string | null {
-  if (next === undefined || next === '') return null;
-  let url: URL;
-  try {
-    url = new URL(next, current);
-  } catch {
-    throw new MalformedData(`Links.Next ${JSON.stringify(next)} is not a URL`);
-  }
-  if (url.origin !== origin) throw new MalformedData(`Links.Next leaves the bank's API (${url.origin})`);
-  return url.toString();
-}
-
 /** What the bank said about a refused request: OBIE error codes, or the OAuth error. */
 export function reasonOf(res: HttpResponse): string {
   const obie = check(ObieErrorBody, res.body);
@@ -110,32 +80,6 @@ export function reasonOf(res: HttpResponse): string {
   const oauth = check(OAuthErrorBody, res.body);
   if (oauth.ok) return [oauth.value.error, oauth.value.error_description].filter(Boolean).join(': ');
   return `HTTP ${res.status}`;
-}
-
-/** A list of records, each checked on its own (`ITEMS`). */
-export const LIST = Compile(Type.Array(Type.Unknown()));
-
-/** What is wrong with `value` for the validator, or null when nothing is. */
-export function problemOf<T>(validator: Checker<T>, value: unknown): string | null {
-  const result = check(validator, value, 'record');
-  return result.ok ? null : result.problem;
-}
-
-/** `value` as the validator's type, or a `malformed` BankError. */
-export function valid<T>(validator: Checker<T>, value: unknown, what: string, resource: DataResource | null = null, at?: string): T {
-  const result = check(validator, value, at);
-  if (!result.ok) throw malformed(what, result.problem, resource);
-  return result.value;
-}
-
-/** Runs `fn`, turning data that breaks the OBIE format into the BankError it means. */
-export async function guarded<T>(resource: DataResource, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof MalformedData) throw malformed(`GET ${resource}`, err.message, resource, err);
-    throw err;
-  }
 }
 
 /**
@@ -149,120 +93,21 @@ export async function guarded<T>(resource: DataResource, fn: () => Promise<T>): 
 export function createObieConnector(options: ObieConnectorOptions): BankConnector {
   const now = options.now ?? (() => new Date());
   const onEvent = options.onEvent ?? (() => {});
-  const pageLimit = options.page_limit ?? 1000;
-  const concurrency = options.concurrency ?? 4;
   const http = connectorHttp(options, onEvent);
   const { fapi, transports } = options;
   const clientToken = (bank: BankDefinition) => fapi.clientCredentials(bank, 'accounts');
 
-  async function fetchData(input: FetchDataInput) {
-    const { bank } = input;
-    const fetchedAt = now().toISOString();
-    const ais = apiBase(bank);
-    const transport = transports.for(bank).fetch;
-    const origin = new URL(ais).origin;
-    const abort = new AbortController();
-    const signal = input.signal ? AbortSignal.any([input.signal, abort.signal]) : abort.signal;
-    const session = openConsentSession({
-      bank,
-      fapi,
-      http,
-      transport,
-      input,
-      signal,
-      now,
-      onRefreshed: () => onEvent({ type: 'token_refreshed', bank: bank.identifier }),
-      reasonOf,
-    });
-    const get = session.get;
-
-    const collector = new FetchCollector((resource, notes) => onEvent({ type: 'notes', bank: bank.identifier, resource, notes }));
-
-    /** Every record of a list resource, over all its pages, checked one by one. */
-    const list = async <K extends ListKey>(path: string, key: K, resource: DataResource): Promise<Mapped<ItemsOf<K>[number]>> => {
-      const items: unknown[] = [];
-      const seen = new Set<string>();
-      let url: string | null = `${ais}${path}`;
-      while (url !== null) {
-        if (seen.size === pageLimit) throw new BankError('unavailable', `${resource}: more than ${pageLimit} pages`, { resource });
-        seen.add(url);
-        const page = valid(Page, await get(url, resource), `GET ${resource}`, resource);
-        // Appended one by one: spreading a bank's page into push() fails past ~100k items.
-        for (const item of valid(LIST, page.Data[key] ?? [], `GET ${resource}`, resource, `Data.${key}`)) items.push(item);
-        url = nextPageUrl(page.Links?.Next, url, origin);
-        if (url !== null && seen.has(url)) {
-          collector.issue(resource, 'Links.Next points back to a page already read; paging stopped there');
-          url = null;
-        }
-      }
-      return checkRecords(items, (item) => problemOf(ITEMS[key] as Checker<unknown>, item));
-    };
-
-    /** The records of a list that pass the format check, mapped, with what was skipped counted. */
-    const mapped = async <K extends ListKey, T>(path: string, key: K, resource: DataResource, map: (items: ItemsOf<K>) => Mapped<T>, combine = combined<T>): Promise<Mapped<T>> => {
-      const checked = await list(path, key, resource);
-      return combine(checked, map(checked.items as ItemsOf<K>));
-    };
-    const records = async <K extends ListKey, T>(path: string, key: K, resource: DataResource, map: (items: ItemsOf<K>) => Mapped<T>, combine = combined<T>): Promise<T[]> =>
-      collector.records(resource, await mapped(path, key, resource, map, combine));
-
-    const accountTask = (account: MappedAccount, fetched: FetchedAccount, resource: AccountResource, position: string) => () =>
-      collector.part(resource, position, () => guarded(resource, async () => {
-        const { path } = ACCOUNT_RESOURCES[resource];
-        const at = `/accounts/${encodeURIComponent(account.bank_account_id)}/${path}`;
-        switch (resource) {
-          case 'balances':
-            fetched.balances = await records(at, 'Balance', resource, (items) => mapBalances(items, bank));
-            break;
-          case 'transactions':
-            fetched.transactions = {
-              from: input.transactions_from,
-              ...(await transactionsSince({
-                from: input.transactions_from,
-                quirks: bank.quirks,
-                collector,
-                fetch: (filter) => mapped(filter === null ? at : `${at}?fromBookingDateTime=${filter}`, 'Transaction', resource, (items) => mapTransactions(items, bank)),
-              })),
-            };
-            break;
-          case 'beneficiaries':
-            fetched.beneficiaries = await records(at, 'Beneficiary', resource, mapBeneficiaries);
-            break;
-          case 'direct_debits':
-            fetched.direct_debits = await records(at, 'DirectDebit', resource, (items) => mapDirectDebits(items, bank));
-            break;
-          case 'standing_orders':
-            fetched.standing_orders = await records(at, 'StandingOrder', resource, (items) => mapStandingOrders(items, bank));
-            break;
-          case 'scheduled_payments':
-            fetched.scheduled_payments = await records(at, 'ScheduledPayment', resource, (items) => mapScheduledPayments(items, bank));
-            break;
-          case 'account_identities':
-            fetched.account_identities = await records(at, 'Party', resource, mapAccountIdentities);
-            break;
-        }
-      }));
-
-    await session.refreshIfExpiring();
-
-    // The account list is what everything else hangs on: a malformed one fails the fetch.
-    const accounts = await guarded('accounts', () => records('/accounts', 'Account', 'accounts', (items) => mapAccounts(items, bank), everyAccount));
-    const snapshot: EntitySnapshot = { fetched_at: fetchedAt, accounts: accounts.map((a) => ({ ...a })) };
-    const wanted = (Object.keys(ACCOUNT_RESOURCES) as AccountResource[]).filter((r) => input.resources.includes(r));
-    const tasks = accounts.flatMap((account, i) => wanted.map((resource) => accountTask(account, snapshot.accounts[i]!, resource, `account ${i + 1} of ${accounts.length}`)));
-    if (input.resources.includes('identity')) {
-      tasks.push(() =>
-        collector.part('identity', 'the user', () => guarded('identity', async () => {
-          const body = valid(Page, await get(`${ais}/party`, 'identity'), 'GET identity', 'identity');
-          const { identity, notes } = mapIdentity(valid(SingleParty, body.Data.Party, 'GET identity', 'identity', 'Data.Party'));
-          collector.issue('identity', ...notes);
-          snapshot.identity = identity;
-        })),
-      );
-    }
-    await runLimited(tasks, concurrency, abort);
-    return { snapshot, credentials: session.credentials(), report: collector.report() };
-  }
+  const reads = readObieShaped.bind(null, {
+    fapi,
+    http,
+    transports,
+    now,
+    pageLimit: options.page_limit ?? 1000,
+    concurrency: options.concurrency ?? 4,
+    onRefreshed: (bank) => onEvent({ type: 'token_refreshed', bank: bank.identifier }),
+    onNotes: (bank, resource, notes) => onEvent({ type: 'notes', bank: bank.identifier, resource, notes }),
+    reasonOf,
+  }, OBIE_READS);
 
   return {
     async startConsent(input) {
@@ -297,7 +142,7 @@ export function createObieConnector(options: ObieConnectorOptions): BankConnecto
       return credentialsFrom(input.consent_id, t, null, now().getTime());
     },
 
-    fetchData,
+    fetchData: (input) => reads(input),
 
     async revokeConsent({ bank, consent_id }) {
       const access = await clientToken(bank);

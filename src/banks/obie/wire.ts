@@ -143,8 +143,6 @@ export const ObParty = Type.Object({
 });
 export type ObParty = Type.Static<typeof ObParty>;
 
-/** Any OBIE read response: the items are under `Data[<resource key>]`, the next page in `Links.Next`. */
-export const Page = Compile(Type.Object({ Data: Type.Record(Type.String(), Type.Unknown()), Links: Opt(Type.Object({ Next: Opt(Text) })) }));
 
 /** The schema of one item of each list resource, by the `Data` key that holds the items: checked record by record. */
 export const ITEMS = {
@@ -157,7 +155,6 @@ export const ITEMS = {
   ScheduledPayment: Compile(ObScheduledPayment),
   Party: Compile(ObParty),
 } as const;
-export type ListKey = keyof typeof ITEMS;
 
 /** `OBReadParty2.Data.Party` (`GET /party`): one party, or none. */
 export const SingleParty = Compile(Type.Union([ObParty, Type.Undefined()]));
@@ -186,5 +183,3 @@ export function check<T>(validator: Checker<T>, value: unknown, at = ''): { ok: 
   return { ok: false, problem: `${where} ${first?.message ?? 'is invalid'}` };
 }
 
-/** The items of list resource `K`, as its validator guarantees them. */
-export type ItemsOf<K extends ListKey> = ((typeof ITEMS)[K] extends { Check(value: unknown): value is infer T } ? T : never)[];

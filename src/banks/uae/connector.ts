@@ -16,7 +16,8 @@ import type {
 } from '../../standards/uae-2.1/wire.ts';
 import type { BankDefinition } from '../bank.ts';
 import { BankError, type BankConnector, type FetchDataInput } from '../connector.ts';
-import { nextPageUrl, problemOf, type ObieConnectorOptions, type ObieEvent } from '../obie/connector.ts';
+import type { ObieConnectorOptions, ObieEvent } from '../obie/connector.ts';
+import { nextPageUrl, problemOf } from '../obie/reads.ts';
 import type { Checker } from '../obie/wire.ts';
 import { checkRecords, combined, everyAccount, FetchCollector } from '../records.ts';
 import { transactionsSince } from '../date-filter.ts';
