@@ -20,7 +20,17 @@ export async function installOpenApi(app: FastifyInstance, ctx: AppContext): Pro
           'connections (entities). Errors are RFC 9457 problem+json with a stable `code`.',
       },
       servers: [{ url: ctx.config.publicUrl }],
-      components: { securitySchemes: { BearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      components: {
+        securitySchemes: {
+          BearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          LeanAppToken: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'lean-app-token',
+            description: 'Lean\'s application-token header, for code written against Lean\'s guides: it carries the same openlean access token as `Authorization: Bearer`',
+          },
+        },
+      },
       tags: [
         { name: 'Auth' },
         { name: 'Customers' },
