@@ -13,6 +13,8 @@ export type RouteAuth = 'api' | 'any' | 'none';
 declare module 'fastify' {
   interface FastifyContextConfig {
     auth?: RouteAuth;
+    /** A route in the form Lean's guides show (docs/decisions/015): documented as taking `lean-app-token` too. */
+    leanForm?: boolean;
   }
   interface FastifyRequest {
     principal: Principal;
@@ -80,7 +82,7 @@ export function installAuthGuard(app: FastifyInstance, ctx: AppContext): void {
     const auth = route.config?.auth ?? 'none';
     if (auth === 'none') return;
     if (route.schema) {
-      route.schema.security = [{ BearerAuth: [] }, { LeanAppToken: [] }];
+      route.schema.security = route.config?.leanForm ? [{ BearerAuth: [] }, { LeanAppToken: [] }] : [{ BearerAuth: [] }];
       if (ctx.rateLimits && route.schema.response) route.schema.response = { ...problemResponses(429), ...(route.schema.response as object) };
     }
     // A token seen before is answered from the verified-token cache without a promise.

@@ -33,7 +33,7 @@ export function registerGetResults(app: FastifyInstance, ctx: AppContext, reads:
   app.get(
     '/data/v2/results/:results_id',
     {
-      config: { auth: 'api' },
+      config: { auth: 'api', leanForm: true },
       schema: {
         operationId: 'getResults',
         tags: ['Accounts'],

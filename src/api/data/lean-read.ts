@@ -18,6 +18,7 @@ import {
   DATA_READ_RESPONSES,
   DataEntityHeader,
   dataReadHandler,
+  EntityHeader,
   entityForRead,
   ETagHeader,
   pendingRefreshOf,
@@ -278,12 +279,13 @@ export function registerDataRead(app: FastifyInstance, ctx: AppContext, reads: D
   app.get(
     read.path,
     {
-      config: { auth: 'api' },
+      // The seed documents the header as required; a seed-generated client sends it (decision 015).
+      config: { auth: 'api', publishedHeaders: EntityHeader },
       schema: {
         operationId: read.operationId,
         tags: read.tags,
         summary: read.summary,
-        ...(read.description ? { description: read.description } : {}),
+        description: `${read.description ? `${read.description} ` : ''}The entity may be named by the query parameter \`entity_id\` instead of the header, as Lean's guides do.`,
         ...common,
         response: {
           200: { description: read.dataDescription, headers: { ...ETagHeader, ...read.headers200 }, content: { 'application/json': { schema: read.data } } },
@@ -311,7 +313,7 @@ export function registerDataRead(app: FastifyInstance, ctx: AppContext, reads: D
   app.post(
     read.path,
     {
-      config: { auth: 'api' },
+      config: { auth: 'api', leanForm: true },
       schema: {
         operationId: `${read.operationId}Lean`,
         tags: read.tags,
