@@ -61,7 +61,7 @@ export function registerGetResults(app: FastifyInstance, ctx: AppContext, reads:
       const appId = request.principal.appId;
       let row = await getDataResult(ctx.store.db, appId, results_id);
       if (!row) throw notFound('Results', results_id);
-      if (row.expires_at <= ctx.now().toISOString()) {
+      if (row.status === 'READY' && row.expires_at <= ctx.now().toISOString()) {
         throw new ApiError('RESULTS_EXPIRED', `Results ${results_id} expired at ${row.expires_at}; make the read again`);
       }
       const read = reads.get(row.operation);

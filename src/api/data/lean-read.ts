@@ -143,7 +143,8 @@ const NOT_FETCHED = new Set(['RESOURCE_NOT_AVAILABLE', 'DATA_NOT_AVAILABLE']);
  */
 async function sendReady(ctx: AppContext, reply: FastifyReply, read: DataRead, input: ReadInput, entity: EntityRow, resultsId: string | null): Promise<FastifyReply> {
   try {
-    if (entity.synced_at === null) await pendingRefreshOf(ctx, entity);
+    // Results of a refresh that failed, while another one now runs for an entity with no data yet.
+    if (entity.synced_at === null && resultsId) return sendPendingEnvelope(ctx, reply, resultsId, await pendingRefreshOf(ctx, entity));
     const rendered = await read.render(input, entity);
     const q = input.query as LeanFlags;
     const total = rendered.headers?.['x-total-count'];
