@@ -201,6 +201,30 @@ describe('Lean\'s documented data calls', () => {
     assert.deepEqual(results.body.data, (await seedGet('/data/v2/accounts')).body);
   });
 
+  it('a resource whose fetch failed answers FAILED in the envelope, as the GET form answers 409 RESOURCE_NOT_AVAILABLE', async () => {
+    const bank = 'SANDBOX_FALCON_AE';
+    const login = 'lean-docs-broken-transactions';
+    const faults = await fetch(`${s.url}/sandbox-banks/${bank}/control/users/${login}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ faults: ['empty_transactions_body'] }),
+    });
+    assert.ok(faults.ok);
+    const customerId = await s.createCustomer(token, 'lean-docs-broken');
+    const broken = await s.createSandboxEntity(token, { customer_id: customerId, bank_identifier: bank, login, profile: 'thin' });
+    const account = (await s.request('/data/v2/accounts', { token, headers: { entity_id: broken.id } })).body[0].account_id;
+    const seed = await s.request(`/data/v2/accounts/${account}/transactions`, { token, headers: { entity_id: broken.id } });
+    assert.equal(seed.status, 409);
+    assert.equal(seed.body.code, 'RESOURCE_NOT_AVAILABLE');
+    const lean = await s.request(`/data/v2/accounts/${account}/transactions?page=0&size=50`, { method: 'POST', token, json: { entity_id: broken.id } });
+    assert.equal(lean.status, 409, lean.text);
+    assert.deepEqual(Object.keys(lean.body).sort(), ENVELOPE_KEYS);
+    assert.equal(lean.body.status, 'FAILED');
+    assert.equal(lean.body.data, null);
+    assert.equal(lean.body.status_detail.code, 'RESOURCE_NOT_AVAILABLE');
+    assert.equal(lean.body.message, seed.body.detail);
+  });
+
   it('the published OpenAPI document describes both forms, the results and the lean-app-token header', async () => {
     const doc = (await s.request('/openapi.json', { unchecked: true })).body;
     assert.ok(doc.paths['/data/v2/accounts'].get && doc.paths['/data/v2/accounts'].post);
