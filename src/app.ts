@@ -14,6 +14,8 @@ import { registerListCustomers } from './api/customers/list-customers.ts';
 import { registerAccountResources } from './api/data/account-resources.ts';
 import { registerGetAccounts } from './api/data/get-accounts.ts';
 import { registerGetIdentity } from './api/data/get-identity.ts';
+import { registerGetResults } from './api/data/get-results.ts';
+import { LeanNoData, type DataReads } from './api/data/lean-read.ts';
 import { registerGetTransactions } from './api/data/get-transactions.ts';
 import { registerSyncTransactions } from './api/data/sync-transactions.ts';
 import { Entity } from './api/entities/entity.schema.ts';
@@ -84,7 +86,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   installErrorHandling(app);
   installAuthGuard(app, ctx);
   await installOpenApi(app, ctx);
-  for (const schema of [...BANK_DATA_SCHEMAS, Customer, Entity, Bank, Refresh, DataPending, Problem]) app.addSchema(schema);
+  for (const schema of [...BANK_DATA_SCHEMAS, Customer, Entity, Bank, Refresh, DataPending, LeanNoData, Problem]) app.addSchema(schema);
 
   registerHealth(app, ctx);
   registerToken(app, ctx);
@@ -97,11 +99,14 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   registerGetEntity(app, ctx);
   registerDeleteEntity(app, ctx);
   registerListBanks(app, ctx);
-  registerGetAccounts(app, ctx);
-  registerGetTransactions(app, ctx);
+  // Each data read in the seed's GET form and Lean's POST form, and the results of either.
+  const reads: DataReads = new Map();
+  registerGetAccounts(app, ctx, reads);
+  registerGetTransactions(app, ctx, reads);
   registerSyncTransactions(app, ctx);
-  registerAccountResources(app, ctx);
-  registerGetIdentity(app, ctx);
+  registerAccountResources(app, ctx, reads);
+  registerGetIdentity(app, ctx, reads);
+  registerGetResults(app, ctx, reads);
   registerCreateRefresh(app, ctx);
   registerListRefreshes(app, ctx);
   registerGetRefresh(app, ctx);

@@ -13,6 +13,8 @@ export type RouteAuth = 'api' | 'any' | 'none';
 declare module 'fastify' {
   interface FastifyContextConfig {
     auth?: RouteAuth;
+    /** A route in the form Lean's guides show (docs/decisions/015): documented as taking `lean-app-token` too. */
+    leanForm?: boolean;
   }
   interface FastifyRequest {
     principal: Principal;
@@ -21,12 +23,28 @@ declare module 'fastify' {
 
 const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
 
-function bearerToken(request: FastifyRequest): string {
+/**
+ * The access token of a request: `Authorization: Bearer <token>`, or, when there is no
+ * Authorization header, Lean's `lean-app-token` header carrying an openlean access token
+ * (docs/decisions/015: Lean's older guides authenticate data calls with it).
+ */
+function bearerToken(request: FastifyRequest): { token: string; leanHeader: boolean } {
   const header = request.headers.authorization;
+  const lean = request.headers['lean-app-token'];
+  if (!header && typeof lean === 'string' && lean.length > 0) return { token: lean.trim(), leanHeader: true };
   if (!header) throw new ApiError('UNAUTHENTICATED', 'Send an access token in the header "Authorization: Bearer <token>"');
   const m = BEARER.exec(header);
   if (!m) throw new ApiError('INVALID_TOKEN', 'The Authorization header must be "Bearer <token>"');
-  return m[1]!;
+  return { token: m[1]!, leanHeader: false };
+}
+
+/** A token given as `lean-app-token` that is not an openlean access token: say what openlean expects. */
+function leanTokenRefused(err: unknown): unknown {
+  if (!(err instanceof ApiError) || err.status !== 401) return err;
+  return new ApiError(
+    err.code,
+    `${err.message}. The "lean-app-token" header must carry an openlean access token (POST /oauth2/token with your openlean client_id and client_secret); send it as "Authorization: Bearer <token>" or as "lean-app-token"`,
+  );
 }
 
 function admit(auth: RouteAuth, principal: Principal): Principal {
@@ -64,13 +82,13 @@ export function installAuthGuard(app: FastifyInstance, ctx: AppContext): void {
     const auth = route.config?.auth ?? 'none';
     if (auth === 'none') return;
     if (route.schema) {
-      route.schema.security = [{ BearerAuth: [] }];
+      route.schema.security = route.config?.leanForm ? [{ BearerAuth: [] }, { LeanAppToken: [] }] : [{ BearerAuth: [] }];
       if (ctx.rateLimits && route.schema.response) route.schema.response = { ...problemResponses(429), ...(route.schema.response as object) };
     }
     // A token seen before is answered from the verified-token cache without a promise.
     const guard: onRequestHookHandler = (request, reply, done) => {
       try {
-        const token = bearerToken(request);
+        const { token, leanHeader } = bearerToken(request);
         const cached = ctx.tokens.verifyCached(token);
         if (cached) {
           request.principal = admit(auth, cached);
@@ -87,7 +105,7 @@ export function installAuthGuard(app: FastifyInstance, ctx: AppContext): void {
               done(err as Error);
             }
           },
-          (err: Error) => done(err),
+          (err: Error) => done((leanHeader ? leanTokenRefused(err) : err) as Error),
         );
       } catch (err) {
         done(err as Error);

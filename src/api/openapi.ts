@@ -1,6 +1,17 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifySchema } from 'fastify';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * The headers the published document shows, when they differ from those validated: a seed
+     * read documents its `entity_id` header as the seed does (required), while the server also
+     * takes it from the query or body (docs/decisions/015).
+     */
+    publishedHeaders?: unknown;
+  }
+}
 import type { AppContext } from '../context.ts';
 
 /**
@@ -20,7 +31,17 @@ export async function installOpenApi(app: FastifyInstance, ctx: AppContext): Pro
           'connections (entities). Errors are RFC 9457 problem+json with a stable `code`.',
       },
       servers: [{ url: ctx.config.publicUrl }],
-      components: { securitySchemes: { BearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      components: {
+        securitySchemes: {
+          BearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          LeanAppToken: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'lean-app-token',
+            description: 'Lean\'s application-token header, for code written against Lean\'s guides: it carries the same openlean access token as `Authorization: Bearer` (any route takes it; the Lean-form routes document it)',
+          },
+        },
+      },
       tags: [
         { name: 'Auth' },
         { name: 'Customers' },
@@ -36,6 +57,10 @@ export async function installOpenApi(app: FastifyInstance, ctx: AppContext): Pro
         { name: 'Operations' },
       ],
     },
+    transform: ({ schema, url, route }) => ({
+      schema: route.config?.publishedHeaders ? ({ ...schema, headers: route.config.publishedHeaders } as FastifySchema) : schema,
+      url,
+    }),
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });

@@ -11,6 +11,7 @@ export function problemResponses(...statuses: number[]): Record<number, unknown>
     403: 'Token scope, consent permission or consent status forbids this',
     404: 'Not found, or owned by another application',
     409: 'Conflicts with the current state',
+    410: 'Gone: expired',
     413: 'Request body too large',
     415: 'Unsupported content type',
     429: 'Rate limited; see Retry-After',

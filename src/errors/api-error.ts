@@ -18,6 +18,7 @@ export const ERROR_CODES = {
   NOT_FOUND: { status: 404, title: 'Not found' },
   ROUTE_NOT_FOUND: { status: 404, title: 'No such route' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
+  RESULTS_EXPIRED: { status: 410, title: 'The results of this asynchronous read expired' },
   NOT_ACCEPTABLE: { status: 406, title: 'Not acceptable' },
   CONFLICT: { status: 409, title: 'Conflict' },
   DUPLICATE_CUSTOMER: { status: 409, title: 'Customer already exists' },

@@ -1,5 +1,6 @@
 import type { AppContext } from '../context.ts';
 import { reconcileStuckCallbacks } from '../link/reconcile-callbacks.ts';
+import { pruneDataResults } from '../store/data-results.ts';
 import { pruneTombstones } from '../store/transaction-sync.ts';
 import { pruneWebhookHistory } from '../webhooks/retention.ts';
 import { runPeriodically } from './periodic.ts';
@@ -28,6 +29,15 @@ export function startHousekeeping(ctx: AppContext): { stop(): Promise<void> } {
         const before = new Date(ctx.now().getTime() - TOMBSTONE_RETENTION_DAYS * 86_400_000).toISOString();
         const deleted = await pruneTombstones(ctx.store.db, before);
         if (deleted > 0) ctx.log.info({ deleted, retention_days: TOMBSTONE_RETENTION_DAYS }, 'pruned removed transactions');
+      },
+    },
+    {
+      what: 'pruning expired data results',
+      everyMs: 3_600_000,
+      async run() {
+        // Kept a week past expiry, so a late fetch hears 410 RESULTS_EXPIRED rather than 404.
+        const deleted = await pruneDataResults(ctx.store.db, new Date(ctx.now().getTime() - 7 * 86_400_000).toISOString());
+        if (deleted > 0) ctx.log.info({ deleted }, 'pruned expired data results');
       },
     },
     {

@@ -10,6 +10,7 @@ import { getEntity, moveEntityStatus } from '../store/entities.ts';
 import { getRefresh, moveRefresh, transactionsSyncedAt } from '../store/refreshes.ts';
 import type { EntityRow, RefreshRow, RefreshStatus, RefreshTable } from '../store/schema.ts';
 import { entityEvent, recordEvent, refreshEvent, transactionsEvent } from '../webhooks/events.ts';
+import { settleResults } from './settle-results.ts';
 import { retryDelay } from '../jobs/backoff.ts';
 import type { Attempt, JobOutcome, JobQueue } from '../jobs/queue.ts';
 import {
@@ -53,6 +54,7 @@ async function moveAndAnnounce(deps: RefreshDeps, refresh: RefreshRow, entity: E
   return deps.store.db.transaction().execute(async (trx) => {
     if (!(await moveRefresh(trx, refresh.id, from, patch))) return false;
     if (entity) await recordEvent(trx, deps.jobs, refreshEvent(entity, { ...refresh, ...patch }), deps.now());
+    if (entity && isTerminal(patch.status)) await settleResults(trx, deps.jobs, refresh.id, entity, deps.now());
     return true;
   });
 }

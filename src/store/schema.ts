@@ -24,6 +24,7 @@ export interface DB {
   rate_limit_windows: RateLimitWindowTable;
   transaction_tombstones: TransactionTombstoneTable;
   bank_quirks: BankQuirksTable;
+  data_results: DataResultTable;
 }
 
 export interface ApplicationTable {
@@ -311,3 +312,23 @@ export type WebhookEventRow = Selectable<WebhookEventTable>;
 export type WebhookDeliveryRow = Selectable<WebhookDeliveryTable>;
 export type TransactionRow = Selectable<TransactionTable>;
 export type NewTransaction = Insertable<TransactionTable>;
+
+/** A data read asked for asynchronously (Lean's `results_id`; migration 012, docs/decisions/015). */
+export interface DataResultTable {
+  id: string;
+  app_id: string;
+  entity_id: string;
+  /** The read's operationId (`getAccounts`, `getTransactions`, …). */
+  operation: string;
+  /** JSON: the read's path parameters. */
+  params: string;
+  /** JSON: the read's own query parameters (filters), without paging or Lean's flags. */
+  query: string;
+  /** The refresh the read waits for; null when it waited for none. */
+  refresh_id: string | null;
+  status: 'PENDING' | 'READY';
+  created_at: string;
+  ready_at: string | null;
+  expires_at: string;
+}
+export type DataResultRow = Selectable<DataResultTable>;

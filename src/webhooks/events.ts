@@ -13,6 +13,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'entity.data.transactions.updated',
   'entity.reconnect_required',
   'entity.deleted',
+  'results.ready',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
@@ -37,6 +38,7 @@ const MESSAGES: Record<WebhookEventType, string> = {
   'entity.data.transactions.updated': 'Transactions of the entity\'s accounts were added, changed or removed; read them with the transactions sync feed.',
   'entity.reconnect_required': 'The bank no longer honours the entity\'s consent; the customer must reconnect it.',
   'entity.deleted': 'The entity was deleted: its consent was revoked and its bank data purged.',
+  'results.ready': 'Your results are ready.',
 };
 
 /**
@@ -65,7 +67,7 @@ export async function queueDelivery(db: Kysely<DB>, jobs: JobQueue, eventId: str
 }
 
 /** An event about the entity as it is after the change (`status` included). */
-export function entityEvent(type: Exclude<WebhookEventType, 'entity.data.refresh.updated' | 'entity.data.transactions.updated'>, entity: EntityRow): WebhookEventInput {
+export function entityEvent(type: Exclude<WebhookEventType, 'entity.data.refresh.updated' | 'entity.data.transactions.updated' | 'results.ready'>, entity: EntityRow): WebhookEventInput {
   return {
     app_id: entity.app_id,
     type,
@@ -115,5 +117,18 @@ export function transactionsEvent(entity: EntityRow, accountIds: readonly string
     app_id: entity.app_id,
     type: 'entity.data.transactions.updated',
     payload: { entity_id: entity.id, customer_id: entity.customer_id, account_ids: [...accountIds] },
+  };
+}
+
+/**
+ * `results.ready`: the asynchronous data read `resultsId` can be fetched at
+ * `GET /data/v2/results/{results_id}`. Lean's payload is `{ id }` (the results_id); the entity and
+ * customer are added so a receiver need not remember which read it was (docs/decisions/015).
+ */
+export function resultsReadyEvent(entity: EntityRow, resultsId: string): WebhookEventInput {
+  return {
+    app_id: entity.app_id,
+    type: 'results.ready',
+    payload: { id: resultsId, results_id: resultsId, entity_id: entity.id, customer_id: entity.customer_id },
   };
 }

@@ -4,7 +4,8 @@ import type { AppContext } from '../../context.ts';
 import type { DataResource } from '../../domain/permissions.ts';
 import { getResourceSet, type ListResource } from '../../store/bank-data.ts';
 import { ref } from '../responses.ts';
-import { AccountParams, assertResourceFetched, DATA_READ_RESPONSES, ETagHeader, EntityHeader, dataReadHandler, requireAccount } from './entity-access.ts';
+import { AccountParams, assertResourceFetched, requireAccount } from './entity-access.ts';
+import { registerDataRead, type DataReads } from './lean-read.ts';
 
 interface AccountResourceRoute {
   path: string;
@@ -26,31 +27,24 @@ const ROUTES: readonly AccountResourceRoute[] = [
   { path: 'identities', resource: 'account_identities', schema: 'AccountIdentity', operationId: 'getAccountIdentities', tag: 'Identity', summary: 'Lean Get Account Identities', description: 'Account identities' },
 ];
 
-export function registerAccountResources(app: FastifyInstance, ctx: AppContext): void {
+export function registerAccountResources(app: FastifyInstance, ctx: AppContext, reads: DataReads): void {
   for (const route of ROUTES) {
-    app.get(
-      `/data/v2/accounts/:account_id/${route.path}`,
-      {
-        config: { auth: 'api' },
-        schema: {
-          operationId: route.operationId,
-          tags: [route.tag],
-          summary: route.summary,
-          headers: EntityHeader,
-          params: AccountParams,
-          response: {
-            200: { description: route.description, headers: ETagHeader, content: { 'application/json': { schema: Type.Array(ref(route.schema)) } } },
-            ...DATA_READ_RESPONSES,
-          },
-        },
-      },
-      dataReadHandler(ctx, route.resource, async (request, entity) => {
-        const { account_id } = request.params as { account_id: string };
+    registerDataRead(app, ctx, reads, {
+      path: `/data/v2/accounts/:account_id/${route.path}`,
+      resource: route.resource,
+      operationId: route.operationId,
+      tags: [route.tag],
+      summary: route.summary,
+      params: AccountParams,
+      data: Type.Array(ref(route.schema)),
+      dataDescription: route.description,
+      render: async (input, entity) => {
+        const { account_id } = input.params as { account_id: string };
         await requireAccount(ctx, entity, account_id);
         const payload = await getResourceSet(ctx.store, entity.id, account_id, route.resource);
         if (payload === undefined) await assertResourceFetched(ctx, entity, route.resource);
         return { body: payload === undefined ? [] : JSON.parse(payload) };
-      }),
-    );
+      },
+    });
   }
 }

@@ -17,6 +17,40 @@ export const EntityHeader = Type.Object({
   entity_id: Type.String({ format: 'uuid', description: 'The entity whose data to read' }),
 });
 
+/**
+ * The data reads' `entity_id` header: optional there, since Lean's guides send it in the query
+ * (`?entity_id=`) or the JSON body instead (`entityIdOf`).
+ */
+export const DataEntityHeader = Type.Object({
+  entity_id: Type.Optional(Type.String({ format: 'uuid', description: 'The entity whose data to read; or give it as the query parameter (or, in the POST form, body field) `entity_id`' })),
+});
+
+/** Where a request can name its entity, as the 400 for two different ones names them. */
+const ENTITY_PLACES = [
+  ['header "entity_id"', (r: FastifyRequest) => (r.headers as Record<string, unknown>).entity_id],
+  ['query parameter "entity_id"', (r: FastifyRequest) => (r.query as Record<string, unknown> | undefined)?.entity_id],
+  ['body field "entity_id"', (r: FastifyRequest) => (r.body !== null && typeof r.body === 'object' ? (r.body as Record<string, unknown>).entity_id : undefined)],
+] as const;
+
+/**
+ * The entity id a request names: in the `entity_id` header (the seed), the query string or the
+ * JSON body (Lean's guides). The same id in several places is fine; two different ones are a 400
+ * naming both places, and none is the seed's 400 for the missing header.
+ */
+export function entityIdOf(request: FastifyRequest): string {
+  let found: { where: string; id: string } | undefined;
+  for (const [where, read] of ENTITY_PLACES) {
+    const id = read(request);
+    if (typeof id !== 'string') continue;
+    if (!found) found = { where, id };
+    else if (found.id.toLowerCase() !== id.toLowerCase()) {
+      throw new ApiError('INVALID_PARAMETER', `The ${found.where} (${found.id}) and the ${where} (${id}) name different entities; name one`, { param: 'entity_id' });
+    }
+  }
+  if (!found) throw new ApiError('INVALID_PARAMETER', 'The header "entity_id" is required', { param: 'entity_id' });
+  return found.id;
+}
+
 export const AccountParams = Type.Object({
   account_id: Type.String({ minLength: 1, maxLength: 64, description: 'An `account_id` from `GET /data/v2/accounts`' }),
 });
@@ -65,11 +99,19 @@ function assertReadable(ctx: AppContext, entity: EntityRow, resource: DataResour
   }
 }
 
-/** The entity named by the `entity_id` header, if it is the caller application's; else 404. */
+/** The entity the request names (`entityIdOf`), if it is the caller application's; else 404. */
 export async function entityOfRequest(ctx: AppContext, request: FastifyRequest): Promise<EntityRow> {
-  const { entity_id } = request.headers as { entity_id: string };
-  const entity = await readEntity(ctx.store, request.principal.appId, entity_id);
-  if (!entity) throw notFound('Entity', entity_id);
+  const entityId = entityIdOf(request);
+  const entity = await readEntity(ctx.store, request.principal.appId, entityId);
+  if (!entity) throw notFound('Entity', entityId);
+  return entity;
+}
+
+/** `entityForRead` for an entity named by id (a results fetch): application `appId`'s, readable for `resource`. */
+export async function entityForReadOf(ctx: AppContext, appId: string, entityId: string, resource: DataResource): Promise<EntityRow> {
+  const entity = await readEntity(ctx.store, appId, entityId);
+  if (!entity) throw notFound('Entity', entityId);
+  assertReadable(ctx, entity, resource);
   return entity;
 }
 
@@ -91,6 +133,16 @@ function etagMatches(header: string | undefined, etag: string): boolean {
   if (!header) return false;
   if (header.trim() === '*') return true;
   return header.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === etag);
+}
+
+/**
+ * What a read's rendering looks at: the request's path parameters, query and URL (a Fastify
+ * request is one; a results fetch replays a stored read with its own).
+ */
+export interface ReadInput {
+  params: unknown;
+  query: unknown;
+  url: string;
 }
 
 export interface Rendered {
@@ -136,8 +188,8 @@ function sendCached(request: FastifyRequest, reply: FastifyReply, entity: Entity
 export function dataReadHandler(
   ctx: AppContext,
   resource: DataResource,
-  render: (request: FastifyRequest, entity: EntityRow) => Promise<Rendered>,
-  check?: (request: FastifyRequest) => void,
+  render: (input: ReadInput, entity: EntityRow) => Promise<Rendered>,
+  check?: (input: ReadInput) => void,
 ): RouteHandlerMethod {
   const slow = async (request: FastifyRequest, reply: FastifyReply) => {
     const entity = await entityForRead(ctx, request, resource);
@@ -145,7 +197,7 @@ export function dataReadHandler(
   };
   return (request, reply) => {
     check?.(request);
-    const entity = ctx.store.entities.get((request.headers as { entity_id: string }).entity_id);
+    const entity = ctx.store.entities.get(entityIdOf(request));
     if (entity && entity.app_id === request.principal.appId && entity.synced_at !== null) {
       assertReadable(ctx, entity, resource);
       const cached = ctx.responses.get(ResponseCache.key(entity.id, entity.data_version, request.url));
@@ -188,10 +240,19 @@ export async function assertResourceFetched(ctx: AppContext, entity: EntityRow, 
  * answer 202 with the refresh to wait for, or, when that refresh failed, say so.
  */
 export async function sendPending(ctx: AppContext, reply: FastifyReply, entity: EntityRow): Promise<FastifyReply> {
+  const refresh = await pendingRefreshOf(ctx, entity);
+  return reply.code(202).header('retry-after', String(pendingRetryAfter(refresh, ctx.now()))).send({ status: 'PENDING', refresh_id: refresh.id });
+}
+
+/**
+ * The refresh an entity without data waits for (its newest); 409 `DATA_NOT_AVAILABLE` when there
+ * is none or it failed.
+ */
+export async function pendingRefreshOf(ctx: AppContext, entity: EntityRow): Promise<RefreshRow> {
   const refresh = await latestRefresh(ctx.store.db, entity.id);
   if (!refresh || refresh.status === 'FAILED') {
     const why = refresh ? `its first refresh ${refresh.id} failed (${refresh.error_code}: ${refresh.error_detail})` : 'it has never been refreshed';
     throw new ApiError('DATA_NOT_AVAILABLE', `Entity ${entity.id} has no data: ${why}. Start a refresh with POST /data/v2/refreshes`);
   }
-  return reply.code(202).header('retry-after', String(pendingRetryAfter(refresh, ctx.now()))).send({ status: 'PENDING', refresh_id: refresh.id });
+  return refresh;
 }

@@ -9,16 +9,15 @@ import { countTransactions, listTransactions } from '../../store/bank-data.ts';
 import type { TransactionRow } from '../../store/schema.ts';
 import { KeysetPageParams, keysetPage, keysetPaging, PageHeaders, pageHeaders } from '../pagination.ts';
 import { ref } from '../responses.ts';
-import { AccountParams, assertResourceFetched, DATA_READ_RESPONSES, ETagHeader, EntityHeader, dataReadHandler, requireAccount } from './entity-access.ts';
+import { AccountParams, assertResourceFetched, requireAccount } from './entity-access.ts';
+import { registerDataRead, type DataReads } from './lean-read.ts';
 
-const Query = Type.Object(
-  {
-    start_date: Type.Optional(Type.String({ format: 'date', description: 'First booking date to include (the bank\'s local date), inclusive' })),
-    end_date: Type.Optional(Type.String({ format: 'date', description: 'Last booking date to include (the bank\'s local date), inclusive' })),
-    ...KeysetPageParams,
-  },
-  { additionalProperties: false },
-);
+const QueryProperties = {
+  start_date: Type.Optional(Type.String({ format: 'date', description: 'First booking date to include (the bank\'s local date), inclusive' })),
+  end_date: Type.Optional(Type.String({ format: 'date', description: 'Last booking date to include (the bank\'s local date), inclusive' })),
+  ...KeysetPageParams,
+};
+const Query = Type.Object(QueryProperties);
 type Query = Type.Static<typeof Query>;
 
 export function toTransaction(row: TransactionRow): Transaction {
@@ -45,53 +44,41 @@ export function toTransaction(row: TransactionRow): Transaction {
   };
 }
 
-export function registerGetTransactions(app: FastifyInstance, ctx: AppContext): void {
-  app.get(
-    '/data/v2/accounts/:account_id/transactions',
-    {
-      config: { auth: 'api' },
-      schema: {
-        operationId: 'getTransactions',
-        tags: ['Transactions'],
-        summary: 'Lean Get Transactions',
-        description:
-          'Newest first (by booking time, then id). Without `page`, the `Link` header continues by keyset cursor, which ' +
-          'never repeats or skips a transaction while new ones arrive; with `page`, it continues by page number.',
-        headers: EntityHeader,
-        params: AccountParams,
-        querystring: Query,
-        response: {
-          200: {
-            description: 'Transactions',
-            headers: { ...ETagHeader, ...PageHeaders },
-            content: { 'application/json': { schema: Type.Array(ref('Transaction')) } },
-          },
-          ...DATA_READ_RESPONSES,
-        },
-      },
+export function registerGetTransactions(app: FastifyInstance, ctx: AppContext, reads: DataReads): void {
+  registerDataRead(app, ctx, reads, {
+    path: '/data/v2/accounts/:account_id/transactions',
+    resource: 'transactions',
+    operationId: 'getTransactions',
+    tags: ['Transactions'],
+    summary: 'Lean Get Transactions',
+    description:
+      'Newest first (by booking time, then id). Without `page`, the `Link` header continues by keyset cursor, which ' +
+      'never repeats or skips a transaction while new ones arrive; with `page`, it continues by page number.',
+    params: AccountParams,
+    query: QueryProperties,
+    closedQuery: true,
+    paged: true,
+    data: Type.Array(ref('Transaction')),
+    dataDescription: 'Transactions',
+    headers200: PageHeaders,
+    render: async (input, entity) => {
+      const { account_id } = input.params as { account_id: string };
+      const q = input.query as Query;
+      const paging = keysetPaging(q);
+      await requireAccount(ctx, entity, account_id);
+      const timeZone = ctx.banks.get(entity.bank_identifier)?.time_zone ?? 'UTC';
+      const range = { accountId: account_id, ...localDateRange(q.start_date, q.end_date, timeZone) };
+      const [rows, total] = await Promise.all([listTransactions(ctx.store, { ...range, ...paging }), countTransactions(ctx.store, range)]);
+      if (total === 0 && (await countTransactions(ctx.store, { accountId: account_id })) === 0) await assertResourceFetched(ctx, entity, 'transactions');
+      const { page, next } = keysetPage(paging, rows, (t) => ({ at: t.booking_at, id: t.id }));
+      return { body: page.map(toTransaction), headers: pageHeaders(input.url, total, next) };
     },
-    dataReadHandler(
-      ctx,
-      'transactions',
-      async (request, entity) => {
-        const { account_id } = request.params as { account_id: string };
-        const q = request.query as Query;
-        const paging = keysetPaging(q);
-        await requireAccount(ctx, entity, account_id);
-        const timeZone = ctx.banks.get(entity.bank_identifier)?.time_zone ?? 'UTC';
-        const range = { accountId: account_id, ...localDateRange(q.start_date, q.end_date, timeZone) };
-        const [rows, total] = await Promise.all([listTransactions(ctx.store, { ...range, ...paging }), countTransactions(ctx.store, range)]);
-        if (total === 0 && (await countTransactions(ctx.store, { accountId: account_id })) === 0) await assertResourceFetched(ctx, entity, 'transactions');
-        const { page, next } = keysetPage(paging, rows, (t) => ({ at: t.booking_at, id: t.id }));
-        return { body: page.map(toTransaction), headers: pageHeaders(request.url, total, next) };
-      },
-      (request) => {
-        const q = request.query as Query;
-        if (q.start_date && q.end_date && q.start_date > q.end_date) {
-          throw new ApiError('INVALID_PARAMETER', `"start_date" (${q.start_date}) is after "end_date" (${q.end_date})`, { param: 'start_date' });
-        }
-        keysetPaging(q);
-      },
-    ),
-  );
+    check: (input) => {
+      const q = input.query as Query;
+      if (q.start_date && q.end_date && q.start_date > q.end_date) {
+        throw new ApiError('INVALID_PARAMETER', `"start_date" (${q.start_date}) is after "end_date" (${q.end_date})`, { param: 'start_date' });
+      }
+      keysetPaging(q);
+    },
+  });
 }
