@@ -10,6 +10,7 @@ import * as rateLimitWindows from './008-rate-limit-windows.ts';
 import * as transactionSync from './009-transaction-sync.ts';
 import * as refreshWaitsAndBankQuirks from './010-refresh-waits-and-bank-quirks.ts';
 import * as transactionStandardFields from './011-transaction-standard-fields.ts';
+import * as sealedSigningKeys from './013-sealed-signing-keys.ts';
 
 /** Every migration, in order. Names are stable forever: they are the keys recorded in the database. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '009-transaction-sync': transactionSync,
   '010-refresh-waits-and-bank-quirks': refreshWaitsAndBankQuirks,
   '011-transaction-standard-fields': transactionStandardFields,
+  '013-sealed-signing-keys': sealedSigningKeys,
 };
