@@ -13,7 +13,7 @@ export interface SandboxCredentials {
 }
 
 export const SANDBOX_APP_FILE = 'sandbox-app.json';
-const SEAL_CONTEXT = 'sandbox-application';
+export const SEAL_CONTEXT = 'sandbox-application';
 
 function readFile(file: string): SandboxCredentials | undefined {
   try {
