@@ -3,11 +3,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
+import { decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
 import { randomBytes } from 'node:crypto';
-import { keyRing } from '../../src/auth/secret-box.ts';
-import { loadSigningKeys, signingKeysAt, TOKEN_ALG } from '../../src/auth/signing-keys.ts';
+import { isSealed, keyRing, open } from '../../src/auth/secret-box.ts';
+import { loadSigningKeys, signingKeyAad, signingKeysAt, TOKEN_ALG } from '../../src/auth/signing-keys.ts';
+import type { Kysely } from 'kysely';
+import { Migrator } from 'kysely/migration';
 import { migrate, openStore, type Store } from '../../src/store/database.ts';
+import { MIGRATIONS } from '../../src/store/migrations/index.ts';
 import { createTestDatabase, TEST_DIALECT, type TestDatabase } from '../helpers/database.ts';
 
 // API processes of one deployment start together on an empty database; a token one of them signs
@@ -87,5 +90,39 @@ describe('which signing key does what, when', () => {
     const tied = signingKeysAt([{ kid: 'x', activates_at: at(0) }, { kid: 'y', activates_at: at(0) }], HOUR * 5, 3600);
     assert.equal(tied.current.kid, 'y');
     assert.deepEqual(tied.expired.map((r) => r.kid), ['x']);
+  });
+});
+
+// Keys written before they were sealed (migration 013) are sealed at the next start, and keep their kid.
+describe('a signing key stored in clear before migration 013', () => {
+  it('is sealed at the next start, keeping its kid, and still signs', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openlean-signing-keys-clear-'));
+    const database = await createTestDatabase(dir);
+    const store = openStore(database.url);
+    try {
+      const before013 = Object.keys(MIGRATIONS).filter((name) => name < '013');
+      const { error } = await new Migrator({ db: store.db, provider: { getMigrations: async () => MIGRATIONS } }).migrateTo(before013.at(-1)!);
+      assert.equal(error, undefined);
+      const { privateKey, publicKey } = await generateKeyPair(TOKEN_ALG, { extractable: true });
+      const privateJwk = JSON.stringify(await exportJWK(privateKey));
+      const at = new Date().toISOString();
+      // As a server before migration 013 wrote it: the private JWK in clear.
+      await (store.db as Kysely<any>).insertInto('signing_keys').values({ kid: 'old', alg: TOKEN_ALG, private_jwk: privateJwk, public_jwk: JSON.stringify({ ...(await exportJWK(publicKey)), kid: 'old' }), created_at: at }).execute();
+      await migrate(store);
+      assert.equal((await store.db.selectFrom('signing_keys').select('activates_at').executeTakeFirstOrThrow()).activates_at, at, 'active since it was made');
+      const keys = await loadSigningKeys(store.db, ring, 3600);
+      const row = await store.db.selectFrom('signing_keys').selectAll().executeTakeFirstOrThrow();
+      assert.equal(row.kid, 'old');
+      assert.ok(isSealed(row.private_jwk_sealed));
+      assert.ok(!row.private_jwk_sealed.includes(JSON.parse(privateJwk).d));
+      assert.equal(open(ring, row.private_jwk_sealed, signingKeyAad('old')), privateJwk);
+      const signing = keys.signingKey(Date.now());
+      const token = await new SignJWT({ sub: 'x' }).setProtectedHeader({ alg: TOKEN_ALG, kid: signing.kid }).sign(signing.key);
+      await jwtVerify(token, publicKey);
+    } finally {
+      await store.close();
+      await database.drop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
