@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseKey } from './auth/secret-box.ts';
 
 /** Everything openlean can be told, from the environment and then overridden by CLI flags. */
 export interface Config {
@@ -35,8 +36,12 @@ export interface Config {
   sandboxBanksTlsPort: number;
   /** The test PKI the sandbox banks and openlean's connection to them share (created at first start). */
   sandboxPkiDir: string;
-  /** Base64 or hex 32-byte key sealing bank tokens; unset: generated into `$DATA_DIR/encryption.key`. */
+  /** Base64 or hex 32-byte key sealing every secret at rest; unset: generated into `$DATA_DIR/encryption.key`. */
   encryptionKey: string | undefined;
+  /** Retired encryption keys (`ENCRYPTION_KEYS_OLD`, comma-separated) that still open what they sealed. */
+  encryptionKeysOld: string[];
+  /** How long a new token-signing key is published before it signs (`openlean keys rotate-signing`), in seconds. */
+  signingKeyOverlapSeconds: number;
   /** Per-attempt timeout of a call to a bank. */
   bankTimeoutMs: number;
   /** The operator's banks (JSON or YAML, docs/banks.md); none configured when unset. */
@@ -142,6 +147,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     // A key generated per process would seal bank tokens that the other processes cannot open.
     throw new ConfigError(`ROLE=${role} needs ENCRYPTION_KEY, the same in every process (e.g. openssl rand -base64 32)`);
   }
+  const encryptionKeysOld = (env.ENCRYPTION_KEYS_OLD ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+  const keys: [string, string][] = [...(env.ENCRYPTION_KEY ? [['ENCRYPTION_KEY', env.ENCRYPTION_KEY] as [string, string]] : []), ...encryptionKeysOld.map((v): [string, string] => ['ENCRYPTION_KEYS_OLD', v])];
+  for (const [name, value] of keys) {
+    try {
+      parseKey(value);
+    } catch (err) {
+      throw new ConfigError(`${name}: ${(err as Error).message}`);
+    }
+  }
   const retryScheduleMs = schedule('WEBHOOK_RETRY_SCHEDULE_MS', env.WEBHOOK_RETRY_SCHEDULE_MS, LEAN_RETRY_SCHEDULE_MS);
   const retentionDays = integer('WEBHOOK_RETENTION_DAYS', env.WEBHOOK_RETENTION_DAYS, 30, 1, 3650);
   if (retentionDays * 86_400_000 <= retryScheduleMs.at(-1)!) {
@@ -175,6 +189,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     sandboxBanksTlsPort,
     sandboxPkiDir: path.resolve(env.SANDBOX_PKI_DIR || path.join(dataDir, 'sandbox-pki')),
     encryptionKey: env.ENCRYPTION_KEY || undefined,
+    encryptionKeysOld,
+    // Longer than a process goes without re-reading the keys (src/auth/tokens.ts) and than a verifier caches JWKS.
+    signingKeyOverlapSeconds: integer('SIGNING_KEY_OVERLAP_SECONDS', env.SIGNING_KEY_OVERLAP_SECONDS, 3600, 120, 7 * 86400),
     bankTimeoutMs: integer('BANK_TIMEOUT_MS', env.BANK_TIMEOUT_MS, 10_000, 100, 300_000),
     banksFile: env.BANKS_FILE ? path.resolve(env.BANKS_FILE) : undefined,
     refresh: {

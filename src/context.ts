@@ -1,3 +1,4 @@
+import type { KeyRing } from './auth/secret-box.ts';
 import type { Logger } from 'pino';
 import type { ResponseCache } from './api/data/response-cache.ts';
 import type { TokenService } from './auth/tokens.ts';
@@ -21,8 +22,8 @@ export interface AppContext {
   /** Where background work is queued (inside the transaction of the change that needs it). */
   jobs: JobQueue;
   refreshes: RefreshEngine;
-  /** Seals secrets at rest (bank tokens). */
-  encryptionKey: Buffer;
+  /** Seals secrets at rest (bank tokens, webhook secrets, signing keys...): `ENCRYPTION_KEY`, and `ENCRYPTION_KEYS_OLD` to open older values. */
+  encryptionKey: KeyRing;
   /** Requests per application per minute (`RATE_LIMIT_PER_MINUTE`); null when off. */
   rateLimits: RateLimiter | null;
   /** Finished data responses, per entity data version. */

@@ -4,6 +4,9 @@ import { Command, Option } from 'commander';
 import { ensureSandboxApp, SANDBOX_APP_FILE } from './applications/sandbox-app.ts';
 import { createApplication } from './applications/create-application.ts';
 import { SANDBOX_BANKS_PREFIX } from './app.ts';
+import { rotateEncryption } from './auth/rotate-encryption.ts';
+import { loadKeyRing } from './auth/secret-box.ts';
+import { rotateSigningKey, sealPlaintextSigningKeys } from './auth/signing-keys.ts';
 import { loadBanksFile } from './banks/banks-file.ts';
 import { checkBank } from './banks/check-bank.ts';
 import { BankTransports } from './banks/security/bank-transport.ts';
@@ -52,7 +55,8 @@ const portOf = (flag: string, value: string): number => {
   return port;
 };
 
-function configFrom(flags: CommonFlags): Config {
+/** The configuration from the environment, `env` (variables a command's own flags set) and the common flags. */
+function configFrom(flags: CommonFlags, env: Record<string, string> = {}): Config {
   const overrides: ConfigOverrides = {};
   if (flags.dataDir) overrides.dataDir = flags.dataDir;
   if (flags.databaseUrl) overrides.databaseUrl = flags.databaseUrl;
@@ -60,8 +64,7 @@ function configFrom(flags: CommonFlags): Config {
   if (flags.mode) overrides.mode = flags.mode;
   if (flags.role) overrides.role = flags.role;
   if (flags.logLevel) overrides.logLevel = flags.logLevel;
-  const env = { ...process.env, ...(flags.port ? { PORT: flags.port } : {}) };
-  return loadConfig(env, overrides);
+  return loadConfig({ ...process.env, ...env, ...(flags.port ? { PORT: flags.port } : {}) }, overrides);
 }
 
 function withStoreFlags(cmd: Command): Command {
@@ -204,6 +207,64 @@ async function importBanks(flags: { directory: string; out?: string; json?: bool
   process.stderr.write(`${notes.join('\n')}\n`);
 }
 
+/** `openlean keys rotate-encryption`: exits 1 when values are left that no key of the ring opens, 130 when interrupted. */
+async function rotateEncryptionCommand(flags: CommonFlags & { batchSize: string }): Promise<void> {
+  const batchSize = Number(flags.batchSize);
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new ConfigError(`--batch-size must be an integer between 1 and 10000, got ${JSON.stringify(flags.batchSize)}`);
+  const config = configFrom(flags);
+  const ring = loadKeyRing(config.encryptionKey, config.encryptionKeysOld, config.dataDir);
+  const store = openStore(config.databaseUrl);
+  const stop = new AbortController();
+  const interrupt = () => {
+    process.stderr.write('stopping after this batch; run the command again to resume\n');
+    stop.abort();
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  try {
+    await migrate(store);
+    process.stdout.write(`re-sealing with key ${ring.current.id}; ${ring.keys.size - 1} old key(s) in the ring (${[...ring.keys.keys()].filter((id) => id !== ring.current.id).join(', ') || 'none'})\n`);
+    let done = 0;
+    const report = await rotateEncryption(store.db, ring, {
+      batchSize,
+      signal: stop.signal,
+      onBatch: (b) => {
+        done += b.resealed;
+        const notes = [b.changed ? `${b.changed} rewritten meanwhile by a server, kept` : '', b.unopenable ? `${b.unopenable} no key opens` : ''].filter(Boolean);
+        process.stdout.write(`${b.column}: ${b.resealed} re-sealed${notes.length ? ` (${notes.join(', ')})` : ''}; ${done} so far\n`);
+      },
+    });
+    const left = Object.entries(report.remaining).map(([column, n]) => `${column} ${n}`);
+    process.stdout.write(`${report.interrupted ? 'interrupted' : 'done'}: ${report.resealed} re-sealed, ${left.length ? `still sealed with another key: ${left.join(', ')}` : 'every stored secret is sealed with the current key'}\n`);
+    if (report.unopenable > 0) process.stderr.write(`${report.unopenable} value(s) open with no key of the ring: add the key that sealed them to ENCRYPTION_KEYS_OLD and run again\n`);
+    process.exitCode = report.interrupted ? 130 : report.unopenable > 0 ? 1 : 0;
+  } finally {
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
+    await store.close();
+  }
+}
+
+/** `openlean keys rotate-signing`: prints the new key and when it signs, and when the keys it replaces leave JWKS. */
+async function rotateSigningCommand(flags: CommonFlags & { overlap?: string }): Promise<void> {
+  const config = configFrom(flags, flags.overlap !== undefined ? { SIGNING_KEY_OVERLAP_SECONDS: flags.overlap } : {});
+  const ring = loadKeyRing(config.encryptionKey, config.encryptionKeysOld, config.dataDir);
+  const store = openStore(config.databaseUrl);
+  try {
+    await migrate(store);
+    const now = new Date();
+    const { added, deleted } = await rotateSigningKey(store.db, ring, { now, overlapSeconds: config.signingKeyOverlapSeconds, ttlSeconds: config.tokenTtlSeconds });
+    const leaves = new Date(Date.parse(added.activates_at) + config.tokenTtlSeconds * 1000).toISOString();
+    process.stdout.write(
+      `added signing key ${added.kid}: in JWKS now, signing from ${added.activates_at}\n` +
+        `the key it replaces leaves JWKS at ${leaves}, when the last token it signed expires (TOKEN_TTL_SECONDS ${config.tokenTtlSeconds})\n` +
+        (deleted.length ? `deleted ${deleted.length} key(s) whose tokens have all expired: ${deleted.join(', ')}\n` : ''),
+    );
+  } finally {
+    await store.close();
+  }
+}
+
 export function buildCli(): Command {
   const program = new Command('openlean')
     .description('Self-hostable Lean Data API v2 with built-in sandbox banks (OBIE v3.1, UAE Open Finance v2.1, KSA Open Banking)')
@@ -230,8 +291,11 @@ export function buildCli(): Command {
     try {
       const { results = [] } = await migrate(store);
       await jobs.install();
+      // Signing keys written in clear before migration 013: sealed here rather than at the next start.
+      const sealed = await sealPlaintextSigningKeys(store.db, loadKeyRing(config.encryptionKey, config.encryptionKeysOld, config.dataDir));
       const applied = results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
       process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
+      if (sealed > 0) process.stdout.write(`sealed ${sealed} token-signing key(s) stored in clear\n`);
     } finally {
       await jobs.close();
       await store.close();
@@ -256,6 +320,14 @@ export function buildCli(): Command {
         await store.close();
       }
     });
+
+  const keys = program.command('keys').description('rotate the keys openlean holds (docs/security.md)');
+  withStoreFlags(keys.command('rotate-encryption').description('re-seal every stored secret sealed with an old key (ENCRYPTION_KEYS_OLD) with ENCRYPTION_KEY; safe to interrupt and run again, and while servers run'))
+    .option('--batch-size <n>', 'rows re-sealed per batch', '100')
+    .action(rotateEncryptionCommand);
+  withStoreFlags(keys.command('rotate-signing').description('add a token-signing key: published in JWKS at once, signing after the overlap; the old one leaves JWKS once its tokens have expired'))
+    .option('--overlap <seconds>', 'how long the new key is published before it signs (env SIGNING_KEY_OVERLAP_SECONDS, default 3600)')
+    .action(rotateSigningCommand);
 
   const banks = program.command('banks').description('the banks this deployment connects to (BANKS_FILE, docs/banks.md)');
   banks

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ResponseCache } from './api/data/response-cache.ts';
 import { buildApp, SANDBOX_BANKS_PREFIX } from './app.ts';
-import { loadOrCreateKey } from './auth/secret-box.ts';
+import { loadKeyRing } from './auth/secret-box.ts';
 import { loadSigningKeys } from './auth/signing-keys.ts';
 import { createTokenService } from './auth/tokens.ts';
 import { createConnectors } from './banks/connectors.ts';
@@ -58,7 +58,9 @@ export async function startServer(config: Config, options: { now?: () => Date } 
   try {
     await migrate(store);
     await jobs.install();
-    const keys = await loadSigningKeys(store.db);
+    const encryptionKey = loadKeyRing(config.encryptionKey, config.encryptionKeysOld, config.dataDir);
+    const loadKeys = () => loadSigningKeys(store.db, encryptionKey, config.tokenTtlSeconds, now());
+    const keys = await loadKeys();
     // The in-process sandbox banks are reached at this server's own addresses, known once it
     // listens (HTTP) and once their mutual-TLS listener does; a worker, which does not listen,
     // reaches those of the API at PUBLIC_URL and SANDBOX_BANKS_TLS_PORT.
@@ -80,7 +82,6 @@ export async function startServer(config: Config, options: { now?: () => Date } 
       // What the bank got wrong is worth a warning; retries and token refreshes are routine.
       onEvent: (event) => (event.type === 'notes' ? log.warn({ bank_event: event }, 'bank data notes') : log.info({ bank_event: event }, `bank ${event.type}`)),
     });
-    const encryptionKey = loadOrCreateKey(config.encryptionKey, config.dataDir);
     const deliver = createDeliveryHandler({ store, key: encryptionKey, config: config.webhooks, mode: config.mode, now, log });
     const refreshes = createRefreshEngine({ store, jobs, connector, banks, key: encryptionKey, config: config.refresh, now, log, handlers: { [WEBHOOK_JOB]: deliver } });
     // A worker serves no requests to count.
@@ -104,7 +105,7 @@ export async function startServer(config: Config, options: { now?: () => Date } 
         issuer: config.publicUrl,
         ttlSeconds: config.tokenTtlSeconds,
         keys,
-        reloadKeys: () => loadSigningKeys(store.db),
+        reloadKeys: loadKeys,
         ...(options.now ? { now: () => options.now!().getTime() } : {}),
       }),
     };

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +9,7 @@ import YAML from 'yaml';
 import { freePort } from './helpers/free-port.ts';
 import { IMPORTED_ENTRIES, PARTICIPANTS } from './helpers/participants.ts';
 import { writeBankCredentials } from './helpers/pki.ts';
+import { keyId } from '../src/auth/secret-box.ts';
 import { createUntrustedClientCertificate } from '../src/pki/test-pki.ts';
 import { sandboxBanksFileEntries } from '../src/sandbox-connections.ts';
 import { startFapiSandbox, type FapiSandbox } from './helpers/sandbox-fapi.ts';
@@ -253,5 +255,42 @@ describe('openlean CLI', () => {
       assert.equal(res.status, 2);
       assert.equal(res.stderr, `openlean: NO_SUCH_BANK is not a bank of BANKS_FILE (${file})\n`);
     });
+  });
+});
+
+describe('openlean keys', () => {
+  it('rotate-encryption re-seals every secret with the new key once, reports progress, and names values no key opens; rotate-signing adds a key', async () => {
+    const dir = tempDir();
+    const [k1, k2, k3] = ['1', '2', '3'].map(() => randomBytes(32).toString('base64')) as [string, string, string];
+    const server = serve({ DATA_DIR: dir, PORT: String(await freePort()), ENCRYPTION_KEY: k1 });
+    await server.ready;
+    server.child.kill('SIGTERM');
+    assert.equal(await server.exited, 0);
+
+    // The sandbox application's secret and the token-signing key, both sealed with k1.
+    const first = run(['keys', 'rotate-encryption', '--batch-size', '1'], { DATA_DIR: dir, ENCRYPTION_KEY: k2, ENCRYPTION_KEYS_OLD: k1 });
+    assert.equal(first.status, 0, first.stderr);
+    assert.match(first.stdout, new RegExp(`^re-sealing with key ${keyId(Buffer.from(k2, 'base64'))}; 1 old key\\(s\\) in the ring \\(${keyId(Buffer.from(k1, 'base64'))}\\)$`, 'm'));
+    assert.match(first.stdout, /^sandbox_application\.client_secret_sealed: 1 re-sealed; 1 so far$/m);
+    assert.match(first.stdout, /^signing_keys\.private_jwk_sealed: 1 re-sealed; 2 so far$/m);
+    assert.match(first.stdout, /^done: 2 re-sealed, every stored secret is sealed with the current key$/m);
+
+    const again = run(['keys', 'rotate-encryption'], { DATA_DIR: dir, ENCRYPTION_KEY: k2 });
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stdout, /^done: 0 re-sealed/m);
+
+    const signing = run(['keys', 'rotate-signing', '--overlap', '120'], { DATA_DIR: dir, ENCRYPTION_KEY: k2 });
+    assert.equal(signing.status, 0, signing.stderr);
+    const added = /^added signing key ([0-9a-f-]{36}): in JWKS now, signing from (\S+)$/m.exec(signing.stdout);
+    assert.ok(added, signing.stdout);
+    assert.ok(Date.parse(added[2]!) - Date.now() > 100_000, 'signs after the overlap');
+    assert.match(signing.stdout, /leaves JWKS at \S+, when the last token it signed expires \(TOKEN_TTL_SECONDS 3600\)/);
+    assert.equal(run(['keys', 'rotate-signing', '--overlap', '5'], { DATA_DIR: dir, ENCRYPTION_KEY: k2 }).status, 2, 'an overlap shorter than processes take to re-read the keys');
+
+    // A key missing from the ring: its values are named, left as they are, and the exit status says so.
+    const lost = run(['keys', 'rotate-encryption'], { DATA_DIR: dir, ENCRYPTION_KEY: k3 });
+    assert.equal(lost.status, 1);
+    assert.match(lost.stdout, /still sealed with another key: sandbox_application\.client_secret_sealed 1, signing_keys\.private_jwk_sealed 2/);
+    assert.match(lost.stderr, /3 value\(s\) open with no key of the ring: add the key that sealed them to ENCRYPTION_KEYS_OLD/);
   });
 });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import { verifyClientSecret } from '../auth/client-secrets.ts';
-import { open, seal } from '../auth/secret-box.ts';
+import { open, seal, type KeyRing } from '../auth/secret-box.ts';
 import { findApplicationByClientId, getApplication, getSandboxApplication, putSandboxApplication } from '../store/applications.ts';
 import type { DB, SandboxApplicationRow } from '../store/schema.ts';
 import { createApplication } from './create-application.ts';
@@ -13,7 +13,7 @@ export interface SandboxCredentials {
 }
 
 export const SANDBOX_APP_FILE = 'sandbox-app.json';
-const SEAL_CONTEXT = 'sandbox-application';
+export const SEAL_CONTEXT = 'sandbox-application';
 
 function readFile(file: string): SandboxCredentials | undefined {
   try {
@@ -28,7 +28,7 @@ function readFile(file: string): SandboxCredentials | undefined {
 }
 
 /** The recorded sandbox application's credentials, if it still exists and this key opens its secret. */
-async function opened(db: Kysely<DB>, key: Buffer, row: SandboxApplicationRow): Promise<SandboxCredentials | undefined> {
+async function opened(db: Kysely<DB>, key: KeyRing, row: SandboxApplicationRow): Promise<SandboxCredentials | undefined> {
   const app = await getApplication(db, row.app_id);
   if (!app) return undefined;
   try {
@@ -53,7 +53,7 @@ async function fromFile(db: Kysely<DB>, file: string): Promise<{ credentials: Sa
  * written to `$DATA_DIR/sandbox-app.json` (owner-only) for scripts. Created by the first process
  * that finds none; processes racing to create it agree on the one that committed first.
  */
-export async function ensureSandboxApp(db: Kysely<DB>, key: Buffer, dataDir: string): Promise<{ credentials: SandboxCredentials; created: boolean }> {
+export async function ensureSandboxApp(db: Kysely<DB>, key: KeyRing, dataDir: string): Promise<{ credentials: SandboxCredentials; created: boolean }> {
   const file = path.join(dataDir, SANDBOX_APP_FILE);
   let result = await ensure(db, key, file);
   // Lost a creation race: the winner's application is recorded now.
@@ -71,7 +71,7 @@ export async function ensureSandboxApp(db: Kysely<DB>, key: Buffer, dataDir: str
 /** Thrown inside the creating transaction to undo it: another process recorded its application first. */
 class LostRace extends Error {}
 
-async function ensure(db: Kysely<DB>, key: Buffer, file: string): Promise<{ credentials: SandboxCredentials; created: boolean } | undefined> {
+async function ensure(db: Kysely<DB>, key: KeyRing, file: string): Promise<{ credentials: SandboxCredentials; created: boolean } | undefined> {
   const row = await getSandboxApplication(db);
   const existing = row && (await opened(db, key, row));
   if (existing) return { credentials: existing, created: false };

@@ -43,14 +43,21 @@ export interface TokenService {
   verify(token: string): Promise<Principal>;
   /** The principal of a token verified before and not yet expired, synchronously; otherwise undefined. */
   verifyCached(token: string): Principal | undefined;
-  jwks(): SigningKeys['jwks'];
+  /** The JWKS document: every key published now. */
+  jwks(): Promise<ReturnType<SigningKeys['jwks']>>;
 }
+
+/**
+ * How long a process signs and publishes from the keys it loaded before re-reading them, in ms:
+ * it learns of a rotation within this, well inside the shortest overlap (SIGNING_KEY_OVERLAP_SECONDS).
+ */
+export const SIGNING_KEYS_RELOAD_MS = 30_000;
 
 export interface TokenServiceOptions {
   issuer: string;
   ttlSeconds: number;
   keys: SigningKeys;
-  /** Re-reads keys from the store, for a kid another process created. */
+  /** Re-reads keys from the store: for a kid another process created, and every `SIGNING_KEYS_RELOAD_MS`. */
   reloadKeys: () => Promise<SigningKeys>;
   now?: () => number;
 }
@@ -58,34 +65,56 @@ export interface TokenServiceOptions {
 export function createTokenService(options: TokenServiceOptions): TokenService {
   const now = options.now ?? Date.now;
   let keys = options.keys;
-  let lastReload = 0;
+  let loadedAt = now();
+  let reloading: Promise<SigningKeys> | null = null;
   const verified = new LRUCache<string, Principal>({ max: 50_000 });
+
+  /** One re-read at a time; callers during it share its result. */
+  const reload = async (): Promise<SigningKeys> => {
+    reloading ??= options.reloadKeys().then(
+      (fresh) => {
+        keys = fresh;
+        loadedAt = now();
+        reloading = null;
+        return fresh;
+      },
+      (err: unknown) => {
+        reloading = null;
+        throw err;
+      },
+    );
+    return reloading;
+  };
+  /** The keys, re-read first when they are older than `SIGNING_KEYS_RELOAD_MS` (or the clock went back). */
+  const fresh = async (): Promise<SigningKeys> => {
+    const age = now() - loadedAt;
+    // The keys held stay good for far longer than one failed re-read (a database blip): use them, and retry next time.
+    return age >= SIGNING_KEYS_RELOAD_MS || age < 0 ? reload().catch(() => keys) : keys;
+  };
 
   const getKey: JWTVerifyGetKey = async (header) => {
     const kid = header.kid ?? '';
-    let key = keys.publicKeys.get(kid);
-    if (!key && now() - lastReload > 5_000) {
-      lastReload = now();
-      keys = await options.reloadKeys();
-      key = keys.publicKeys.get(kid);
-    }
+    let key = (await fresh()).publicKey(kid, now());
+    // A kid another process just created: re-read, but at most every 5 s, so forged kids cost nothing.
+    if (!key && now() - loadedAt > 5_000) key = (await reload()).publicKey(kid, now());
     if (!key) throw new joseErrors.JWKSNoMatchingKey();
     return key;
   };
 
   return {
-    jwks: () => keys.jwks,
+    jwks: async () => (await fresh()).jwks(now()),
 
     async issue({ appId, clientId, scope }) {
+      const signing = (await fresh()).signingKey(now());
       const token = await new SignJWT({ app_id: appId, scope: formatScope(scope) })
-        .setProtectedHeader({ alg: TOKEN_ALG, kid: keys.current.kid, typ: 'at+jwt' })
+        .setProtectedHeader({ alg: TOKEN_ALG, kid: signing.kid, typ: 'at+jwt' })
         .setIssuer(options.issuer)
         .setAudience(AUDIENCE)
         .setSubject(clientId)
         .setJti(randomUUID())
         .setIssuedAt(Math.floor(now() / 1000))
         .setExpirationTime(Math.floor(now() / 1000) + options.ttlSeconds)
-        .sign(keys.current.key);
+        .sign(signing.key);
       return { token, expiresIn: options.ttlSeconds };
     },
 

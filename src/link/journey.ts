@@ -183,7 +183,7 @@ export async function failJourney(
   return advanceLinkSession(ctx.store.db, { id: session.id }, from, { status: 'failed', failure_reason: reason, updated_at: ctx.now().toISOString() });
 }
 
-const verifierAad = (sessionId: string) => `link:${sessionId}`;
+export const verifierAad = (sessionId: string) => `link:${sessionId}`;
 
 /**
  * Starts the consent at the bank and returns the URL to send the user to (in the journey's

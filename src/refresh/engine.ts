@@ -1,3 +1,4 @@
+import type { KeyRing } from '../auth/secret-box.ts';
 import type { FastifyBaseLogger } from 'fastify';
 import type { BankConnector } from '../banks/connector.ts';
 import type { BankRegistry } from '../banks/registry.ts';
@@ -33,7 +34,7 @@ export function createRefreshEngine(deps: {
   jobs: JobQueue;
   connector: BankConnector;
   banks: BankRegistry;
-  key: Buffer;
+  key: KeyRing;
   config: RefreshConfig;
   now: () => Date;
   log: FastifyBaseLogger;

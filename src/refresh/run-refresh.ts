@@ -1,3 +1,4 @@
+import type { KeyRing } from '../auth/secret-box.ts';
 import type { FastifyBaseLogger } from 'fastify';
 import { BankError, type BankConnector, type BankCredentials } from '../banks/connector.ts';
 import { openCredentials, sealCredentials } from '../entities/connection-credentials.ts';
@@ -35,7 +36,7 @@ export interface RefreshDeps {
   connector: BankConnector;
   banks: BankRegistry;
   /** Seals the bank credentials at rest. */
-  key: Buffer;
+  key: KeyRing;
   overlapDays: number;
   retryBaseMs: number;
   now: () => Date;

@@ -54,9 +54,13 @@ export interface RateLimitWindowTable {
 export interface SigningKeyTable {
   kid: string;
   alg: string;
-  private_jwk: string;
+  /** The private JWK, sealed with the encryption key (associated data `signing-key:<kid>`). */
+  private_jwk_sealed: string;
   public_jwk: string;
+  /** When it was made, and published in JWKS. */
   created_at: string;
+  /** When it starts signing new tokens; it stops when the next key's activation comes. */
+  activates_at: string;
 }
 
 export interface CustomerTable {

@@ -1,3 +1,4 @@
+import type { KeyRing } from '../auth/secret-box.ts';
 import http from 'node:http';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
@@ -15,7 +16,7 @@ import { guardedLookup, staticUrlProblem } from './url-policy.ts';
 export interface DeliveryDeps {
   store: Store;
   /** Opens the sealed signing secrets. */
-  key: Buffer;
+  key: KeyRing;
   config: WebhookConfig;
   mode: Config['mode'];
   now: () => Date;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createApplication } from '../../src/applications/create-application.ts';
 import { ensureSandboxApp, SANDBOX_APP_FILE } from '../../src/applications/sandbox-app.ts';
+import { keyRing } from '../../src/auth/secret-box.ts';
 import type { Store } from '../../src/store/database.ts';
 import { openTestStore } from '../helpers/database.ts';
 
@@ -12,7 +13,7 @@ describe('the sandbox application', () => {
   let dir: string;
   let store: Store;
   let close: () => Promise<void>;
-  const key = randomBytes(32);
+  const key = keyRing(randomBytes(32));
   const dataDir = (name: string) => path.join(dir, name);
   const sandboxApps = async () => (await store.db.selectFrom('applications').select('id').where('name', '=', 'Sandbox application').execute()).length;
 
@@ -46,7 +47,7 @@ describe('the sandbox application', () => {
 
   it('is replaced, once, when the encryption key changed and the old secret cannot be read', async () => {
     const before = (await ensureSandboxApp(store.db, key, dataDir('a'))).credentials;
-    const otherKey = randomBytes(32);
+    const otherKey = keyRing(randomBytes(32));
     fs.rmSync(path.join(dataDir('d')), { recursive: true, force: true });
     const replaced = await ensureSandboxApp(store.db, otherKey, dataDir('d'));
     assert.equal(replaced.created, true);

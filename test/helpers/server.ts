@@ -49,6 +49,11 @@ export interface TestServer {
   allTransactions(token: string, entityId: string, accountId: string): Promise<any[]>;
   /** Moves the server's clock (token expiry, consent expiry) by `ms`; negative moves it back. */
   advanceClock(ms: number): void;
+  /**
+   * Stops the server and starts it again on the same database, data directory, port and clock,
+   * with `env` added to its environment (a deployment restarted with new settings).
+   */
+  restart(env?: Record<string, string>): Promise<void>;
   /** Stops the server and deletes its data; call it from the suite's `after`. */
   close(): Promise<void>;
 }
@@ -79,12 +84,11 @@ const TEST_ENV = {
 export async function startTestServer(options: { mode?: Config['mode']; env?: Record<string, string> } = {}): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openlean-test-'));
   const database = await createTestDatabase(dataDir);
-  const config = loadConfig(
-    { ...TEST_ENV, ...options.env },
-    { dataDir, databaseUrl: database.url, port: 0, host: '127.0.0.1', logLevel: 'silent', mode: options.mode ?? 'sandbox' },
-  );
+  let env = { ...TEST_ENV, ...options.env };
+  const overrides = { dataDir, databaseUrl: database.url, port: 0, host: '127.0.0.1', logLevel: 'silent', mode: options.mode ?? 'sandbox' } as const;
   let offset = 0;
-  const server = await startServer(config, { now: () => new Date(Date.now() + offset) });
+  const now = () => new Date(Date.now() + offset);
+  let server = await startServer(loadConfig(env, overrides), { now });
   const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as ConstructorParameters<typeof OpenApiValidator>[0];
   const validator = new OpenApiValidator(doc);
 
@@ -161,11 +165,37 @@ export async function startTestServer(options: { mode?: Config['mode']; env?: Re
     offset += ms;
   };
 
+  const restart = async (more: Record<string, string> = {}) => {
+    const port = Number(new URL(server.url).port);
+    await server.close();
+    env = { ...env, ...more };
+    server = await startServer(loadConfig(env, { ...overrides, port }), { now });
+  };
+
   const close = async () => {
     await server.close();
     await database.drop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   };
 
-  return { url: server.url, server, dataDir, app, request, newApp, token, createCustomer, createSandboxEntity, waitForRefresh, allTransactions, advanceClock, close };
+  return {
+    get url() {
+      return server.url;
+    },
+    get server() {
+      return server;
+    },
+    dataDir,
+    app,
+    request,
+    newApp,
+    token,
+    createCustomer,
+    createSandboxEntity,
+    waitForRefresh,
+    allTransactions,
+    advanceClock,
+    restart,
+    close,
+  };
 }

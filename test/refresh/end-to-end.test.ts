@@ -103,7 +103,7 @@ describe('end to end: sandbox bank → OBIE connector → refresh → reads', ()
 
       it('keeps the bank\'s tokens sealed at rest', async () => {
         const row = await s.server.ctx.store.db.selectFrom('entity_connections').selectAll().where('entity_id', '=', entity.id).executeTakeFirstOrThrow();
-        assert.match(row.credentials, /^v1\./);
+        assert.match(row.credentials, /^v2\./);
         assert.doesNotMatch(row.credentials, /access_token|refresh_token/);
       });
     });

@@ -27,6 +27,6 @@ export function registerJwks(app: FastifyInstance, ctx: AppContext): void {
         response: { 200: Jwks },
       },
     },
-    async (_request, reply) => reply.header('cache-control', 'public, max-age=300').send(ctx.tokens.jwks()),
+    async (_request, reply) => reply.header('cache-control', 'public, max-age=300').send(await ctx.tokens.jwks()),
   );
 }

@@ -11,6 +11,7 @@ import * as transactionSync from './009-transaction-sync.ts';
 import * as refreshWaitsAndBankQuirks from './010-refresh-waits-and-bank-quirks.ts';
 import * as transactionStandardFields from './011-transaction-standard-fields.ts';
 import * as dataResults from './012-data-results.ts';
+import * as sealedSigningKeys from './013-sealed-signing-keys.ts';
 
 /** Every migration, in order. Names are stable forever: they are the keys recorded in the database. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '010-refresh-waits-and-bank-quirks': refreshWaitsAndBankQuirks,
   '011-transaction-standard-fields': transactionStandardFields,
   '012-data-results': dataResults,
+  '013-sealed-signing-keys': sealedSigningKeys,
 };
