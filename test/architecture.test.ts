@@ -44,6 +44,18 @@ describe('architecture', () => {
     assert.deepEqual(violations('banks', ['sandbox-bank']), []);
   });
 
+  it('the TypeScript client knows openlean only through its published document', () => {
+    // Outside src/, so its imports resolve to paths starting with ../ ; only its generator script may reach the server.
+    const client = path.resolve(SRC, '..', 'clients', 'typescript', 'src');
+    const outside = filesUnder(client).flatMap((file) =>
+      localImports(file)
+        .filter((target) => !path.resolve(SRC, target).startsWith(client + path.sep))
+        .map((target) => `${path.relative(client, file)} imports ${target}`),
+    );
+    assert.deepEqual(outside, []);
+    assert.ok(localImports(path.join(client, 'client.ts')).some((t) => t.endsWith('clients/typescript/src/problem.ts')));
+  });
+
   it('finds the imports it checks', () => {
     assert.ok(localImports(path.join(SRC, 'sandbox-bank', 'generator', 'plan.ts')).includes('sandbox-bank/profiles.ts'));
     assert.ok(localImports(path.join(SRC, 'server.ts')).includes('banks/registry.ts'));
