@@ -6,6 +6,6 @@
 export * from './client.ts';
 export { nextLink, nextPageQuery } from './link.ts';
 export { isProblem, ProblemError, UnexpectedResponseError, type Problem, type ProblemCode } from './problem.ts';
-export { TokenSource, type TokenSourceOptions } from './token.ts';
+export { TokenError, TokenSource, type TokenSourceOptions } from './token.ts';
 export * from './webhooks.ts';
 export type { components, paths, operations } from './generated/openlean.d.ts';

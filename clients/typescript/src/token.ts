@@ -1,4 +1,24 @@
-import { isProblem, ProblemError, UnexpectedResponseError } from './problem.ts';
+import { UnexpectedResponseError } from './problem.ts';
+
+/**
+ * The token endpoint's refusal, as OAuth 2.0 words it (RFC 6749 §5.2), not problem+json: for
+ * example `invalid_client` for an unknown client or a wrong secret, `invalid_scope`.
+ */
+export class TokenError extends Error {
+  override readonly name = 'TokenError';
+  /** The HTTP status (400 or 401). */
+  readonly status: number;
+  /** RFC 6749 §5.2 `error`: `invalid_client`, `invalid_request`, `invalid_scope`, `unsupported_grant_type`... */
+  readonly error: string;
+  readonly error_description: string | undefined;
+
+  constructor(status: number, body: { error: string; error_description?: string }) {
+    super(`token request refused: ${body.error}${body.error_description ? ` (${body.error_description})` : ''}`);
+    this.status = status;
+    this.error = body.error;
+    this.error_description = body.error_description;
+  }
+}
 
 export interface TokenSourceOptions {
   /** openlean's base URL, e.g. `http://localhost:3000`. */
@@ -20,7 +40,7 @@ export interface TokenSourceOptions {
  * its `expires_in` runs out, so no request goes out with a token about to expire. Concurrent
  * callers share one token request.
  *
- * @throws ProblemError when openlean refuses the credentials (`UNAUTHENTICATED`) or the scope.
+ * @throws TokenError when openlean refuses the credentials or the scope (an RFC 6749 §5.2 error).
  */
 export class TokenSource {
   readonly #o: Required<Omit<TokenSourceOptions, 'fetch'>> & { fetch: typeof fetch };
@@ -59,7 +79,12 @@ export class TokenSource {
     } catch {
       // Not JSON: reported as it came.
     }
-    if (!res.ok) throw isProblem(body) ? new ProblemError(body) : new UnexpectedResponseError(res.status, body);
+    if (!res.ok) {
+      const refusal = body as { error?: unknown; error_description?: unknown };
+      throw typeof refusal?.error === 'string'
+        ? new TokenError(res.status, { error: refusal.error, ...(typeof refusal.error_description === 'string' ? { error_description: refusal.error_description } : {}) })
+        : new UnexpectedResponseError(res.status, body);
+    }
     const { access_token, expires_in } = body as { access_token?: unknown; expires_in?: unknown };
     if (typeof access_token !== 'string' || typeof expires_in !== 'number') throw new UnexpectedResponseError(res.status, body);
     // Counted from when it was asked for: the server's expiry cannot come before that.
