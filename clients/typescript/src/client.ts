@@ -185,7 +185,9 @@ export function createOpenleanClient(options: OpenleanClientOptions) {
     /**
      * Every page of an account's transactions in the date range, following the `Link` header: by
      * keyset cursor, so a transaction that arrives meanwhile (newer, so before the first page)
-     * neither shifts nor repeats the rest. Pick those up with the sync feed (`syncPages`).
+     * neither shifts nor repeats the rest. One kind of change can still show: a pending payment
+     * that books meanwhile under a new id (at banks that do that) appears at its time, naming the
+     * pending one in `pending_transaction_id`. To keep a copy exact, use the sync feed (`syncPages`).
      */
     async *transactionPages(entityId: string, accountId: string, query: TransactionQuery = {}): AsyncGenerator<Page<Transaction>, void, undefined> {
       let next: Record<string, string> | null = {};
