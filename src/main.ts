@@ -13,6 +13,7 @@ import { BankTransports } from './banks/security/bank-transport.ts';
 import { createFapiClient } from './banks/security/fapi-client.ts';
 import { IMPORT_INSTRUCTIONS, importDirectory, renderBanksFile } from './banks/directory-import.ts';
 import { createBankRegistry } from './banks/registry.ts';
+import { registerDataCommands } from './cli/data-commands.ts';
 import { ConfigError, loadConfig, type Config, type ConfigOverrides } from './config.ts';
 import { ensureTestPki } from './pki/test-pki.ts';
 import { quickstart } from './quickstart.ts';
@@ -373,6 +374,7 @@ export function buildCli(): Command {
       );
     });
 
+  registerDataCommands(program);
   return program;
 }
 
