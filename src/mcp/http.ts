@@ -115,7 +115,7 @@ export function registerMcp(app: FastifyInstance, ctx: AppContext, reads: DataRe
           headers: { allow: 'POST' },
         });
       }
-      const server = buildMcpServer(tools, { principal: request.principal, requestId: request.id }, request.log as never, ctx.now);
+      const server = buildMcpServer(tools, { principal: request.principal, requestId: request.id }, request.log, ctx.now);
       const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
       await server.connect(transport);
       try {

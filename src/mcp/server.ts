@@ -4,7 +4,6 @@ import addFormats from 'ajv-formats';
 // the REST routes' TypeBox ones, which are JSON Schema already (docs/decisions/018).
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ErrorCode as McpErrorCode, ListToolsRequestSchema, McpError, type CallToolResult, type Tool as McpTool } from '@modelcontextprotocol/sdk/types.js';
-import type { Logger } from 'pino';
 import { describeIssue, type ValidationIssue } from '../api/error-handler.ts';
 import { pendingRetryAfter } from '../api/data/entity-access.ts';
 import { ApiError } from '../errors/api-error.ts';
@@ -78,7 +77,7 @@ function problemResult(err: ApiError, requestId: string): CallToolResult {
  * carrying the problem+json code; an unknown tool is a protocol error (-32602); anything else is
  * INTERNAL_ERROR with its cause only in the log.
  */
-export function buildMcpServer(tools: McpTools, caller: Caller, log: Logger, now: () => Date): Server {
+export function buildMcpServer(tools: McpTools, caller: Caller, log: { error(fields: object, message: string): void }, now: () => Date): Server {
   const server = new Server(SERVER_INFO, { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS });
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: tools.list() }));
   server.setRequestHandler(CallToolRequestSchema, async (request): Promise<CallToolResult> => {

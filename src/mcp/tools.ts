@@ -129,7 +129,10 @@ const READ_TOOLS: readonly ReadTool[] = [
       'An account\'s transactions, newest first (REST GET /data/v2/accounts/{account_id}/transactions). `start_date`/`end_date` (YYYY-MM-DD, inclusive, the bank\'s local date) filter; ' +
       'continue with `next_cursor` as `cursor` (exact even while new transactions arrive), or page by `page`/`size`.',
     key: 'transactions',
-    summary: (body, headers) => transactionsSummary(body as Transaction[], Number(headers['x-total-count'] ?? 0), nextOf(headers).next_cursor ? { cursor: nextOf(headers).next_cursor } : { page: nextOf(headers).next_page }),
+    summary: (body, headers) => {
+      const { next_cursor, next_page } = nextOf(headers);
+      return transactionsSummary(body as Transaction[], Number(headers['x-total-count'] ?? 0), { cursor: next_cursor, page: next_page });
+    },
     extra: transactionsExtra,
   },
   {

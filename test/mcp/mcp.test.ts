@@ -123,6 +123,8 @@ describe('MCP server', () => {
         const text = (result.content[0] as { type: string; text: string });
         assert.equal(text.type, 'text');
         assert.ok(text.text.length > 0);
+        // Whatever the tool, an agent never sees the application's secret.
+        assert.ok(!JSON.stringify(result).includes(s.app.client_secret), `${name} shows the client secret`);
         return result.structuredContent;
       };
 
