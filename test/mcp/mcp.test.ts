@@ -10,6 +10,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { PERMISSIONS } from '../../src/domain/permissions.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { expectedSnapshot } from '../helpers/expected.ts';
 import { startTestServer, type Credentials, type TestServer } from '../helpers/server.ts';
 
@@ -259,6 +260,33 @@ describe('MCP server', () => {
           ['refresh_entity', { entity_id: revoked.id }],
         ] as const) {
           assert.equal(problemOf(await call(name, args)).code, 'CONSENT_REVOKED', name);
+        }
+      });
+
+      it('answers PENDING, naming the refresh to wait for, before the first refresh has finished, as REST answers 202', async () => {
+        // The bank's daily quota holds the INITIAL refresh for hours: no data yet, and no sleep in the test.
+        const name = `mcp-quota-${transportName.split(' ')[0]}`;
+        const faults = await fetch(`${s.url}/sandbox-banks/SANDBOX_FALCON_AE/control/users/${encodeURIComponent(name)}`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ faults: ['daily_quota'] }),
+        });
+        assert.equal(faults.status < 300, true);
+        const waiting = await s.createSandboxEntity(token, { customer_id: customerId, bank_identifier: 'SANDBOX_FALCON_AE', login: name }, { wait: false });
+        await eventually('the INITIAL refresh waits for the quota', async () => (await rest(`/data/v2/refreshes/${waiting.refresh_id}`, waiting.id)).body.next_attempt_at !== null);
+        const restRead = await rest('/data/v2/accounts', waiting.id);
+        assert.deepEqual([restRead.status, restRead.body], [202, { status: 'PENDING', refresh_id: waiting.refresh_id }]);
+        for (const [tool, args] of [
+          ['get_accounts', { entity_id: waiting.id }],
+          ['get_identity', { entity_id: waiting.id }],
+          ['sync_transactions', { entity_id: waiting.id, account_id: 'any' }],
+        ] as const) {
+          const result = await call(tool, args);
+          assert.equal(result.isError, true, tool);
+          assert.match((result.content[0] as { text: string }).text, new RegExp(`^PENDING: the entity's first refresh ${waiting.refresh_id} is IN_PROGRESS`), tool);
+          const pending = result._meta?.['openlean/pending'] as { status: string; refresh_id: string; retry_after: number };
+          assert.deepEqual([pending.status, pending.refresh_id], ['PENDING', waiting.refresh_id], tool);
+          assert.ok(pending.retry_after > 3600, `${tool}: retry after the quota, ${pending.retry_after} s`);
         }
       });
 
