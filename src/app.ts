@@ -35,6 +35,7 @@ import { registerGetRefresh } from './api/refreshes/get-refresh.ts';
 import { registerListRefreshes } from './api/refreshes/list-refreshes.ts';
 import { registerWebhooks } from './api/webhooks/register-webhooks.ts';
 import { DataPending, Refresh } from './api/refreshes/refresh.schema.ts';
+import { registerMcp, RESOURCE_METADATA_PATH } from './mcp/http.ts';
 import { sandboxBanksPlugin } from './sandbox-bank/plugin.ts';
 import { SANDBOX_BANK_PROFILES } from './sandbox-bank/profiles.ts';
 
@@ -83,7 +84,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   // The API takes JSON (and forms on the token endpoint); plain text is an unsupported media type.
   app.removeContentTypeParser('text/plain');
   installValidation(app);
-  installErrorHandling(app);
+  installErrorHandling(app, { resourceMetadataUrl: () => `${ctx.publicUrl()}${RESOURCE_METADATA_PATH}` });
   installAuthGuard(app, ctx);
   await installOpenApi(app, ctx);
   for (const schema of [...BANK_DATA_SCHEMAS, Customer, Entity, Bank, Refresh, DataPending, LeanNoData, Problem]) app.addSchema(schema);
@@ -110,6 +111,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   registerCreateRefresh(app, ctx);
   registerListRefreshes(app, ctx);
   registerGetRefresh(app, ctx);
+  // The MCP tools call the same functions as the routes above (src/mcp/tools.ts).
+  registerMcp(app, ctx, reads);
   registerCreateSandboxEntity(app, ctx);
   registerWebhooks(app, ctx);
   await registerLink(app, ctx);

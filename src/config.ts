@@ -15,6 +15,8 @@ export interface Config {
   publicUrl: string;
   /** Whether `publicUrl` was configured, rather than derived from the port. */
   publicUrlGiven: boolean;
+  /** Host names `/mcp` answers to besides `publicUrl`'s (`MCP_ALLOWED_HOSTS`, comma-separated): DNS-rebinding protection. */
+  mcpAllowedHosts: string[];
   dataDir: string;
   /** `sqlite:<file>` (the embedded default) or `postgres://…` / `postgresql://…`. */
   databaseUrl: string;
@@ -176,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     port,
     publicUrl,
     publicUrlGiven: Boolean(overrides.publicUrl ?? env.PUBLIC_URL),
+    mcpAllowedHosts: (env.MCP_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
     dataDir,
     databaseUrl,
     logLevel: overrides.logLevel ?? oneOf('LOG_LEVEL', env.LOG_LEVEL, LOG_LEVELS, 'info'),

@@ -375,7 +375,31 @@ export function buildCli(): Command {
     });
 
   registerDataCommands(program);
+  program
+    .command('mcp')
+    .description('the MCP server on stdin/stdout, for an agent that starts it: its tools run on the openlean server at OPENLEAN_URL, as the application OPENLEAN_CLIENT_ID/OPENLEAN_CLIENT_SECRET')
+    .option('--url <url>', 'the running openlean server (env OPENLEAN_URL, default http://localhost:3000)')
+    .action(mcpCommand);
+
   return program;
+}
+
+/** `openlean mcp`: stdio relayed to the running server's `/mcp` (src/mcp/stdio.ts, docs/decisions/018). */
+async function mcpCommand(flags: { url?: string }): Promise<void> {
+  const url = flags.url ?? (process.env.OPENLEAN_URL || 'http://localhost:3000');
+  const clientId = process.env.OPENLEAN_CLIENT_ID;
+  const clientSecret = process.env.OPENLEAN_CLIENT_SECRET;
+  try {
+    new URL(url);
+  } catch {
+    throw new ConfigError(`OPENLEAN_URL must be an absolute URL, got ${JSON.stringify(url)}`);
+  }
+  if (!clientId || !clientSecret) {
+    throw new ConfigError(`OPENLEAN_CLIENT_ID and OPENLEAN_CLIENT_SECRET must name an application (on a sandbox server, the ones in ${SANDBOX_APP_FILE})`);
+  }
+  // Loaded here: only this command needs the SDK's client side.
+  const { runStdioBridge } = await import('./mcp/stdio.ts');
+  await runStdioBridge({ url, clientId, clientSecret });
 }
 
 export async function main(argv: string[]): Promise<void> {

@@ -57,8 +57,17 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, code: 
   const body = problem(code, detail, request.id, param);
   // A validator set for the data the request was about does not describe an error.
   reply.removeHeader('etag');
-  if (body.status === 401) reply.header('www-authenticate', `Bearer realm="openlean", error="invalid_token"`);
+  if (body.status === 401 && !reply.hasHeader('www-authenticate')) reply.header('www-authenticate', `Bearer realm="openlean", error="invalid_token"`);
   return reply.code(body.status).type('application/problem+json').send(body);
+}
+
+/**
+ * RFC 6750 §3 challenge of a 401, pointing at the RFC 9728 protected-resource metadata (where an
+ * MCP client learns how to get a token): no `error` when no token was sent (§3.1).
+ */
+export function bearerChallenge(code: ErrorCode, resourceMetadataUrl: string): string {
+  const error = code === 'UNAUTHENTICATED' ? '' : ', error="invalid_token"';
+  return `Bearer realm="openlean"${error}, resource_metadata="${resourceMetadataUrl}"`;
 }
 
 /**
@@ -66,10 +75,11 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, code: 
  * parsing errors become 400/413/415 with the parameter named, anything else is a 500 that says
  * nothing of its cause (the log has it, under the request id).
  */
-export function installErrorHandling(app: FastifyInstance): void {
+export function installErrorHandling(app: FastifyInstance, options: { resourceMetadataUrl?: () => string } = {}): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof ApiError) {
       reply.headers(error.headers);
+      if (error.status === 401 && options.resourceMetadataUrl) reply.header('www-authenticate', bearerChallenge(error.code, options.resourceMetadataUrl()));
       return sendProblem(reply, request, error.code, error.message, error.param);
     }
     if (error.validation && error.validation.length > 0) {

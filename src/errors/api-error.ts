@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   CONSENT_EXPIRED: { status: 403, title: 'Consent expired' },
   CONSENT_REVOKED: { status: 403, title: 'Consent revoked' },
   SANDBOX_DISABLED: { status: 403, title: 'Sandbox operations are disabled in production mode' },
+  HOST_NOT_ALLOWED: { status: 403, title: 'Host or Origin not allowed' },
   NOT_FOUND: { status: 404, title: 'Not found' },
   ROUTE_NOT_FOUND: { status: 404, title: 'No such route' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },

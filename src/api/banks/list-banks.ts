@@ -20,9 +20,9 @@ export const Bank = Type.Object(
   },
   { $id: 'Bank' },
 );
-type Bank = Type.Static<typeof Bank>;
+export type Bank = Type.Static<typeof Bank>;
 
-const Query = Type.Object(
+export const ListBanksQuery = Type.Object(
   {
     country: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2 country, upper case' })),
     capability: Type.Optional(StringEnum(CAPABILITIES)),
@@ -53,16 +53,18 @@ export function registerListBanks(app: FastifyInstance, ctx: AppContext): void {
         operationId: 'listBanks',
         tags: ['Banks'],
         summary: 'List the banks customers can connect',
-        querystring: Query,
+        querystring: ListBanksQuery,
         response: { 200: Type.Array(ref('Bank')), ...problemResponses(400, 401) },
       },
     },
-    async (request) => {
-      const { country, capability } = request.query as Type.Static<typeof Query>;
-      return ctx.banks
-        .list()
-        .filter((b) => (!country || b.country === country) && (!capability || b.capabilities.includes(capability)))
-        .map(toBank);
-    },
+    async (request) => listBanks(ctx, request.query as Type.Static<typeof ListBanksQuery>),
   );
+}
+
+/** The configured banks, of `country` and with `capability` when given. */
+export function listBanks(ctx: AppContext, { country, capability }: Type.Static<typeof ListBanksQuery>): Bank[] {
+  return ctx.banks
+    .list()
+    .filter((b) => (!country || b.country === country) && (!capability || b.capabilities.includes(capability)))
+    .map(toBank);
 }

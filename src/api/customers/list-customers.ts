@@ -4,9 +4,15 @@ import type { AppContext } from '../../context.ts';
 import { listCustomers } from '../../store/customers.ts';
 import { DEFAULT_PAGE_SIZE, PageHeaders, PageParams, pageHeaders } from '../pagination.ts';
 import { problemResponses, ref } from '../responses.ts';
-import { toCustomer } from './customer.schema.ts';
+import { toCustomer, type Customer } from './customer.schema.ts';
 
-const Query = Type.Object(PageParams, { additionalProperties: false });
+export const ListCustomersQuery = Type.Object(PageParams, { additionalProperties: false });
+
+/** Application `appId`'s customers, oldest first: page `page` (0-based) of `size`, and how many there are. */
+export async function customersPage(ctx: AppContext, appId: string, page: number, size: number): Promise<{ customers: Customer[]; total: number }> {
+  const { rows, total } = await listCustomers(ctx.store.read, appId, { offset: page * size, limit: size });
+  return { customers: rows.map(toCustomer), total };
+}
 
 export function registerListCustomers(app: FastifyInstance, ctx: AppContext): void {
   app.get(
@@ -17,7 +23,7 @@ export function registerListCustomers(app: FastifyInstance, ctx: AppContext): vo
         operationId: 'listCustomers',
         tags: ['Customers'],
         summary: 'List customers, oldest first',
-        querystring: Query,
+        querystring: ListCustomersQuery,
         response: {
           200: { description: 'Customers', headers: PageHeaders, content: { 'application/json': { schema: Type.Array(ref('Customer')) } } },
           ...problemResponses(400, 401, 403),
@@ -25,10 +31,10 @@ export function registerListCustomers(app: FastifyInstance, ctx: AppContext): vo
       },
     },
     async (request, reply) => {
-      const { page = 0, size = DEFAULT_PAGE_SIZE } = request.query as Type.Static<typeof Query>;
-      const { rows, total } = await listCustomers(ctx.store.read, request.principal.appId, { offset: page * size, limit: size });
+      const { page = 0, size = DEFAULT_PAGE_SIZE } = request.query as Type.Static<typeof ListCustomersQuery>;
+      const { customers, total } = await customersPage(ctx, request.principal.appId, page, size);
       reply.headers(pageHeaders(request.url, total, (page + 1) * size < total ? { page: String(page + 1), size: String(size) } : null));
-      return rows.map(toCustomer);
+      return customers;
     },
   );
 }

@@ -101,16 +101,19 @@ function assertReadable(ctx: AppContext, entity: EntityRow, resource: DataResour
 
 /** The entity the request names (`entityIdOf`), if it is the caller application's; else 404. */
 export async function entityOfRequest(ctx: AppContext, request: FastifyRequest): Promise<EntityRow> {
-  const entityId = entityIdOf(request);
-  const entity = await readEntity(ctx.store, request.principal.appId, entityId);
+  return entityOf(ctx, request.principal.appId, entityIdOf(request));
+}
+
+/** Entity `entityId` if it is application `appId`'s; else 404, as for one that does not exist. */
+export async function entityOf(ctx: AppContext, appId: string, entityId: string): Promise<EntityRow> {
+  const entity = await readEntity(ctx.store, appId, entityId);
   if (!entity) throw notFound('Entity', entityId);
   return entity;
 }
 
-/** `entityForRead` for an entity named by id (a results fetch): application `appId`'s, readable for `resource`. */
+/** `entityForRead` for an entity named by id (a results fetch, an MCP tool): application `appId`'s, readable for `resource`. */
 export async function entityForReadOf(ctx: AppContext, appId: string, entityId: string, resource: DataResource): Promise<EntityRow> {
-  const entity = await readEntity(ctx.store, appId, entityId);
-  if (!entity) throw notFound('Entity', entityId);
+  const entity = await entityOf(ctx, appId, entityId);
   assertReadable(ctx, entity, resource);
   return entity;
 }

@@ -20,6 +20,7 @@ import {
   dataReadHandler,
   EntityHeader,
   entityForRead,
+  entityForReadOf,
   ETagHeader,
   pendingRefreshOf,
   pendingRetryAfter,
@@ -254,6 +255,23 @@ export function answerResults(ctx: AppContext, reply: FastifyReply, read: DataRe
 }
 
 export { sendPendingEnvelope };
+
+/** What a data read gives a caller outside HTTP: the rendered answer, or the refresh the entity's first data waits for. */
+export type ReadOutcome = { status: 'OK'; body: unknown; headers: Record<string, string> } | { status: 'PENDING'; refresh: RefreshRow };
+
+/**
+ * The seed's GET form of `read` for application `appId` and entity `entityId`, without HTTP (the
+ * MCP tools, src/mcp): the same checks in the same order as `dataReadHandler` (the read's own
+ * check, then tenancy, consent and permission), then PENDING before the first refresh ended
+ * (throws `DATA_NOT_AVAILABLE` when it failed), else the rendering. Throws `ApiError`.
+ */
+export async function performRead(ctx: AppContext, appId: string, entityId: string, read: DataRead, input: ReadInput): Promise<ReadOutcome> {
+  read.check?.(input);
+  const entity = await entityForReadOf(ctx, appId, entityId, read.resource);
+  if (entity.synced_at === null) return { status: 'PENDING', refresh: await pendingRefreshOf(ctx, entity) };
+  const rendered = await read.render(input, entity);
+  return { status: 'OK', body: rendered.body, headers: rendered.headers ?? {} };
+}
 
 const LeanBody = Type.Object(
   { entity_id: Type.Optional(Type.String({ format: 'uuid', description: 'The entity whose data to read (Lean\'s POST form)' })) },

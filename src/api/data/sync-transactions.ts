@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { decodeSyncCursor, encodeSyncCursor, FIRST_SYNC, type SyncCursor } from '../../domain/transactions-sync.ts';
 import { ApiError, notFound } from '../../errors/api-error.ts';
+import type { EntityRow } from '../../store/schema.ts';
 import { syncTransactions } from '../../store/transaction-sync.ts';
 import { problemResponses, ref } from '../responses.ts';
 import { toTransaction } from './get-transactions.ts';
@@ -11,7 +12,7 @@ import { AccountParams, EntityHeader, entityForRead, requireAccount, sendPending
 const DEFAULT_COUNT = 100;
 const MAX_COUNT = 500;
 
-const Query = Type.Object(
+export const SyncQuery = Type.Object(
   {
     cursor: Type.Optional(
       Type.String({ maxLength: 300, description: 'The `next_cursor` of the previous answer; leave it out to get every transaction, as `added`' }),
@@ -20,7 +21,7 @@ const Query = Type.Object(
   },
   { additionalProperties: false },
 );
-type Query = Type.Static<typeof Query>;
+type Query = Type.Static<typeof SyncQuery>;
 
 const RemovedTransaction = Type.Object(
   {
@@ -30,7 +31,7 @@ const RemovedTransaction = Type.Object(
   { additionalProperties: false },
 );
 
-const SyncResponse = Type.Object(
+export const SyncResponse = Type.Object(
   {
     added: Type.Array(ref('Transaction'), { description: 'Transactions new since the cursor; a booked one that replaced a pending one names it in `pending_transaction_id`' }),
     modified: Type.Array(ref('Transaction'), { description: 'Transactions the bank changed since the cursor (a reissue under a new id, text or time keeps the `id`): replace your copy' }),
@@ -42,7 +43,7 @@ const SyncResponse = Type.Object(
 );
 
 /** The cursor's round and position, or 400 naming `cursor` when it is not one of ours for this account. */
-function cursorOf(q: Query, accountId: string): SyncCursor {
+export function cursorOf(q: Query, accountId: string): SyncCursor {
   if (q.cursor === undefined) return { account_id: accountId, ...FIRST_SYNC };
   const cursor = decodeSyncCursor(q.cursor);
   if (!cursor || cursor.account_id !== accountId) {
@@ -69,7 +70,7 @@ export function registerSyncTransactions(app: FastifyInstance, ctx: AppContext):
           'year (`CURSOR_EXPIRED` after that: start again without one). `entity.data.transactions.updated` announces changes.',
         headers: EntityHeader,
         params: AccountParams,
-        querystring: Query,
+        querystring: SyncQuery,
         response: {
           200: { description: 'Changes since the cursor', content: { 'application/json': { schema: SyncResponse } } },
           202: {
@@ -87,24 +88,33 @@ export function registerSyncTransactions(app: FastifyInstance, ctx: AppContext):
       const cursor = cursorOf(q, account_id);
       const entity = await entityForRead(ctx, request, 'transactions');
       if (entity.synced_at === null) return sendPending(ctx, reply, entity);
-      await requireAccount(ctx, entity, account_id);
-      const result = await syncTransactions(ctx.store, cursor, q.count ?? DEFAULT_COUNT);
-      if ('error' in result) {
-        if (result.error === 'NO_ACCOUNT') throw notFound('Account', account_id);
-        if (result.error === 'CURSOR_EXPIRED') {
-          throw new ApiError('CURSOR_EXPIRED', 'The cursor is older than the removals kept (a year); sync again without a cursor', { param: 'cursor' });
-        }
-        throw new ApiError('INVALID_PARAMETER', 'The query parameter "cursor" is ahead of this account\'s changes: it was not issued for this data', { param: 'cursor' });
-      }
-      const { page } = result;
       // Never from the response cache: each answer is a position in the change sequence, read afresh.
-      return reply.header('cache-control', 'no-store').send({
-        added: page.added.map(toTransaction),
-        modified: page.modified.map(toTransaction),
-        removed: page.removed.map((transaction_id) => ({ transaction_id, account_id })),
-        next_cursor: encodeSyncCursor(page.next),
-        has_more: page.has_more,
-      });
+      return reply.header('cache-control', 'no-store').send(await syncChanges(ctx, entity, account_id, cursor, q.count));
     },
   );
+}
+
+/**
+ * The changes of `accountId` (one of `entity`'s, else 404) after `cursor`, `count` at most
+ * (default 100), as the sync answer. Throws `CURSOR_EXPIRED` or `INVALID_PARAMETER` for a cursor
+ * it cannot continue from. Shared by the REST route and the MCP tool.
+ */
+export async function syncChanges(ctx: AppContext, entity: EntityRow, accountId: string, cursor: SyncCursor, count: number = DEFAULT_COUNT): Promise<Type.Static<typeof SyncResponse>> {
+  await requireAccount(ctx, entity, accountId);
+  const result = await syncTransactions(ctx.store, cursor, count);
+  if ('error' in result) {
+    if (result.error === 'NO_ACCOUNT') throw notFound('Account', accountId);
+    if (result.error === 'CURSOR_EXPIRED') {
+      throw new ApiError('CURSOR_EXPIRED', 'The cursor is older than the removals kept (a year); sync again without a cursor', { param: 'cursor' });
+    }
+    throw new ApiError('INVALID_PARAMETER', 'The query parameter "cursor" is ahead of this account\'s changes: it was not issued for this data', { param: 'cursor' });
+  }
+  const { page } = result;
+  return {
+    added: page.added.map(toTransaction),
+    modified: page.modified.map(toTransaction),
+    removed: page.removed.map((transaction_id) => ({ transaction_id, account_id: accountId })),
+    next_cursor: encodeSyncCursor(page.next),
+    has_more: page.has_more,
+  };
 }

@@ -7,7 +7,8 @@ import { listCustomerEntities } from '../../store/entities.ts';
 import { customerLimit } from '../auth-guard.ts';
 import { CustomerIdParams } from '../customers/customer.schema.ts';
 import { problemResponses, ref } from '../responses.ts';
-import { toEntity } from './entity.schema.ts';
+import { toEntity, type Entity } from './entity.schema.ts';
+import type { Principal } from '../../auth/tokens.ts';
 
 export function registerListEntities(app: FastifyInstance, ctx: AppContext): void {
   app.get(
@@ -22,15 +23,16 @@ export function registerListEntities(app: FastifyInstance, ctx: AppContext): voi
         response: { 200: Type.Array(ref('Entity')), ...problemResponses(400, 401, 403, 404) },
       },
     },
-    async (request) => {
-      const { customer_id } = request.params as { customer_id: string };
-      const { appId } = request.principal;
-      const limit = customerLimit(request.principal);
-      if ((limit && limit !== customer_id) || !(await findCustomer(ctx.store.read, appId, customer_id))) {
-        throw notFound('Customer', customer_id);
-      }
-      const now = ctx.now();
-      return (await listCustomerEntities(ctx.store.read, appId, customer_id)).map((row) => toEntity(row, now));
-    },
+    async (request) => customerEntities(ctx, request.principal, (request.params as { customer_id: string }).customer_id),
   );
+}
+
+/** Customer `customerId`'s entities, if the caller may see the customer (its application's, and its own under a customer token); else 404. */
+export async function customerEntities(ctx: AppContext, principal: Principal, customerId: string): Promise<Entity[]> {
+  const limit = customerLimit(principal);
+  if ((limit && limit !== customerId) || !(await findCustomer(ctx.store.read, principal.appId, customerId))) {
+    throw notFound('Customer', customerId);
+  }
+  const now = ctx.now();
+  return (await listCustomerEntities(ctx.store.read, principal.appId, customerId)).map((row) => toEntity(row, now));
 }

@@ -5,6 +5,7 @@ import { effectiveStatus } from '../../entities/effective-status.ts';
 import { ApiError } from '../../errors/api-error.ts';
 import { assertConsentLive, entityOfRequest } from '../data/entity-access.ts';
 import { problemResponses, ref } from '../responses.ts';
+import type { EntityRow, RefreshRow } from '../../store/schema.ts';
 import { toRefresh } from './refresh.schema.ts';
 
 const Headers = Type.Object({
@@ -35,13 +36,21 @@ export function registerCreateRefresh(app: FastifyInstance, ctx: AppContext): vo
     },
     async (request, reply) => {
       const idempotencyKey = (request.headers as Type.Static<typeof Headers>)['idempotency-key'];
-      const entity = await entityOfRequest(ctx, request);
-      assertConsentLive(entity, ctx.now());
-      if (effectiveStatus(entity, ctx.now()) === 'RECONNECT_REQUIRED') {
-        throw new ApiError('RECONNECT_REQUIRED', `The bank no longer honours the consent of entity ${entity.id}; the user must reconnect it`);
-      }
-      const { refresh } = await ctx.refreshes.request(entity, 'MANUAL', idempotencyKey ? { idempotencyKey } : {});
+      const refresh = await startManualRefresh(ctx, await entityOfRequest(ctx, request), idempotencyKey);
       return reply.code(202).header('location', `/data/v2/refreshes/${refresh.id}`).send(toRefresh(refresh));
     },
   );
+}
+
+/**
+ * A manual refresh of `entity`, or the one already waiting or running: 403 when its consent expired
+ * or was revoked, 409 `RECONNECT_REQUIRED`, 429 `REFRESH_LIMIT_REACHED` past the daily limit.
+ */
+export async function startManualRefresh(ctx: AppContext, entity: EntityRow, idempotencyKey?: string): Promise<RefreshRow> {
+  assertConsentLive(entity, ctx.now());
+  if (effectiveStatus(entity, ctx.now()) === 'RECONNECT_REQUIRED') {
+    throw new ApiError('RECONNECT_REQUIRED', `The bank no longer honours the consent of entity ${entity.id}; the user must reconnect it`);
+  }
+  const { refresh } = await ctx.refreshes.request(entity, 'MANUAL', idempotencyKey ? { idempotencyKey } : {});
+  return refresh;
 }

@@ -5,9 +5,10 @@ import { notFound } from '../../errors/api-error.ts';
 import { getEntityRefresh } from '../../store/refreshes.ts';
 import { EntityHeader, entityOfRequest } from '../data/entity-access.ts';
 import { problemResponses, ref } from '../responses.ts';
-import { toRefresh } from './refresh.schema.ts';
+import type { EntityRow } from '../../store/schema.ts';
+import { toRefresh, type Refresh } from './refresh.schema.ts';
 
-const Params = Type.Object({ refresh_id: Type.String({ format: 'uuid' }) });
+export const RefreshParams = Type.Object({ refresh_id: Type.String({ format: 'uuid' }) });
 
 export function registerGetRefresh(app: FastifyInstance, ctx: AppContext): void {
   app.get(
@@ -20,16 +21,20 @@ export function registerGetRefresh(app: FastifyInstance, ctx: AppContext): void 
         summary: 'Lean Get Data Refresh Status',
         description: 'Status per resource with record counts, and the reason when it failed.',
         headers: EntityHeader,
-        params: Params,
+        params: RefreshParams,
         response: { 200: ref('Refresh'), ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {
-      const { refresh_id } = request.params as Type.Static<typeof Params>;
-      const entity = await entityOfRequest(ctx, request);
-      const refresh = await getEntityRefresh(ctx.store.db, entity.id, refresh_id);
-      if (!refresh) throw notFound('Refresh', refresh_id);
-      return toRefresh(refresh);
+      const { refresh_id } = request.params as Type.Static<typeof RefreshParams>;
+      return refreshOf(ctx, await entityOfRequest(ctx, request), refresh_id);
     },
   );
+}
+
+/** Refresh `refreshId` of `entity`; 404 when it is another entity's or does not exist. */
+export async function refreshOf(ctx: AppContext, entity: EntityRow, refreshId: string): Promise<Refresh> {
+  const refresh = await getEntityRefresh(ctx.store.db, entity.id, refreshId);
+  if (!refresh) throw notFound('Refresh', refreshId);
+  return toRefresh(refresh);
 }

@@ -3,12 +3,13 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { listRefreshes } from '../../store/refreshes.ts';
 import { EntityHeader, entityOfRequest } from '../data/entity-access.ts';
-import { KeysetPageParams, keysetPage, keysetPaging, PageHeaders, pageHeaders } from '../pagination.ts';
+import { KeysetPageParams, keysetPage, keysetPaging, PageHeaders, pageHeaders, type KeysetPaging } from '../pagination.ts';
 import { problemResponses, ref } from '../responses.ts';
-import { toRefresh } from './refresh.schema.ts';
+import type { EntityRow } from '../../store/schema.ts';
+import { toRefresh, type Refresh } from './refresh.schema.ts';
 
-const Query = Type.Object(KeysetPageParams, { additionalProperties: false });
-type Query = Type.Static<typeof Query>;
+export const ListRefreshesQuery = Type.Object(KeysetPageParams, { additionalProperties: false });
+type Query = Type.Static<typeof ListRefreshesQuery>;
 
 export function registerListRefreshes(app: FastifyInstance, ctx: AppContext): void {
   app.get(
@@ -21,7 +22,7 @@ export function registerListRefreshes(app: FastifyInstance, ctx: AppContext): vo
         summary: 'Lean Get Data Refreshes',
         description: 'The entity\'s refreshes, newest first, paginated like transactions.',
         headers: EntityHeader,
-        querystring: Query,
+        querystring: ListRefreshesQuery,
         response: {
           200: { description: 'Refreshes', headers: PageHeaders, content: { 'application/json': { schema: Type.Array(ref('Refresh')) } } },
           ...problemResponses(400, 401, 403, 404),
@@ -30,11 +31,16 @@ export function registerListRefreshes(app: FastifyInstance, ctx: AppContext): vo
     },
     async (request, reply) => {
       const paging = keysetPaging(request.query as Query);
-      const entity = await entityOfRequest(ctx, request);
-      const { rows, total } = await listRefreshes(ctx.store.db, entity.id, paging);
-      const { page, next } = keysetPage(paging, rows, (r) => ({ at: r.created_at, id: r.id }));
+      const { refreshes, total, next } = await refreshesPage(ctx, await entityOfRequest(ctx, request), paging);
       reply.headers(pageHeaders(request.url, total, next));
-      return page.map(toRefresh);
+      return refreshes;
     },
   );
+}
+
+/** A page of `entity`'s refreshes, newest first, their total, and what the next page continues with (null on the last). */
+export async function refreshesPage(ctx: AppContext, entity: EntityRow, paging: KeysetPaging): Promise<{ refreshes: Refresh[]; total: number; next: Record<string, string> | null }> {
+  const { rows, total } = await listRefreshes(ctx.store.db, entity.id, paging);
+  const { page, next } = keysetPage(paging, rows, (r) => ({ at: r.created_at, id: r.id }));
+  return { refreshes: page.map(toRefresh), total, next };
 }
