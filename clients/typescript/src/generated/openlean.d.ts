@@ -482,6 +482,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/.well-known/oauth-protected-resource": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * OAuth 2.0 protected-resource metadata (RFC 9728)
+         * @description Where an MCP client (or any OAuth client) learns which tokens the API and `/mcp` accept, and where to get them.
+         */
+        get: operations["getProtectedResourceMetadata"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/sandbox/v1/entities": {
         parameters: {
             query?: never;
@@ -930,7 +950,7 @@ export interface components {
             status: number;
             detail: string;
             /** @enum {string} */
-            code: "INVALID_PARAMETER" | "UNKNOWN_PARAMETER" | "CURSOR_EXPIRED" | "MALFORMED_BODY" | "WEBHOOK_URL_REFUSED" | "UNAUTHENTICATED" | "INVALID_TOKEN" | "INSUFFICIENT_SCOPE" | "PERMISSION_NOT_GRANTED" | "CONSENT_EXPIRED" | "CONSENT_REVOKED" | "SANDBOX_DISABLED" | "NOT_FOUND" | "ROUTE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "RESULTS_EXPIRED" | "NOT_ACCEPTABLE" | "CONFLICT" | "DUPLICATE_CUSTOMER" | "IDEMPOTENCY_CONFLICT" | "RECONNECT_REQUIRED" | "DATA_NOT_AVAILABLE" | "RESOURCE_NOT_AVAILABLE" | "WEBHOOK_ENDPOINT_NOT_SET" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "REFRESH_LIMIT_REACHED" | "INTERNAL_ERROR" | "BANK_UNAVAILABLE";
+            code: "INVALID_PARAMETER" | "UNKNOWN_PARAMETER" | "CURSOR_EXPIRED" | "MALFORMED_BODY" | "WEBHOOK_URL_REFUSED" | "UNAUTHENTICATED" | "INVALID_TOKEN" | "INSUFFICIENT_SCOPE" | "PERMISSION_NOT_GRANTED" | "CONSENT_EXPIRED" | "CONSENT_REVOKED" | "SANDBOX_DISABLED" | "HOST_NOT_ALLOWED" | "NOT_FOUND" | "ROUTE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "RESULTS_EXPIRED" | "NOT_ACCEPTABLE" | "CONFLICT" | "DUPLICATE_CUSTOMER" | "IDEMPOTENCY_CONFLICT" | "RECONNECT_REQUIRED" | "DATA_NOT_AVAILABLE" | "RESOURCE_NOT_AVAILABLE" | "WEBHOOK_ENDPOINT_NOT_SET" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "REFRESH_LIMIT_REACHED" | "INTERNAL_ERROR" | "BANK_UNAVAILABLE";
             request_id: string;
             /** @description The request parameter at fault */
             param?: string;
@@ -4405,6 +4425,39 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getProtectedResourceMetadata: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description The resource identifier: the base URL of the API (its REST routes and `/mcp`)
+                         */
+                        resource: string;
+                        /** @description Issuers of the tokens accepted: openlean itself (`POST /oauth2/token`) */
+                        authorization_servers: string[];
+                        scopes_supported: string[];
+                        bearer_methods_supported: string[];
+                        resource_name: string;
+                        /** Format: uri */
+                        resource_documentation: string;
+                    };
                 };
             };
         };
