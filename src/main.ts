@@ -23,6 +23,7 @@ import { startSandboxBank, type SandboxBankServerOptions } from './sandbox-bank/
 import { bankSource, checkSandboxCollisions } from './sandbox-connections.ts';
 import { jobQueueFor, startServer } from './server.ts';
 import { migrate, openStore } from './store/database.ts';
+import { table } from './cli/table.ts';
 
 interface CommonFlags {
   dataDir?: string;
@@ -101,12 +102,6 @@ async function serve(flags: CommonFlags): Promise<void> {
   } else {
     server.ctx.log.info({ url: config.publicUrl }, 'openlean listening (production mode)');
   }
-}
-
-/** `rows` as left-aligned columns under `header`, two spaces apart. */
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  return [header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
 }
 
 /** The banks the server would offer with this configuration: BANKS_FILE's, and the sandbox banks in sandbox mode. */

@@ -10,6 +10,7 @@ import {
   type Transaction,
 } from '../../clients/typescript/src/index.ts';
 import { ConfigError } from '../config.ts';
+import { table } from './table.ts';
 
 /**
  * `openlean data accounts|transactions` and `openlean refresh`: reads of a running openlean,
@@ -134,8 +135,3 @@ export function signed(t: Pick<Transaction, 'amount' | 'credit_debit_indicator'>
   return `${t.credit_debit_indicator === 'DEBIT' ? '-' : ''}${text}`;
 }
 
-/** `rows` as left-aligned columns under `header`, two spaces apart. */
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  return [header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
-}
