@@ -134,4 +134,3 @@ export function signed(t: Pick<Transaction, 'amount' | 'credit_debit_indicator'>
   const text = digits > 0 || fraction ? `${whole}.${fraction.padEnd(digits, '0')}` : whole!;
   return `${t.credit_debit_indicator === 'DEBIT' ? '-' : ''}${text}`;
 }
-
