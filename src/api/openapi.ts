@@ -13,6 +13,10 @@ declare module 'fastify' {
   }
 }
 import type { AppContext } from '../context.ts';
+import { VERSION } from '../version.ts';
+
+/** The top bar's logo on `/docs`: the project's name instead of Swagger's. */
+const LOGO = `<svg xmlns="http://www.w3.org/2000/svg" width="150" height="32" viewBox="0 0 150 32"><text x="0" y="24" font-family="sans-serif" font-size="24" font-weight="700" fill="#fff">openlean</text></svg>`;
 
 /**
  * The published OpenAPI 3.1 document, generated from the route schemas (so it cannot drift from
@@ -24,7 +28,7 @@ export async function installOpenApi(app: FastifyInstance, ctx: AppContext): Pro
       openapi: '3.1.0',
       info: {
         title: 'openlean — Lean Data API v2',
-        version: '2.0',
+        version: VERSION,
         description:
           'A self-hostable implementation of the Lean Data API v2. Accounts, transactions, balances, beneficiaries, ' +
           'direct debits, standing orders, scheduled payments and identity of your customers\' consented bank ' +
@@ -34,6 +38,13 @@ export async function installOpenApi(app: FastifyInstance, ctx: AppContext): Pro
       components: {
         securitySchemes: {
           BearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          // The same tokens, fetched by the reader's tool (Swagger UI's "Authorize") from the client credentials.
+          OAuth2: {
+            type: 'oauth2',
+            description: 'Client credentials: the tokens of `POST /oauth2/token`, sent as `Authorization: Bearer`',
+            flows: { clientCredentials: { tokenUrl: '/oauth2/token', scopes: { api: 'Your backend: every route of your application' } } },
+          },
+          ClientBasic: { type: 'http', scheme: 'basic', description: 'HTTP Basic with client_id and client_secret (RFC 6749 §2.3.1), on `POST /oauth2/token` only' },
           LeanAppToken: {
             type: 'apiKey',
             in: 'header',
@@ -63,6 +74,13 @@ export async function installOpenApi(app: FastifyInstance, ctx: AppContext): Pro
     }),
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    theme: { title: `openlean ${VERSION} — API reference` },
+    logo: { type: 'image/svg+xml', content: Buffer.from(LOGO), href: '/docs', target: '_self' },
+    // "Authorize" offers the OAuth2 client-credentials flow with the scope `api` ticked.
+    initOAuth: { scopes: ['api'] },
+    uiConfig: { persistAuthorization: false },
+  });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 }
