@@ -295,7 +295,8 @@ export function buildCli(): Command {
     const store = openStore(config.databaseUrl);
     const jobs = jobQueueFor(store, config, () => new Date());
     try {
-      const { results = [] } = await migrate(store);
+      // Progress on standard error: a migration of a large database can take minutes.
+      const { results = [] } = await migrate(store, { onStart: (name) => process.stderr.write(`applying ${name}…\n`) });
       await jobs.install();
       // Signing keys written in clear before migration 013: sealed here rather than at the next start.
       const sealed = await sealPlaintextSigningKeys(store.db, loadKeyRing(config.encryptionKey, config.encryptionKeysOld, config.dataDir));

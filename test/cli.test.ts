@@ -75,6 +75,8 @@ describe('openlean CLI', () => {
     const first = run(['migrate'], { DATABASE_URL: url });
     assert.equal(first.status, 0, first.stderr);
     assert.match(first.stdout, /applied: 001-initial/);
+    // Progress, migration by migration, as each starts.
+    assert.match(first.stderr, /^applying 001-initial…\napplying 002-refreshes…\n/);
     const second = run(['migrate'], { DATABASE_URL: url });
     assert.match(second.stdout, /up to date/);
     assert.ok(fs.existsSync(path.join(dir, 'elsewhere.db')));
