@@ -153,7 +153,7 @@ describe('openlean CLI', () => {
     assert.equal((fs.statSync(path.join(dir, 'sandbox-app.json')).mode & 0o777).toString(8), '600');
 
     // Follow the printed walkthrough, command by command.
-    const commands = out.split('\n').filter((l) => /^\s{2}(TOKEN|CUSTOMER|ENTITY|ACCOUNT)=|^\s{2}(curl|while)|^\s{4}/.test(l)).join('\n');
+    const commands = out.split('\n').filter((l) => /^\s{2}(TOKEN|CUSTOMER|ENTITY|ACCOUNT)=|^\s{2}(curl|while|json\(\))|^\s{4}/.test(l)).join('\n');
     const script = `set -e\n${commands}\necho "ENTITY=$ENTITY"\n`;
     const walk = spawnSync('bash', ['-c', script], { encoding: 'utf8', timeout: 60_000 });
     assert.equal(walk.status, 0, walk.stderr);
