@@ -135,13 +135,18 @@ export function installErrorHandling(app: FastifyInstance): void {
     return sendProblem(reply, request, 'INTERNAL_ERROR', 'The server could not complete the request');
   });
 
-  // Decided before the body is parsed: an unknown route or method is the answer whatever the body
-  // (a QUERY without Content-Type is a 405, not a malformed body).
+  // Decided before the body is parsed: an unknown method is the answer whatever the body (a QUERY
+  // without Content-Type is a 405, not a malformed body). An unknown path is left to the not-found
+  // handler of its prefix (the Link pages answer HTML, the sandbox banks their standard's error),
+  // except for QUERY, whose Content-Type check Fastify makes before any not-found handler.
   app.addHook('onRequest', (request, reply, done) => {
     if (!request.is404) return done();
     const path = request.url.split('?')[0]!;
     const allowed = allowedMethods(app, path);
-    if (allowed.length === 0) return void sendProblem(reply, request, 'ROUTE_NOT_FOUND', `No route ${request.method} ${shorten(path)}`);
+    if (allowed.length === 0) {
+      if (request.method !== 'QUERY') return done();
+      return void sendProblem(reply, request, 'ROUTE_NOT_FOUND', `No route ${request.method} ${shorten(path)}`);
+    }
     reply.header('allow', allowed.join(', '));
     return void sendProblem(reply, request, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on this route; allowed: ${allowed.join(', ')}`);
   });
