@@ -82,9 +82,7 @@ export function installAuthGuard(app: FastifyInstance, ctx: AppContext): void {
     const auth = route.config?.auth ?? 'none';
     if (auth === 'none') return;
     if (route.schema) {
-      // Any of them: a token in `Authorization: Bearer` (fetched by hand, or by the reader's tool through OAuth2), or Lean's header.
-      const oauth2 = { OAuth2: auth === 'api' ? ['api'] : [] };
-      route.schema.security = route.config?.leanForm ? [{ BearerAuth: [] }, oauth2, { LeanAppToken: [] }] : [{ BearerAuth: [] }, oauth2];
+      route.schema.security = route.config?.leanForm ? [{ BearerAuth: [] }, { LeanAppToken: [] }] : [{ BearerAuth: [] }];
       if (ctx.rateLimits && route.schema.response) route.schema.response = { ...problemResponses(429), ...(route.schema.response as object) };
     }
     // A token seen before is answered from the verified-token cache without a promise.

@@ -19,6 +19,26 @@ import { VERSION } from '../version.ts';
 const LOGO = `<svg xmlns="http://www.w3.org/2000/svg" width="150" height="32" viewBox="0 0 150 32"><text x="0" y="24" font-family="sans-serif" font-size="24" font-weight="700" fill="#fff">openlean</text></svg>`;
 
 /**
+ * The document as `/docs` shows it: every bearer-secured operation also takes a token that Swagger
+ * UI's "Authorize" fetches itself with the client credentials (OAuth2 `clientCredentials` at
+ * `/oauth2/token`, RFC 6749 §4.4), so a reader tries an endpoint without pasting a token. Only the
+ * page's copy: `/openapi.json` keeps the seed's exact `security` (test/contract).
+ */
+function withClientCredentials(doc: Record<string, any>): Record<string, any> {
+  doc.components.securitySchemes.OAuth2 = {
+    type: 'oauth2',
+    description: 'Client credentials: the tokens of `POST /oauth2/token`, sent as `Authorization: Bearer`',
+    flows: { clientCredentials: { tokenUrl: '/oauth2/token', scopes: { api: 'Your backend: every route of your application' } } },
+  };
+  for (const item of Object.values<Record<string, any>>(doc.paths)) {
+    for (const op of Object.values<any>(item)) {
+      if (op?.security?.some((s: Record<string, unknown>) => 'BearerAuth' in s)) op.security = [...op.security, { OAuth2: ['api'] }];
+    }
+  }
+  return doc;
+}
+
+/**
  * The published OpenAPI 3.1 document, generated from the route schemas (so it cannot drift from
  * what the server validates and answers), at `/openapi.json`, with an interactive reference at `/docs`.
  */
@@ -38,12 +58,6 @@ export async function installOpenApi(app: FastifyInstance, ctx: AppContext): Pro
       components: {
         securitySchemes: {
           BearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-          // The same tokens, fetched by the reader's tool (Swagger UI's "Authorize") from the client credentials.
-          OAuth2: {
-            type: 'oauth2',
-            description: 'Client credentials: the tokens of `POST /oauth2/token`, sent as `Authorization: Bearer`',
-            flows: { clientCredentials: { tokenUrl: '/oauth2/token', scopes: { api: 'Your backend: every route of your application' } } },
-          },
           ClientBasic: { type: 'http', scheme: 'basic', description: 'HTTP Basic with client_id and client_secret (RFC 6749 §2.3.1), on `POST /oauth2/token` only' },
           LeanAppToken: {
             type: 'apiKey',
@@ -80,6 +94,7 @@ export async function installOpenApi(app: FastifyInstance, ctx: AppContext): Pro
     logo: { type: 'image/svg+xml', content: Buffer.from(LOGO), href: '/docs', target: '_self' },
     // "Authorize" offers the OAuth2 client-credentials flow with the scope `api` ticked.
     initOAuth: { scopes: ['api'] },
+    transformSpecification: withClientCredentials,
     uiConfig: { persistAuthorization: false },
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -84,9 +84,12 @@ describe('errors', () => {
     const version = JSON.parse(fs.readFileSync('package.json', 'utf8')).version;
     assert.match(docs.text, new RegExp(`<title>openlean ${version.replaceAll('.', '\\.')} — API reference</title>`));
     assert.equal(doc.body.info.version, version);
-    // "Authorize" offers the client-credentials flow against the token endpoint.
-    assert.deepEqual(doc.body.components.securitySchemes.OAuth2.flows.clientCredentials.tokenUrl, '/oauth2/token');
-    assert.deepEqual(doc.body.paths['/data/v2/accounts'].get.security, [{ BearerAuth: [] }, { OAuth2: ['api'] }]);
+    // "Authorize" on /docs offers the client-credentials flow against the token endpoint; the published document keeps the seed's security.
+    const shown = (await s.request('/docs/json', { unchecked: true })).body;
+    assert.deepEqual(shown.components.securitySchemes.OAuth2.flows.clientCredentials.tokenUrl, '/oauth2/token');
+    assert.deepEqual(shown.paths['/data/v2/accounts'].get.security, [{ BearerAuth: [] }, { OAuth2: ['api'] }]);
+    assert.deepEqual(doc.body.paths['/data/v2/accounts'].get.security, [{ BearerAuth: [] }]);
+    assert.equal(doc.body.components.securitySchemes.OAuth2, undefined);
   });
 
   it('refuses unknown query parameters on every published operation, including those that take none', async () => {
