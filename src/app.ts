@@ -22,7 +22,7 @@ import { Entity } from './api/entities/entity.schema.ts';
 import { registerDeleteEntity } from './api/entities/delete-entity.ts';
 import { registerGetEntity } from './api/entities/get-entity.ts';
 import { registerListEntities } from './api/entities/list-entities.ts';
-import { frameworkErrorHandler, installErrorHandling } from './api/error-handler.ts';
+import { clientErrorHandler, frameworkErrorHandler, installErrorHandling, MAX_PATH_PARAMETER_LENGTH } from './api/error-handler.ts';
 import { registerHealth } from './api/health/health.ts';
 import { registerJwks } from './api/oauth/jwks.ts';
 import { registerToken } from './api/oauth/token.ts';
@@ -58,8 +58,9 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 256 },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PATH_PARAMETER_LENGTH },
     frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
   });
 
   // Callback-style hooks: on the read path every promise and microtask is measurable.

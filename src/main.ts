@@ -24,6 +24,8 @@ import { bankSource, checkSandboxCollisions } from './sandbox-connections.ts';
 import { jobQueueFor, startServer } from './server.ts';
 import { migrate, openStore } from './store/database.ts';
 import { table } from './cli/table.ts';
+import { expectedFailure } from './cli-failure.ts';
+import { VERSION } from './version.ts';
 
 interface CommonFlags {
   dataDir?: string;
@@ -50,6 +52,9 @@ async function sandboxBankTls(dataDir: string, port: number): Promise<Pick<Sandb
     clients: sandboxClientRegistration(pki, SANDBOX_BANK_PROFILES.map((b) => b.identifier), [`${(process.env.PUBLIC_URL || 'http://localhost:3000').replace(/\/+$/, '')}/link/callback`]),
   };
 }
+
+/** `serve`'s and `sandbox-bank`'s log levels. */
+const LOG_LEVEL_CHOICES: string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 const portOf = (flag: string, value: string): number => {
   const port = Number(value);
@@ -264,6 +269,7 @@ async function rotateSigningCommand(flags: CommonFlags & { overlap?: string }): 
 export function buildCli(): Command {
   const program = new Command('openlean')
     .description('Self-hostable Lean Data API v2 with built-in sandbox banks (OBIE v3.1, UAE Open Finance v2.1, KSA Open Banking)')
+    .version(VERSION, '-V, --version', 'print the version')
     .showHelpAfterError();
 
   withStoreFlags(program.command('serve').description('run the API server (the default of npm start)'))
@@ -277,7 +283,7 @@ export function buildCli(): Command {
         'worker',
       ]),
     )
-    .addOption(new Option('--log-level <level>', 'log level (env LOG_LEVEL)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+    .addOption(new Option('--log-level <level>', 'log level (env LOG_LEVEL)').choices(LOG_LEVEL_CHOICES))
     .action(serve);
 
   withStoreFlags(program.command('migrate').description('bring the database schema (and, on PostgreSQL, the pg-boss job schema) up to date')).action(async (flags: CommonFlags) => {
@@ -285,12 +291,14 @@ export function buildCli(): Command {
     const store = openStore(config.databaseUrl);
     const jobs = jobQueueFor(store, config, () => new Date());
     try {
-      const { results = [] } = await migrate(store);
+      // Progress on standard error: a migration of a large database can take minutes.
+      const { results = [] } = await migrate(store, { onStart: (name) => process.stderr.write(`applying ${name}…\n`) });
       await jobs.install();
       // Signing keys written in clear before migration 013: sealed here rather than at the next start.
       const sealed = await sealPlaintextSigningKeys(store.db, loadKeyRing(config.encryptionKey, config.encryptionKeysOld, config.dataDir));
       const applied = results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
       process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
+      if (store.dialect === 'postgres') process.stdout.write('job schema (pg-boss, schema pgboss) installed and up to date\n');
       if (sealed > 0) process.stdout.write(`sealed ${sealed} token-signing key(s) stored in clear\n`);
     } finally {
       await jobs.close();
@@ -303,6 +311,8 @@ export function buildCli(): Command {
     .requiredOption('--name <name>', 'a name for the application')
     .option('--json', 'print exactly {"client_id","client_secret"} on one line')
     .action(async (flags: CommonFlags & { name: string; json?: boolean }) => {
+      // Users read it on the consent page ("<name> would like to read…").
+      if (flags.name.trim() === '' || flags.name.length > 100) throw new ConfigError(`--name must be 1 to 100 characters, not blank: your users read it on the consent page ("<name> would like to read…")`);
       const store = openStore(configFrom(flags).databaseUrl);
       try {
         await migrate(store);
@@ -351,12 +361,14 @@ export function buildCli(): Command {
     .option('--tls-port <port>', 'mutual-TLS port: token, PAR and the OBIE API (env SANDBOX_BANKS_TLS_PORT, default 3443)')
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--data-dir <dir>', 'where sandbox-banks.db and the test PKI (sandbox-pki/, or SANDBOX_PKI_DIR) are kept (env DATA_DIR, default ./data)')
-    .addOption(new Option('--log-level <level>', 'request log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('warn'))
-    .action(async (flags: { port: string; tlsPort?: string; host: string; dataDir?: string; logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' }) => {
+    .addOption(new Option('--log-level <level>', 'request log level (env LOG_LEVEL, default warn)').choices(LOG_LEVEL_CHOICES))
+    .action(async (flags: { port: string; tlsPort?: string; host: string; dataDir?: string; logLevel?: Config['logLevel'] }) => {
       const port = portOf('--port', flags.port);
       const tlsPort = flags.tlsPort !== undefined ? portOf('--tls-port', flags.tlsPort) : process.env.SANDBOX_BANKS_TLS_PORT ? portOf('SANDBOX_BANKS_TLS_PORT', process.env.SANDBOX_BANKS_TLS_PORT) : 3443;
       const dataDir = flags.dataDir ?? (process.env.DATA_DIR || './data');
-      const bank = await startSandboxBank({ host: flags.host, port, dataDir, logLevel: flags.logLevel, ...(await sandboxBankTls(dataDir, tlsPort)) });
+      const logLevel = flags.logLevel ?? (process.env.LOG_LEVEL ? (LOG_LEVEL_CHOICES.includes(process.env.LOG_LEVEL) ? (process.env.LOG_LEVEL as Config['logLevel']) : null) : 'warn');
+      if (logLevel === null) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVEL_CHOICES.join(', ')}, got ${JSON.stringify(process.env.LOG_LEVEL)}`);
+      const bank = await startSandboxBank({ host: flags.host, port, dataDir, logLevel, ...(await sandboxBankTls(dataDir, tlsPort)) });
       const pki = await ensureTestPki(sandboxPkiDir(dataDir));
       const stop = () => bank.close().then(() => process.exit(0), () => process.exit(1));
       process.once('SIGINT', stop);
@@ -404,6 +416,11 @@ export async function main(argv: string[]): Promise<void> {
     if (err instanceof ConfigError) {
       process.stderr.write(`openlean: ${err.message}\n`);
       process.exit(2);
+    }
+    const line = expectedFailure(err);
+    if (line !== null) {
+      process.stderr.write(`openlean: ${line}\n`);
+      process.exit(1);
     }
     throw err;
   }

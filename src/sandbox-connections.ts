@@ -31,6 +31,7 @@ export function sandboxBanksFileEntries(pki: TestPki, at: SandboxLocation): Reco
   return SANDBOX_BANK_PROFILES.map((profile) => ({
     identifier: profile.identifier,
     name: profile.name,
+    name_ar: profile.name_ar,
     country: profile.country,
     currency: profile.currency,
     time_zone: profile.time_zone,

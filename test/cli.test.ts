@@ -75,6 +75,8 @@ describe('openlean CLI', () => {
     const first = run(['migrate'], { DATABASE_URL: url });
     assert.equal(first.status, 0, first.stderr);
     assert.match(first.stdout, /applied: 001-initial/);
+    // Progress, migration by migration, as each starts.
+    assert.match(first.stderr, /^applying 001-initial…\napplying 002-refreshes…\n/);
     const second = run(['migrate'], { DATABASE_URL: url });
     assert.match(second.stdout, /up to date/);
     assert.ok(fs.existsSync(path.join(dir, 'elsewhere.db')));
@@ -84,6 +86,59 @@ describe('openlean CLI', () => {
     const res = run(['migrate'], { DATA_DIR: tempDir(), PORT: 'eighty' });
     assert.equal(res.status, 2);
     assert.match(res.stderr, /PORT must be an integer/);
+  });
+
+  it('prints its version', () => {
+    const res = run(['--version'], {});
+    assert.equal(res.status, 0, res.stderr);
+    assert.equal(res.stdout, `${JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version}\n`);
+  });
+
+  it('refuses an application without a name: its users would read " would like to read…"', () => {
+    for (const name of ['', '   ']) {
+      const res = run(['apps', 'create', '--name', name], { DATA_DIR: tempDir() });
+      assert.equal(res.status, 2, res.stdout);
+      assert.match(res.stderr, /^openlean: --name must be 1 to 100 characters, not blank/);
+    }
+  });
+
+  it('says in one line what failed and what to do: a database that is down, a port in use', async () => {
+    const oneLine = (res: { status: number | null; stderr: string }, pattern: RegExp) => {
+      assert.equal(res.status, 1, res.stderr);
+      assert.equal(res.stderr.trimEnd().split('\n').length, 1, res.stderr);
+      assert.match(res.stderr, pattern);
+    };
+    // Nothing listens on a free port: the database is down.
+    const down = await freePort();
+    oneLine(await runAsync(['migrate'], { DATA_DIR: tempDir(), DATABASE_URL: `postgres://postgres@127.0.0.1:${down}/openlean` }), new RegExp(`^openlean: cannot connect to the database at 127\\.0\\.0\\.1:${down}: connection refused; start PostgreSQL or correct DATABASE_URL`));
+    // A port someone else holds.
+    const dir = tempDir();
+    const port = await freePort();
+    const first = serve({ DATA_DIR: dir, PORT: String(port) });
+    await first.ready;
+    oneLine(await runAsync(['serve'], { DATA_DIR: tempDir(), PORT: String(port), LOG_LEVEL: 'silent', SANDBOX_BANKS_TLS_PORT: '0' }), new RegExp(`^openlean: cannot listen on 127\\.0\\.0\\.1:${port}: the port is already in use`));
+    first.child.kill('SIGTERM');
+    assert.equal(await first.exited, 0);
+  });
+
+  it('sandbox-bank answers /healthz and takes the log levels of serve', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [BIN, 'sandbox-bank', '--port', String(port), '--tls-port', '0', '--log-level', 'silent', '--data-dir', tempDir()], { stdio: ['ignore', 'pipe', 'pipe'] });
+    after(() => child.kill('SIGKILL'));
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk) => {
+        out += chunk;
+        if (out.includes('listening')) resolve();
+      });
+      child.on('exit', (code) => reject(new Error(`sandbox-bank exited with ${code}: ${out}`)));
+    });
+    const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { status: 'ok' });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
   });
 
   it('serve creates the sandbox application, prints a working quickstart and stops on SIGTERM', async () => {
@@ -98,7 +153,7 @@ describe('openlean CLI', () => {
     assert.equal((fs.statSync(path.join(dir, 'sandbox-app.json')).mode & 0o777).toString(8), '600');
 
     // Follow the printed walkthrough, command by command.
-    const commands = out.split('\n').filter((l) => /^\s{2}(TOKEN|CUSTOMER|ENTITY|ACCOUNT)=|^\s{2}(curl|while)|^\s{4}/.test(l)).join('\n');
+    const commands = out.split('\n').filter((l) => /^\s{2}(TOKEN|CUSTOMER|ENTITY|ACCOUNT)=|^\s{2}(curl|while|json\(\))|^\s{4}/.test(l)).join('\n');
     const script = `set -e\n${commands}\necho "ENTITY=$ENTITY"\n`;
     const walk = spawnSync('bash', ['-c', script], { encoding: 'utf8', timeout: 60_000 });
     assert.equal(walk.status, 0, walk.stderr);

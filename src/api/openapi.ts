@@ -13,6 +13,30 @@ declare module 'fastify' {
   }
 }
 import type { AppContext } from '../context.ts';
+import { VERSION } from '../version.ts';
+
+/** The top bar's logo on `/docs`: the project's name instead of Swagger's. */
+const LOGO = `<svg xmlns="http://www.w3.org/2000/svg" width="150" height="32" viewBox="0 0 150 32"><text x="0" y="24" font-family="sans-serif" font-size="24" font-weight="700" fill="#fff">openlean</text></svg>`;
+
+/**
+ * The document as `/docs` shows it: every bearer-secured operation also takes a token that Swagger
+ * UI's "Authorize" fetches itself with the client credentials (OAuth2 `clientCredentials` at
+ * `/oauth2/token`, RFC 6749 §4.4), so a reader tries an endpoint without pasting a token. Only the
+ * page's copy: `/openapi.json` keeps the seed's exact `security` (test/contract).
+ */
+function withClientCredentials(doc: Record<string, any>): Record<string, any> {
+  doc.components.securitySchemes.OAuth2 = {
+    type: 'oauth2',
+    description: 'Client credentials: the tokens of `POST /oauth2/token`, sent as `Authorization: Bearer`',
+    flows: { clientCredentials: { tokenUrl: '/oauth2/token', scopes: { api: 'Your backend: every route of your application' } } },
+  };
+  for (const item of Object.values<Record<string, any>>(doc.paths)) {
+    for (const op of Object.values<any>(item)) {
+      if (op?.security?.some((s: Record<string, unknown>) => 'BearerAuth' in s)) op.security = [...op.security, { OAuth2: ['api'] }];
+    }
+  }
+  return doc;
+}
 
 /**
  * The published OpenAPI 3.1 document, generated from the route schemas (so it cannot drift from
@@ -24,7 +48,7 @@ export async function installOpenApi(app: FastifyInstance, ctx: AppContext): Pro
       openapi: '3.1.0',
       info: {
         title: 'openlean — Lean Data API v2',
-        version: '2.0',
+        version: VERSION,
         description:
           'A self-hostable implementation of the Lean Data API v2. Accounts, transactions, balances, beneficiaries, ' +
           'direct debits, standing orders, scheduled payments and identity of your customers\' consented bank ' +
@@ -34,6 +58,7 @@ export async function installOpenApi(app: FastifyInstance, ctx: AppContext): Pro
       components: {
         securitySchemes: {
           BearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          ClientBasic: { type: 'http', scheme: 'basic', description: 'HTTP Basic with client_id and client_secret (RFC 6749 §2.3.1), on `POST /oauth2/token` only' },
           LeanAppToken: {
             type: 'apiKey',
             in: 'header',
@@ -63,6 +88,14 @@ export async function installOpenApi(app: FastifyInstance, ctx: AppContext): Pro
     }),
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    theme: { title: `openlean ${VERSION} — API reference` },
+    logo: { type: 'image/svg+xml', content: Buffer.from(LOGO), href: '/docs', target: '_self' },
+    // "Authorize" offers the OAuth2 client-credentials flow with the scope `api` ticked.
+    initOAuth: { scopes: ['api'] },
+    transformSpecification: withClientCredentials,
+    uiConfig: { persistAuthorization: false },
+  });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 }

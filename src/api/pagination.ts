@@ -41,10 +41,16 @@ export function pageHeaders(url: string, total: number, next: Record<string, str
  * refreshes). No default `page`: its absence is what makes the `Link` header carry a cursor.
  */
 export const KeysetPageParams = {
-  page: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, description: '0-based page number; the Link header then pages by number' })),
+  page: Type.Optional(
+    Type.Integer({ minimum: 0, maximum: 1_000_000, description: '0-based page number; the Link header then pages by number. Exclusive with `cursor`: both answer 400 `INVALID_PARAMETER`' }),
+  ),
   size: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE, description: `Page size, 1–${MAX_PAGE_SIZE}` })),
   cursor: Type.Optional(
-    Type.String({ maxLength: 200, description: 'Continue after the page that the `Link: rel="next"` header came with; exact even while new items arrive' }),
+    Type.String({
+      maxLength: 200,
+      description:
+        'Continue after the page that the `Link: rel="next"` header came with; exact even while new items arrive. Only a cursor this API issued (another answers 400 `INVALID_PARAMETER`); exclusive with `page`',
+    }),
   ),
 };
 

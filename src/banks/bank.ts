@@ -9,6 +9,8 @@ export interface BankDefinition {
   /** `[A-Z0-9_]+`, unique in the registry; what the API calls `bank_identifier`. */
   identifier: string;
   name: string;
+  /** Its name in Arabic, shown on the Arabic link pages and found by their search; `name` when absent. */
+  name_ar?: string;
   /** ISO 3166-1 alpha-2. */
   country: string;
   /** ISO 4217: the currency its accounts are held in. */

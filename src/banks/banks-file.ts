@@ -31,6 +31,8 @@ import {
 export interface BanksFileEntry {
   identifier: string;
   name: string;
+  /** Its name in Arabic, for the Arabic link pages. */
+  name_ar?: string;
   country: string;
   currency: string;
   time_zone: string;
@@ -60,6 +62,7 @@ export interface BanksFileEntry {
 const FIELDS = [
   'identifier',
   'name',
+  'name_ar',
   'country',
   'currency',
   'time_zone',
@@ -271,6 +274,7 @@ function parseEntry(raw: unknown, index: number, options: BanksEntriesOptions, p
   const identifier = text('identifier');
   if (identifier !== undefined && !IDENTIFIER.test(identifier)) fail('identifier', `must be upper-case letters, digits and _ ([A-Z0-9_]+), got ${quote(identifier)}`);
   const name = text('name');
+  const nameAr = text('name_ar', true);
   const country = text('country');
   if (country !== undefined && !isCountryCode(country)) {
     fail('country', `must be an ISO 3166-1 alpha-2 code such as AE, SA or GB, got ${quote(country)}${country === 'UK' ? ' (the United Kingdom is GB)' : ''}`);
@@ -368,6 +372,7 @@ function parseEntry(raw: unknown, index: number, options: BanksEntriesOptions, p
   return {
     identifier: identifier!,
     name: name!,
+    ...(nameAr === undefined ? {} : { name_ar: nameAr }),
     country: country!,
     currency: currency!,
     time_zone: timeZone!,

@@ -4,6 +4,7 @@
  */
 export const ERROR_CODES = {
   INVALID_PARAMETER: { status: 400, title: 'Invalid parameter' },
+  MALFORMED_REQUEST: { status: 400, title: 'Malformed HTTP request' },
   UNKNOWN_PARAMETER: { status: 400, title: 'Unknown parameter' },
   CURSOR_EXPIRED: { status: 400, title: 'Sync cursor expired' },
   MALFORMED_BODY: { status: 400, title: 'Malformed request body' },
@@ -21,6 +22,7 @@ export const ERROR_CODES = {
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
   RESULTS_EXPIRED: { status: 410, title: 'The results of this asynchronous read expired' },
   NOT_ACCEPTABLE: { status: 406, title: 'Not acceptable' },
+  REQUEST_TIMEOUT: { status: 408, title: 'Request not received in time' },
   CONFLICT: { status: 409, title: 'Conflict' },
   DUPLICATE_CUSTOMER: { status: 409, title: 'Customer already exists' },
   IDEMPOTENCY_CONFLICT: { status: 409, title: 'Idempotency-Key already used for another request' },
@@ -29,9 +31,9 @@ export const ERROR_CODES = {
   RESOURCE_NOT_AVAILABLE: { status: 409, title: 'This resource was never stored: its fetch failed' },
   WEBHOOK_ENDPOINT_NOT_SET: { status: 409, title: 'No webhook endpoint is set' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Request body too large' },
-  URI_TOO_LONG: { status: 414, title: 'Path parameter too long' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
+  HEADERS_TOO_LARGE: { status: 431, title: 'Request line and headers too large' },
   REFRESH_LIMIT_REACHED: { status: 429, title: 'Daily manual refresh limit reached' },
   INTERNAL_ERROR: { status: 500, title: 'Internal server error' },
   BANK_UNAVAILABLE: { status: 502, title: 'The bank did not answer as expected' },

@@ -78,9 +78,11 @@ export function bankListPage(input: BankListInput): string {
   const regions = new Intl.DisplayNames([lang], { type: 'region' });
   const banks = input.banks.map((bank) => {
     const country = regions.of(bank.country) ?? bank.country;
-    const search = `${bank.name} ${bank.identifier} ${country}`.toLowerCase();
+    // Found by either name, whatever the page's language; shown in the page's.
+    const name = lang === 'ar' && bank.name_ar ? bank.name_ar : bank.name;
+    const search = `${bank.name} ${bank.name_ar ?? ''} ${bank.identifier} ${country}`.toLowerCase();
     return html`<li data-search="${search}"><a class="bank" href="${`${input.journeyPath}?bank_identifier=${encodeURIComponent(bank.identifier)}`}" data-testid="${`bank-${bank.identifier}`}">
-${bank.logo ? html`<img src="${bank.logo}" alt="">` : null}<span>${bank.name}<small>${country}</small></span></a></li>`;
+${bank.logo ? html`<img src="${bank.logo}" alt="">` : null}<span>${name}<small>${country}</small></span></a></li>`;
   });
   return layout({
     ...input,
@@ -109,7 +111,7 @@ export interface ReviewInput extends PageFrame {
 
 export function reviewPage(input: ReviewInput): string {
   const { lang } = input;
-  const vars = { app: appLabel(input), bank: input.bank.name };
+  const vars = { app: appLabel(input), bank: lang === 'ar' && input.bank.name_ar ? input.bank.name_ar : input.bank.name };
   const reconnect = input.mode === 'reconnect';
   const perms = input.permissions.map(
     (p) => html`<li data-permission="${p}"><strong>${t(lang, `perm_${p}`)}</strong><small>${t(lang, `perm_${p}_detail`)}</small></li>`,

@@ -210,8 +210,10 @@ export function consentPage(ctx: PageContext, input: ConsentPageInput): string {
       const id = escapeHtml(a.accountId);
       const checked = input.selected.has(a.accountId) ? ' checked' : '';
       const name = a.nickname ? `${a.description} (${a.nickname})` : a.description;
+      // The currency line takes the page's direction, so it aligns with the (wrapped) name in Arabic
+      // too; only its text is isolated left to right.
       return `<label class="account"><input type="checkbox" name="account" value="${id}"${checked} data-testid="account-checkbox">
-<span>${escapeHtml(name)}<small dir="ltr">${escapeHtml(`${a.currency} ···· ${a.accountNumber.slice(-4)}`)}</small></span></label>`;
+<span>${escapeHtml(name)}<small><bdi dir="ltr">${escapeHtml(`${a.currency} ···· ${a.accountNumber.slice(-4)}`)}</bdi></small></span></label>`;
     })
     .join('\n');
   return layout({

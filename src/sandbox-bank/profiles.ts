@@ -8,6 +8,8 @@ export interface SandboxBankProfile {
   /** `[A-Z0-9_]+`; the `{bank}` path segment and the `bank_identifier` clients use. */
   identifier: string;
   name: string;
+  /** Its name in Arabic. */
+  name_ar: string;
   /** ISO 3166-1 alpha-2; the generator has country data for AE, SA and BH. */
   country: string;
   /** ISO 4217: the currency its accounts are held in. */
@@ -70,6 +72,7 @@ export const SANDBOX_BANK_PROFILES: readonly SandboxBankProfile[] = [
   {
     identifier: 'SANDBOX_FALCON_AE',
     name: 'Falcon Bank (sandbox)',
+    name_ar: 'بنك فالكون (تجريبي)',
     country: 'AE',
     currency: 'AED',
     time_zone: 'Asia/Dubai',
@@ -87,6 +90,7 @@ export const SANDBOX_BANK_PROFILES: readonly SandboxBankProfile[] = [
   {
     identifier: 'SANDBOX_OASIS_AE',
     name: 'Oasis Islamic Bank (sandbox)',
+    name_ar: 'مصرف الواحة الإسلامي (تجريبي)',
     country: 'AE',
     currency: 'AED',
     time_zone: 'Asia/Dubai',
@@ -104,6 +108,7 @@ export const SANDBOX_BANK_PROFILES: readonly SandboxBankProfile[] = [
   {
     identifier: 'SANDBOX_NAKHEEL_SA',
     name: 'Nakheel Bank (sandbox)',
+    name_ar: 'بنك النخيل (تجريبي)',
     country: 'SA',
     currency: 'SAR',
     time_zone: 'Asia/Riyadh',
@@ -121,6 +126,7 @@ export const SANDBOX_BANK_PROFILES: readonly SandboxBankProfile[] = [
   {
     identifier: 'SANDBOX_PEARL_BH',
     name: 'Pearl Bank (sandbox)',
+    name_ar: 'بنك اللؤلؤ (تجريبي)',
     country: 'BH',
     currency: 'BHD',
     time_zone: 'Asia/Bahrain',
@@ -138,6 +144,7 @@ export const SANDBOX_BANK_PROFILES: readonly SandboxBankProfile[] = [
   {
     identifier: 'SANDBOX_SAQR_AE',
     name: 'Saqr Bank (sandbox)',
+    name_ar: 'بنك صقر (تجريبي)',
     country: 'AE',
     currency: 'AED',
     time_zone: 'Asia/Dubai',
@@ -156,6 +163,7 @@ export const SANDBOX_BANK_PROFILES: readonly SandboxBankProfile[] = [
   {
     identifier: 'SANDBOX_RIYADH_SA',
     name: 'Riyadh Bank of Commerce (sandbox)',
+    name_ar: 'بنك الرياض التجاري (تجريبي)',
     country: 'SA',
     currency: 'SAR',
     time_zone: 'Asia/Riyadh',

@@ -21,14 +21,16 @@ export interface SandboxBankServerOptions {
   banks?: readonly SandboxBank[];
   accessTokenTtlSeconds?: number;
   hangMs?: number;
-  /** Fastify's request log; none by default. */
-  logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  /** Fastify's request log; none by default (or `silent`). */
+  logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
 /** The sandbox banks on their own, as a separate party from openlean: `openlean sandbox-bank`. */
 export async function startSandboxBank(options: SandboxBankServerOptions): Promise<{ url: string; tlsUrl: string; close(): Promise<void> }> {
   const host = options.host ?? '127.0.0.1';
-  const app = Fastify({ logger: options.logLevel ? { level: options.logLevel } : false });
+  const app = Fastify({ logger: options.logLevel && options.logLevel !== 'silent' ? { level: options.logLevel } : false });
+  // Liveness, as `openlean serve` answers it: a supervisor's probe needs no bank.
+  app.get('/healthz', async () => ({ status: 'ok' }));
   let url = '';
   let tlsUrl = '';
   await app.register(sandboxBanksPlugin, {

@@ -152,11 +152,18 @@ export function isUnstorableValue(error: unknown): boolean {
   return error instanceof pg.DatabaseError && error.code === '22021';
 }
 
-/** Brings the schema to the latest migration; safe to call on every start, from several processes at once. */
-export async function migrate(store: Store): Promise<MigrationResultSet> {
+/**
+ * Brings the schema to the latest migration; safe to call on every start, from several processes
+ * at once. `onStart` is told each migration's name as it starts (progress on a large database).
+ */
+export async function migrate(store: Store, options: { onStart?: (name: string) => void } = {}): Promise<MigrationResultSet> {
+  const { onStart } = options;
+  const migrations = onStart
+    ? Object.fromEntries(Object.entries(MIGRATIONS).map(([name, m]) => [name, { ...m, up: async (db: Kysely<any>) => (onStart(name), m.up(db)) }]))
+    : MIGRATIONS;
   const migrator = new Migrator({
     db: store.db,
-    provider: { getMigrations: async () => MIGRATIONS },
+    provider: { getMigrations: async () => migrations },
   });
   // Kysely locks migrations on PostgreSQL (an advisory lock) but not on SQLite, where processes
   // migrating one file at once would each see a migration pending and all apply it. Holding the

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -77,5 +80,88 @@ describe('errors', () => {
     const docs = await s.request('/docs/', { unchecked: true });
     assert.equal(docs.status, 200);
     assert.match(docs.text, /swagger-ui/i);
+    // The project's name and version, not Swagger's.
+    const version = JSON.parse(fs.readFileSync('package.json', 'utf8')).version;
+    assert.match(docs.text, new RegExp(`<title>openlean ${version.replaceAll('.', '\\.')} — API reference</title>`));
+    assert.equal(doc.body.info.version, version);
+    // "Authorize" on /docs offers the client-credentials flow against the token endpoint; the published document keeps the seed's security.
+    const shown = (await s.request('/docs/json', { unchecked: true })).body;
+    assert.deepEqual(shown.components.securitySchemes.OAuth2.flows.clientCredentials.tokenUrl, '/oauth2/token');
+    assert.deepEqual(shown.paths['/data/v2/accounts'].get.security, [{ BearerAuth: [] }, { OAuth2: ['api'] }]);
+    assert.deepEqual(doc.body.paths['/data/v2/accounts'].get.security, [{ BearerAuth: [] }]);
+    assert.equal(doc.body.components.securitySchemes.OAuth2, undefined);
+  });
+
+  it('refuses unknown query parameters on every published operation, including those that take none', async () => {
+    const customerId = await s.createCustomer(token);
+    for (const path of ['/data/v2/accounts', '/data/v2/identity', `/customers/v1/${customerId}/entities`, `/customers/v1/${customerId}`, '/healthz', '/webhooks/v1/endpoint']) {
+      const res = await s.request(`${path}?colour=blue`, { token, headers: { entity_id: entityId } });
+      assert.equal(res.status, 400, `${path} → ${res.text}`);
+      assert.equal(res.body.code, 'UNKNOWN_PARAMETER', path);
+      assert.equal(res.body.param, 'colour', path);
+    }
+  });
+
+  it('answers a method a route lacks with 405 and Allow, before reading any body', async () => {
+    // node:http, as fetch refuses to send TRACE.
+    const send = (method: string) =>
+      new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: any }>((resolve, reject) => {
+        const req = http.request(`${s.url}/data/v2/accounts`, { method, headers: { authorization: `Bearer ${token}`, entity_id: entityId } }, (res) => {
+          let text = '';
+          res.on('data', (d) => (text += d));
+          res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: JSON.parse(text) }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    for (const method of ['TRACE', 'PATCH', 'DELETE', 'QUERY', 'PUT']) {
+      const res = await send(method);
+      assert.equal(res.status, 405, `${method} → ${JSON.stringify(res.body)}`);
+      assert.equal(res.body.code, 'METHOD_NOT_ALLOWED');
+      assert.match(res.headers['content-type']!, /^application\/problem\+json/);
+      assert.equal(res.headers.allow, 'GET, HEAD, POST');
+      assert.equal(res.body.request_id, res.headers['x-request-id']);
+    }
+    const entity = await s.request(`/customers/v1/00000000-0000-4000-8000-000000000000/entities/${entityId}`, { method: 'PATCH', token, unchecked: true });
+    assert.equal(entity.status, 405);
+    assert.equal(entity.headers.get('allow'), 'GET, HEAD, DELETE');
+    // No route at all stays a 404, whatever the method.
+    const none = await s.request('/nope', { method: 'QUERY', unchecked: true });
+    assert.equal(none.status, 404);
+    assert.equal(none.body.code, 'ROUTE_NOT_FOUND');
+  });
+
+  it('answers an over-long path parameter with 400 INVALID_PARAMETER at any length, never echoing the path', async () => {
+    for (const length of [257, 1000, 5000]) {
+      const path = `/customers/v1/${'b'.repeat(length)}`;
+      const anonymous = await s.request(path, { unchecked: true });
+      const res = await s.request(path, { token, unchecked: true });
+      // Within the router's limit the token is checked first, as on every route; beyond it, before routing.
+      assert.ok(anonymous.status === 401 || anonymous.status === 400, `${length} → ${anonymous.status}`);
+      assert.equal(res.status, 400, `${length} → ${res.text.slice(0, 200)}`);
+      assert.equal(res.body.code, 'INVALID_PARAMETER');
+      assert.equal(res.body.request_id, res.headers.get('x-request-id'));
+      assert.doesNotMatch(res.text, /bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb/);
+    }
+  });
+
+  it('answers what Node\'s HTTP parser refuses (a control character in a header) as problem+json with a request id', async () => {
+    const { port } = new URL(s.url);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(port), '127.0.0.1', () => socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nX-Note: a\u0001b\r\n\r\n'));
+      let text = '';
+      socket.on('data', (d) => (text += d.toString('utf8')));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    const [head, body] = raw.split('\r\n\r\n', 2) as [string, string];
+    assert.match(head, /^HTTP\/1\.1 400 /);
+    assert.match(head, /\r\ncontent-type: application\/problem\+json/i);
+    const id = /\r\nx-request-id: ([0-9a-f-]{36})/i.exec(head)?.[1];
+    assert.ok(id, head);
+    const problem = JSON.parse(body);
+    assert.equal(problem.code, 'MALFORMED_REQUEST');
+    assert.equal(problem.status, 400);
+    assert.equal(problem.request_id, id);
   });
 });

@@ -41,6 +41,8 @@ describe('POST /sandbox/v1/entities', () => {
   });
 
   it('validates the request', async () => {
+    // A customer whose app_user_id is longer than a sandbox login: the default login is the caller's input at fault, not the bank's failure.
+    const longCustomerId = await s.createCustomer(token, `u${'x'.repeat(150)}`);
     const cases: Array<[unknown, number, string]> = [
       [{}, 400, 'customer_id'],
       [{ customer_id: 'nope' }, 400, 'customer_id'],
@@ -51,6 +53,8 @@ describe('POST /sandbox/v1/entities', () => {
       [{ customer_id: customerId, profile: 'huge' }, 400, 'profile'],
       [{ customer_id: customerId, consent_expires_at: 'tomorrow' }, 400, 'consent_expires_at'],
       [{ customer_id: customerId, colour: 'blue' }, 400, 'colour'],
+      [{ customer_id: customerId, login: '   ' }, 400, 'login'],
+      [{ customer_id: longCustomerId }, 400, 'login'],
       [{ customer_id: '00000000-0000-4000-8000-000000000000' }, 404, ''],
     ];
     for (const [body, status, param] of cases) {

@@ -135,6 +135,13 @@ describe('BANKS_FILE', () => {
     assert.equal(bank!.transport.key_pem, pem.key);
   });
 
+  it('takes an optional Arabic name', () => {
+    const [named] = parseBanksEntries([entry({ name_ar: 'بنكي' })], { baseDir: dir, env: {} });
+    assert.equal(named!.name_ar, 'بنكي');
+    assert.equal(parseBanksEntries([entry()], { baseDir: dir, env: {} })[0]!.name_ar, undefined);
+    assert.throws(() => parseBanksEntries([entry({ name_ar: ' ' })], { baseDir: dir, env: {} }), /name_ar: must not be empty/);
+  });
+
   it('marks entries the composition root feeds in as sandbox banks', () => {
     const [bank] = parseBanksEntries([entry()], { baseDir: dir, env: {}, sandbox: true });
     assert.equal(bank!.sandbox, true);
@@ -151,7 +158,7 @@ describe('BANKS_FILE', () => {
   it('refuses unknown fields, suggesting the one probably meant', () => {
     refuses([entry({ clientId: 'x', colour: 'red' })], [
       'banks[0] (MY_BANK).clientId: unknown field (did you mean client_id?)',
-      'banks[0] (MY_BANK).colour: unknown field; the fields are identifier, name, country, currency, time_zone, logo, permissions, standard, issuer, api_base_url, client_id, client_auth, signing_key, signing_kid, signing_alg, transport_cert, transport_key, ca, security_profile, par, response_type, scopes, signed_responses, quirks',
+      'banks[0] (MY_BANK).colour: unknown field; the fields are identifier, name, name_ar, country, currency, time_zone, logo, permissions, standard, issuer, api_base_url, client_id, client_auth, signing_key, signing_kid, signing_alg, transport_cert, transport_key, ca, security_profile, par, response_type, scopes, signed_responses, quirks',
     ]);
   });
 

@@ -190,6 +190,17 @@ describe('Link over HTTP', () => {
     assert.ok(!Object.keys(doc.body.paths).some((p) => p.startsWith('/link')), 'Link pages are not in the API document');
   });
 
+  it('in Arabic, shows the banks by their Arabic names and finds them by either name', async () => {
+    const journey = await open({ language: 'ar' });
+    const page = await get(`${base}${journey}`);
+    assert.equal(page.status, 200, page.text);
+    const falcon = /<li data-search="([^"]*)"><a class="bank"[^>]*data-testid="bank-SANDBOX_FALCON_AE">[\s\S]*?<span>([^<]*)<small>/.exec(page.text);
+    assert.ok(falcon, page.text);
+    assert.equal(falcon[2], 'بنك فالكون (تجريبي)');
+    // The search box matches this attribute: the Arabic name, the English one and the identifier.
+    for (const typed of ['فالكون', 'falcon', 'sandbox_falcon_ae']) assert.ok(falcon[1]!.includes(typed), `${typed} in ${falcon[1]}`);
+  });
+
   it('cancelling ends the journey: CANCELLED, back to the caller, nothing more possible', async () => {
     const journey = await open({ redirect_uri: 'https://client.test/return' });
     const cancelled = await post(`${base}${journey}/cancel`);

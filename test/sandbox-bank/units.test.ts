@@ -14,7 +14,8 @@ import {
   standingOrderJson,
   transactionJson,
 } from '../../src/sandbox-bank/obie-json.ts';
-import { errorPage, escapeHtml, loginPage, pickLocale } from '../../src/sandbox-bank/pages.ts';
+import { consentPage, errorPage, escapeHtml, loginPage, pickLocale } from '../../src/sandbox-bank/pages.ts';
+import type { GeneratedAccount } from '../../src/sandbox-bank/generator/model.ts';
 import { grantFor, permissionsProblem } from '../../src/sandbox-bank/permissions.ts';
 import { ObieSpec } from '../helpers/sandbox-bank.ts';
 
@@ -235,5 +236,11 @@ describe('pages', () => {
     assert.ok(!page.includes('<script>') && !page.includes('<b>Bank'));
     assert.ok(!errorPage('ar', 'B', '<img src=x>').includes('<img'));
     assert.match(errorPage('ar', 'B', 'x'), /dir="rtl"/);
+  });
+
+  test('in Arabic, the currency line takes the page\'s direction (aligned with the account name), its text isolated left to right', () => {
+    const account = { accountId: 'a1', currency: 'AED', description: 'حساب جاري بعنوان طويل يلتف على سطرين', nickname: null, accountNumber: '0331234567' } as unknown as GeneratedAccount;
+    const page = consentPage({ locale: 'ar', bankName: 'B', clientName: 'c', action: '/x' }, { permissions: [], expiresAt: null, accounts: [account], selected: new Set(), error: null });
+    assert.match(page, /<span>حساب جاري بعنوان طويل يلتف على سطرين<small><bdi dir="ltr">AED ···· 4567<\/bdi><\/small><\/span>/);
   });
 });

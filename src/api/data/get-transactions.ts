@@ -56,7 +56,6 @@ export function registerGetTransactions(app: FastifyInstance, ctx: AppContext, r
       'never repeats or skips a transaction while new ones arrive; with `page`, it continues by page number.',
     params: AccountParams,
     query: QueryProperties,
-    closedQuery: true,
     paged: true,
     data: Type.Array(ref('Transaction')),
     dataDescription: 'Transactions',

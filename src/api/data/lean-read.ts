@@ -63,8 +63,6 @@ export interface DataRead {
   params?: Type.TObject;
   /** The read's own query parameters (filters, paging); Lean's flags are added to them. */
   query?: Type.TProperties;
-  /** Unknown query parameters are a 400 (the transactions read, as today). */
-  closedQuery?: boolean;
   /** Pages by `page`/`size` (transactions): the envelope's `meta` then says where the page is. */
   paged?: boolean;
   /** The 200 answer of the GET form; the envelope's `data` in the POST form. */
@@ -286,7 +284,7 @@ const LeanBody = Type.Object(
  */
 export function registerDataRead(app: FastifyInstance, ctx: AppContext, reads: DataReads, read: DataRead): void {
   reads.set(read.operationId, read);
-  const querystring = Type.Object({ ...(read.query ?? UnpagedParams), ...LeanReadFlags }, read.closedQuery ? { additionalProperties: false } : {});
+  const querystring = Type.Object({ ...(read.query ?? UnpagedParams), ...LeanReadFlags }, { additionalProperties: false });
   const common = {
     headers: DataEntityHeader,
     querystring,

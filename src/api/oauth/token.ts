@@ -58,7 +58,10 @@ export function registerToken(app: FastifyInstance, ctx: AppContext): void {
         summary: 'Get an access token (OAuth 2.0 client credentials)',
         description:
           'Authenticate with `client_secret_post` (client_id and client_secret in the form) or HTTP Basic. ' +
+          'An `Authorization` header of any other scheme (such as `Bearer`) is refused with 400 `invalid_request`. ' +
           'Errors follow RFC 6749 §5.2, not problem+json.',
+        // HTTP Basic, or nothing in the header (client_secret_post).
+        security: [{ ClientBasic: [] }, {}],
         consumes: ['application/x-www-form-urlencoded'],
         body: TokenRequest,
         response: { 200: TokenResponse, 400: OAuthError, 401: OAuthError },

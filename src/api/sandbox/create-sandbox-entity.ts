@@ -11,24 +11,42 @@ import { problemResponses, ref } from '../responses.ts';
 
 const DEFAULT_CONSENT_DAYS = 90;
 const PROFILES = ['default', 'thin', 'high_volume'] as const;
+/** The sandbox banks' bound on a login (their control API refuses longer ones). */
+const MAX_LOGIN_LENGTH = 100;
 
-const Body = Type.Object(
-  {
-    customer_id: Type.String({ format: 'uuid' }),
-    bank_identifier: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'A sandbox bank; the first UAE one by default' })),
-    permissions: Type.Optional(
-      Type.Array(StringEnum(PERMISSIONS), { minItems: 1, uniqueItems: true, description: 'Defaults to every permission the bank supports' }),
-    ),
-    login: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 100, description: "The sandbox bank user to connect as; defaults to the customer's app_user_id" }),
-    ),
-    profile: Type.Optional(StringEnum(PROFILES, { description: 'Data volume: thin, default, or high_volume (about 10 000 transactions per account)' })),
-    consent_expires_at: Type.Optional(Type.String({ format: 'date-time', description: `Defaults to ${DEFAULT_CONSENT_DAYS} days from now; must be in the future` })),
-  },
-  { additionalProperties: false },
-);
+/**
+ * The request body; `bank_identifier` is an enum of this deployment's sandbox banks, so the published
+ * document names exactly the values the server takes.
+ */
+const bodySchema = (sandboxBanks: readonly string[]) =>
+  Type.Object(
+    {
+      customer_id: Type.String({ format: 'uuid' }),
+      bank_identifier: Type.Optional(
+        sandboxBanks.length > 0
+          ? StringEnum(sandboxBanks as [string, ...string[]], { description: `A sandbox bank; ${sandboxBanks[0]} by default` })
+          : Type.String({ minLength: 1, maxLength: 100, description: 'A sandbox bank (none is offered in production mode)' }),
+      ),
+      permissions: Type.Optional(
+        Type.Array(StringEnum(PERMISSIONS), { minItems: 1, uniqueItems: true, description: 'Defaults to every permission the bank supports' }),
+      ),
+      login: Type.Optional(
+        Type.String({
+          minLength: 1,
+          maxLength: MAX_LOGIN_LENGTH,
+          pattern: '\\S',
+          description: `The sandbox bank user to connect as; defaults to the customer's app_user_id, which must then be at most ${MAX_LOGIN_LENGTH} characters (else 400 naming \`login\`)`,
+        }),
+      ),
+      profile: Type.Optional(StringEnum(PROFILES, { description: 'Data volume: thin, default, or high_volume (about 10 000 transactions per account)' })),
+      consent_expires_at: Type.Optional(Type.String({ format: 'date-time', description: `Defaults to ${DEFAULT_CONSENT_DAYS} days from now; must be in the future` })),
+    },
+    { additionalProperties: false },
+  );
+type Body = Type.Static<ReturnType<typeof bodySchema>>;
 
 export function registerCreateSandboxEntity(app: FastifyInstance, ctx: AppContext): void {
+  const Body = bodySchema(ctx.banks.list().filter((b) => b.sandbox).map((b) => b.identifier));
   app.post(
     '/sandbox/v1/entities',
     {
@@ -55,7 +73,7 @@ export function registerCreateSandboxEntity(app: FastifyInstance, ctx: AppContex
       },
     },
     async (request, reply) => {
-      const body = request.body as Type.Static<typeof Body>;
+      const body = request.body as Body;
       const customer = await findCustomer(ctx.store.read, request.principal.appId, body.customer_id);
       if (!customer) throw notFound('Customer', body.customer_id);
       const sandboxBanks = ctx.banks.list().filter((b) => b.sandbox);
@@ -70,6 +88,15 @@ export function registerCreateSandboxEntity(app: FastifyInstance, ctx: AppContex
       if (unsupported.length > 0) {
         throw new ApiError('INVALID_PARAMETER', `${bank.identifier} does not support ${unsupported.join(', ')}`, { param: 'permissions' });
       }
+      // A login the sandbox bank would refuse is the caller's input, not the bank's failure.
+      const login = body.login ?? customer.app_user_id;
+      if (login.length > MAX_LOGIN_LENGTH) {
+        throw new ApiError(
+          'INVALID_PARAMETER',
+          `login defaults to the customer's app_user_id, which has ${login.length} characters; a sandbox bank login has at most ${MAX_LOGIN_LENGTH}: send login`,
+          { param: 'login' },
+        );
+      }
       const now = ctx.now();
       const consentExpiresAt = body.consent_expires_at ? new Date(body.consent_expires_at) : new Date(now.getTime() + DEFAULT_CONSENT_DAYS * 86_400_000);
       if (consentExpiresAt <= now) throw new ApiError('INVALID_PARAMETER', 'consent_expires_at must be in the future', { param: 'consent_expires_at' });
@@ -77,7 +104,7 @@ export function registerCreateSandboxEntity(app: FastifyInstance, ctx: AppContex
         customer,
         bank,
         permissions,
-        login: body.login ?? customer.app_user_id,
+        login,
         profile: body.profile ?? 'default',
         consentExpiresAt,
       });
