@@ -49,7 +49,7 @@ export interface paths {
         put?: never;
         /**
          * Get an access token (OAuth 2.0 client credentials)
-         * @description Authenticate with `client_secret_post` (client_id and client_secret in the form) or HTTP Basic. Errors follow RFC 6749 §5.2, not problem+json.
+         * @description Authenticate with `client_secret_post` (client_id and client_secret in the form) or HTTP Basic. An `Authorization` header of any other scheme (such as `Bearer`) is refused with 400 `invalid_request`. Errors follow RFC 6749 §5.2, not problem+json.
          */
         post: operations["createToken"];
         delete?: never;
@@ -950,7 +950,7 @@ export interface components {
             status: number;
             detail: string;
             /** @enum {string} */
-            code: "INVALID_PARAMETER" | "UNKNOWN_PARAMETER" | "CURSOR_EXPIRED" | "MALFORMED_BODY" | "WEBHOOK_URL_REFUSED" | "UNAUTHENTICATED" | "INVALID_TOKEN" | "INSUFFICIENT_SCOPE" | "PERMISSION_NOT_GRANTED" | "CONSENT_EXPIRED" | "CONSENT_REVOKED" | "SANDBOX_DISABLED" | "HOST_NOT_ALLOWED" | "NOT_FOUND" | "ROUTE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "RESULTS_EXPIRED" | "NOT_ACCEPTABLE" | "CONFLICT" | "DUPLICATE_CUSTOMER" | "IDEMPOTENCY_CONFLICT" | "RECONNECT_REQUIRED" | "DATA_NOT_AVAILABLE" | "RESOURCE_NOT_AVAILABLE" | "WEBHOOK_ENDPOINT_NOT_SET" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "REFRESH_LIMIT_REACHED" | "INTERNAL_ERROR" | "BANK_UNAVAILABLE";
+            code: "INVALID_PARAMETER" | "MALFORMED_REQUEST" | "UNKNOWN_PARAMETER" | "CURSOR_EXPIRED" | "MALFORMED_BODY" | "WEBHOOK_URL_REFUSED" | "UNAUTHENTICATED" | "INVALID_TOKEN" | "INSUFFICIENT_SCOPE" | "PERMISSION_NOT_GRANTED" | "CONSENT_EXPIRED" | "CONSENT_REVOKED" | "SANDBOX_DISABLED" | "HOST_NOT_ALLOWED" | "NOT_FOUND" | "ROUTE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "RESULTS_EXPIRED" | "NOT_ACCEPTABLE" | "REQUEST_TIMEOUT" | "CONFLICT" | "DUPLICATE_CUSTOMER" | "IDEMPOTENCY_CONFLICT" | "RECONNECT_REQUIRED" | "DATA_NOT_AVAILABLE" | "RESOURCE_NOT_AVAILABLE" | "WEBHOOK_ENDPOINT_NOT_SET" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "REFRESH_LIMIT_REACHED" | "INTERNAL_ERROR" | "BANK_UNAVAILABLE";
             request_id: string;
             /** @description The request parameter at fault */
             param?: string;
@@ -1024,6 +1024,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description Malformed input; `param` names the parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     readyz: {
@@ -1045,6 +1054,15 @@ export interface operations {
                         /** @enum {string} */
                         status: "ok" | "unavailable";
                     };
+                };
+            };
+            /** @description Malformed input; `param` names the parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Default Response */
@@ -1150,6 +1168,15 @@ export interface operations {
                             y?: string;
                         }[];
                     };
+                };
+            };
+            /** @description Malformed input; `param` names the parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1952,11 +1979,11 @@ export interface operations {
                 start_date?: string;
                 /** @description Last booking date to include (the bank's local date), inclusive */
                 end_date?: string;
-                /** @description 0-based page number; the Link header then pages by number */
+                /** @description 0-based page number; the Link header then pages by number. Exclusive with `cursor`: both answer 400 `INVALID_PARAMETER` */
                 page?: number;
                 /** @description Page size, 1–1000 */
                 size?: number;
-                /** @description Continue after the page that the `Link: rel="next"` header came with; exact even while new items arrive */
+                /** @description Continue after the page that the `Link: rel="next"` header came with; exact even while new items arrive. Only a cursor this API issued (another answers 400 `INVALID_PARAMETER`); exclusive with `page` */
                 cursor?: string;
                 /** @description The entity whose data to read, when not sent as the `entity_id` header (or, in the POST form, the body) */
                 entity_id?: string;
@@ -2079,11 +2106,11 @@ export interface operations {
                 start_date?: string;
                 /** @description Last booking date to include (the bank's local date), inclusive */
                 end_date?: string;
-                /** @description 0-based page number; the Link header then pages by number */
+                /** @description 0-based page number; the Link header then pages by number. Exclusive with `cursor`: both answer 400 `INVALID_PARAMETER` */
                 page?: number;
                 /** @description Page size, 1–1000 */
                 size?: number;
-                /** @description Continue after the page that the `Link: rel="next"` header came with; exact even while new items arrive */
+                /** @description Continue after the page that the `Link: rel="next"` header came with; exact even while new items arrive. Only a cursor this API issued (another answers 400 `INVALID_PARAMETER`); exclusive with `page` */
                 cursor?: string;
                 /** @description The entity whose data to read, when not sent as the `entity_id` header (or, in the POST form, the body) */
                 entity_id?: string;
@@ -4204,11 +4231,11 @@ export interface operations {
     getDataRefreshes: {
         parameters: {
             query?: {
-                /** @description 0-based page number; the Link header then pages by number */
+                /** @description 0-based page number; the Link header then pages by number. Exclusive with `cursor`: both answer 400 `INVALID_PARAMETER` */
                 page?: number;
                 /** @description Page size, 1–1000 */
                 size?: number;
-                /** @description Continue after the page that the `Link: rel="next"` header came with; exact even while new items arrive */
+                /** @description Continue after the page that the `Link: rel="next"` header came with; exact even while new items arrive. Only a cursor this API issued (another answers 400 `INVALID_PARAMETER`); exclusive with `page` */
                 cursor?: string;
             };
             header: {
@@ -4460,6 +4487,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description Malformed input; `param` names the parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createSandboxEntity: {
@@ -4474,11 +4510,11 @@ export interface operations {
                 "application/json": {
                     /** Format: uuid */
                     customer_id: string;
-                    /** @description A sandbox bank; the first UAE one by default */
+                    /** @description A sandbox bank (none is offered in production mode) */
                     bank_identifier?: string;
                     /** @description Defaults to every permission the bank supports */
                     permissions?: ("accounts" | "balance" | "transactions" | "identity" | "direct_debits" | "standing_orders" | "scheduled_payments" | "beneficiaries")[];
-                    /** @description The sandbox bank user to connect as; defaults to the customer's app_user_id */
+                    /** @description The sandbox bank user to connect as; defaults to the customer's app_user_id, which must then be at most 100 characters (else 400 naming `login`) */
                     login?: string;
                     /**
                      * @description Data volume: thin, default, or high_volume (about 10 000 transactions per account)
@@ -4596,6 +4632,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description Malformed input; `param` names the parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Missing, malformed, expired or foreign access token */
@@ -4736,6 +4781,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Malformed input; `param` names the parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Missing, malformed, expired or foreign access token */
             401: {
                 headers: {
@@ -4790,6 +4844,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description Malformed input; `param` names the parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Missing, malformed, expired or foreign access token */
