@@ -53,8 +53,16 @@ export function frameworkErrorHandler(error: FastifyError, request: FastifyReque
   return sendProblem(reply, request, FASTIFY_CODES[error.code] ?? 'INVALID_PARAMETER', error.message);
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The `code` of the problem answered, for the audit trail; null when none was. */
+    problemCode: ErrorCode | null;
+  }
+}
+
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, code: ErrorCode, detail: string, param?: string) {
   const body = problem(code, detail, request.id, param);
+  request.problemCode = code;
   // A validator set for the data the request was about does not describe an error.
   reply.removeHeader('etag');
   if (body.status === 401) reply.header('www-authenticate', `Bearer realm="openlean", error="invalid_token"`);
@@ -67,6 +75,7 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, code: 
  * nothing of its cause (the log has it, under the request id).
  */
 export function installErrorHandling(app: FastifyInstance): void {
+  app.decorateRequest('problemCode', null);
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof ApiError) {
       reply.headers(error.headers);
