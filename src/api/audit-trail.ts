@@ -7,7 +7,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /**
      * The route reads bank data: every answered request is recorded in the audit trail as a read
-     * of `resource` (docs/decisions/017). Null: the handler names it (`request.auditNote`).
+     * of `resource` (docs/decisions/017), about the entity the request names. Null: the handler
+     * names the resource and the entity (`request.auditNote`), or, when it cannot, none is recorded.
      */
     audit?: { resource: string | null };
   }
@@ -39,7 +40,7 @@ export function readEvent(request: FastifyRequest, status: number, operation: st
   return {
     app_id: request.principal.appId,
     kind: 'data.read',
-    entity_id: note ? note.entityId : namedEntity(request),
+    entity_id: note ? note.entityId : resource === null ? null : namedEntity(request),
     operation,
     resource: note ? note.resource : resource,
     account_id: typeof accountId === 'string' && accountId.length <= MAX_ACCOUNT_ID ? accountId : null,
