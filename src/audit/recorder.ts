@@ -1,9 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { customersOfEntities, insertAuditEvents } from '../store/audit-events.ts';
+import { insertAuditEvents } from '../store/audit-events.ts';
 import type { Store } from '../store/database.ts';
 import type { AuditEventRow, AuditKind, DB } from '../store/schema.ts';
+import { auditRow, writeAuditBatch, type AuditBatch } from './write-batch.ts';
 
 /** Every kind of audit record: reads of bank data, and the changes of an entity's consent. */
 export const AUDIT_KINDS = ['data.read', 'consent.created', 'consent.reconnected', 'consent.refreshed', 'consent.revoked', 'consent.deleted'] as const satisfies readonly AuditKind[];
@@ -41,6 +42,8 @@ export interface AuditRecorderOptions {
   flushMs: number;
   /** Records that trigger a write at once. */
   batchSize: number;
+  /** Write in a worker thread with its own connection to this database (else in this thread, through `store`). */
+  databaseUrl?: string;
 }
 
 /** Records kept for another try when a write fails (the database is down), as batches: beyond them, the oldest are dropped and logged. */
@@ -60,27 +63,6 @@ export function recordAccess(ctx: { audit: AuditRecorder }, event: AuditEventInp
   ctx.audit.record(event);
 }
 
-/** The row `event` stands for, with a new id; `customer_id` stays undefined when it is to be looked up. */
-export function auditRow(event: AuditEventInput, now: Date): AuditEventRow {
-  return {
-    id: randomUUID(),
-    app_id: event.app_id,
-    customer_id: event.customer_id as string | null,
-    entity_id: event.entity_id ?? null,
-    kind: event.kind,
-    operation: event.operation ?? null,
-    resource: event.resource ?? null,
-    account_id: event.account_id ?? null,
-    subject: event.subject ?? null,
-    request_id: event.request_id ?? null,
-    status: event.status ?? null,
-    outcome: event.outcome,
-    error_code: event.error_code ?? null,
-    detail: event.detail ?? null,
-    at: event.at ?? now.toISOString(),
-  };
-}
-
 /**
  * Writes one record at once, inside the caller's transaction: for consent changes, which commit
  * with the change they record (rare, and never to be lost with a buffer).
@@ -90,40 +72,93 @@ export async function recordInTransaction(trx: Kysely<DB>, event: AuditEventInpu
   await insertAuditEvents(trx, [{ ...row, customer_id: row.customer_id ?? null }]);
 }
 
-/** Fills the `customer_id`s left to look up, one query per application in the batch. */
-async function withCustomers(db: Kysely<DB>, rows: AuditEventRow[]): Promise<AuditEventRow[]> {
-  const wanted = new Map<string, Set<string>>();
-  for (const row of rows) {
-    if (row.customer_id !== undefined || row.entity_id === null) continue;
-    let ids = wanted.get(row.app_id);
-    if (!ids) wanted.set(row.app_id, (ids = new Set()));
-    ids.add(row.entity_id);
-  }
-  const found = new Map<string, Map<string, string>>();
-  for (const [appId, ids] of wanted) found.set(appId, await customersOfEntities(db, appId, [...ids]));
-  return rows.map((row) => (row.customer_id !== undefined ? row : { ...row, customer_id: (row.entity_id && found.get(row.app_id)?.get(row.entity_id)) || null }));
+/** Writes one batch; rejects when it was not written. */
+type BatchWriter = { write(batch: AuditBatch): Promise<void>; close(): Promise<void> };
+
+/** Writes batches in this thread, through the store: for tests and tools without a writer thread. */
+function inlineWriter(store: Store): BatchWriter {
+  return { write: (batch) => writeAuditBatch(store.db, batch), close: async () => {} };
 }
 
+/**
+ * Writes batches in a worker thread with its own database connection (src/audit/writer-thread.ts):
+ * this thread only serialises the batch (one JSON string) and posts it.
+ */
+function threadWriter(databaseUrl: string, log: Logger): BatchWriter {
+  const worker = new Worker(new URL('./writer-thread.ts', import.meta.url), { workerData: { databaseUrl } });
+  // The thread alone never keeps a process alive; `close` ends it.
+  worker.unref();
+  const waiting = new Map<number, { resolve(): void; reject(err: Error): void }>();
+  let seq = 0;
+  let failed: Error | null = null;
+  const failAll = (err: Error) => {
+    failed = err;
+    for (const w of waiting.values()) w.reject(err);
+    waiting.clear();
+  };
+  worker.on('message', (m: { seq: number; error?: string }) => {
+    const w = waiting.get(m.seq);
+    if (!w) return;
+    waiting.delete(m.seq);
+    if (m.error === undefined) w.resolve();
+    else w.reject(new Error(m.error));
+  });
+  worker.on('error', (err) => {
+    log.error({ err }, 'the audit writer thread failed');
+    failAll(err);
+  });
+  worker.on('exit', () => failAll(new Error('the audit writer thread has exited')));
+  return {
+    write(batch) {
+      if (failed) return Promise.reject(failed);
+      const n = ++seq;
+      return new Promise<void>((resolve, reject) => {
+        waiting.set(n, { resolve, reject });
+        worker.postMessage({ seq: n, json: JSON.stringify(batch) });
+      });
+    },
+    async close() {
+      if (failed) return;
+      const exited = new Promise((resolve) => worker.once('exit', resolve));
+      // Until it has closed its connection and exited.
+      worker.ref();
+      worker.postMessage({ close: true });
+      await exited;
+    },
+  };
+}
+
+/**
+ * The recorder of a process. With `databaseUrl`, batches are written by a worker thread of their
+ * own (the server's choice: no write ever runs on the thread that answers reads); without, in this
+ * thread through `store`.
+ */
 export function createAuditRecorder(options: AuditRecorderOptions): AuditRecorder {
-  const { store, log, now, batchSize } = options;
+  const { log, now, batchSize } = options;
   if (!options.enabled) {
     return { enabled: false, record() {}, flush: async () => {}, close: async () => {} };
   }
-  let buffer: AuditEventRow[] = [];
+  const writer = options.databaseUrl ? threadWriter(options.databaseUrl, log) : inlineWriter(options.store);
+  // The events as given and when each was recorded (ms): rows, ids and ISO times are made by the writer.
+  let buffer: AuditEventInput[] = [];
+  let times: number[] = [];
   // Writes run one after another, in the order they were asked for.
   let chain: Promise<void> = Promise.resolve();
 
   async function writeBuffered(): Promise<void> {
     while (buffer.length > 0) {
-      const batch = buffer;
+      const batch = { events: buffer, times };
       buffer = [];
+      times = [];
       try {
-        await insertAuditEvents(store.db, await withCustomers(store.db, batch));
+        await writer.write(batch);
       } catch (err) {
-        const kept = [...batch, ...buffer];
+        const kept = [...batch.events, ...buffer];
+        const keptTimes = [...batch.times, ...times];
         const dropped = Math.max(0, kept.length - RETRY_BATCHES * batchSize);
         buffer = kept.slice(dropped);
-        log.error({ err, records: batch.length, dropped }, dropped > 0 ? 'could not write audit records; the oldest were dropped' : 'could not write audit records; retrying at the next flush');
+        times = keptTimes.slice(dropped);
+        log.error({ err, records: batch.events.length, dropped }, dropped > 0 ? 'could not write audit records; the oldest were dropped' : 'could not write audit records; retrying at the next flush');
         return;
       }
     }
@@ -144,13 +179,15 @@ export function createAuditRecorder(options: AuditRecorderOptions): AuditRecorde
   return {
     enabled: true,
     record(event) {
-      buffer.push(auditRow(event, now()));
+      buffer.push(event);
+      times.push(now().getTime());
       if (buffer.length === batchSize) void flush();
     },
     flush,
     async close() {
       clearInterval(timer);
       await flush();
+      await writer.close();
     },
   };
 }

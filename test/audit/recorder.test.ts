@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
+import { createApplication } from '../../src/applications/create-application.ts';
 import { createAuditRecorder, recordAccess, type AuditRecorderOptions } from '../../src/audit/recorder.ts';
 import { migrate, openStore, type Store } from '../../src/store/database.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
@@ -16,8 +17,8 @@ describe('the audit recorder', () => {
   let dir: string;
   let database: TestDatabase;
   let store: Store;
-  const appId = randomUUID();
-  const otherAppId = randomUUID();
+  let appId: string;
+  let otherAppId: string;
   const customerId = randomUUID();
   const entityId = randomUUID();
   const log = pino({ level: 'silent' });
@@ -32,13 +33,15 @@ describe('the audit recorder', () => {
     ...more,
   });
   const rowsOf = (subject: string) => store.db.selectFrom('audit_events').selectAll().where('subject', '=', subject).orderBy('request_id').execute();
-  const read = (subject: string, i: number, app = appId) => ({ app_id: app, kind: 'data.read' as const, entity_id: entityId, subject, request_id: `r${String(i).padStart(4, '0')}`, status: 200, outcome: 'OK' as const });
+  const read = (subject: string, i: number, app?: string) => ({ app_id: app ?? appId, kind: 'data.read' as const, entity_id: entityId, subject, request_id: `r${String(i).padStart(4, '0')}`, status: 200, outcome: 'OK' as const });
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openlean-audit-'));
     database = await createTestDatabase(dir);
     store = openStore(database.url);
     await migrate(store);
+    appId = (await createApplication(store.db, 'one')).app_id;
+    otherAppId = (await createApplication(store.db, 'other')).app_id;
     await store.db.insertInto('customers').values({ id: customerId, app_id: appId, app_user_id: 'u', created_at: AT }).execute();
     await store.db
       .insertInto('entities')
@@ -72,11 +75,14 @@ describe('the audit recorder', () => {
 
   it('writes a full batch at once, without waiting for the timer', async () => {
     const recorder = createAuditRecorder(options({ batchSize: 5 }));
-    for (let i = 0; i < 12; i++) recorder.record(read('s2', i));
-    // Two full batches went; the two records after them wait for the timer (a minute) or a flush.
-    await eventually('two batches written', async () => (await rowsOf('s2')).length === 10);
+    for (let i = 0; i < 5; i++) recorder.record(read('s2', i));
+    await eventually('a full batch written', async () => (await rowsOf('s2')).length === 5);
+    // The records after it wait for the timer (a minute) or a flush: here, the close.
+    recorder.record(read('s2', 5));
+    recorder.record(read('s2', 6));
+    assert.equal((await rowsOf('s2')).length, 5);
     await recorder.close();
-    assert.equal((await rowsOf('s2')).length, 12);
+    assert.equal((await rowsOf('s2')).length, 7);
   });
 
   it('writes what waits every flushMs', async () => {
@@ -91,6 +97,23 @@ describe('the audit recorder', () => {
     for (let i = 0; i < 3; i++) recorder.record(read('s4', i));
     await recorder.close();
     assert.equal((await rowsOf('s4')).length, 3);
+  });
+
+  it('writes through a thread of its own, with its own connection, when given the database URL', async () => {
+    const recorder = createAuditRecorder(options({ databaseUrl: database.url }));
+    recorder.record(read('s6', 1));
+    recorder.record(read('s6', 2, otherAppId));
+    await recorder.flush();
+    assert.deepEqual(
+      (await rowsOf('s6')).map((r) => [r.request_id, r.customer_id, r.at]),
+      [
+        ['r0001', customerId, AT],
+        ['r0002', null, AT],
+      ],
+    );
+    recorder.record(read('s6', 3));
+    await recorder.close();
+    assert.equal((await rowsOf('s6')).length, 3);
   });
 
   it('records nothing when off', async () => {
