@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { insertAuditEvents } from '../store/audit-events.ts';
 import type { Store } from '../store/database.ts';
 import type { AuditEventRow, AuditKind, DB } from '../store/schema.ts';
-import { auditRow, writeAuditBatch, type AuditBatch } from './write-batch.ts';
+import { auditRow, kyselySink, writeAuditBatch, type AuditBatch } from './write-batch.ts';
 
 /** Every kind of audit record: reads of bank data, and the changes of an entity's consent. */
 export const AUDIT_KINDS = ['data.read', 'consent.created', 'consent.reconnected', 'consent.refreshed', 'consent.revoked', 'consent.deleted'] as const satisfies readonly AuditKind[];
@@ -77,7 +77,8 @@ type BatchWriter = { write(batch: AuditBatch): Promise<void>; close(): Promise<v
 
 /** Writes batches in this thread, through the store: for tests and tools without a writer thread. */
 function inlineWriter(store: Store): BatchWriter {
-  return { write: (batch) => writeAuditBatch(store.db, batch), close: async () => {} };
+  const sink = kyselySink(store.db);
+  return { write: (batch) => writeAuditBatch(sink, batch), close: async () => {} };
 }
 
 /**

@@ -41,12 +41,25 @@ export function auditRow(event: AuditEventInput, now: Date): AuditEventRow {
   };
 }
 
+/** Where a batch goes: the store through Kysely, or (the writer thread on SQLite) prepared statements. */
+export interface AuditSink {
+  /** The customer of each of `entityIds` that is application `appId`'s entity (entity id → customer id). */
+  customersOf(appId: string, entityIds: string[]): Promise<Map<string, string>>;
+  insert(rows: AuditEventRow[]): Promise<void>;
+}
+
+/** The sink of a Kysely database (PostgreSQL, and the in-thread writer). */
+export function kyselySink(db: Kysely<DB>): AuditSink {
+  return { customersOf: (appId, ids) => customersOfEntities(db, appId, ids), insert: (rows) => insertAuditEvents(db, rows) };
+}
+
 /**
- * Writes one batch of audit records (ids and ISO times made here, off the serving thread), first filling each `customer_id` left undefined from its
- * `entity_id`, among that record's application's entities only (one query per application): a
- * read of another application's entity records no customer.
+ * Writes one batch of audit records (ids and ISO times made here, off the serving thread), first filling
+ * each `customer_id` left undefined from its `entity_id`, among that record's application's
+ * entities only (one lookup per application): a read of another application's entity records no
+ * customer.
  */
-export async function writeAuditBatch(db: Kysely<DB>, batch: AuditBatch): Promise<void> {
+export async function writeAuditBatch(sink: AuditSink, batch: AuditBatch): Promise<void> {
   const rows: AuditEventRow[] = batch.events.map((event, i) => auditRow(event, new Date(batch.times[i]!)));
   const wanted = new Map<string, Set<string>>();
   for (const row of rows) {
@@ -56,9 +69,6 @@ export async function writeAuditBatch(db: Kysely<DB>, batch: AuditBatch): Promis
     ids.add(row.entity_id);
   }
   const found = new Map<string, Map<string, string>>();
-  for (const [appId, ids] of wanted) found.set(appId, await customersOfEntities(db, appId, [...ids]));
-  await insertAuditEvents(
-    db,
-    rows.map((row) => (row.customer_id !== undefined ? row : { ...row, customer_id: (row.entity_id && found.get(row.app_id)?.get(row.entity_id)) || null })),
-  );
+  for (const [appId, ids] of wanted) found.set(appId, await sink.customersOf(appId, [...ids]));
+  await sink.insert(rows.map((row) => (row.customer_id !== undefined ? row : { ...row, customer_id: (row.entity_id && found.get(row.app_id)?.get(row.entity_id)) || null })));
 }

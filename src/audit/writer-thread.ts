@@ -7,18 +7,31 @@
  * here), `{ close: true }`. Messages out: `{ seq, error? }` once a batch is written or failed.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { isPostgresUrl, sqliteFile } from '../config.ts';
+import { openSqliteAuditSink } from '../store/audit-events.ts';
 import { openStore } from '../store/database.ts';
-import { writeAuditBatch, type AuditBatch } from './write-batch.ts';
+import { kyselySink, writeAuditBatch, type AuditBatch, type AuditSink } from './write-batch.ts';
 
 const port = parentPort!;
-const store = openStore((workerData as { databaseUrl: string }).databaseUrl, { cacheEntities: false });
+const { databaseUrl } = workerData as { databaseUrl: string };
+
+/** PostgreSQL through the store (a pool of its own); SQLite through prepared statements. */
+function openSink(): AuditSink & { close(): Promise<void> } {
+  if (isPostgresUrl(databaseUrl)) {
+    const store = openStore(databaseUrl, { cacheEntities: false });
+    return { ...kyselySink(store.db), close: () => store.close() };
+  }
+  const sink = openSqliteAuditSink(sqliteFile(databaseUrl));
+  return { ...sink, close: async () => sink.close() };
+}
+const sink = openSink();
 
 port.on('message', (message: { seq: number; json: string } | { close: true }) => {
   if ('close' in message) {
-    void store.close().then(() => port.close());
+    void sink.close().then(() => port.close());
     return;
   }
-  writeAuditBatch(store.db, JSON.parse(message.json) as AuditBatch).then(
+  writeAuditBatch(sink, JSON.parse(message.json) as AuditBatch).then(
     () => port.postMessage({ seq: message.seq }),
     (err: unknown) => port.postMessage({ seq: message.seq, error: err instanceof Error ? err.message : String(err) }),
   );

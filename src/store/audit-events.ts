@@ -1,3 +1,4 @@
+import SQLite from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
 import type { Position } from '../domain/cursor.ts';
 import type { AuditEventRow, AuditKind, DB } from './schema.ts';
@@ -91,4 +92,39 @@ export async function* exportAuditEvents(
 export async function pruneAuditEvents(db: Kysely<DB>, before: string): Promise<number> {
   const res = await db.deleteFrom('audit_events').where('at', '<', before).executeTakeFirst();
   return Number(res.numDeletedRows);
+}
+
+const AUDIT_COLUMNS = ['id', 'app_id', 'customer_id', 'entity_id', 'kind', 'operation', 'resource', 'account_id', 'subject', 'request_id', 'status', 'outcome', 'error_code', 'detail', 'at'] as const satisfies readonly (keyof AuditEventRow)[];
+
+/**
+ * The audit writer thread's own connection to a SQLite file: one prepared INSERT run per row in
+ * one transaction per batch, and a prepared customer lookup. Half the cost of building a 500-row
+ * INSERT with Kysely for every batch, on the hottest write there is (one row per read).
+ */
+export function openSqliteAuditSink(file: string): {
+  customersOf(appId: string, entityIds: string[]): Promise<Map<string, string>>;
+  insert(rows: AuditEventRow[]): Promise<void>;
+  close(): void;
+} {
+  const database = new SQLite(file);
+  database.pragma('busy_timeout = 5000');
+  const insert = database.prepare(`insert into audit_events (${AUDIT_COLUMNS.join(', ')}) values (${AUDIT_COLUMNS.map(() => '?').join(', ')})`);
+  const customer = database.prepare<[string, string], { customer_id: string }>('select customer_id from entities where app_id = ? and id = ?');
+  const insertAll = database.transaction((rows: AuditEventRow[]) => {
+    for (const row of rows) insert.run(AUDIT_COLUMNS.map((c) => row[c]));
+  });
+  return {
+    async customersOf(appId, entityIds) {
+      const found = new Map<string, string>();
+      for (const id of entityIds) {
+        const row = customer.get(appId, id);
+        if (row) found.set(id, row.customer_id);
+      }
+      return found;
+    },
+    async insert(rows) {
+      insertAll(rows);
+    },
+    close: () => database.close(),
+  };
 }
