@@ -19,8 +19,8 @@ export type AuditEventInput = Omit<Partial<AuditEventRow>, 'id' | 'app_id' | 'ki
 /**
  * Records audit events off the request path (docs/decisions/017-audit-trail.md): `record` only
  * appends to an in-process buffer; the buffer is written in one batch every `flushMs` or as soon as
- * it holds `batchSize` records, and at `close`. A process that dies loses what its buffer held:
- * at most the last `flushMs` of records (or one batch, whichever is less).
+ * it holds `batchSize` records, and at `close`. A process that dies loses what its buffer held and
+ * the batch being written: at most the last `flushMs` of records.
  */
 export interface AuditRecorder {
   /** False with `AUDIT=off`: `record` does nothing, and the HTTP reads install no hook. */
@@ -29,7 +29,7 @@ export interface AuditRecorder {
   record(event: AuditEventInput): void;
   /** Writes everything buffered so far; resolves once it is in the database (or was given up, logged). */
   flush(): Promise<void>;
-  /** Stops the timer and writes what is buffered; later records are written by a final flush only if one is asked for. */
+  /** Stops the timer, writes what is buffered and ends the writer thread; records made after it are not written. */
   close(): Promise<void>;
 }
 
@@ -58,7 +58,13 @@ export interface AuditActor {
   detail?: string;
 }
 
-/** `recordAccess(ctx, event)`: records one read or consent change through the context's recorder, for any surface (REST, MCP, CLI). */
+/**
+ * Records one read of bank data through the context's recorder, off the caller's path: the one
+ * function every surface calls (REST routes through `src/api/audit-trail.ts`, the MCP tools, …).
+ * Consent changes use `recordInTransaction` instead.
+ *
+ * @example recordAccess(ctx, { app_id, kind: 'data.read', entity_id, operation: 'getAccounts', resource: 'accounts', subject: clientId, request_id, status: 200, outcome: 'OK' })
+ */
 export function recordAccess(ctx: { audit: AuditRecorder }, event: AuditEventInput): void {
   ctx.audit.record(event);
 }
