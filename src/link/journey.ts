@@ -239,10 +239,11 @@ function bankErrorReason(error: string, description: string | undefined): LinkRe
  * Settles the journey the bank sent the user back for. The state is claimed first, so a replayed
  * or concurrent callback finds nothing to do (`invalid`). Returns the settled row.
  */
-/** The audit trail's actor of a consent given in the Link journey: the end user, in the browser (no token of its own). */
-function linkActor(session: LinkSessionRow): AuditActor {
-  return { subject: null, request_id: null, detail: `by the customer in Link journey ${session.id}` };
-}
+/**
+ * The audit trail's actor of a consent given in the Link journey: the end user, in the browser (no
+ * token of its own). Not the session id: it is in the journey's URLs, a capability.
+ */
+const LINK_ACTOR: AuditActor = { subject: null, request_id: null, detail: 'by the customer in the Link journey' };
 
 export async function settleCallback(ctx: AppContext, params: CallbackParams): Promise<{ settled: LinkSessionRow } | { invalid: LinkSessionRow | null }> {
   if (!params.state) return { invalid: null };
@@ -281,11 +282,11 @@ export async function settleCallback(ctx: AppContext, params: CallbackParams): P
         await revokeQuietly(ctx, bank, credentials.consent_id);
         return { settled: await fail('ENTITY_REVOKED') };
       }
-      entityId = (await reconnectEntity(ctx, entity, { consentExpiresAt, credentials, by: linkActor(claimed) })).entity.id;
+      entityId = (await reconnectEntity(ctx, entity, { consentExpiresAt, credentials, by: LINK_ACTOR })).entity.id;
     } else {
       const customer = await findCustomer(ctx.store.db, claimed.app_id, claimed.customer_id);
       if (!customer) throw new Error(`customer ${claimed.customer_id} of a Link journey is gone`);
-      entityId = (await createConnectedEntity(ctx, { customer, bank, permissions: permissionsOf(claimed), consentExpiresAt, credentials, by: linkActor(claimed) })).entity.id;
+      entityId = (await createConnectedEntity(ctx, { customer, bank, permissions: permissionsOf(claimed), consentExpiresAt, credentials, by: LINK_ACTOR })).entity.id;
     }
     const done = await advanceLinkSession(ctx.store.db, { id: claimed.id }, ['returned'], {
       status: 'completed',
