@@ -68,12 +68,38 @@ interface Measurement {
   rps: number;
   p99: number;
   errors: number;
+  /** CPU µs per request: the whole server process, and its main thread. */
+  cpuUs?: number;
+  mainCpuUs?: number;
 }
 
-async function load(url: string, headers: Record<string, string>): Promise<Measurement> {
+/** CPU time (ms) a process has used, and its main thread alone (Linux `/proc`); null elsewhere. */
+function cpuMs(pid: number | undefined): { process: number; main: number } | null {
+  const ticks = (file: string) => {
+    // Fields 14 and 15 (utime, stime), after the parenthesised command name; USER_HZ is 100 on Linux.
+    const fields = fs.readFileSync(file, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  };
+  try {
+    return { process: ticks(`/proc/${pid}/stat`), main: ticks(`/proc/${pid}/task/${pid}/stat`) };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Loads `url`; with the server's pid, also the CPU it spent per request (µs), in all and on its
+ * main thread: steadier than throughput on a shared machine, and it shows where the work went
+ * (the audit trail's writer thread is not the main thread).
+ */
+async function load(url: string, headers: Record<string, string>, pid?: number): Promise<Measurement> {
+  const before = cpuMs(pid);
   const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, headers, pipelining: 1 });
+  const after = cpuMs(pid);
   const errors = result.errors + result.timeouts + result.non2xx;
-  return { rps: result.requests.average, p99: result.latency.p99, errors };
+  const perRequest = (ms: number) => (ms * 1000) / Math.max(1, result.requests.total);
+  const cpu = before && after ? { cpuUs: perRequest(after.process - before.process), mainCpuUs: perRequest(after.main - before.main) } : {};
+  return { rps: result.requests.average, p99: result.latency.p99, errors, ...cpu };
 }
 
 async function main() {
@@ -124,6 +150,7 @@ async function main() {
       'baseline, openlean (audit on), openlean AUDIT=off; figures are medians over rounds, the ratios medians of per-round ratios',
   );
 
+  const cpuRows: Record<string, string>[] = [];
   const rows = [];
   let failed = false;
   for (const c of cases) {
@@ -134,8 +161,8 @@ async function main() {
     const rounds: Array<{ base: Measurement; mine: Measurement; off: Measurement }> = [];
     for (let round = 0; round < ROUNDS; round++) {
       const base = await load(baseline.url + c.path, headers);
-      const mine = await load(openlean.url + c.path, headers);
-      const off = await load(unaudited.url + c.path, headersOff);
+      const mine = await load(openlean.url + c.path, headers, openlean.child.pid);
+      const off = await load(unaudited.url + c.path, headersOff, unaudited.child.pid);
       if (mine.errors > 0 || base.errors > 0 || off.errors > 0) throw new Error(`${c.name}: ${mine.errors} openlean / ${off.errors} AUDIT=off / ${base.errors} baseline errors`);
       rounds.push({ base, mine, off });
     }
@@ -158,8 +185,20 @@ async function main() {
       'on/off range': `${Math.min(...rounds.map((r) => r.mine.rps / r.off.rps)).toFixed(2)}–${Math.max(...rounds.map((r) => r.mine.rps / r.off.rps)).toFixed(2)}`,
       'audit verdict': auditRatio >= AUDIT_TARGET ? 'ok' : 'BELOW TARGET',
     });
+    if (rounds[0]!.mine.cpuUs !== undefined) {
+      cpuRows.push({
+        endpoint: c.name,
+        'CPU µs/read, audit on': median(rounds.map((r) => r.mine.cpuUs!)).toFixed(1),
+        'CPU µs/read, AUDIT=off': median(rounds.map((r) => r.off.cpuUs!)).toFixed(1),
+        'main thread µs/read, audit on': median(rounds.map((r) => r.mine.mainCpuUs!)).toFixed(1),
+        'main thread µs/read, AUDIT=off': median(rounds.map((r) => r.off.mainCpuUs!)).toFixed(1),
+      });
+    }
   }
   console.table(rows);
+  // Throughput on a machine whose cores are all busy counts the writer thread's CPU against the
+  // reads; CPU per read shows what each thread pays.
+  if (cpuRows.length) console.table(cpuRows);
 
   openlean.child.kill('SIGTERM');
   unaudited.child.kill('SIGTERM');
