@@ -3,7 +3,7 @@
  * own connection to the database and writes the batches the serving thread posts, so neither
  * building the INSERT nor, on SQLite, executing it ever takes the event loop that answers reads.
  *
- * Messages in: `{ seq, json }` (an `AuditBatch` as JSON; a `customer_id` left out is looked up
+ * Messages in: `{ seq, bytes }` (an `AuditBatch` as UTF-8 JSON; a `customer_id` left out is looked up
  * here), `{ close: true }`. Messages out: `{ seq, error? }` once a batch is written or failed.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -26,12 +26,14 @@ function openSink(): AuditSink & { close(): Promise<void> } {
 }
 const sink = openSink();
 
-port.on('message', (message: { seq: number; json: string } | { close: true }) => {
+const decoder = new TextDecoder();
+
+port.on('message', (message: { seq: number; bytes: Uint8Array } | { close: true }) => {
   if ('close' in message) {
     void sink.close().then(() => port.close());
     return;
   }
-  writeAuditBatch(sink, JSON.parse(message.json) as AuditBatch).then(
+  writeAuditBatch(sink, JSON.parse(decoder.decode(message.bytes)) as AuditBatch).then(
     () => port.postMessage({ seq: message.seq }),
     (err: unknown) => port.postMessage({ seq: message.seq, error: err instanceof Error ? err.message : String(err) }),
   );
