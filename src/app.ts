@@ -4,6 +4,8 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { BANK_DATA_SCHEMAS } from './domain/bank-data.ts';
 import type { AppContext } from './context.ts';
 import { Problem } from './errors/problem.ts';
+import { installAuditTrail } from './api/audit-trail.ts';
+import { registerListAuditEvents } from './api/audit/list-audit-events.ts';
 import { installAuthGuard } from './api/auth-guard.ts';
 import { registerListBanks, Bank } from './api/banks/list-banks.ts';
 import { Customer } from './api/customers/customer.schema.ts';
@@ -87,6 +89,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   installValidation(app);
   installErrorHandling(app, { resourceMetadataUrl: () => `${ctx.publicUrl()}${RESOURCE_METADATA_PATH}` });
   installAuthGuard(app, ctx);
+  installAuditTrail(app, ctx);
   await installOpenApi(app, ctx);
   for (const schema of [...BANK_DATA_SCHEMAS, Customer, Entity, Bank, Refresh, DataPending, LeanNoData, Problem]) app.addSchema(schema);
 
@@ -116,6 +119,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   registerMcp(app, ctx, reads);
   registerCreateSandboxEntity(app, ctx);
   registerWebhooks(app, ctx);
+  registerListAuditEvents(app, ctx);
   await registerLink(app, ctx);
   if (ctx.sandboxBanks && ctx.config.sandboxBanks) {
     await app.register(sandboxBanksPlugin, {

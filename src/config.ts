@@ -50,6 +50,19 @@ export interface Config {
   banksFile: string | undefined;
   refresh: RefreshConfig;
   webhooks: WebhookConfig;
+  audit: AuditConfig;
+}
+
+/** The audit trail of data access (docs/decisions/017-audit-trail.md). */
+export interface AuditConfig {
+  /** Record every read of bank data (`AUDIT`, on by default); consent changes are recorded regardless. */
+  enabled: boolean;
+  /** Most time a read's record waits in the process's buffer before it is written, in ms (`AUDIT_FLUSH_MS`). */
+  flushMs: number;
+  /** Buffered records that are written at once without waiting for the timer (`AUDIT_BATCH_SIZE`). */
+  batchSize: number;
+  /** Records are deleted this many days after they were made (`AUDIT_RETENTION_DAYS`). */
+  retentionDays: number;
 }
 
 export interface RefreshConfig {
@@ -212,6 +225,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
       retryScheduleMs,
       secretGraceHours: integer('WEBHOOK_SECRET_GRACE_HOURS', env.WEBHOOK_SECRET_GRACE_HOURS, 24, 0, 24 * 30),
       retentionDays,
+    },
+    audit: {
+      enabled: oneOf('AUDIT', env.AUDIT, ['on', 'off'] as const, 'on') === 'on',
+      flushMs: integer('AUDIT_FLUSH_MS', env.AUDIT_FLUSH_MS, 1000, 10, 60_000),
+      batchSize: integer('AUDIT_BATCH_SIZE', env.AUDIT_BATCH_SIZE, 500, 1, 10_000),
+      retentionDays: integer('AUDIT_RETENTION_DAYS', env.AUDIT_RETENTION_DAYS, 400, 1, 36_500),
     },
   };
 }

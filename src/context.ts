@@ -1,3 +1,4 @@
+import type { AuditRecorder } from './audit/recorder.ts';
 import type { KeyRing } from './auth/secret-box.ts';
 import type { Logger } from 'pino';
 import type { ResponseCache } from './api/data/response-cache.ts';
@@ -26,6 +27,8 @@ export interface AppContext {
   encryptionKey: KeyRing;
   /** Requests per application per minute (`RATE_LIMIT_PER_MINUTE`); null when off. */
   rateLimits: RateLimiter | null;
+  /** The audit trail: reads of bank data are recorded through it, in batches (`recordAccess`, src/audit/recorder.ts). */
+  audit: AuditRecorder;
   /** Finished data responses, per entity data version. */
   responses: ResponseCache;
   /**

@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { ensureSandboxApp, SANDBOX_APP_FILE } from './applications/sandbox-app.ts';
 import { createApplication } from './applications/create-application.ts';
 import { SANDBOX_BANKS_PREFIX } from './app.ts';
+import { toAuditEvent } from './api/audit/list-audit-events.ts';
 import { rotateEncryption } from './auth/rotate-encryption.ts';
 import { loadKeyRing } from './auth/secret-box.ts';
 import { rotateSigningKey, sealPlaintextSigningKeys } from './auth/signing-keys.ts';
@@ -22,6 +23,7 @@ import { SANDBOX_BANK_PROFILES } from './sandbox-bank/profiles.ts';
 import { startSandboxBank, type SandboxBankServerOptions } from './sandbox-bank/server.ts';
 import { bankSource, checkSandboxCollisions } from './sandbox-connections.ts';
 import { jobQueueFor, startServer } from './server.ts';
+import { exportAuditEvents } from './store/audit-events.ts';
 import { migrate, openStore } from './store/database.ts';
 import { table } from './cli/table.ts';
 import { expectedFailure } from './cli-failure.ts';
@@ -266,6 +268,36 @@ async function rotateSigningCommand(flags: CommonFlags & { overlap?: string }): 
   }
 }
 
+/** An `--from`/`--to` flag as stored times compare (ISO 8601 UTC, milliseconds); a date alone is its midnight UTC. */
+function instantFlag(name: string, value: string): string {
+  const ms = /^\d{4}-\d{2}-\d{2}(T.+)?$/.test(value) ? Date.parse(value) : NaN;
+  if (Number.isNaN(ms)) throw new ConfigError(`${name} must be an ISO 8601 date or date-time (2026-01-31, 2026-01-31T12:00:00Z), got ${JSON.stringify(value)}`);
+  return new Date(ms).toISOString();
+}
+
+/**
+ * `openlean audit export`: the audit records made from `--from` (inclusive) to `--to` (exclusive),
+ * of every application, as JSON Lines on stdout (one `AuditEvent` per line, oldest first), written
+ * as fast as stdout takes them.
+ */
+async function auditExportCommand(flags: CommonFlags & { from: string; to: string; customerId?: string; entityId?: string }): Promise<void> {
+  const range = {
+    from: instantFlag('--from', flags.from),
+    to: instantFlag('--to', flags.to),
+    ...(flags.customerId ? { customerId: flags.customerId.toLowerCase() } : {}),
+    ...(flags.entityId ? { entityId: flags.entityId.toLowerCase() } : {}),
+  };
+  const store = openStore(configFrom(flags).databaseUrl);
+  try {
+    await migrate(store);
+    for await (const row of exportAuditEvents(store.read, range)) {
+      if (!process.stdout.write(`${JSON.stringify(toAuditEvent(row))}\n`)) await new Promise((resolve) => process.stdout.once('drain', resolve));
+    }
+  } finally {
+    await store.close();
+  }
+}
+
 export function buildCli(): Command {
   const program = new Command('openlean')
     .description('Self-hostable Lean Data API v2 with built-in sandbox banks (OBIE v3.1, UAE Open Finance v2.1, KSA Open Banking)')
@@ -334,6 +366,14 @@ export function buildCli(): Command {
   withStoreFlags(keys.command('rotate-signing').description('add a token-signing key: published in JWKS at once, signing after the overlap; the old one leaves JWKS once its tokens have expired'))
     .option('--overlap <seconds>', 'how long the new key is published before it signs (env SIGNING_KEY_OVERLAP_SECONDS, default 3600)')
     .action(rotateSigningCommand);
+
+  const audit = program.command('audit').description('the audit trail of data access (docs/security.md)');
+  withStoreFlags(audit.command('export').description('print the audit records made in a time range, of every application, as JSON Lines (one record per line, oldest first)'))
+    .requiredOption('--from <time>', 'first instant, inclusive (ISO 8601 date or date-time)')
+    .requiredOption('--to <time>', 'last instant, exclusive (ISO 8601 date or date-time)')
+    .option('--customer-id <id>', 'only the records about this customer')
+    .option('--entity-id <id>', 'only the records about this entity')
+    .action(auditExportCommand);
 
   const banks = program.command('banks').description('the banks this deployment connects to (BANKS_FILE, docs/banks.md)');
   banks

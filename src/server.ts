@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ResponseCache } from './api/data/response-cache.ts';
 import { buildApp, SANDBOX_BANKS_PREFIX } from './app.ts';
+import { createAuditRecorder, type AuditRecorder } from './audit/recorder.ts';
 import { loadKeyRing } from './auth/secret-box.ts';
 import { loadSigningKeys } from './auth/signing-keys.ts';
 import { createTokenService } from './auth/tokens.ts';
@@ -55,6 +56,7 @@ export async function startServer(config: Config, options: { now?: () => Date } 
   let rateLimits: RateLimiter | null = null;
   let tlsListener: { close(): Promise<void>; port: number } | null = null;
   let transports: BankTransports | null = null;
+  let audit: AuditRecorder | null = null;
   try {
     await migrate(store);
     await jobs.install();
@@ -86,8 +88,11 @@ export async function startServer(config: Config, options: { now?: () => Date } 
     const refreshes = createRefreshEngine({ store, jobs, connector, banks, key: encryptionKey, config: config.refresh, now, log, handlers: { [WEBHOOK_JOB]: deliver } });
     // A worker serves no requests to count.
     rateLimits = config.rateLimitPerMinute > 0 && config.role !== 'worker' ? createRateLimiter({ store, perMinute: config.rateLimitPerMinute, now, log }) : null;
+    // Batches are written by a thread of their own, never by the one answering reads (docs/decisions/017).
+    audit = createAuditRecorder({ store, log, now, ...config.audit, databaseUrl: config.databaseUrl });
     const ctx: AppContext = {
       config,
+      audit,
       log,
       store,
       jobs,
@@ -144,6 +149,8 @@ export async function startServer(config: Config, options: { now?: () => Date } 
         await housekeeping?.stop();
         await refreshes.stop();
         await app?.close();
+        // After the last request has been answered: its record is in the buffer.
+        await audit?.close();
         await tlsListener?.close();
         await transports?.close();
         await rateLimits?.close();
@@ -153,6 +160,7 @@ export async function startServer(config: Config, options: { now?: () => Date } 
       },
     };
   } catch (err) {
+    await audit?.close();
     await tlsListener?.close();
     await transports?.close();
     await rateLimits?.close();

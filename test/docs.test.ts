@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { describe, it } from 'node:test';
+import { AUDIT_KINDS } from '../src/audit/recorder.ts';
 import { ERROR_CODES } from '../src/errors/api-error.ts';
 import { LINK_REASONS } from '../src/link/reasons.ts';
 import { REFRESH_ERROR_CODES } from '../src/refresh/refresh-state.ts';
@@ -18,6 +19,11 @@ describe('docs name every stable value', () => {
   it('README lists every Link reason', () => {
     const listed = tableNames(read('README.md'));
     assert.deepEqual(LINK_REASONS.filter((r) => !listed.has(r)), []);
+  });
+
+  it('README explains every kind of audit record', () => {
+    const listed = tableNames(read('README.md'));
+    assert.deepEqual(AUDIT_KINDS.filter((k) => !listed.has(k)), []);
   });
 
   it('docs/sandbox-banks.md describes every fault', () => {

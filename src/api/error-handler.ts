@@ -102,8 +102,16 @@ export function clientErrorHandler(this: FastifyInstance, error: NodeJS.ErrnoExc
   socket.destroy(error);
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The `code` of the problem answered, for the audit trail; null when none was. */
+    problemCode: ErrorCode | null;
+  }
+}
+
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, code: ErrorCode, detail: string, param?: string) {
   const body = problem(code, detail, request.id, param);
+  request.problemCode = code;
   // A validator set for the data the request was about does not describe an error.
   reply.removeHeader('etag');
   if (body.status === 401 && !reply.hasHeader('www-authenticate')) reply.header('www-authenticate', `Bearer realm="openlean", error="invalid_token"`);
@@ -125,6 +133,7 @@ export function bearerChallenge(code: ErrorCode, resourceMetadataUrl: string): s
  * nothing of its cause (the log has it, under the request id).
  */
 export function installErrorHandling(app: FastifyInstance, options: { resourceMetadataUrl?: () => string } = {}): void {
+  app.decorateRequest('problemCode', null);
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof ApiError) {
       reply.headers(error.headers);

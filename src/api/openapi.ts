@@ -78,6 +78,7 @@ export async function installOpenApi(app: FastifyInstance, ctx: AppContext): Pro
         { name: 'Identity' },
         { name: 'Refreshes' },
         { name: 'Webhooks' },
+        { name: 'Audit' },
         { name: 'Sandbox' },
         { name: 'Operations' },
       ],

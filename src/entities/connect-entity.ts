@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { recordInTransaction, type AuditActor } from '../audit/recorder.ts';
 import type { BankCredentials } from '../banks/connector.ts';
 import type { BankDefinition } from '../banks/bank.ts';
 import type { AppContext } from '../context.ts';
@@ -16,6 +17,22 @@ export interface NewConnection {
   consentExpiresAt: Date;
   /** The consent's tokens, from the code exchange. */
   credentials: BankCredentials;
+  /** Who connected it, for the audit trail. */
+  by?: AuditActor;
+}
+
+/** The audit record of a change of `entity`'s consent (docs/decisions/017). */
+function consentEvent(kind: 'consent.created' | 'consent.reconnected', entity: EntityRow, by: AuditActor | undefined) {
+  return {
+    app_id: entity.app_id,
+    customer_id: entity.customer_id,
+    entity_id: entity.id,
+    kind,
+    subject: by?.subject ?? null,
+    request_id: by?.request_id ?? null,
+    outcome: 'OK' as const,
+    detail: `${entity.bank_identifier}, consent until ${entity.consent_expires_at}${by?.detail ? `; ${by.detail}` : ''}`,
+  };
 }
 
 /**
@@ -42,6 +59,7 @@ export async function createConnectedEntity(ctx: AppContext, c: NewConnection): 
     await saveConnection(trx, { entity_id: id, consent_id: c.credentials.consent_id, credentials: sealCredentials(ctx.encryptionKey, id, c.credentials), updated_at: at });
     const entity = (await getEntity(trx, id))!;
     await recordEvent(trx, ctx.jobs, entityEvent('entity.created', entity), now);
+    await recordInTransaction(trx, consentEvent('consent.created', entity, c.by), now);
     return { entity, refresh: await ctx.refreshes.queueInitial(trx, entity) };
   });
   ctx.refreshes.wake();
@@ -57,9 +75,10 @@ export async function createConnectedEntity(ctx: AppContext, c: NewConnection): 
 export async function reconnectEntity(
   ctx: AppContext,
   entity: EntityRow,
-  c: { consentExpiresAt: Date; credentials: BankCredentials },
+  c: { consentExpiresAt: Date; credentials: BankCredentials; by?: AuditActor },
 ): Promise<{ entity: EntityRow; refresh: RefreshRow }> {
-  const at = ctx.now().toISOString();
+  const now = ctx.now();
+  const at = now.toISOString();
   const result = await ctx.store.db.transaction().execute(async (trx) => {
     await trx
       .updateTable('entities')
@@ -68,6 +87,7 @@ export async function reconnectEntity(
       .execute();
     await saveConnection(trx, { entity_id: entity.id, consent_id: c.credentials.consent_id, credentials: sealCredentials(ctx.encryptionKey, entity.id, c.credentials), updated_at: at });
     const renewed = (await getEntity(trx, entity.id))!;
+    await recordInTransaction(trx, consentEvent('consent.reconnected', renewed, c.by), now);
     return { entity: renewed, refresh: await ctx.refreshes.queueRefresh(trx, renewed, 'MANUAL') };
   });
   ctx.store.entities.changed(entity.id);

@@ -7,6 +7,7 @@ import { ApiError } from '../errors/api-error.ts';
 import { createConnectedEntity } from './connect-entity.ts';
 import { authorizeAtSandboxBank } from '../sandbox-bank/automate-consent.ts';
 import type { Profile } from '../sandbox-bank/generator/model.ts';
+import type { AuditActor } from '../audit/recorder.ts';
 import type { CustomerRow, EntityRow, RefreshRow } from '../store/schema.ts';
 
 export interface SandboxEntityRequest {
@@ -17,6 +18,8 @@ export interface SandboxEntityRequest {
   login: string;
   profile: Profile;
   consentExpiresAt: Date;
+  /** Who asked, for the audit trail. */
+  by?: AuditActor;
 }
 
 function bankFailure(err: unknown): never {
@@ -63,5 +66,5 @@ export async function createSandboxEntity(ctx: AppContext, req: SandboxEntityReq
     bankFailure(err);
   }
 
-  return createConnectedEntity(ctx, { customer: req.customer, bank: req.bank, permissions, consentExpiresAt: req.consentExpiresAt, credentials });
+  return createConnectedEntity(ctx, { customer: req.customer, bank: req.bank, permissions, consentExpiresAt: req.consentExpiresAt, credentials, ...(req.by ? { by: req.by } : {}) });
 }

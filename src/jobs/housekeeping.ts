@@ -1,5 +1,6 @@
 import type { AppContext } from '../context.ts';
 import { reconcileStuckCallbacks } from '../link/reconcile-callbacks.ts';
+import { pruneAuditEvents } from '../store/audit-events.ts';
 import { pruneDataResults } from '../store/data-results.ts';
 import { pruneTombstones } from '../store/transaction-sync.ts';
 import { pruneWebhookHistory } from '../webhooks/retention.ts';
@@ -38,6 +39,15 @@ export function startHousekeeping(ctx: AppContext): { stop(): Promise<void> } {
         // Kept a week past expiry, so a late fetch hears 410 RESULTS_EXPIRED rather than 404.
         const deleted = await pruneDataResults(ctx.store.db, new Date(ctx.now().getTime() - 7 * 86_400_000).toISOString());
         if (deleted > 0) ctx.log.info({ deleted }, 'pruned expired data results');
+      },
+    },
+    {
+      what: 'pruning audit records',
+      everyMs: 3_600_000,
+      async run() {
+        const days = ctx.config.audit.retentionDays;
+        const deleted = await pruneAuditEvents(ctx.store.db, new Date(ctx.now().getTime() - days * 86_400_000).toISOString());
+        if (deleted > 0) ctx.log.info({ deleted, retention_days: days }, 'pruned audit records');
       },
     },
     {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { AuditActor } from '../audit/recorder.ts';
 import { open, seal } from '../auth/secret-box.ts';
 import { ExpiredTokenError } from '../auth/tokens.ts';
 import { BankError, type BankCredentials } from '../banks/connector.ts';
@@ -238,6 +239,12 @@ function bankErrorReason(error: string, description: string | undefined): LinkRe
  * Settles the journey the bank sent the user back for. The state is claimed first, so a replayed
  * or concurrent callback finds nothing to do (`invalid`). Returns the settled row.
  */
+/**
+ * The audit trail's actor of a consent given in the Link journey: the end user, in the browser (no
+ * token of its own). Not the session id: it is in the journey's URLs, a capability.
+ */
+const LINK_ACTOR: AuditActor = { subject: null, request_id: null, detail: 'by the customer in the Link journey' };
+
 export async function settleCallback(ctx: AppContext, params: CallbackParams): Promise<{ settled: LinkSessionRow } | { invalid: LinkSessionRow | null }> {
   if (!params.state) return { invalid: null };
   const claimed = await advanceLinkSession(ctx.store.db, { state: params.state }, ['at_bank'], { status: 'returned', updated_at: ctx.now().toISOString() });
@@ -275,11 +282,11 @@ export async function settleCallback(ctx: AppContext, params: CallbackParams): P
         await revokeQuietly(ctx, bank, credentials.consent_id);
         return { settled: await fail('ENTITY_REVOKED') };
       }
-      entityId = (await reconnectEntity(ctx, entity, { consentExpiresAt, credentials })).entity.id;
+      entityId = (await reconnectEntity(ctx, entity, { consentExpiresAt, credentials, by: LINK_ACTOR })).entity.id;
     } else {
       const customer = await findCustomer(ctx.store.db, claimed.app_id, claimed.customer_id);
       if (!customer) throw new Error(`customer ${claimed.customer_id} of a Link journey is gone`);
-      entityId = (await createConnectedEntity(ctx, { customer, bank, permissions: permissionsOf(claimed), consentExpiresAt, credentials })).entity.id;
+      entityId = (await createConnectedEntity(ctx, { customer, bank, permissions: permissionsOf(claimed), consentExpiresAt, credentials, by: LINK_ACTOR })).entity.id;
     }
     const done = await advanceLinkSession(ctx.store.db, { id: claimed.id }, ['returned'], {
       status: 'completed',

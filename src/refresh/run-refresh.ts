@@ -1,4 +1,5 @@
 import type { KeyRing } from '../auth/secret-box.ts';
+import { recordInTransaction, type AuditEventInput } from '../audit/recorder.ts';
 import type { FastifyBaseLogger } from 'fastify';
 import { BankError, type BankConnector, type BankCredentials } from '../banks/connector.ts';
 import { openCredentials, sealCredentials } from '../entities/connection-credentials.ts';
@@ -46,6 +47,23 @@ export interface RefreshDeps {
 type RefreshPatch = Partial<Omit<RefreshTable, 'id' | 'entity_id'>> & { status: RefreshStatus };
 
 /**
+ * The audit record of a refresh that ended (docs/decisions/017: the consent was used to fetch from
+ * the bank): who asked is the refresh's trigger; OK when it finished, FAILED with its error code.
+ */
+function refreshedEvent(entity: EntityRow, refresh: RefreshRow, patch: RefreshPatch): AuditEventInput {
+  const failed = patch.status === 'FAILED';
+  return {
+    app_id: entity.app_id,
+    customer_id: entity.customer_id,
+    entity_id: entity.id,
+    kind: 'consent.refreshed',
+    outcome: failed ? 'FAILED' : 'OK',
+    error_code: failed ? (patch.error_code ?? null) : null,
+    detail: `${refresh.trigger} refresh ${refresh.id} ${patch.status}`,
+  };
+}
+
+/**
  * Moves the refresh into `patch.status` and records `entity.data.refresh.updated` in the same
  * transaction, so the event exists if and only if the change committed. False, writing nothing,
  * when the refresh was no longer in a status it can move from (another worker got there first).
@@ -55,7 +73,10 @@ async function moveAndAnnounce(deps: RefreshDeps, refresh: RefreshRow, entity: E
   return deps.store.db.transaction().execute(async (trx) => {
     if (!(await moveRefresh(trx, refresh.id, from, patch))) return false;
     if (entity) await recordEvent(trx, deps.jobs, refreshEvent(entity, { ...refresh, ...patch }), deps.now());
-    if (entity && isTerminal(patch.status)) await settleResults(trx, deps.jobs, refresh.id, entity, deps.now());
+    if (entity && isTerminal(patch.status)) {
+      await settleResults(trx, deps.jobs, refresh.id, entity, deps.now());
+      await recordInTransaction(trx, refreshedEvent(entity, refresh, patch), deps.now());
+    }
     return true;
   });
 }
@@ -164,6 +185,11 @@ async function failedAttempt(deps: RefreshDeps, refresh: RefreshRow, progress: R
       // Only an ACTIVE entity moves: one revoked meanwhile stays revoked, and says nothing more.
       if (await moveEntityStatus(trx, entity.id, ['ACTIVE'], 'RECONNECT_REQUIRED', at.toISOString())) {
         await recordEvent(trx, deps.jobs, entityEvent('entity.reconnect_required', { ...entity, status: 'RECONNECT_REQUIRED' }), at);
+        await recordInTransaction(
+          trx,
+          { app_id: entity.app_id, customer_id: entity.customer_id, entity_id: entity.id, kind: 'consent.revoked', outcome: 'OK', error_code: 'RECONNECT_REQUIRED', detail: `${entity.bank_identifier} no longer honours the consent (refresh ${refresh.id}): ${err.message}` },
+          at,
+        );
       }
     });
     deps.store.entities.changed(entity.id);

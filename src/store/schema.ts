@@ -25,6 +25,7 @@ export interface DB {
   transaction_tombstones: TransactionTombstoneTable;
   bank_quirks: BankQuirksTable;
   data_results: DataResultTable;
+  audit_events: AuditEventTable;
 }
 
 export interface ApplicationTable {
@@ -336,3 +337,30 @@ export interface DataResultTable {
   expires_at: string;
 }
 export type DataResultRow = Selectable<DataResultTable>;
+
+/** What an audit record is about: a read of bank data, or a change of an entity's consent. */
+export type AuditKind = 'data.read' | 'consent.created' | 'consent.reconnected' | 'consent.refreshed' | 'consent.revoked' | 'consent.deleted';
+
+/** OK; REFUSED (the request was answered 4xx); FAILED (5xx, or a refresh that failed). */
+export type AuditOutcome = 'OK' | 'REFUSED' | 'FAILED';
+
+/** One audit record (migration 014, docs/decisions/017): inserted, never updated, deleted by retention. */
+export interface AuditEventTable {
+  id: string;
+  app_id: string;
+  customer_id: string | null;
+  entity_id: string | null;
+  kind: AuditKind;
+  operation: string | null;
+  resource: string | null;
+  account_id: string | null;
+  subject: string | null;
+  request_id: string | null;
+  status: number | null;
+  outcome: AuditOutcome;
+  error_code: string | null;
+  detail: string | null;
+  at: string;
+}
+
+export type AuditEventRow = Selectable<AuditEventTable>;

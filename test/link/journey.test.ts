@@ -471,5 +471,22 @@ describe('Link journey in a browser', { skip: browserTestsSkipped() }, () => {
     const refresh = await latestRefresh(j, created.id);
     assert.equal(refresh.status, 'FINISHED', JSON.stringify(refresh.error));
     assert.deepEqual(await accountIds(j, created.id), before);
+
+    // The audit trail has the consent's story (docs/decisions/017); records of one millisecond have no order, hence sorted.
+    const audit = await s.request(`/audit/v1/events?entity_id=${created.id}&size=1000`, { token: j.api });
+    const changes = audit.body.filter((e: any) => e.kind !== 'data.read');
+    assert.deepEqual(changes.map((e: any) => `${e.kind} ${e.outcome}`).sort(), [
+      'consent.created OK',
+      'consent.reconnected OK',
+      'consent.refreshed FAILED',
+      'consent.refreshed OK',
+      'consent.refreshed OK',
+      'consent.revoked OK',
+    ]);
+    const reconnected = changes.find((e: any) => e.kind === 'consent.reconnected');
+    assert.equal(reconnected.customer_id, j.customerId);
+    assert.equal(reconnected.subject, null);
+    assert.match(reconnected.detail, /by the customer in the Link journey$/);
+    assert.equal(changes.find((e: any) => e.kind === 'consent.revoked').error_code, 'RECONNECT_REQUIRED');
   });
 });

@@ -33,7 +33,8 @@ export function registerGetResults(app: FastifyInstance, ctx: AppContext, reads:
   app.get(
     '/data/v2/results/:results_id',
     {
-      config: { auth: 'api', leanForm: true },
+      // The resource and entity are the replayed read's: the handler names them (`auditNote`).
+      config: { auth: 'api', leanForm: true, audit: { resource: null } },
       schema: {
         operationId: 'getResults',
         tags: ['Accounts'],
@@ -66,6 +67,7 @@ export function registerGetResults(app: FastifyInstance, ctx: AppContext, reads:
       }
       const read = reads.get(row.operation);
       if (!read) throw notFound('Results', results_id);
+      request.auditNote = { resource: read.resource, entityId: row.entity_id };
       if (row.status === 'PENDING') {
         const refresh = row.refresh_id ? await getRefresh(ctx.store.db, row.refresh_id) : undefined;
         if (refresh && !isTerminal(refresh.status)) return sendPendingEnvelope(ctx, reply, row.id, refresh);

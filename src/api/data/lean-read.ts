@@ -297,7 +297,7 @@ export function registerDataRead(app: FastifyInstance, ctx: AppContext, reads: D
     read.path,
     {
       // The seed documents the header as required; a seed-generated client sends it (decision 015).
-      config: { auth: 'api', publishedHeaders: EntityHeader },
+      config: { auth: 'api', publishedHeaders: EntityHeader, audit: { resource: read.resource } },
       schema: {
         operationId: read.operationId,
         tags: read.tags,
@@ -330,7 +330,7 @@ export function registerDataRead(app: FastifyInstance, ctx: AppContext, reads: D
   app.post(
     read.path,
     {
-      config: { auth: 'api', leanForm: true },
+      config: { auth: 'api', leanForm: true, audit: { resource: read.resource } },
       schema: {
         operationId: `${read.operationId}Lean`,
         tags: read.tags,

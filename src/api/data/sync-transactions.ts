@@ -56,7 +56,7 @@ export function registerSyncTransactions(app: FastifyInstance, ctx: AppContext):
   app.get(
     '/data/v2/accounts/:account_id/transactions/sync',
     {
-      config: { auth: 'api' },
+      config: { auth: 'api', audit: { resource: 'transactions' } },
       schema: {
         operationId: 'syncTransactions',
         tags: ['Transactions'],

@@ -24,7 +24,7 @@ export function registerDeleteEntity(app: FastifyInstance, ctx: AppContext): voi
       const { customer_id, entity_id } = request.params as { customer_id: string; entity_id: string };
       const entity = await findCustomerEntity(ctx.store.db, request.principal, customer_id, entity_id);
       const now = ctx.now();
-      if (entity.status !== 'REVOKED') await revokeEntity(ctx, entity, now);
+      if (entity.status !== 'REVOKED') await revokeEntity(ctx, entity, now, { subject: request.principal.clientId, request_id: request.id });
       return toEntity({ ...entity, status: 'REVOKED', updated_at: now.toISOString() }, now);
     },
   );

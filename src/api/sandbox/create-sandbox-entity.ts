@@ -107,6 +107,7 @@ export function registerCreateSandboxEntity(app: FastifyInstance, ctx: AppContex
         login,
         profile: body.profile ?? 'default',
         consentExpiresAt,
+        by: { subject: request.principal.clientId, request_id: request.id, detail: 'through POST /sandbox/v1/entities' },
       });
       return reply.code(201).send({ ...toEntity(entity, now), refresh_id: refresh.id });
     },

@@ -12,6 +12,7 @@ import * as refreshWaitsAndBankQuirks from './010-refresh-waits-and-bank-quirks.
 import * as transactionStandardFields from './011-transaction-standard-fields.ts';
 import * as dataResults from './012-data-results.ts';
 import * as sealedSigningKeys from './013-sealed-signing-keys.ts';
+import * as auditEvents from './014-audit-events.ts';
 
 /** Every migration, in order. Names are stable forever: they are the keys recorded in the database. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '011-transaction-standard-fields': transactionStandardFields,
   '012-data-results': dataResults,
   '013-sealed-signing-keys': sealedSigningKeys,
+  '014-audit-events': auditEvents,
 };

@@ -1,0 +1,74 @@
+import type { FastifyInstance, FastifyRequest, onResponseHookHandler } from 'fastify';
+import type { AuditEventInput } from '../audit/recorder.ts';
+import type { AppContext } from '../context.ts';
+import { entityIdOf } from './data/entity-access.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * The route reads bank data: every answered request is recorded in the audit trail as a read
+     * of `resource` (docs/decisions/017), about the entity the request names. Null: the handler
+     * names the resource and the entity (`request.auditNote`), or, when it cannot, none is recorded.
+     */
+    audit?: { resource: string | null };
+  }
+  interface FastifyRequest {
+    /** What only the handler knows of a read it audits: the resource and entity a results fetch replays. */
+    auditNote: { resource: string; entityId: string } | null;
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The longest `account_id` the data routes accept. */
+const MAX_ACCOUNT_ID = 64;
+
+/** The entity the request named, if it named one UUID; a refused request may name none, or two. */
+function namedEntity(request: FastifyRequest): string | null {
+  let id: string;
+  try {
+    id = entityIdOf(request);
+  } catch {
+    return null;
+  }
+  return UUID.test(id) ? id.toLowerCase() : null;
+}
+
+/** The record of one answered read: who (application, token subject), what (operation, resource, entity, account), when and how it ended. */
+export function readEvent(request: FastifyRequest, status: number, operation: string | null, resource: string | null): AuditEventInput {
+  const note = request.auditNote;
+  const accountId = (request.params as Record<string, unknown> | undefined)?.account_id;
+  return {
+    app_id: request.principal.appId,
+    kind: 'data.read',
+    entity_id: note ? note.entityId : resource === null ? null : namedEntity(request),
+    operation,
+    resource: note ? note.resource : resource,
+    account_id: typeof accountId === 'string' && accountId.length <= MAX_ACCOUNT_ID ? accountId : null,
+    subject: request.principal.clientId,
+    request_id: request.id,
+    status,
+    outcome: status < 400 ? 'OK' : status < 500 ? 'REFUSED' : 'FAILED',
+    error_code: request.problemCode,
+  };
+}
+
+/**
+ * Records every answered request of the routes declaring `config.audit`, once, after the answer
+ * has gone (an `onResponse` hook: the client never waits for it), into the context's buffered
+ * recorder. A request refused before it was authenticated (401) has no application to record it
+ * under and is left to the request log. With `AUDIT=off` no hook is installed at all.
+ */
+export function installAuditTrail(app: FastifyInstance, ctx: AppContext): void {
+  app.decorateRequest('auditNote', null);
+  if (!ctx.audit.enabled) return;
+  app.addHook('onRoute', (route) => {
+    const audit = route.config?.audit;
+    if (!audit) return;
+    const operation = route.schema?.operationId ?? null;
+    const hook: onResponseHookHandler = (request, reply, done) => {
+      if (request.principal) ctx.audit.record(readEvent(request, reply.statusCode, operation, audit.resource));
+      done();
+    };
+    route.onResponse = [...(route.onResponse ? [route.onResponse].flat() : []), hook];
+  });
+}

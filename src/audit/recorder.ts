@@ -1,0 +1,204 @@
+import { Worker } from 'node:worker_threads';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { insertAuditEvents } from '../store/audit-events.ts';
+import type { Store } from '../store/database.ts';
+import type { AuditEventRow, AuditKind, DB } from '../store/schema.ts';
+import { auditRow, kyselySink, writeAuditBatch, type AuditBatch } from './write-batch.ts';
+
+/** Every kind of audit record: reads of bank data, and the changes of an entity's consent. */
+export const AUDIT_KINDS = ['data.read', 'consent.created', 'consent.reconnected', 'consent.refreshed', 'consent.revoked', 'consent.deleted'] as const satisfies readonly AuditKind[];
+
+/**
+ * An audit record to write: the row without its id. `at` defaults to the clock's now. A
+ * `customer_id` left undefined is looked up when the record is written, from `entity_id`, among
+ * the application's entities (null when the entity is not the application's: a refused read).
+ */
+export type AuditEventInput = Omit<Partial<AuditEventRow>, 'id' | 'app_id' | 'kind' | 'outcome'> & Pick<AuditEventRow, 'app_id' | 'kind' | 'outcome'>;
+
+/**
+ * Records audit events off the request path (docs/decisions/017-audit-trail.md): `record` only
+ * appends to an in-process buffer; the buffer is written in one batch every `flushMs` or as soon as
+ * it holds `batchSize` records, and at `close`. A process that dies loses what its buffer held and
+ * the batch being written: at most the last `flushMs` of records.
+ */
+export interface AuditRecorder {
+  /** False with `AUDIT=off`: `record` does nothing, and the HTTP reads install no hook. */
+  readonly enabled: boolean;
+  /** Buffers one record; never throws, never waits. */
+  record(event: AuditEventInput): void;
+  /** Writes everything buffered so far; resolves once it is in the database (or was given up, logged). */
+  flush(): Promise<void>;
+  /** Stops the timer, writes what is buffered and ends the writer thread; records made after it are not written. */
+  close(): Promise<void>;
+}
+
+export interface AuditRecorderOptions {
+  store: Store;
+  log: Logger;
+  now: () => Date;
+  enabled: boolean;
+  /** Most time a record waits in the buffer, in ms. */
+  flushMs: number;
+  /** Records that trigger a write at once. */
+  batchSize: number;
+  /** Write in a worker thread with its own connection to this database (else in this thread, through `store`). */
+  databaseUrl?: string;
+}
+
+/** Records kept for another try when a write fails (the database is down), as batches: beyond them, the oldest are dropped and logged. */
+const RETRY_BATCHES = 10;
+
+/** Who made a consent change, when it was made through a request (else openlean did, on its own). */
+export interface AuditActor {
+  /** The access token's subject (`sub`, the client_id). */
+  subject: string | null;
+  request_id: string | null;
+  /** How, in words (e.g. the Link journey's session). */
+  detail?: string;
+}
+
+/**
+ * Records one read of bank data through the context's recorder, off the caller's path: the one
+ * function every surface calls (REST routes through `src/api/audit-trail.ts`, the MCP tools, …).
+ * Consent changes use `recordInTransaction` instead.
+ *
+ * @example recordAccess(ctx, { app_id, kind: 'data.read', entity_id, operation: 'getAccounts', resource: 'accounts', subject: clientId, request_id, status: 200, outcome: 'OK' })
+ */
+export function recordAccess(ctx: { audit: AuditRecorder }, event: AuditEventInput): void {
+  ctx.audit.record(event);
+}
+
+/**
+ * Writes one record at once, inside the caller's transaction: for consent changes, which commit
+ * with the change they record (rare, and never to be lost with a buffer).
+ */
+export async function recordInTransaction(trx: Kysely<DB>, event: AuditEventInput, now: Date): Promise<void> {
+  const row = auditRow(event, now);
+  await insertAuditEvents(trx, [{ ...row, customer_id: row.customer_id ?? null }]);
+}
+
+/** Writes one batch; rejects when it was not written. */
+type BatchWriter = { write(batch: AuditBatch): Promise<void>; close(): Promise<void> };
+
+/** Writes batches in this thread, through the store: for tests and tools without a writer thread. */
+function inlineWriter(store: Store): BatchWriter {
+  const sink = kyselySink(store.db);
+  return { write: (batch) => writeAuditBatch(sink, batch), close: async () => {} };
+}
+
+/**
+ * Writes batches in a worker thread with its own database connection (src/audit/writer-thread.ts):
+ * this thread only serialises the batch (one JSON text, as UTF-8 bytes) and transfers it.
+ */
+function threadWriter(databaseUrl: string, log: Logger): BatchWriter {
+  const encoder = new TextEncoder();
+  const worker = new Worker(new URL('./writer-thread.ts', import.meta.url), { workerData: { databaseUrl } });
+  // The thread alone never keeps a process alive; `close` ends it.
+  worker.unref();
+  const waiting = new Map<number, { resolve(): void; reject(err: Error): void }>();
+  let seq = 0;
+  let failed: Error | null = null;
+  const failAll = (err: Error) => {
+    failed = err;
+    for (const w of waiting.values()) w.reject(err);
+    waiting.clear();
+  };
+  worker.on('message', (m: { seq: number; error?: string }) => {
+    const w = waiting.get(m.seq);
+    if (!w) return;
+    waiting.delete(m.seq);
+    if (m.error === undefined) w.resolve();
+    else w.reject(new Error(m.error));
+  });
+  worker.on('error', (err) => {
+    log.error({ err }, 'the audit writer thread failed');
+    failAll(err);
+  });
+  worker.on('exit', () => failAll(new Error('the audit writer thread has exited')));
+  return {
+    write(batch) {
+      if (failed) return Promise.reject(failed);
+      const n = ++seq;
+      return new Promise<void>((resolve, reject) => {
+        waiting.set(n, { resolve, reject });
+        // Bytes handed over (transferred), not a string copied through the structured clone: posting
+        // a 100 kB string cost this thread more than every other part of recording together.
+        const bytes = encoder.encode(JSON.stringify(batch));
+        worker.postMessage({ seq: n, bytes }, [bytes.buffer]);
+      });
+    },
+    async close() {
+      if (failed) return;
+      const exited = new Promise((resolve) => worker.once('exit', resolve));
+      // Until it has closed its connection and exited.
+      worker.ref();
+      worker.postMessage({ close: true });
+      await exited;
+    },
+  };
+}
+
+/**
+ * The recorder of a process. With `databaseUrl`, batches are written by a worker thread of their
+ * own (the server's choice: no write ever runs on the thread that answers reads); without, in this
+ * thread through `store`.
+ */
+export function createAuditRecorder(options: AuditRecorderOptions): AuditRecorder {
+  const { log, now, batchSize } = options;
+  if (!options.enabled) {
+    return { enabled: false, record() {}, flush: async () => {}, close: async () => {} };
+  }
+  const writer = options.databaseUrl ? threadWriter(options.databaseUrl, log) : inlineWriter(options.store);
+  // The events as given and when each was recorded (ms): rows, ids and ISO times are made by the writer.
+  let buffer: AuditEventInput[] = [];
+  let times: number[] = [];
+  // Writes run one after another, in the order they were asked for.
+  let chain: Promise<void> = Promise.resolve();
+
+  async function writeBuffered(): Promise<void> {
+    while (buffer.length > 0) {
+      const batch = { events: buffer, times };
+      buffer = [];
+      times = [];
+      try {
+        await writer.write(batch);
+      } catch (err) {
+        const kept = [...batch.events, ...buffer];
+        const keptTimes = [...batch.times, ...times];
+        const dropped = Math.max(0, kept.length - RETRY_BATCHES * batchSize);
+        buffer = kept.slice(dropped);
+        times = keptTimes.slice(dropped);
+        log.error({ err, records: batch.events.length, dropped }, dropped > 0 ? 'could not write audit records; the oldest were dropped' : 'could not write audit records; retrying at the next flush');
+        return;
+      }
+    }
+  }
+
+  function flush(): Promise<void> {
+    const next = chain.then(writeBuffered);
+    chain = next.catch(() => {});
+    return next;
+  }
+
+  const timer = setInterval(() => {
+    if (buffer.length > 0) void flush();
+  }, options.flushMs);
+  // The timer alone never keeps a process alive; `close` writes what is left.
+  timer.unref();
+
+  return {
+    enabled: true,
+    record(event) {
+      buffer.push(event);
+      times.push(now().getTime());
+      if (buffer.length === batchSize) void flush();
+    },
+    flush,
+    async close() {
+      clearInterval(timer);
+      await flush();
+      await writer.close();
+    },
+  };
+}
