@@ -604,6 +604,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/audit/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who read which customer's bank data, and each change of a consent
+         * @description Every read of bank data by this application (each data endpoint in both forms, the transactions sync feed, results fetches), including refused ones, and every change of its entities' consents (created, reconnected, refreshed, revoked, deleted), newest first. Reads are recorded in batches: a read appears within `AUDIT_FLUSH_MS` (a second by default). Records are kept `AUDIT_RETENTION_DAYS`.
+         */
+        get: operations["listAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -993,6 +1013,41 @@ export interface components {
             /** Format: date-time */
             attempted_at: string;
             next_attempt_at: string | null;
+        };
+        /** @description One audit record: a read of bank data or a change of an entity's consent. Records cannot be altered. */
+        AuditEvent: {
+            /** Format: uuid */
+            event_id: string;
+            /**
+             * @description `data.read`: a read of bank data (answered or refused); `consent.*`: a change of an entity's consent
+             * @enum {string}
+             */
+            kind: "data.read" | "consent.created" | "consent.reconnected" | "consent.refreshed" | "consent.revoked" | "consent.deleted";
+            /**
+             * Format: uuid
+             * @description The application that read or changed (always the caller's own)
+             */
+            app_id: string;
+            customer_id: string | null;
+            entity_id: string | null;
+            operation: string | null;
+            resource: string | null;
+            account_id: string | null;
+            subject: string | null;
+            request_id: string | null;
+            status: number | null;
+            /**
+             * @description OK; REFUSED: answered 4xx (wrong tenant 404, revoked or expired consent 403, …); FAILED: 5xx, or a refresh that failed
+             * @enum {string}
+             */
+            outcome: "OK" | "REFUSED" | "FAILED";
+            error_code: string | null;
+            detail: string | null;
+            /**
+             * Format: date-time
+             * @description When, ISO 8601 UTC
+             */
+            at: string;
         };
     };
     responses: never;
@@ -5024,6 +5079,83 @@ export interface operations {
             };
             /** @description Conflicts with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAuditEvents: {
+        parameters: {
+            query?: {
+                /** @description 0-based page number; the Link header then pages by number. Exclusive with `cursor`: both answer 400 `INVALID_PARAMETER` */
+                page?: number;
+                /** @description Page size, 1–1000 */
+                size?: number;
+                /** @description Continue after the page that the `Link: rel="next"` header came with; exact even while new items arrive. Only a cursor this API issued (another answers 400 `INVALID_PARAMETER`); exclusive with `page` */
+                cursor?: string;
+                /** @description Only records about this customer */
+                customer_id?: string;
+                /** @description Only records about this entity */
+                entity_id?: string;
+                /** @description Only records of this kind */
+                kind?: "data.read" | "consent.created" | "consent.reconnected" | "consent.refreshed" | "consent.revoked" | "consent.deleted";
+                /** @description Only records made at or after this time (ISO 8601) */
+                from?: string;
+                /** @description Only records made before this time (ISO 8601) */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Audit records */
+            200: {
+                headers: {
+                    /** @description Number of items matching the query, over all pages */
+                    "x-total-count"?: number;
+                    /** @description RFC 8288 link to the next page (`rel="next"`), absent on the last page */
+                    link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEvent"][];
+                };
+            };
+            /** @description Malformed input; `param` names the parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, expired or foreign access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Token scope, consent permission or consent status forbids this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
