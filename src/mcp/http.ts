@@ -115,7 +115,7 @@ export function registerMcp(app: FastifyInstance, ctx: AppContext, reads: DataRe
           headers: { allow: 'POST' },
         });
       }
-      const server = buildMcpServer(tools, { principal: request.principal, requestId: request.id }, request.log, ctx.now);
+      const server = buildMcpServer(tools, { principal: request.principal, requestId: request.id }, request.log, ctx.now, (event) => ctx.audit.record(event));
       const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
       await server.connect(transport);
       try {

@@ -10,6 +10,7 @@ import { ApiError } from '../errors/api-error.ts';
 import { problem } from '../errors/problem.ts';
 import { toolSchema } from './schemas.ts';
 import type { Caller, Tool } from './tools.ts';
+import type { AuditEventInput } from '../audit/recorder.ts';
 
 export const SERVER_INFO = { name: 'openlean', version: '0.1.0' } as const;
 
@@ -77,34 +78,75 @@ function problemResult(err: ApiError, requestId: string): CallToolResult {
  * carrying the problem+json code; an unknown tool is a protocol error (-32602); anything else is
  * INTERNAL_ERROR with its cause only in the log.
  */
-export function buildMcpServer(tools: McpTools, caller: Caller, log: { error(fields: object, message: string): void }, now: () => Date): Server {
+export function buildMcpServer(
+  tools: McpTools,
+  caller: Caller,
+  log: { error(fields: object, message: string): void },
+  now: () => Date,
+  record: (event: AuditEventInput) => void = () => {},
+): Server {
   const server = new Server(SERVER_INFO, { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS });
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: tools.list() }));
   server.setRequestHandler(CallToolRequestSchema, async (request): Promise<CallToolResult> => {
     const prepared = tools.get(request.params.name);
     if (!prepared) throw new McpError(McpErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
     const given = structuredClone(request.params.arguments ?? {});
-    try {
-      if (!prepared.validate(given)) {
-        const issue = describeIssue('argument', prepared.validate.errors![0] as ValidationIssue);
-        throw new ApiError(issue.code, issue.detail, { param: issue.param });
-      }
-      const answer = await prepared.tool.run(given, caller);
-      if ('pending' in answer) {
-        const refresh = answer.pending;
-        const retryAfter = pendingRetryAfter(refresh, now());
-        return {
-          isError: true,
-          content: [{ type: 'text', text: `PENDING: the entity's first refresh ${refresh.id} is ${refresh.status}; there is no data yet. Wait for it with get_refresh (or retry in ${retryAfter} s)` }],
-          _meta: { 'openlean/pending': { status: 'PENDING', refresh_id: refresh.id, retry_after: retryAfter } },
-        };
-      }
-      return { content: [{ type: 'text', text: answer.text }], structuredContent: answer.structured };
-    } catch (err) {
-      if (err instanceof ApiError) return problemResult(err, caller.requestId);
-      log.error({ err, tool: prepared.tool.name, request_id: caller.requestId }, 'MCP tool failed');
-      return problemResult(new ApiError('INTERNAL_ERROR', 'The server could not complete the request'), caller.requestId);
-    }
+    const result = await callTool(prepared, given, caller, log, now);
+    if (prepared.tool.audit) record(auditEvent(prepared.tool.name, prepared.tool.audit.resource, given, caller, result));
+    return result;
   });
   return server;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The audit record of one call of a tool that reads bank data, as the REST read's would be
+ * (src/api/audit-trail.ts): the status is the one the REST read would have answered (200, 202
+ * while the first refresh runs, or the problem's), the operation `mcp:<tool>`.
+ */
+export function auditEvent(tool: string, resource: string, given: Record<string, unknown>, caller: Caller, result: CallToolResult): AuditEventInput {
+  const problem = result._meta?.['openlean/problem'] as { status: number; code: string } | undefined;
+  const pending = result._meta?.['openlean/pending'] !== undefined;
+  const status = problem ? problem.status : pending ? 202 : 200;
+  const text = (value: unknown, max: number) => (typeof value === 'string' && value.length <= max ? value : null);
+  const entityId = text(given.entity_id, 36);
+  return {
+    app_id: caller.principal.appId,
+    kind: 'data.read',
+    entity_id: entityId !== null && UUID.test(entityId) ? entityId.toLowerCase() : null,
+    operation: `mcp:${tool}`,
+    resource,
+    account_id: text(given.account_id, 64),
+    subject: caller.principal.clientId,
+    request_id: caller.requestId,
+    status,
+    outcome: status < 400 ? 'OK' : status < 500 ? 'REFUSED' : 'FAILED',
+    error_code: problem?.code ?? null,
+  };
+}
+
+/** Runs one tool call; every failure is a tool result, never a throw (but an unknown tool, above). */
+async function callTool(prepared: Prepared, given: Record<string, unknown>, caller: Caller, log: { error(fields: object, message: string): void }, now: () => Date): Promise<CallToolResult> {
+  try {
+    if (!prepared.validate(given)) {
+      const issue = describeIssue('argument', prepared.validate.errors![0] as ValidationIssue);
+      throw new ApiError(issue.code, issue.detail, { param: issue.param });
+    }
+    const answer = await prepared.tool.run(given, caller);
+    if ('pending' in answer) {
+      const refresh = answer.pending;
+      const retryAfter = pendingRetryAfter(refresh, now());
+      return {
+        isError: true,
+        content: [{ type: 'text', text: `PENDING: the entity's first refresh ${refresh.id} is ${refresh.status}; there is no data yet. Wait for it with get_refresh (or retry in ${retryAfter} s)` }],
+        _meta: { 'openlean/pending': { status: 'PENDING', refresh_id: refresh.id, retry_after: retryAfter } },
+      };
+    }
+    return { content: [{ type: 'text', text: answer.text }], structuredContent: answer.structured };
+  } catch (err) {
+    if (err instanceof ApiError) return problemResult(err, caller.requestId);
+    log.error({ err, tool: prepared.tool.name, request_id: caller.requestId }, 'MCP tool failed');
+    return problemResult(new ApiError('INTERNAL_ERROR', 'The server could not complete the request'), caller.requestId);
+  }
 }

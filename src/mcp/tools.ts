@@ -16,7 +16,7 @@ import { refreshOf, RefreshParams } from '../api/refreshes/get-refresh.ts';
 import { ListRefreshesQuery, refreshesPage } from '../api/refreshes/list-refreshes.ts';
 import { Refresh, toRefresh } from '../api/refreshes/refresh.schema.ts';
 import type { Account, Balance, Identity, Transaction } from '../domain/bank-data.ts';
-import { PERMISSION_FOR } from '../domain/permissions.ts';
+import { PERMISSION_FOR, type DataResource } from '../domain/permissions.ts';
 import { Nullable } from '../domain/typebox.ts';
 import type { RefreshRow } from '../store/schema.ts';
 import {
@@ -54,6 +54,8 @@ export interface Tool {
   input: TSchema;
   output: TSchema;
   annotations: ToolAnnotations;
+  /** The tool reads bank data: each call is recorded in the audit trail as a read of `resource`, as the REST read is (docs/decisions/017). */
+  audit?: { resource: DataResource };
   run(args: Record<string, unknown>, caller: Caller): Promise<ToolAnswer>;
 }
 
@@ -195,6 +197,7 @@ function readTool(ctx: AppContext, read: DataRead, spec: ReadTool): Tool {
     input: args({ entity_id: entityId, ...params, ...(read.query ?? {}) }),
     output,
     annotations: { ...READ_ONLY, title: spec.title },
+    audit: { resource: read.resource },
     async run(given, caller) {
       const { entity_id, ...rest } = given as { entity_id: string } & Record<string, unknown>;
       const pathParams = Object.fromEntries(Object.keys(params).map((k) => [k, String(rest[k])]));
@@ -270,6 +273,7 @@ export function createTools(ctx: AppContext, reads: DataReads): Tool[] {
       input: args({ entity_id: entityId, ...AccountParams.properties, ...SyncQuery.properties }),
       output: SyncResponse,
       annotations: { ...READ_ONLY, title: 'Transaction changes since a cursor' },
+      audit: { resource: 'transactions' },
       async run(given, caller) {
         const q = given as { entity_id: string; account_id: string; cursor?: string; count?: number };
         const cursor = cursorOf(q, q.account_id);

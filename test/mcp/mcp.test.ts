@@ -79,6 +79,12 @@ describe('MCP server', () => {
   const clients: Client[] = [];
 
   const rest = (p: string, entityId: string = entity.id) => s.request(p, { token, headers: { entity_id: entityId } });
+  /** `request_id operation` of every read audited so far. */
+  const auditedRequests = async () => {
+    await s.server.ctx.audit.flush();
+    const res = await s.request('/audit/v1/events?kind=data.read&size=1000', { token });
+    return res.body.map((e: { request_id: string; operation: string }) => `${e.request_id} ${e.operation}`) as string[];
+  };
 
   before(async () => {
     // One manual refresh per entity per day: the limit is reached at the second.
@@ -303,6 +309,29 @@ describe('MCP server', () => {
       });
     });
   }
+
+  it('records each tool call that reads bank data in the audit trail, as the REST read is, refused ones included', async () => {
+    const client = new Client({ name: 'audited', version: '1' });
+    clients.push(client);
+    await client.connect(await TRANSPORTS['Streamable HTTP at /mcp']!(s, s.app));
+    const requestsBefore = new Set(await auditedRequests());
+    await client.callTool({ name: 'get_balances', arguments: { entity_id: entity.id, account_id: accountIds[0] } });
+    await client.callTool({ name: 'list_banks', arguments: {} });
+    const refused = await client.callTool({ name: 'get_accounts', arguments: { entity_id: '00000000-0000-4000-8000-000000000000' } });
+    assert.equal(problemOf(refused as CallToolResult).code, 'NOT_FOUND');
+    await s.server.ctx.audit.flush();
+    const res = await s.request('/audit/v1/events?kind=data.read&size=1000', { token });
+    const fresh = res.body.filter((e: { request_id: string; operation: string }) => !requestsBefore.has(`${e.request_id} ${e.operation}`) && e.operation.startsWith('mcp:'));
+    assert.deepEqual(
+      fresh.map((e: any) => [e.operation, e.resource, e.entity_id, e.account_id, e.status, e.outcome, e.error_code]).sort(),
+      [
+        ['mcp:get_accounts', 'accounts', '00000000-0000-4000-8000-000000000000', null, 404, 'REFUSED', 'NOT_FOUND'],
+        ['mcp:get_balances', 'balances', entity.id, accountIds[0], 200, 'OK', null],
+      ],
+      'one record per reading call; list_banks reads no bank data',
+    );
+    assert.ok(fresh.every((e: any) => e.subject === s.app.client_id));
+  });
 
   describe('/mcp as an OAuth 2.0 protected resource', () => {
     const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } };
