@@ -223,6 +223,11 @@ describe('Lean\'s documented data calls', () => {
     assert.equal(lean.body.data, null);
     assert.equal(lean.body.status_detail.code, 'RESOURCE_NOT_AVAILABLE');
     assert.equal(lean.body.message, seed.body.detail);
+    // Both refusals are in the audit trail with their code, the envelope's as the problem's.
+    await s.server.ctx.audit.flush();
+    const audited = await s.request(`/audit/v1/events?entity_id=${broken.id}&kind=data.read&size=100`, { token });
+    const refused = audited.body.filter((e: { resource: string; status: number }) => e.resource === 'transactions' && e.status === 409);
+    assert.deepEqual(refused.map((e: { error_code: string; outcome: string }) => [e.error_code, e.outcome]), [['RESOURCE_NOT_AVAILABLE', 'REFUSED'], ['RESOURCE_NOT_AVAILABLE', 'REFUSED']]);
   });
 
   it('the published OpenAPI document describes both forms, the results and the lean-app-token header', async () => {

@@ -136,6 +136,12 @@ function body(fields: EnvelopeFields, now: Date) {
 
 const NOT_FETCHED = new Set(['RESOURCE_NOT_AVAILABLE', 'DATA_NOT_AVAILABLE']);
 
+/** Lean's FAILED envelope for a read whose data was never fetched, with the problem's code kept for the audit trail. */
+function sendFailed(ctx: AppContext, reply: FastifyReply, err: ApiError, resultsId: string | null): FastifyReply {
+  reply.request.problemCode = err.code;
+  return reply.code(err.status).send(body({ status: 'FAILED', results_id: resultsId, message: err.message, status_detail: { code: err.code, detail: err.message, refresh_id: null } }, ctx.now()));
+}
+
 /**
  * The answer to a read in Lean's envelope: OK with the data, or FAILED (HTTP 409, as the GET form's
  * problem) when the data was never fetched. Other errors stay problems.
@@ -151,7 +157,7 @@ async function sendReady(ctx: AppContext, reply: FastifyReply, read: DataRead, i
     return reply.headers(rendered.headers ?? {}).send(body({ status: 'OK', results_id: resultsId, message: 'Data successfully retrieved', meta, data: rendered.body }, ctx.now()));
   } catch (err) {
     if (!(err instanceof ApiError) || !NOT_FETCHED.has(err.code)) throw err;
-    return reply.code(err.status).send(body({ status: 'FAILED', results_id: resultsId, message: err.message, status_detail: { code: err.code, detail: err.message, refresh_id: null } }, ctx.now()));
+    return sendFailed(ctx, reply, err, resultsId);
   }
 }
 
@@ -239,7 +245,7 @@ async function answerInEnvelope(ctx: AppContext, request: FastifyRequest, reply:
     if (pending) return pending;
   } catch (err) {
     if (!(err instanceof ApiError) || !NOT_FETCHED.has(err.code)) throw err;
-    return reply.code(err.status).send(body({ status: 'FAILED', message: err.message, status_detail: { code: err.code, detail: err.message, refresh_id: null } }, ctx.now()));
+    return sendFailed(ctx, reply, err, null);
   }
   // Page by number in the envelope (Lean's `page`, from 0), never by the GET form's keyset cursor.
   const q = request.query as LeanFlags;
