@@ -36,7 +36,12 @@ function withStatementCache(database: SQLite.Database, capacity = 500) {
   const cache = new Map<string, SQLite.Statement>();
   return {
     close: () => database.close(),
-    prepare(sql: string): SQLite.Statement {
+    prepare(text: string): SQLite.Statement {
+      // Kysely begins a transaction with a deferred `begin`. A deferred transaction that read and
+      // then writes fails at once (SQLITE_BUSY, the busy timeout not consulted) when another
+      // connection wrote in between, such as the audit trail's writer thread or a CLI command:
+      // taking the write lock up front makes it wait its turn instead.
+      const sql = text === 'begin' ? 'begin immediate' : text;
       let stmt = cache.get(sql);
       if (stmt) return stmt;
       stmt = database.prepare(sql);
