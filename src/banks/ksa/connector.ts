@@ -1,7 +1,7 @@
 import type { BankConnector } from '../connector.ts';
 import type { BankDefinition } from '../bank.ts';
-import { reasonOf, type ObieConnectorOptions, type ObieEvent } from '../obie/connector.ts';
-import { readObieShaped, valid, type Checked, type ObieShapedReads, type RecordsOf } from '../obie/reads.ts';
+import { obieShapedFetch, reasonOf, type ObieConnectorOptions, type ObieEvent } from '../obie/connector.ts';
+import { valid, type Checked, type ObieShapedReads, type RecordsOf } from '../obie/reads.ts';
 import { connectorHttp, credentialsFrom, refused } from '../consent-session.ts';
 import {
   mapAccountIdentities,
@@ -61,17 +61,7 @@ export function createKsaConnector(options: KsaConnectorOptions): BankConnector 
   const { fapi, transports } = options;
   const clientToken = (bank: BankDefinition) => fapi.clientCredentials(bank, 'accounts');
 
-  const reads = readObieShaped.bind(null, {
-    fapi,
-    http,
-    transports,
-    now,
-    pageLimit: options.page_limit ?? 1000,
-    concurrency: options.concurrency ?? 4,
-    onRefreshed: (bank) => onEvent({ type: 'token_refreshed', bank: bank.identifier }),
-    onNotes: (bank, resource, notes) => onEvent({ type: 'notes', bank: bank.identifier, resource, notes }),
-    reasonOf,
-  }, KSA_READS);
+  const fetchData = obieShapedFetch(options, http, KSA_READS);
 
   return {
     async startConsent(input) {
@@ -106,7 +96,7 @@ export function createKsaConnector(options: KsaConnectorOptions): BankConnector 
       return credentialsFrom(input.consent_id, t, null, now().getTime());
     },
 
-    fetchData: (input) => reads(input),
+    fetchData,
 
     async revokeConsent({ bank, consent_id }) {
       const access = await clientToken(bank);

@@ -1,10 +1,10 @@
 import type { DataResource } from '../../domain/permissions.ts';
-import type { BankConnector } from '../connector.ts';
+import type { BankConnector, FetchDataInput, FetchDataResult } from '../connector.ts';
 import type { BankDefinition } from '../bank.ts';
 import type { BankTransports } from '../security/bank-transport.ts';
 import { connectorHttp, credentialsFrom, refused } from '../consent-session.ts';
 import type { FapiClient } from '../security/fapi-client.ts';
-import type { HttpEvent, HttpResponse } from './http.ts';
+import type { BankHttp, HttpEvent, HttpResponse } from './http.ts';
 import {
   mapAccountIdentities,
   mapAccounts,
@@ -17,7 +17,7 @@ import {
   mapTransactions,
 } from './mapping.ts';
 import { obiePermissions } from './permissions.ts';
-import { readObieShaped, valid, type Checked, type ObieShapedReads, type RecordsOf } from './reads.ts';
+import { readObieShaped, valid, type Checked, type ListRecords, type ObieShapedDeps, type ObieShapedReads, type RecordsOf } from './reads.ts';
 import { check, ConsentResponse, ITEMS, OAuthErrorBody, ObieErrorBody, SingleParty } from './wire.ts';
 
 export interface ObieConnectorOptions {
@@ -73,6 +73,26 @@ const SCA_ACR = 'urn:openbanking:psd2:sca';
 const apiBase = (bank: BankDefinition) => bank.api_base_url.replace(/\/+$/, '');
 
 
+/**
+ * `fetchData` of an OBIE-shaped connector (OBIE v3.1, KSA): the shared read path (`./reads.ts`)
+ * over the connector's HTTP layer, with its options' limits and its events.
+ */
+export function obieShapedFetch<R extends ListRecords, P>(options: ObieConnectorOptions, http: BankHttp, reads: ObieShapedReads<R, P>): (input: FetchDataInput) => Promise<FetchDataResult> {
+  const onEvent = options.onEvent ?? (() => {});
+  const deps: ObieShapedDeps = {
+    fapi: options.fapi,
+    http,
+    transports: options.transports,
+    now: options.now ?? (() => new Date()),
+    pageLimit: options.page_limit ?? 1000,
+    concurrency: options.concurrency ?? 4,
+    onRefreshed: (bank) => onEvent({ type: 'token_refreshed', bank: bank.identifier }),
+    onNotes: (bank, resource, notes) => onEvent({ type: 'notes', bank: bank.identifier, resource, notes }),
+    reasonOf,
+  };
+  return (input) => readObieShaped(deps, reads, input);
+}
+
 /** What the bank said about a refused request: OBIE error codes, or the OAuth error. */
 export function reasonOf(res: HttpResponse): string {
   const obie = check(ObieErrorBody, res.body);
@@ -97,17 +117,7 @@ export function createObieConnector(options: ObieConnectorOptions): BankConnecto
   const { fapi, transports } = options;
   const clientToken = (bank: BankDefinition) => fapi.clientCredentials(bank, 'accounts');
 
-  const reads = readObieShaped.bind(null, {
-    fapi,
-    http,
-    transports,
-    now,
-    pageLimit: options.page_limit ?? 1000,
-    concurrency: options.concurrency ?? 4,
-    onRefreshed: (bank) => onEvent({ type: 'token_refreshed', bank: bank.identifier }),
-    onNotes: (bank, resource, notes) => onEvent({ type: 'notes', bank: bank.identifier, resource, notes }),
-    reasonOf,
-  }, OBIE_READS);
+  const fetchData = obieShapedFetch(options, http, OBIE_READS);
 
   return {
     async startConsent(input) {
@@ -142,7 +152,7 @@ export function createObieConnector(options: ObieConnectorOptions): BankConnecto
       return credentialsFrom(input.consent_id, t, null, now().getTime());
     },
 
-    fetchData: (input) => reads(input),
+    fetchData,
 
     async revokeConsent({ bank, consent_id }) {
       const access = await clientToken(bank);
