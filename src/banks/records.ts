@@ -1,5 +1,5 @@
-import type { CreditDebit } from '../domain/bank-data.ts';
-import { toMinor } from '../domain/money.ts';
+import type { Amount, CreditDebit } from '../domain/bank-data.ts';
+import { toAmount, toMinor } from '../domain/money.ts';
 import type { DataResource } from '../domain/permissions.ts';
 import type { BankQuirks } from './bank.ts';
 import { BankError, type FetchReport, type ResourceReport } from './connector.ts';
@@ -120,6 +120,21 @@ export function unsignedMinor(amount: BankAmount, note: Note): number {
   const minor = signedMinor(amount);
   if (minor < 0) note(`Amount ${amount.Amount} is negative: read as ${amount.Amount.slice(1)}`);
   return Math.abs(minor);
+}
+
+/** A bank's amount with its indicator as Lean's `Amount` (exact major units), as `directedMinor` reads it. */
+export function directedAmount(amount: BankAmount, direction: CreditDebit, note: Note): Amount {
+  return { amount: toAmount(directedMinor(amount, direction, note), amount.Currency), currency: amount.Currency };
+}
+
+/** A bank's amount without indicator as Lean's `Amount` (exact major units), as `unsignedMinor` reads it. */
+export function unsignedAmount(amount: BankAmount, note: Note): Amount {
+  return { amount: toAmount(unsignedMinor(amount, note), amount.Currency), currency: amount.Currency };
+}
+
+/** `unsignedAmount`, or null when the bank gave none. */
+export function optionalAmount(amount: BankAmount | undefined, note: Note): Amount | null {
+  return amount === undefined ? null : unsignedAmount(amount, note);
 }
 
 /** Notes kept per resource in a refresh's status; a bank that breaks every record says so in the count. */

@@ -1,9 +1,8 @@
-import type { AccountIdentity, AccountType, Amount, Balance, Beneficiary, DirectDebit, Identity, ScheduledPayment, StandingOrder } from '../../domain/bank-data.ts';
-import { toAmount } from '../../domain/money.ts';
+import type { AccountIdentity, AccountType, Balance, Beneficiary, DirectDebit, Identity, ScheduledPayment, StandingOrder } from '../../domain/bank-data.ts';
 import type { FetchedTransaction } from '../../domain/snapshot.ts';
 import { transactionKeys } from '../../domain/transaction-key.ts';
 import { e164, instant, type BankContext, type MappedAccount } from '../obie/mapping.ts';
-import { directedMinor, MalformedData, mapEach, unsignedMinor, type Mapped, type Note } from '../records.ts';
+import { directedAmount, directedMinor, MalformedData, mapEach, optionalAmount, unsignedAmount, unsignedMinor, type Mapped, type Note } from '../records.ts';
 import {
   ACCOUNT_ROLES,
   ACCOUNT_STATUSES,
@@ -67,7 +66,6 @@ function decoded<M extends Readonly<Record<string, unknown>>>(map: M, code: stri
 }
 
 /** An amount without an indicator; a negative one is read as its absolute value (noted). */
-const amountOf = (amount: KsaAmount, note: Note): Amount => ({ amount: toAmount(unsignedMinor(amount, note), amount.Currency), currency: amount.Currency });
 
 /** Free text as a person would read it: runs of white space (banks pad Arabic narratives with them) become one space. */
 export function cleanText(value: string | null | undefined): string | null {
@@ -115,7 +113,7 @@ export function mapBalances(raw: readonly KsaBalance[], bank: BankContext): Mapp
     if (type === undefined || direction === undefined) return null;
     return {
       type,
-      amount: { amount: toAmount(directedMinor(b.Amount, direction, note), b.Amount.Currency), currency: b.Amount.Currency },
+      amount: directedAmount(b.Amount, direction, note),
       credit_debit_indicator: direction,
       timestamp: instant(b.DateTime, bank),
       credit_lines: (b.CreditLine ?? []).flatMap((line) => {
@@ -123,7 +121,7 @@ export function mapBalances(raw: readonly KsaBalance[], bank: BankContext): Mapp
           note('credit line without an amount dropped');
           return [];
         }
-        return [{ included: line.Included, type: decoded(CREDIT_LINE_TYPES, line.Type, 'credit line Type', note, 'read as null') ?? null, amount: amountOf(line.Amount, note) }];
+        return [{ included: line.Included, type: decoded(CREDIT_LINE_TYPES, line.Type, 'credit line Type', note, 'read as null') ?? null, amount: unsignedAmount(line.Amount, note) }];
       }),
     };
   });
@@ -248,7 +246,6 @@ export function mapIdentity(raw: KsaParty | undefined): { identity: Identity | n
 }
 
 const optionalInstant = (value: string | undefined, bank: BankContext) => (value === undefined ? null : instant(value, bank));
-const optionalAmount = (amount: KsaAmount | undefined, note: Note) => (amount === undefined ? null : amountOf(amount, note));
 
 /**
  * The creditor of a payment instruction. KSA lists the creditor's accounts (`CreditorAccount[]`,
@@ -315,7 +312,7 @@ export function mapScheduledPayments(raw: readonly KsaScheduledPayment[], bank: 
     scheduled_payment_id: p.ScheduledPaymentId,
     execution_date: instant(p.ScheduledPaymentDateTime, bank),
     type: decoded(SCHEDULE_TYPES, p.ScheduledType, 'ScheduledType', note, 'read as EXECUTION') ?? 'EXECUTION',
-    amount: amountOf(p.InstructedAmount, note),
+    amount: unsignedAmount(p.InstructedAmount, note),
     reference: cleanText(p.CreditorReference) ?? cleanText(p.DebtorReference),
     creditor: hasCreditor(p) ? counterparty(p.CreditorAccount, p.CreditorAgent) : null,
   }));

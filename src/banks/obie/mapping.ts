@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import type {
   AccountIdentity,
   AccountType,
-  Amount,
   Balance,
   Beneficiary,
   DirectDebit,
@@ -11,10 +10,9 @@ import type {
   StandingOrder,
 } from '../../domain/bank-data.ts';
 import { startOfLocalDay } from '../../domain/dates.ts';
-import { toAmount } from '../../domain/money.ts';
 import type { FetchedAccount, FetchedTransaction } from '../../domain/snapshot.ts';
 import { transactionKeys } from '../../domain/transaction-key.ts';
-import { directedMinor, MalformedData, mapEach, unsignedMinor, type Mapped, type Note } from '../records.ts';
+import { directedAmount, directedMinor, MalformedData, mapEach, optionalAmount, unsignedAmount, type Mapped, type Note } from '../records.ts';
 import {
   ACCOUNT_ROLES,
   ACCOUNT_STATUSES,
@@ -100,12 +98,7 @@ export function instant(value: string, bank: BankContext): string {
 
 const optionalInstant = (value: string | undefined, bank: BankContext) => (value === undefined ? null : instant(value, bank));
 
-/** An amount without an indicator; a negative one is read as its absolute value (noted). */
-function amountOf(amount: ObAmount, note: Note): Amount {
-  return { amount: toAmount(unsignedMinor(amount, note), amount.Currency), currency: amount.Currency };
-}
 
-const optionalAmount = (amount: ObAmount | undefined, note: Note) => (amount === undefined ? null : amountOf(amount, note));
 
 /** A code the bank sent that is not in the list, as a note; `undefined` (no code) says nothing. */
 function decoded<M extends Readonly<Record<string, unknown>>>(map: M, code: string | undefined, field: string, note: Note, otherwise: string): M[keyof M] | undefined {
@@ -186,7 +179,7 @@ export function mapBalances(raw: readonly ObBalance[], bank: BankContext): Mappe
     if (type === undefined || direction === undefined) return null;
     return {
       type,
-      amount: { amount: toAmount(directedMinor(b.Amount, direction, note), b.Amount.Currency), currency: b.Amount.Currency },
+      amount: directedAmount(b.Amount, direction, note),
       credit_debit_indicator: direction,
       timestamp: instant(b.DateTime, bank),
       credit_lines: (b.CreditLine ?? []).flatMap((line) => {
@@ -195,7 +188,7 @@ export function mapBalances(raw: readonly ObBalance[], bank: BankContext): Mappe
           return [];
         }
         const lineType = decoded(CREDIT_LINE_TYPES, line.Type, 'credit line Type', note, 'read as null');
-        return [{ included: line.Included, type: lineType ?? null, amount: amountOf(line.Amount, note) }];
+        return [{ included: line.Included, type: lineType ?? null, amount: unsignedAmount(line.Amount, note) }];
       }),
     };
   });
@@ -279,7 +272,7 @@ export function mapScheduledPayments(raw: readonly ObScheduledPayment[], bank: B
     scheduled_payment_id: p.ScheduledPaymentId ?? contentId(p),
     execution_date: instant(p.ScheduledPaymentDateTime, bank),
     type: decoded(SCHEDULE_TYPES, p.ScheduledType, 'ScheduledType', note, 'read as EXECUTION') ?? 'EXECUTION',
-    amount: amountOf(p.InstructedAmount, note),
+    amount: unsignedAmount(p.InstructedAmount, note),
     reference: p.Reference ?? null,
     creditor: p.CreditorAccount || p.CreditorAgent ? counterparty(p.CreditorAccount, p.CreditorAgent) : null,
   }));

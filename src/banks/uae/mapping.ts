@@ -1,9 +1,8 @@
-import type { AccountIdentity, Amount, Balance, Beneficiary, DirectDebit, Identity, ScheduledPayment, StandingOrder } from '../../domain/bank-data.ts';
-import { toAmount } from '../../domain/money.ts';
+import type { AccountIdentity, Balance, Beneficiary, DirectDebit, Identity, ScheduledPayment, StandingOrder } from '../../domain/bank-data.ts';
 import type { FetchedTransaction } from '../../domain/snapshot.ts';
 import { transactionKeys } from '../../domain/transaction-key.ts';
 import { e164, instant, type BankContext, type MappedAccount } from '../obie/mapping.ts';
-import { directedMinor, MalformedData, mapEach, unsignedMinor, type Mapped, type Note } from '../records.ts';
+import { directedAmount, directedMinor, MalformedData, mapEach, optionalAmount, unsignedAmount, unsignedMinor, type Mapped, type Note } from '../records.ts';
 import type {
   UaeAccount,
   UaeAccountParty,
@@ -57,13 +56,6 @@ function decoded<M extends Readonly<Record<string, unknown>>>(map: M, code: stri
   return value;
 }
 
-/**
- * UAE amounts are decimal strings, with or without decimals (`"120"`, `"120.5"`, `"120.50"`). One
- * without an indicator that is negative is read as its absolute value (noted).
- */
-function amountOf(amount: { Amount: string; Currency: string }, note: Note): Amount {
-  return { amount: toAmount(unsignedMinor(amount, note), amount.Currency), currency: amount.Currency };
-}
 
 const PRODUCT_NAMES = { CURRENT: 'Current account', SAVINGS: 'Savings account', CREDIT_CARD: 'Credit card', LOAN: 'Finance' } as const;
 
@@ -109,7 +101,7 @@ export function mapBalances(raw: readonly UaeBalance[], bank: BankContext): Mapp
     if (type === undefined || direction === undefined) return null;
     return {
       type,
-      amount: { amount: toAmount(directedMinor(b.Amount, direction, note), b.Amount.Currency), currency: b.Amount.Currency },
+      amount: directedAmount(b.Amount, direction, note),
       credit_debit_indicator: direction,
       timestamp: instant(b.DateTime, bank),
       credit_lines: [],
@@ -177,7 +169,6 @@ export function mapTransactions(raw: readonly UaeTransaction[], bank: BankContex
 }
 
 const optionalInstant = (value: string | undefined, bank: BankContext) => (value === undefined ? null : instant(value, bank));
-const optionalAmount = (amount: { Amount: string; Currency: string } | undefined, note: Note) => (amount === undefined ? null : amountOf(amount, note));
 
 /**
  * The creditor of a payment instruction. The UAE lists the creditor's account identifications
@@ -243,7 +234,7 @@ export function mapScheduledPayments(raw: readonly UaeScheduledPayment[], bank: 
     scheduled_payment_id: p.ScheduledPaymentId,
     execution_date: instant(p.ScheduledPaymentDateTime, bank),
     type: decoded(SCHEDULE_TYPES, p.ScheduledType, 'ScheduledType', note, 'read as EXECUTION') ?? 'EXECUTION',
-    amount: amountOf(p.InstructedAmount, note),
+    amount: unsignedAmount(p.InstructedAmount, note),
     reference: p.CreditorReference ?? p.DebtorReference ?? null,
     creditor: hasCreditor(p) ? counterparty(p.AccountHolderName, p.CreditorAccount, p.CreditorAgent) : null,
   }));
