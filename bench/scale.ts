@@ -62,6 +62,11 @@ const admin = <T>(run: (client: pg.Client) => Promise<T>) => withClient(ADMIN_UR
 
 const databases: TestDatabase[] = [];
 
+/** Progress of long setup on stderr, one line rewritten in place, so stdout keeps only the figures. */
+function progress(what: string, done: number, total: number): void {
+  process.stderr.write(`\r  ${what}: ${done}/${total}${done >= total ? '\n' : ''}`);
+}
+
 async function createDatabase(): Promise<string> {
   const database = await createPostgresDatabase(ADMIN_URL, 'openlean_bench');
   databases.push(database);
@@ -453,6 +458,7 @@ async function refreshRate(pgd: Deployment, bank: SandboxBankAt, apis: string[],
     const entities: Array<{ id: string; refresh_id: string }> = [];
     for (let i = 0; i < logins.length; i += 8) {
       entities.push(...(await Promise.all(logins.slice(i, i + 8).map((login, j) => createEntity(apis[(i + j) % apis.length]!, token, customerId, login, 'thin')))));
+      progress('entities created', entities.length, logins.length);
     }
     await waitAll(entities.map((e) => e.refresh_id));
     await Promise.all(warmWorkers.map(stop));
@@ -603,6 +609,7 @@ async function pad(
           where f.a between $2 and $3`,
         [fillerEntity, lo, lo + accountsPerChunk - 1],
       );
+      progress('filler accounts', Math.min(lo + accountsPerChunk - 1, fillerAccounts), fillerAccounts);
     }
 
     const indexing = performance.now();
