@@ -1,25 +1,20 @@
 import { Worker } from 'node:worker_threads';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { insertAuditEvents } from '../store/audit-events.ts';
 import type { Store } from '../store/database.ts';
-import type { AuditEventRow, AuditKind, DB } from '../store/schema.ts';
-import { auditRow, kyselySink, writeAuditBatch, type AuditBatch } from './write-batch.ts';
+import type { AuditKind, DB } from '../store/schema.ts';
+import { encodeSegments, type AuditEventInput, type EncodedSegment } from './segment.ts';
+import { kyselySink, writeAuditSegments } from './write-batch.ts';
+
+export type { AuditEventInput } from './segment.ts';
 
 /** Every kind of audit record: reads of bank data, and the changes of an entity's consent. */
 export const AUDIT_KINDS = ['data.read', 'consent.created', 'consent.reconnected', 'consent.refreshed', 'consent.revoked', 'consent.deleted'] as const satisfies readonly AuditKind[];
 
 /**
- * An audit record to write: the row without its id. `at` defaults to the clock's now. A
- * `customer_id` left undefined is looked up when the record is written, from `entity_id`, among
- * the application's entities (null when the entity is not the application's: a refused read).
- */
-export type AuditEventInput = Omit<Partial<AuditEventRow>, 'id' | 'app_id' | 'kind' | 'outcome'> & Pick<AuditEventRow, 'app_id' | 'kind' | 'outcome'>;
-
-/**
- * Records audit events off the request path (docs/decisions/017-audit-trail.md): `record` only
- * appends to an in-process buffer; the buffer is written in one batch every `flushMs` or as soon as
- * it holds `batchSize` records, and at `close`. A process that dies loses what its buffer held and
+ * Records audit events off the request path (docs/decisions/017-audit-trail.md, 021): `record` only
+ * appends to an in-process buffer; the buffer is encoded into one segment per application and
+ * written every `flushMs` or as soon as it holds `batchSize` records, and at `close`. A process that dies loses what its buffer held and
  * the batch being written: at most the last `flushMs` of records.
  */
 export interface AuditRecorder {
@@ -74,22 +69,21 @@ export function recordAccess(ctx: { audit: AuditRecorder }, event: AuditEventInp
  * with the change they record (rare, and never to be lost with a buffer).
  */
 export async function recordInTransaction(trx: Kysely<DB>, event: AuditEventInput, now: Date): Promise<void> {
-  const row = auditRow(event, now);
-  await insertAuditEvents(trx, [{ ...row, customer_id: row.customer_id ?? null }]);
+  await writeAuditSegments(kyselySink(trx), encodeSegments([event], [now.getTime()]));
 }
 
-/** Writes one batch; rejects when it was not written. */
-type BatchWriter = { write(batch: AuditBatch): Promise<void>; close(): Promise<void> };
+/** Writes one batch's segments; rejects when they were not written. */
+type BatchWriter = { write(segments: EncodedSegment[]): Promise<void>; close(): Promise<void> };
 
-/** Writes batches in this thread, through the store: for tests and tools without a writer thread. */
+/** Writes in this thread, through the store: for tests and tools without a writer thread. */
 function inlineWriter(store: Store): BatchWriter {
   const sink = kyselySink(store.db);
-  return { write: (batch) => writeAuditBatch(sink, batch), close: async () => {} };
+  return { write: (segments) => writeAuditSegments(sink, segments), close: async () => {} };
 }
 
 /**
- * Writes batches in a worker thread with its own database connection (src/audit/writer-thread.ts):
- * this thread only serialises the batch (one JSON text, as UTF-8 bytes) and transfers it.
+ * Writes in a worker thread with its own database connection (src/audit/writer-thread.ts): this
+ * thread encodes the segments and transfers their texts as UTF-8 bytes.
  */
 function threadWriter(databaseUrl: string, log: Logger): BatchWriter {
   const encoder = new TextEncoder();
@@ -117,15 +111,16 @@ function threadWriter(databaseUrl: string, log: Logger): BatchWriter {
   });
   worker.on('exit', () => failAll(new Error('the audit writer thread has exited')));
   return {
-    write(batch) {
+    write(segments) {
       if (failed) return Promise.reject(failed);
       const n = ++seq;
       return new Promise<void>((resolve, reject) => {
         waiting.set(n, { resolve, reject });
-        // Bytes handed over (transferred), not a string copied through the structured clone: posting
+        // Bytes handed over (transferred), not strings copied through the structured clone: posting
         // a 100 kB string cost this thread more than every other part of recording together.
-        const bytes = encoder.encode(JSON.stringify(batch));
-        worker.postMessage({ seq: n, bytes }, [bytes.buffer]);
+        const texts = segments.map((s) => encoder.encode(s.records));
+        const meta = segments.map(({ records: _records, ...rest }) => rest);
+        worker.postMessage({ seq: n, meta, texts }, texts.map((t) => t.buffer as ArrayBuffer));
       });
     },
     async close() {
@@ -150,7 +145,7 @@ export function createAuditRecorder(options: AuditRecorderOptions): AuditRecorde
     return { enabled: false, record() {}, flush: async () => {}, close: async () => {} };
   }
   const writer = options.databaseUrl ? threadWriter(options.databaseUrl, log) : inlineWriter(options.store);
-  // The events as given and when each was recorded (ms): rows, ids and ISO times are made by the writer.
+  // The events as given and when each was recorded (ms): encoded into segments at each flush.
   let buffer: AuditEventInput[] = [];
   let times: number[] = [];
   // Writes run one after another, in the order they were asked for.
@@ -162,7 +157,7 @@ export function createAuditRecorder(options: AuditRecorderOptions): AuditRecorde
       buffer = [];
       times = [];
       try {
-        await writer.write(batch);
+        await writer.write(encodeSegments(batch.events, batch.times));
       } catch (err) {
         const kept = [...batch.events, ...buffer];
         const keptTimes = [...batch.times, ...times];

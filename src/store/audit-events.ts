@@ -1,16 +1,31 @@
 import SQLite from 'better-sqlite3';
-import { sql, type Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import { decodeSegment } from '../audit/segment.ts';
 import type { Position } from '../domain/cursor.ts';
-import type { AuditEventRow, AuditKind, DB } from './schema.ts';
+import type { AuditEventRow, AuditKind, AuditSegmentKeyTable, AuditSegmentTable, DB } from './schema.ts';
 
-/** Rows per INSERT statement: well under SQLite's 32766 bound parameters (15 columns each). */
-const ROWS_PER_INSERT = 500;
+/**
+ * The audit trail's store (migration 015, docs/decisions/021-audit-segments.md): records live in
+ * segments, one row per batch of one application's records, found through their keys (one row per
+ * distinct entity and kind). Listing decodes only the segments a page needs; counting sums keys and
+ * decodes only the segments a time bound cuts through.
+ */
 
-/** Inserts audit records, in as few statements as the database allows. */
-export async function insertAuditEvents(db: Kysely<DB>, rows: readonly AuditEventRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-    await db.insertInto('audit_events').values(rows.slice(i, i + ROWS_PER_INSERT)).execute();
-  }
+/** A segment and its keys, as stored. */
+export interface StoredSegment {
+  segment: AuditSegmentTable;
+  keys: AuditSegmentKeyTable[];
+}
+
+/** Segments read per query while listing or exporting. */
+const SEGMENTS_PER_QUERY = 32;
+
+/** Inserts segments with their keys. */
+export async function insertAuditSegments(db: Kysely<DB>, segments: readonly StoredSegment[]): Promise<void> {
+  if (segments.length === 0) return;
+  await db.insertInto('audit_segments').values(segments.map((s) => s.segment)).execute();
+  const keys = segments.flatMap((s) => s.keys);
+  if (keys.length > 0) await db.insertInto('audit_segment_keys').values(keys).execute();
 }
 
 /**
@@ -33,9 +48,60 @@ export interface AuditFilter {
   to?: string;
 }
 
+/** Whether a segment has a key matching the filter's entity, customer and kind (true when it names none). */
+function keyMatches(filter: AuditFilter) {
+  return (eb: ExpressionBuilder<DB, 'audit_segments'>) => {
+    let keys = eb.selectFrom('audit_segment_keys as k').select('k.segment_id').whereRef('k.segment_id', '=', 'audit_segments.id');
+    if (filter.entityId !== undefined) keys = keys.where('k.entity_id', '=', filter.entityId);
+    if (filter.customerId !== undefined) keys = keys.where('k.customer_id', '=', filter.customerId);
+    if (filter.kind !== undefined) keys = keys.where('k.kind', '=', filter.kind);
+    return eb.exists(keys);
+  };
+}
+
+function recordMatches(filter: AuditFilter, row: AuditEventRow): boolean {
+  return (
+    (filter.entityId === undefined || row.entity_id === filter.entityId) &&
+    (filter.customerId === undefined || row.customer_id === filter.customerId) &&
+    (filter.kind === undefined || row.kind === filter.kind) &&
+    (filter.from === undefined || row.at >= filter.from) &&
+    (filter.to === undefined || row.at < filter.to)
+  );
+}
+
+/** (at, id) order: negative when `a` is older. */
+function compare(a: Position, b: Position): number {
+  return a.at < b.at ? -1 : a.at > b.at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** The records of `segments`, each segment's customers read from its keys. */
+async function decodeAll(db: Kysely<DB>, segments: readonly AuditSegmentTable[]): Promise<AuditEventRow[][]> {
+  if (segments.length === 0) return [];
+  const keys = await db
+    .selectFrom('audit_segment_keys')
+    .select(['segment_id', 'entity_id', 'customer_id'])
+    .where(
+      'segment_id',
+      'in',
+      segments.map((s) => s.id),
+    )
+    .execute();
+  const customers = new Map<string, Map<string, string | null>>();
+  for (const k of keys) {
+    if (k.entity_id === null) continue;
+    let map = customers.get(k.segment_id);
+    if (!map) customers.set(k.segment_id, (map = new Map()));
+    map.set(k.entity_id, k.customer_id);
+  }
+  return segments.map((s) => decodeSegment(s.id, s.app_id, s.records, customers.get(s.id) ?? new Map()));
+}
+
 /**
  * Application `appId`'s audit records matching `filter`, newest first by (`at`, `id`): the page
  * (`limit` rows after `offset`, or after the cursor position `after`) and how many match in all.
+ *
+ * Segments are read newest last record first; reading stops once the next segment's last record is
+ * older than the page's last, so a page decodes the segments it draws from and those overlapping them.
  */
 export async function listAuditEvents(
   db: Kysely<DB>,
@@ -43,75 +109,140 @@ export async function listAuditEvents(
   filter: AuditFilter,
   page: { offset: number; limit: number; after?: Position },
 ): Promise<{ rows: AuditEventRow[]; total: number }> {
-  let query = db.selectFrom('audit_events').where('app_id', '=', appId);
-  if (filter.customerId !== undefined) query = query.where('customer_id', '=', filter.customerId);
-  if (filter.entityId !== undefined) query = query.where('entity_id', '=', filter.entityId);
-  if (filter.kind !== undefined) query = query.where('kind', '=', filter.kind);
-  if (filter.from !== undefined) query = query.where('at', '>=', filter.from);
-  if (filter.to !== undefined) query = query.where('at', '<', filter.to);
-  let rowsQuery = query.selectAll();
-  if (page.after) {
-    const { at, id } = page.after;
-    rowsQuery = rowsQuery.where((eb) => eb.or([eb('at', '<', at), eb.and([eb('at', '=', at), eb('id', '<', id)])]));
+  const wanted = page.offset + page.limit;
+  let found: AuditEventRow[] = [];
+  let last: { last_at: string; id: string } | undefined;
+  reading: for (;;) {
+    let query = db.selectFrom('audit_segments').selectAll().where('app_id', '=', appId).where(keyMatches(filter));
+    if (filter.from !== undefined) query = query.where('last_at', '>=', filter.from);
+    if (filter.to !== undefined) query = query.where('first_at', '<', filter.to);
+    if (page.after) query = query.where('first_at', '<=', page.after.at);
+    if (last) {
+      const { last_at, id } = last;
+      query = query.where((eb) => eb.or([eb('last_at', '<', last_at), eb.and([eb('last_at', '=', last_at), eb('id', '<', id)])]));
+    }
+    const segments = await query.orderBy('last_at', 'desc').orderBy('id', 'desc').limit(SEGMENTS_PER_QUERY).execute();
+    const decoded = await decodeAll(db, segments);
+    for (const [i, segment] of segments.entries()) {
+      // Every record still unread is at most this segment's last: none can enter a full page ending later.
+      if (found.length >= wanted && segment.last_at < found[wanted - 1]!.at) break reading;
+      for (const row of decoded[i]!) {
+        if (recordMatches(filter, row) && (!page.after || compare(row, page.after) < 0)) found.push(row);
+      }
+      found.sort((a, b) => compare(b, a));
+      if (found.length > wanted) found = found.slice(0, wanted);
+    }
+    if (segments.length < SEGMENTS_PER_QUERY) break;
+    last = segments.at(-1)!;
   }
-  const [rows, count] = await Promise.all([
-    rowsQuery.orderBy('at', 'desc').orderBy('id', 'desc').limit(page.limit).offset(page.offset).execute(),
-    query.select(sql<number>`count(*)`.as('n')).executeTakeFirst(),
-  ]);
-  return { rows, total: Number(count?.n ?? 0) };
+  return { rows: found.slice(page.offset), total: await countAuditEvents(db, appId, filter) };
+}
+
+/**
+ * How many of application `appId`'s records match `filter`: the keys' counts of the segments wholly
+ * inside the time range, plus the matching records of the (few) segments a bound cuts through.
+ */
+async function countAuditEvents(db: Kysely<DB>, appId: string, filter: AuditFilter): Promise<number> {
+  let inside = db
+    .selectFrom('audit_segment_keys as k')
+    .innerJoin('audit_segments as s', 's.id', 'k.segment_id')
+    .select(sql<number | string | null>`sum(k.n)`.as('n'))
+    .where('k.app_id', '=', appId);
+  if (filter.entityId !== undefined) inside = inside.where('k.entity_id', '=', filter.entityId);
+  if (filter.customerId !== undefined) inside = inside.where('k.customer_id', '=', filter.customerId);
+  if (filter.kind !== undefined) inside = inside.where('k.kind', '=', filter.kind);
+  if (filter.from !== undefined) inside = inside.where('s.first_at', '>=', filter.from);
+  if (filter.to !== undefined) inside = inside.where('s.last_at', '<', filter.to);
+  let total = Number((await inside.executeTakeFirst())?.n ?? 0);
+  if (filter.from === undefined && filter.to === undefined) return total;
+  const { from, to } = filter;
+  let cut = db.selectFrom('audit_segments').selectAll().where('app_id', '=', appId).where(keyMatches(filter));
+  if (from !== undefined) cut = cut.where('last_at', '>=', from);
+  if (to !== undefined) cut = cut.where('first_at', '<', to);
+  cut = cut.where((eb) => {
+    const outside = [];
+    if (from !== undefined) outside.push(eb('first_at', '<', from));
+    if (to !== undefined) outside.push(eb('last_at', '>=', to));
+    return eb.or(outside);
+  });
+  let after: string | undefined;
+  for (;;) {
+    const segments = await (after === undefined ? cut : cut.where('id', '>', after)).orderBy('id').limit(SEGMENTS_PER_QUERY).execute();
+    for (const rows of await decodeAll(db, segments)) total += rows.filter((row) => recordMatches(filter, row)).length;
+    if (segments.length < SEGMENTS_PER_QUERY) return total;
+    after = segments.at(-1)!.id;
+  }
 }
 
 /**
  * Every audit record with `from` ≤ `at` < `to` (ISO 8601), of every application (or only those
- * about one customer or entity), oldest first,
- * read `batchSize` rows at a time by keyset so an export of millions holds one batch in memory.
+ * about one customer or entity), oldest first by (`at`, `id`), read a few segments at a time so an
+ * export of millions holds only the segments that overlap in time.
  */
-export async function* exportAuditEvents(
-  db: Kysely<DB>,
-  range: { from: string; to: string; customerId?: string; entityId?: string },
-  batchSize = 1000,
-): AsyncGenerator<AuditEventRow> {
-  let after: Position | undefined;
+export async function* exportAuditEvents(db: Kysely<DB>, range: { from: string; to: string; customerId?: string; entityId?: string }): AsyncGenerator<AuditEventRow> {
+  const filter: AuditFilter = { from: range.from, to: range.to, ...(range.customerId ? { customerId: range.customerId } : {}), ...(range.entityId ? { entityId: range.entityId } : {}) };
+  let pending: AuditEventRow[] = [];
+  let last: { first_at: string; id: string } | undefined;
   for (;;) {
-    let query = db.selectFrom('audit_events').selectAll().where('at', '>=', range.from).where('at', '<', range.to);
-    if (range.customerId !== undefined) query = query.where('customer_id', '=', range.customerId);
-    if (range.entityId !== undefined) query = query.where('entity_id', '=', range.entityId);
-    if (after) {
-      const { at, id } = after;
-      query = query.where((eb) => eb.or([eb('at', '>', at), eb.and([eb('at', '=', at), eb('id', '>', id)])]));
+    let query = db.selectFrom('audit_segments').selectAll().where('last_at', '>=', range.from).where('first_at', '<', range.to).where(keyMatches(filter));
+    if (last) {
+      const { first_at, id } = last;
+      query = query.where((eb) => eb.or([eb('first_at', '>', first_at), eb.and([eb('first_at', '=', first_at), eb('id', '>', id)])]));
     }
-    const rows = await query.orderBy('at', 'asc').orderBy('id', 'asc').limit(batchSize).execute();
-    yield* rows;
-    const last = rows.at(-1);
-    if (!last || rows.length < batchSize) return;
-    after = { at: last.at, id: last.id };
+    const segments = await query.orderBy('first_at').orderBy('id').limit(SEGMENTS_PER_QUERY).execute();
+    const decoded = await decodeAll(db, segments);
+    for (const [i, segment] of segments.entries()) {
+      // What is older than this segment's first record can no longer be preceded by anything unread.
+      pending.sort(compare);
+      const ready = pending.findIndex((row) => row.at >= segment.first_at);
+      const cut = ready === -1 ? pending.length : ready;
+      yield* pending.slice(0, cut);
+      pending = pending.slice(cut);
+      for (const row of decoded[i]!) if (recordMatches(filter, row)) pending.push(row);
+    }
+    if (segments.length < SEGMENTS_PER_QUERY) break;
+    last = segments.at(-1)!;
   }
+  yield* pending.sort(compare);
 }
-
-/** Deletes the records from before `before` (ISO 8601); returns how many. */
-export async function pruneAuditEvents(db: Kysely<DB>, before: string): Promise<number> {
-  const res = await db.deleteFrom('audit_events').where('at', '<', before).executeTakeFirst();
-  return Number(res.numDeletedRows);
-}
-
-const AUDIT_COLUMNS = ['id', 'app_id', 'customer_id', 'entity_id', 'kind', 'operation', 'resource', 'account_id', 'subject', 'request_id', 'status', 'outcome', 'error_code', 'detail', 'at'] as const satisfies readonly (keyof AuditEventRow)[];
 
 /**
- * The audit writer thread's own connection to a SQLite file: one prepared INSERT run per row in
- * one transaction per batch, and a prepared customer lookup. Half the cost of building a 500-row
- * INSERT with Kysely for every batch, on the hottest write there is (one row per read).
+ * Deletes the segments whose every record is from before `before` (ISO 8601), with their keys;
+ * returns how many records went. A segment's records go together, when its newest is due: at most
+ * one flush interval (`AUDIT_FLUSH_MS`) after its oldest.
+ */
+export async function pruneAuditEvents(db: Kysely<DB>, before: string): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const due = trx.selectFrom('audit_segments').select('id').where('last_at', '<', before);
+    const counted = await trx.selectFrom('audit_segments').select(sql<number | string | null>`sum(count)`.as('n')).where('last_at', '<', before).executeTakeFirst();
+    await trx.deleteFrom('audit_segment_keys').where('segment_id', 'in', due).execute();
+    await trx.deleteFrom('audit_segments').where('last_at', '<', before).execute();
+    return Number(counted?.n ?? 0);
+  });
+}
+
+const SEGMENT_COLUMNS = ['id', 'app_id', 'first_at', 'last_at', 'count', 'records'] as const satisfies readonly (keyof AuditSegmentTable)[];
+const KEY_COLUMNS = ['segment_id', 'app_id', 'entity_id', 'customer_id', 'kind', 'n'] as const satisfies readonly (keyof AuditSegmentKeyTable)[];
+
+/**
+ * The audit writer thread's own connection to a SQLite file: prepared INSERTs of segments and keys
+ * in one transaction per batch, and a prepared customer lookup.
  */
 export function openSqliteAuditSink(file: string): {
   customersOf(appId: string, entityIds: string[]): Promise<Map<string, string>>;
-  insert(rows: AuditEventRow[]): Promise<void>;
+  insert(segments: StoredSegment[]): Promise<void>;
   close(): void;
 } {
   const database = new SQLite(file);
   database.pragma('busy_timeout = 5000');
-  const insert = database.prepare(`insert into audit_events (${AUDIT_COLUMNS.join(', ')}) values (${AUDIT_COLUMNS.map(() => '?').join(', ')})`);
+  const insertSegment = database.prepare(`insert into audit_segments (${SEGMENT_COLUMNS.join(', ')}) values (${SEGMENT_COLUMNS.map(() => '?').join(', ')})`);
+  const insertKey = database.prepare(`insert into audit_segment_keys (${KEY_COLUMNS.join(', ')}) values (${KEY_COLUMNS.map(() => '?').join(', ')})`);
   const customer = database.prepare<[string, string], { customer_id: string }>('select customer_id from entities where app_id = ? and id = ?');
-  const insertAll = database.transaction((rows: AuditEventRow[]) => {
-    for (const row of rows) insert.run(AUDIT_COLUMNS.map((c) => row[c]));
+  const insertAll = database.transaction((segments: StoredSegment[]) => {
+    for (const { segment, keys } of segments) {
+      insertSegment.run(SEGMENT_COLUMNS.map((c) => segment[c]));
+      for (const key of keys) insertKey.run(KEY_COLUMNS.map((c) => key[c]));
+    }
   });
   return {
     async customersOf(appId, entityIds) {
@@ -122,8 +253,8 @@ export function openSqliteAuditSink(file: string): {
       }
       return found;
     },
-    async insert(rows) {
-      insertAll(rows);
+    async insert(segments) {
+      insertAll(segments);
     },
     close: () => database.close(),
   };

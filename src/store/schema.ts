@@ -25,7 +25,8 @@ export interface DB {
   transaction_tombstones: TransactionTombstoneTable;
   bank_quirks: BankQuirksTable;
   data_results: DataResultTable;
-  audit_events: AuditEventTable;
+  audit_segments: AuditSegmentTable;
+  audit_segment_keys: AuditSegmentKeyTable;
 }
 
 export interface ApplicationTable {
@@ -344,8 +345,11 @@ export type AuditKind = 'data.read' | 'consent.created' | 'consent.reconnected' 
 /** OK; REFUSED (the request was answered 4xx); FAILED (5xx, or a refresh that failed). */
 export type AuditOutcome = 'OK' | 'REFUSED' | 'FAILED';
 
-/** One audit record (migration 014, docs/decisions/017): inserted, never updated, deleted by retention. */
-export interface AuditEventTable {
+/**
+ * One audit record, as read back from its segment (docs/decisions/017, 021): never updated,
+ * deleted by retention. `at` is ISO 8601 UTC with milliseconds; lists order by (`at`, `id`).
+ */
+export interface AuditEventRow {
   id: string;
   app_id: string;
   customer_id: string | null;
@@ -363,4 +367,25 @@ export interface AuditEventTable {
   at: string;
 }
 
-export type AuditEventRow = Selectable<AuditEventTable>;
+/** A batch of one application's audit records (migration 015, src/audit/segment.ts): inserted, never updated, deleted by retention. */
+export interface AuditSegmentTable {
+  id: string;
+  app_id: string;
+  /** The first and last record's time, ISO 8601 UTC with ms. */
+  first_at: string;
+  last_at: string;
+  count: number;
+  /** The records, as the segment's JSON text. */
+  records: string;
+}
+
+/** What a segment's records are found by: one row per distinct (entity, kind) among them, `n` records each. */
+export interface AuditSegmentKeyTable {
+  segment_id: string;
+  app_id: string;
+  entity_id: string | null;
+  /** The entity's customer when the entity is the application's, else null. */
+  customer_id: string | null;
+  kind: AuditKind;
+  n: number;
+}

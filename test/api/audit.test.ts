@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { auditRecords } from '../helpers/audit-records.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { assertSecured } from '../helpers/security.ts';
 import { startTestServer, type Credentials, type TestServer } from '../helpers/server.ts';
@@ -46,7 +47,7 @@ describe('audit trail of data access', () => {
   const recordsOf = (requestId: string, count = 1) =>
     eventually(`${count} audit record(s) of request ${requestId}`, async () => {
       await s.server.ctx.audit.flush();
-      const rows = await s.server.ctx.store.db.selectFrom('audit_events').selectAll().where('request_id', '=', requestId).execute();
+      const rows = await auditRecords(s.server.ctx.store.db, (r) => r.request_id === requestId);
       return rows.length >= count && rows;
     });
 
@@ -224,7 +225,8 @@ describe('audit trail of data access', () => {
       const res = await s.request('/audit/v1/events', { token, method, unchecked: true, ...(method === 'DELETE' ? {} : { json: {} }) });
       assert.ok([404, 405].includes(res.status), `${method}: ${res.status}`);
     }
-    await assert.rejects(s.server.ctx.store.db.updateTable('audit_events').set({ outcome: 'OK', customer_id: null }).where('app_id', '=', s.app.app_id).execute(), /audit records cannot be altered/);
+    await assert.rejects(s.server.ctx.store.db.updateTable('audit_segments').set({ records: '{}' }).where('app_id', '=', s.app.app_id).execute(), /audit records cannot be altered/);
+    await assert.rejects(s.server.ctx.store.db.updateTable('audit_segment_keys').set({ customer_id: null }).where('app_id', '=', s.app.app_id).execute(), /audit records cannot be altered/);
   });
 
   it('is secured like every route', async () => {
@@ -296,11 +298,12 @@ describe('audit trail of data access', () => {
 
   it('prunes records older than AUDIT_RETENTION_DAYS, and records no reads with AUDIT=off', async () => {
     // The clock is 3 days ahead now: with a retention of 2 days, everything recorded before is due.
-    const before = await s.server.ctx.store.db.selectFrom('audit_events').select('at').where('at', '<', new Date(Date.now() + 86_400_000).toISOString()).execute();
+    const dayAhead = new Date(Date.now() + 86_400_000).toISOString();
+    const before = await auditRecords(s.server.ctx.store.db, (r) => r.at < dayAhead);
     assert.ok(before.length > 0);
     await s.restart({ AUDIT_RETENTION_DAYS: '2', AUDIT: 'off' });
     await eventually('old audit records pruned', async () => {
-      const left = await s.server.ctx.store.db.selectFrom('audit_events').select('id').where('at', '<', new Date(Date.now() + 86_400_000).toISOString()).execute();
+      const left = await auditRecords(s.server.ctx.store.db, (r) => r.at < dayAhead);
       return left.length === 0;
     });
     token = await s.token();
@@ -308,7 +311,7 @@ describe('audit trail of data access', () => {
     assert.equal(res.status, 200);
     // Closing a server writes whatever its buffer holds: after a restart, nothing can still be on its way.
     await s.restart();
-    const rows = await s.server.ctx.store.db.selectFrom('audit_events').select('id').where('request_id', '=', requestId).execute();
+    const rows = await auditRecords(s.server.ctx.store.db, (r) => r.request_id === requestId);
     assert.deepEqual(rows, []);
   });
 });

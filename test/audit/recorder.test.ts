@@ -8,6 +8,7 @@ import pino from 'pino';
 import { createApplication } from '../../src/applications/create-application.ts';
 import { createAuditRecorder, recordAccess, type AuditRecorderOptions } from '../../src/audit/recorder.ts';
 import { migrate, openStore, type Store } from '../../src/store/database.ts';
+import { auditRecords } from '../helpers/audit-records.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { eventually } from '../helpers/eventually.ts';
 
@@ -32,7 +33,7 @@ describe('the audit recorder', () => {
     batchSize: 100,
     ...more,
   });
-  const rowsOf = (subject: string) => store.db.selectFrom('audit_events').selectAll().where('subject', '=', subject).orderBy('request_id').execute();
+  const rowsOf = async (subject: string) => (await auditRecords(store.db, (r) => r.subject === subject)).sort((a, b) => a.request_id!.localeCompare(b.request_id!));
   const read = (subject: string, i: number, app?: string) => ({ app_id: app ?? appId, kind: 'data.read' as const, entity_id: entityId, subject, request_id: `r${String(i).padStart(4, '0')}`, status: 200, outcome: 'OK' as const });
 
   before(async () => {

@@ -13,6 +13,7 @@ import * as transactionStandardFields from './011-transaction-standard-fields.ts
 import * as dataResults from './012-data-results.ts';
 import * as sealedSigningKeys from './013-sealed-signing-keys.ts';
 import * as auditEvents from './014-audit-events.ts';
+import * as auditSegments from './015-audit-segments.ts';
 
 /** Every migration, in order. Names are stable forever: they are the keys recorded in the database. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '012-data-results': dataResults,
   '013-sealed-signing-keys': sealedSigningKeys,
   '014-audit-events': auditEvents,
+  '015-audit-segments': auditSegments,
 };
