@@ -66,6 +66,20 @@ function waitForLine(child: ChildProcess, pattern: RegExp): Promise<string> {
 /** Every server this run started, stopped at the end whether the bench finished or threw. */
 const children: ChildProcess[] = [];
 
+/** SIGTERM to every server, resolved once all have exited: until then they still write to the data directory. */
+function stopServers(): Promise<unknown> {
+  return Promise.all(
+    children.map((child) =>
+      child.exitCode !== null || child.signalCode !== null
+        ? undefined
+        : new Promise((resolve) => {
+            child.once('exit', resolve);
+            child.kill('SIGTERM');
+          }),
+    ),
+  );
+}
+
 async function startOpenlean(dataDir: string, name: string, env: Record<string, string> = {}): Promise<Server> {
   const port = await freePort();
   // Its stdout (quickstart, then a log line per request) goes to a file: a pipe drained by this
@@ -186,7 +200,7 @@ function spread(values: number[], digits: number) {
   return { median: median(values), text: median(values).toFixed(digits), range: `${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}` };
 }
 
-async function main() {
+async function main(dataDir: string) {
   if (!WRK) {
     process.stderr.write(
       'WARNING: wrk not found; falling back to autocannon in this process. It saturates before the servers do, so the ' +
@@ -196,7 +210,6 @@ async function main() {
   // This process generates the load without wrk, and otherwise only waits: either way it keeps off the servers' core.
   if (PIN) spawnSync('taskset', ['-a', '-p', '-c', String(PIN.generator), String(process.pid)], { stdio: 'ignore' });
 
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openlean-bench-'));
   const openlean = await startOpenlean(dataDir, 'server', { AUDIT: 'on' });
   const creds = JSON.parse(fs.readFileSync(path.join(dataDir, 'sandbox-app.json'), 'utf8'));
   const tokenOf = async (url: string) =>
@@ -322,12 +335,13 @@ async function main() {
   // CPU per read is steadier than throughput on a shared machine, and shows what each thread pays:
   // the audit writer thread's CPU is in the process figure, not the main thread's.
   if (cpuRows.length) console.table(cpuRows);
-  fs.rmSync(dataDir, { recursive: true, force: true });
   process.exitCode = failed ? 1 : 0;
 }
 
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openlean-bench-'));
 try {
-  await main();
+  await main(dataDir);
 } finally {
-  for (const child of children) child.kill('SIGTERM');
+  await stopServers();
+  fs.rmSync(dataDir, { recursive: true, force: true });
 }
