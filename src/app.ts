@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { lazyRequestLogger } from './logging.ts';
 import { BANK_DATA_SCHEMAS } from './domain/bank-data.ts';
 import type { AppContext } from './context.ts';
 import { Problem } from './errors/problem.ts';
@@ -55,6 +57,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     loggerInstance: ctx.log as FastifyBaseLogger,
     // One line per request, written by the onResponse hook below, instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
+    childLoggerFactory: (logger, bindings, options) => lazyRequestLogger(logger as Logger, bindings, options as Record<string, unknown>) as FastifyBaseLogger,
     bodyLimit: ctx.config.bodyLimit,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];

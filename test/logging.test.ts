@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BankError } from '../src/banks/connector.ts';
 import { GrantAnswerLost } from '../src/banks/security/fapi-client.ts';
-import { createLogger } from '../src/logging.ts';
+import { createLogger, lazyRequestLogger } from '../src/logging.ts';
 
 /** The process logger, writing into memory. */
 function capture() {
@@ -34,5 +34,23 @@ describe('logging', () => {
     const out = read();
     assert.ok(!out.includes('RT-rotated-7'), out);
     assert.match(out, /GrantAnswerLost/);
+  });
+
+  it('a request\'s logger binds the request id, keeps the level and the redaction, and logs nothing below its level', () => {
+    const { log, read } = capture();
+    const requestLog = lazyRequestLogger(log, { request_id: 'req-1' }, {});
+    assert.equal(requestLog.level, 'info');
+    requestLog.debug({ a: 1 }, 'below the level');
+    assert.equal(read(), '');
+    requestLog.info({ a: 2, access_token: 'AT-secret-8' }, 'hello');
+    requestLog.child({ b: 3 }).warn('from a child');
+    const lines = read().trimEnd().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(
+      lines.map((l) => [l.request_id, l.msg, l.a, l.b, l.access_token]),
+      [
+        ['req-1', 'hello', 2, undefined, '[secret]'],
+        ['req-1', 'from a child', undefined, 3, undefined],
+      ],
+    );
   });
 });
