@@ -88,7 +88,7 @@ export async function startServer(config: Config, options: { now?: () => Date } 
     const refreshes = createRefreshEngine({ store, jobs, connector, banks, key: encryptionKey, config: config.refresh, now, log, handlers: { [WEBHOOK_JOB]: deliver } });
     // A worker serves no requests to count.
     rateLimits = config.rateLimitPerMinute > 0 && config.role !== 'worker' ? createRateLimiter({ store, perMinute: config.rateLimitPerMinute, now, log }) : null;
-    // Batches are written by a thread of their own, never by the one answering reads (docs/decisions/017).
+    // On SQLite, batches go through a connection of their own that never waits for a lock (docs/decisions/021).
     audit = createAuditRecorder({ store, log, now, ...config.audit, databaseUrl: config.databaseUrl });
     const ctx: AppContext = {
       config,

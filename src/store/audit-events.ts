@@ -225,8 +225,9 @@ const SEGMENT_COLUMNS = ['id', 'app_id', 'first_at', 'last_at', 'count', 'record
 const KEY_COLUMNS = ['segment_id', 'app_id', 'entity_id', 'customer_id', 'kind', 'n'] as const satisfies readonly (keyof AuditSegmentKeyTable)[];
 
 /**
- * The audit writer thread's own connection to a SQLite file: prepared INSERTs of segments and keys
- * in one transaction per batch, and a prepared customer lookup.
+ * The audit recorder's own connection to a SQLite file (src/audit/recorder.ts): prepared INSERTs of
+ * segments and keys in one transaction per batch, and a prepared customer lookup. It never waits
+ * for a lock: a write that finds the file locked throws `SQLITE_BUSY` at once.
  */
 export function openSqliteAuditSink(file: string): {
   customersOf(appId: string, entityIds: string[]): Promise<Map<string, string>>;
@@ -234,7 +235,9 @@ export function openSqliteAuditSink(file: string): {
   close(): void;
 } {
   const database = new SQLite(file);
-  database.pragma('busy_timeout = 5000');
+  database.pragma('busy_timeout = 0');
+  // As the store's connections (src/store/database.ts): in WAL mode, no fsync at every commit.
+  database.pragma('synchronous = NORMAL');
   const insertSegment = database.prepare(`insert into audit_segments (${SEGMENT_COLUMNS.join(', ')}) values (${SEGMENT_COLUMNS.map(() => '?').join(', ')})`);
   const insertKey = database.prepare(`insert into audit_segment_keys (${KEY_COLUMNS.join(', ')}) values (${KEY_COLUMNS.map(() => '?').join(', ')})`);
   const customer = database.prepare<[string, string], { customer_id: string }>('select customer_id from entities where app_id = ? and id = ?');
