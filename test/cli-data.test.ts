@@ -91,6 +91,23 @@ describe('CLI read commands', () => {
     assert.equal((await s.waitForRefresh(token, entityId, started.refresh_id)).status, 'FINISHED');
   });
 
+  it('refresh --wait --timeout stops waiting for a refresh that waits longer, says so and exits 1; the refresh goes on', async () => {
+    const login = 'cli-quota';
+    const quota = await s.createSandboxEntity(token, { customer_id: await s.createCustomer(token), bank_identifier: 'SANDBOX_FALCON_AE', login });
+    const res = await fetch(`${s.url}/sandbox-banks/SANDBOX_FALCON_AE/control/users/${login}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ faults: ['daily_quota'] }) });
+    assert.ok(res.ok, await res.text());
+    const waited = await openlean(['refresh', '--entity', quota.id, '--wait', '--timeout', '0', '--poll-ms', '20'], env);
+    assert.equal(waited.status, 1, waited.stderr);
+    assert.equal(waited.stdout, '');
+    const [, id] = /^openlean: refresh (\S+) still [A-Z_]+ after 0 s; it goes on/m.exec(waited.stderr) ?? [];
+    assert.ok(id, waited.stderr);
+    const refresh = (await s.request(`/data/v2/refreshes/${id}`, { token, headers: { entity_id: quota.id } })).body;
+    assert.ok(!['FINISHED', 'FAILED'].includes(refresh.status), JSON.stringify(refresh));
+    const wrong = await openlean(['refresh', '--entity', quota.id, '--wait', '--timeout', 'soon'], env);
+    assert.equal(wrong.status, 2);
+    assert.match(wrong.stderr, /--timeout must be a whole number of seconds/);
+  });
+
   it('a refusal is one line with its stable code and request id, exit 1; missing credentials exit 2', async () => {
     const missing = await openlean(['data', 'accounts', '--entity', '00000000-0000-4000-8000-000000000000'], env);
     assert.equal(missing.status, 1);

@@ -65,15 +65,34 @@ export function registerDataCommands(program: Command): void {
     .requiredOption('--entity <entity_id>', 'the entity (a consented bank connection)')
     .option('--wait', 'follow the refresh until it finishes or fails, printing its progress; exit 1 if it failed')
     .option('--poll-ms <ms>', 'with --wait, how often to read its status', '1000')
+    .option('--timeout <seconds>', 'with --wait, stop waiting after this many seconds (exit 1; the refresh goes on): a bank\'s quota can make a refresh wait for hours')
     .option('--json', 'print the refresh as JSON (with --wait, as it ended)')
-    .action(reporting(async (flags: { entity: string; wait?: boolean; pollMs: string; json?: boolean }) => {
+    .action(reporting(async (flags: { entity: string; wait?: boolean; pollMs: string; timeout?: string; json?: boolean }) => {
       const pollMs = Number(flags.pollMs);
       if (!Number.isInteger(pollMs) || pollMs < 10 || pollMs > 60_000) throw new ConfigError(`--poll-ms must be an integer between 10 and 60000, got ${JSON.stringify(flags.pollMs)}`);
+      const timeout = flags.timeout === undefined ? undefined : Number(flags.timeout);
+      if (timeout !== undefined && !(Number.isInteger(timeout) && timeout >= 0 && timeout <= 604_800)) {
+        throw new ConfigError(`--timeout must be a whole number of seconds between 0 and 604800, got ${JSON.stringify(flags.timeout)}`);
+      }
       const client = clientFromEnv();
       const started = await client.refresh(flags.entity);
       if (!flags.wait) return flags.json ? json(started) : void process.stdout.write(`refresh ${started.refresh_id} ${started.status}\n`);
-      // Progress goes to standard error, so that standard output holds only the result.
-      const done = await client.waitForRefresh(flags.entity, started.refresh_id, { intervalMs: pollMs, onProgress: (r) => process.stderr.write(`${progress(r)}\n`) });
+      let last: Refresh = started;
+      const onProgress = (r: Refresh) => {
+        last = r;
+        // Progress goes to standard error, so that standard output holds only the result.
+        process.stderr.write(`${progress(r)}\n`);
+      };
+      const signal = timeout === undefined ? undefined : AbortSignal.timeout(timeout * 1000);
+      let done: Refresh;
+      try {
+        done = await client.waitForRefresh(flags.entity, started.refresh_id, { intervalMs: pollMs, onProgress, ...(signal ? { signal } : {}) });
+      } catch (err) {
+        if (!signal?.aborted || err !== signal.reason) throw err;
+        process.stderr.write(`openlean: refresh ${last.refresh_id} still ${last.status} after ${timeout} s; it goes on (see GET /data/v2/refreshes/${last.refresh_id})\n`);
+        process.exitCode = 1;
+        return;
+      }
       if (flags.json) json(done);
       else process.stdout.write(`refresh ${done.refresh_id} ${done.status}${done.error ? `: ${done.error.code} ${done.error.detail}` : ''}\n`);
       if (done.status === 'FAILED') process.exitCode = 1;
