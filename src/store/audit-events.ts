@@ -74,9 +74,9 @@ function compare(a: Position, b: Position): number {
   return a.at < b.at ? -1 : a.at > b.at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-/** The records of `segments`, each segment's customers read from its keys. */
-async function decodeAll(db: Kysely<DB>, segments: readonly AuditSegmentTable[]): Promise<AuditEventRow[][]> {
-  if (segments.length === 0) return [];
+/** Each of `segments`' entity → customer map, read from its keys in one query. */
+async function customersOfSegments(db: Kysely<DB>, segments: readonly AuditSegmentTable[]): Promise<Map<string, Map<string, string | null>>> {
+  if (segments.length === 0) return new Map();
   const keys = await db
     .selectFrom('audit_segment_keys')
     .select(['segment_id', 'entity_id', 'customer_id'])
@@ -93,7 +93,18 @@ async function decodeAll(db: Kysely<DB>, segments: readonly AuditSegmentTable[])
     if (!map) customers.set(k.segment_id, (map = new Map()));
     map.set(k.entity_id, k.customer_id);
   }
-  return segments.map((s) => decodeSegment(s.id, s.app_id, s.records, customers.get(s.id) ?? new Map()));
+  return customers;
+}
+
+/** The records of one segment, with the customers `customersOfSegments` read. */
+function decode(segment: AuditSegmentTable, customers: Map<string, Map<string, string | null>>): AuditEventRow[] {
+  return decodeSegment(segment.id, segment.app_id, segment.records, customers.get(segment.id) ?? new Map());
+}
+
+/** The records of `segments`, segment by segment. */
+async function decodeAll(db: Kysely<DB>, segments: readonly AuditSegmentTable[]): Promise<AuditEventRow[][]> {
+  const customers = await customersOfSegments(db, segments);
+  return segments.map((s) => decode(s, customers));
 }
 
 /**
@@ -122,11 +133,12 @@ export async function listAuditEvents(
       query = query.where((eb) => eb.or([eb('last_at', '<', last_at), eb.and([eb('last_at', '=', last_at), eb('id', '<', id)])]));
     }
     const segments = await query.orderBy('last_at', 'desc').orderBy('id', 'desc').limit(SEGMENTS_PER_QUERY).execute();
-    const decoded = await decodeAll(db, segments);
-    for (const [i, segment] of segments.entries()) {
+    const customers = await customersOfSegments(db, segments);
+    for (const segment of segments) {
       // Every record still unread is at most this segment's last: none can enter a full page ending later.
       if (found.length >= wanted && segment.last_at < found[wanted - 1]!.at) break reading;
-      for (const row of decoded[i]!) {
+      // Decoded only when reached: a first page usually needs one segment of the query's 32.
+      for (const row of decode(segment, customers)) {
         if (recordMatches(filter, row) && (!page.after || compare(row, page.after) < 0)) found.push(row);
       }
       found.sort((a, b) => compare(b, a));
