@@ -23,7 +23,7 @@ export function createLogger(level: Config['logLevel'], destination?: { write(li
   return { log: pino(options, stream), flush: () => stream.flushSync() };
 }
 
-type LevelMethod = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+type LevelMethod = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 
 /**
  * A request's logger, made only when the request logs. Fastify gives every request a child logger
@@ -63,7 +63,7 @@ class LazyLogger {
   }
   #log(method: LevelMethod, args: unknown[]): void {
     // Below the level nothing is written, and no child is needed.
-    if (method !== 'silent' && !this.isLevelEnabled(method)) return;
+    if (!this.isLevelEnabled(method)) return;
     (this.#real()[method] as (...a: unknown[]) => void)(...args);
   }
   fatal(...args: unknown[]): void {

@@ -25,7 +25,7 @@ export interface AuditRecorder {
   record(event: AuditEventInput): void;
   /** Writes everything buffered so far; resolves once it is in the database (or was given up, logged). */
   flush(): Promise<void>;
-  /** Stops the timer, writes what is buffered and ends the writer thread; records made after it are not written. */
+  /** Stops the timer, writes what is buffered and closes its own connection, if any; records made after it are not written. */
   close(): Promise<void>;
 }
 
@@ -117,7 +117,7 @@ export function createAuditRecorder(options: AuditRecorderOptions): AuditRecorde
 
   // One write of everything buffered when it runs: looping until the buffer was empty wrote back to
   // back, under load, batches of the few records that arrived during the previous write, each a
-  // thread wake-up and a database transaction (bench:reads: a third of a read's CPU).
+  // database transaction of its own.
   async function writeBuffered(): Promise<void> {
     if (buffer.length > 0) {
       const batch = { events: buffer, times };

@@ -3,14 +3,14 @@ import { customersOfEntities, insertAuditSegments, type StoredSegment } from '..
 import type { DB } from '../store/schema.ts';
 import { segmentId, type EncodedSegment } from './segment.ts';
 
-/** Where segments go: the store through Kysely, or (the writer thread on SQLite) prepared statements. */
+/** Where segments go: the store through Kysely, or (the recorder's own SQLite connection) prepared statements. */
 export interface AuditSink {
   /** The customer of each of `entityIds` that is application `appId`'s entity (entity id → customer id). */
   customersOf(appId: string, entityIds: string[]): Promise<Map<string, string>>;
   insert(segments: StoredSegment[]): Promise<void>;
 }
 
-/** The sink of a Kysely database (PostgreSQL, the in-thread writer, and consent changes in their transaction). */
+/** The sink of a Kysely database (PostgreSQL, tests and tools, and consent changes in their transaction). */
 export function kyselySink(db: Kysely<DB>): AuditSink {
   return { customersOf: (appId, ids) => customersOfEntities(db, appId, ids), insert: (segments) => insertAuditSegments(db, segments) };
 }
