@@ -1,5 +1,5 @@
 import SQLite from 'better-sqlite3';
-import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { decodeSegment } from '../audit/segment.ts';
 import type { Position } from '../domain/cursor.ts';
 import type { AuditEventRow, AuditKind, AuditSegmentKeyTable, AuditSegmentTable, DB } from './schema.ts';
@@ -48,15 +48,24 @@ export interface AuditFilter {
   to?: string;
 }
 
-/** Whether a segment has a key matching the filter's entity, customer and kind (true when it names none). */
-function keyMatches(filter: AuditFilter) {
-  return (eb: ExpressionBuilder<DB, 'audit_segments'>) => {
+/**
+ * The segments that may hold records matching `filter` (of application `appId`, or of every
+ * application): those overlapping its time range, with a key of its entity, customer and kind when
+ * it names any. Listing, counting and exporting each order and page them their own way.
+ */
+function segmentsMatching(db: Kysely<DB>, filter: AuditFilter, appId?: string) {
+  let query = db.selectFrom('audit_segments').selectAll();
+  if (appId !== undefined) query = query.where('app_id', '=', appId);
+  if (filter.from !== undefined) query = query.where('last_at', '>=', filter.from);
+  if (filter.to !== undefined) query = query.where('first_at', '<', filter.to);
+  if (filter.entityId === undefined && filter.customerId === undefined && filter.kind === undefined) return query;
+  return query.where((eb) => {
     let keys = eb.selectFrom('audit_segment_keys as k').select('k.segment_id').whereRef('k.segment_id', '=', 'audit_segments.id');
     if (filter.entityId !== undefined) keys = keys.where('k.entity_id', '=', filter.entityId);
     if (filter.customerId !== undefined) keys = keys.where('k.customer_id', '=', filter.customerId);
     if (filter.kind !== undefined) keys = keys.where('k.kind', '=', filter.kind);
     return eb.exists(keys);
-  };
+  });
 }
 
 function recordMatches(filter: AuditFilter, row: AuditEventRow): boolean {
@@ -80,11 +89,7 @@ async function customersOfSegments(db: Kysely<DB>, segments: readonly AuditSegme
   const keys = await db
     .selectFrom('audit_segment_keys')
     .select(['segment_id', 'entity_id', 'customer_id'])
-    .where(
-      'segment_id',
-      'in',
-      segments.map((s) => s.id),
-    )
+    .where('segment_id', 'in', segments.map((s) => s.id))
     .execute();
   const customers = new Map<string, Map<string, string | null>>();
   for (const k of keys) {
@@ -124,9 +129,7 @@ export async function listAuditEvents(
   let found: AuditEventRow[] = [];
   let last: { last_at: string; id: string } | undefined;
   reading: for (;;) {
-    let query = db.selectFrom('audit_segments').selectAll().where('app_id', '=', appId).where(keyMatches(filter));
-    if (filter.from !== undefined) query = query.where('last_at', '>=', filter.from);
-    if (filter.to !== undefined) query = query.where('first_at', '<', filter.to);
+    let query = segmentsMatching(db, filter, appId);
     if (page.after) query = query.where('first_at', '<=', page.after.at);
     if (last) {
       const { last_at, id } = last;
@@ -168,10 +171,7 @@ async function countAuditEvents(db: Kysely<DB>, appId: string, filter: AuditFilt
   let total = Number((await inside.executeTakeFirst())?.n ?? 0);
   if (filter.from === undefined && filter.to === undefined) return total;
   const { from, to } = filter;
-  let cut = db.selectFrom('audit_segments').selectAll().where('app_id', '=', appId).where(keyMatches(filter));
-  if (from !== undefined) cut = cut.where('last_at', '>=', from);
-  if (to !== undefined) cut = cut.where('first_at', '<', to);
-  cut = cut.where((eb) => {
+  const cut = segmentsMatching(db, filter, appId).where((eb) => {
     const outside = [];
     if (from !== undefined) outside.push(eb('first_at', '<', from));
     if (to !== undefined) outside.push(eb('last_at', '>=', to));
@@ -196,7 +196,7 @@ export async function* exportAuditEvents(db: Kysely<DB>, range: { from: string; 
   let pending: AuditEventRow[] = [];
   let last: { first_at: string; id: string } | undefined;
   for (;;) {
-    let query = db.selectFrom('audit_segments').selectAll().where('last_at', '>=', range.from).where('first_at', '<', range.to).where(keyMatches(filter));
+    let query = segmentsMatching(db, filter);
     if (last) {
       const { first_at, id } = last;
       query = query.where((eb) => eb.or([eb('first_at', '>', first_at), eb.and([eb('first_at', '=', first_at), eb('id', '>', id)])]));
