@@ -1,5 +1,6 @@
 import { PostgresAdapter, sql, type Kysely } from 'kysely';
-import { encodeSegments, segmentId, type AuditEventInput } from '../../audit/segment.ts';
+import { encodeSegments, type AuditEventInput } from '../../audit/segment.ts';
+import { kyselySink, writeAuditSegments } from '../../audit/write-batch.ts';
 
 /** Rows of `audit_events` turned into one segment, per application. */
 const ROWS_PER_SEGMENT = 500;
@@ -58,18 +59,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     const rows: any[] = await query.orderBy('app_id').orderBy('at').orderBy('id').limit(ROWS_PER_SEGMENT).execute();
     if (rows.length === 0) break;
     const events: AuditEventInput[] = rows.map(({ id: _id, at: _at, ...event }) => event);
-    for (const segment of encodeSegments(events, rows.map((r) => Date.parse(r.at)))) {
-      const id = segmentId(segment.first_ms);
-      await db
-        .insertInto('audit_segments')
-        .values({ id, app_id: segment.app_id, first_at: new Date(segment.first_ms).toISOString(), last_at: new Date(segment.last_ms).toISOString(), count: segment.count, records: segment.records })
-        .execute();
-      const customerOf = new Map(rows.filter((r) => r.app_id === segment.app_id && r.entity_id !== null).map((r) => [r.entity_id, r.customer_id]));
-      await db
-        .insertInto('audit_segment_keys')
-        .values(segment.keys.map((k) => ({ segment_id: id, app_id: segment.app_id, entity_id: k.entity_id, customer_id: k.entity_id === null ? null : (customerOf.get(k.entity_id) ?? null), kind: k.kind, n: k.n })))
-        .execute();
-    }
+    // A record's customer comes with it; records of another application's entity had none, and the
+    // writer's lookup among the application's entities finds none for them either.
+    await writeAuditSegments(kyselySink(db), encodeSegments(events, rows.map((r) => Date.parse(r.at))));
     const last = rows.at(-1);
     after = { app_id: last.app_id, at: last.at, id: last.id };
   }
