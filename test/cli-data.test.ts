@@ -1,21 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { progress, signed } from '../src/cli/data-commands.ts';
+import { runOpenlean } from './helpers/cli.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
-
-const BIN = path.resolve(import.meta.dirname, '..', 'bin', 'openlean.js');
-
-/** Runs the CLI as a user would, without blocking this process (whose server it talks to). */
-function openlean(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c));
-  child.stderr.on('data', (c: Buffer) => (stderr += c));
-  return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
-}
 
 /** `openlean data accounts|transactions` and `openlean refresh` against a running server. */
 describe('CLI read commands', () => {
@@ -36,11 +23,11 @@ describe('CLI read commands', () => {
 
   it('data accounts: a table, and with --json the API\'s answer', async () => {
     const accounts = await rest('/data/v2/accounts');
-    const asJson = await openlean(['data', 'accounts', '--entity', entityId, '--json'], env);
+    const asJson = await runOpenlean(['data', 'accounts', '--entity', entityId, '--json'], env);
     assert.equal(asJson.status, 0, asJson.stderr);
     assert.deepEqual(JSON.parse(asJson.stdout), accounts);
 
-    const asTable = await openlean(['data', 'accounts', '--entity', entityId], env);
+    const asTable = await runOpenlean(['data', 'accounts', '--entity', entityId], env);
     assert.equal(asTable.status, 0, asTable.stderr);
     const lines = asTable.stdout.trimEnd().split('\n');
     assert.match(lines[0]!, /^ACCOUNT_ID\s+NAME\s+TYPE\s+CURRENCY\s+IBAN\s+STATUS$/);
@@ -58,11 +45,11 @@ describe('CLI read commands', () => {
     const expected = await rest(`/data/v2/accounts/${account.account_id}/transactions?start_date=${from}&end_date=${to}&size=1000`);
     assert.ok(expected.length > 0);
     const args = ['data', 'transactions', '--entity', entityId, '--account', account.account_id, '--from', from, '--to', to];
-    const asJson = await openlean([...args, '--json'], env);
+    const asJson = await runOpenlean([...args, '--json'], env);
     assert.equal(asJson.status, 0, asJson.stderr);
     assert.deepEqual(JSON.parse(asJson.stdout), expected);
 
-    const asTable = await openlean(args, env);
+    const asTable = await runOpenlean(args, env);
     assert.equal(asTable.status, 0, asTable.stderr);
     const lines = asTable.stdout.trimEnd().split('\n');
     assert.match(lines[0]!, /^DATE\s+STATUS\s+AMOUNT\s+CURRENCY\s+DESCRIPTION$/);
@@ -75,7 +62,7 @@ describe('CLI read commands', () => {
   });
 
   it('refresh --wait prints its progress on standard error and how it ended; --json the refresh', async () => {
-    const waited = await openlean(['refresh', '--entity', entityId, '--wait', '--poll-ms', '20'], env);
+    const waited = await runOpenlean(['refresh', '--entity', entityId, '--wait', '--poll-ms', '20'], env);
     assert.equal(waited.status, 0, waited.stderr);
     const [, id] = /^refresh (\S+) FINISHED$/.exec(waited.stdout.trim()) ?? [];
     assert.ok(id, waited.stdout);
@@ -84,7 +71,7 @@ describe('CLI read commands', () => {
     assert.equal(reported.at(-1), progress(finished));
     assert.match(reported.at(-1)!, /^FINISHED: accounts FINISHED \d+, /);
 
-    const asJson = await openlean(['refresh', '--entity', entityId, '--json'], env);
+    const asJson = await runOpenlean(['refresh', '--entity', entityId, '--json'], env);
     assert.equal(asJson.status, 0, asJson.stderr);
     const started = JSON.parse(asJson.stdout);
     assert.equal(started.trigger, 'MANUAL');
@@ -96,33 +83,33 @@ describe('CLI read commands', () => {
     const quota = await s.createSandboxEntity(token, { customer_id: await s.createCustomer(token), bank_identifier: 'SANDBOX_FALCON_AE', login });
     const res = await fetch(`${s.url}/sandbox-banks/SANDBOX_FALCON_AE/control/users/${login}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ faults: ['daily_quota'] }) });
     assert.ok(res.ok, await res.text());
-    const waited = await openlean(['refresh', '--entity', quota.id, '--wait', '--timeout', '0', '--poll-ms', '20'], env);
+    const waited = await runOpenlean(['refresh', '--entity', quota.id, '--wait', '--timeout', '0', '--poll-ms', '20'], env);
     assert.equal(waited.status, 1, waited.stderr);
     assert.equal(waited.stdout, '');
     const [, id] = /^openlean: refresh (\S+) still [A-Z_]+ after 0 s; it goes on/m.exec(waited.stderr) ?? [];
     assert.ok(id, waited.stderr);
     const refresh = (await s.request(`/data/v2/refreshes/${id}`, { token, headers: { entity_id: quota.id } })).body;
     assert.ok(!['FINISHED', 'FAILED'].includes(refresh.status), JSON.stringify(refresh));
-    const wrong = await openlean(['refresh', '--entity', quota.id, '--wait', '--timeout', 'soon'], env);
+    const wrong = await runOpenlean(['refresh', '--entity', quota.id, '--wait', '--timeout', 'soon'], env);
     assert.equal(wrong.status, 2);
     assert.match(wrong.stderr, /--timeout must be a whole number of seconds/);
   });
 
   it('a refusal is one line with its stable code and request id, exit 1; missing credentials exit 2', async () => {
-    const missing = await openlean(['data', 'accounts', '--entity', '00000000-0000-4000-8000-000000000000'], env);
+    const missing = await runOpenlean(['data', 'accounts', '--entity', '00000000-0000-4000-8000-000000000000'], env);
     assert.equal(missing.status, 1);
     assert.equal(missing.stdout, '');
     assert.match(missing.stderr, /^openlean: NOT_FOUND: .+ \[request [\w-]+\]\n$/);
 
-    const wrong = await openlean(['data', 'accounts', '--entity', entityId], { ...env, OPENLEAN_CLIENT_SECRET: 'wrong' });
+    const wrong = await runOpenlean(['data', 'accounts', '--entity', entityId], { ...env, OPENLEAN_CLIENT_SECRET: 'wrong' });
     assert.equal(wrong.status, 1);
     assert.match(wrong.stderr, /^openlean: the server refused OPENLEAN_CLIENT_ID\/OPENLEAN_CLIENT_SECRET: invalid_client/);
 
-    const unset = await openlean(['data', 'accounts', '--entity', entityId], { ...env, OPENLEAN_CLIENT_ID: '' });
+    const unset = await runOpenlean(['data', 'accounts', '--entity', entityId], { ...env, OPENLEAN_CLIENT_ID: '' });
     assert.equal(unset.status, 2);
     assert.match(unset.stderr, /^openlean: set OPENLEAN_CLIENT_ID and OPENLEAN_CLIENT_SECRET/);
 
-    const badDate = await openlean(['data', 'transactions', '--entity', entityId, '--account', 'a', '--from', '1 May'], env);
+    const badDate = await runOpenlean(['data', 'transactions', '--entity', entityId, '--account', 'a', '--from', '1 May'], env);
     assert.equal(badDate.status, 2);
     assert.match(badDate.stderr, /--from must be a date YYYY-MM-DD/);
   });

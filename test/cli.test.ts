@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import YAML from 'yaml';
+import { runOpenlean } from './helpers/cli.ts';
 import { freePort } from './helpers/free-port.ts';
 import { IMPORTED_ENTRIES, PARTICIPANTS } from './helpers/participants.ts';
 import { writeBankCredentials } from './helpers/pki.ts';
@@ -27,15 +28,6 @@ function run(args: string[], env: Record<string, string>) {
   return spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
 }
 
-/** `run` without blocking this process: for commands that talk to a server this process runs. */
-function runAsync(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
-}
 
 /** Starts `openlean serve`, resolves with its stdout once the quickstart is printed. */
 function serve(env: Record<string, string>) {
@@ -110,13 +102,13 @@ describe('openlean CLI', () => {
     };
     // Nothing listens on a free port: the database is down.
     const down = await freePort();
-    oneLine(await runAsync(['migrate'], { DATA_DIR: tempDir(), DATABASE_URL: `postgres://postgres@127.0.0.1:${down}/openlean` }), new RegExp(`^openlean: cannot connect to the database at 127\\.0\\.0\\.1:${down}: connection refused; start PostgreSQL or correct DATABASE_URL`));
+    oneLine(await runOpenlean(['migrate'], { DATA_DIR: tempDir(), DATABASE_URL: `postgres://postgres@127.0.0.1:${down}/openlean` }), new RegExp(`^openlean: cannot connect to the database at 127\\.0\\.0\\.1:${down}: connection refused; start PostgreSQL or correct DATABASE_URL`));
     // A port someone else holds.
     const dir = tempDir();
     const port = await freePort();
     const first = serve({ DATA_DIR: dir, PORT: String(port) });
     await first.ready;
-    oneLine(await runAsync(['serve'], { DATA_DIR: tempDir(), PORT: String(port), LOG_LEVEL: 'silent', SANDBOX_BANKS_TLS_PORT: '0' }), new RegExp(`^openlean: cannot listen on 127\\.0\\.0\\.1:${port}: the port is already in use`));
+    oneLine(await runOpenlean(['serve'], { DATA_DIR: tempDir(), PORT: String(port), LOG_LEVEL: 'silent', SANDBOX_BANKS_TLS_PORT: '0' }), new RegExp(`^openlean: cannot listen on 127\\.0\\.0\\.1:${port}: the port is already in use`));
     first.child.kill('SIGTERM');
     assert.equal(await first.exited, 0);
   });
@@ -285,7 +277,7 @@ describe('openlean CLI', () => {
 
     it('proves each step against a FAPI bank: discovery, TLS, mutual TLS, a client-credentials token', async () => {
       const { dir, file } = await banksFileFor(null);
-      const res = await runAsync(['banks', 'check'], { DATA_DIR: dir, BANKS_FILE: file, MODE: 'production' });
+      const res = await runOpenlean(['banks', 'check'], { DATA_DIR: dir, BANKS_FILE: file, MODE: 'production' });
       assert.equal(res.status, 0, res.stdout + res.stderr);
       const falcon = res.stdout.split('\n').slice(0, 5);
       assert.match(falcon[0]!, /^CHECK_SANDBOX_FALCON_AE \(Falcon Bank \(sandbox\), http:\/\/127\.0\.0\.1:\d+\/sandbox-banks\/SANDBOX_FALCON_AE\)$/);
@@ -296,7 +288,7 @@ describe('openlean CLI', () => {
 
     it('names the step that fails: a transport certificate the bank does not trust', async () => {
       const { dir, file } = await banksFileFor(await createUntrustedClientCertificate('CN=openlean sandbox TPP,O=openlean,C=AE'));
-      const res = await runAsync(['banks', 'check', 'CHECK_SANDBOX_OASIS_AE'], { DATA_DIR: dir, BANKS_FILE: file, MODE: 'production' });
+      const res = await runOpenlean(['banks', 'check', 'CHECK_SANDBOX_OASIS_AE'], { DATA_DIR: dir, BANKS_FILE: file, MODE: 'production' });
       assert.equal(res.status, 1, res.stdout + res.stderr);
       const lines = res.stdout.trimEnd().split('\n');
       assert.deepEqual(lines.slice(1, 4).map((l) => l.trim().split(/ +/).slice(0, 2)), [['ok', 'discovery'], ['ok', 'tls'], ['FAIL', 'mutual_tls']]);
@@ -306,7 +298,7 @@ describe('openlean CLI', () => {
 
     it('refuses an identifier BANKS_FILE does not have', async () => {
       const { dir, file } = await banksFileFor(null);
-      const res = await runAsync(['banks', 'check', 'NO_SUCH_BANK'], { DATA_DIR: dir, BANKS_FILE: file, MODE: 'production' });
+      const res = await runOpenlean(['banks', 'check', 'NO_SUCH_BANK'], { DATA_DIR: dir, BANKS_FILE: file, MODE: 'production' });
       assert.equal(res.status, 2);
       assert.equal(res.stderr, `openlean: NO_SUCH_BANK is not a bank of BANKS_FILE (${file})\n`);
     });

@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { auditRecords } from '../helpers/audit-records.ts';
+import { runOpenlean } from '../helpers/cli.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { assertSecured } from '../helpers/security.ts';
 import { startTestServer, type Credentials, type TestServer } from '../helpers/server.ts';
-
-const BIN = path.resolve(import.meta.dirname, '../../bin/openlean.js');
 
 /** What each data read is a read of: written out here, not derived from the routes under test. */
 const RESOURCE_OF: Record<string, string> = {
@@ -24,14 +21,6 @@ const RESOURCE_OF: Record<string, string> = {
   getIdentity: 'identity',
 };
 
-function runCli(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
-}
 
 describe('audit trail of data access', () => {
   let s: TestServer;
@@ -238,7 +227,7 @@ describe('audit trail of data access', () => {
     await recordsOf(requestId);
     const from = new Date(Date.now() - 3_600_000).toISOString();
     const to = new Date(Date.now() + 3_600_000).toISOString();
-    const out = await runCli(['audit', 'export', '--from', from, '--to', to, '--customer-id', customerId], {
+    const out = await runOpenlean(['audit', 'export', '--from', from, '--to', to, '--customer-id', customerId], {
       DATABASE_URL: s.server.ctx.config.databaseUrl,
       DATA_DIR: s.dataDir,
       LOG_LEVEL: 'silent',
@@ -249,10 +238,10 @@ describe('audit trail of data access', () => {
     // Oldest first; the same records the API lists newest first.
     assert.deepEqual(lines, [...listed.body].reverse());
     assert.ok(lines.some((e) => e.request_id === requestId));
-    const none = await runCli(['audit', 'export', '--from', '2020-01-01', '--to', '2020-01-02'], { DATABASE_URL: s.server.ctx.config.databaseUrl, DATA_DIR: s.dataDir });
+    const none = await runOpenlean(['audit', 'export', '--from', '2020-01-01', '--to', '2020-01-02'], { DATABASE_URL: s.server.ctx.config.databaseUrl, DATA_DIR: s.dataDir });
     assert.equal(none.status, 0, none.stderr);
     assert.equal(none.stdout, '');
-    const wrong = await runCli(['audit', 'export', '--from', 'yesterday', '--to', '2020-01-02'], { DATABASE_URL: s.server.ctx.config.databaseUrl, DATA_DIR: s.dataDir });
+    const wrong = await runOpenlean(['audit', 'export', '--from', 'yesterday', '--to', '2020-01-02'], { DATABASE_URL: s.server.ctx.config.databaseUrl, DATA_DIR: s.dataDir });
     assert.equal(wrong.status, 2);
     assert.match(wrong.stderr, /--from must be an ISO 8601 date/);
   });
