@@ -66,25 +66,12 @@ function waitForLine(child: ChildProcess, pattern: RegExp): Promise<string> {
 /** Every server this run started, stopped at the end whether the bench finished or threw. */
 const children: ChildProcess[] = [];
 
-/** SIGTERM to every server, resolved once all have exited: until then they still write to the data directory. */
-function stopServers(): Promise<unknown> {
-  return Promise.all(
-    children.map((child) =>
-      child.exitCode !== null || child.signalCode !== null
-        ? undefined
-        : new Promise((resolve) => {
-            child.once('exit', resolve);
-            child.kill('SIGTERM');
-          }),
-    ),
-  );
-}
-
-/** SIGTERM to one server, resolved once it has exited. */
-function stopServer(server: Server): Promise<unknown> {
+/** SIGTERM to a server, resolved once it has exited: until then it still writes to the data directory. */
+function stop(child: ChildProcess): Promise<unknown> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    server.child.once('exit', resolve);
-    server.child.kill('SIGTERM');
+    child.once('exit', resolve);
+    child.kill('SIGTERM');
   });
 }
 
@@ -241,7 +228,7 @@ async function main(dataDir: string) {
     await new Promise((r) => setTimeout(r, 50));
   }
 
-  await stopServer(setup);
+  await stop(setup.child);
   const openlean = await startOpenlean(dataDir, 'server', { AUDIT: 'on' });
   const headers = { authorization: `Bearer ${await tokenOf(openlean.url)}`, entity_id: entity.id };
 
@@ -356,6 +343,6 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openlean-bench-'));
 try {
   await main(dataDir);
 } finally {
-  await stopServers();
+  await Promise.all(children.map(stop));
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
