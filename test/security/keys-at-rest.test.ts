@@ -240,10 +240,12 @@ describe('keys at rest', () => {
     assert.deepEqual(await jwksKids(), [oldKid, added.kid].sort());
 
     // One token lifetime after the switch, the old key's last token has expired and the key leaves JWKS.
-    s.advanceClock(ctx().config.tokenTtlSeconds * 1000 - 2000);
+    // `exp` is in whole seconds (rounded down), so the token may expire up to a second before one TTL
+    // after it was issued: the check before its expiry keeps more than that second in hand.
+    s.advanceClock(ctx().config.tokenTtlSeconds * 1000 - 3000);
     assert.equal(await works(lastOldToken), 201, 'until it expires');
     assert.deepEqual(await jwksKids(), [oldKid, added.kid].sort());
-    s.advanceClock(2000);
+    s.advanceClock(3000);
     assert.deepEqual(await jwksKids(), [added.kid]);
     assert.equal(await works(lastOldToken), 401);
     assert.equal(await works(await s.token()), 201);
