@@ -280,7 +280,7 @@ function parseEntry(raw: unknown, index: number, options: BanksEntriesOptions, p
     fail('country', `must be an ISO 3166-1 alpha-2 code such as AE, SA or GB, got ${quote(country)}${country === 'UK' ? ' (the United Kingdom is GB)' : ''}`);
   }
   const currency = text('currency');
-  if (currency !== undefined && !(/^[A-Z]{3}$/.test(currency) && isKnownCurrency(currency))) {
+  if (currency !== undefined && !isKnownCurrency(currency)) {
     fail('currency', `must be an ISO 4217 code openlean knows the minor units of (such as AED, SAR, BHD, GBP), got ${quote(currency)}`);
   }
   const zoneText = text('time_zone');

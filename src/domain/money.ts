@@ -2,30 +2,48 @@
  * Exact money. Amounts live as integer minor units next to their currency; they only become a
  * JSON number at the edge, through a decimal string, so no binary float arithmetic ever touches them.
  */
+import currencyCodes from 'currency-codes';
 
-/** ISO 4217 minor-unit exponents for the currencies the Gulf banks use; anything else defaults to 2. */
-const EXPONENTS: Readonly<Record<string, number>> = {
-  AED: 2, SAR: 2, QAR: 2, USD: 2, EUR: 2, GBP: 2, EGP: 2, INR: 2,
-  BHD: 3, KWD: 3, OMR: 3, JOD: 3, IQD: 3, LYD: 3, TND: 3,
-  JPY: 0, KRW: 0,
-};
+/**
+ * ISO 4217 minor-unit exponents ("digits" of List One), from the maintained `currency-codes`
+ * package, keyed by the exact upper-case code. A code that is not on the list has no exponent:
+ * guessing 2 would silently shift a BHD or JPY amount by a factor of ten or a hundred.
+ */
+const EXPONENTS: ReadonlyMap<string, number> = new Map(currencyCodes.data.map((c) => [c.code, c.digits]));
+
+/** A currency code that is not on the ISO 4217 list, so its minor units are unknown. */
+export class UnknownCurrency extends RangeError {
+  readonly currency: string;
+
+  constructor(currency: string) {
+    super(`${JSON.stringify(currency)} is not an ISO 4217 currency code, so its minor units are unknown`);
+    this.name = 'UnknownCurrency';
+    this.currency = currency;
+  }
+}
 
 const DECIMAL = /^(-?)(\d{1,15})(?:\.(\d{1,5}))?$/;
 
-/** Whether `currency` is one whose exponent is known here, rather than assumed to be 2. */
+/** Whether `currency` is an upper-case ISO 4217 code (List One), so its minor units are known. */
 export function isKnownCurrency(currency: string): boolean {
-  return Object.hasOwn(EXPONENTS, currency);
+  return EXPONENTS.has(currency);
 }
 
-/** The number of decimal places of `currency` (`exponent('KWD') === 3`). */
+/**
+ * The number of decimal places of `currency` (`exponent('KWD') === 3`, `exponent('JPY') === 0`).
+ * Throws `UnknownCurrency` for a code not on the ISO 4217 list.
+ */
 export function exponent(currency: string): number {
-  return EXPONENTS[currency] ?? 2;
+  const digits = EXPONENTS.get(currency);
+  if (digits === undefined) throw new UnknownCurrency(currency);
+  return digits;
 }
 
 /**
  * Parses a decimal string as a bank sends it into minor units, exactly.
- * `toMinor('12.5', 'BHD') === 12500`. Throws on more decimals than the currency has, or on a
- * value outside the range where minor units stay exact integers.
+ * `toMinor('12.5', 'BHD') === 12500`. Throws a `RangeError` on more decimals than the currency
+ * has, or on a value outside the range where minor units stay exact integers, and `UnknownCurrency`
+ * (a `RangeError`) for a currency not on the ISO 4217 list.
  */
 export function toMinor(decimal: string, currency: string): number {
   const m = DECIMAL.exec(decimal.trim());

@@ -68,6 +68,8 @@ describe('signed amounts', () => {
   it('an amount that is no decimal of its currency is malformed', () => {
     assert.throws(() => directedMinor({ Amount: '1.005', Currency: 'AED' }, 'DEBIT', note), MalformedData);
     assert.throws(() => unsignedMinor({ Amount: '--1', Currency: 'AED' }, note), MalformedData);
+    // A code off the ISO 4217 list has no known minor units: the record is skipped and reported, never read as if it had 2.
+    assert.throws(() => directedMinor({ Amount: '1.00', Currency: 'XYZ' }, 'DEBIT', note), (err: unknown) => err instanceof MalformedData && /"XYZ" is not an ISO 4217 currency code/.test(err.message));
   });
 });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { exponent, formatMinor, toAmount, toMinor } from '../../src/domain/money.ts';
+import { exponent, formatMinor, isKnownCurrency, toAmount, toMinor, UnknownCurrency } from '../../src/domain/money.ts';
 
 describe('money', () => {
   it('knows ISO 4217 exponents, 3-decimal Gulf currencies included', () => {
@@ -10,6 +10,19 @@ describe('money', () => {
     assert.equal(exponent('KWD'), 3);
     assert.equal(exponent('OMR'), 3);
     assert.equal(exponent('JPY'), 0);
+    // Exponents the old hand-written table did not have, which it silently read as 2.
+    assert.equal(exponent('CLP'), 0);
+    assert.equal(exponent('UYW'), 4);
+    assert.equal(exponent('IQD'), 3);
+  });
+
+  it('refuses a currency that is not on the ISO 4217 list instead of guessing its minor units', () => {
+    for (const code of ['XYZ', 'kwd', 'AE', '']) {
+      assert.equal(isKnownCurrency(code), false);
+      assert.throws(() => exponent(code), (err: unknown) => err instanceof UnknownCurrency && err.currency === code);
+      assert.throws(() => toMinor('1.00', code), UnknownCurrency);
+    }
+    assert.equal(isKnownCurrency('SAR'), true);
   });
 
   it('parses decimal strings into exact minor units', () => {
