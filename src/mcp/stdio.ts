@@ -51,7 +51,8 @@ export function tokenSource(url: string, clientId: string, clientSecret: string)
  * relays every message to the running server's `/mcp` with the application's token and relays the
  * answers back, so the tools run where the REST routes run, under the same tenancy, consent checks
  * and rate limits (docs/decisions/018). A message the server could not be reached for is answered
- * with a JSON-RPC error naming why. Resolves when stdin closes.
+ * with a JSON-RPC error naming why. Resolves once stdin has ended and every request read from it
+ * has been answered, so `printf '…' | openlean mcp` prints its answers instead of losing them.
  */
 export async function runStdioBridge(options: StdioBridgeOptions): Promise<void> {
   const report = options.report ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -72,6 +73,16 @@ export async function runStdioBridge(options: StdioBridgeOptions): Promise<void>
   const upstream = new StreamableHTTPClientTransport(new URL('/mcp', options.url), { fetch: authorized });
   const local = new StdioServerTransport(options.stdin, options.stdout);
   const initializing = new Set<string | number>();
+  // Requests read from stdin and not yet answered: stdin may end before the server has answered them.
+  const unanswered = new Set<string | number>();
+  let stdinEnded = false;
+  const closeWhenDrained = () => {
+    if (stdinEnded && unanswered.size === 0) void local.close();
+  };
+  const answer = async (message: JSONRPCMessage) => {
+    await local.send(message);
+    if (('result' in message || 'error' in message) && 'id' in message && unanswered.delete(message.id as string | number)) closeWhenDrained();
+  };
 
   upstream.onmessage = (message: JSONRPCMessage) => {
     // The version agreed on rides on every later request (the Streamable HTTP transport's header).
@@ -79,16 +90,17 @@ export async function runStdioBridge(options: StdioBridgeOptions): Promise<void>
       const version = (message.result as { protocolVersion?: unknown }).protocolVersion;
       if (typeof version === 'string') upstream.setProtocolVersion(version);
     }
-    void local.send(message);
+    void answer(message);
   };
   upstream.onerror = (err) => report(`openlean mcp: ${err.message}`);
 
   local.onmessage = (message: JSONRPCMessage) => {
+    if (isJSONRPCRequest(message)) unanswered.add(message.id);
     if (isJSONRPCRequest(message) && message.method === 'initialize') initializing.add(message.id);
     upstream.send(message).catch((err: Error) => {
       report(`openlean mcp: ${err.message}`);
       if (isJSONRPCRequest(message)) {
-        void local.send({ jsonrpc: '2.0', id: message.id, error: { code: McpErrorCode.InternalError, message: `openlean could not be reached or refused the call: ${err.message}` } });
+        void answer({ jsonrpc: '2.0', id: message.id, error: { code: McpErrorCode.InternalError, message: `openlean could not be reached or refused the call: ${err.message}` } });
       }
     });
   };
@@ -98,7 +110,10 @@ export async function runStdioBridge(options: StdioBridgeOptions): Promise<void>
   });
   await upstream.start();
   await local.start();
-  (options.stdin ?? process.stdin).once('end', () => void local.close());
+  (options.stdin ?? process.stdin).once('end', () => {
+    stdinEnded = true;
+    closeWhenDrained();
+  });
   await closed;
   await upstream.close();
 }

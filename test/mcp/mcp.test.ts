@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -10,6 +11,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { PERMISSIONS } from '../../src/domain/permissions.ts';
+import { OPENLEAN_BIN } from '../helpers/cli.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { expectedSnapshot } from '../helpers/expected.ts';
 import { startTestServer, type Credentials, type TestServer } from '../helpers/server.ts';
@@ -331,6 +333,31 @@ describe('MCP server', () => {
       'one record per reading call; list_banks reads no bank data',
     );
     assert.ok(fresh.every((e: any) => e.subject === s.app.client_id));
+  });
+
+  it('openlean mcp answers every request piped to it before stdin ended, then exits 0', async () => {
+    const child = spawn(process.execPath, [OPENLEAN_BIN, 'mcp'], {
+      env: { PATH: process.env.PATH ?? '', OPENLEAN_URL: s.url, OPENLEAN_CLIENT_ID: s.app.client_id, OPENLEAN_CLIENT_SECRET: s.app.client_secret },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    // All at once and stdin closed straight after, as `printf '…' | openlean mcp` sends them.
+    child.stdin.end(
+      [
+        { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'pipe', version: '1' } } },
+        { jsonrpc: '2.0', method: 'notifications/initialized' },
+        { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+        { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'list_banks', arguments: {} } },
+      ].map((m) => `${JSON.stringify(m)}\n`).join(''),
+    );
+    assert.equal(await exited, 0);
+    const answers = new Map(stdout.trim().split('\n').map((line) => JSON.parse(line) as { id: number; result?: any }).map((m) => [m.id, m.result]));
+    assert.deepEqual([...answers.keys()].sort(), [1, 2, 3]);
+    assert.equal(typeof answers.get(1).protocolVersion, 'string');
+    assert.deepEqual(answers.get(2).tools.map((t: Tool) => t.name).sort(), TOOLS);
+    assert.notEqual(answers.get(3).isError, true);
   });
 
   describe('/mcp as an OAuth 2.0 protected resource', () => {
