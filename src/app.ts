@@ -29,6 +29,7 @@ import { registerListEntities } from './api/entities/list-entities.ts';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandling, MAX_PATH_PARAMETER_LENGTH } from './api/error-handler.ts';
 import { registerHealth } from './api/health/health.ts';
 import { registerJwks } from './api/oauth/jwks.ts';
+import { registerAuthorizationServerMetadata } from './api/oauth/metadata.ts';
 import { registerToken } from './api/oauth/token.ts';
 import { installOpenApi } from './api/openapi.ts';
 import { installValidation } from './api/validation.ts';
@@ -99,6 +100,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   registerHealth(app, ctx);
   registerToken(app, ctx);
   registerJwks(app, ctx);
+  registerAuthorizationServerMetadata(app, ctx);
   registerCreateCustomer(app, ctx);
   registerListCustomers(app, ctx);
   registerGetCustomer(app, ctx);

@@ -69,6 +69,8 @@ export async function startServer(config: Config, options: { now?: () => Date } 
     const inProcess = config.sandboxBanks && config.role !== 'worker';
     let selfUrl = config.role === 'worker' ? config.publicUrl : '';
     let tlsUrl = inProcess ? '' : config.sandboxBankTlsUrl;
+    // Port 0 means "any": the URL derived from it only exists once the server listens.
+    const publicUrl = () => (config.publicUrlGiven || config.port !== 0 ? config.publicUrl : selfUrl.replace('://127.0.0.1:', '://localhost:'));
     const sandboxBase = () => (config.sandboxBanks ? `${selfUrl}${SANDBOX_BANKS_PREFIX}` : config.sandboxBankUrl);
     // Both parties of the sandbox share one test PKI: the banks' server certificate and trust
     // anchors, openlean's transport certificate and signing keys.
@@ -103,11 +105,10 @@ export async function startServer(config: Config, options: { now?: () => Date } 
       rateLimits,
       responses: new ResponseCache(config.responseCacheBytes),
       sandboxBanks: pki ? { baseUrl: sandboxBase, tlsBaseUrl: () => tlsUrl, clients: sandboxClients(pki) } : null,
-      // Port 0 means "any": the URL derived from it only exists once the server listens.
-      publicUrl: () => (config.publicUrlGiven || config.port !== 0 ? config.publicUrl : selfUrl.replace('://127.0.0.1:', '://localhost:')),
+      publicUrl,
       now,
       tokens: createTokenService({
-        issuer: config.publicUrl,
+        issuer: publicUrl,
         ttlSeconds: config.tokenTtlSeconds,
         keys,
         reloadKeys: loadKeys,

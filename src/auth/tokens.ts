@@ -54,7 +54,12 @@ export interface TokenService {
 export const SIGNING_KEYS_RELOAD_MS = 30_000;
 
 export interface TokenServiceOptions {
-  issuer: string;
+  /**
+   * The `iss` of the tokens issued and required of those verified: the base URL clients reach the
+   * server at, also the issuer of its RFC 8414 metadata. A function because with port 0 and no
+   * `PUBLIC_URL` that URL is only known once the server listens.
+   */
+  issuer: () => string;
   ttlSeconds: number;
   keys: SigningKeys;
   /** Re-reads keys from the store: for a kid another process created, and every `SIGNING_KEYS_RELOAD_MS`. */
@@ -116,7 +121,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       const signing = (await fresh()).signingKey(now());
       const token = await new SignJWT({ app_id: appId, scope: formatScope(scope) })
         .setProtectedHeader({ alg: TOKEN_ALG, kid: signing.kid, typ: 'at+jwt' })
-        .setIssuer(options.issuer)
+        .setIssuer(options.issuer())
         .setAudience(AUDIENCE)
         .setSubject(clientId)
         .setJti(randomUUID())
@@ -141,7 +146,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       let payload;
       try {
         ({ payload } = await jwtVerify(token, getKey, {
-          issuer: options.issuer,
+          issuer: options.issuer(),
           audience: AUDIENCE,
           algorithms: [TOKEN_ALG],
           currentDate: new Date(now()),

@@ -6,6 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import * as oauth from 'openid-client';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
@@ -382,6 +384,24 @@ describe('MCP server', () => {
       const forged = await post({ authorization: 'Bearer not.a.token' });
       assert.equal(forged.status, 401);
       assert.match(forged.headers.get('www-authenticate') ?? '', /error="invalid_token", resource_metadata="/);
+    });
+
+    it('names an authorization server whose RFC 8414 metadata an OAuth library discovers and gets a working token from', async () => {
+      const resource = (await s.request('/.well-known/oauth-protected-resource')).body;
+      const issuer = new URL(resource.authorization_servers[0]);
+      const config = await oauth.discovery(issuer, s.app.client_id, s.app.client_secret, undefined, { algorithm: 'oauth2', execute: [oauth.allowInsecureRequests] });
+      const metadata = config.serverMetadata();
+      assert.equal(metadata.issuer, resource.authorization_servers[0]);
+      assert.deepEqual(metadata.grant_types_supported, ['client_credentials']);
+      const granted = await oauth.clientCredentialsGrant(config, { scope: 'api' });
+      const keys = await s.request(new URL(metadata.jwks_uri!).pathname);
+      assert.equal(keys.status, 200);
+      const { payload } = await jwtVerify(granted.access_token, createLocalJWKSet(keys.body), { issuer: metadata.issuer });
+      assert.equal(payload.scope, 'api');
+      const client = new Client({ name: 'discovered', version: '1' });
+      clients.push(client);
+      await client.connect(new StreamableHTTPClientTransport(new URL('/mcp', s.url), { requestInit: { headers: { authorization: `Bearer ${granted.access_token}` } } }));
+      assert.ok((await client.listTools()).tools.length > 0);
     });
 
     it('refuses the SDK client without a token, and a customer-scoped token', async () => {
