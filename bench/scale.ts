@@ -185,7 +185,8 @@ async function deployment(label: string, bank: SandboxBankAt): Promise<Deploymen
     DATABASE_URL: databaseUrl,
     ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     MODE: 'sandbox',
-    PUBLIC_URL: `http://openlean-${label}.bench`,
+    // Lower case: openlean sends the redirect URI as written at PAR but host-lower-cased at the code exchange, so `pages-10M` failed with invalid_grant.
+    PUBLIC_URL: `http://openlean-${label.toLowerCase()}.bench`,
     SANDBOX_BANKS: 'off',
     SANDBOX_BANK_URL: bank.url,
     SANDBOX_BANK_TLS_URL: bank.tlsUrl,
