@@ -18,7 +18,7 @@ import { startServer } from '../src/server.ts';
 import { applySnapshot } from '../src/store/bank-data.ts';
 import { migrate, openStore } from '../src/store/database.ts';
 import { toEntitySnapshot } from '../test/helpers/direct-snapshot.ts';
-import { median } from './median.ts';
+import { median } from './lib/figures.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BANK = 'SANDBOX_FALCON_AE';

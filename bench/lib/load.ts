@@ -1,0 +1,68 @@
+import autocannonRun from 'autocannon';
+import { cpuMs } from './cpu.ts';
+
+/** Seconds per load run, connections the load generator keeps open, and rounds of runs a figure is the median of. */
+export const DURATION = Number(process.env.BENCH_DURATION ?? 4);
+export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+export const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+
+/** What one load run measured. */
+export interface LoadResult {
+  /** Requests per second over the run. */
+  rps: number;
+  /** 99th percentile latency, ms. */
+  p99: number;
+  /** Responses other than 2xx/3xx, socket errors and timeouts. */
+  errors: number;
+  /** Requests completed. */
+  requests: number;
+}
+
+/** autocannon's figures, and the mean latency (ms). */
+export interface AutocannonResult extends LoadResult {
+  mean: number;
+}
+
+/** `url` loaded by autocannon in this process for `DURATION` seconds over `connections` connections. */
+export async function autocannon(url: string, headers: Record<string, string>, connections = CONNECTIONS): Promise<AutocannonResult> {
+  const result = await autocannonRun({ url, connections, duration: DURATION, headers, pipelining: 1 });
+  return {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    mean: result.latency.average,
+    errors: result.errors + result.timeouts + result.non2xx,
+    requests: result.requests.total,
+  };
+}
+
+/** `a` then `b`, or `b` then `a` in odd rounds (ABBA), so neither side always runs on the other's heels. */
+export async function inTurn<A, B>(round: number, a: () => Promise<A>, b: () => Promise<B>): Promise<[A, B]> {
+  if (round % 2 === 0) {
+    const first = await a();
+    return [first, await b()];
+  }
+  const first = await b();
+  return [await a(), first];
+}
+
+/** What `withCpu` ran, and the CPU share (100 = one core) spent meanwhile. */
+export interface Cpu<T> {
+  result: T;
+  /** CPU % of the servers, summed (NaN where `/proc` cannot be read). */
+  servers: number;
+  /** CPU % of this process, the load generator. */
+  generator: number;
+}
+
+/** `run`, with the CPU the processes `pids` and this one used meanwhile. */
+export async function withCpu<T>(pids: Array<number | undefined>, run: () => Promise<T>): Promise<Cpu<T>> {
+  const processMs = (pid: number | undefined) => cpuMs(pid)?.process ?? NaN;
+  const before = pids.map(processMs);
+  const self = process.cpuUsage();
+  const started = performance.now();
+  const result = await run();
+  const wallMs = performance.now() - started;
+  const usedMs = pids.reduce((n: number, pid, i) => n + processMs(pid) - before[i]!, 0);
+  const mine = process.cpuUsage(self);
+  return { result, servers: (100 * usedMs) / wallMs, generator: (100 * (mine.user + mine.system)) / 1000 / wallMs };
+}
