@@ -1,12 +1,13 @@
+import fs from 'node:fs';
 import http from 'node:http';
 
 /**
  * The benchmark's baseline: a bare node:http server answering each path with fixed bytes, the
- * same bytes openlean sends. Reads `{ "<path>": "<body>" }` as JSON on stdin, prints its port.
+ * same bytes openlean sends. `node bench/baseline-server.ts <bodies.json> <port>`, the file
+ * holding `{ "<path>": "<body>" }`; prints `listening` once it is.
  */
-const chunks: Buffer[] = [];
-for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-const bodies = new Map(Object.entries(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, string>).map(([k, v]) => [k, Buffer.from(v)]));
+const [bodiesFile, port] = process.argv.slice(2);
+const bodies = new Map(Object.entries(JSON.parse(fs.readFileSync(bodiesFile!, 'utf8')) as Record<string, string>).map(([k, v]) => [k, Buffer.from(v)]));
 
 const server = http.createServer((req, res) => {
   const body = bodies.get(req.url ?? '');
@@ -18,7 +19,7 @@ const server = http.createServer((req, res) => {
   res.end(body);
 });
 server.keepAliveTimeout = 60_000;
-server.listen(0, '127.0.0.1', () => {
-  process.stdout.write(`${(server.address() as { port: number }).port}\n`);
+server.listen(Number(port), '127.0.0.1', () => {
+  process.stdout.write('listening\n');
 });
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

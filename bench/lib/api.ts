@@ -16,11 +16,16 @@ export interface Reply {
 }
 
 /**
- * `pathname` on `base`, with the bearer `token` and `entity_id` header when given; `json` is sent
- * as the body (and makes the default method POST). Throws unless the status is `expect` (200).
+ * `pathname` on `base`, with `headers`, and the bearer `token` and `entity_id` header when given;
+ * `json` is sent as the body (and makes the default method POST). Throws unless the status is
+ * `expect` (200).
  */
-export async function call(base: string, pathname: string, init: { method?: string; token?: string; entity?: string; json?: unknown; expect?: number } = {}): Promise<Reply> {
-  const headers: Record<string, string> = {};
+export async function call(
+  base: string,
+  pathname: string,
+  init: { method?: string; headers?: Record<string, string>; token?: string; entity?: string; json?: unknown; expect?: number } = {},
+): Promise<Reply> {
+  const headers: Record<string, string> = { ...init.headers };
   if (init.token) headers.authorization = `Bearer ${init.token}`;
   if (init.entity) headers.entity_id = init.entity;
   if (init.json) headers['content-type'] = 'application/json';

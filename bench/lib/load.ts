@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import autocannonRun from 'autocannon';
-import { cpuMs } from './cpu.ts';
+import { cpuMs, onCore } from './cpu.ts';
 
 /** Seconds per load run, connections the load generator keeps open, and rounds of runs a figure is the median of. */
 export const DURATION = Number(process.env.BENCH_DURATION ?? 4);
@@ -18,7 +20,7 @@ export interface LoadResult {
   requests: number;
 }
 
-/** autocannon's figures, and the mean latency (ms). */
+/** autocannon's figures: those of every load generator, and the mean latency (ms). */
 export interface AutocannonResult extends LoadResult {
   mean: number;
 }
@@ -33,6 +35,28 @@ export async function autocannon(url: string, headers: Record<string, string>, c
     errors: result.errors + result.timeouts + result.non2xx,
     requests: result.requests.total,
   };
+}
+
+const TIME_UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** wrk's report (`--latency`): requests/s, the 99 % line of the latency distribution, and every kind of error it counts. */
+function parseWrk(report: string): LoadResult {
+  const rps = /^Requests\/sec:\s+([\d.]+)/m.exec(report);
+  const p99 = /^\s+99%\s+([\d.]+)(us|ms|s|m|h)\s*$/m.exec(report);
+  const requests = /^\s+(\d+) requests in /m.exec(report);
+  if (!rps || !p99 || !requests) throw new Error(`unexpected wrk output:\n${report}`);
+  // Both lines appear only when their counts are not all zero.
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(report);
+  const non2xx3xx = /Non-2xx or 3xx responses: (\d+)/.exec(report);
+  const errors = (socket ? socket.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0) + (non2xx3xx ? Number(non2xx3xx[1]) : 0);
+  return { rps: Number(rps[1]), p99: Number(p99[1]) * TIME_UNIT_MS[p99[2]!]!, errors, requests: Number(requests[1]) };
+}
+
+/** `url` loaded by wrk (one thread, pinned to `core` when given) for `DURATION` seconds over `CONNECTIONS` connections. */
+export async function wrk(url: string, headers: Record<string, string>, core?: number): Promise<LoadResult> {
+  const args = ['-t1', `-c${CONNECTIONS}`, `-d${DURATION}s`, '--latency', ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]), url];
+  const [command, argv] = onCore(core, 'wrk', args);
+  return parseWrk((await promisify(execFile)(command, argv)).stdout);
 }
 
 /** `a` then `b`, or `b` then `a` in odd rounds (ABBA), so neither side always runs on the other's heels. */

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { onCore } from './cpu.ts';
 
 /** The openlean command line, which every server the benches measure is started through. */
 export const CLI = path.resolve(import.meta.dirname, '../../bin/openlean.js');
@@ -19,12 +20,14 @@ export interface Proc {
 const running = new Set<Proc>();
 
 /**
- * Starts `command args` with stdout and stderr to the file `log`. A file rather than a pipe: a
- * pipe drained by this busy load-generating process would throttle the server.
+ * Starts `command args` with stdout and stderr to the file `log`, pinned to `core` when one is
+ * given. A file rather than a pipe: a pipe drained by this busy load-generating process would
+ * throttle the server.
  */
-export function launch(name: string, command: string, args: string[], options: { env: NodeJS.ProcessEnv; log: string }): Proc {
+export function launch(name: string, command: string, args: string[], options: { env: NodeJS.ProcessEnv; log: string; core?: number }): Proc {
+  const [pinned, argv] = onCore(options.core, command, args);
   const out = fs.openSync(options.log, 'w');
-  const child = spawn(command, args, { env: options.env, stdio: ['ignore', out, out] });
+  const child = spawn(pinned, argv, { env: options.env, stdio: ['ignore', out, out] });
   fs.closeSync(out);
   const proc = { name, child, log: options.log };
   running.add(proc);
