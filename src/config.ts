@@ -144,6 +144,26 @@ function schedule(name: string, raw: string | undefined, fallback: number[]): nu
  *
  * @example loadConfig(process.env, { port: 0 })
  */
+/**
+ * `PUBLIC_URL` as the WHATWG URL parser writes it (host lower-cased, default port dropped), without
+ * a trailing slash: every URL built from it (the Link callback sent to banks as `redirect_uri`, the
+ * token issuer) must be byte-identical to what URL-parsing code elsewhere sends for the same
+ * address, or a bank refuses the code exchange (RFC 6749 §4.1.3). Throws `ConfigError` for a value
+ * that is not an absolute http(s) URL, or that has a query or fragment.
+ */
+export function canonicalPublicUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`PUBLIC_URL must be an absolute URL, got ${JSON.stringify(value)}`);
+  }
+  if (!['http:', 'https:'].includes(url.protocol) || url.search || url.hash) {
+    throw new ConfigError(`PUBLIC_URL must be an http(s) URL without query or fragment, got ${JSON.stringify(value)}`);
+  }
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigOverrides = {}): Config {
   const mode = overrides.mode ?? oneOf('MODE', env.MODE, ['sandbox', 'production'] as const, 'sandbox');
   const port = overrides.port ?? integer('PORT', env.PORT, 3000, 0, 65535);
@@ -178,12 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     throw new ConfigError(`WEBHOOK_RETENTION_DAYS (${retentionDays}) must outlast the last retry of WEBHOOK_RETRY_SCHEDULE_MS (${retryScheduleMs.at(-1)} ms)`);
   }
   const sandboxBanksTlsPort = integer('SANDBOX_BANKS_TLS_PORT', env.SANDBOX_BANKS_TLS_PORT, SANDBOX_BANKS_TLS_PORT, 0, 65535);
-  const publicUrl = (overrides.publicUrl ?? (env.PUBLIC_URL || `http://localhost:${port}`)).replace(/\/+$/, '');
-  try {
-    new URL(publicUrl);
-  } catch {
-    throw new ConfigError(`PUBLIC_URL must be an absolute URL, got ${JSON.stringify(publicUrl)}`);
-  }
+  const publicUrl = canonicalPublicUrl(overrides.publicUrl ?? (env.PUBLIC_URL || `http://localhost:${port}`));
   return {
     mode,
     role,
