@@ -40,6 +40,10 @@ describe('architecture', () => {
     assert.deepEqual(violations('sandbox-bank', ['banks', 'api', 'entities', 'link', 'refresh']), []);
   });
 
+  it('the sandbox banks keep their own state file, on Kysely as openlean\'s store is, but import nothing of that store', () => {
+    assert.deepEqual(violations('sandbox-bank', ['store']), []);
+  });
+
   it('the client side\'s banks import nothing of the sandbox banks', () => {
     assert.deepEqual(violations('banks', ['sandbox-bank']), []);
   });

@@ -54,7 +54,7 @@ function sendObieError(reply: FastifyReply, status: number, code: ObieErrorCode,
  * formats, body parsing and routes hidden from the host's OpenAPI document.
  */
 export const sandboxBanksPlugin: FastifyPluginAsync<SandboxBanksOptions> = async (app, options) => {
-  const state = openState(options.dataDir);
+  const state = await openState(options.dataDir);
   const closing = new AbortController();
   // Before the server waits for open requests to end: a request held by a fault ends now.
   app.addHook('preClose', (done) => {

@@ -1,10 +1,10 @@
 import type { JsonWebKey } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import SQLite from 'better-sqlite3';
+import { sql, type Selectable } from 'kysely';
 import type { Fault } from './faults.ts';
 import type { Profile } from './generator/model.ts';
 import type { ObPermission } from './permissions.ts';
+import { openStateDatabase } from './state/database.ts';
+import type { ConsentTable, JourneyTable } from './state/schema.ts';
 
 /**
  * The sandbox banks' own state, in their own SQLite file beside openlean's: a bank is another
@@ -12,8 +12,6 @@ import type { ObPermission } from './permissions.ts';
  * grants, tokens and interactions included), and every read goes to the file, so two processes on
  * one file see each other's consents and tokens.
  */
-
-const STATE_FILE = 'sandbox-banks.db';
 
 /** Stored statuses; `Expired` is derived when read (docs/sandbox-banks.md). */
 export type StoredConsentStatus = 'AwaitingAuthorisation' | 'Authorised' | 'Rejected' | 'Revoked';
@@ -55,13 +53,6 @@ export interface BankKeys {
   version: number;
 }
 
-/** One oidc-provider artifact (grant, token, code, interaction, session…) as its adapter stores it. */
-export interface OidcRecord {
-  payload: Record<string, unknown>;
-  /** Epoch ms; null when it never expires. */
-  expiresAtMs: number | null;
-}
-
 /** Faults switched on, each with the instant (ms) it was. */
 export type FaultSwitches = Partial<Record<Fault, number>>;
 
@@ -70,45 +61,8 @@ export interface UserSettings {
   faults: FaultSwitches;
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS consents (
-  id TEXT PRIMARY KEY, bank TEXT NOT NULL, status TEXT NOT NULL, permissions TEXT NOT NULL,
-  created_at TEXT NOT NULL, status_updated_at TEXT NOT NULL, expires_at TEXT, transactions_from TEXT,
-  transactions_to TEXT, login TEXT, account_ids TEXT
-);
-CREATE TABLE IF NOT EXISTS journeys (
-  uid TEXT NOT NULL, bank TEXT NOT NULL, step TEXT NOT NULL, login TEXT, otp_failures INTEGER NOT NULL, expires_at INTEGER NOT NULL,
-  PRIMARY KEY (bank, uid)
-);
-CREATE TABLE IF NOT EXISTS oidc_models (
-  bank TEXT NOT NULL, model TEXT NOT NULL, id TEXT NOT NULL, payload TEXT NOT NULL, grant_id TEXT, uid TEXT, user_code TEXT,
-  expires_at INTEGER, PRIMARY KEY (bank, model, id)
-);
-CREATE INDEX IF NOT EXISTS oidc_models_grant ON oidc_models (bank, grant_id);
-CREATE INDEX IF NOT EXISTS oidc_models_uid ON oidc_models (bank, model, uid);
-CREATE TABLE IF NOT EXISTS bank_keys (bank TEXT PRIMARY KEY, jwks TEXT NOT NULL, id_token_alg TEXT NOT NULL, cookie_secret TEXT NOT NULL, version INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS users (
-  bank TEXT NOT NULL, login TEXT NOT NULL, profile TEXT NOT NULL, faults TEXT NOT NULL, PRIMARY KEY (bank, login)
-);
-CREATE TABLE IF NOT EXISTS bank_faults (bank TEXT PRIMARY KEY, faults TEXT NOT NULL);
-`;
 
-
-interface ConsentRecord {
-  id: string;
-  bank: string;
-  status: StoredConsentStatus;
-  permissions: string;
-  created_at: string;
-  status_updated_at: string;
-  expires_at: string | null;
-  transactions_from: string | null;
-  transactions_to: string | null;
-  login: string | null;
-  account_ids: string | null;
-}
-
-const toConsent = (r: ConsentRecord): Consent => ({
+const toConsent = (r: Selectable<ConsentTable>): Consent => ({
   id: r.id,
   bank: r.bank,
   status: r.status,
@@ -122,107 +76,81 @@ const toConsent = (r: ConsentRecord): Consent => ({
   accountIds: r.account_ids === null ? null : (JSON.parse(r.account_ids) as string[]),
 });
 
-export type SandboxState = ReturnType<typeof openState>;
+const toJourney = (r: Selectable<JourneyTable>): Journey => ({
+  uid: r.uid,
+  bank: r.bank,
+  step: r.step,
+  login: r.login,
+  otpFailures: r.otp_failures,
+  expiresAtMs: r.expires_at,
+});
 
-export function openState(dataDir: string) {
-  fs.mkdirSync(dataDir, { recursive: true });
-  const db = new SQLite(path.join(dataDir, STATE_FILE));
-  db.pragma('busy_timeout = 5000');
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.exec(SCHEMA);
+export type SandboxState = Awaited<ReturnType<typeof openState>>;
 
-  const q = {
-    insertConsent: db.prepare(
-      `INSERT INTO consents (id, bank, status, permissions, created_at, status_updated_at, expires_at, transactions_from, transactions_to)
-       VALUES (@id, @bank, 'AwaitingAuthorisation', @permissions, @at, @at, @expires_at, @transactions_from, @transactions_to)`,
-    ),
-    consent: db.prepare<[string, string], ConsentRecord>('SELECT * FROM consents WHERE id = ? AND bank = ?'),
-    authoriseConsent: db.prepare(
-      `UPDATE consents SET status = 'Authorised', status_updated_at = @at, login = @login, account_ids = @account_ids
-       WHERE id = @id AND status = 'AwaitingAuthorisation'`,
-    ),
-    setConsentStatus: db.prepare('UPDATE consents SET status = @status, status_updated_at = @at WHERE id = @id AND status IN (SELECT value FROM json_each(@from))'),
-    insertJourney: db.prepare(
-      `INSERT INTO journeys (uid, bank, step, login, otp_failures, expires_at) VALUES (@uid, @bank, 'login', NULL, 0, @expiresAtMs)
-       ON CONFLICT (bank, uid) DO NOTHING`,
-    ),
-    journey: db.prepare<[string, string], Record<string, unknown>>('SELECT * FROM journeys WHERE bank = ? AND uid = ?'),
-    updateJourney: db.prepare('UPDATE journeys SET step = @step, login = @login, otp_failures = @otpFailures WHERE bank = @bank AND uid = @uid AND step = @from'),
-    purgeJourneys: db.prepare('DELETE FROM journeys WHERE expires_at < ?'),
-    upsertModel: db.prepare(
-      `INSERT INTO oidc_models (bank, model, id, payload, grant_id, uid, user_code, expires_at) VALUES (@bank, @model, @id, @payload, @grant_id, @uid, @user_code, @expires_at)
-       ON CONFLICT (bank, model, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id, uid = excluded.uid, user_code = excluded.user_code, expires_at = excluded.expires_at`,
-    ),
-    model: db.prepare<[string, string, string], { payload: string; expires_at: number | null }>('SELECT payload, expires_at FROM oidc_models WHERE bank = ? AND model = ? AND id = ?'),
-    modelByUid: db.prepare<[string, string, string], { payload: string; expires_at: number | null }>('SELECT payload, expires_at FROM oidc_models WHERE bank = ? AND model = ? AND uid = ?'),
-    modelByUserCode: db.prepare<[string, string, string], { payload: string; expires_at: number | null }>(
-      'SELECT payload, expires_at FROM oidc_models WHERE bank = ? AND model = ? AND user_code = ?',
-    ),
-    consumeModel: db.prepare("UPDATE oidc_models SET payload = json_set(payload, '$.consumed', @at) WHERE bank = @bank AND model = @model AND id = @id"),
-    destroyModel: db.prepare('DELETE FROM oidc_models WHERE bank = ? AND model = ? AND id = ?'),
-    revokeGrant: db.prepare('DELETE FROM oidc_models WHERE bank = ? AND grant_id = ?'),
-    purgeModels: db.prepare('DELETE FROM oidc_models WHERE expires_at < ?'),
-    bankKeys: db.prepare<[string], { jwks: string; id_token_alg: string; cookie_secret: string; version: number }>('SELECT * FROM bank_keys WHERE bank = ?'),
-    insertBankKeys: db.prepare(
-      'INSERT INTO bank_keys (bank, jwks, id_token_alg, cookie_secret, version) VALUES (@bank, @jwks, @idTokenAlg, @cookieSecret, 1) ON CONFLICT (bank) DO NOTHING',
-    ),
-    rotateBankKeys: db.prepare('UPDATE bank_keys SET jwks = @jwks, id_token_alg = @idTokenAlg, version = version + 1 WHERE bank = @bank'),
-    user: db.prepare<[string, string], { profile: Profile; faults: string }>('SELECT profile, faults FROM users WHERE bank = ? AND login = ?'),
-    putUser: db.prepare(
-      'INSERT INTO users (bank, login, profile, faults) VALUES (@bank, @login, @profile, @faults) ON CONFLICT (bank, login) DO UPDATE SET profile = excluded.profile, faults = excluded.faults',
-    ),
-    bankFaults: db.prepare<[string], { faults: string }>('SELECT faults FROM bank_faults WHERE bank = ?'),
-    putBankFaults: db.prepare('INSERT INTO bank_faults (bank, faults) VALUES (@bank, @faults) ON CONFLICT (bank) DO UPDATE SET faults = excluded.faults'),
-  };
+/** Opens (creating and migrating as needed) the state file in `dataDir`. */
+export async function openState(dataDir: string) {
+  const { db, all, first, run, close } = await openStateDatabase(dataDir);
+  const oidcModel = (bank: string, model: string) => db.selectFrom('oidc_models').select(['payload', 'expires_at']).where('bank', '=', bank).where('model', '=', model);
 
   return {
     createConsent(input: { id: string; bank: string; permissions: ObPermission[]; at: string; expiresAt: string | null; transactionsFrom: string | null; transactionsTo: string | null }): void {
-      q.insertConsent.run({
-        id: input.id,
-        bank: input.bank,
-        permissions: JSON.stringify(input.permissions),
-        at: input.at,
-        expires_at: input.expiresAt,
-        transactions_from: input.transactionsFrom,
-        transactions_to: input.transactionsTo,
-      });
+      run(
+        db.insertInto('consents').values({
+          id: input.id,
+          bank: input.bank,
+          status: 'AwaitingAuthorisation',
+          permissions: JSON.stringify(input.permissions),
+          created_at: input.at,
+          status_updated_at: input.at,
+          expires_at: input.expiresAt,
+          transactions_from: input.transactionsFrom,
+          transactions_to: input.transactionsTo,
+        }),
+      );
     },
 
     consent(bank: string, id: string): Consent | null {
-      const r = q.consent.get(id, bank);
+      const r = first(db.selectFrom('consents').selectAll().where('id', '=', id).where('bank', '=', bank));
       return r ? toConsent(r) : null;
     },
 
     /** False when the consent was no longer awaiting authorisation. */
     authoriseConsent(id: string, login: string, accountIds: string[], at: string): boolean {
-      return q.authoriseConsent.run({ id, login, account_ids: JSON.stringify(accountIds), at }).changes === 1;
+      const update = db
+        .updateTable('consents')
+        .set({ status: 'Authorised', status_updated_at: at, login, account_ids: JSON.stringify(accountIds) })
+        .where('id', '=', id)
+        .where('status', '=', 'AwaitingAuthorisation');
+      return run(update) === 1;
     },
 
     /** Moves the consent to `status` if it is in one of `from`; false otherwise. */
     setConsentStatus(id: string, status: StoredConsentStatus, from: StoredConsentStatus[], at: string): boolean {
-      return q.setConsentStatus.run({ id, status, at, from: JSON.stringify(from) }).changes === 1;
+      return run(db.updateTable('consents').set({ status, status_updated_at: at }).where('id', '=', id).where('status', 'in', from)) === 1;
     },
 
     /** The journey of an interaction, started at the sign-in step the first time it is asked for. */
     journey(bank: string, uid: string, nowMs: number, ttlMs: number): Journey | null {
-      q.purgeJourneys.run(nowMs);
-      q.insertJourney.run({ uid, bank, expiresAtMs: nowMs + ttlMs });
-      const r = q.journey.get(bank, uid);
-      if (!r) return null;
-      return {
-        uid: r.uid as string,
-        bank: r.bank as string,
-        step: r.step as JourneyStep,
-        login: r.login as string | null,
-        otpFailures: r.otp_failures as number,
-        expiresAtMs: r.expires_at as number,
-      };
+      run(db.deleteFrom('journeys').where('expires_at', '<', nowMs));
+      run(
+        db
+          .insertInto('journeys')
+          .values({ uid, bank, step: 'login', login: null, otp_failures: 0, expires_at: nowMs + ttlMs })
+          .onConflict((c) => c.columns(['bank', 'uid']).doNothing()),
+      );
+      const r = first(db.selectFrom('journeys').selectAll().where('bank', '=', bank).where('uid', '=', uid));
+      return r ? toJourney(r) : null;
     },
 
     /** Advances a journey from the step it was read at; false when another request moved it first. */
     updateJourney(journey: Journey, from: JourneyStep): boolean {
-      return q.updateJourney.run({ bank: journey.bank, uid: journey.uid, step: journey.step, login: journey.login, otpFailures: journey.otpFailures, from }).changes === 1;
+      const update = db
+        .updateTable('journeys')
+        .set({ step: journey.step, login: journey.login, otp_failures: journey.otpFailures })
+        .where('bank', '=', journey.bank)
+        .where('uid', '=', journey.uid)
+        .where('step', '=', from);
+      return run(update) === 1;
     },
 
     /**
@@ -231,71 +159,102 @@ export function openState(dataDir: string) {
      */
     oidc: {
       upsert(bank: string, model: string, id: string, payload: Record<string, unknown>, expiresAtMs: number | null, nowMs: number): void {
-        q.purgeModels.run(nowMs);
-        q.upsertModel.run({
-          bank,
-          model,
-          id,
+        run(db.deleteFrom('oidc_models').where('expires_at', '<', nowMs));
+        const keys = {
           payload: JSON.stringify(payload),
           grant_id: typeof payload.grantId === 'string' ? payload.grantId : null,
           uid: typeof payload.uid === 'string' ? payload.uid : null,
           user_code: typeof payload.userCode === 'string' ? payload.userCode : null,
           expires_at: expiresAtMs,
-        });
+        };
+        run(
+          db
+            .insertInto('oidc_models')
+            .values({ bank, model, id, ...keys })
+            .onConflict((c) => c.columns(['bank', 'model', 'id']).doUpdateSet(keys)),
+        );
       },
       find(bank: string, model: string, by: 'id' | 'uid' | 'userCode', value: string, nowMs: number): Record<string, unknown> | undefined {
-        const stmt = by === 'id' ? q.model : by === 'uid' ? q.modelByUid : q.modelByUserCode;
-        const r = stmt.get(bank, model, value);
+        const column = ({ id: 'id', uid: 'uid', userCode: 'user_code' } as const)[by];
+        const r = first(oidcModel(bank, model).where(column, '=', value));
         if (!r || (r.expires_at !== null && r.expires_at <= nowMs)) return undefined;
         return JSON.parse(r.payload) as Record<string, unknown>;
       },
       consume(bank: string, model: string, id: string, atSeconds: number): void {
-        q.consumeModel.run({ bank, model, id, at: atSeconds });
+        run(
+          db
+            .updateTable('oidc_models')
+            .set({ payload: sql<string>`json_set(payload, '$.consumed', ${atSeconds})` })
+            .where('bank', '=', bank)
+            .where('model', '=', model)
+            .where('id', '=', id),
+        );
       },
       destroy(bank: string, model: string, id: string): void {
-        q.destroyModel.run(bank, model, id);
+        run(db.deleteFrom('oidc_models').where('bank', '=', bank).where('model', '=', model).where('id', '=', id));
       },
       revokeByGrantId(bank: string, grantId: string): void {
-        q.revokeGrant.run(bank, grantId);
+        run(db.deleteFrom('oidc_models').where('bank', '=', bank).where('grant_id', '=', grantId));
       },
     },
 
     /** The bank's keys, created by `create` the first time they are asked for (two processes agree on the first write). */
     bankKeys(bank: string, create: () => Omit<BankKeys, 'version'>): BankKeys {
-      let r = q.bankKeys.get(bank);
+      const read = db.selectFrom('bank_keys').selectAll().where('bank', '=', bank);
+      let r = first(read);
       if (!r) {
         const fresh = create();
-        q.insertBankKeys.run({ bank, jwks: JSON.stringify(fresh.jwks), idTokenAlg: fresh.idTokenAlg, cookieSecret: fresh.cookieSecret });
-        r = q.bankKeys.get(bank)!;
+        run(
+          db
+            .insertInto('bank_keys')
+            .values({ bank, jwks: JSON.stringify(fresh.jwks), id_token_alg: fresh.idTokenAlg, cookie_secret: fresh.cookieSecret, version: 1 })
+            .onConflict((c) => c.column('bank').doNothing()),
+        );
+        r = first(read)!;
       }
       return { jwks: JSON.parse(r.jwks) as BankKeys['jwks'], idTokenAlg: r.id_token_alg, cookieSecret: r.cookie_secret, version: r.version };
     },
 
     /** Replaces the signing keys and ID-token algorithm; the version moves on so every process rebuilds its provider. */
     rotateBankKeys(bank: string, jwks: BankKeys['jwks'], idTokenAlg: string): void {
-      q.rotateBankKeys.run({ bank, jwks: JSON.stringify(jwks), idTokenAlg });
+      run(
+        db
+          .updateTable('bank_keys')
+          .set((eb) => ({ jwks: JSON.stringify(jwks), id_token_alg: idTokenAlg, version: eb('version', '+', 1) }))
+          .where('bank', '=', bank),
+      );
     },
 
     user(bank: string, login: string): UserSettings {
-      const r = q.user.get(bank, login);
+      const r = first(db.selectFrom('users').select(['profile', 'faults']).where('bank', '=', bank).where('login', '=', login));
       return r ? { profile: r.profile, faults: JSON.parse(r.faults) as FaultSwitches } : { profile: 'default', faults: {} };
     },
 
     putUser(bank: string, login: string, settings: UserSettings): void {
-      q.putUser.run({ bank, login, profile: settings.profile, faults: JSON.stringify(settings.faults) });
+      const values = { profile: settings.profile, faults: JSON.stringify(settings.faults) };
+      run(
+        db
+          .insertInto('users')
+          .values({ bank, login, ...values })
+          .onConflict((c) => c.columns(['bank', 'login']).doUpdateSet(values)),
+      );
     },
 
     bankFaults(bank: string): FaultSwitches {
-      const r = q.bankFaults.get(bank);
+      const r = first(db.selectFrom('bank_faults').select('faults').where('bank', '=', bank));
       return r ? (JSON.parse(r.faults) as FaultSwitches) : {};
     },
 
     putBankFaults(bank: string, faults: FaultSwitches): void {
-      q.putBankFaults.run({ bank, faults: JSON.stringify(faults) });
+      const values = { faults: JSON.stringify(faults) };
+      run(
+        db
+          .insertInto('bank_faults')
+          .values({ bank, ...values })
+          .onConflict((c) => c.column('bank').doUpdateSet(values)),
+      );
     },
 
-    close(): void {
-      db.close();
-    },
+    close,
   };
 }
