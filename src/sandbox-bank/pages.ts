@@ -1,12 +1,14 @@
 import type { GeneratedAccount } from './generator/model.ts';
 import type { ObPermission } from './permissions.ts';
-import type { Locale } from './state.ts';
 
 /**
  * The consent journey's pages: server-rendered, self-contained (inline CSS, no scripts, no
  * external assets), every interpolated value escaped. Field names and `data-testid`s are stable:
  * browser tests drive them (`authorizeAtSandboxBank` uses the control API instead).
  */
+
+/** The languages the pages are written in. */
+export type Locale = 'en' | 'ar';
 
 export const SANDBOX_OTP = '123456';
 export const MAX_OTP_ATTEMPTS = 3;

@@ -32,7 +32,6 @@ export interface Consent {
 }
 
 export type JourneyStep = 'login' | 'otp' | 'accounts' | 'done';
-export type Locale = 'en' | 'ar';
 
 /** Where the user is in the bank's pages for one oidc-provider interaction (its `uid`). */
 export interface Journey {
