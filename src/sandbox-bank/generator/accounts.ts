@@ -1,7 +1,6 @@
 import type { SandboxBankProfile } from '../profiles.ts';
 import { dayFromDate } from './calendar.ts';
-import type { CountryFacts, GeneratorCountry } from './countries.ts';
-import { ibanOf } from './iban.ts';
+import { ibanIn, type Country } from './countries/index.ts';
 import type { AccountSubType, GeneratedParty, Person, Profile } from './model.ts';
 import { Rng, deriveSeed, seedHex, type Seed } from './prng.ts';
 import { roundedMinor } from './amounts.ts';
@@ -63,7 +62,7 @@ function chooseSubTypes(rng: Rng, profile: Profile): AccountSubType[] {
   return types;
 }
 
-function product(rng: Rng, subType: AccountSubType, islamic: boolean, country: GeneratorCountry): { name: string; nickname: string | null } {
+function product(rng: Rng, subType: AccountSubType, islamic: boolean, country: Country): { name: string; nickname: string | null } {
   switch (subType) {
     case 'CurrentAccount':
       return {
@@ -73,7 +72,7 @@ function product(rng: Rng, subType: AccountSubType, islamic: boolean, country: G
     case 'Savings':
       return {
         name: islamic ? rng.pick(['Wakala Savings Account', 'Mudaraba Savings Account']) : rng.pick(['Savings Account', 'e-Saver Account']),
-        nickname: rng.pick(country === 'SA' ? ['Umrah fund', 'Wedding savings', 'Emergency fund'] : ['Rainy day', 'Holiday fund', 'Emergency fund']),
+        nickname: rng.pick(country.savingsNicknames),
       };
     case 'CreditCard':
       return {
@@ -96,8 +95,7 @@ const MAX_INSTALLMENT_SHARE = 0.3;
 
 export interface AccountContext {
   bank: SandboxBankProfile;
-  country: GeneratorCountry;
-  facts: CountryFacts;
+  country: Country;
   exp: number;
   profile: Profile;
   seed: Seed;
@@ -130,11 +128,9 @@ export function planAccounts(ctx: AccountContext): AccountPlan[] {
     const own = new Rng(seed);
     const fixedOpen = index === 0 ? currentOpen : currentOpen + own.int(0, 30);
     const serial = String(100 + index * 10 + own.int(0, 9));
-    const accountNumber = {
-      AE: branch.slice(1) + cif + serial,
-      SA: branch + cif + serial + own.digits(1),
-      BH: branch.slice(2) + cif + serial,
-    }[ctx.country];
+    // Drawn whatever the country's format, so that the format does not shift the account's later draws.
+    const digit = own.digits(1);
+    const accountNumber = ctx.country.accountNumber({ branch, cif, serial, digit });
     const { name, nickname } = product(own, subType, ctx.islamic, ctx.country);
     const joint = (subType === 'CurrentAccount' && jointCurrent) || (subType === 'Savings' && jointSavings);
     const parties: GeneratedParty[] = [
@@ -145,7 +141,7 @@ export function planAccounts(ctx: AccountContext): AccountPlan[] {
       parties.push({ person: ctx.spouse, partyType: 'Delegate', accountRole: 'UK.OBIE.OtherParty' });
     }
 
-    const { facts, exp } = ctx;
+    const { country, exp } = ctx;
     const salary = ctx.salaryMinor / 10 ** exp;
     let openingMinor = 0;
     let creditLimitMinor: number | null = null;
@@ -160,21 +156,21 @@ export function planAccounts(ctx: AccountContext): AccountPlan[] {
         rateBp = own.int(150, 425);
         break;
       case 'CreditCard':
-        creditLimitMinor = roundedMinor(salary * own.logUniform(1, 2.5), exp, facts.cardLimitRoundTo);
+        creditLimitMinor = roundedMinor(salary * own.logUniform(1, 2.5), exp, country.cardLimitRoundTo);
         break;
       case 'Loan': {
         rateBp = own.int(450, 799);
         const termMonths = own.pick([36, 48, 60]);
         const factor = annuityFactor(rateBp, termMonths);
         const principal = Math.min(salary * own.logUniform(4, 14), (MAX_INSTALLMENT_SHARE * salary) / factor);
-        const principalMinor = roundedMinor(principal, exp, facts.loanRoundTo);
+        const principalMinor = roundedMinor(principal, exp, country.loanRoundTo);
         const unit = 10 ** exp;
         openingMinor = -principalMinor;
         loan = {
           termMonths,
           installmentMinor: Math.ceil((principalMinor * factor) / unit) * unit,
-          dealer: own.pick(facts.carDealers),
-          purchaseMinor: roundedMinor((principalMinor / unit) * (0.85 + 0.15 * own.next()), exp, facts.loanRoundTo / 10),
+          dealer: own.pick(country.carDealers),
+          purchaseMinor: roundedMinor((principalMinor / unit) * (0.85 + 0.15 * own.next()), exp, country.loanRoundTo / 10),
           purchaseDelayDays: own.int(1, 4),
         };
         break;
@@ -187,7 +183,7 @@ export function planAccounts(ctx: AccountContext): AccountPlan[] {
       seed,
       txTag: seedHex(seed, 3).toUpperCase(),
       openDay: Math.min(fixedOpen, ctx.asOfDay),
-      iban: ibanOf(ctx.country, ctx.bank.iban_bank_code, accountNumber),
+      iban: ibanIn(country.code, ctx.bank.iban_bank_code, accountNumber),
       accountNumber,
       description: `${brand} ${name}`,
       nickname,

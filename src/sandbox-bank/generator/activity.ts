@@ -1,4 +1,4 @@
-import { CATEGORY_TRAITS, type SpendCategory } from './merchants.ts';
+import { CATEGORY_TRAITS, type SpendCategory } from './spend-categories.ts';
 import type { AccountSubType, Profile } from './model.ts';
 
 /**

@@ -6,15 +6,15 @@ import { calendarDay } from './calendar.ts';
 import {
   COUNTRIES,
   HOME_BANKS,
+  counterpartyAccountNumber,
+  ibanIn,
   isGeneratorCountry,
   type Biller,
   type City,
   type CounterpartyBank,
-  type CountryFacts,
-  type GeneratorCountry,
-} from './countries.ts';
-import { ibanOf } from './iban.ts';
-import { SUBSCRIPTION_MERCHANTS, type Merchant } from './merchants.ts';
+  type Country,
+} from './countries/index.ts';
+import type { Merchant } from './spend-categories.ts';
 import type { DirectDebitFrequency, Gender, Person, Profile } from './model.ts';
 import { addressIn, generatePerson, personName } from './persona.ts';
 import { Rng, deriveSeed, seedHex, seedOf, type Seed } from './prng.ts';
@@ -26,8 +26,7 @@ import { SCHEDULED_SHARE_OF_SALARY, activityMix, expectedDailyOutflow, logUnifor
  * the calendar (transactions.ts).
  */
 export interface CustomerPlan {
-  country: GeneratorCountry;
-  facts: CountryFacts;
+  country: Country;
   currency: string;
   exp: number;
   profile: Profile;
@@ -156,13 +155,8 @@ export interface RemittancePlan {
 
 const DAYS_PER_MONTH = 30.44;
 
-function counterpartyAccountNumber(rng: Rng, bank: CounterpartyBank): string {
-  const length = { AE: 13, SA: 15, BH: 12, JO: 10, EG: 13 }[bank.country];
-  return rng.digits(length);
-}
-
 function creditorAt(rng: Rng, name: string, bank: CounterpartyBank): Creditor {
-  return { name, bank, iban: ibanOf(bank.country, bank.ibanCode, counterpartyAccountNumber(rng, bank)) };
+  return { name, bank, iban: ibanIn(bank.country, bank.ibanCode, counterpartyAccountNumber(rng, bank)) };
 }
 
 function opposite(gender: Gender): Gender {
@@ -170,16 +164,15 @@ function opposite(gender: Gender): Gender {
 }
 
 /** Checks the bank is one the generator has country data for. */
-function countryOf(bank: SandboxBankProfile): GeneratorCountry {
+function countryOf(bank: SandboxBankProfile): Country {
   if (!isGeneratorCountry(bank.country)) {
     throw new RangeError(`the sandbox generator has no data for country ${bank.country} (bank ${bank.identifier})`);
   }
-  return bank.country;
+  return COUNTRIES[bank.country];
 }
 
 export function planCustomer(bank: SandboxBankProfile, login: string, profile: Profile, offsetMs: number, asOfDay: number): CustomerPlan {
   const country = countryOf(bank);
-  const facts = COUNTRIES[country];
   const exp = minorUnits(bank.currency);
   // The person is the same whatever the profile; the profile only shapes their banking.
   const personSeed = seedOf('persona', bank.identifier, login);
@@ -187,12 +180,12 @@ export function planCustomer(bank: SandboxBankProfile, login: string, profile: P
   const rng = new Rng(seed);
   const personRng = new Rng(personSeed);
 
-  const city = personRng.pick(facts.cities);
+  const city = personRng.pick(country.cities);
   const gender: Gender = personRng.chance(0.62) ? 'Male' : 'Female';
-  const expatriate = personRng.chance(country === 'AE' ? 0.5 : 0.22);
+  const expatriate = personRng.chance(country.expatriateShare);
   const address = addressIn(personRng, country, city);
   const person = (salt: number, g: Gender) =>
-    generatePerson(new Rng(deriveSeed(personSeed, salt)), country, facts, {
+    generatePerson(new Rng(deriveSeed(personSeed, salt)), country, {
       partyId: seedHex(deriveSeed(personSeed, salt, 1), 0) + seedHex(deriveSeed(personSeed, salt, 1), 1),
       partyNumber: personRng.digits(7),
       gender: g,
@@ -203,26 +196,26 @@ export function planCustomer(bank: SandboxBankProfile, login: string, profile: P
   const holder = person(1, gender);
   const spouse = person(2, opposite(gender));
 
-  const salaryMajor = facts.salary.min * Math.pow(facts.salary.max / facts.salary.min, Math.pow(rng.next(), 1.4));
-  const salaryMinor = roundedMinor(salaryMajor, exp, facts.salary.roundTo);
+  const salaryMajor = country.salary.min * Math.pow(country.salary.max / country.salary.min, Math.pow(rng.next(), 1.4));
+  const salaryMinor = roundedMinor(salaryMajor, exp, country.salary.roundTo);
   const islamic = bank.islamic;
 
-  const accounts = planAccounts({ bank, country, facts, exp, profile, seed, islamic, salaryMinor, asOfDay, holder, spouse });
+  const accounts = planAccounts({ bank, country, exp, profile, seed, islamic, salaryMinor, asOfDay, holder, spouse });
   const current = accounts[0]!;
   const openMonth = calendarDay(current.openDay).monthIndex;
   const local = (min: number, max: number, roundTo = 0) => roundedMinor(rng.logUniform(min, max), exp, roundTo);
 
   const salary: SalaryPlan = {
-    employer: rng.pick(facts.employers),
+    employer: rng.pick(country.employers),
     dayOfMonth: rng.int(25, 28),
     baseMinor: salaryMinor,
     raiseFromMonth: openMonth + rng.int(6, 14),
-    raisedMinor: roundedMinor(salaryMajor * (1 + rng.int(3, 10) / 100), exp, facts.salary.roundTo),
+    raisedMinor: roundedMinor(salaryMajor * (1 + rng.int(3, 10) / 100), exp, country.salary.roundTo),
     bonusMonth: rng.chance(0.5) ? rng.pick([3, 4, 12]) : null,
-    bonusMinor: roundedMinor(salaryMajor * rng.pick([0.5, 1, 1.5, 2]), exp, facts.salary.roundTo),
+    bonusMinor: roundedMinor(salaryMajor * rng.pick([0.5, 1, 1.5, 2]), exp, country.salary.roundTo),
   };
 
-  const otherBanks = facts.banks.filter((b) => b.ibanCode !== bank.iban_bank_code);
+  const otherBanks = country.banks.filter((b) => b.ibanCode !== bank.iban_bank_code);
   const payees: Payee[] = [];
   const payee = (role: Payee['role'], name: string, counterpartyBank: CounterpartyBank, type: Payee['type'], reference: string) => {
     const p: Payee = {
@@ -238,23 +231,23 @@ export function planCustomer(bank: SandboxBankProfile, login: string, profile: P
   const thin = profile === 'thin';
   const familyCount = thin ? 1 : rng.int(1, 2);
   for (let i = 0; i < familyCount; i++) {
-    payee('family', personName(rng, facts, holder.familyName), rng.pick(otherBanks), 'Trusted', rng.pick(['Family support', 'Mother', 'Brother', 'Sister']));
+    payee('family', personName(rng, country, holder.familyName), rng.pick(otherBanks), 'Trusted', rng.pick(['Family support', 'Mother', 'Brother', 'Sister']));
   }
   const friendCount = thin ? 0 : rng.int(1, 3);
-  for (let i = 0; i < friendCount; i++) payee('friend', personName(rng, facts), rng.pick(otherBanks), 'Ordinary', rng.pick(['Friend', 'Shared dinner', 'Loan repayment']));
-  const home = expatriate && !thin ? payee('home', personName(rng, facts, holder.familyName), rng.pick(HOME_BANKS), 'Trusted', 'Family support home') : null;
+  for (let i = 0; i < friendCount; i++) payee('friend', personName(rng, country), rng.pick(otherBanks), 'Ordinary', rng.pick(['Friend', 'Shared dinner', 'Loan repayment']));
+  const home = expatriate && !thin ? payee('home', personName(rng, country, holder.familyName), rng.pick(HOME_BANKS), 'Trusted', 'Family support home') : null;
 
-  const rentMajor = (salaryMinor / 10 ** exp) * (facts.rent.minShare + (facts.rent.maxShare - facts.rent.minShare) * rng.next());
-  const landlordName = rng.chance(0.5) ? rng.pick(facts.landlordCompanies) : personName(rng, facts);
+  const rentMajor = (salaryMinor / 10 ** exp) * (country.rent.minShare + (country.rent.maxShare - country.rent.minShare) * rng.next());
+  const landlordName = rng.chance(0.5) ? rng.pick(country.landlordCompanies) : personName(rng, country);
   const rent: ChequeRentPlan | null =
-    thin || facts.rent.mode !== 'cheques'
+    thin || country.rent.mode !== 'cheques'
       ? null
       : {
           landlord: landlordName,
           chequesPerYear: rng.pick([4, 4, 4, 2, 6]),
           leaseStartMonth: openMonth - rng.int(0, 11),
           leaseDay: rng.int(1, 28),
-          annualMinor: roundedMinor(rentMajor * 12, exp, facts.rent.roundTo),
+          annualMinor: roundedMinor(rentMajor * 12, exp, country.rent.roundTo),
           renewalPercent: rng.pick([0, 0, 3, 5]),
           firstChequeNumber: rng.int(100, 900),
         };
@@ -271,23 +264,23 @@ export function planCustomer(bank: SandboxBankProfile, login: string, profile: P
   const savings = accounts.find((a) => a.subType === 'Savings');
   if (savings) {
     standingOrder(
-      { name: holder.name, iban: savings.iban, bank: { name: bank.name, bic: bank.bic, country, ibanCode: bank.iban_bank_code } },
+      { name: holder.name, iban: savings.iban, bank: { name: bank.name, bic: bank.bic, country: country.code, ibanCode: bank.iban_bank_code } },
       {
         reference: 'Monthly savings',
         dayOfMonth: rng.int(1, 3),
-        amountMinor: roundedMinor((salaryMinor / 10 ** exp) * rng.pick([0.05, 0.08, 0.1, 0.12]), exp, facts.salary.roundTo),
+        amountMinor: roundedMinor((salaryMinor / 10 ** exp) * rng.pick([0.05, 0.08, 0.1, 0.12]), exp, country.salary.roundTo),
         firstMonth: calendarDay(savings.openDay).monthIndex + 1,
         payments: null,
         toAccount: savings.index,
       },
     );
   }
-  if (facts.rent.mode === 'monthly' && !thin) {
+  if (country.rent.mode === 'monthly' && !thin) {
     const landlord = payee('landlord', landlordName, rng.pick(otherBanks), 'Trusted', 'Rent');
     standingOrder(landlord, {
       reference: `Rent ${rng.pick(['flat', 'apartment', 'villa'])} ${rng.int(1, 40)}`,
       dayOfMonth: rng.int(1, 5),
-      amountMinor: roundedMinor(rentMajor, exp, facts.rent.roundTo),
+      amountMinor: roundedMinor(rentMajor, exp, country.rent.roundTo),
       firstMonth: openMonth + 1,
       payments: null,
       toAccount: null,
@@ -298,7 +291,7 @@ export function planCustomer(bank: SandboxBankProfile, login: string, profile: P
     standingOrder(family, {
       reference: family.reference,
       dayOfMonth: rng.int(1, 10),
-      amountMinor: roundedMinor(salaryMajor * rng.pick([0.05, 0.08, 0.1, 0.15]), exp, facts.salary.roundTo / 5),
+      amountMinor: roundedMinor(salaryMajor * rng.pick([0.05, 0.08, 0.1, 0.15]), exp, country.salary.roundTo / 5),
       firstMonth: openMonth + rng.int(1, 4),
       payments: rng.chance(0.5) ? rng.pick([6, 12, 18]) : null,
       toAccount: null,
@@ -317,27 +310,27 @@ export function planCustomer(bank: SandboxBankProfile, login: string, profile: P
       ...fields,
     });
   };
-  const telecomBiller = rng.pick(facts.telecoms);
-  const telecomBase = local(facts.telecomBill.min, facts.telecomBill.max, 0);
+  const telecomBiller = rng.pick(country.telecoms);
+  const telecomBase = local(country.telecomBill.min, country.telecomBill.max, 0);
   const telecomByMandate = !thin && rng.chance(0.5);
   if (telecomByMandate) {
     mandate(telecomBiller, { frequency: 'UK.OBIE.Monthly', monthsBetween: 1, baseMinor: telecomBase, variable: true, cancelDay: null });
   }
   if (!thin && rng.chance(0.5)) {
     const quarterly = rng.chance(0.3);
-    mandate(rng.pick(facts.insurers), {
+    mandate(rng.pick(country.insurers), {
       frequency: quarterly ? 'UK.OBIE.Quarterly' : 'UK.OBIE.Monthly',
       monthsBetween: quarterly ? 3 : 1,
-      baseMinor: local(150 * facts.spendScale * (quarterly ? 3 : 1), 600 * facts.spendScale * (quarterly ? 3 : 1), 0),
+      baseMinor: local(150 * country.spendScale * (quarterly ? 3 : 1), 600 * country.spendScale * (quarterly ? 3 : 1), 0),
       variable: false,
       cancelDay: null,
     });
   }
   if (!thin && rng.chance(0.45)) {
-    mandate(rng.pick(facts.gyms), {
+    mandate(rng.pick(country.gyms), {
       frequency: 'UK.OBIE.Monthly',
       monthsBetween: 1,
-      baseMinor: roundedMinor(rng.pick([199, 249, 299, 349, 399]) * facts.spendScale, exp, 0),
+      baseMinor: roundedMinor(rng.pick([199, 249, 299, 349, 399]) * country.spendScale, exp, 0),
       variable: false,
       cancelDay: rng.chance(0.4) ? current.openDay + rng.int(120, 480) : null,
     });
@@ -345,13 +338,13 @@ export function planCustomer(bank: SandboxBankProfile, login: string, profile: P
 
   const subscriptions: SubscriptionPlan[] = [];
   const subscriptionCount = thin ? 0 : rng.int(1, 3);
-  const streaming = [...SUBSCRIPTION_MERCHANTS[country]];
+  const streaming = [...country.subscriptions];
   for (let i = 0; i < subscriptionCount; i++) {
     const merchant = streaming.splice(rng.int(0, streaming.length - 1), 1)[0]!;
     subscriptions.push({
       merchant,
       dayOfMonth: rng.int(1, 28),
-      amountMinor: roundedMinor(rng.pick([14.99, 19.99, 29.99, 39.99, 56]) * facts.spendScale, exp, 0),
+      amountMinor: roundedMinor(rng.pick([14.99, 19.99, 29.99, 39.99, 56]) * country.spendScale, exp, 0),
     });
   }
 
@@ -361,14 +354,14 @@ export function planCustomer(bank: SandboxBankProfile, login: string, profile: P
         daysAfterPayday: rng.int(1, 4),
         minMinor: roundedMinor((salaryMinor / 10 ** exp) * 0.06, exp, 0),
         maxMinor: roundedMinor((salaryMinor / 10 ** exp) * 0.15, exp, 0),
-        feeMinor: roundedMinor(facts.remittanceFee, exp, 0),
+        feeMinor: roundedMinor(country.remittanceFee, exp, 0),
       }
     : null;
 
-  const utility: BillPlan = { biller: city.utility, contract: rng.digits(10), dayOfMonth: rng.int(5, 22), baseMinor: local(facts.utilityBill.min, facts.utilityBill.max) };
+  const utility: BillPlan = { biller: city.utility, contract: rng.digits(10), dayOfMonth: rng.int(5, 22), baseMinor: local(country.utilityBill.min, country.utilityBill.max) };
   const telecom: BillPlan | null = telecomByMandate
     ? null
-    : { biller: telecomBiller, contract: `${rng.pick(facts.mobilePrefixes)}${rng.digits(facts.mobileDigits)}`, dayOfMonth: rng.int(5, 22), baseMinor: telecomBase };
+    : { biller: telecomBiller, contract: `${rng.pick(country.mobilePrefixes)}${rng.digits(country.mobileDigits)}`, dayOfMonth: rng.int(5, 22), baseMinor: telecomBase };
   const scheduledChance = thin ? 1 / 120 : 1 / 30;
   const hasCard = accounts.some((a) => a.subType === 'CreditCard');
   const activity = profile === 'default' ? 0.95 + 0.55 * rng.next() : 1;
@@ -389,7 +382,7 @@ export function planCustomer(bank: SandboxBankProfile, login: string, profile: P
     scheduledChance * DAYS_PER_MONTH * logUniformMean(SCHEDULED_SHARE_OF_SALARY) * salaryMinor;
   const disposable = Math.max(salaryMinor - fixedMonthly, salaryMinor * 0.15);
   const dailyBudget = (disposable * (0.7 + 0.2 * rng.next())) / DAYS_PER_MONTH / 10 ** exp;
-  const natural = facts.spendScale * Math.pow(salaryMajor / facts.salary.typical, 0.7);
+  const natural = country.spendScale * Math.pow(salaryMajor / country.salary.typical, 0.7);
   const outflow = expectedDailyOutflow(mixes);
   const atNatural = (outflow.merchant + outflow.cash) * natural;
   let spendScale = natural;
@@ -408,7 +401,6 @@ export function planCustomer(bank: SandboxBankProfile, login: string, profile: P
 
   return {
     country,
-    facts,
     currency: bank.currency,
     exp,
     profile,

@@ -12,7 +12,7 @@ import {
   isSpending,
   type ActivityMix,
 } from './activity.ts';
-import { CATEGORY_TRAITS, MERCHANTS, type Merchant } from './merchants.ts';
+import { CATEGORY_TRAITS, type Merchant } from './spend-categories.ts';
 import type { BankTransactionCode, GeneratedTransaction, MerchantDetails } from './model.ts';
 import type { CustomerPlan, Payee } from './plan.ts';
 import { Rng, deriveSeed } from './prng.ts';
@@ -123,7 +123,7 @@ export function scheduledTransferOn(plan: CustomerPlan, day: number): ScheduledT
   return {
     ms: instantOf(day, 7 * 60 + rng.int(0, 59), plan.offsetMs),
     payee,
-    minor: roundedMinor((rng.logUniform(...SCHEDULED_SHARE_OF_SALARY) * plan.salary.baseMinor) / 10 ** plan.exp, plan.exp, plan.facts.salary.roundTo / 5),
+    minor: roundedMinor((rng.logUniform(...SCHEDULED_SHARE_OF_SALARY) * plan.salary.baseMinor) / 10 ** plan.exp, plan.exp, plan.country.salary.roundTo / 5),
     reference,
     type: rng.chance(0.8) ? 'Execution' : 'Arrival',
   };
@@ -138,7 +138,7 @@ function last4(accountNumber: string): string {
 }
 
 export function buildLedger(plan: CustomerPlan, asOfMs: number): Ledger {
-  const { facts, exp, currency, profile, offsetMs } = plan;
+  const { country, exp, currency, profile, offsetMs } = plan;
   const asOfDay = localDay(asOfMs, offsetMs);
   const states: AccountState[] = plan.accounts.map((account, i) => ({
     plan: account,
@@ -172,18 +172,18 @@ export function buildLedger(plan: CustomerPlan, asOfMs: number): Ledger {
   const personal = plan.payees.filter((p) => p.role === 'friend' || p.role === 'family');
   const profitWord = plan.islamic ? 'PROFIT' : 'INTEREST';
   const scaled = (major: number) => roundedMinor(major * plan.spendScale, exp, 0);
-  const retail = (major: number) => roundedMinor(major * plan.spendScale, exp, facts.retailStepMinor / 10 ** exp);
+  const retail = (major: number) => roundedMinor(major * plan.spendScale, exp, country.retailStepMinor / 10 ** exp);
 
   const isOpen = (s: AccountState | null, day: number): s is AccountState => s !== null && s.plan.openDay <= day;
   const post = (s: AccountState, draft: Draft) => {
     s.drafts.push(draft);
   };
-  const paydayOf = (monthIndex: number) => workingDay(dayInMonth(monthIndex, plan.salary.dayOfMonth), facts.weekend, -1);
+  const paydayOf = (monthIndex: number) => workingDay(dayInMonth(monthIndex, plan.salary.dayOfMonth), country.weekend, -1);
   /** A fee and the VAT on it, as separate entries the way Gulf banks itemise them. */
   const chargeFee = (ms: number, fee: number, label: string) => {
     post(current, { ms, minor: fee, credit: false, info: label, reference: null, code: CODES.fee });
-    const vat = shareOf(fee, facts.vatPercent, 100);
-    post(current, { ms: ms + 1000, minor: vat, credit: false, info: `VAT ${facts.vatPercent}% ON ${label}`, reference: null, code: CODES.tax });
+    const vat = shareOf(fee, country.vatPercent, 100);
+    post(current, { ms: ms + 1000, minor: vat, credit: false, info: `VAT ${country.vatPercent}% ON ${label}`, reference: null, code: CODES.tax });
   };
 
   /** The customer's scheduled life: income, obligations and moves between their own accounts. */
@@ -198,7 +198,7 @@ export function buildLedger(plan: CustomerPlan, asOfMs: number): Ledger {
     if (day === payday) {
       const salary = monthIndex >= plan.salary.raiseFromMonth ? plan.salary.raisedMinor : plan.salary.baseMinor;
       const employer = upper(plan.salary.employer);
-      const label = { AE: `SALARY WPS ${employer}`, SA: `PAYROLL ${employer}`, BH: `SALARY ${employer}` }[plan.country];
+      const label = country.statement.salary(employer);
       const ms = at(5, 9);
       post(current, { ms, minor: salary, credit: true, info: label, reference: `SAL${cal.compact}`, code: CODES.salary });
       if (plan.salary.bonusMonth === cal.month) {
@@ -213,7 +213,7 @@ export function buildLedger(plan: CustomerPlan, asOfMs: number): Ledger {
       for (const month of [monthIndex, monthIndex - 1]) {
         const k = month - rent.leaseStartMonth;
         if (k < 0 || k % step !== 0) continue;
-        if (workingDay(dayInMonth(month, rent.leaseDay), facts.weekend, 1) !== day) continue;
+        if (workingDay(dayInMonth(month, rent.leaseDay), country.weekend, 1) !== day) continue;
         const cheque = k / step;
         let annual = rent.annualMinor;
         for (let year = 0; year < Math.floor(k / 12); year++) annual += shareOf(annual, rent.renewalPercent, 100);
@@ -238,7 +238,7 @@ export function buildLedger(plan: CustomerPlan, asOfMs: number): Ledger {
         ms: at(9, 22),
         minor,
         credit: false,
-        info: plan.country === 'SA' ? `SADAD PAYMENT ${name} ${bill.contract}` : `${name} BILL PAYMENT ${bill.contract}`,
+        info: country.statement.billPayment(name, bill.contract),
         reference: bill.contract,
         code: CODES.billPayment,
         merchant: details(bill.biller),
@@ -298,7 +298,7 @@ export function buildLedger(plan: CustomerPlan, asOfMs: number): Ledger {
         ms: at(0, 6),
         minor: subscription.amountMinor,
         credit: false,
-        info: `${upper(subscription.merchant.name)} ${plan.country}`,
+        info: `${upper(subscription.merchant.name)} ${country.code}`,
         reference: null,
         code: CODES.cardPurchase,
         merchant: details(subscription.merchant),
@@ -311,7 +311,7 @@ export function buildLedger(plan: CustomerPlan, asOfMs: number): Ledger {
       const minor = roundedMinor(
         (remittance.minMinor + rng.next() * (remittance.maxMinor - remittance.minMinor)) / 10 ** exp,
         exp,
-        facts.salary.roundTo / 25,
+        country.salary.roundTo / 25,
       );
       const ms = at(10, 20);
       const payee = remittance.payee;
@@ -378,7 +378,7 @@ export function buildLedger(plan: CustomerPlan, asOfMs: number): Ledger {
       }
       // Money moves between current and savings in whole hundreds: surplus out after payday,
       // back in when the current account runs dry, and now and then for a larger purchase.
-      const unit = Math.round(100 * 10 ** exp * facts.spendScale);
+      const unit = Math.round(100 * 10 ** exp * country.spendScale);
       const salary = plan.salary.baseMinor;
       const surplus = current.balance - plan.reserveMinor - Math.round(1.5 * salary);
       let toSavings = 0;
@@ -398,12 +398,12 @@ export function buildLedger(plan: CustomerPlan, asOfMs: number): Ledger {
       }
     }
 
-    const minimum = facts.belowMinimumFee;
+    const minimum = country.belowMinimumFee;
     if (minimum && dayOfMonth === 1 && current.balance < minimum.minimumBalance * 10 ** exp) {
       chargeFee(instantOf(day, 60, offsetMs), roundedMinor(minimum.fee, exp, 0), 'MIN BALANCE FEE');
     }
     if (profile !== 'thin' && rng.chance(1 / 400)) {
-      chargeFee(at(9, 18), roundedMinor(facts.cardReplacementFee, exp, 0), 'DEBIT CARD REPLACEMENT FEE');
+      chargeFee(at(9, 18), roundedMinor(country.cardReplacementFee, exp, 0), 'DEBIT CARD REPLACEMENT FEE');
     }
 
     const scheduled = scheduledTransferOn(plan, day);
@@ -423,9 +423,9 @@ export function buildLedger(plan: CustomerPlan, asOfMs: number): Ledger {
   const accountDay = (s: AccountState, cal: CalendarDay) => {
     if (s.mix.length === 0) return;
     const rng = new Rng(deriveSeed(s.plan.seed, cal.day));
-    const weekend = facts.weekend.includes(cal.weekday);
+    const weekend = country.weekend.includes(cal.weekday);
     const onCard = s.plan.subType === 'CreditCard';
-    const merchants = MERCHANTS[plan.country];
+    const merchants = country.merchants;
     for (const [activity, rate] of s.mix) {
       const count = rng.poisson(weekend && isSpending(activity) ? rate * CATEGORY_TRAITS[activity].weekendFactor : rate);
       for (let i = 0; i < count; i++) {
@@ -433,7 +433,7 @@ export function buildLedger(plan: CustomerPlan, asOfMs: number): Ledger {
           case 'atm': {
             post(s, {
               ms: instantOf(cal.day, rng.int(8 * 60, 23 * 60 + 59), offsetMs),
-              minor: roundedMinor(rng.logUniform(...ATM_RANGE) * plan.cashScale, exp, facts.atmNote),
+              minor: roundedMinor(rng.logUniform(...ATM_RANGE) * plan.cashScale, exp, country.atmNote),
               credit: false,
               info: `ATM CASH WITHDRAWAL ${upper(rng.pick(plan.city.areas))}`,
               reference: null,
@@ -447,9 +447,9 @@ export function buildLedger(plan: CustomerPlan, asOfMs: number): Ledger {
             const payee = rng.pick(personal);
             post(s, {
               ms: instantOf(cal.day, rng.int(8 * 60, 23 * 60), offsetMs),
-              minor: roundedMinor(rng.logUniform(...TRANSFER_OUT_RANGE) * plan.cashScale, exp, facts.spendScale),
+              minor: roundedMinor(rng.logUniform(...TRANSFER_OUT_RANGE) * plan.cashScale, exp, country.spendScale),
               credit: false,
-              info: `${facts.instantScheme} TRANSFER TO ${upper(payee.name)}`,
+              info: `${country.instantScheme} TRANSFER TO ${upper(payee.name)}`,
               reference: `FT${cal.compact.slice(2)}${rng.digits(6)}`,
               code: CODES.transferOut,
               discretionary: true,
@@ -459,9 +459,9 @@ export function buildLedger(plan: CustomerPlan, asOfMs: number): Ledger {
           case 'transferIn': {
             post(s, {
               ms: instantOf(cal.day, rng.int(8 * 60, 23 * 60), offsetMs),
-              minor: roundedMinor(rng.logUniform(...TRANSFER_IN_RANGE) * plan.cashScale, exp, facts.spendScale),
+              minor: roundedMinor(rng.logUniform(...TRANSFER_IN_RANGE) * plan.cashScale, exp, country.spendScale),
               credit: true,
-              info: `${facts.instantScheme} TRANSFER FROM ${upper(rng.pick(personal).name)}`,
+              info: `${country.instantScheme} TRANSFER FROM ${upper(rng.pick(personal).name)}`,
               reference: `FT${cal.compact.slice(2)}${rng.digits(6)}`,
               code: CODES.transferIn,
             });
@@ -509,7 +509,7 @@ export function buildLedger(plan: CustomerPlan, asOfMs: number): Ledger {
             let label = s.purchaseLabels.get(merchant);
             if (label === undefined) {
               const name = upper(merchant.name);
-              label = onCard ? `${name} ${town} ${plan.country}` : `POS ${name} ${town}`;
+              label = onCard ? `${name} ${town} ${country.code}` : `POS ${name} ${town}`;
               s.purchaseLabels.set(merchant, label);
             }
             post(s, {
