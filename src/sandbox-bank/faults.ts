@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { GeneratedTransaction } from './generator/model.ts';
-import { PENDING_WINDOW_MS } from './generator/transactions.ts';
+import { PENDING_WINDOW_MS } from './generator/ledger.ts';
 
 /**
  * Misbehaviours a sandbox bank can be switched into, per bank or per login (docs/sandbox-banks.md

@@ -1,5 +1,7 @@
-import { CATEGORY_TRAITS, type SpendCategory } from './spend-categories.ts';
+import type { AccountPlan } from './accounts.ts';
 import type { AccountSubType, Profile } from './model.ts';
+import type { Rng } from './prng.ts';
+import { CATEGORY_TRAITS, type SpendCategory } from './spend-categories.ts';
 
 /**
  * The unplanned side of a customer's month: how often they spend, withdraw cash and send money,
@@ -71,7 +73,7 @@ export function isSpending(activity: Activity): activity is SpendCategory {
 }
 
 /** Expected entries per day of each activity on an account; `activity` is the customer's own pace. */
-export function activityMix(subType: AccountSubType, profile: Profile, activity: number, hasCard: boolean): ActivityMix {
+function activityMix(subType: AccountSubType, profile: Profile, activity: number, hasCard: boolean): ActivityMix {
   return ACTIVITY[subType]
     .map(([kind, normal, thin, heavy]) => {
       const debitCardShare = isSpending(kind) && subType === 'CurrentAccount' && hasCard ? DEBIT_CARD_SHARE_WITH_CREDIT_CARD : 1;
@@ -79,6 +81,13 @@ export function activityMix(subType: AccountSubType, profile: Profile, activity:
       return [kind, rate] as const;
     })
     .filter(([, rate]) => rate > 0);
+}
+
+/** Each account's mix, index-aligned with `accounts`; a default customer keeps a pace of their own. */
+export function accountMixes(rng: Rng, accounts: readonly AccountPlan[], profile: Profile): ActivityMix[] {
+  const hasCard = accounts.some((a) => a.subType === 'CreditCard');
+  const activity = profile === 'default' ? 0.95 + 0.55 * rng.next() : 1;
+  return accounts.map((a) => activityMix(a.subType, profile, activity, hasCard));
 }
 
 /** Mean of a log-uniform draw on [min, max]. */

@@ -1,3 +1,5 @@
+import type { Rng } from './prng.ts';
+
 /**
  * Drawing amounts. Randomness is drawn in floating-point major units, but every amount leaves
  * here as integer minor units, and from then on money is only added and compared as integers.
@@ -15,4 +17,9 @@ export function roundedMinor(major: number, exp: number, roundTo: number): numbe
  */
 export function shareOf(minor: number, numerator: number, denominator: number): number {
   return Math.round((minor * numerator) / denominator);
+}
+
+/** A log-uniform draw between `min` and `max` major units (prices, bills), as `roundedMinor` gives it. */
+export function drawMinor(rng: Rng, min: number, max: number, exp: number, roundTo = 0): number {
+  return roundedMinor(rng.logUniform(min, max), exp, roundTo);
 }

@@ -1,7 +1,7 @@
 import { formatAmount } from '../money.ts';
 import type { AccountPlan } from './accounts.ts';
 import type { CreditDebit, GeneratedBalance, ObAmount } from './model.ts';
-import type { LedgerAccount } from './transactions.ts';
+import type { LedgerAccount } from './ledger.ts';
 
 function signed(minor: number, currency: string): { creditDebitIndicator: CreditDebit; amount: ObAmount } {
   return {

@@ -2,10 +2,13 @@ import type { SandboxBankProfile } from '../profiles.ts';
 import { formatAmount } from '../money.ts';
 import { balancesOf } from './balances.ts';
 import { calendarDay, dayInMonth, instantOf, isoInstant, localDay, utcOffsetMs } from './calendar.ts';
-import { beneficiariesOf, directDebitsOf, scheduledPaymentsOf, standingOrdersOf } from './instructions.ts';
+import { directDebitsOf } from './instructions/direct-debits.ts';
+import { beneficiariesOf } from './instructions/payees.ts';
+import { standingOrdersOf } from './instructions/standing-orders.ts';
 import { PROFILES, type GeneratedAccount, type GeneratedCustomer, type Profile } from './model.ts';
+import { buildLedger } from './ledger.ts';
+import { scheduledPaymentsOf } from './life/scheduled-payments.ts';
 import { planCustomer } from './plan.ts';
-import { buildLedger } from './transactions.ts';
 
 export type * from './model.ts';
 export { PROFILES } from './model.ts';
