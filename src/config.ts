@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { parseKey } from './auth/secret-box.ts';
+import { isPostgresUrl } from './store/database-url.ts';
 
 /** Everything openlean can be told, from the environment and then overridden by CLI flags. */
 export interface Config {
@@ -248,14 +249,4 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
       retentionDays: integer('AUDIT_RETENTION_DAYS', env.AUDIT_RETENTION_DAYS, 400, 1, 36_500),
     },
   };
-}
-
-/** Whether `databaseUrl` names a PostgreSQL database rather than a SQLite file. */
-export function isPostgresUrl(databaseUrl: string): boolean {
-  return /^postgres(ql)?:\/\//.test(databaseUrl);
-}
-
-/** The SQLite file named by a `sqlite:` URL. */
-export function sqliteFile(databaseUrl: string): string {
-  return databaseUrl.slice('sqlite:'.length);
 }

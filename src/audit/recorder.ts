@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { isPostgresUrl, sqliteFile } from '../config.ts';
 import { openSqliteAuditSink } from '../store/audit-events.ts';
+import { isPostgresUrl, sqliteFile } from '../store/database-url.ts';
 import type { Store } from '../store/database.ts';
 import type { AuditKind, DB } from '../store/schema.ts';
 import { encodeSegments, type AuditEventInput, type EncodedSegment } from './segment.ts';

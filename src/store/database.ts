@@ -6,8 +6,8 @@ import pg from 'pg';
 import { Migrator, type MigrationResultSet } from 'kysely/migration';
 import { EntityCache } from './entity-cache.ts';
 import { followEntityChanges } from './entity-changes.ts';
+import { isPostgresUrl, sqliteFile } from './database-url.ts';
 import { compilePrepared, type CompiledPrepared, type PreparedQuery } from './prepared.ts';
-import { isPostgresUrl, sqliteFile } from '../config.ts';
 import { MIGRATIONS } from './migrations/index.ts';
 import type { DB } from './schema.ts';
 

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import SQLite from 'better-sqlite3';
 import pino from 'pino';
 import { createApplication } from '../../src/applications/create-application.ts';
-import { sqliteFile } from '../../src/config.ts';
+import { sqliteFile } from '../../src/store/database-url.ts';
 import { createAuditRecorder, recordAccess, type AuditRecorderOptions } from '../../src/audit/recorder.ts';
 import { migrate, openStore, type Store } from '../../src/store/database.ts';
 import { auditRecords } from '../helpers/audit-records.ts';

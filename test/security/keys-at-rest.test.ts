@@ -10,7 +10,7 @@ import { rotateEncryption, SEALED_COLUMNS } from '../../src/auth/rotate-encrypti
 import { keyId, keyRing, open, type KeyRing } from '../../src/auth/secret-box.ts';
 import { rotateSigningKey, signingKeyAad } from '../../src/auth/signing-keys.ts';
 import { SIGNING_KEYS_RELOAD_MS } from '../../src/auth/tokens.ts';
-import { sqliteFile } from '../../src/config.ts';
+import { sqliteFile } from '../../src/store/database-url.ts';
 import { ensureTestPki } from '../../src/pki/test-pki.ts';
 import { TEST_DIALECT, withClient } from '../helpers/database.ts';
 import { TEST_PKI_DIR } from '../helpers/sandbox-fapi.ts';
