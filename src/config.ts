@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { parseKey } from './auth/secret-box.ts';
+import { ConfigError } from './errors/config-error.ts';
 import { isPostgresUrl } from './store/database-url.ts';
 
 /** Everything openlean can be told, from the environment and then overridden by CLI flags. */
@@ -97,8 +98,6 @@ export interface WebhookConfig {
 }
 
 export type ConfigOverrides = Partial<Pick<Config, 'mode' | 'role' | 'host' | 'port' | 'dataDir' | 'databaseUrl' | 'logLevel' | 'publicUrl'>>;
-
-export class ConfigError extends Error {}
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 

@@ -2,7 +2,7 @@ import crypto, { type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { ConfigError } from '../config.ts';
+import { ConfigError } from '../errors/config-error.ts';
 import { isCountryCode } from '../domain/countries.ts';
 import { isKnownCurrency } from '../domain/money.ts';
 import { PERMISSIONS, type Permission } from '../domain/permissions.ts';

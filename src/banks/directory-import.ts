@@ -1,5 +1,5 @@
 import YAML from 'yaml';
-import { ConfigError } from '../config.ts';
+import { ConfigError } from '../errors/config-error.ts';
 import { FILL_IN, type BanksFileEntry } from './banks-file.ts';
 import type { SecurityProfile, Standard } from './bank.ts';
 

@@ -9,7 +9,7 @@ import {
   type Refresh,
   type Transaction,
 } from '../../clients/typescript/src/index.ts';
-import { ConfigError } from '../config.ts';
+import { ConfigError } from '../errors/config-error.ts';
 import { table } from './table.ts';
 
 /**

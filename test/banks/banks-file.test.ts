@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import YAML from 'yaml';
 import { loadBanksFile, parseBanksEntries, parseBanksFile } from '../../src/banks/banks-file.ts';
-import { ConfigError } from '../../src/config.ts';
+import { ConfigError } from '../../src/errors/config-error.ts';
 import { PERMISSIONS } from '../../src/domain/permissions.ts';
 import { writeBankCredentials, type BankCredentialFiles } from '../helpers/pki.ts';
 

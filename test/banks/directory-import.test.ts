@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import YAML from 'yaml';
 import { parseBanksEntries } from '../../src/banks/banks-file.ts';
 import { importDirectory, isAccountInformation, renderBanksFile, withoutResourcePath } from '../../src/banks/directory-import.ts';
-import { ConfigError } from '../../src/config.ts';
+import { ConfigError } from '../../src/errors/config-error.ts';
 import { IMPORTED_ENTRIES, PARTICIPANTS } from '../helpers/participants.ts';
 
 describe('banks import (Raidiam /participants → BANKS_FILE entries)', () => {
