@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parseKey } from './auth/secret-box.ts';
 import { ConfigError } from './errors/config-error.ts';
+import { WEBHOOK_MAX_RETRIES } from './webhooks/events.ts';
 import { isPostgresUrl } from './store/database-url.ts';
 
 /** Everything openlean can be told, from the environment and then overridden by CLI flags. */
@@ -123,8 +124,6 @@ export const SANDBOX_BANKS_TLS_PORT = 3443;
 
 /** Lean's schedule: retries 1, 2, 5, 10, 60 and 180 minutes after the first attempt. */
 const LEAN_RETRY_SCHEDULE_MS = [60_000, 120_000, 300_000, 600_000, 3_600_000, 10_800_000];
-/** Retries a delivery may be scheduled for; bounds its job's attempts. */
-export const WEBHOOK_MAX_RETRIES = 20;
 
 function schedule(name: string, raw: string | undefined, fallback: number[]): number[] {
   if (raw === undefined || raw.trim() === '') return fallback;

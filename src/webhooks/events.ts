@@ -1,5 +1,4 @@
 import type { Kysely } from 'kysely';
-import { WEBHOOK_MAX_RETRIES } from '../config.ts';
 import { timeOrderedId } from '../domain/ids.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import type { DB, EntityRow, RefreshRow } from '../store/schema.ts';
@@ -26,6 +25,9 @@ export interface WebhookEventInput {
 
 /** The queue's job kind for delivering one event. */
 export const WEBHOOK_JOB = 'webhook';
+
+/** Retries a delivery may be scheduled for (`WEBHOOK_RETRY_SCHEDULE_MS` has at most this many); bounds its job's attempts. */
+export const WEBHOOK_MAX_RETRIES = 20;
 
 export interface DeliveryJob {
   event_id: string;
