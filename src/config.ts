@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parseKey } from './auth/secret-box.ts';
 import { ConfigError } from './errors/config-error.ts';
+import { LOG_LEVELS, type LogLevel } from './logging.ts';
 import { WEBHOOK_MAX_RETRIES } from './webhooks/events.ts';
 import { isPostgresUrl } from './store/database-url.ts';
 
@@ -23,7 +24,7 @@ export interface Config {
   dataDir: string;
   /** `sqlite:<file>` (the embedded default) or `postgres://…` / `postgresql://…`. */
   databaseUrl: string;
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  logLevel: LogLevel;
   tokenTtlSeconds: number;
   /** Largest request body accepted, in bytes. */
   bodyLimit: number;
@@ -99,8 +100,6 @@ export interface WebhookConfig {
 }
 
 export type ConfigOverrides = Partial<Pick<Config, 'mode' | 'role' | 'host' | 'port' | 'dataDir' | 'databaseUrl' | 'logLevel' | 'publicUrl'>>;
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined || raw === '') return fallback;

@@ -1,5 +1,4 @@
 import pino, { type Logger } from 'pino';
-import type { Config } from './config.ts';
 
 /**
  * Secrets that must never reach a log line, wherever an error's cause chain or a logged object
@@ -9,13 +8,17 @@ import type { Config } from './config.ts';
 const SECRET_FIELDS = ['access_token', 'refresh_token', 'id_token', 'code_verifier', 'client_secret', 'client_assertion', 'key_pem', 'private_jwk'];
 const REDACT = ['', '*.', '*.*.', '*.*.*.'].flatMap((depth) => SECRET_FIELDS.map((field) => depth + field));
 
+/** Pino's levels, most severe first; `silent` logs nothing. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 /**
  * The process's logger: JSON lines through a buffered asynchronous destination, so a log line per
  * request is not a write(2) per request. A quiet process (a worker) still shows its lines within a
  * second. `flush` writes what is buffered; call it on shutdown. `destination` (tests) takes the
  * lines instead, unbuffered.
  */
-export function createLogger(level: Config['logLevel'], destination?: { write(line: string): void }): { log: Logger; flush(): void } {
+export function createLogger(level: LogLevel, destination?: { write(line: string): void }): { log: Logger; flush(): void } {
   const options = { level, redact: { paths: REDACT, censor: '[secret]' } };
   if (destination) return { log: pino(options, destination), flush: () => {} };
   const stream = pino.destination({ dest: 1, sync: false, minLength: 4096 });

@@ -17,6 +17,7 @@ import { createBankRegistry } from './banks/registry.ts';
 import { registerDataCommands } from './cli/data-commands.ts';
 import { loadConfig, type Config, type ConfigOverrides } from './config.ts';
 import { ConfigError } from './errors/config-error.ts';
+import { LOG_LEVELS } from './logging.ts';
 import { ensureTestPki } from './pki/test-pki.ts';
 import { quickstart } from './quickstart.ts';
 import { sandboxClientRegistration } from './sandbox-bank/authorization-server/registration.ts';
@@ -57,7 +58,7 @@ async function sandboxBankTls(dataDir: string, port: number): Promise<Pick<Sandb
 }
 
 /** `serve`'s and `sandbox-bank`'s log levels. */
-const LOG_LEVEL_CHOICES: string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const LOG_LEVEL_CHOICES: string[] = [...LOG_LEVELS];
 
 const portOf = (flag: string, value: string): number => {
   const port = Number(value);
