@@ -1,13 +1,15 @@
 import path from 'node:path';
 import { parseKey } from './auth/secret-box.ts';
+import type { Mode } from './domain/mode.ts';
 import { ConfigError } from './errors/config-error.ts';
 import { LOG_LEVELS, type LogLevel } from './logging.ts';
+import type { DeliverySettings } from './webhooks/deliver.ts';
 import { WEBHOOK_MAX_RETRIES } from './webhooks/events.ts';
 import { isPostgresUrl } from './store/database-url.ts';
 
 /** Everything openlean can be told, from the environment and then overridden by CLI flags. */
 export interface Config {
-  mode: 'sandbox' | 'production';
+  mode: Mode;
   /**
    * What this process does: `all` serves the API and runs jobs (the single-machine default); `api`
    * and `worker` split them into processes that scale separately, sharing a PostgreSQL database.
@@ -88,11 +90,7 @@ export interface RefreshConfig {
   manualDailyLimit: number;
 }
 
-export interface WebhookConfig {
-  /** Per-attempt timeout of a delivery. */
-  timeoutMs: number;
-  /** When the retries of a failed delivery are due, as offsets from its first attempt; after the last, it is given up. */
-  retryScheduleMs: number[];
+export interface WebhookConfig extends DeliverySettings {
   /** How long a rotated-out secret still signs deliveries beside the new one. */
   secretGraceHours: number;
   /** Events and their attempts are deleted this many days after the event. */

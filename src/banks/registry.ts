@@ -1,3 +1,4 @@
+import type { Mode } from '../domain/mode.ts';
 import type { BankDefinition } from './bank.ts';
 
 /** The banks this deployment can connect to, as the API, the link pages and the workers see them. */
@@ -10,7 +11,7 @@ export interface BankRegistry {
 
 export interface BankRegistryOptions {
   /** In `production` mode the sandbox banks (`sandbox: true`) are neither listed nor found. */
-  mode: 'sandbox' | 'production';
+  mode: Mode;
 }
 
 /**

@@ -3,7 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Config, WebhookConfig } from '../config.ts';
+import type { Mode } from '../domain/mode.ts';
 import { timeOrderedId } from '../domain/ids.ts';
 import type { Attempt, JobHandler, JobOutcome } from '../jobs/queue.ts';
 import type { Store } from '../store/database.ts';
@@ -13,12 +13,20 @@ import { signingSecrets } from './endpoints.ts';
 import { signatureHeaders } from './signature.ts';
 import { guardedLookup, staticUrlProblem } from './url-policy.ts';
 
+/** The configuration's webhook settings a delivery reads (`WEBHOOK_TIMEOUT_MS`, `WEBHOOK_RETRY_SCHEDULE_MS`). */
+export interface DeliverySettings {
+  /** Per-attempt timeout of a delivery. */
+  timeoutMs: number;
+  /** When the retries of a failed delivery are due, as offsets from its first attempt; after the last, it is given up. */
+  retryScheduleMs: readonly number[];
+}
+
 export interface DeliveryDeps {
   store: Store;
   /** Opens the sealed signing secrets. */
   key: KeyRing;
-  config: WebhookConfig;
-  mode: Config['mode'];
+  config: DeliverySettings;
+  mode: Mode;
   now: () => Date;
   log: FastifyBaseLogger;
 }

@@ -1,9 +1,7 @@
 import dns from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
-import type { Config } from '../config.ts';
+import type { Mode } from '../domain/mode.ts';
 import { blockedAddressReason } from './address-policy.ts';
-
-type Mode = Config['mode'];
 
 /** The URL's host as an IP literal without brackets, or null when it is a name. */
 function literalHost(url: URL): string | null {
