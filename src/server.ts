@@ -38,7 +38,8 @@ export interface RunningServer {
 
 /** The queue of this deployment's store, with every kind of job openlean runs. */
 export function jobQueueFor(store: Store, config: Config, now: () => Date): JobQueue {
-  return createJobQueue(store, { databaseUrl: config.databaseUrl, kinds: [REFRESH_JOB, WEBHOOK_JOB], refresh: config.refresh, now });
+  const { workers, leaseMs, pollMs, retryBaseMs } = config.refresh;
+  return createJobQueue(store, { databaseUrl: config.databaseUrl, kinds: [REFRESH_JOB, WEBHOOK_JOB], concurrency: workers, leaseMs, pollMs, retryBaseMs, now });
 }
 
 /**
