@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
 import type { AuditActor } from '../audit/recorder.ts';
 import { open, seal } from '../auth/secret-box.ts';
 import { ExpiredTokenError } from '../auth/tokens.ts';
-import { BankError, type BankCredentials } from '../banks/connector.ts';
+import { BankError, type BankConnector, type BankCredentials } from '../banks/connector.ts';
 import type { BankDefinition } from '../banks/bank.ts';
 import type { AppContext } from '../context.ts';
 import { isPermission, normalizePermissions, PERMISSIONS, type Permission } from '../domain/permissions.ts';
@@ -304,11 +305,11 @@ export async function settleCallback(ctx: AppContext, params: CallbackParams): P
 }
 
 /** Withdraws a consent nothing here refers to; if the bank cannot be reached, it expires there. */
-export async function revokeQuietly(ctx: AppContext, bank: BankDefinition, consentId: string): Promise<void> {
+export async function revokeQuietly(deps: { connector: BankConnector; log: Logger }, bank: BankDefinition, consentId: string): Promise<void> {
   try {
-    await ctx.connector.revokeConsent({ bank, consent_id: consentId });
+    await deps.connector.revokeConsent({ bank, consent_id: consentId });
   } catch (err) {
-    ctx.log.warn({ err, bank: bank.identifier }, 'could not revoke an unused consent; it expires at the bank');
+    deps.log.warn({ err, bank: bank.identifier }, 'could not revoke an unused consent; it expires at the bank');
   }
 }
 
