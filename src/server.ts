@@ -15,17 +15,14 @@ import { ConfigError } from './errors/config-error.ts';
 import type { AppContext } from './context.ts';
 import { createLogger } from './logging.ts';
 import { createJobQueue } from './jobs/create-queue.ts';
-import { startHousekeeping } from './jobs/housekeeping.ts';
 import type { JobQueue } from './jobs/queue.ts';
 import { createRateLimiter, type RateLimiter } from './rate-limit/limiter.ts';
 import { createRefreshEngine } from './refresh/engine.ts';
-import { REFRESH_JOB } from './refresh/request-refresh.ts';
 import { ensureTestPki } from './pki/test-pki.ts';
 import { startSandboxTlsListener } from './sandbox-bank/tls-listener.ts';
 import { bankSource, checkSandboxCollisions, sandboxClients } from './sandbox-connections.ts';
 import { migrate, openStore, type Store } from './store/database.ts';
-import { createDeliveryHandler } from './webhooks/deliver.ts';
-import { WEBHOOK_JOB } from './webhooks/events.ts';
+import { JOB_KINDS, startWorker } from './worker/worker.ts';
 
 export interface RunningServer {
   /** The HTTP app; null for a worker, which serves no HTTP. */
@@ -39,7 +36,7 @@ export interface RunningServer {
 /** The queue of this deployment's store, with every kind of job openlean runs. */
 export function jobQueueFor(store: Store, config: Config, now: () => Date): JobQueue {
   const { workers, leaseMs, pollMs, retryBaseMs } = config.refresh;
-  return createJobQueue(store, { databaseUrl: config.databaseUrl, kinds: [REFRESH_JOB, WEBHOOK_JOB], concurrency: workers, leaseMs, pollMs, retryBaseMs, now });
+  return createJobQueue(store, { databaseUrl: config.databaseUrl, kinds: JOB_KINDS, concurrency: workers, leaseMs, pollMs, retryBaseMs, now });
 }
 
 /**
@@ -88,8 +85,7 @@ export async function startServer(config: Config, options: { now?: () => Date } 
       // What the bank got wrong is worth a warning; retries and token refreshes are routine.
       onEvent: (event) => (event.type === 'notes' ? log.warn({ bank_event: event }, 'bank data notes') : log.info({ bank_event: event }, `bank ${event.type}`)),
     });
-    const deliver = createDeliveryHandler({ store, key: encryptionKey, config: config.webhooks, mode: config.mode, now, log });
-    const refreshes = createRefreshEngine({ store, jobs, connector, banks, key: encryptionKey, config: config.refresh, now, log, handlers: { [WEBHOOK_JOB]: deliver } });
+    const refreshes = createRefreshEngine({ store, jobs, limits: config.refresh, now });
     // A worker serves no requests to count.
     rateLimits = config.rateLimitPerMinute > 0 && config.role !== 'worker' ? createRateLimiter({ store, perMinute: config.rateLimitPerMinute, now, log }) : null;
     // On SQLite, batches go through a connection of their own that never waits for a lock (docs/decisions/021).
@@ -142,15 +138,13 @@ export async function startServer(config: Config, options: { now?: () => Date } 
     // The sandbox banks' entries exist now that their addresses are known: a bad one (a broken
     // test PKI, a PUBLIC_URL they cannot be reached at) stops the start instead of a request.
     banks.list();
-    await refreshes.start();
-    const housekeeping = config.refresh.workers > 0 ? startHousekeeping(ctx) : null;
+    const worker = config.refresh.workers > 0 ? await startWorker({ store, jobs, connector, banks, encryptionKey, refreshes, mode: config.mode, now, log, settings: config }) : null;
     return {
       app,
       ctx,
       url,
       async close() {
-        await housekeeping?.stop();
-        await refreshes.stop();
+        await worker?.stop();
         await app?.close();
         // After the last request has been answered: its record is in the buffer.
         await audit?.close();

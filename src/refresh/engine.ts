@@ -1,17 +1,13 @@
-import type { KeyRing } from '../auth/secret-box.ts';
-import type { FastifyBaseLogger } from 'fastify';
-import type { BankConnector } from '../banks/connector.ts';
-import type { BankRegistry } from '../banks/registry.ts';
-import type { RefreshConfig } from '../config.ts';
-import type { Store } from '../store/database.ts';
 import type { Kysely } from 'kysely';
+import type { Store } from '../store/database.ts';
 import type { DB, EntityRow, RefreshRow, RefreshTrigger } from '../store/schema.ts';
-import { REFRESH_JOB, requestRefresh, requestRefreshIn } from './request-refresh.ts';
-import { runRefresh } from './run-refresh.ts';
-import { startScheduler } from './scheduler.ts';
-import type { Periodic } from '../jobs/periodic.ts';
-import type { JobHandler, JobQueue } from '../jobs/queue.ts';
+import { requestRefresh, requestRefreshIn } from './request-refresh.ts';
+import type { JobQueue } from '../jobs/queue.ts';
 
+/**
+ * Where refreshes are asked for: each becomes a row and a job in one transaction. The worker
+ * (src/worker/) runs the jobs.
+ */
 export interface RefreshEngine {
   /**
    * Queues the INITIAL refresh of an entity being created, inside the transaction creating it;
@@ -24,33 +20,22 @@ export interface RefreshEngine {
   wake(): void;
   /** Starts (or joins) a refresh of the entity; wakes this process's workers when one was queued. */
   request(entity: EntityRow, trigger: RefreshTrigger, options?: { idempotencyKey?: string }): Promise<{ refresh: RefreshRow; created: boolean }>;
-  /** Starts this process's workers and scheduler (none when `workers` is 0). */
-  start(): Promise<void>;
-  stop(): Promise<void>;
 }
 
-export function createRefreshEngine(deps: {
-  store: Store;
-  jobs: JobQueue;
-  connector: BankConnector;
-  banks: BankRegistry;
-  key: KeyRing;
-  config: RefreshConfig;
-  now: () => Date;
-  log: FastifyBaseLogger;
-  /** Handlers of the other job kinds the same workers run (webhook deliveries). */
-  handlers?: Record<string, JobHandler>;
-}): RefreshEngine {
-  const { config } = deps;
-  let scheduler: Periodic | null = null;
-  let started = false;
+/** What binds a requested refresh: `REFRESH_MAX_ATTEMPTS` and `REFRESH_MANUAL_DAILY_LIMIT` (src/config.ts). */
+export interface RefreshLimits {
+  maxAttempts: number;
+  manualDailyLimit: number;
+}
 
+export function createRefreshEngine(deps: { store: Store; jobs: JobQueue; limits: RefreshLimits; now: () => Date }): RefreshEngine {
+  const { limits } = deps;
   const engine: RefreshEngine = {
     async queueInitial(trx, entity) {
       return engine.queueRefresh(trx, entity, 'INITIAL');
     },
     async queueRefresh(trx, entity, trigger) {
-      return (await requestRefreshIn(trx, { jobs: deps.jobs, entity, trigger, now: deps.now(), maxAttempts: config.maxAttempts })).refresh;
+      return (await requestRefreshIn(trx, { jobs: deps.jobs, entity, trigger, now: deps.now(), maxAttempts: limits.maxAttempts })).refresh;
     },
     wake() {
       deps.jobs.wake();
@@ -61,41 +46,12 @@ export function createRefreshEngine(deps: {
         entity,
         trigger,
         now: deps.now(),
-        maxAttempts: config.maxAttempts,
-        ...(trigger === 'MANUAL' ? { manualDailyLimit: config.manualDailyLimit } : {}),
+        maxAttempts: limits.maxAttempts,
+        ...(trigger === 'MANUAL' ? { manualDailyLimit: limits.manualDailyLimit } : {}),
         ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
       });
       if (result.created) deps.jobs.wake();
       return result;
-    },
-    async start() {
-      if (config.workers === 0 || started) return;
-      started = true;
-      const refreshDeps = { ...deps, overlapDays: config.overlapDays, retryBaseMs: config.retryBaseMs };
-      await deps.jobs.work({
-        concurrency: config.workers,
-        log: deps.log,
-        handlers: {
-          ...deps.handlers,
-          [REFRESH_JOB]: (payload, attempt) => runRefresh(refreshDeps, (payload as { refresh_id: string }).refresh_id, attempt),
-        },
-      });
-      if (config.scheduleHours > 0) {
-        scheduler = startScheduler({
-          store: deps.store,
-          intervalHours: config.scheduleHours,
-          tickMs: Math.min(60_000, Math.max(1_000, config.pollMs * 10)),
-          now: deps.now,
-          log: deps.log,
-          request: (entity) => engine.request(entity, 'SCHEDULED'),
-        });
-      }
-    },
-    async stop() {
-      await scheduler?.stop();
-      scheduler = null;
-      await deps.jobs.stopWorking();
-      started = false;
     },
   };
   return engine;
