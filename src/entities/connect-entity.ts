@@ -2,13 +2,26 @@ import { randomUUID } from 'node:crypto';
 import { recordInTransaction, type AuditActor } from '../audit/recorder.ts';
 import type { BankCredentials } from '../banks/connector.ts';
 import type { BankDefinition } from '../banks/bank.ts';
-import type { AppContext } from '../context.ts';
+import type { KeyRing } from '../auth/secret-box.ts';
 import { normalizePermissions, type Permission } from '../domain/permissions.ts';
+import type { JobQueue } from '../jobs/queue.ts';
+import type { RefreshEngine } from '../refresh/engine.ts';
+import type { Store } from '../store/database.ts';
 import { saveConnection } from '../store/connections.ts';
 import { getEntity, insertEntity } from '../store/entities.ts';
 import type { CustomerRow, EntityRow, RefreshRow } from '../store/schema.ts';
 import { entityEvent, recordEvent } from '../webhooks/events.ts';
 import { sealCredentials } from './connection-credentials.ts';
+
+export interface ConnectDeps {
+  store: Store;
+  /** Seals the consent's bank credentials. */
+  encryptionKey: KeyRing;
+  /** Where the webhook event is queued. */
+  jobs: JobQueue;
+  refreshes: Pick<RefreshEngine, 'queueInitial' | 'queueRefresh' | 'wake'>;
+  now: () => Date;
+}
 
 export interface NewConnection {
   customer: CustomerRow;
@@ -40,11 +53,11 @@ function consentEvent(kind: 'consent.created' | 'consent.reconnected', entity: E
  * INITIAL refresh and the `entity.created` event commit together, so none exists without the
  * others. Used by the hosted journey's callback and by the sandbox shortcut alike.
  */
-export async function createConnectedEntity(ctx: AppContext, c: NewConnection): Promise<{ entity: EntityRow; refresh: RefreshRow }> {
+export async function createConnectedEntity(deps: ConnectDeps, c: NewConnection): Promise<{ entity: EntityRow; refresh: RefreshRow }> {
   const id = randomUUID();
-  const now = ctx.now();
+  const now = deps.now();
   const at = now.toISOString();
-  const result = await ctx.store.db.transaction().execute(async (trx) => {
+  const result = await deps.store.db.transaction().execute(async (trx) => {
     await insertEntity(trx, {
       id,
       app_id: c.customer.app_id,
@@ -56,13 +69,13 @@ export async function createConnectedEntity(ctx: AppContext, c: NewConnection): 
       created_at: at,
       updated_at: at,
     });
-    await saveConnection(trx, { entity_id: id, consent_id: c.credentials.consent_id, credentials: sealCredentials(ctx.encryptionKey, id, c.credentials), updated_at: at });
+    await saveConnection(trx, { entity_id: id, consent_id: c.credentials.consent_id, credentials: sealCredentials(deps.encryptionKey, id, c.credentials), updated_at: at });
     const entity = (await getEntity(trx, id))!;
-    await recordEvent(trx, ctx.jobs, entityEvent('entity.created', entity), now);
+    await recordEvent(trx, deps.jobs, entityEvent('entity.created', entity), now);
     await recordInTransaction(trx, consentEvent('consent.created', entity, c.by), now);
-    return { entity, refresh: await ctx.refreshes.queueInitial(trx, entity) };
+    return { entity, refresh: await deps.refreshes.queueInitial(trx, entity) };
   });
-  ctx.refreshes.wake();
+  deps.refreshes.wake();
   return result;
 }
 
@@ -73,24 +86,24 @@ export async function createConnectedEntity(ctx: AppContext, c: NewConnection): 
  * types fits (it is not a new entity), and the refresh it queues announces itself.
  */
 export async function reconnectEntity(
-  ctx: AppContext,
+  deps: ConnectDeps,
   entity: EntityRow,
   c: { consentExpiresAt: Date; credentials: BankCredentials; by?: AuditActor },
 ): Promise<{ entity: EntityRow; refresh: RefreshRow }> {
-  const now = ctx.now();
+  const now = deps.now();
   const at = now.toISOString();
-  const result = await ctx.store.db.transaction().execute(async (trx) => {
+  const result = await deps.store.db.transaction().execute(async (trx) => {
     await trx
       .updateTable('entities')
       .set({ status: 'ACTIVE', consent_expires_at: c.consentExpiresAt.toISOString(), updated_at: at })
       .where('id', '=', entity.id)
       .execute();
-    await saveConnection(trx, { entity_id: entity.id, consent_id: c.credentials.consent_id, credentials: sealCredentials(ctx.encryptionKey, entity.id, c.credentials), updated_at: at });
+    await saveConnection(trx, { entity_id: entity.id, consent_id: c.credentials.consent_id, credentials: sealCredentials(deps.encryptionKey, entity.id, c.credentials), updated_at: at });
     const renewed = (await getEntity(trx, entity.id))!;
     await recordInTransaction(trx, consentEvent('consent.reconnected', renewed, c.by), now);
-    return { entity: renewed, refresh: await ctx.refreshes.queueRefresh(trx, renewed, 'MANUAL') };
+    return { entity: renewed, refresh: await deps.refreshes.queueRefresh(trx, renewed, 'MANUAL') };
   });
-  ctx.store.entities.changed(entity.id);
-  ctx.refreshes.wake();
+  deps.store.entities.changed(entity.id);
+  deps.refreshes.wake();
   return result;
 }

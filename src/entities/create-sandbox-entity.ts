@@ -1,14 +1,23 @@
-import { BankError } from '../banks/connector.ts';
+import { BankError, type BankConnector } from '../banks/connector.ts';
 import type { BankDefinition } from '../banks/bank.ts';
-import type { AppContext } from '../context.ts';
+import type { Logger } from 'pino';
 import type { Permission } from '../domain/permissions.ts';
 import { normalizePermissions } from '../domain/permissions.ts';
 import { ApiError } from '../errors/api-error.ts';
-import { createConnectedEntity } from './connect-entity.ts';
+import { createConnectedEntity, type ConnectDeps } from './connect-entity.ts';
 import { authorizeAtSandboxBank } from '../sandbox-bank/automate-consent.ts';
 import type { Profile } from '../sandbox-bank/generator/model.ts';
 import type { AuditActor } from '../audit/recorder.ts';
 import type { CustomerRow, EntityRow, RefreshRow } from '../store/schema.ts';
+
+export interface SandboxEntityDeps extends ConnectDeps {
+  /** Where the sandbox banks are; null in production mode. */
+  sandboxBanks: { baseUrl: () => string } | null;
+  /** The base URL the consent's redirect URI is under. */
+  publicUrl: () => string;
+  connector: BankConnector;
+  log: Logger;
+}
 
 export interface SandboxEntityRequest {
   customer: CustomerRow;
@@ -34,11 +43,11 @@ function bankFailure(err: unknown): never {
  * for pending interactions (as the user `login`), then the code exchanged for tokens; the data arrives when the INITIAL refresh
  * finishes.
  */
-export async function createSandboxEntity(ctx: AppContext, req: SandboxEntityRequest): Promise<{ entity: EntityRow; refresh: RefreshRow }> {
-  if (!ctx.sandboxBanks) throw new ApiError('SANDBOX_DISABLED', 'Sandbox entities cannot be created when MODE=production');
+export async function createSandboxEntity(deps: SandboxEntityDeps, req: SandboxEntityRequest): Promise<{ entity: EntityRow; refresh: RefreshRow }> {
+  if (!deps.sandboxBanks) throw new ApiError('SANDBOX_DISABLED', 'Sandbox entities cannot be created when MODE=production');
   const permissions = normalizePermissions(req.permissions);
-  const bankUrl = `${ctx.sandboxBanks.baseUrl()}/${req.bank.identifier}`;
-  const redirectUri = `${ctx.publicUrl()}/link/callback`;
+  const bankUrl = `${deps.sandboxBanks.baseUrl()}/${req.bank.identifier}`;
+  const redirectUri = `${deps.publicUrl()}/link/callback`;
   let credentials;
   try {
     const settings = await fetch(`${bankUrl}/control/users/${encodeURIComponent(req.login)}`, {
@@ -47,12 +56,12 @@ export async function createSandboxEntity(ctx: AppContext, req: SandboxEntityReq
       body: JSON.stringify({ profile: req.profile }),
     });
     if (!settings.ok) throw new Error(`the sandbox bank refused the user settings (${settings.status})`);
-    const consent = await ctx.connector.startConsent({ bank: req.bank, permissions, expires_at: req.consentExpiresAt.toISOString(), redirect_uri: redirectUri });
+    const consent = await deps.connector.startConsent({ bank: req.bank, permissions, expires_at: req.consentExpiresAt.toISOString(), redirect_uri: redirectUri });
     const back = new URL(await authorizeAtSandboxBank(consent.authorize_url, { login: req.login }));
     // The hybrid flow answers in the fragment, the code flow in the query.
     const params = new URLSearchParams(back.hash.length > 1 ? back.hash.slice(1) : back.search);
     if (!params.get('code')) throw new Error(`the bank answered ${params.get('error') ?? 'without a code'}`);
-    credentials = await ctx.connector.exchangeCode({
+    credentials = await deps.connector.exchangeCode({
       bank: req.bank,
       consent_id: consent.consent_id,
       params: Object.fromEntries(params),
@@ -62,9 +71,9 @@ export async function createSandboxEntity(ctx: AppContext, req: SandboxEntityReq
       redirect_uri: redirectUri,
     });
   } catch (err) {
-    ctx.log.warn({ err, bank: req.bank.identifier }, 'sandbox consent failed');
+    deps.log.warn({ err, bank: req.bank.identifier }, 'sandbox consent failed');
     bankFailure(err);
   }
 
-  return createConnectedEntity(ctx, { customer: req.customer, bank: req.bank, permissions, consentExpiresAt: req.consentExpiresAt, credentials, ...(req.by ? { by: req.by } : {}) });
+  return createConnectedEntity(deps, { customer: req.customer, bank: req.bank, permissions, consentExpiresAt: req.consentExpiresAt, credentials, ...(req.by ? { by: req.by } : {}) });
 }

@@ -1,10 +1,26 @@
 import { recordInTransaction, type AuditActor } from '../audit/recorder.ts';
-import type { AppContext } from '../context.ts';
+import type { Logger } from 'pino';
+import type { BankConnector } from '../banks/connector.ts';
+import type { BankRegistry } from '../banks/registry.ts';
+import type { JobQueue } from '../jobs/queue.ts';
+import type { RefreshEngine } from '../refresh/engine.ts';
+import type { Store } from '../store/database.ts';
 import { purgeEntityData } from '../store/bank-data.ts';
 import { getConnection } from '../store/connections.ts';
 import { moveEntityStatus } from '../store/entities.ts';
 import type { EntityRow } from '../store/schema.ts';
 import { entityEvent, recordEvent } from '../webhooks/events.ts';
+
+export interface RevokeDeps {
+  store: Store;
+  banks: BankRegistry;
+  /** Revokes the consent at the bank. */
+  connector: BankConnector;
+  /** Where `entity.deleted` is queued; `refreshes.wake()` has it delivered at once. */
+  jobs: JobQueue;
+  refreshes: Pick<RefreshEngine, 'wake'>;
+  log: Logger;
+}
 
 /**
  * Ends an entity: its consent is revoked at the bank and every piece of its bank data is deleted.
@@ -12,22 +28,22 @@ import { entityEvent, recordEvent } from '../webhooks/events.ts';
  * The bank being unreachable does not keep the data: the consent is forgotten here either way
  * (and expires at the bank), which is what the user asked for. `entity.deleted` commits with it.
  */
-export async function revokeEntity(ctx: AppContext, entity: EntityRow, now: Date, by?: AuditActor): Promise<void> {
-  const connection = await getConnection(ctx.store.db, entity.id);
-  const bank = ctx.banks.get(entity.bank_identifier);
+export async function revokeEntity(deps: RevokeDeps, entity: EntityRow, now: Date, by?: AuditActor): Promise<void> {
+  const connection = await getConnection(deps.store.db, entity.id);
+  const bank = deps.banks.get(entity.bank_identifier);
   if (connection && bank) {
     try {
-      await ctx.connector.revokeConsent({ bank, consent_id: connection.consent_id });
+      await deps.connector.revokeConsent({ bank, consent_id: connection.consent_id });
     } catch (err) {
-      ctx.log.warn({ err, entity_id: entity.id }, 'could not revoke the consent at the bank; deleting the data anyway');
+      deps.log.warn({ err, entity_id: entity.id }, 'could not revoke the consent at the bank; deleting the data anyway');
     }
   }
-  await ctx.store.db.transaction().execute(async (trx) => {
+  await deps.store.db.transaction().execute(async (trx) => {
     await purgeEntityData(trx, entity.id);
     await trx.deleteFrom('entity_connections').where('entity_id', '=', entity.id).execute();
     // Two DELETEs racing both purge (harmless), but only the one that moved the status announces it.
     if (await moveEntityStatus(trx, entity.id, ['ACTIVE', 'RECONNECT_REQUIRED', 'EXPIRED'], 'REVOKED', now.toISOString())) {
-      await recordEvent(trx, ctx.jobs, entityEvent('entity.deleted', { ...entity, status: 'REVOKED' }), now);
+      await recordEvent(trx, deps.jobs, entityEvent('entity.deleted', { ...entity, status: 'REVOKED' }), now);
       await recordInTransaction(
         trx,
         {
@@ -44,6 +60,6 @@ export async function revokeEntity(ctx: AppContext, entity: EntityRow, now: Date
       );
     }
   });
-  ctx.store.entities.changed(entity.id);
-  ctx.refreshes.wake();
+  deps.store.entities.changed(entity.id);
+  deps.refreshes.wake();
 }
