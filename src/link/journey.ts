@@ -2,20 +2,16 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AuditActor } from '../audit/recorder.ts';
 import { open, seal } from '../auth/secret-box.ts';
-import { ExpiredTokenError } from '../auth/tokens.ts';
 import { BankError, type BankConnector, type BankCredentials } from '../banks/connector.ts';
 import type { BankDefinition } from '../banks/bank.ts';
 import type { AppContext } from '../context.ts';
-import { isPermission, normalizePermissions, PERMISSIONS, type Permission } from '../domain/permissions.ts';
+import { normalizePermissions, type Permission } from '../domain/permissions.ts';
 import { createConnectedEntity, reconnectEntity } from '../entities/connect-entity.ts';
-import { ApiError } from '../errors/api-error.ts';
-import { getApplication } from '../store/applications.ts';
 import { findCustomer } from '../store/customers.ts';
 import { getEntity } from '../store/entities.ts';
 import { advanceLinkSession, deleteStaleLinkSessions, findLinkSessionByState, getLinkSession, insertLinkSession } from '../store/link-sessions.ts';
 import type { CustomerRow, LinkSessionRow, LinkSessionStatus } from '../store/schema.ts';
 import type { Language } from './messages.ts';
-import type { LinkResultMessage } from './pages.ts';
 import { LinkError, type LinkReason, type ReturnTarget } from './reasons.ts';
 
 /**
@@ -34,98 +30,6 @@ const CALLBACK_PATH = '/link/callback';
 const KEEP_MS = 24 * 3600_000;
 
 const randomId = () => randomBytes(32).toString('base64url');
-
-/** The caller's `redirect_uri`: an absolute http(s) URL without a fragment; https only in production. */
-function parseRedirectUri(value: string, mode: AppContext['config']['mode']): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new Error('redirect_uri must be an absolute URL');
-  }
-  const schemes = mode === 'production' ? ['https:'] : ['https:', 'http:'];
-  if (!schemes.includes(url.protocol)) throw new Error(`redirect_uri must be an ${mode === 'production' ? 'https' : 'http(s)'} URL`);
-  if (value.includes('#')) throw new Error('redirect_uri must not have a fragment');
-  if (url.username || url.password) throw new Error('redirect_uri must not carry credentials');
-  return url.toString();
-}
-
-/** The SDK's page origin (`https://shop.example`), which the popup posts its result to. */
-function parseOrigin(value: string): string {
-  let url: URL | null = null;
-  try {
-    url = new URL(value);
-  } catch {
-    // Refused below with the other malformed values.
-  }
-  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== value) {
-    throw new Error('origin must be a web origin such as https://app.example');
-  }
-  return value;
-}
-
-/**
- * Where the journey's result may go. The origin is checked first, so that a bad `redirect_uri`
- * can still be reported to the SDK's opener.
- */
-export function parseTarget(query: { origin?: string; redirect_uri?: string }, mode: AppContext['config']['mode']): ReturnTarget {
-  let origin: string | null = null;
-  try {
-    if (query.origin !== undefined) origin = parseOrigin(query.origin);
-    return { origin, redirectUri: query.redirect_uri === undefined ? null : parseRedirectUri(query.redirect_uri, mode) };
-  } catch (err) {
-    throw new LinkError(400, 'INVALID_REQUEST', (err as Error).message, { origin, redirectUri: null });
-  }
-}
-
-/** `accounts,balance,…` in Lean's vocabulary; undefined asks for all of them. */
-export function parsePermissions(value: string | undefined, target: ReturnTarget): Permission[] {
-  if (value === undefined) return [...PERMISSIONS];
-  const items = value.split(',').map((p) => p.trim());
-  const unknown = items.filter((p) => !isPermission(p));
-  if (unknown.length > 0) {
-    throw new LinkError(400, 'INVALID_REQUEST', `permissions must be a comma-separated list of ${PERMISSIONS.join(', ')}; got ${JSON.stringify(unknown.join(','))}`, target);
-  }
-  return normalizePermissions(items as Permission[]);
-}
-
-/** A bank of the registry that can serve `permissions`. */
-export function bankFor(ctx: AppContext, identifier: string, permissions: readonly Permission[], target: ReturnTarget | null = null): BankDefinition {
-  const bank = ctx.banks.get(identifier);
-  if (!bank || !bank.capabilities.includes('data')) throw new LinkError(400, 'INVALID_REQUEST', `Unknown bank_identifier ${JSON.stringify(identifier)}`, target);
-  const unsupported = permissions.filter((p) => !bank.permissions.includes(p));
-  if (unsupported.length > 0) throw new LinkError(400, 'INVALID_REQUEST', `${bank.identifier} does not support ${unsupported.join(', ')}`, target);
-  return bank;
-}
-
-export function banksFor(ctx: AppContext, permissions: readonly Permission[]): BankDefinition[] {
-  return ctx.banks.list().filter((b) => b.capabilities.includes('data') && permissions.every((p) => b.permissions.includes(p)));
-}
-
-/**
- * The customer a `customer.<id>` token acts for. A genuine token past its expiry is TOKEN_EXPIRED
- * and may send the user back to the caller; anything else is TOKEN_INVALID and may not, since
- * nothing proves who built the link.
- */
-export async function customerOfToken(ctx: AppContext, token: string, target: ReturnTarget): Promise<CustomerRow> {
-  let principal;
-  try {
-    principal = await ctx.tokens.verify(token);
-  } catch (err) {
-    if (err instanceof ExpiredTokenError) throw new LinkError(401, 'TOKEN_EXPIRED', err.message, target);
-    if (err instanceof ApiError) throw new LinkError(401, 'TOKEN_INVALID', err.message, { redirectUri: null, origin: target.origin });
-    throw err;
-  }
-  if (principal.scope.kind !== 'customer') {
-    throw new LinkError(403, 'TOKEN_INVALID', 'The link needs a customer-scoped token (scope customer.<customer_id>), never a backend one', {
-      redirectUri: null,
-      origin: target.origin,
-    });
-  }
-  const customer = await findCustomer(ctx.store.read, principal.appId, principal.scope.customerId);
-  if (!customer) throw new LinkError(404, 'INVALID_REQUEST', `Customer ${principal.scope.customerId} was not found`, target);
-  return customer;
-}
 
 export interface NewJourney extends ReturnTarget {
   customer: CustomerRow;
@@ -311,31 +215,4 @@ export async function revokeQuietly(deps: { connector: BankConnector; log: Logge
   } catch (err) {
     deps.log.warn({ err, bank: bank.identifier }, 'could not revoke an unused consent; it expires at the bank');
   }
-}
-
-/** The result of a settled journey, as the callback parameters and the SDK's message carry it. */
-export function resultOf(session: LinkSessionRow): LinkResultMessage {
-  const ok = session.status === 'completed';
-  return {
-    source: 'openlean-link',
-    status: ok ? 'SUCCESS' : 'ERROR',
-    entity_id: ok ? session.result_entity_id : session.entity_id,
-    customer_id: session.customer_id,
-    reason: ok ? null : ((session.failure_reason as LinkReason | null) ?? 'INTERNAL_ERROR'),
-  };
-}
-
-/** The caller's `redirect_uri` with the result: `status`, and `entity_id`, `customer_id`, `reason` when known. */
-export function returnUrl(redirectUri: string, result: LinkResultMessage): string {
-  const url = new URL(redirectUri);
-  url.searchParams.set('status', result.status);
-  for (const name of ['entity_id', 'customer_id', 'reason'] as const) {
-    const value = result[name];
-    if (value) url.searchParams.set(name, value);
-  }
-  return url.toString();
-}
-
-export async function appNameOf(ctx: AppContext, appId: string): Promise<string | null> {
-  return (await getApplication(ctx.store.read, appId))?.name ?? null;
 }

@@ -1,12 +1,18 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import type { AppContext } from '../../context.ts';
-import { appNameOf, bankFor, banksFor, consentExpiryFrom, failJourney, isExpired, permissionsOf, resultOf, returnUrl, sendToBank } from '../../link/journey.ts';
+import { consentExpiryFrom, failJourney, isExpired, permissionsOf, sendToBank } from '../../link/journey.ts';
 import { bankListPage, outcomePage, reviewPage } from '../../link/pages.ts';
 import { LinkError } from '../../link/reasons.ts';
+import { resultOf, returnUrl } from '../../link/result.ts';
+import { getApplication } from '../../store/applications.ts';
 import { getLinkSession } from '../../store/link-sessions.ts';
 import type { LinkSessionRow } from '../../store/schema.ts';
+import { bankFor, banksFor } from './journey-input.ts';
 import { journeyPath, seeOther, sendPage, setLanguage } from './page-reply.ts';
+
+/** The name of the application the user is connecting for, shown on the pages. */
+const appNameOf = async (ctx: AppContext, appId: string) => (await getApplication(ctx.store.read, appId))?.name ?? null;
 
 const Params = Type.Object({ journey_id: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' }) });
 const BankChoice = Type.Object({ bank_identifier: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) }, { additionalProperties: false });

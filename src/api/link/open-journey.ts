@@ -4,10 +4,12 @@ import type { AppContext } from '../../context.ts';
 import type { Permission } from '../../domain/permissions.ts';
 import { effectiveStatus } from '../../entities/effective-status.ts';
 import { StringEnum } from '../../domain/typebox.ts';
-import { bankFor, customerOfToken, openJourney, parsePermissions, parseTarget } from '../../link/journey.ts';
+import { openJourney } from '../../link/journey.ts';
 import { LANGUAGES } from '../../link/messages.ts';
 import { LinkError } from '../../link/reasons.ts';
 import { findEntity } from '../../store/entities.ts';
+import { customerOfToken } from './customer-token.ts';
+import { bankFor, parsePermissions, parseTarget } from './journey-input.ts';
 import { journeyPath, seeOther } from './page-reply.ts';
 
 const common = {

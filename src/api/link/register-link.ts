@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
-import { returnUrl } from '../../link/journey.ts';
+import { returnUrl } from '../../link/result.ts';
 import { outcomePage, type LinkResultMessage } from '../../link/pages.ts';
 import { LinkError, type LinkReason, type ReturnTarget } from '../../link/reasons.ts';
 import { describeIssue, type ValidationIssue } from '../error-handler.ts';
