@@ -4,10 +4,11 @@ import type { AuditActor } from '../audit/recorder.ts';
 import { open, seal } from '../auth/secret-box.ts';
 import { BankError, type BankConnector, type BankCredentials } from '../banks/connector.ts';
 import type { BankDefinition } from '../banks/bank.ts';
-import type { AppContext } from '../context.ts';
+import type { BankRegistry } from '../banks/registry.ts';
 import { normalizePermissions, type Permission } from '../domain/permissions.ts';
-import { createConnectedEntity, reconnectEntity } from '../entities/connect-entity.ts';
+import { createConnectedEntity, reconnectEntity, type ConnectDeps } from '../entities/connect-entity.ts';
 import { findCustomer } from '../store/customers.ts';
+import type { Store } from '../store/database.ts';
 import { getEntity } from '../store/entities.ts';
 import { advanceLinkSession, deleteStaleLinkSessions, findLinkSessionByState, getLinkSession, insertLinkSession } from '../store/link-sessions.ts';
 import type { CustomerRow, LinkSessionRow, LinkSessionStatus } from '../store/schema.ts';
@@ -18,8 +19,17 @@ import { LinkError, type LinkReason, type ReturnTarget } from './reasons.ts';
  * The hosted consent journey as operations on its `link_sessions` row: open it from a verified
  * customer token, send the user to the bank, and settle it when the bank sends the user back.
  * Nothing is created until the code was exchanged; a journey that fails leaves only its row,
- * marked failed.
+ * marked failed. The pages and their input are the HTTP layer's (src/api/link/).
  */
+
+/** What the journey uses: an entity is connected at its end (`ConnectDeps`), through the bank's connector. */
+export interface JourneyDeps extends ConnectDeps {
+  banks: BankRegistry;
+  connector: BankConnector;
+  log: Logger;
+  /** The base URL the bank sends the user back under. */
+  publicUrl: () => string;
+}
 
 /** From the first page to the bank's callback. */
 const JOURNEY_TTL_MS = 15 * 60_000;
@@ -40,8 +50,8 @@ export interface NewJourney extends ReturnTarget {
   language: Language;
 }
 
-export async function openJourney(ctx: AppContext, j: NewJourney): Promise<LinkSessionRow> {
-  const now = ctx.now();
+export async function openJourney(deps: JourneyDeps, j: NewJourney): Promise<LinkSessionRow> {
+  const now = deps.now();
   const at = now.toISOString();
   const row: LinkSessionRow = {
     id: randomId(),
@@ -67,26 +77,26 @@ export async function openJourney(ctx: AppContext, j: NewJourney): Promise<LinkS
     created_at: at,
     updated_at: at,
   };
-  await deleteStaleLinkSessions(ctx.store.db, new Date(now.getTime() - KEEP_MS).toISOString());
-  await insertLinkSession(ctx.store.db, row);
+  await deleteStaleLinkSessions(deps.store.db, new Date(now.getTime() - KEEP_MS).toISOString());
+  await insertLinkSession(deps.store.db, row);
   return row;
 }
 
 export const permissionsOf = (session: LinkSessionRow) => JSON.parse(session.permissions) as Permission[];
 
-export const isExpired = (ctx: AppContext, session: LinkSessionRow) => Date.parse(session.expires_at) <= ctx.now().getTime();
+export const isExpired = (deps: { now: () => Date }, session: LinkSessionRow) => Date.parse(session.expires_at) <= deps.now().getTime();
 
 /** The expiry the consent will be asked for, were the user to continue now. */
 export const consentExpiryFrom = (now: Date) => new Date(now.getTime() + CONSENT_DAYS * 86_400_000).toISOString();
 
 /** Ends a journey that has not reached its callback; undefined when it had already moved on. */
 export async function failJourney(
-  ctx: AppContext,
+  deps: { store: Store; now: () => Date },
   session: LinkSessionRow,
   reason: LinkReason,
   from: readonly LinkSessionStatus[] = ['open', 'at_bank'],
 ): Promise<LinkSessionRow | undefined> {
-  return advanceLinkSession(ctx.store.db, { id: session.id }, from, { status: 'failed', failure_reason: reason, updated_at: ctx.now().toISOString() });
+  return advanceLinkSession(deps.store.db, { id: session.id }, from, { status: 'failed', failure_reason: reason, updated_at: deps.now().toISOString() });
 }
 
 export const verifierAad = (sessionId: string) => `link:${sessionId}`;
@@ -96,31 +106,31 @@ export const verifierAad = (sessionId: string) => `link:${sessionId}`;
  * language). Going back and continuing again starts a new consent; the old `state` stops working.
  * A bank that cannot start the consent ends the journey (BANK_UNAVAILABLE): null.
  */
-export async function sendToBank(ctx: AppContext, session: LinkSessionRow, bank: BankDefinition): Promise<string | null> {
-  const consentExpiresAt = consentExpiryFrom(ctx.now());
+export async function sendToBank(deps: JourneyDeps, session: LinkSessionRow, bank: BankDefinition): Promise<string | null> {
+  const consentExpiresAt = consentExpiryFrom(deps.now());
   let consent;
   try {
-    consent = await ctx.connector.startConsent({
+    consent = await deps.connector.startConsent({
       bank,
       permissions: permissionsOf(session),
       expires_at: consentExpiresAt,
-      redirect_uri: ctx.publicUrl() + CALLBACK_PATH,
+      redirect_uri: deps.publicUrl() + CALLBACK_PATH,
       language: session.language,
     });
   } catch (err) {
-    ctx.log.warn({ err, bank: bank.identifier, link_session: session.id }, 'could not start a consent for Link');
-    await failJourney(ctx, session, err instanceof BankError ? 'BANK_UNAVAILABLE' : 'INTERNAL_ERROR');
+    deps.log.warn({ err, bank: bank.identifier, link_session: session.id }, 'could not start a consent for Link');
+    await failJourney(deps, session, err instanceof BankError ? 'BANK_UNAVAILABLE' : 'INTERNAL_ERROR');
     return null;
   }
-  const moved = await advanceLinkSession(ctx.store.db, { id: session.id }, ['open', 'at_bank'], {
+  const moved = await advanceLinkSession(deps.store.db, { id: session.id }, ['open', 'at_bank'], {
     status: 'at_bank',
     bank_identifier: bank.identifier,
     consent_id: consent.consent_id,
     consent_expires_at: consentExpiresAt,
     state: consent.state,
     nonce: consent.nonce,
-    code_verifier: seal(ctx.encryptionKey, consent.code_verifier, verifierAad(session.id)),
-    updated_at: ctx.now().toISOString(),
+    code_verifier: seal(deps.encryptionKey, consent.code_verifier, verifierAad(session.id)),
+    updated_at: deps.now().toISOString(),
   });
   if (!moved) throw new LinkError(409, 'STATE_INVALID', 'This journey has already ended');
   // The language travels inside the signed request object: parameters added here would not count.
@@ -150,31 +160,31 @@ function bankErrorReason(error: string, description: string | undefined): LinkRe
  */
 const LINK_ACTOR: AuditActor = { subject: null, request_id: null, detail: 'by the customer in the Link journey' };
 
-export async function settleCallback(ctx: AppContext, params: CallbackParams): Promise<{ settled: LinkSessionRow } | { invalid: LinkSessionRow | null }> {
+export async function settleCallback(deps: JourneyDeps, params: CallbackParams): Promise<{ settled: LinkSessionRow } | { invalid: LinkSessionRow | null }> {
   if (!params.state) return { invalid: null };
-  const claimed = await advanceLinkSession(ctx.store.db, { state: params.state }, ['at_bank'], { status: 'returned', updated_at: ctx.now().toISOString() });
-  if (!claimed) return { invalid: (await findLinkSessionByState(ctx.store.db, params.state)) ?? null };
+  const claimed = await advanceLinkSession(deps.store.db, { state: params.state }, ['at_bank'], { status: 'returned', updated_at: deps.now().toISOString() });
+  if (!claimed) return { invalid: (await findLinkSessionByState(deps.store.db, params.state)) ?? null };
 
-  const fail = async (reason: LinkReason) => (await failJourney(ctx, claimed, reason, ['returned']))!;
-  if (isExpired(ctx, claimed)) return { settled: await fail('STATE_INVALID') };
+  const fail = async (reason: LinkReason) => (await failJourney(deps, claimed, reason, ['returned']))!;
+  if (isExpired(deps, claimed)) return { settled: await fail('STATE_INVALID') };
   if (params.error) return { settled: await fail(bankErrorReason(params.error, params.error_description)) };
   if (!params.code) return { settled: await fail('BANK_UNAVAILABLE') };
 
-  const bank = ctx.banks.get(claimed.bank_identifier ?? '');
+  const bank = deps.banks.get(claimed.bank_identifier ?? '');
   if (!bank || !claimed.consent_id || !claimed.code_verifier || !claimed.consent_expires_at || !claimed.nonce) return { settled: await fail('INTERNAL_ERROR') };
   let credentials: BankCredentials;
   try {
-    credentials = await ctx.connector.exchangeCode({
+    credentials = await deps.connector.exchangeCode({
       bank,
       consent_id: claimed.consent_id,
       params: Object.fromEntries(Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined)),
       state: params.state,
       nonce: claimed.nonce,
-      code_verifier: open(ctx.encryptionKey, claimed.code_verifier, verifierAad(claimed.id)),
-      redirect_uri: ctx.publicUrl() + CALLBACK_PATH,
+      code_verifier: open(deps.encryptionKey, claimed.code_verifier, verifierAad(claimed.id)),
+      redirect_uri: deps.publicUrl() + CALLBACK_PATH,
     });
   } catch (err) {
-    ctx.log.warn({ err, bank: bank.identifier, link_session: claimed.id }, 'Link code exchange failed');
+    deps.log.warn({ err, bank: bank.identifier, link_session: claimed.id }, 'Link code exchange failed');
     return { settled: await fail(err instanceof BankError ? 'BANK_UNAVAILABLE' : 'INTERNAL_ERROR') };
   }
 
@@ -182,28 +192,28 @@ export async function settleCallback(ctx: AppContext, params: CallbackParams): P
     const consentExpiresAt = new Date(claimed.consent_expires_at);
     let entityId: string;
     if (claimed.mode === 'reconnect') {
-      const entity = await getEntity(ctx.store.db, claimed.entity_id ?? '');
+      const entity = await getEntity(deps.store.db, claimed.entity_id ?? '');
       if (!entity || entity.status === 'REVOKED') {
-        await revokeQuietly(ctx, bank, credentials.consent_id);
+        await revokeQuietly(deps, bank, credentials.consent_id);
         return { settled: await fail('ENTITY_REVOKED') };
       }
-      entityId = (await reconnectEntity(ctx, entity, { consentExpiresAt, credentials, by: LINK_ACTOR })).entity.id;
+      entityId = (await reconnectEntity(deps, entity, { consentExpiresAt, credentials, by: LINK_ACTOR })).entity.id;
     } else {
-      const customer = await findCustomer(ctx.store.db, claimed.app_id, claimed.customer_id);
+      const customer = await findCustomer(deps.store.db, claimed.app_id, claimed.customer_id);
       if (!customer) throw new Error(`customer ${claimed.customer_id} of a Link journey is gone`);
-      entityId = (await createConnectedEntity(ctx, { customer, bank, permissions: permissionsOf(claimed), consentExpiresAt, credentials, by: LINK_ACTOR })).entity.id;
+      entityId = (await createConnectedEntity(deps, { customer, bank, permissions: permissionsOf(claimed), consentExpiresAt, credentials, by: LINK_ACTOR })).entity.id;
     }
-    const done = await advanceLinkSession(ctx.store.db, { id: claimed.id }, ['returned'], {
+    const done = await advanceLinkSession(deps.store.db, { id: claimed.id }, ['returned'], {
       status: 'completed',
       result_entity_id: entityId,
-      updated_at: ctx.now().toISOString(),
+      updated_at: deps.now().toISOString(),
     });
     // Only a callback slower than STUCK_AFTER_MS (reconcile-callbacks.ts) finds that the workers settled it meanwhile.
-    return { settled: done ?? (await getLinkSession(ctx.store.db, claimed.id))! };
+    return { settled: done ?? (await getLinkSession(deps.store.db, claimed.id))! };
   } catch (err) {
     // The consent is authorised at the bank but nothing here refers to it: withdraw it.
-    ctx.log.error({ err, link_session: claimed.id }, 'Link could not record the connection');
-    await revokeQuietly(ctx, bank, credentials.consent_id);
+    deps.log.error({ err, link_session: claimed.id }, 'Link could not record the connection');
+    await revokeQuietly(deps, bank, credentials.consent_id);
     return { settled: await fail('INTERNAL_ERROR') };
   }
 }
