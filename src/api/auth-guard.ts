@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
-import type { Principal } from '../auth/tokens.ts';
+import { InvalidTokenError, type Principal } from '../auth/tokens.ts';
 import type { AppContext } from '../context.ts';
 import { ApiError } from '../errors/api-error.ts';
 import { problemResponses } from './responses.ts';
@@ -36,6 +36,11 @@ function bearerToken(request: FastifyRequest): { token: string; leanHeader: bool
   const m = BEARER.exec(header);
   if (!m) throw new ApiError('INVALID_TOKEN', 'The Authorization header must be "Bearer <token>"');
   return { token: m[1]!, leanHeader: false };
+}
+
+/** A token the token service refused, as the API answers it. */
+function tokenRefused(err: unknown): unknown {
+  return err instanceof InvalidTokenError ? new ApiError('INVALID_TOKEN', err.message) : err;
 }
 
 /** A token given as `lean-app-token` that is not an openlean access token: say what openlean expects. */
@@ -105,7 +110,7 @@ export function installAuthGuard(app: FastifyInstance, ctx: AppContext): void {
               done(err as Error);
             }
           },
-          (err: Error) => done((leanHeader ? leanTokenRefused(err) : err) as Error),
+          (err: Error) => done((leanHeader ? leanTokenRefused(tokenRefused(err)) : tokenRefused(err)) as Error),
         );
       } catch (err) {
         done(err as Error);

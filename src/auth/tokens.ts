@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { LRUCache } from 'lru-cache';
-import { ApiError } from '../errors/api-error.ts';
 import { TOKEN_ALG, type SigningKeys } from './signing-keys.ts';
 
 export const AUDIENCE = 'openlean';
@@ -30,16 +29,25 @@ export function formatScope(scope: Scope): string {
   return scope.kind === 'api' ? 'api' : `customer.${scope.customerId}`;
 }
 
-/** A genuine token past its expiry; the link pages tell it apart from a forged or malformed one. */
-export class ExpiredTokenError extends ApiError {
-  constructor() {
-    super('INVALID_TOKEN', 'The access token has expired');
+/**
+ * A bearer token openlean does not accept; the API answers it 401 `INVALID_TOKEN`. `expired`: a
+ * genuine token past its expiry, which the Link pages tell apart from a forged or malformed one.
+ */
+export class InvalidTokenError extends Error {
+  readonly expired: boolean;
+
+  constructor(message: string, options: { expired?: boolean } = {}) {
+    super(message);
+    this.name = 'InvalidTokenError';
+    this.expired = options.expired ?? false;
   }
 }
 
+const expired = () => new InvalidTokenError('The access token has expired', { expired: true });
+
 export interface TokenService {
   issue(input: { appId: string; clientId: string; scope: Scope }): Promise<{ token: string; expiresIn: number }>;
-  /** Verifies a bearer token; throws `ApiError('INVALID_TOKEN')`. Verified tokens are cached until they expire. */
+  /** Verifies a bearer token; throws `InvalidTokenError`. Verified tokens are cached until they expire. */
   verify(token: string): Promise<Principal>;
   /** The principal of a token verified before and not yet expired, synchronously; otherwise undefined. */
   verifyCached(token: string): Principal | undefined;
@@ -141,7 +149,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       if (cached) {
         if (cached.expiresAt * 1000 > now()) return cached;
         verified.delete(signatureOf(token));
-        throw new ExpiredTokenError();
+        throw expired();
       }
       let payload;
       try {
@@ -152,13 +160,13 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
           currentDate: new Date(now()),
         }));
       } catch (err) {
-        if (err instanceof joseErrors.JWTExpired) throw new ExpiredTokenError();
-        if (err instanceof joseErrors.JOSEError) throw new ApiError('INVALID_TOKEN', 'The access token is not valid');
+        if (err instanceof joseErrors.JWTExpired) throw expired();
+        if (err instanceof joseErrors.JOSEError) throw new InvalidTokenError('The access token is not valid');
         throw err;
       }
       const scope = typeof payload.scope === 'string' ? parseScope(payload.scope) : undefined;
       if (!scope || typeof payload.app_id !== 'string' || !payload.sub || !payload.exp) {
-        throw new ApiError('INVALID_TOKEN', 'The access token is missing required claims');
+        throw new InvalidTokenError('The access token is missing required claims');
       }
       const principal: Principal = { appId: payload.app_id, clientId: payload.sub, scope, expiresAt: payload.exp };
       verified.set(signatureOf(token), { token, principal });

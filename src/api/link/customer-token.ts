@@ -1,6 +1,5 @@
-import { ExpiredTokenError } from '../../auth/tokens.ts';
+import { InvalidTokenError } from '../../auth/tokens.ts';
 import type { AppContext } from '../../context.ts';
-import { ApiError } from '../../errors/api-error.ts';
 import { LinkError, type ReturnTarget } from '../../link/reasons.ts';
 import { findCustomer } from '../../store/customers.ts';
 import type { CustomerRow } from '../../store/schema.ts';
@@ -15,9 +14,9 @@ export async function customerOfToken(ctx: AppContext, token: string, target: Re
   try {
     principal = await ctx.tokens.verify(token);
   } catch (err) {
-    if (err instanceof ExpiredTokenError) throw new LinkError(401, 'TOKEN_EXPIRED', err.message, target);
-    if (err instanceof ApiError) throw new LinkError(401, 'TOKEN_INVALID', err.message, { redirectUri: null, origin: target.origin });
-    throw err;
+    if (!(err instanceof InvalidTokenError)) throw err;
+    if (err.expired) throw new LinkError(401, 'TOKEN_EXPIRED', err.message, target);
+    throw new LinkError(401, 'TOKEN_INVALID', err.message, { redirectUri: null, origin: target.origin });
   }
   if (principal.scope.kind !== 'customer') {
     throw new LinkError(403, 'TOKEN_INVALID', 'The link needs a customer-scoped token (scope customer.<customer_id>), never a backend one', {
