@@ -23,6 +23,44 @@ function localImports(file: string): string[] {
     .map((specifier) => path.relative(SRC, path.resolve(path.dirname(file), specifier)).split(path.sep).join('/'));
 }
 
+/** The folder or top-level module of `src/` a path relative to `src/` is in: `api` for `api/data/x.ts`, `server.ts` for itself. */
+const partOf = (target: string) => target.split('/')[0]!;
+
+/**
+ * The layers of `src/`, top first, and the folders and top-level modules in each
+ * (docs/architecture.md). A module imports from its own layer and the layers below it.
+ */
+const LAYERS: ReadonlyArray<readonly [layer: string, parts: readonly string[]]> = [
+  ['top', ['main.ts', 'server.ts', 'app.ts', 'config.ts', 'context.ts', 'quickstart.ts', 'cli-failure.ts', 'sandbox-connections.ts', 'api', 'mcp', 'cli']],
+  ['worker', ['worker']],
+  ['services', ['applications', 'auth', 'entities', 'link', 'refresh', 'webhooks']],
+  ['infrastructure', ['store', 'audit', 'rate-limit', 'jobs', 'banks', 'pki', 'logging.ts']],
+  ['base', ['domain', 'errors', 'standards', 'version.ts']],
+];
+/** A separate party beside the layers: the sandbox banks (docs/decisions/010-real-banks-fapi.md). */
+const SANDBOX = 'sandbox-bank';
+
+/** Imports the layers allow nonetheless, each with its reason (docs/architecture.md). */
+const ALLOWED: ReadonlyArray<readonly [from: string, to: string]> = [
+  // Reading a refresh's stored progress is a refresh rule the store applies to its rows.
+  ['store/refreshes.ts', 'refresh/refresh-state.ts'],
+  // The sandbox shortcut drives a sandbox bank's consent pages and names its data profiles.
+  ['entities/create-sandbox-entity.ts', 'sandbox-bank/automate-consent.ts'],
+  ['entities/create-sandbox-entity.ts', 'sandbox-bank/generator/model.ts'],
+];
+
+const rank = (part: string) => LAYERS.findIndex(([, parts]) => parts.includes(part));
+
+/** May `part` import from `target` by the layers? The sandbox banks stand apart: only the top imports them, and they import the base layer and the infrastructure but the banks. */
+function layersAllow(part: string, target: string): boolean {
+  if (part === SANDBOX || target === SANDBOX) {
+    if (part === target) return true;
+    if (target === SANDBOX) return rank(part) === 0;
+    return target !== 'banks' && rank(target) >= rank('store');
+  }
+  return rank(target) >= rank(part);
+}
+
 function violations(from: string, forbidden: readonly string[]): string[] {
   return filesUnder(path.join(SRC, from)).flatMap((file) =>
     localImports(file)
@@ -32,10 +70,48 @@ function violations(from: string, forbidden: readonly string[]): string[] {
 }
 
 /**
- * The sandbox banks are a separate party: openlean's client side knows them only as configured
- * bank entries, and they know nothing of it (docs/decisions/010-real-banks-fapi.md).
+ * The import rules of docs/architecture.md. The sandbox banks are a separate party: openlean's
+ * client side knows them only as configured bank entries, and they know nothing of it
+ * (docs/decisions/010-real-banks-fapi.md).
  */
 describe('architecture', () => {
+  it('places every folder and top-level module of src/ in a layer', () => {
+    const parts = fs.readdirSync(SRC).filter((name) => name !== SANDBOX);
+    assert.deepEqual(parts.filter((part) => rank(part) === -1), []);
+  });
+
+  it('each module imports only from its own layer and the layers below it', () => {
+    const found = filesUnder(SRC).flatMap((file) => {
+      const from = path.relative(SRC, file).split(path.sep).join('/');
+      return localImports(file)
+        .filter((target) => !target.startsWith('../'))
+        .filter((target) => !layersAllow(partOf(from), partOf(target)) && !ALLOWED.some(([f, t]) => f === from && t === target))
+        .map((target) => `${from} imports ${target}`);
+    });
+    assert.deepEqual(found, []);
+  });
+
+  it('nothing below the top imports the HTTP layer, the configuration or the AppContext', () => {
+    const top = LAYERS[0]![1];
+    const reachUp = filesUnder(SRC).flatMap((file) => {
+      const from = path.relative(SRC, file).split(path.sep).join('/');
+      if (top.includes(partOf(from))) return [];
+      return localImports(file)
+        .filter((target) => ['api', 'config.ts', 'context.ts'].includes(partOf(target)))
+        .map((target) => `${from} imports ${target}`);
+    });
+    assert.deepEqual(reachUp, []);
+  });
+
+  it('only the composition root and the MCP surface, whose tools mirror the REST routes, import src/api', () => {
+    const outside = filesUnder(SRC).flatMap((file) => {
+      const from = path.relative(SRC, file).split(path.sep).join('/');
+      if (['api', 'mcp', 'main.ts', 'server.ts', 'app.ts', 'context.ts'].includes(partOf(from))) return [];
+      return localImports(file).filter((target) => partOf(target) === 'api').map((target) => `${from} imports ${target}`);
+    });
+    assert.deepEqual(outside, []);
+  });
+
   it('the sandbox banks import nothing of openlean\'s client side', () => {
     assert.deepEqual(violations('sandbox-bank', ['banks', 'api', 'entities', 'link', 'refresh']), []);
   });
@@ -63,5 +139,10 @@ describe('architecture', () => {
   it('finds the imports it checks', () => {
     assert.ok(localImports(path.join(SRC, 'sandbox-bank', 'generator', 'plan.ts')).includes('sandbox-bank/profiles.ts'));
     assert.ok(localImports(path.join(SRC, 'server.ts')).includes('banks/registry.ts'));
+    assert.ok(localImports(path.join(SRC, 'server.ts')).includes('worker/worker.ts'));
+    assert.ok(localImports(path.join(SRC, 'main.ts')).includes('mcp/stdio.ts'), 'a dynamic import');
+    assert.equal(layersAllow('link', 'store'), true);
+    assert.equal(layersAllow('store', 'link'), false);
+    assert.equal(layersAllow('entities', SANDBOX), false);
   });
 });
