@@ -1,4 +1,5 @@
-import { BankError, type BankConnector } from '../banks/connector.ts';
+import { bankFailure } from '../banks/bank-failure.ts';
+import type { BankConnector } from '../banks/connector.ts';
 import type { BankDefinition } from '../banks/bank.ts';
 import type { Logger } from 'pino';
 import type { Permission } from '../domain/permissions.ts';
@@ -31,9 +32,9 @@ export interface SandboxEntityRequest {
   by?: AuditActor;
 }
 
-function bankFailure(err: unknown): never {
+function consentFailed(err: unknown): never {
   if (err instanceof ApiError) throw err;
-  const detail = err instanceof BankError ? err.message : 'the sandbox bank did not complete the consent';
+  const detail = bankFailure(err)?.detail ?? 'the sandbox bank did not complete the consent';
   throw new ApiError('BANK_UNAVAILABLE', `Could not connect to the sandbox bank: ${detail}`);
 }
 
@@ -72,7 +73,7 @@ export async function createSandboxEntity(deps: SandboxEntityDeps, req: SandboxE
     });
   } catch (err) {
     deps.log.warn({ err, bank: req.bank.identifier }, 'sandbox consent failed');
-    bankFailure(err);
+    consentFailed(err);
   }
 
   return createConnectedEntity(deps, { customer: req.customer, bank: req.bank, permissions, consentExpiresAt: req.consentExpiresAt, credentials, ...(req.by ? { by: req.by } : {}) });

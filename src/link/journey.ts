@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AuditActor } from '../audit/recorder.ts';
 import { open, seal } from '../auth/secret-box.ts';
-import { BankError, type BankConnector, type BankCredentials } from '../banks/connector.ts';
+import { bankFailure } from '../banks/bank-failure.ts';
+import type { BankConnector, BankCredentials } from '../banks/connector.ts';
 import type { BankDefinition } from '../banks/bank.ts';
 import type { BankRegistry } from '../banks/registry.ts';
 import { normalizePermissions, type Permission } from '../domain/permissions.ts';
@@ -119,7 +120,7 @@ export async function sendToBank(deps: JourneyDeps, session: LinkSessionRow, ban
     });
   } catch (err) {
     deps.log.warn({ err, bank: bank.identifier, link_session: session.id }, 'could not start a consent for Link');
-    await failJourney(deps, session, err instanceof BankError ? 'BANK_UNAVAILABLE' : 'INTERNAL_ERROR');
+    await failJourney(deps, session, bankFailure(err) ? 'BANK_UNAVAILABLE' : 'INTERNAL_ERROR');
     return null;
   }
   const moved = await advanceLinkSession(deps.store.db, { id: session.id }, ['open', 'at_bank'], {
@@ -185,7 +186,7 @@ export async function settleCallback(deps: JourneyDeps, params: CallbackParams):
     });
   } catch (err) {
     deps.log.warn({ err, bank: bank.identifier, link_session: claimed.id }, 'Link code exchange failed');
-    return { settled: await fail(err instanceof BankError ? 'BANK_UNAVAILABLE' : 'INTERNAL_ERROR') };
+    return { settled: await fail(bankFailure(err) ? 'BANK_UNAVAILABLE' : 'INTERNAL_ERROR') };
   }
 
   try {

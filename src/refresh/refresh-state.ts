@@ -1,4 +1,4 @@
-import type { BankErrorKind, FetchReport } from '../banks/connector.ts';
+import type { FetchReport } from '../banks/connector.ts';
 import type { DataResource } from '../domain/permissions.ts';
 import type { RefreshStatus } from '../store/schema.ts';
 
@@ -33,14 +33,6 @@ export interface RefreshFailure {
 /** Why a refresh ended FAILED; stable, like the API's error codes. */
 export const REFRESH_ERROR_CODES = ['RECONNECT_REQUIRED', 'BANK_UNAVAILABLE', 'BANK_RESPONSE_INVALID', 'BANK_RATE_LIMITED', 'BANK_REJECTED', 'CONSENT_EXPIRED', 'CONSENT_REVOKED', 'INTERNAL_ERROR'] as const;
 export type RefreshErrorCode = (typeof REFRESH_ERROR_CODES)[number];
-
-export const ERROR_FOR_BANK_FAILURE = {
-  reconnect_required: 'RECONNECT_REQUIRED',
-  unavailable: 'BANK_UNAVAILABLE',
-  malformed: 'BANK_RESPONSE_INVALID',
-  rate_limited: 'BANK_RATE_LIMITED',
-  rejected: 'BANK_REJECTED',
-} as const satisfies Record<BankErrorKind, RefreshErrorCode>;
 
 /** The only moves a refresh makes: forward, and never out of an end state. */
 const NEXT: Record<RefreshStatus, readonly RefreshStatus[]> = {

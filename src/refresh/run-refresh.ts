@@ -3,6 +3,7 @@ import { recordInTransaction, type AuditEventInput } from '../audit/recorder.ts'
 import type { FastifyBaseLogger } from 'fastify';
 import { BankError, type BankConnector, type BankCredentials } from '../banks/connector.ts';
 import { openCredentials, sealCredentials } from '../entities/connection-credentials.ts';
+import { bankFailure } from '../banks/bank-failure.ts';
 import type { BankRegistry } from '../banks/registry.ts';
 import { effectiveStatus } from '../entities/effective-status.ts';
 import { applySnapshot, oldestPendingAt } from '../store/bank-data.ts';
@@ -17,7 +18,6 @@ import { retryDelay } from '../jobs/backoff.ts';
 import type { Attempt, JobOutcome, JobQueue } from '../jobs/queue.ts';
 import {
   canMove,
-  ERROR_FOR_BANK_FAILURE,
   failedResources,
   finishedResources,
   isTerminal,
@@ -178,7 +178,6 @@ export function transactionsFrom(refresh: Pick<RefreshRow, 'trigger'>, entity: P
 }
 
 async function failedAttempt(deps: RefreshDeps, refresh: RefreshRow, progress: ResourceProgress[], entity: EntityRow, attempt: Attempt, err: unknown): Promise<JobOutcome> {
-  const where = err instanceof BankError && err.resource ? ` (fetching ${err.resource})` : '';
   if (err instanceof BankError && err.kind === 'reconnect_required') {
     const at = deps.now();
     await deps.store.db.transaction().execute(async (trx) => {
@@ -193,18 +192,19 @@ async function failedAttempt(deps: RefreshDeps, refresh: RefreshRow, progress: R
       }
     });
     deps.store.entities.changed(entity.id);
-    return fail(deps, refresh, progress, entity, { code: 'RECONNECT_REQUIRED', detail: `${err.message}${where}` });
+    return fail(deps, refresh, progress, entity, bankFailure(err));
   }
   if (attempt.signal.aborted) {
     deps.log.info({ refresh_id: refresh.id, reason: String(attempt.signal.reason) }, 'refresh interrupted; it will run again');
     return { retryAt: deps.now(), reason: 'interrupted' };
   }
   const retryable = !(err instanceof BankError) || err.retryable;
-  const detail = err instanceof BankError ? `${err.message}${where}` : 'The refresh failed unexpectedly';
+  const failure = bankFailure(err);
+  const detail = failure?.detail ?? 'The refresh failed unexpectedly';
   if (!(err instanceof BankError)) deps.log.error({ err, refresh_id: refresh.id }, 'refresh attempt failed');
   else deps.log.warn({ refresh_id: refresh.id, kind: err.kind, status: err.status, attempt: attempt.number }, err.message);
 
-  const code: RefreshErrorCode = err instanceof BankError ? ERROR_FOR_BANK_FAILURE[err.kind] : 'INTERNAL_ERROR';
+  const code: RefreshErrorCode = failure?.code ?? 'INTERNAL_ERROR';
   // The bank named a long wait (a daily quota): the refresh waits as told, and that is no failed attempt.
   const told = err instanceof BankError && err.kind === 'rate_limited' ? (err.retry_after_ms ?? 0) : 0;
   const uncounted = told >= LONG_WAIT_MS;
