@@ -1,6 +1,7 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import { PgBoss, type Db as IDatabase, type JobWithMetadata } from 'pg-boss';
 import type { DB } from '../store/schema.ts';
+import { JOB_RETRY_CAP_MS } from './backoff.ts';
 import type { JobQueue, WorkOptions } from './queue.ts';
 
 export interface PgBossQueueOptions {
@@ -80,7 +81,7 @@ export function createPgBossQueue(options: PgBossQueueOptions): JobQueue {
           expireInSeconds: 6 * 3600,
           retryDelay: Math.max(1, Math.round(options.retryBaseMs / 1000)),
           retryBackoff: true,
-          retryDelayMax: 15 * 60,
+          retryDelayMax: JOB_RETRY_CAP_MS / 1000,
           // Refreshes and deliveries keep their own history; a finished job is only worth a day's debugging.
           deleteAfterSeconds: 86_400,
         });

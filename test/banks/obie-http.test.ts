@@ -3,7 +3,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { BankError } from '../../src/banks/connector.ts';
-import { backoffDelay, createBankHttp, parseRetryAfter, type HttpEvent, type HttpSettings } from '../../src/banks/obie/http.ts';
+import { createBankHttp, parseRetryAfter, type HttpEvent, type HttpSettings } from '../../src/banks/obie/http.ts';
 
 describe('Retry-After', () => {
   const now = Date.parse('2026-11-20T08:30:00.000Z');
@@ -22,22 +22,6 @@ describe('Retry-After', () => {
   it('ignores what is neither', () => {
     for (const value of [null, '', '-1', '1.5', 'soon', '2026-11-20T08:31:00Z', 'Fri, 99 Nov 2026 08:30:30 GMT']) {
       assert.equal(parseRetryAfter(value, now), null, String(value));
-    }
-  });
-});
-
-describe('backoff', () => {
-  it('grows exponentially up to its cap', () => {
-    const top = () => 0.999_999;
-    assert.deepEqual([1, 2, 3, 4, 5, 6].map((n) => backoffDelay(n, 100, 1000, top)), [99, 199, 399, 799, 999, 999]);
-  });
-
-  it('jitters over the whole interval', () => {
-    assert.equal(backoffDelay(3, 100, 1000, () => 0), 0);
-    assert.equal(backoffDelay(3, 100, 1000, () => 0.5), 200);
-    for (let i = 0; i < 100; i++) {
-      const d = backoffDelay(4, 100, 1000);
-      assert.ok(d >= 0 && d < 800 && Number.isInteger(d));
     }
   });
 });

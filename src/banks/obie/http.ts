@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BrokenCircuitError, circuitBreaker, CircuitState, ConsecutiveBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
+import { backoffDelay } from '../../domain/backoff.ts';
 import type { DataResource } from '../../domain/permissions.ts';
 import { BankError } from '../connector.ts';
 
@@ -98,14 +99,6 @@ export function parseRetryAfter(value: string | null, nowMs: number): number | n
   return Number.isFinite(at) ? Math.max(0, at - nowMs) : null;
 }
 
-/**
- * Full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"): uniform in
- * [0, min(max, base · 2^(retry−1))), so clients that failed together do not retry together.
- */
-export function backoffDelay(retry: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
-  return Math.floor(random() * Math.min(maxMs, baseMs * 2 ** (retry - 1)));
-}
-
 /** Where a call went, for events: no query string, which may carry dates or ids. */
 const pathOf = (url: string) => {
   try {
@@ -189,7 +182,7 @@ export function createBankHttp(settings: HttpSettings, onEvent: (event: HttpEven
           // A POST or PATCH that got no answer may have taken effect (a consent created twice): one attempt only.
           if (request.method === 'POST' || request.method === 'PATCH') throw err.toBankError(resource, err.retryAfterMs);
           if (err.retryAfterMs !== null && err.retryAfterMs > settings.max_retry_after_ms) throw err.toBankError(resource, err.retryAfterMs);
-          const delay = err.retryAfterMs ?? backoffDelay(n, settings.base_backoff_ms, settings.max_backoff_ms);
+          const delay = err.retryAfterMs ?? backoffDelay(n, { baseMs: settings.base_backoff_ms, capMs: settings.max_backoff_ms, jitter: 'full' });
           if (n >= settings.max_attempts) throw err.toBankError(resource, delay);
           onEvent({ type: 'retry', bank, method: request.method, path: pathOf(request.url), attempt: n, delay_ms: delay, reason: err.message });
           try {
