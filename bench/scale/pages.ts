@@ -5,7 +5,7 @@
  * loaded in turns.
  */
 import { randomUUID } from 'node:crypto';
-import { countTransactions, listTransactions, type TransactionQuery } from '../../src/store/bank-data.ts';
+import { countTransactions, listTransactions, type TransactionQuery } from '../../src/store/bank-data-reads.ts';
 import { openStore } from '../../src/store/database.ts';
 import { withClient } from '../../test/helpers/database.ts';
 import { busiestAccount, call, createCustomer, createEntity, nextLink, tokenFor, waitFinished } from '../lib/api.ts';

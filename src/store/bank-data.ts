@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { CompiledQuery, sql, type Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { Bill, TransactionFlag } from '../domain/bank-data.ts';
-import type { Position } from '../domain/cursor.ts';
 import { derivedId } from '../domain/ids.ts';
 import type { DataResource } from '../domain/permissions.ts';
 import { BOOKING_WINDOW_MS, reconcileTransactions, type StoredTransaction } from '../domain/reconcile-transactions.ts';
@@ -9,6 +8,12 @@ import type { EntitySnapshot, FetchedTransaction, FetchedTransactions } from '..
 import type { Store } from './database.ts';
 import { compilePrepared, prepared } from './prepared.ts';
 import type { DB, NewTransaction, TransactionRow } from './schema.ts';
+
+/*
+ * The write path of an entity's bank data: a refresh's snapshot applied in one transaction
+ * (accounts, transactions reconciled with those stored, the resources stored whole), and the
+ * purge of it all on revocation. The reads are in bank-data-reads.ts.
+ */
 
 /** Resources stored whole, as one JSON list per account (or per entity for `identity`). */
 export const LIST_RESOURCES = [
@@ -22,7 +27,7 @@ export const LIST_RESOURCES = [
 export type ListResource = (typeof LIST_RESOURCES)[number];
 
 /** Key under which entity-level resources are stored in `resource_sets.account_id`. */
-const ENTITY_LEVEL = '';
+export const ENTITY_LEVEL = '';
 const INSERT_BATCH = 500;
 
 /** What one write changed, per resource: rows written (inserted, updated or removed). */
@@ -357,118 +362,6 @@ export async function purgeEntityData(trx: Kysely<DB>, entityId: string): Promis
     .set((eb) => ({ data_version: eb('data_version', '+', 1) }))
     .where('id', '=', entityId)
     .execute();
-}
-
-export interface AccountRecord {
-  id: string;
-  payload: string;
-}
-
-const ACCOUNTS_OF_ENTITY = prepared<{ entityId: string }, AccountRecord>((db, p) =>
-  db.selectFrom('accounts').select(['id', 'payload']).where('entity_id', '=', p('entityId')).orderBy('position'),
-);
-
-export async function listAccounts(store: Store, entityId: string): Promise<AccountRecord[]> {
-  return store.query(ACCOUNTS_OF_ENTITY, { entityId });
-}
-
-const ACCOUNT_OF_ENTITY = prepared<{ entityId: string; accountId: string }, { id: string }>((db, p) =>
-  db.selectFrom('accounts').select('id').where('id', '=', p('accountId')).where('entity_id', '=', p('entityId')),
-);
-
-export async function accountExists(store: Store, entityId: string, accountId: string): Promise<boolean> {
-  return (await store.query(ACCOUNT_OF_ENTITY, { entityId, accountId })).length > 0;
-}
-
-const RESOURCE_SET = prepared<{ entityId: string; accountId: string; resource: string }, { payload: string }>((db, p) =>
-  db
-    .selectFrom('resource_sets')
-    .select('payload')
-    .where('entity_id', '=', p('entityId'))
-    .where('account_id', '=', p('accountId'))
-    .where('resource', '=', p('resource')),
-);
-
-/** The stored JSON list for a resource, or undefined when it was never fetched. */
-export async function getResourceSet(
-  store: Store,
-  entityId: string,
-  accountId: string | null,
-  resource: ListResource | 'identity',
-): Promise<string | undefined> {
-  const [row] = await store.query(RESOURCE_SET, { entityId, accountId: accountId ?? ENTITY_LEVEL, resource });
-  return row?.payload;
-}
-
-export interface TransactionQuery {
-  accountId: string;
-  /** Inclusive lower bound on booking_at. */
-  from?: string;
-  /** Exclusive upper bound on booking_at. */
-  to?: string;
-  /** Keyset position to continue after (newest-first order). */
-  after?: Position;
-  offset: number;
-  limit: number;
-}
-
-/** Later than any timestamp, and than any id, stored. */
-const MAX_TIME = '9999-12-31T23:59:59.999Z';
-const MAX_ID = '~';
-
-/**
- * One query shape for every page: a single inclusive upper bound on booking_at (the tighter of
- * `to` and the cursor) lets the index seek straight to the page, so the 1000th page costs what the
- * first does; ties at the cursor's instant continue by id.
- */
-const TRANSACTIONS_PAGE = prepared<
-  { accountId: string; from: string; upper: string; tieId: string; limit: number; offset: number },
-  TransactionRow
->((db, p) =>
-  db
-    .selectFrom('transactions')
-    .selectAll()
-    .where('account_id', '=', p('accountId'))
-    .where('booking_at', '>=', p('from'))
-    .where('booking_at', '<=', p('upper'))
-    .where((eb) => eb.or([eb('booking_at', '<', p('upper')), eb('id', '<', p('tieId'))]))
-    .orderBy('booking_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(p('limit'))
-    .offset(p('offset')),
-);
-
-const TRANSACTIONS_COUNT = prepared<{ accountId: string; from: string; to: string }, { n: number }>((db, p) =>
-  db
-    .selectFrom('transactions')
-    .select(sql<number>`count(*)`.as('n'))
-    .where('account_id', '=', p('accountId'))
-    .where('booking_at', '>=', p('from'))
-    .where('booking_at', '<', p('to')),
-);
-
-/** The inclusive form of an exclusive bound: timestamps are stored to the millisecond. */
-function justBefore(iso: string): string {
-  return new Date(Date.parse(iso) - 1).toISOString();
-}
-
-/** Newest first by (booking_at, id): with `after` the cost is the same on every page. */
-export async function listTransactions(store: Store, q: TransactionQuery): Promise<TransactionRow[]> {
-  const toInclusive = q.to ? justBefore(q.to) : MAX_TIME;
-  const cursorIsTighter = q.after !== undefined && q.after.at <= toInclusive;
-  return store.query(TRANSACTIONS_PAGE, {
-    accountId: q.accountId,
-    from: q.from ?? '',
-    upper: cursorIsTighter ? q.after!.at : toInclusive,
-    tieId: cursorIsTighter ? q.after!.id : MAX_ID,
-    limit: q.limit,
-    offset: q.offset,
-  });
-}
-
-export async function countTransactions(store: Store, q: Pick<TransactionQuery, 'accountId' | 'from' | 'to'>): Promise<number> {
-  const [row] = await store.query(TRANSACTIONS_COUNT, { accountId: q.accountId, from: q.from ?? '', to: q.to ?? MAX_TIME + '~' });
-  return Number(row?.n ?? 0);
 }
 
 /**

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { PERMISSION_FOR, type DataResource, type Permission } from '../../domain/permissions.ts';
 import { ApiError, notFound } from '../../errors/api-error.ts';
-import { accountExists } from '../../store/bank-data.ts';
+import { accountExists } from '../../store/bank-data-reads.ts';
 import { readEntity } from '../../store/entities.ts';
 import type { EntityRow, RefreshRow } from '../../store/schema.ts';
 import { effectiveStatus } from '../../entities/effective-status.ts';

@@ -1,7 +1,7 @@
 import Type from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
-import { listAccounts } from '../../store/bank-data.ts';
+import { listAccounts } from '../../store/bank-data-reads.ts';
 import { ref } from '../responses.ts';
 import { registerDataRead, type DataReads } from './lean-read.ts';
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { notFound } from '../../errors/api-error.ts';
-import { getResourceSet } from '../../store/bank-data.ts';
+import { getResourceSet } from '../../store/bank-data-reads.ts';
 import { ref } from '../responses.ts';
 import { assertResourceFetched } from './entity-access.ts';
 import { registerDataRead, type DataReads } from './lean-read.ts';

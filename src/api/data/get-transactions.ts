@@ -5,7 +5,7 @@ import type { Transaction } from '../../domain/bank-data.ts';
 import { localDateRange } from '../../domain/dates.ts';
 import { toAmount } from '../../domain/money.ts';
 import { ApiError } from '../../errors/api-error.ts';
-import { countTransactions, listTransactions } from '../../store/bank-data.ts';
+import { countTransactions, listTransactions } from '../../store/bank-data-reads.ts';
 import type { TransactionRow } from '../../store/schema.ts';
 import { KeysetPageParams, keysetPage, keysetPaging, PageHeaders, pageHeaders } from '../pagination.ts';
 import { ref } from '../responses.ts';
