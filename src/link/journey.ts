@@ -9,7 +9,6 @@ import type { BankRegistry } from '../banks/registry.ts';
 import { normalizePermissions, type Permission } from '../domain/permissions.ts';
 import { createConnectedEntity, reconnectEntity, type ConnectDeps } from '../entities/connect-entity.ts';
 import { findCustomer } from '../store/customers.ts';
-import type { Store } from '../store/database.ts';
 import { getEntity } from '../store/entities.ts';
 import { advanceLinkSession, deleteStaleLinkSessions, findLinkSessionByState, getLinkSession, insertLinkSession } from '../store/link-sessions.ts';
 import type { CustomerRow, LinkSessionRow, LinkSessionStatus } from '../store/schema.ts';
@@ -51,7 +50,7 @@ export interface NewJourney extends ReturnTarget {
   language: Language;
 }
 
-export async function openJourney(deps: JourneyDeps, j: NewJourney): Promise<LinkSessionRow> {
+export async function openJourney(deps: Pick<JourneyDeps, 'store' | 'now'>, j: NewJourney): Promise<LinkSessionRow> {
   const now = deps.now();
   const at = now.toISOString();
   const row: LinkSessionRow = {
@@ -85,14 +84,14 @@ export async function openJourney(deps: JourneyDeps, j: NewJourney): Promise<Lin
 
 export const permissionsOf = (session: LinkSessionRow) => JSON.parse(session.permissions) as Permission[];
 
-export const isExpired = (deps: { now: () => Date }, session: LinkSessionRow) => Date.parse(session.expires_at) <= deps.now().getTime();
+export const isExpired = (deps: Pick<JourneyDeps, 'now'>, session: LinkSessionRow) => Date.parse(session.expires_at) <= deps.now().getTime();
 
 /** The expiry the consent will be asked for, were the user to continue now. */
 export const consentExpiryFrom = (now: Date) => new Date(now.getTime() + CONSENT_DAYS * 86_400_000).toISOString();
 
 /** Ends a journey that has not reached its callback; undefined when it had already moved on. */
 export async function failJourney(
-  deps: { store: Store; now: () => Date },
+  deps: Pick<JourneyDeps, 'store' | 'now'>,
   session: LinkSessionRow,
   reason: LinkReason,
   from: readonly LinkSessionStatus[] = ['open', 'at_bank'],
