@@ -51,12 +51,12 @@ const ALLOWED: ReadonlyArray<readonly [from: string, to: string]> = [
 
 const rank = (part: string) => LAYERS.findIndex(([, parts]) => parts.includes(part));
 
-/** May `part` import from `target` by the layers? The sandbox banks stand apart: only the top imports them, and they import the base layer and the infrastructure but the banks. */
+/** May `part` import from `target` by the layers? The sandbox banks stand apart: only the top imports them, and they import only the base layer. */
 function layersAllow(part: string, target: string): boolean {
   if (part === SANDBOX || target === SANDBOX) {
     if (part === target) return true;
     if (target === SANDBOX) return rank(part) === 0;
-    return target !== 'banks' && rank(target) >= rank('store');
+    return rank(target) === LAYERS.length - 1;
   }
   return rank(target) >= rank(part);
 }
