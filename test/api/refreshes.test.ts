@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
+import { describeDialects } from '../helpers/dialects.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { assertSecured } from '../helpers/security.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -7,7 +8,7 @@ import { startTestServer, type TestServer } from '../helpers/server.ts';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const nextLink = (link: string | null) => (link ? /^<([^>]+)>; rel="next"$/.exec(link)![1]! : null);
 
-describe('refreshes API', () => {
+describeDialects('refreshes API', (dialect) => {
   let s: TestServer;
   let token: string;
   let customerId: string;
@@ -17,7 +18,7 @@ describe('refreshes API', () => {
     s.request(path, { method: o.method ?? 'GET', token: o.tok ?? token, headers: { entity_id: entityId, ...o.headers } });
 
   before(async () => {
-    s = await startTestServer({ env: { REFRESH_MANUAL_DAILY_LIMIT: '3' } });
+    s = await startTestServer({ dialect, env: { REFRESH_MANUAL_DAILY_LIMIT: '3' } });
     token = await s.token();
     customerId = await s.createCustomer(token);
     entity = await s.createSandboxEntity(token, { customer_id: customerId, bank_identifier: 'SANDBOX_OASIS_AE', login: 'refresher' });
@@ -144,13 +145,13 @@ describe('refreshes API', () => {
   });
 });
 
-describe('reads before the first refresh finished', () => {
+describeDialects('reads before the first refresh finished', (dialect) => {
   let s: TestServer;
   after(() => s.close());
 
   it('answer 202 PENDING with the refresh id and Retry-After, never an empty list', async () => {
     // No worker in this process: the INITIAL refresh waits.
-    s = await startTestServer({ env: { WORKER_CONCURRENCY: '0' } });
+    s = await startTestServer({ dialect, env: { WORKER_CONCURRENCY: '0' } });
     const token = await s.token();
     const customerId = await s.createCustomer(token);
     const entity = await s.createSandboxEntity(token, { customer_id: customerId }, { wait: false });
@@ -167,12 +168,12 @@ describe('reads before the first refresh finished', () => {
   });
 });
 
-describe('the scheduler', () => {
+describeDialects('the scheduler', (dialect) => {
   let s: TestServer;
   after(() => s.close());
 
   it('refreshes an active entity once its last refresh is older than REFRESH_SCHEDULE_HOURS, and only then', async () => {
-    s = await startTestServer({ env: { REFRESH_SCHEDULE_HOURS: '6', JOB_POLL_MS: '100' } });
+    s = await startTestServer({ dialect, env: { REFRESH_SCHEDULE_HOURS: '6', JOB_POLL_MS: '100' } });
     const token = await s.token();
     const customerId = await s.createCustomer(token);
     const entity = await s.createSandboxEntity(token, { customer_id: customerId, profile: 'thin' });

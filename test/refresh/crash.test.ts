@@ -16,7 +16,9 @@ const BANK = 'SANDBOX_NAKHEEL_SA';
  * The worker is the `openlean serve` process itself on the embedded default; it is SIGKILLed in
  * the middle of refreshes, several times, and restarted on the same data directory. Leases expire,
  * the jobs run again, and in the end every refresh is FINISHED with exactly the bank's rows, and
- * announced IN_PROGRESS and FINISHED exactly once each however often its job ran.
+ * announced IN_PROGRESS and FINISHED exactly once each however often its job ran. SQLite only:
+ * the subject is the embedded deployment, whose SQLite file the test reads after the kills (the
+ * PostgreSQL deployment's crashes are test/scale/multi-process.test.ts's).
  */
 describe('crash safety of refreshes', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openlean-crash-'));

@@ -4,11 +4,12 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import pg from 'pg';
 import { bankCountsBetween } from '../helpers/expected.ts';
 import { freePort } from '../helpers/free-port.ts';
-import { createTestDatabase, TEST_DIALECT, type TestDatabase } from '../helpers/database.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { describeDialects } from '../helpers/dialects.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const CLI = path.join(ROOT, 'bin/openlean.js');
@@ -32,7 +33,7 @@ interface Proc {
  * one worker is SIGKILLed while it holds jobs, a third is started, and the second is stopped. Every refresh must
  * end FINISHED with exactly the bank's rows, and both APIs must answer the same throughout.
  */
-describe('multi-process deployment on PostgreSQL', { skip: TEST_DIALECT !== 'postgres' && 'runs in the PostgreSQL half (npm run test:postgres)' }, () => {
+describeDialects('multi-process deployment on PostgreSQL', { dialects: ['postgres'] }, (dialect) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openlean-scale-'));
   const procs: Proc[] = [];
   let database: TestDatabase;
@@ -76,7 +77,7 @@ describe('multi-process deployment on PostgreSQL', { skip: TEST_DIALECT !== 'pos
   }
 
   before(async () => {
-    database = await createTestDatabase(dir);
+    database = await createTestDatabase(dir, dialect);
     env = {
       ...process.env,
       DATABASE_URL: database.url,

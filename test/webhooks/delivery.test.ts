@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { sql } from 'kysely';
 import { recordEvent } from '../../src/webhooks/events.ts';
 import { pruneWebhookHistory } from '../../src/webhooks/retention.ts';
+import { describeDialects } from '../helpers/dialects.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { assertSecured } from '../helpers/security.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -16,7 +17,7 @@ const ENVELOPE = ['app_id', 'event_id', 'message', 'payload', 'timestamp', 'type
  * Webhooks against a real receiver: every delivery is verified with the Standard Webhooks library
  * and a recomputed `lean-signature`; retries follow the configured schedule (scaled down here).
  */
-describe('webhooks', () => {
+describeDialects('webhooks', (dialect) => {
   let s: TestServer;
   let receiver: Receiver;
   let token: string;
@@ -46,7 +47,7 @@ describe('webhooks', () => {
   };
 
   before(async () => {
-    s = await startTestServer({ env: { WEBHOOK_RETRY_SCHEDULE_MS: SCHEDULE.join(','), WEBHOOK_SECRET_GRACE_HOURS: '1', WEBHOOK_TIMEOUT_MS: '1000' } });
+    s = await startTestServer({ dialect, env: { WEBHOOK_RETRY_SCHEDULE_MS: SCHEDULE.join(','), WEBHOOK_SECRET_GRACE_HOURS: '1', WEBHOOK_TIMEOUT_MS: '1000' } });
     receiver = await startReceiver();
     token = await s.token();
     customerId = await s.createCustomer(token);
