@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { migrate, openStore, type Store } from '../../src/store/database.ts';
+import { eventually } from './eventually.ts';
 
 /** The maintenance database test databases are created from and dropped through. */
 export const POSTGRES_ADMIN_URL = process.env.OPENLEAN_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -50,11 +51,8 @@ export async function createPostgresDatabase(adminUrl: string, prefix: string): 
       admin(async (c) => {
         // pg's Pool.end() resolves before its connections have closed; dropping at once would kill
         // them mid-goodbye and their error would surface in whichever test runs next.
-        for (let i = 0; i < 100; i++) {
-          const open = await c.query('select 1 from pg_stat_activity where datname = $1', [name]);
-          if (open.rowCount === 0) break;
-          await new Promise((r) => setTimeout(r, 20));
-        }
+        // After a while, FORCE ends whatever is left.
+        await eventually(`the connections to ${name} closed`, async () => (await c.query('select 1 from pg_stat_activity where datname = $1', [name])).rowCount === 0, 2000).catch(() => {});
         await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       }),
   };

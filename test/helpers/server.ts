@@ -5,6 +5,7 @@ import { createApplication } from '../../src/applications/create-application.ts'
 import { loadConfig, type Config } from '../../src/config.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
 import { createTestDatabase, type Dialect } from './database.ts';
+import { eventually } from './eventually.ts';
 import { OpenApiValidator } from './openapi-validator.ts';
 import { TEST_PKI_DIR } from './sandbox-fapi.ts';
 
@@ -128,16 +129,12 @@ export async function startTestServer(options: { dialect: Dialect; mode?: Config
     return res.body.customer_id as string;
   };
 
-  const waitForRefresh = async (tok: string, entityId: string, refreshId: string) => {
-    const deadline = Date.now() + 120_000;
-    for (;;) {
+  const waitForRefresh = (tok: string, entityId: string, refreshId: string) =>
+    eventually(`refresh ${refreshId} FINISHED or FAILED`, async () => {
       const res = await request(`/data/v2/refreshes/${refreshId}`, { token: tok, headers: { entity_id: entityId } });
       if (res.status !== 200) throw new Error(`refresh status failed: ${res.status} ${res.text}`);
-      if (res.body.status === 'FINISHED' || res.body.status === 'FAILED') return res.body;
-      if (Date.now() > deadline) throw new Error(`refresh ${refreshId} still ${res.body.status} after 120 s`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  };
+      return (res.body.status === 'FINISHED' || res.body.status === 'FAILED') && res.body;
+    }, 120_000);
 
   const createSandboxEntity = async (tok: string, body: Record<string, unknown>, o: { wait?: boolean } = {}) => {
     const res = await request('/sandbox/v1/entities', { token: tok, json: body });
