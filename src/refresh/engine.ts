@@ -26,6 +26,12 @@ export interface RefreshEngine {
   request(entity: EntityRow, trigger: RefreshTrigger, options?: { idempotencyKey?: string }): Promise<{ refresh: RefreshRow; created: boolean }>;
   /** Starts this process's workers and scheduler (none when `workers` is 0). */
   start(): Promise<void>;
+  /**
+   * Runs the scheduler's check now (after the one in progress, if any) and resolves when it has
+   * requested every refresh due; nothing when this process runs no scheduler. For tests, which
+   * move the clock instead of waiting for a tick.
+   */
+  runScheduledNow(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -90,6 +96,9 @@ export function createRefreshEngine(deps: {
           request: (entity) => engine.request(entity, 'SCHEDULED'),
         });
       }
+    },
+    async runScheduledNow() {
+      await scheduler?.runNow();
     },
     async stop() {
       await scheduler?.stop();
