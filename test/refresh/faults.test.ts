@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, it } from 'node:test';
 import { describeDialects } from '../helpers/dialects.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { startFapiSandbox } from '../helpers/sandbox-fapi.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -57,13 +58,10 @@ describeDialects('refreshes under bank faults', (dialect) => {
     assert.equal(started.status, 202, started.text);
     let done = false;
     const statuses = new Set<number>();
-    const watcher = (async () => {
-      while (!done) {
-        const res = await s.request('/data/v2/accounts', { token, headers: { entity_id: entityId } });
-        statuses.add(res.status);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    })();
+    const watcher = eventually('the refresh ended', async () => {
+      statuses.add((await s.request('/data/v2/accounts', { token, headers: { entity_id: entityId } })).status);
+      return done;
+    }, 120_000);
     const refresh = await s.waitForRefresh(token, entityId, started.body.refresh_id);
     done = true;
     await watcher;
