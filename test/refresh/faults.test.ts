@@ -23,7 +23,7 @@ describeDialects('refreshes under bank faults', (dialect) => {
   let customerId: string;
 
   before(async () => {
-    s = await startTestServer({ dialect, env: { BANK_TIMEOUT_MS: '300' } });
+    s = await startTestServer({ dialect });
     token = await s.token();
     customerId = await s.createCustomer(token);
   });
@@ -107,7 +107,7 @@ describeDialects('refreshes under bank faults', (dialect) => {
   it('a bank that is down ends the refresh FAILED with BANK_UNAVAILABLE after the configured attempts', async () => {
     const bankDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openlean-bank-'));
     const bank = await startFapiSandbox({ dataDir: bankDir });
-    const other = await startTestServer({ dialect, env: { SANDBOX_BANKS: 'off', SANDBOX_BANK_URL: bank.url, SANDBOX_BANK_TLS_URL: bank.tlsUrl, REFRESH_MAX_ATTEMPTS: '2', BANK_TIMEOUT_MS: '300' } });
+    const other = await startTestServer({ dialect, env: { SANDBOX_BANKS: 'off', SANDBOX_BANK_URL: bank.url, SANDBOX_BANK_TLS_URL: bank.tlsUrl, REFRESH_MAX_ATTEMPTS: '2' } });
     try {
       const tok = await other.token();
       const customer = await other.createCustomer(tok);
