@@ -22,7 +22,7 @@ import { ensureTestPki } from './pki/test-pki.ts';
 import { startSandboxTlsListener } from './sandbox-bank/tls-listener.ts';
 import { bankSource, checkSandboxCollisions, sandboxClients } from './sandbox-connections.ts';
 import { migrate, openStore, type Store } from './store/database.ts';
-import { JOB_KINDS, startWorker } from './worker/worker.ts';
+import { JOB_KINDS, startWorker, type Worker } from './worker/worker.ts';
 
 export interface RunningServer {
   /** The HTTP app; null for a worker, which serves no HTTP. */
@@ -30,6 +30,8 @@ export interface RunningServer {
   ctx: AppContext;
   /** The base URL it listens on; empty for a worker, which serves no HTTP. */
   url: string;
+  /** What this process runs besides serving (jobs, the refresh scheduler, housekeeping); null when it runs no workers (`ROLE=api`). */
+  worker: Worker | null;
   close(): Promise<void>;
 }
 
@@ -143,6 +145,7 @@ export async function startServer(config: Config, options: { now?: () => Date } 
       app,
       ctx,
       url,
+      worker,
       async close() {
         await worker?.stop();
         await app?.close();

@@ -2,17 +2,18 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { progress, signed } from '../src/cli/data-commands.ts';
 import { runOpenlean } from './helpers/cli.ts';
+import { describeDialects } from './helpers/dialects.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 
 /** `openlean data accounts|transactions` and `openlean refresh` against a running server. */
-describe('CLI read commands', () => {
+describeDialects('CLI read commands', (dialect) => {
   let s: TestServer;
   let token: string;
   let env: Record<string, string>;
   let entityId: string;
 
   before(async () => {
-    s = await startTestServer();
+    s = await startTestServer({ dialect });
     token = await s.token();
     env = { OPENLEAN_URL: s.url, OPENLEAN_CLIENT_ID: s.app.client_id, OPENLEAN_CLIENT_SECRET: s.app.client_secret };
     entityId = (await s.createSandboxEntity(token, { customer_id: await s.createCustomer(token) })).id;

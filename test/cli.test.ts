@@ -47,6 +47,8 @@ function serve(env: Record<string, string>) {
   return { child, ready, exited };
 }
 
+// SQLite only: this is the zero-configuration quickstart, whose default store is a SQLite file in
+// DATA_DIR (test/scale/ runs the PostgreSQL deployment's processes).
 describe('openlean CLI', () => {
   it('apps create --json prints exactly {"client_id","client_secret"} on one line', () => {
     const dir = tempDir();

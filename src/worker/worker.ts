@@ -40,6 +40,12 @@ export interface WorkerDeps {
 export const JOB_KINDS = [REFRESH_JOB, WEBHOOK_JOB] as const;
 
 export interface Worker {
+  /**
+   * Runs the scheduler's check now (after the one in progress, if any) and resolves when it has
+   * requested every refresh due; nothing when `scheduleHours` is 0. For tests, which move the
+   * clock instead of waiting for a tick.
+   */
+  runScheduledNow(): Promise<void>;
   /** Stops the timers, then the jobs (running ones are interrupted and run again later or elsewhere). */
   stop(): Promise<void>;
 }
@@ -83,6 +89,9 @@ export async function startWorker(deps: WorkerDeps): Promise<Worker> {
   }
   const housekeeping = startHousekeeping({ ...deps, retentionDays: { webhooks: settings.webhooks.retentionDays, audit: settings.audit.retentionDays } });
   return {
+    async runScheduledNow() {
+      await scheduler?.runNow();
+    },
     async stop() {
       await housekeeping.stop();
       await scheduler?.stop();

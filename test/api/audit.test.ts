@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { auditRecords } from '../helpers/audit-records.ts';
 import { runOpenlean } from '../helpers/cli.ts';
+import { describeDialects } from '../helpers/dialects.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { assertSecured } from '../helpers/security.ts';
 import { startTestServer, type Credentials, type TestServer } from '../helpers/server.ts';
@@ -22,7 +23,7 @@ const RESOURCE_OF: Record<string, string> = {
 };
 
 
-describe('audit trail of data access', () => {
+describeDialects('audit trail of data access', (dialect) => {
   let s: TestServer;
   let token: string;
   let customerId: string;
@@ -52,7 +53,7 @@ describe('audit trail of data access', () => {
   };
 
   before(async () => {
-    s = await startTestServer();
+    s = await startTestServer({ dialect });
     token = await s.token();
     customerId = await s.createCustomer(token);
     const created = await s.request('/sandbox/v1/entities', {

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
+import { describeDialects } from '../helpers/dialects.ts';
 import { assertSecured } from '../helpers/security.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
-describe('GET /banks/v1', () => {
+describeDialects('GET /banks/v1', (dialect) => {
   let s: TestServer;
   let token: string;
   before(async () => {
-    s = await startTestServer();
+    s = await startTestServer({ dialect });
     token = await s.token();
   });
   after(() => s.close());

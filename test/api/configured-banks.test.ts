@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import YAML from 'yaml';
+import { describeDialects } from '../helpers/dialects.ts';
 import { writeBankCredentials } from '../helpers/pki.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -42,11 +43,11 @@ async function writeBanksFile(): Promise<string> {
 }
 
 for (const mode of ['production', 'sandbox'] as const) {
-  describe(`configured banks in ${mode} mode`, () => {
+  describeDialects(`configured banks in ${mode} mode`, (dialect) => {
     let s: TestServer;
     let customerToken: string;
     before(async () => {
-      s = await startTestServer({ mode, env: { BANKS_FILE: await writeBanksFile() } });
+      s = await startTestServer({ dialect, mode, env: { BANKS_FILE: await writeBanksFile() } });
       customerToken = await s.token(s.app, `customer.${await s.createCustomer(await s.token())}`);
     });
     after(() => s.close());

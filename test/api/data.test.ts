@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { toAmount } from '../../src/domain/money.ts';
 import { PERMISSIONS } from '../../src/domain/permissions.ts';
 import type { EntitySnapshot, FetchedTransaction } from '../../src/domain/snapshot.ts';
+import { describeDialects } from '../helpers/dialects.ts';
 import { expectedSnapshot, servedAsOf } from '../helpers/expected.ts';
 import { assertSecured } from '../helpers/security.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -32,7 +33,7 @@ function expectedTransaction(t: FetchedTransaction) {
   };
 }
 
-describe('data API v2 reads', () => {
+describeDialects('data API v2 reads', (dialect) => {
   let s: TestServer;
   let token: string;
   let customerId: string;
@@ -45,7 +46,7 @@ describe('data API v2 reads', () => {
     s.request(path, { token: tok, headers: { entity_id: entityId, ...headers } });
 
   before(async () => {
-    s = await startTestServer();
+    s = await startTestServer({ dialect });
     token = await s.token();
     customerId = await s.createCustomer(token);
     // A sandbox user whose accounts hold every kind of resource, so each read has something to compare.

@@ -1,17 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { PERMISSIONS } from '../../src/domain/permissions.ts';
+import { describeDialects } from '../helpers/dialects.ts';
 import { assertSecured } from '../helpers/security.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
-describe('entities', () => {
+describeDialects('entities', (dialect) => {
   let s: TestServer;
   let token: string;
   let customerId: string;
   let entity: any;
 
   before(async () => {
-    s = await startTestServer();
+    s = await startTestServer({ dialect });
     token = await s.token();
     customerId = await s.createCustomer(token);
     entity = await s.createSandboxEntity(token, { customer_id: customerId, bank_identifier: 'SANDBOX_NAKHEEL_SA', permissions: ['accounts', 'transactions'] });

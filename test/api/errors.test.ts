@@ -2,15 +2,16 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
+import { describeDialects } from '../helpers/dialects.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
-describe('errors', () => {
+describeDialects('errors', (dialect) => {
   let s: TestServer;
   let token: string;
   let entityId: string;
   before(async () => {
-    s = await startTestServer();
+    s = await startTestServer({ dialect });
     token = await s.token();
     entityId = (await s.createSandboxEntity(token, { customer_id: await s.createCustomer(token) })).id;
   });

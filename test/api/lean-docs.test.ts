@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
+import { describeDialects } from '../helpers/dialects.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { startReceiver, verifyDelivery, type Receiver } from '../helpers/webhook-receiver.ts';
 
@@ -12,7 +13,7 @@ import { startReceiver, verifyDelivery, type Receiver } from '../helpers/webhook
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ENVELOPE_KEYS = ['data', 'message', 'meta', 'results_id', 'status', 'status_detail', 'timestamp'];
 
-describe('Lean\'s documented data calls', () => {
+describeDialects('Lean\'s documented data calls', (dialect) => {
   let s: TestServer;
   let receiver: Receiver;
   let secret: string;
@@ -24,7 +25,7 @@ describe('Lean\'s documented data calls', () => {
   const seedGet = (path: string) => s.request(path, { token, headers: { entity_id: entity.id } });
 
   before(async () => {
-    s = await startTestServer();
+    s = await startTestServer({ dialect });
     receiver = await startReceiver();
     token = await s.token();
     const endpoint = await s.request('/webhooks/v1/endpoint', { method: 'PUT', token, json: { url: receiver.url } });
@@ -242,13 +243,13 @@ describe('Lean\'s documented data calls', () => {
   });
 });
 
-describe('Lean\'s calls while a refresh runs', () => {
+describeDialects('Lean\'s calls while a refresh runs', (dialect) => {
   let s: TestServer;
   after(() => s.close());
 
   it('force_refresh joins the running refresh, a plain POST falls back to a results_id, and the seed GET still answers DataPending', async () => {
     // No worker in this process: the INITIAL refresh stays PENDING.
-    s = await startTestServer({ env: { WORKER_CONCURRENCY: '0' } });
+    s = await startTestServer({ dialect, env: { WORKER_CONCURRENCY: '0' } });
     const token = await s.token();
     const customerId = await s.createCustomer(token);
     const entity = await s.createSandboxEntity(token, { customer_id: customerId }, { wait: false });

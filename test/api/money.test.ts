@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { exponent, toMinor } from '../../src/domain/money.ts';
+import { describeDialects } from '../helpers/dialects.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
-describe('money over the API', () => {
+describeDialects('money over the API', (dialect) => {
   let s: TestServer;
   let token: string;
   let customerId: string;
   before(async () => {
-    s = await startTestServer();
+    s = await startTestServer({ dialect });
     token = await s.token();
     customerId = await s.createCustomer(token);
   });

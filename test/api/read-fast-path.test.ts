@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { ResponseCache } from '../../src/api/data/response-cache.ts';
+import { describeDialects } from '../helpers/dialects.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 /** Headers that differ from one request to the next whatever path answers: the rest must match. */
@@ -11,13 +12,13 @@ const PER_REQUEST = new Set(['x-request-id', 'date', 'ratelimit-remaining', 'rat
  * fast path (docs/decisions/003); every other read renders through the general one. Both must
  * send the same bytes, and the fast path must still honour a consent that ended in between.
  */
-describe('the cached fast path of data reads', () => {
+describeDialects('the cached fast path of data reads', (dialect) => {
   let s: TestServer;
   let token: string;
   let customerId: string;
 
   before(async () => {
-    s = await startTestServer();
+    s = await startTestServer({ dialect });
     token = await s.token();
     customerId = await s.createCustomer(token);
   });

@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
+import { describeDialects } from '../helpers/dialects.ts';
 import { assertSecured } from '../helpers/security.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
-describe('POST /sandbox/v1/entities', () => {
+describeDialects('POST /sandbox/v1/entities', (dialect) => {
   let s: TestServer;
   let token: string;
   let customerId: string;
   before(async () => {
-    s = await startTestServer();
+    s = await startTestServer({ dialect });
     token = await s.token();
     customerId = await s.createCustomer(token, 'sandbox-user');
   });
@@ -78,9 +79,9 @@ describe('POST /sandbox/v1/entities', () => {
   });
 });
 
-describe('POST /sandbox/v1/entities in production mode', () => {
+describeDialects('POST /sandbox/v1/entities in production mode', (dialect) => {
   it('is refused with 403 SANDBOX_DISABLED', async () => {
-    const s = await startTestServer({ mode: 'production' });
+    const s = await startTestServer({ dialect, mode: 'production' });
     after(() => s.close());
     const token = await s.token();
     const customerId = await s.createCustomer(token);

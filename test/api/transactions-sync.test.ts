@@ -1,17 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { decodeSyncCursor, encodeSyncCursor } from '../../src/domain/transactions-sync.ts';
 import { pruneTombstones } from '../../src/store/transaction-sync.ts';
+import { describeDialects } from '../helpers/dialects.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const BANK = 'SANDBOX_FALCON_AE';
 
 /**
- * `GET /data/v2/accounts/{account_id}/transactions/sync` over HTTP (SQLite, or PostgreSQL with
- * OPENLEAN_TEST_DIALECT=postgres): paging, its errors, expired cursors and the read's access rules.
+ * `GET /data/v2/accounts/{account_id}/transactions/sync` over HTTP, on SQLite and on PostgreSQL:
+ * paging, its errors, expired cursors and the read's access rules.
  * Every answer is validated against the published OpenAPI document by the test server.
  */
-describe('transactions sync feed', () => {
+describeDialects('transactions sync feed', (dialect) => {
   let s: TestServer;
   let token: string;
   let customerId: string;
@@ -23,7 +24,7 @@ describe('transactions sync feed', () => {
     s.request(`/data/v2/accounts/${account}/transactions/sync${query}`, { token, headers });
 
   before(async () => {
-    s = await startTestServer();
+    s = await startTestServer({ dialect });
     token = await s.token();
     customerId = await s.createCustomer(token);
     const entity = await s.createSandboxEntity(token, { customer_id: customerId, bank_identifier: BANK, login: 'sync-api' });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import type { EntitySnapshot, FetchedTransaction } from '../../src/domain/snapshot.ts';
 import { applySnapshot } from '../../src/store/bank-data.ts';
+import { describeDialects } from '../helpers/dialects.ts';
 import { expectedSnapshot } from '../helpers/expected.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -10,7 +11,7 @@ const nextLink = (link: string | null) => (link ? /^<([^>]+)>; rel="next"$/.exec
 /** Local calendar date of an instant in a fixed-offset zone (the Gulf has no DST). */
 const localDate = (iso: string, offsetHours: number) => new Date(Date.parse(iso) + offsetHours * 3600_000).toISOString().slice(0, 10);
 
-describe('transactions: filters and pagination', () => {
+describeDialects('transactions: filters and pagination', (dialect) => {
   let s: TestServer;
   let token: string;
   let customerId: string;
@@ -40,7 +41,7 @@ describe('transactions: filters and pagination', () => {
   }
 
   before(async () => {
-    s = await startTestServer();
+    s = await startTestServer({ dialect });
     token = await s.token();
     customerId = await s.createCustomer(token);
   });

@@ -2,14 +2,15 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { createApplication } from '../../src/applications/create-application.ts';
 import { ensureSandboxApp, SANDBOX_APP_FILE } from '../../src/applications/sandbox-app.ts';
 import { keyRing } from '../../src/auth/secret-box.ts';
 import type { Store } from '../../src/store/database.ts';
 import { openTestStore } from '../helpers/database.ts';
+import { describeDialects } from '../helpers/dialects.ts';
 
-describe('the sandbox application', () => {
+describeDialects('the sandbox application', (dialect) => {
   let dir: string;
   let store: Store;
   let close: () => Promise<void>;
@@ -18,7 +19,7 @@ describe('the sandbox application', () => {
   const sandboxApps = async () => (await store.db.selectFrom('applications').select('id').where('name', '=', 'Sandbox application').execute()).length;
 
   before(async () => {
-    ({ store, dir, close } = await openTestStore('openlean-sandbox-app'));
+    ({ store, dir, close } = await openTestStore('openlean-sandbox-app', dialect));
   });
   after(() => close());
 

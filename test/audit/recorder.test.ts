@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import SQLite from 'better-sqlite3';
 import pino from 'pino';
 import { createApplication } from '../../src/applications/create-application.ts';
@@ -11,12 +11,13 @@ import { sqliteFile } from '../../src/store/database-url.ts';
 import { createAuditRecorder, recordAccess, type AuditRecorderOptions } from '../../src/audit/recorder.ts';
 import { migrate, openStore, type Store } from '../../src/store/database.ts';
 import { auditRecords } from '../helpers/audit-records.ts';
-import { createTestDatabase, TEST_DIALECT, type TestDatabase } from '../helpers/database.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { describeDialects } from '../helpers/dialects.ts';
 import { eventually } from '../helpers/eventually.ts';
 
 const AT = '2026-03-01T10:00:00.000Z';
 
-describe('the audit recorder', () => {
+describeDialects('the audit recorder', (dialect) => {
   let dir: string;
   let database: TestDatabase;
   let store: Store;
@@ -40,7 +41,7 @@ describe('the audit recorder', () => {
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openlean-audit-'));
-    database = await createTestDatabase(dir);
+    database = await createTestDatabase(dir, dialect);
     store = openStore(database.url);
     await migrate(store);
     appId = (await createApplication(store.db, 'one')).app_id;
@@ -114,7 +115,7 @@ describe('the audit recorder', () => {
         ['r0002', null, AT],
       ],
     );
-    if (TEST_DIALECT === 'sqlite') {
+    if (dialect === 'sqlite') {
       // Another connection holds the file's write lock, as a refresh writing does.
       const other = new SQLite(sqliteFile(database.url));
       other.exec('begin immediate');
@@ -129,7 +130,7 @@ describe('the audit recorder', () => {
     }
     recorder.record(read('s6', 5));
     await recorder.close();
-    assert.equal((await rowsOf('s6')).length, TEST_DIALECT === 'sqlite' ? 5 : 3);
+    assert.equal((await rowsOf('s6')).length, dialect === 'sqlite' ? 5 : 3);
   });
 
   it('records nothing when off', async () => {

@@ -13,6 +13,7 @@ import { migrate, openStore, type Store } from '../../src/store/database.ts';
 import { MIGRATIONS } from '../../src/store/migrations/index.ts';
 import type { AuditEventRow } from '../../src/store/schema.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { describeDialects } from '../helpers/dialects.ts';
 
 const T0 = Date.parse('2026-03-01T10:00:00.000Z');
 
@@ -68,7 +69,7 @@ describe('audit segments, encoded and decoded', () => {
   });
 });
 
-describe('audit segments in the store', () => {
+describeDialects('audit segments in the store', (dialect) => {
   let dir: string;
   let database: TestDatabase;
   let store: Store;
@@ -80,7 +81,7 @@ describe('audit segments in the store', () => {
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openlean-segments-'));
-    database = await createTestDatabase(dir);
+    database = await createTestDatabase(dir, dialect);
     store = openStore(database.url);
     // Migrated to the trail's first form, given records in it, then to the segments.
     await new Migrator({ db: store.db, provider: { getMigrations: async () => MIGRATIONS } }).migrateTo('014-audit-events');

@@ -126,13 +126,13 @@ describe('bank HTTP calls', () => {
     assert.equal(seen.length, 3);
   });
 
-  it('waits out a short Retry-After', async () => {
-    script = [json(429, {}, { 'retry-after': '0' }), json(429, {}, { 'retry-after': new Date(Date.now() + 300).toUTCString() })];
-    const started = Date.now();
+  it('waits out a short Retry-After', async (t) => {
+    // Our clock stands still 300 ms before the second the bank's HTTP-date names: that is the wait.
+    t.mock.timers.enable({ apis: ['Date'], now: Date.parse('2026-11-20T08:30:00.700Z') });
+    script = [json(429, {}, { 'retry-after': '0' }), json(429, {}, { 'retry-after': 'Fri, 20 Nov 2026 08:30:01 GMT' })];
     assert.equal((await client().send('BANK', { method: 'GET', url })).status, 200);
     assert.deepEqual(events.map((e) => e.type === 'retry' && e.delay_ms < 1000), [true, true]);
-    assert.equal(events[0]!.type === 'retry' && events[0]!.delay_ms, 0);
-    assert.ok(Date.now() - started < 1500);
+    assert.deepEqual(events.map((e) => e.type === 'retry' && e.delay_ms), [0, 300], 'each wait is the one the bank asked for');
   });
 
   it('fails as rate_limited at once when the bank asks for a longer wait than allowed', async () => {
@@ -165,30 +165,37 @@ describe('bank HTTP calls', () => {
     });
   });
 
-  it('stops at once when the caller aborts, even while waiting to retry', async () => {
-    script = [json(429, {}, { 'retry-after': '1' })];
+  // Only the abort can end these calls: the bank asks for an hour's wait, or never answers within
+  // the hour the call would wait for it. The timeout makes a call that ignores the abort a failure
+  // rather than a hang.
+  it('stops at once when the caller aborts, even while waiting to retry', { timeout: 60_000 }, async () => {
+    script = [json(429, {}, { 'retry-after': '3600' })];
     const controller = new AbortController();
-    const started = Date.now();
-    const call = client().send('BANK', { method: 'GET', url, signal: controller.signal });
-    setTimeout(() => controller.abort(new Error('shutting down')), 100);
-    await assert.rejects(call, /shutting down/);
-    assert.ok(Date.now() - started < 800);
+    const waiting = createBankHttp({ ...settings, max_retry_after_ms: 3_600_000 }, (e) => {
+      events.push(e);
+      // The wait begins as this returns.
+      if (e.type === 'retry') setImmediate(() => controller.abort(new Error('shutting down')));
+    });
+    await assert.rejects(waiting.send('BANK', { method: 'GET', url, signal: controller.signal }), /shutting down/);
+    assert.deepEqual(events.map((e) => e.type === 'retry' && e.delay_ms), [3_600_000]);
 
-    script = [hang];
     const hanging = new AbortController();
-    const call2 = client({ timeout_ms: 5000 }).send('BANK', { method: 'GET', url, signal: hanging.signal });
-    setTimeout(() => hanging.abort(new Error('lease lost')), 50);
-    await assert.rejects(call2, /lease lost/);
+    // The bank has the request, and keeps it.
+    script = [() => hanging.abort(new Error('lease lost'))];
+    await assert.rejects(client({ timeout_ms: 3_600_000 }).send('BANK', { method: 'GET', url, signal: hanging.signal }), /lease lost/);
+    assert.equal(seen.length, 2);
   });
 
-  it('opens the circuit per bank after failures in a row, then probes and closes it', async () => {
+  it('opens the circuit per bank after failures in a row, then probes and closes it', async (t) => {
+    // cockatiel's breaker reads Date.now(): the test moves it past the half-open delay instead of waiting.
+    t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
     const calls = client({ max_attempts: 1, circuit_threshold: 2 });
     script = [json(503, {}), json(503, {})];
     for (let i = 0; i < 2; i++) await assert.rejects(calls.send('BANK', { method: 'GET', url }), (err: unknown) => err instanceof BankError && err.status === 503);
     await assert.rejects(calls.send('BANK', { method: 'GET', url }), (err: unknown) => err instanceof BankError && err.kind === 'unavailable' && /circuit open/.test(err.message));
     assert.equal(seen.length, 2, 'an open circuit makes no call');
     assert.equal((await calls.send('OTHER_BANK', { method: 'GET', url })).status, 200, 'other banks are not affected');
-    await new Promise((r) => setTimeout(r, 250));
+    t.mock.timers.tick(settings.circuit_half_open_after_ms);
     assert.equal((await calls.send('BANK', { method: 'GET', url })).status, 200);
     assert.deepEqual(
       events.filter((e) => e.type === 'circuit').map((e) => e.type === 'circuit' && `${e.bank} ${e.state}`),

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { createOpenleanClient, ProblemError, TokenError, type OpenleanClient, type Refresh } from '../../clients/typescript/src/index.ts';
+import { describeDialects } from '../helpers/dialects.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 /**
@@ -9,7 +10,7 @@ import { startTestServer, type TestServer } from '../helpers/server.ts';
  * answers what the REST endpoint answers (read through the test helper, which validates every
  * answer against the published document), errors arrive as typed problems, tokens are renewed.
  */
-describe('TypeScript client', () => {
+describeDialects('TypeScript client', (dialect) => {
   let s: TestServer;
   let client: OpenleanClient;
   let token: string;
@@ -21,7 +22,7 @@ describe('TypeScript client', () => {
   let accountId: string;
 
   before(async () => {
-    s = await startTestServer();
+    s = await startTestServer({ dialect });
     token = await s.token();
     // The real fetch, with the token requests written down so renewal can be counted.
     const counting: typeof fetch = (input, init) => {

@@ -3,16 +3,17 @@ import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { DOCUMENT_FILE, generatedFiles, publishedDocument, TYPES_FILE } from '../../clients/typescript/scripts/generate.ts';
 import { nextLink, nextPageQuery } from '../../clients/typescript/src/index.ts';
+import { describeDialects } from '../helpers/dialects.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 /**
  * The client's checked-in document and types are what `npm run gen:client` makes from the server
  * as it is now: a route or schema changed without regenerating fails here, in CI.
  */
-describe('TypeScript client: generated from the current server', () => {
+describeDialects('TypeScript client: generated from the current server', (dialect) => {
   let s: TestServer;
   before(async () => {
-    s = await startTestServer();
+    s = await startTestServer({ dialect });
   });
   after(() => s.close());
 

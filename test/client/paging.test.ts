@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { createOpenleanClient, type OpenleanClient, type SyncPage, type Transaction } from '../../clients/typescript/src/index.ts';
+import { describeDialects } from '../helpers/dialects.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const DAY = 86_400_000;
@@ -10,7 +11,7 @@ const DAY = 86_400_000;
  * sandbox bank's data follows the server's clock, so moving the clock on and refreshing makes
  * the days in between appear (as in test/refresh/transaction-identity.test.ts).
  */
-describe('TypeScript client: paging while new transactions arrive', () => {
+describeDialects('TypeScript client: paging while new transactions arrive', (dialect) => {
   let s: TestServer;
   let client: OpenleanClient;
   let token: string;
@@ -20,7 +21,7 @@ describe('TypeScript client: paging while new transactions arrive', () => {
   let offset = 0;
 
   before(async () => {
-    s = await startTestServer();
+    s = await startTestServer({ dialect });
     token = await s.token();
     client = createOpenleanClient({ baseUrl: s.url, clientId: s.app.client_id, clientSecret: s.app.client_secret, now: () => Date.now() + offset });
     const customerId = await s.createCustomer(token);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import {
   createOpenleanClient,
   verifyLeanSignature,
@@ -10,6 +10,7 @@ import {
   type WebhookEventType,
 } from '../../clients/typescript/src/index.ts';
 import { WEBHOOK_EVENT_TYPES } from '../../src/webhooks/events.ts';
+import { describeDialects } from '../helpers/dialects.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { startReceiver, type Received, type Receiver } from '../helpers/webhook-receiver.ts';
 
@@ -18,7 +19,7 @@ import { startReceiver, type Received, type Receiver } from '../helpers/webhook-
  * server signs verifies with both schemes, anything altered or stale does not, and during a
  * secret rotation the old secret and the new one both verify.
  */
-describe('TypeScript client: webhooks', () => {
+describeDialects('TypeScript client: webhooks', (dialect) => {
   let s: TestServer;
   let client: OpenleanClient;
   let receiver: Receiver;
@@ -26,7 +27,7 @@ describe('TypeScript client: webhooks', () => {
   let customerId: string;
 
   before(async () => {
-    s = await startTestServer({ env: { WEBHOOK_SECRET_GRACE_HOURS: '1' } });
+    s = await startTestServer({ dialect, env: { WEBHOOK_SECRET_GRACE_HOURS: '1' } });
     receiver = await startReceiver();
     client = createOpenleanClient({ baseUrl: s.url, clientId: s.app.client_id, clientSecret: s.app.client_secret });
     customerId = (await client.createCustomer('webhook-user')).customer_id;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import fc from 'fast-check';
 import { generate, type JsonSchema } from 'json-schema-faker';
+import { describeDialects } from '../helpers/dialects.ts';
 import { startTestServer, type ApiResponse, type TestServer } from '../helpers/server.ts';
 
 /**
@@ -76,14 +77,14 @@ function segment(value: string): string {
 
 const asText = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
 
-describe('fuzz of the published OpenAPI document', () => {
+describeDialects('fuzz of the published OpenAPI document', (dialect) => {
   let s: TestServer;
   let token: string;
   let known: Record<string, string>;
   let operations: Operation[];
 
   before(async () => {
-    s = await startTestServer();
+    s = await startTestServer({ dialect });
     token = await s.token();
     const appUserId = `fuzz-${process.pid}`;
     const customerId = await s.createCustomer(token, appUserId);

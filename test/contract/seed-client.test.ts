@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import createClient from 'openapi-fetch';
 import { parse } from 'yaml';
 import type { paths } from './generated/lean-seed.d.ts';
+import { describeDialects } from '../helpers/dialects.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const SEED_FILE = new URL('../../spec/vendor/lean-data-api-openapi.yml', import.meta.url);
@@ -12,12 +13,12 @@ const SEED_FILE = new URL('../../spec/vendor/lean-data-api-openapi.yml', import.
  * A client generated from the vendored Lean seed spec (openapi-typescript types + openapi-fetch)
  * must work unchanged against the server; and the published document must be a superset of the seed.
  */
-describe('contract with the Lean seed spec', () => {
+describeDialects('contract with the Lean seed spec', (dialect) => {
   let s: TestServer;
   let token: string;
   let entityId: string;
   before(async () => {
-    s = await startTestServer();
+    s = await startTestServer({ dialect });
     token = await s.token();
     const customerId = await s.createCustomer(token);
     entityId = (await s.createSandboxEntity(token, { customer_id: customerId })).id;

@@ -1,24 +1,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { skipLoudly } from './skip-loudly.ts';
 
 /** Debian's Chromium (`apt-get install chromium`; `.ci/run` installs it when missing). */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
- * Why the browser tests cannot run here (Chromium is not installed), or false. Like the PostgreSQL
- * half, a missing Chromium skips them with a loud warning on a developer's machine and fails them
- * on CI (`CI=true`), where a skipped suite would hide a broken Link journey. Pass it as the
- * suite's `skip` option.
+ * Why the browser tests cannot run here (Chromium is not installed), or false: skipped loudly,
+ * failed on CI (./skip-loudly.ts). Pass it as the suite's `skip` option.
  */
 export function browserTestsSkipped(): string | false {
   if (fs.existsSync(CHROMIUM)) return false;
-  const reason = `Chromium is not installed at ${CHROMIUM}`;
-  if (process.env.CI === 'true') throw new Error(`${reason}: CI=true requires the browser tests. Install it: apt-get install -y chromium (or set CHROMIUM_PATH).`);
-  process.stderr.write(
-    ['', '!'.repeat(78), `!!! WARNING: ${reason}.`, '!!! The browser tests of the Link journey were SKIPPED.', '!!! Install it (apt-get install -y chromium, or set CHROMIUM_PATH) and run `npm test` again.', '!'.repeat(78), ''].join('\n') + '\n',
-  );
-  return `${reason} (apt-get install -y chromium)`;
+  return skipLoudly(`Chromium is not installed at ${CHROMIUM}`, {
+    what: 'the browser tests of the Link journey',
+    fix: 'Install it (apt-get install -y chromium, or set CHROMIUM_PATH) and run `npm test` again.',
+  });
 }
 
 /**

@@ -4,12 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { migrate, openStore, type Store } from '../../src/store/database.ts';
+import { eventually } from './eventually.ts';
 
 /** The maintenance database test databases are created from and dropped through. */
 export const POSTGRES_ADMIN_URL = process.env.OPENLEAN_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-/** Which store the suite runs against: `npm test` runs it once per dialect (test/run-postgres.ts). */
-export const TEST_DIALECT: 'sqlite' | 'postgres' = process.env.OPENLEAN_TEST_DIALECT === 'postgres' ? 'postgres' : 'sqlite';
+/** Which store a suite runs against; store suites run once per dialect (`describeDialects`, ./dialects.ts). */
+export type Dialect = Store['dialect'];
 
 export interface TestDatabase {
   url: string;
@@ -32,8 +33,8 @@ export async function withClient<T>(url: string, run: (client: pg.Client) => Pro
  * A fresh, empty database for one test server: a file in `dataDir` on SQLite, a new database on
  * PostgreSQL (a database rather than a schema, so each has its own migration table and lock).
  */
-export async function createTestDatabase(dataDir: string): Promise<TestDatabase> {
-  if (TEST_DIALECT === 'sqlite') return { url: `sqlite:${path.join(dataDir, 'openlean.db')}`, drop: async () => {} };
+export async function createTestDatabase(dataDir: string, dialect: Dialect): Promise<TestDatabase> {
+  if (dialect === 'sqlite') return { url: `sqlite:${path.join(dataDir, 'openlean.db')}`, drop: async () => {} };
   return createPostgresDatabase(POSTGRES_ADMIN_URL, 'openlean_test');
 }
 
@@ -50,20 +51,17 @@ export async function createPostgresDatabase(adminUrl: string, prefix: string): 
       admin(async (c) => {
         // pg's Pool.end() resolves before its connections have closed; dropping at once would kill
         // them mid-goodbye and their error would surface in whichever test runs next.
-        for (let i = 0; i < 100; i++) {
-          const open = await c.query('select 1 from pg_stat_activity where datname = $1', [name]);
-          if (open.rowCount === 0) break;
-          await new Promise((r) => setTimeout(r, 20));
-        }
+        // After a while, FORCE ends whatever is left.
+        await eventually(`the connections to ${name} closed`, async () => (await c.query('select 1 from pg_stat_activity where datname = $1', [name])).rowCount === 0, 2000).catch(() => {});
         await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       }),
   };
 }
 
 /** A migrated store on a fresh test database in a new temporary directory; `close` removes all three. */
-export async function openTestStore(prefix: string): Promise<{ store: Store; dir: string; close(): Promise<void> }> {
+export async function openTestStore(prefix: string, dialect: Dialect): Promise<{ store: Store; dir: string; close(): Promise<void> }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
-  const database = await createTestDatabase(dir);
+  const database = await createTestDatabase(dir, dialect);
   const store = openStore(database.url);
   await migrate(store);
   return {

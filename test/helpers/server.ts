@@ -4,7 +4,8 @@ import path from 'node:path';
 import { createApplication } from '../../src/applications/create-application.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
-import { createTestDatabase } from './database.ts';
+import { createTestDatabase, type Dialect } from './database.ts';
+import { eventually } from './eventually.ts';
 import { OpenApiValidator } from './openapi-validator.ts';
 import { TEST_PKI_DIR } from './sandbox-fapi.ts';
 
@@ -60,11 +61,6 @@ export interface TestServer {
 
 let counter = 0;
 
-
-/**
- * Starts the real server on a free 127.0.0.1 port over a fresh database (SQLite, or PostgreSQL when `OPENLEAN_TEST_DIALECT=postgres`). Every response received through `request` is validated against the server's
- * own published OpenAPI document.
- */
 /**
  * Fast retries and polling, no scheduler: tests drive refreshes themselves. The rate limiter runs
  * but is never reached, except where a test sets a limit of its own.
@@ -81,9 +77,14 @@ const TEST_ENV = {
   REFRESH_SCHEDULE_HOURS: '0',
 };
 
-export async function startTestServer(options: { mode?: Config['mode']; env?: Record<string, string> } = {}): Promise<TestServer> {
+/**
+ * Starts the real server on a free 127.0.0.1 port over a fresh database of `dialect` (a SQLite
+ * file, or a new PostgreSQL database). Every response received through `request` is validated
+ * against the server's own published OpenAPI document.
+ */
+export async function startTestServer(options: { dialect: Dialect; mode?: Config['mode']; env?: Record<string, string> }): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openlean-test-'));
-  const database = await createTestDatabase(dataDir);
+  const database = await createTestDatabase(dataDir, options.dialect);
   let env = { ...TEST_ENV, ...options.env };
   const overrides = { dataDir, databaseUrl: database.url, port: 0, host: '127.0.0.1', logLevel: 'silent', mode: options.mode ?? 'sandbox' } as const;
   let offset = 0;
@@ -128,16 +129,12 @@ export async function startTestServer(options: { mode?: Config['mode']; env?: Re
     return res.body.customer_id as string;
   };
 
-  const waitForRefresh = async (tok: string, entityId: string, refreshId: string) => {
-    const deadline = Date.now() + 120_000;
-    for (;;) {
+  const waitForRefresh = (tok: string, entityId: string, refreshId: string) =>
+    eventually(`refresh ${refreshId} FINISHED or FAILED`, async () => {
       const res = await request(`/data/v2/refreshes/${refreshId}`, { token: tok, headers: { entity_id: entityId } });
       if (res.status !== 200) throw new Error(`refresh status failed: ${res.status} ${res.text}`);
-      if (res.body.status === 'FINISHED' || res.body.status === 'FAILED') return res.body;
-      if (Date.now() > deadline) throw new Error(`refresh ${refreshId} still ${res.body.status} after 120 s`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  };
+      return (res.body.status === 'FINISHED' || res.body.status === 'FAILED') && res.body;
+    }, 120_000);
 
   const createSandboxEntity = async (tok: string, body: Record<string, unknown>, o: { wait?: boolean } = {}) => {
     const res = await request('/sandbox/v1/entities', { token: tok, json: body });

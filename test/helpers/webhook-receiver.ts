@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mock } from 'node:test';
 import { Webhook } from 'standardwebhooks';
+import { eventually } from './eventually.ts';
 
 export interface Received {
   headers: http.IncomingHttpHeaders;
@@ -54,11 +55,9 @@ export async function startReceiver(): Promise<Receiver> {
       failure = how;
     },
     async waitFor(done, timeoutMs = 15_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (!done(received)) {
-        if (Date.now() > deadline) throw new Error(`receiver: condition not met after ${timeoutMs} ms; got ${received.map((r) => `${r.event.type}/${r.status}`).join(', ')}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await eventually('the receiver got what was expected', () => done(received), timeoutMs).catch((err: Error) => {
+        throw new Error(`${err.message}; got ${received.map((r) => `${r.event.type}/${r.status}`).join(', ')}`);
+      });
     },
     async close() {
       server.closeAllConnections();

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { browserTestsSkipped, launchChromium, screenshotter } from '../helpers/browser.ts';
 import { startClientApp, type ClientApp } from '../helpers/client-app.ts';
+import { describeDialects } from '../helpers/dialects.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { startReceiver, verifyDelivery, type Received } from '../helpers/webhook-receiver.ts';
 
@@ -31,7 +32,7 @@ interface Journey {
  * openlean's pages and the sandbox bank's own login, OTP and account pages, back to the client.
  * One browser for the file; each test has its own server, client app and browser context.
  */
-describe('Link journey in a browser', { skip: browserTestsSkipped() }, () => {
+describeDialects('Link journey in a browser', { skip: browserTestsSkipped() }, (dialect) => {
   let browser: Browser;
   before(async () => {
     browser = await launchChromium();
@@ -42,7 +43,7 @@ describe('Link journey in a browser', { skip: browserTestsSkipped() }, () => {
 
   const journey = (name: string, fn: (j: Journey) => Promise<void>) =>
     it(name, async () => {
-      const s = await startTestServer();
+      const s = await startTestServer({ dialect });
       const base = s.server.ctx.publicUrl();
       const client = await startClientApp(base);
       const context = await browser.newContext({ viewport: { width: 520, height: 860 } });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { authorizeAtSandboxBank } from '../../src/sandbox-bank/automate-consent.ts';
+import { describeDialects } from '../helpers/dialects.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const BANK = 'SANDBOX_FALCON_AE';
@@ -29,7 +30,7 @@ const post = (url: string, form: Record<string, string> = {}) =>
  * sandbox bank's own automation (cancel, expiry, concurrent callbacks, a bank that is down,
  * reconnecting an expired entity or one deleted meanwhile).
  */
-describe('Link over HTTP', () => {
+describeDialects('Link over HTTP', (dialect) => {
   let s: TestServer;
   let base: string;
   let api: string;
@@ -37,7 +38,7 @@ describe('Link over HTTP', () => {
   let customerToken: string;
 
   before(async () => {
-    s = await startTestServer();
+    s = await startTestServer({ dialect });
     base = s.server.ctx.publicUrl();
     api = await s.token();
     customerId = await s.createCustomer(api);
@@ -342,7 +343,7 @@ describe('Link over HTTP', () => {
   }
 
   it('a bank that cannot be reached: BANK_UNAVAILABLE, and the journey ends', async () => {
-    const down = await startTestServer({ env: { SANDBOX_BANKS: 'off', SANDBOX_BANK_URL: 'http://127.0.0.1:9/sandbox-banks', BANK_TIMEOUT_MS: '200' } });
+    const down = await startTestServer({ dialect, env: { SANDBOX_BANKS: 'off', SANDBOX_BANK_URL: 'http://127.0.0.1:9/sandbox-banks', BANK_TIMEOUT_MS: '200' } });
     try {
       const tok = await down.token();
       const customer = await down.createCustomer(tok);
@@ -359,7 +360,7 @@ describe('Link over HTTP', () => {
   });
 
   it('in production mode, redirect_uri must be https', async () => {
-    const prod = await startTestServer({ mode: 'production' });
+    const prod = await startTestServer({ dialect, mode: 'production' });
     try {
       const url = (redirect: string) => `${prod.server.ctx.publicUrl()}/link?${new URLSearchParams({ token: 'any', redirect_uri: redirect })}`;
       const http = await get(url('http://client.test/return'));

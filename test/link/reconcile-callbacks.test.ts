@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { open } from '../../src/auth/secret-box.ts';
 import { BankError, type BankCredentials } from '../../src/banks/connector.ts';
 import type { BankDefinition } from '../../src/banks/bank.ts';
@@ -8,6 +8,7 @@ import { createConnectedEntity } from '../../src/entities/connect-entity.ts';
 import { openJourney, sendToBank } from '../../src/link/journey.ts';
 import { reconcileStuckCallbacks, STUCK_AFTER_MS } from '../../src/link/reconcile-callbacks.ts';
 import { authorizeAtSandboxBank } from '../../src/sandbox-bank/automate-consent.ts';
+import { describeDialects } from '../helpers/dialects.ts';
 import { callbackParams } from '../helpers/sandbox-fapi.ts';
 import { findCustomer } from '../../src/store/customers.ts';
 import { advanceLinkSession, getLinkSession } from '../../src/store/link-sessions.ts';
@@ -18,13 +19,13 @@ const BANK = 'SANDBOX_FALCON_AE';
 
 // An API process can die in the middle of a Link callback (a deploy, a crash): after it claimed
 // the journey's state, perhaps after the bank handed over tokens, before it recorded anything.
-describe('Link callbacks cut short', () => {
+describeDialects('Link callbacks cut short', (dialect) => {
   let s: TestServer;
   let customer: CustomerRow;
   let bank: BankDefinition;
 
   before(async () => {
-    s = await startTestServer();
+    s = await startTestServer({ dialect });
     const token = await s.token();
     customer = (await findCustomer(s.server.ctx.store.db, s.app.app_id, await s.createCustomer(token)))!;
     bank = s.server.ctx.banks.get(BANK)!;

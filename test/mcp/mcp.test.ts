@@ -14,6 +14,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { PERMISSIONS } from '../../src/domain/permissions.ts';
 import { OPENLEAN_BIN } from '../helpers/cli.ts';
+import { describeDialects } from '../helpers/dialects.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { expectedSnapshot } from '../helpers/expected.ts';
 import { startTestServer, type Credentials, type TestServer } from '../helpers/server.ts';
@@ -72,7 +73,7 @@ function problemOf(result: CallToolResult): { code: string; param?: string } {
   return problem;
 }
 
-describe('MCP server', () => {
+describeDialects('MCP server', (dialect) => {
   let s: TestServer;
   let token: string;
   let customerId: string;
@@ -92,7 +93,7 @@ describe('MCP server', () => {
 
   before(async () => {
     // One manual refresh per entity per day: the limit is reached at the second.
-    s = await startTestServer({ env: { REFRESH_MANUAL_DAILY_LIMIT: '1' } });
+    s = await startTestServer({ dialect, env: { REFRESH_MANUAL_DAILY_LIMIT: '1' } });
     token = await s.token();
     customerId = await s.createCustomer(token);
     // A sandbox user whose accounts hold every kind of resource, so each tool has something to compare.

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { loadConfig } from '../../src/config.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
-import { TEST_DIALECT } from '../helpers/database.ts';
+import { describeDialects } from '../helpers/dialects.ts';
 import { startTestServer, type ApiResponse, type TestServer } from '../helpers/server.ts';
 
 const LIMIT = 5;
@@ -15,11 +15,11 @@ const limitOf = (res: ApiResponse) => ({
   remaining: res.headers.get('ratelimit-remaining'),
 });
 
-describe('rate limits per application', () => {
+describeDialects('rate limits per application', (dialect) => {
   let s: TestServer;
 
   before(async () => {
-    s = await startTestServer({ env: { RATE_LIMIT_PER_MINUTE: String(LIMIT) } });
+    s = await startTestServer({ dialect, env: { RATE_LIMIT_PER_MINUTE: String(LIMIT) } });
   });
   after(() => s.close());
 
@@ -87,7 +87,7 @@ describe('rate limits per application', () => {
   });
 
   // Several API processes on one PostgreSQL share one limit: here two servers, one clock.
-  it('is one limit for all API processes on one database', { skip: TEST_DIALECT !== 'postgres' && 'one process per SQLite file' }, async () => {
+  it('is one limit for all API processes on one database', { skip: dialect !== 'postgres' && 'one process per SQLite file' }, async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openlean-second-api-'));
     let second: RunningServer | undefined;
     try {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import SQLite from 'better-sqlite3';
 import type { Profile } from '../../src/sandbox-bank/generator/model.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { bankCountsBetween } from '../helpers/expected.ts';
 import { freePort } from '../helpers/free-port.ts';
 
@@ -16,12 +17,15 @@ const BANK = 'SANDBOX_NAKHEEL_SA';
  * The worker is the `openlean serve` process itself on the embedded default; it is SIGKILLed in
  * the middle of refreshes, several times, and restarted on the same data directory. Leases expire,
  * the jobs run again, and in the end every refresh is FINISHED with exactly the bank's rows, and
- * announced IN_PROGRESS and FINISHED exactly once each however often its job ran.
+ * announced IN_PROGRESS and FINISHED exactly once each however often its job ran. SQLite only:
+ * the subject is the embedded deployment, whose SQLite file the test reads after the kills (the
+ * PostgreSQL deployment's crashes are test/scale/multi-process.test.ts's).
  */
 describe('crash safety of refreshes', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openlean-crash-'));
   let child: ChildProcess | null = null;
   let url = '';
+  let starts = 0;
   after(() => {
     child?.kill('SIGKILL');
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -29,7 +33,7 @@ describe('crash safety of refreshes', () => {
 
   async function start(): Promise<void> {
     const port = await freePort();
-    const out = path.join(dataDir, `server-${Date.now()}.log`);
+    const out = path.join(dataDir, `server-${++starts}.log`);
     child = spawn(process.execPath, [path.join(ROOT, 'bin/openlean.js'), 'serve'], {
       env: {
         ...process.env,
@@ -47,11 +51,13 @@ describe('crash safety of refreshes', () => {
       },
       stdio: ['ignore', fs.openSync(out, 'w'), 'inherit'],
     });
-    const started = Date.now();
-    while (!fs.readFileSync(out, 'utf8').includes('Quick start')) {
-      if (child.exitCode !== null || Date.now() - started > 30_000) throw new Error(`server did not start:\n${fs.readFileSync(out, 'utf8')}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const running = child;
+    await eventually('the server started', () => {
+      if (running.exitCode !== null) throw new Error(`server exited ${running.exitCode}:\n${fs.readFileSync(out, 'utf8')}`);
+      return fs.readFileSync(out, 'utf8').includes('Quick start');
+    }, 30_000).catch((err: Error) => {
+      throw new Error(`${err.message}:\n${fs.readFileSync(out, 'utf8')}`);
+    });
     url = `http://127.0.0.1:${port}`;
   }
 
@@ -105,17 +111,11 @@ describe('crash safety of refreshes', () => {
 
     let interrupted = 0;
     for (let round = 0; round < 3; round++) {
-      const until = Date.now() + 10_000;
-      for (;;) {
+      // A refresh writes its data in one transaction at its end: any moment while it is IN_PROGRESS is the middle.
+      interrupted += await eventually('a refresh in progress', async () => {
         const latest = await Promise.all(entities.map((e) => api('/data/v2/refreshes?size=1', { token: tok, entity: e.id })));
-        const running = latest.filter((r) => r.body[0].status === 'IN_PROGRESS').length;
-        if (running > 0 || Date.now() > until) {
-          interrupted += running;
-          break;
-        }
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      await new Promise((r) => setTimeout(r, 150));
+        return latest.filter((r) => r.body[0].status === 'IN_PROGRESS').length;
+      }, 30_000);
       await kill();
       await start();
       tok = await token();
@@ -126,16 +126,13 @@ describe('crash safety of refreshes', () => {
     }
 
     assert.ok(interrupted >= 3, `the kills landed while refreshes were running (${interrupted} times)`);
-    const deadline = Date.now() + 120_000;
     for (const e of entities) {
-      for (;;) {
+      await eventually(`every refresh of ${e.login} FINISHED`, async () => {
         const list = await api('/data/v2/refreshes?size=100', { token: tok, entity: e.id });
         const statuses = list.body.map((r: any) => r.status);
-        if (statuses.every((st: string) => st === 'FINISHED')) break;
         assert.ok(!statuses.includes('FAILED'), `a refresh failed: ${JSON.stringify(list.body.find((r: any) => r.status === 'FAILED'))}`);
-        assert.ok(Date.now() < deadline, `refreshes still ${statuses}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+        return statuses.every((st: string) => st === 'FINISHED');
+      }, 120_000);
     }
 
     for (const e of entities) {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
+import { describeDialects } from '../helpers/dialects.ts';
 import { bankCountsBetween } from '../helpers/expected.ts';
 import { obieSession } from '../helpers/obie-client.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -12,10 +13,10 @@ const DAY = 86_400_000;
  * still leave one stored row per real transaction: ten daily refreshes under each profile, then the
  * stored rows are counted against the bank's own ledger on the last day.
  */
-describe('one stored row per real transaction across refreshes', () => {
+describeDialects('one stored row per real transaction across refreshes', (dialect) => {
   let s: TestServer;
   before(async () => {
-    s = await startTestServer();
+    s = await startTestServer({ dialect });
   });
   after(() => s.close());
 

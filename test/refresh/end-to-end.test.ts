@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { describeDialects } from '../helpers/dialects.ts';
 import { obieSession } from '../helpers/obie-client.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -10,7 +11,7 @@ const screaming = (camel: string) => camel.replace(/([a-z])([A-Z])/g, '$1_$2').t
  * OBIE, and the nine reads serve what the bank holds. The expectation is read from the bank itself
  * with a separate, bare OBIE client, and compared field by field.
  */
-describe('end to end: sandbox bank → OBIE connector → refresh → reads', () => {
+describeDialects('end to end: sandbox bank → OBIE connector → refresh → reads', (dialect) => {
   for (const bankId of ['SANDBOX_FALCON_AE', 'SANDBOX_PEARL_BH']) {
     describe(bankId, () => {
       let s: TestServer;
@@ -20,7 +21,7 @@ describe('end to end: sandbox bank → OBIE connector → refresh → reads', ()
       const read = (path: string) => s.request(path, { token, headers: { entity_id: entity.id } });
 
       before(async () => {
-        s = await startTestServer();
+        s = await startTestServer({ dialect });
         token = await s.token();
         const customerId = await s.createCustomer(token);
         entity = await s.createSandboxEntity(token, { customer_id: customerId, bank_identifier: bankId, login: 'e2e-user' });

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
+import { describeDialects } from '../helpers/dialects.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { startFapiSandbox } from '../helpers/sandbox-fapi.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -15,13 +17,13 @@ const FAULTY_BANKS = [BANK, 'SANDBOX_SAQR_AE'];
  * the refresh finishes; a dead consent ends it FAILED with a reason and the entity RECONNECT_REQUIRED.
  * Either way the data of the previous successful refresh stays readable, and no read answers 5xx.
  */
-describe('refreshes under bank faults', () => {
+describeDialects('refreshes under bank faults', (dialect) => {
   let s: TestServer;
   let token: string;
   let customerId: string;
 
   before(async () => {
-    s = await startTestServer({ env: { BANK_TIMEOUT_MS: '300' } });
+    s = await startTestServer({ dialect });
     token = await s.token();
     customerId = await s.createCustomer(token);
   });
@@ -56,13 +58,10 @@ describe('refreshes under bank faults', () => {
     assert.equal(started.status, 202, started.text);
     let done = false;
     const statuses = new Set<number>();
-    const watcher = (async () => {
-      while (!done) {
-        const res = await s.request('/data/v2/accounts', { token, headers: { entity_id: entityId } });
-        statuses.add(res.status);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    })();
+    const watcher = eventually('the refresh ended', async () => {
+      statuses.add((await s.request('/data/v2/accounts', { token, headers: { entity_id: entityId } })).status);
+      return done;
+    }, 120_000);
     const refresh = await s.waitForRefresh(token, entityId, started.body.refresh_id);
     done = true;
     await watcher;
@@ -108,7 +107,7 @@ describe('refreshes under bank faults', () => {
   it('a bank that is down ends the refresh FAILED with BANK_UNAVAILABLE after the configured attempts', async () => {
     const bankDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openlean-bank-'));
     const bank = await startFapiSandbox({ dataDir: bankDir });
-    const other = await startTestServer({ env: { SANDBOX_BANKS: 'off', SANDBOX_BANK_URL: bank.url, SANDBOX_BANK_TLS_URL: bank.tlsUrl, REFRESH_MAX_ATTEMPTS: '2', BANK_TIMEOUT_MS: '300' } });
+    const other = await startTestServer({ dialect, env: { SANDBOX_BANKS: 'off', SANDBOX_BANK_URL: bank.url, SANDBOX_BANK_TLS_URL: bank.tlsUrl, REFRESH_MAX_ATTEMPTS: '2' } });
     try {
       const tok = await other.token();
       const customer = await other.createCustomer(tok);

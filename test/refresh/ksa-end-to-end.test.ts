@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import type { BankDefinition } from '../../src/banks/bank.ts';
 import { createKsaConnector } from '../../src/banks/ksa/connector.ts';
 import { BankTransports } from '../../src/banks/security/bank-transport.ts';
@@ -7,6 +7,7 @@ import { createFapiClient } from '../../src/banks/security/fapi-client.ts';
 import { PERMISSIONS } from '../../src/domain/permissions.ts';
 import { authorizeAtSandboxBank } from '../../src/sandbox-bank/automate-consent.ts';
 import { bankSource } from '../../src/sandbox-connections.ts';
+import { describeDialects } from '../helpers/dialects.ts';
 import { callbackParams, mtlsFetch, testPki, type TestPki } from '../helpers/sandbox-fapi.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -25,7 +26,7 @@ const money = (a: { Amount: string; Currency: string } | undefined) => (a ? { am
  * raw KSA answers, read with a consent of the test's own (the connector only obtains the token;
  * the comparison is with the bank's JSON). DELETE of the entity revokes the consent at the bank.
  */
-describe('end to end: KSA sandbox bank → KSA connector → refresh → reads', () => {
+describeDialects('end to end: KSA sandbox bank → KSA connector → refresh → reads', (dialect) => {
   let s: TestServer;
   let token: string;
   let customerId: string;
@@ -54,7 +55,7 @@ describe('end to end: KSA sandbox bank → KSA connector → refresh → reads',
   };
 
   before(async () => {
-    s = await startTestServer();
+    s = await startTestServer({ dialect });
     token = await s.token();
     customerId = await s.createCustomer(token);
     entity = await s.createSandboxEntity(token, { customer_id: customerId, bank_identifier: BANK, login: 'e2e-ksa-user' });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
+import { describeDialects } from '../helpers/dialects.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { startReceiver, type Receiver } from '../helpers/webhook-receiver.ts';
@@ -16,14 +17,14 @@ const QUOTA_S = 85_092;
  * Issue 11 §2–§4 end to end over HTTP, through the sandbox banks' fault profiles: partial data
  * rather than none, quirks read rather than refused, and a refresh that says what it waits for.
  */
-describe('partial data, bank quirks and visible waiting', () => {
+describeDialects('partial data, bank quirks and visible waiting', (dialect) => {
   let s: TestServer;
   let token: string;
   let customerId: string;
   let receiver: Receiver;
 
   before(async () => {
-    s = await startTestServer();
+    s = await startTestServer({ dialect });
     token = await s.token();
     customerId = await s.createCustomer(token);
     receiver = await startReceiver();
@@ -240,7 +241,7 @@ describe('partial data, bank quirks and visible waiting', () => {
         assert.equal(events[0].next_attempt_at, waiting.next_attempt_at);
         assert.equal(events[0].status, 'IN_PROGRESS');
 
-        if (process.env.OPENLEAN_TEST_DIALECT === 'postgres') {
+        if (dialect === 'postgres') {
           // pg-boss schedules by the database's clock, which the test's clock does not move: the
           // next run is queued for the bank's time, and the wait gave its attempt back.
           const { rows } = await sql<{ data: { payload: { refresh_id: string }; prior_attempts: number }; wait_s: number }>`

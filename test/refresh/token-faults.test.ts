@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
+import { describeDialects } from '../helpers/dialects.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const BANK = 'SANDBOX_FALCON_AE';
@@ -10,13 +11,13 @@ const BANK = 'SANDBOX_FALCON_AE';
  * `invalid_grant` is explained, not blamed on the user, and the refresh ends after two grants
  * instead of hammering the bank.
  */
-describe('refreshes when the token endpoint fails', () => {
+describeDialects('refreshes when the token endpoint fails', (dialect) => {
   let s: TestServer;
   let token: string;
   let customerId: string;
 
   before(async () => {
-    s = await startTestServer({ env: { BANK_TIMEOUT_MS: '2000' } });
+    s = await startTestServer({ dialect, env: { BANK_TIMEOUT_MS: '2000' } });
     token = await s.token();
     customerId = await s.createCustomer(token);
   });

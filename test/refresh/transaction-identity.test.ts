@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
+import { describeDialects } from '../helpers/dialects.ts';
 import { obieSession } from '../helpers/obie-client.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -19,12 +20,12 @@ const sorted = (xs: string[]) => [...xs].sort();
  * the same; the sync feed from the cursor taken after the INITIAL refresh must say exactly what
  * changed, so a client applying it holds what `GET …/transactions` serves.
  */
-describe('a transaction is one row for its whole life', () => {
+describeDialects('a transaction is one row for its whole life', (dialect) => {
   let s: TestServer;
   let token: string;
   let customerId: string;
   before(async () => {
-    s = await startTestServer();
+    s = await startTestServer({ dialect });
     token = await s.token();
     customerId = await s.createCustomer(token);
   });

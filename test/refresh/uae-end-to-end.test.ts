@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { toMinor } from '../../src/domain/money.ts';
+import { describeDialects } from '../helpers/dialects.ts';
 import { uaeSession } from '../helpers/uae-client.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -16,7 +17,7 @@ const money = (a: { Amount: string; Currency: string } | undefined) => (a ? { am
  * are compared field by field with what the bank answers a separate, bare UAE client. Deleting the
  * entity revokes the consent at the bank.
  */
-describe('end to end: UAE sandbox bank → UAE connector → refresh → reads', () => {
+describeDialects('end to end: UAE sandbox bank → UAE connector → refresh → reads', (dialect) => {
   const bankId = 'SANDBOX_SAQR_AE';
   let s: TestServer;
   let token: string;
@@ -26,7 +27,7 @@ describe('end to end: UAE sandbox bank → UAE connector → refresh → reads',
   const read = (path: string) => s.request(path, { token, headers: { entity_id: entity.id } });
 
   before(async () => {
-    s = await startTestServer();
+    s = await startTestServer({ dialect });
     token = await s.token();
     customerId = await s.createCustomer(token);
     entity = await s.createSandboxEntity(token, { customer_id: customerId, bank_identifier: bankId, login: 'uae-e2e-user' });

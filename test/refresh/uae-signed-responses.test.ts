@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { parse } from 'yaml';
+import { describeDialects } from '../helpers/dialects.ts';
 import { CLIENT_ID } from '../helpers/sandbox-fapi.ts';
 import { uaeSession } from '../helpers/uae-client.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -27,14 +28,14 @@ const valid = (schema: string, value: unknown) => {
  * key, for another client, or expired (the bank's faults) fails the refresh with a reason that
  * says which check failed, and the data of the last good refresh stays.
  */
-describe('UAE signed responses: verified before use', () => {
+describeDialects('UAE signed responses: verified before use', (dialect) => {
   let s: TestServer;
   let token: string;
   let customerId: string;
 
   before(async () => {
     // One attempt: a signature that fails does not heal on its own within a refresh.
-    s = await startTestServer({ env: { REFRESH_MAX_ATTEMPTS: '1' } });
+    s = await startTestServer({ dialect, env: { REFRESH_MAX_ATTEMPTS: '1' } });
     token = await s.token();
     customerId = await s.createCustomer(token);
   });

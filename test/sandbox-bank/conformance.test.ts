@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import diagnostics_channel from 'node:diagnostics_channel';
 import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import * as client from 'openid-client';
@@ -656,13 +657,15 @@ describe('faults', () => {
     return (await read(c, 'accounts')).body.Data.Account.map((a: { AccountId: string }) => a.AccountId);
   }
 
+  // A lower bound only, which no load can break (a timer never fires early); that the delay stays
+  // within 100-400 ms is latencyMs's, tested in units.test.ts without a clock.
   test('latency adds 100-400 ms to each response', async () => {
     const c = await faulty('f-latency', ['latency']);
     for (let i = 0; i < 3; i++) {
       const started = performance.now();
       assert.equal((await read(c, 'party')).status, 200);
       const ms = performance.now() - started;
-      assert.ok(ms >= 95 && ms < 1500, `${ms} ms`);
+      assert.ok(ms >= 95, `${ms} ms`);
     }
   });
 
@@ -686,28 +689,34 @@ describe('faults', () => {
 
   test('timeouts: the first request of each path hangs until the client gives up', async () => {
     const c = await faulty('f-timeouts', ['timeouts']);
-    const started = performance.now();
     await assert.rejects(c.client.fetch(`${c.ais}/party`, { headers: { authorization: `Bearer ${c.accessToken}` }, signal: AbortSignal.timeout(300) }), /TimeoutError|aborted/i);
-    assert.ok(performance.now() - started < 2000);
     assert.equal((await read(c, 'party')).status, 200);
   });
 
-  test('timeouts: a hanging request does not hold the server open when it closes', async () => {
+  // The bank would hold the request for an hour: only closing can let it go. The timeout makes a
+  // close that waits for it a failure, not a hang.
+  test('timeouts: a hanging request does not hold the server open when it closes', { timeout: 120_000 }, async () => {
     const dir = tempDir();
-    const own = await startFapiSandbox({ dataDir: dir });
+    const own = await startFapiSandbox({ dataDir: dir, hangMs: 3_600_000 });
     const ownFalcon = await bankClient(own, 'SANDBOX_FALCON_AE');
     try {
       const bankUrl = ownFalcon.issuer;
       await putJson(`${bankUrl}/control/users/hang`, { faults: ['timeouts'] });
       const c = await connect(ownFalcon, 'hang');
+      // Whether closing finds the request held or still on its way to the fault, it must not wait for it.
+      const received = new Promise<void>((resolve) => {
+        const started = () => {
+          diagnostics_channel.unsubscribe('http.server.request.start', started);
+          resolve();
+        };
+        diagnostics_channel.subscribe('http.server.request.start', started);
+      });
       const pending = ownFalcon.fetch(`${c.ais}/party`, { headers: { authorization: `Bearer ${c.accessToken}` } }).then(
         (res) => res.status,
         () => 'failed',
       );
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      const started = performance.now();
+      await received;
       await own.close();
-      assert.ok(performance.now() - started < 2000, 'closed promptly');
       assert.ok([503, 'failed'].includes(await pending));
     } finally {
       await ownFalcon.fetch.close();

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
+import { describeDialects } from '../helpers/dialects.ts';
 import { uaeSession } from '../helpers/uae-client.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -40,7 +41,7 @@ class UaeSpec {
   }
 }
 
-describe('UAE sandbox bank conformance: every response validates against the vendored v2.1 spec', () => {
+describeDialects('UAE sandbox bank conformance: every response validates against the vendored v2.1 spec', (dialect) => {
   const spec = new UaeSpec();
   let s: TestServer;
   let bank: Awaited<ReturnType<typeof uaeSession>>;
@@ -57,7 +58,7 @@ describe('UAE sandbox bank conformance: every response validates against the ven
   const get = (p: string, token = bank.accessToken) => bank.call(p, { headers: { authorization: `Bearer ${token}` } });
 
   before(async () => {
-    s = await startTestServer();
+    s = await startTestServer({ dialect });
     bank = await uaeSession(s, BANK, 'conformance-user');
     const accounts = await get('/accounts');
     spec.check('GET', '/accounts', accounts);

@@ -4,11 +4,13 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import pg from 'pg';
+import { eventually } from '../helpers/eventually.ts';
 import { bankCountsBetween } from '../helpers/expected.ts';
 import { freePort } from '../helpers/free-port.ts';
-import { createTestDatabase, TEST_DIALECT, type TestDatabase } from '../helpers/database.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { describeDialects } from '../helpers/dialects.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const CLI = path.join(ROOT, 'bin/openlean.js');
@@ -16,8 +18,6 @@ const BANK = 'SANDBOX_NAKHEEL_SA';
 const ENTITIES = 200;
 /** Small customers: the test is about processes, not volume (bench/ covers volume). */
 const PROFILE = 'thin';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Proc {
   name: string;
@@ -32,7 +32,7 @@ interface Proc {
  * one worker is SIGKILLed while it holds jobs, a third is started, and the second is stopped. Every refresh must
  * end FINISHED with exactly the bank's rows, and both APIs must answer the same throughout.
  */
-describe('multi-process deployment on PostgreSQL', { skip: TEST_DIALECT !== 'postgres' && 'runs in the PostgreSQL half (npm run test:postgres)' }, () => {
+describeDialects('multi-process deployment on PostgreSQL', { dialects: ['postgres'] }, (dialect) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openlean-scale-'));
   const procs: Proc[] = [];
   let database: TestDatabase;
@@ -53,14 +53,12 @@ describe('multi-process deployment on PostgreSQL', { skip: TEST_DIALECT !== 'pos
     return proc;
   }
 
-  async function waitForLog(proc: Proc, text: string): Promise<string> {
-    const started = Date.now();
-    for (;;) {
+  async function waitForLog(proc: Proc, text: string): Promise<void> {
+    await eventually(`${proc.name} started`, () => {
       const out = fs.readFileSync(proc.log, 'utf8');
-      if (out.includes(text)) return out;
-      if (proc.child.exitCode !== null || Date.now() - started > 60_000) throw new Error(`${proc.name} did not start:\n${out}`);
-      await sleep(50);
-    }
+      if (proc.child.exitCode !== null) throw new Error(`${proc.name} exited ${proc.child.exitCode}:\n${out}`);
+      return out.includes(text);
+    }, 60_000);
   }
 
   async function startApi(name: string): Promise<string> {
@@ -76,7 +74,7 @@ describe('multi-process deployment on PostgreSQL', { skip: TEST_DIALECT !== 'pos
   }
 
   before(async () => {
-    database = await createTestDatabase(dir);
+    database = await createTestDatabase(dir, dialect);
     env = {
       ...process.env,
       DATABASE_URL: database.url,
@@ -146,20 +144,21 @@ describe('multi-process deployment on PostgreSQL', { skip: TEST_DIALECT !== 'pos
       assert.ok(res.ok);
     }
 
-    // Reads go on through both APIs the whole time; none may fail.
+    // Reads go on through both APIs the whole time, one at a time, until the refreshes end (the
+    // waits below bound that); none may fail.
     const entities: Array<{ id: string; login: string }> = [];
     const readStatuses = new Map<number, number>();
     let reading = true;
-    const reader = (async () => {
-      for (let n = 0; reading; n++) {
-        const e = entities[n % Math.max(1, entities.length)];
-        if (e) {
-          const res = await call(apis[n % 2]!, '/data/v2/accounts', { token, entity: e.id });
-          readStatuses.set(res.status, (readStatuses.get(res.status) ?? 0) + 1);
-        }
-        await sleep(5);
+    let n = 0;
+    const reader = eventually('the refreshes ended', async () => {
+      const e = entities[n % Math.max(1, entities.length)];
+      if (e) {
+        const res = await call(apis[n % 2]!, '/data/v2/accounts', { token, entity: e.id });
+        readStatuses.set(res.status, (readStatuses.get(res.status) ?? 0) + 1);
       }
-    })();
+      n++;
+      return !reading;
+    }, 3_600_000);
 
     for (let i = 0; i < ENTITIES; i += 10) {
       await Promise.all(
@@ -176,7 +175,7 @@ describe('multi-process deployment on PostgreSQL', { skip: TEST_DIALECT !== 'pos
     db.on('error', () => {});
     await db.connect();
     const finished = async () => Number((await db.query(`select count(*) from refreshes where status = 'FINISHED'`)).rows[0].count);
-    while ((await finished()) < ENTITIES / 4) await sleep(20);
+    await eventually('a quarter of the refreshes FINISHED', async () => (await finished()) >= ENTITIES / 4, 240_000);
     const killed = workers[0]!;
     await new Promise<void>((resolve) => {
       killed.child.once('exit', () => resolve());
@@ -187,7 +186,7 @@ describe('multi-process deployment on PostgreSQL', { skip: TEST_DIALECT !== 'pos
     workers.push(await startWorker('worker-3'));
 
     // Removing a worker the orderly way: SIGTERM hands its running jobs back at once, and it exits.
-    while ((await finished()) < ENTITIES / 2) await sleep(20);
+    await eventually('half of the refreshes FINISHED', async () => (await finished()) >= ENTITIES / 2, 240_000);
     const leaving = workers[1]!;
     const code = await new Promise<number | null>((resolve) => {
       leaving.child.once('exit', (c) => resolve(c));
@@ -195,15 +194,12 @@ describe('multi-process deployment on PostgreSQL', { skip: TEST_DIALECT !== 'pos
     });
     assert.equal(code, 0, fs.readFileSync(leaving.log, 'utf8'));
 
-    const deadline = Date.now() + 240_000;
-    for (;;) {
+    await eventually('every refresh FINISHED', async () => {
       const { rows } = await db.query(`select status, count(*)::int as n from refreshes group by status`);
       const by = Object.fromEntries(rows.map((r) => [r.status, r.n]));
       assert.ok(!by.FAILED, `a refresh failed: ${JSON.stringify(by)}`);
-      if (by.FINISHED === ENTITIES) break;
-      assert.ok(Date.now() < deadline, `refreshes not done: ${JSON.stringify(by)}`);
-      await sleep(200);
-    }
+      return by.FINISHED === ENTITIES;
+    }, 240_000);
     reading = false;
     await reader;
 
@@ -255,11 +251,6 @@ describe('multi-process deployment on PostgreSQL', { skip: TEST_DIALECT !== 'pos
     assert.equal((await call(apis[1]!, '/data/v2/accounts', { token, entity: gone.id })).status, 200);
     const del = await call(apis[0]!, `/customers/v1/${customer.body.customer_id}/entities/${gone.id}`, { method: 'DELETE', token });
     assert.ok(del.status === 204 || del.status === 200, del.text);
-    let seen = 0;
-    for (const until = Date.now() + 5_000; Date.now() < until; await sleep(10)) {
-      seen = (await call(apis[1]!, '/data/v2/accounts', { token, entity: gone.id })).status;
-      if (seen === 403) break;
-    }
-    assert.equal(seen, 403, 'the other API process still serves a deleted entity');
+    await eventually('the other API process stops serving the deleted entity', async () => (await call(apis[1]!, '/data/v2/accounts', { token, entity: gone.id })).status === 403, 5_000);
   });
 });

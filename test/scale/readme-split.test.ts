@@ -3,10 +3,11 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, it } from 'node:test';
 import { eventually } from '../helpers/eventually.ts';
 import { freePort } from '../helpers/free-port.ts';
-import { createTestDatabase, TEST_DIALECT, type TestDatabase } from '../helpers/database.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { describeDialects } from '../helpers/dialects.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const CLI = path.join(ROOT, 'bin/openlean.js');
@@ -26,8 +27,9 @@ function readmeCommands(): string[] {
  * database (a fresh one, for `createdb`), the port (a free one for 3000, in `PUBLIC_URL` too) and
  * the sandbox banks' mutual-TLS port (a free one, given to both). `npm start` is the other
  * option of the same block. A sandbox entity's INITIAL refresh, run by the worker, must finish.
+ * PostgreSQL only, as the split is.
  */
-describe("README's PostgreSQL split, as written", { skip: TEST_DIALECT !== 'postgres' && 'runs in the PostgreSQL half (npm run test:postgres)' }, () => {
+describeDialects("README's PostgreSQL split, as written", { dialects: ['postgres'] }, (dialect) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openlean-readme-split-'));
   const children: ChildProcess[] = [];
   let database: TestDatabase | undefined;
@@ -39,7 +41,7 @@ describe("README's PostgreSQL split, as written", { skip: TEST_DIALECT !== 'post
   });
 
   it('an API and a worker finish a sandbox refresh', async () => {
-    database = await createTestDatabase(dir);
+    database = await createTestDatabase(dir, dialect);
     const [port, tlsPort] = [await freePort(), await freePort()];
     const lines = readmeCommands();
     const exported = lines.find((l) => l.startsWith('export '))!;

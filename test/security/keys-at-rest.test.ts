@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import SQLite from 'better-sqlite3';
 import { decodeProtectedHeader } from 'jose';
 import { ensureSandboxApp } from '../../src/applications/sandbox-app.ts';
@@ -12,7 +12,8 @@ import { rotateSigningKey, signingKeyAad } from '../../src/auth/signing-keys.ts'
 import { SIGNING_KEYS_RELOAD_MS } from '../../src/auth/tokens.ts';
 import { sqliteFile } from '../../src/store/database-url.ts';
 import { ensureTestPki } from '../../src/pki/test-pki.ts';
-import { TEST_DIALECT, withClient } from '../helpers/database.ts';
+import { withClient } from '../helpers/database.ts';
+import { describeDialects } from '../helpers/dialects.ts';
 import { TEST_PKI_DIR } from '../helpers/sandbox-fapi.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { startReceiver, type Receiver } from '../helpers/webhook-receiver.ts';
@@ -35,7 +36,7 @@ async function copyOfDatabase(s: TestServer): Promise<{ cells: { where: string; 
       cells.push({ where: `${table}.${column}`, text: Buffer.isBuffer(value) ? value.toString('latin1') : typeof value === 'object' ? JSON.stringify(value) : String(value) });
     }
   };
-  if (TEST_DIALECT === 'sqlite') {
+  if (s.server.ctx.store.dialect === 'sqlite') {
     const copy = path.join(s.dataDir, 'copy.db');
     const live = new SQLite(sqliteFile(url), { readonly: true });
     await live.backup(copy);
@@ -74,7 +75,7 @@ function opened(ring: KeyRing, where: string, value: string): string {
   return open(ring, value, c.aad(key));
 }
 
-describe('keys at rest', () => {
+describeDialects('keys at rest', (dialect) => {
   let s: TestServer;
   let receiver: Receiver;
   let token: string;
@@ -82,7 +83,7 @@ describe('keys at rest', () => {
   const known = new Map<string, string>();
 
   before(async () => {
-    s = await startTestServer({ env: { ENCRYPTION_KEY: K1.toString('base64'), WEBHOOK_SECRET_GRACE_HOURS: '48' } });
+    s = await startTestServer({ dialect, env: { ENCRYPTION_KEY: K1.toString('base64'), WEBHOOK_SECRET_GRACE_HOURS: '48' } });
     receiver = await startReceiver();
     token = await s.token();
     const customer = await s.createCustomer(token);

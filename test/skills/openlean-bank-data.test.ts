@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { promisify } from 'node:util';
 import { formatMinor, toMinor } from '../../src/domain/money.ts';
+import { describeDialects } from '../helpers/dialects.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const SKILL = path.resolve(import.meta.dirname, '../../skills/openlean-bank-data');
@@ -25,7 +26,7 @@ function sums(items: { amount: { amount: number; currency: string }; sign: numbe
   return Object.fromEntries(Object.entries(minor).map(([c, m]) => [c, formatMinor(m, c)]));
 }
 
-describe('the openlean-bank-data skill', () => {
+describeDialects('the openlean-bank-data skill', (dialect) => {
   let s: TestServer;
   let token: string;
   let customerId: string;
@@ -54,7 +55,7 @@ describe('the openlean-bank-data skill', () => {
   const rest = async (p: string) => (await s.request(p, { token, headers: { entity_id: entity.id } })).body;
 
   before(async () => {
-    s = await startTestServer({ env: { REFRESH_MANUAL_DAILY_LIMIT: '1' } });
+    s = await startTestServer({ dialect, env: { REFRESH_MANUAL_DAILY_LIMIT: '1' } });
     token = await s.token();
     customerId = await s.createCustomer(token, appUserId);
     // The entity's data was fetched two days ago: stale for a 24-hour limit.

@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { sql } from 'kysely';
 import { openStore, type Store } from '../../src/store/database.ts';
 import { moveEntityStatus, readEntity } from '../../src/store/entities.ts';
-import { TEST_DIALECT } from '../helpers/database.ts';
+import { describeDialects } from '../helpers/dialects.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 // An API process caches entity rows and hears other processes' changes on a LISTEN connection.
-// When that connection drops, a change committed meanwhile is never announced to it.
-describe('entity changes from other processes', { skip: TEST_DIALECT !== 'postgres' && 'SQLite has one process' }, () => {
+// When that connection drops, a change committed meanwhile is never announced to it. PostgreSQL
+// only: a SQLite deployment is one process.
+describeDialects('entity changes from other processes', { dialects: ['postgres'] }, (dialect) => {
   let s: TestServer;
   let other: Store;
   let appId: string;
@@ -19,7 +20,7 @@ describe('entity changes from other processes', { skip: TEST_DIALECT !== 'postgr
     (await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = 'openlean-entity-changes'`.execute(other.db)).rows[0]!.n === 1;
 
   before(async () => {
-    s = await startTestServer();
+    s = await startTestServer({ dialect });
     other = openStore(s.server.ctx.config.databaseUrl);
     const token = await s.token();
     const entity = await s.createSandboxEntity(token, { customer_id: await s.createCustomer(token), login: 'cache' });

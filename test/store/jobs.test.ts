@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Store } from '../../src/store/database.ts';
 import { claimJob, enqueueJob } from '../../src/jobs/embedded-jobs.ts';
-import { openTestStore, TEST_DIALECT } from '../helpers/database.ts';
+import { openTestStore } from '../helpers/database.ts';
 
-// The embedded queue serves SQLite deployments; on PostgreSQL jobs run on pg-boss.
-describe('embedded job claims', { skip: TEST_DIALECT === 'postgres' && 'PostgreSQL runs jobs on pg-boss' }, () => {
+// SQLite only: the embedded queue serves SQLite deployments; on PostgreSQL jobs run on pg-boss.
+describe('embedded job claims', () => {
   let store: Store;
   let close: () => Promise<void>;
   before(async () => {
-    ({ store, close } = await openTestStore('openlean-jobs'));
+    ({ store, close } = await openTestStore('openlean-jobs', 'sqlite'));
   });
   after(() => close());
 

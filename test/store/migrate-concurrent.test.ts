@@ -3,11 +3,12 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { sql } from 'kysely';
 import { openStore } from '../../src/store/database.ts';
 import { MIGRATIONS } from '../../src/store/migrations/index.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { describeDialects } from '../helpers/dialects.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/openlean.js');
 
@@ -23,12 +24,12 @@ function migrateProcess(url: string): Promise<{ code: number | null; output: str
 
 // Every process of a multi-process deployment runs `migrate` on start, so several race on a fresh
 // database; migrate() serialises them (Kysely's advisory lock on PostgreSQL, the write lock on SQLite).
-describe('openlean migrate from several processes at once', () => {
+describeDialects('openlean migrate from several processes at once', (dialect) => {
   let dataDir: string;
   let database: TestDatabase;
   before(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openlean-migrate-'));
-    database = await createTestDatabase(dataDir);
+    database = await createTestDatabase(dataDir, dialect);
   });
   after(async () => {
     await database.drop();

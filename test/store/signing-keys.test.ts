@@ -11,23 +11,24 @@ import type { Kysely } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import { migrate, openStore, type Store } from '../../src/store/database.ts';
 import { MIGRATIONS } from '../../src/store/migrations/index.ts';
-import { createTestDatabase, TEST_DIALECT, type TestDatabase } from '../helpers/database.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { describeDialects } from '../helpers/dialects.ts';
 
 // API processes of one deployment start together on an empty database; a token one of them signs
 // must verify on every other at once, so they must all sign with one key.
 const ring = keyRing(randomBytes(32));
 const load = (store: Store) => loadSigningKeys(store.db, ring, 3600);
 
-describe('the first signing key', () => {
+describeDialects('the first signing key', (dialect) => {
   let dir: string;
   let database: TestDatabase;
   const stores: Store[] = [];
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openlean-signing-keys-'));
-    database = await createTestDatabase(dir);
+    database = await createTestDatabase(dir, dialect);
     // On PostgreSQL each store is a pool of its own, as a process has; SQLite has one writer process.
-    const count = TEST_DIALECT === 'postgres' ? 6 : 1;
+    const count = dialect === 'postgres' ? 6 : 1;
     for (let i = 0; i < count; i++) stores.push(openStore(database.url));
     await migrate(stores[0]!);
   });
@@ -94,10 +95,10 @@ describe('which signing key does what, when', () => {
 });
 
 // Keys written before they were sealed (migration 013) are sealed at the next start, and keep their kid.
-describe('a signing key stored in clear before migration 013', () => {
+describeDialects('a signing key stored in clear before migration 013', (dialect) => {
   it('is sealed at the next start, keeping its kid, and still signs', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openlean-signing-keys-clear-'));
-    const database = await createTestDatabase(dir);
+    const database = await createTestDatabase(dir, dialect);
     const store = openStore(database.url);
     try {
       const before013 = Object.keys(MIGRATIONS).filter((name) => name < '013');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { similarDescriptions } from '../../src/domain/reconcile-transactions.ts';
 import type { EntitySnapshot, FetchedTransaction } from '../../src/domain/snapshot.ts';
 import { transactionKeys } from '../../src/domain/transaction-key.ts';
@@ -10,6 +10,7 @@ import type { Store } from '../../src/store/database.ts';
 import type { TransactionRow } from '../../src/store/schema.ts';
 import { syncTransactions } from '../../src/store/transaction-sync.ts';
 import { openTestStore } from '../helpers/database.ts';
+import { describeDialects } from '../helpers/dialects.ts';
 
 const DAY = 86_400_000;
 const MINUTE = 60_000;
@@ -74,11 +75,11 @@ function ambiguous(e: Entry, all: readonly Entry[]): boolean {
   return all.some((o) => o.uid !== e.uid && o.credit === e.credit && Math.abs(o.at - e.at) <= 10 * DAY && similarDescriptions(o.text, e.text));
 }
 
-describe('property: random bank-side changes leave exactly the bank\'s transactions, one row each, and a sync feed whose replay equals them', () => {
+describeDialects('property: random bank-side changes leave exactly the bank\'s transactions, one row each, and a sync feed whose replay equals them', (dialect) => {
   let db: Awaited<ReturnType<typeof openTestStore>>;
   let store: Store;
   before(async () => {
-    db = await openTestStore('sync-property');
+    db = await openTestStore('sync-property', dialect);
     store = db.store;
     const at = new Date(START).toISOString();
     await store.db.insertInto('applications').values({ id: 'app', name: 'p', client_id: 'c', client_secret_hash: 'h', created_at: at }).execute();

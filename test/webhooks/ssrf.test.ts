@@ -1,17 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { setEndpoint } from '../../src/webhooks/endpoints.ts';
 import { recordEvent } from '../../src/webhooks/events.ts';
+import { describeDialects } from '../helpers/dialects.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 /** Production mode: endpoints must be https and must not reach the server's own networks (SSRF). */
-describe('webhook URLs in production mode', () => {
+describeDialects('webhook URLs in production mode', (dialect) => {
   let s: TestServer;
   let token: string;
 
   before(async () => {
-    s = await startTestServer({ mode: 'production' });
+    s = await startTestServer({ dialect, mode: 'production' });
     token = await s.token();
   });
   after(() => s.close());
