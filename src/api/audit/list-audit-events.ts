@@ -78,7 +78,7 @@ export function registerListAuditEvents(app: FastifyInstance, ctx: AppContext): 
           'Reads are recorded in batches: a read appears within `AUDIT_FLUSH_MS` (a second by default). Records are kept `AUDIT_RETENTION_DAYS`.',
         querystring: Query,
         response: {
-          200: { description: 'Audit records', headers: PageHeaders, content: { 'application/json': { schema: Type.Array(ref('AuditEvent')) } } },
+          200: { description: 'Audit records', headers: PageHeaders, content: { 'application/json': { schema: Type.Array(ref(AuditEvent)) } } },
           ...problemResponses(400, 401, 403),
         },
       },

@@ -54,7 +54,7 @@ export function registerListBanks(app: FastifyInstance, ctx: AppContext): void {
         tags: ['Banks'],
         summary: 'List the banks customers can connect',
         querystring: ListBanksQuery,
-        response: { 200: Type.Array(ref('Bank')), ...problemResponses(400, 401) },
+        response: { 200: Type.Array(ref(Bank)), ...problemResponses(400, 401) },
       },
     },
     async (request) => listBanks(ctx, request.query as Type.Static<typeof ListBanksQuery>),

@@ -5,7 +5,7 @@ import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors/api-error.ts';
 import { insertCustomer } from '../../store/customers.ts';
 import { problemResponses, ref } from '../responses.ts';
-import { toCustomer } from './customer.schema.ts';
+import { Customer, toCustomer } from './customer.schema.ts';
 
 const CreateCustomerBody = Type.Object(
   {
@@ -29,7 +29,7 @@ export function registerCreateCustomer(app: FastifyInstance, ctx: AppContext): v
         tags: ['Customers'],
         summary: 'Create a customer',
         body: CreateCustomerBody,
-        response: { 201: ref('Customer'), ...problemResponses(400, 401, 403, 409, 413, 415) },
+        response: { 201: ref(Customer), ...problemResponses(400, 401, 403, 409, 413, 415) },
       },
     },
     async (request, reply) => {

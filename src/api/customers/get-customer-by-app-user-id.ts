@@ -4,7 +4,7 @@ import type { AppContext } from '../../context.ts';
 import { notFound } from '../../errors/api-error.ts';
 import { findCustomerByAppUserId } from '../../store/customers.ts';
 import { problemResponses, ref } from '../responses.ts';
-import { toCustomer } from './customer.schema.ts';
+import { Customer, toCustomer } from './customer.schema.ts';
 
 export function registerGetCustomerByAppUserId(app: FastifyInstance, ctx: AppContext): void {
   app.get(
@@ -16,7 +16,7 @@ export function registerGetCustomerByAppUserId(app: FastifyInstance, ctx: AppCon
         tags: ['Customers'],
         summary: 'Find a customer by your own user id',
         params: Type.Object({ app_user_id: Type.String({ minLength: 1, maxLength: 255 }) }),
-        response: { 200: ref('Customer'), ...problemResponses(400, 401, 403, 404) },
+        response: { 200: ref(Customer), ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {

@@ -4,7 +4,7 @@ import { notFound } from '../../errors/api-error.ts';
 import { findCustomer } from '../../store/customers.ts';
 import { customerLimit } from '../auth-guard.ts';
 import { problemResponses, ref } from '../responses.ts';
-import { CustomerIdParams, toCustomer } from './customer.schema.ts';
+import { Customer, CustomerIdParams, toCustomer } from './customer.schema.ts';
 
 export function registerGetCustomer(app: FastifyInstance, ctx: AppContext): void {
   app.get(
@@ -16,7 +16,7 @@ export function registerGetCustomer(app: FastifyInstance, ctx: AppContext): void
         tags: ['Customers'],
         summary: 'Get a customer',
         params: CustomerIdParams,
-        response: { 200: ref('Customer'), ...problemResponses(400, 401, 403, 404) },
+        response: { 200: ref(Customer), ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {

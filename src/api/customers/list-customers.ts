@@ -4,7 +4,7 @@ import type { AppContext } from '../../context.ts';
 import { listCustomers } from '../../store/customers.ts';
 import { DEFAULT_PAGE_SIZE, PageHeaders, PageParams, pageHeaders } from '../pagination.ts';
 import { problemResponses, ref } from '../responses.ts';
-import { toCustomer, type Customer } from './customer.schema.ts';
+import { Customer, toCustomer } from './customer.schema.ts';
 
 export const ListCustomersQuery = Type.Object(PageParams, { additionalProperties: false });
 
@@ -25,7 +25,7 @@ export function registerListCustomers(app: FastifyInstance, ctx: AppContext): vo
         summary: 'List customers, oldest first',
         querystring: ListCustomersQuery,
         response: {
-          200: { description: 'Customers', headers: PageHeaders, content: { 'application/json': { schema: Type.Array(ref('Customer')) } } },
+          200: { description: 'Customers', headers: PageHeaders, content: { 'application/json': { schema: Type.Array(ref(Customer)) } } },
           ...problemResponses(400, 401, 403),
         },
       },

@@ -7,9 +7,10 @@ import { accountExists } from '../../store/bank-data-reads.ts';
 import { readEntity } from '../../store/entities.ts';
 import type { EntityRow, RefreshRow } from '../../store/schema.ts';
 import { effectiveStatus } from '../../entities/effective-status.ts';
-import { problemResponses, ref } from '../responses.ts';
+import { noBody, problemResponses, ref } from '../responses.ts';
 import { latestFinishedRefresh, latestRefresh } from '../../store/refreshes.ts';
 import { readProgress } from '../../refresh/refresh-state.ts';
+import { DataPending } from '../refreshes/refresh.schema.ts';
 import { ResponseCache, type CachedResponse } from './response-cache.ts';
 
 /** The seed's `entity_id` header; other headers are allowed. */
@@ -62,9 +63,9 @@ export const DATA_READ_RESPONSES = {
   202: {
     description: 'The entity\'s first refresh has not finished yet; retry after `Retry-After` seconds (until the refresh\'s next attempt when it waits for one)',
     headers: { 'retry-after': { type: 'integer' } },
-    content: { 'application/json': { schema: ref('DataPending') } },
+    content: { 'application/json': { schema: ref(DataPending) } },
   },
-  304: { description: 'Not modified: the `If-None-Match` ETag is current', headers: ETagHeader },
+  304: noBody({ description: 'Not modified: the `If-None-Match` ETag is current', headers: ETagHeader }),
   ...problemResponses(400, 401, 403, 404, 409),
 };
 

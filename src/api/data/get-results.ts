@@ -8,9 +8,9 @@ import { getDataResult } from '../../store/data-results.ts';
 import { readEntity } from '../../store/entities.ts';
 import { getRefresh } from '../../store/refreshes.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../pagination.ts';
-import { problemResponses, ref } from '../responses.ts';
+import { problemContent, problemResponses, ref } from '../responses.ts';
 import { entityForReadOf } from './entity-access.ts';
-import { answerResults, sendPendingEnvelope, type DataReads } from './lean-read.ts';
+import { answerResults, LeanNoData, sendPendingEnvelope, type DataReads } from './lean-read.ts';
 
 const Params = Type.Object({ results_id: Type.String({ format: 'uuid', description: 'The `results_id` of a PENDING answer' }) });
 
@@ -47,10 +47,10 @@ export function registerGetResults(app: FastifyInstance, ctx: AppContext, reads:
         querystring: Query,
         response: {
           200: { description: 'OK: the read\'s answer in Lean\'s envelope (`data` as the read\'s GET form answers it)', content: { 'application/json': { schema: Type.Object({}, { additionalProperties: true, description: 'Lean\'s envelope; `data` as the read answers it' }) } } },
-          202: { description: 'PENDING: the refresh the read waits for still runs', headers: { 'retry-after': { type: 'integer' } }, content: { 'application/json': { schema: ref('LeanNoData') } } },
+          202: { description: 'PENDING: the refresh the read waits for still runs', headers: { 'retry-after': { type: 'integer' } }, content: { 'application/json': { schema: ref(LeanNoData) } } },
           409: {
             description: 'FAILED: the data was never fetched',
-            content: { ...(problemResponses(409)[409] as { content: object }).content, 'application/json': { schema: ref('LeanNoData') } },
+            content: { ...problemContent(), 'application/json': { schema: ref(LeanNoData) } },
           },
           ...problemResponses(400, 401, 403, 404, 410),
         },

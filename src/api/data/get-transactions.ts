@@ -1,7 +1,7 @@
 import Type from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
-import type { Transaction } from '../../domain/bank-data.ts';
+import { Transaction } from '../../domain/bank-data.ts';
 import { localDateRange } from '../../domain/dates.ts';
 import { toAmount } from '../../domain/money.ts';
 import { ApiError } from '../../errors/api-error.ts';
@@ -57,7 +57,7 @@ export function registerGetTransactions(app: FastifyInstance, ctx: AppContext, r
     params: AccountParams,
     query: QueryProperties,
     paged: true,
-    data: Type.Array(ref('Transaction')),
+    data: Type.Array(ref(Transaction)),
     dataDescription: 'Transactions',
     headers200: PageHeaders,
     render: async (input, entity) => {

@@ -13,7 +13,8 @@ import { getRefresh } from '../../store/refreshes.ts';
 import type { EntityRow, RefreshRow } from '../../store/schema.ts';
 import { recordEvent, resultsReadyEvent } from '../../webhooks/events.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../pagination.ts';
-import { problemResponses, ref } from '../responses.ts';
+import { DataPending } from '../refreshes/refresh.schema.ts';
+import { problemContent, problemResponses, ref } from '../responses.ts';
 import {
   DATA_READ_RESPONSES,
   DataEntityHeader,
@@ -296,7 +297,7 @@ export function registerDataRead(app: FastifyInstance, ctx: AppContext, reads: D
     querystring,
     ...(read.params ? { params: read.params } : {}),
   };
-  const pendingEnvelope = { 'application/json': { schema: ref('LeanNoData') } };
+  const pendingEnvelope = { 'application/json': { schema: ref(LeanNoData) } };
 
   const seed = dataReadHandler(ctx, read.resource, read.render, read.check);
   app.get(
@@ -317,11 +318,11 @@ export function registerDataRead(app: FastifyInstance, ctx: AppContext, reads: D
             description:
               'The entity\'s first refresh has not finished yet (`DataPending`; retry after `Retry-After` seconds); or, with `async` or `force_refresh`, Lean\'s PENDING envelope with the `results_id`',
             headers: { 'retry-after': { type: 'integer' } },
-            content: { 'application/json': { schema: Type.Union([ref('DataPending'), ref('LeanNoData')]) } },
+            content: { 'application/json': { schema: Type.Union([ref(DataPending), ref(LeanNoData)]) } },
           },
           409: {
             description: 'Conflicts with the current state; with `async` or `force_refresh`, Lean\'s FAILED envelope when no data was ever fetched',
-            content: { ...(problemResponses(409)[409] as { content: object }).content, ...pendingEnvelope },
+            content: { ...problemContent(), ...pendingEnvelope },
           },
         },
       },
@@ -353,7 +354,7 @@ export function registerDataRead(app: FastifyInstance, ctx: AppContext, reads: D
           202: { description: 'PENDING: wait for `results.ready` or `Retry-After` seconds', headers: { 'retry-after': { type: 'integer' } }, content: pendingEnvelope },
           409: {
             description: 'FAILED: the data was never fetched (the first refresh, or this resource\'s fetch, failed); or a conflict (problem)',
-            content: { ...(problemResponses(409)[409] as { content: object }).content, ...pendingEnvelope },
+            content: { ...problemContent(), ...pendingEnvelope },
           },
           ...problemResponses(400, 401, 403, 404, 429),
         },

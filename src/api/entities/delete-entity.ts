@@ -4,7 +4,7 @@ import { findCustomerEntity } from '../../entities/find-customer-entity.ts';
 import { revokeEntity } from '../../entities/revoke-entity.ts';
 import { problemResponses, ref } from '../responses.ts';
 import { EntityParams } from './entity-params.ts';
-import { toEntity } from './entity.schema.ts';
+import { Entity, toEntity } from './entity.schema.ts';
 
 export function registerDeleteEntity(app: FastifyInstance, ctx: AppContext): void {
   app.delete(
@@ -17,7 +17,7 @@ export function registerDeleteEntity(app: FastifyInstance, ctx: AppContext): voi
         summary: 'Revoke the consent and delete the stored bank data',
         description: 'Idempotent: deleting a revoked entity answers the same REVOKED entity.',
         params: EntityParams,
-        response: { 200: ref('Entity'), ...problemResponses(400, 401, 403, 404) },
+        response: { 200: ref(Entity), ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {

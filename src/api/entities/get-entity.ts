@@ -3,7 +3,7 @@ import type { AppContext } from '../../context.ts';
 import { findCustomerEntity } from '../../entities/find-customer-entity.ts';
 import { problemResponses, ref } from '../responses.ts';
 import { EntityParams } from './entity-params.ts';
-import { toEntity } from './entity.schema.ts';
+import { Entity, toEntity } from './entity.schema.ts';
 
 export function registerGetEntity(app: FastifyInstance, ctx: AppContext): void {
   app.get(
@@ -15,7 +15,7 @@ export function registerGetEntity(app: FastifyInstance, ctx: AppContext): void {
         tags: ['Entities'],
         summary: 'Get an entity',
         params: EntityParams,
-        response: { 200: ref('Entity'), ...problemResponses(400, 401, 403, 404) },
+        response: { 200: ref(Entity), ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {

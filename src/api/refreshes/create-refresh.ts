@@ -6,7 +6,7 @@ import { ApiError } from '../../errors/api-error.ts';
 import { assertConsentLive, entityOfRequest } from '../data/entity-access.ts';
 import { problemResponses, ref } from '../responses.ts';
 import type { EntityRow, RefreshRow } from '../../store/schema.ts';
-import { toRefresh } from './refresh.schema.ts';
+import { Refresh, toRefresh } from './refresh.schema.ts';
 
 const Headers = Type.Object({
   entity_id: Type.String({ format: 'uuid', description: 'The entity to refresh' }),
@@ -29,7 +29,7 @@ export function registerCreateRefresh(app: FastifyInstance, ctx: AppContext): vo
           `instead of starting another. Each entity may start ${ctx.config.refresh.manualDailyLimit} manual refreshes per UTC day.`,
         headers: Headers,
         response: {
-          202: { description: 'Refresh triggered (or the one already running)', content: { 'application/json': { schema: ref('Refresh') } } },
+          202: { description: 'Refresh triggered (or the one already running)', content: { 'application/json': { schema: ref(Refresh) } } },
           ...problemResponses(400, 401, 403, 404, 409, 429),
         },
       },

@@ -6,7 +6,7 @@ import { getEntityRefresh } from '../../store/refreshes.ts';
 import { EntityHeader, entityOfRequest } from '../data/entity-access.ts';
 import { problemResponses, ref } from '../responses.ts';
 import type { EntityRow } from '../../store/schema.ts';
-import { toRefresh, type Refresh } from './refresh.schema.ts';
+import { Refresh, toRefresh } from './refresh.schema.ts';
 
 export const RefreshParams = Type.Object({ refresh_id: Type.String({ format: 'uuid' }) });
 
@@ -22,7 +22,7 @@ export function registerGetRefresh(app: FastifyInstance, ctx: AppContext): void 
         description: 'Status per resource with record counts, and the reason when it failed.',
         headers: EntityHeader,
         params: RefreshParams,
-        response: { 200: ref('Refresh'), ...problemResponses(400, 401, 403, 404) },
+        response: { 200: ref(Refresh), ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {

@@ -6,7 +6,7 @@ import { EntityHeader, entityOfRequest } from '../data/entity-access.ts';
 import { KeysetPageParams, keysetPage, keysetPaging, PageHeaders, pageHeaders, type KeysetPaging } from '../pagination.ts';
 import { problemResponses, ref } from '../responses.ts';
 import type { EntityRow } from '../../store/schema.ts';
-import { toRefresh, type Refresh } from './refresh.schema.ts';
+import { Refresh, toRefresh } from './refresh.schema.ts';
 
 export const ListRefreshesQuery = Type.Object(KeysetPageParams, { additionalProperties: false });
 type Query = Type.Static<typeof ListRefreshesQuery>;
@@ -24,7 +24,7 @@ export function registerListRefreshes(app: FastifyInstance, ctx: AppContext): vo
         headers: EntityHeader,
         querystring: ListRefreshesQuery,
         response: {
-          200: { description: 'Refreshes', headers: PageHeaders, content: { 'application/json': { schema: Type.Array(ref('Refresh')) } } },
+          200: { description: 'Refreshes', headers: PageHeaders, content: { 'application/json': { schema: Type.Array(ref(Refresh)) } } },
           ...problemResponses(400, 401, 403, 404),
         },
       },

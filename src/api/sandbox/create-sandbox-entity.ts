@@ -6,7 +6,7 @@ import { PERMISSIONS } from '../../domain/permissions.ts';
 import { createSandboxEntity } from '../../entities/create-sandbox-entity.ts';
 import { ApiError, notFound } from '../../errors/api-error.ts';
 import { findCustomer } from '../../store/customers.ts';
-import { toEntity } from '../entities/entity.schema.ts';
+import { Entity, toEntity } from '../entities/entity.schema.ts';
 import { problemResponses, ref } from '../responses.ts';
 
 const DEFAULT_CONSENT_DAYS = 90;
@@ -66,7 +66,7 @@ export function registerCreateSandboxEntity(app: FastifyInstance, ctx: AppContex
         response: {
           201: {
             description: 'The entity, and the INITIAL refresh that will fill it',
-            content: { 'application/json': { schema: Type.Intersect([ref('Entity'), Type.Object({ refresh_id: Type.String({ format: 'uuid' }) })]) } },
+            content: { 'application/json': { schema: Type.Intersect([ref(Entity), Type.Object({ refresh_id: Type.String({ format: 'uuid' }) })]) } },
           },
           ...problemResponses(400, 401, 403, 404, 413, 415, 502),
         },

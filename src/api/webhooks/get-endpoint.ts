@@ -3,7 +3,7 @@ import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors/api-error.ts';
 import { getEndpoint } from '../../store/webhooks.ts';
 import { problemResponses, ref } from '../responses.ts';
-import { toWebhookEndpoint } from './webhook.schema.ts';
+import { toWebhookEndpoint, WebhookEndpoint } from './webhook.schema.ts';
 
 export function registerGetWebhookEndpoint(app: FastifyInstance, ctx: AppContext): void {
   app.get(
@@ -14,7 +14,7 @@ export function registerGetWebhookEndpoint(app: FastifyInstance, ctx: AppContext
         operationId: 'getWebhookEndpoint',
         tags: ['Webhooks'],
         summary: 'The webhook endpoint, without its secret',
-        response: { 200: ref('WebhookEndpoint'), ...problemResponses(401, 403, 404) },
+        response: { 200: ref(WebhookEndpoint), ...problemResponses(401, 403, 404) },
       },
     },
     async (request) => {

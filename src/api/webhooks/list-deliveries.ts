@@ -4,7 +4,7 @@ import type { AppContext } from '../../context.ts';
 import { listDeliveries } from '../../store/webhooks.ts';
 import { DEFAULT_PAGE_SIZE, PageHeaders, PageParams, pageHeaders } from '../pagination.ts';
 import { problemResponses, ref } from '../responses.ts';
-import { toWebhookDelivery } from './webhook.schema.ts';
+import { toWebhookDelivery, WebhookDelivery } from './webhook.schema.ts';
 
 const Query = Type.Object(
   {
@@ -25,7 +25,7 @@ export function registerListWebhookDeliveries(app: FastifyInstance, ctx: AppCont
         summary: 'Delivery attempts, newest first',
         querystring: Query,
         response: {
-          200: { description: 'Attempts', headers: PageHeaders, content: { 'application/json': { schema: Type.Array(ref('WebhookDelivery')) } } },
+          200: { description: 'Attempts', headers: PageHeaders, content: { 'application/json': { schema: Type.Array(ref(WebhookDelivery)) } } },
           ...problemResponses(400, 401, 403),
         },
       },

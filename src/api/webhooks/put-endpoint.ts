@@ -5,7 +5,7 @@ import { ApiError } from '../../errors/api-error.ts';
 import { setEndpoint } from '../../webhooks/endpoints.ts';
 import { endpointUrlProblem } from '../../webhooks/url-policy.ts';
 import { problemResponses, ref } from '../responses.ts';
-import { toWebhookEndpoint } from './webhook.schema.ts';
+import { toWebhookEndpoint, WebhookEndpoint } from './webhook.schema.ts';
 
 const Body = Type.Object(
   {
@@ -29,7 +29,7 @@ export function registerPutWebhookEndpoint(app: FastifyInstance, ctx: AppContext
         summary: 'Set the webhook endpoint; answers its signing secret',
         description: 'The first call creates the signing secret; later calls change the URL and keep it.',
         body: Body,
-        response: { 200: ref('WebhookEndpoint'), ...problemResponses(400, 401, 403, 413, 415) },
+        response: { 200: ref(WebhookEndpoint), ...problemResponses(400, 401, 403, 413, 415) },
       },
     },
     async (request) => {
