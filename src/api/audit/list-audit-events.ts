@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import type { FastifyInstance } from 'fastify';
+import type { Api } from '../api.ts';
 import { AUDIT_KINDS } from '../../audit/recorder.ts';
 import type { AppContext } from '../../context.ts';
 import { Nullable, StringEnum } from '../../domain/typebox.ts';
@@ -42,7 +42,6 @@ const Query = Type.Object(
   },
   { additionalProperties: false },
 );
-type Query = Type.Static<typeof Query>;
 
 export function toAuditEvent(row: AuditEventRow): AuditEvent {
   const { id, ...rest } = row;
@@ -62,7 +61,7 @@ function instant(param: 'from' | 'to', value: string | undefined): string | unde
  * `page`/`size` or the keyset `cursor` of the `Link: rel="next"` header. Another application's
  * records are never listed; nothing in the API alters or deletes a record (docs/decisions/017).
  */
-export function registerListAuditEvents(app: FastifyInstance, ctx: AppContext): void {
+export function registerListAuditEvents(app: Api, ctx: AppContext): void {
   app.addSchema(AuditEvent);
   app.get(
     '/audit/v1/events',
@@ -84,7 +83,7 @@ export function registerListAuditEvents(app: FastifyInstance, ctx: AppContext): 
       },
     },
     async (request, reply) => {
-      const q = request.query as Query;
+      const q = request.query;
       const paging = keysetPaging(q);
       const filter: AuditFilter = {};
       if (q.customer_id !== undefined) filter.customerId = q.customer_id.toLowerCase();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Type from 'typebox';
-import type { FastifyInstance } from 'fastify';
+import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors/api-error.ts';
 import { insertCustomer } from '../../store/customers.ts';
@@ -19,7 +19,7 @@ const CreateCustomerBody = Type.Object(
   { additionalProperties: false },
 );
 
-export function registerCreateCustomer(app: FastifyInstance, ctx: AppContext): void {
+export function registerCreateCustomer(app: Api, ctx: AppContext): void {
   app.post(
     '/customers/v1',
     {
@@ -33,7 +33,7 @@ export function registerCreateCustomer(app: FastifyInstance, ctx: AppContext): v
       },
     },
     async (request, reply) => {
-      const { app_user_id } = request.body as Type.Static<typeof CreateCustomerBody>;
+      const { app_user_id } = request.body;
       const row = { id: randomUUID(), app_id: request.principal.appId, app_user_id, created_at: ctx.now().toISOString() };
       if (!(await insertCustomer(ctx.store.db, row))) {
         throw new ApiError('DUPLICATE_CUSTOMER', `A customer with app_user_id "${app_user_id}" already exists`, { param: 'app_user_id' });

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
 import { notFound } from '../../errors/api-error.ts';
 import { findCustomer } from '../../store/customers.ts';
@@ -6,7 +6,7 @@ import { customerLimit } from '../auth-guard.ts';
 import { problemResponses, ref } from '../responses.ts';
 import { Customer, CustomerIdParams, toCustomer } from './customer.schema.ts';
 
-export function registerGetCustomer(app: FastifyInstance, ctx: AppContext): void {
+export function registerGetCustomer(app: Api, ctx: AppContext): void {
   app.get(
     '/customers/v1/:customer_id',
     {
@@ -20,7 +20,7 @@ export function registerGetCustomer(app: FastifyInstance, ctx: AppContext): void
       },
     },
     async (request) => {
-      const { customer_id } = request.params as { customer_id: string };
+      const { customer_id } = request.params;
       const limit = customerLimit(request.principal);
       const row = limit && limit !== customer_id ? undefined : await findCustomer(ctx.store.read, request.principal.appId, customer_id);
       if (!row) throw notFound('Customer', customer_id);

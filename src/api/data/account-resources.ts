@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import type { FastifyInstance } from 'fastify';
+import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
 import { AccountIdentity, Balance, Beneficiary, DirectDebit, ScheduledPayment, StandingOrder } from '../../domain/bank-data.ts';
 import type { DataResource } from '../../domain/permissions.ts';
@@ -29,7 +29,7 @@ const ROUTES: readonly AccountResourceRoute[] = [
   { path: 'identities', resource: 'account_identities', schema: AccountIdentity, operationId: 'getAccountIdentities', tag: 'Identity', summary: 'Lean Get Account Identities', description: 'Account identities' },
 ];
 
-export function registerAccountResources(app: FastifyInstance, ctx: AppContext, reads: DataReads): void {
+export function registerAccountResources(app: Api, ctx: AppContext, reads: DataReads): void {
   for (const route of ROUTES) {
     registerDataRead(app, ctx, reads, {
       path: `/data/v2/accounts/:account_id/${route.path}`,
@@ -41,7 +41,7 @@ export function registerAccountResources(app: FastifyInstance, ctx: AppContext, 
       data: Type.Array(ref(route.schema)),
       dataDescription: route.description,
       render: async (input, entity) => {
-        const { account_id } = input.params as { account_id: string };
+        const { account_id } = input.params;
         await requireAccount(ctx, entity, account_id);
         const payload = await getResourceSet(ctx.store, entity.id, account_id, route.resource);
         if (payload === undefined) await assertResourceFetched(ctx, entity, route.resource);

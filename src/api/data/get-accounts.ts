@@ -1,12 +1,12 @@
 import Type from 'typebox';
-import type { FastifyInstance } from 'fastify';
+import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
 import { Account } from '../../domain/bank-data.ts';
 import { listAccounts } from '../../store/bank-data-reads.ts';
 import { ref } from '../responses.ts';
 import { registerDataRead, type DataReads } from './lean-read.ts';
 
-export function registerGetAccounts(app: FastifyInstance, ctx: AppContext, reads: DataReads): void {
+export function registerGetAccounts(app: Api, ctx: AppContext, reads: DataReads): void {
   registerDataRead(app, ctx, reads, {
     path: '/data/v2/accounts',
     resource: 'accounts',

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
 import { Identity } from '../../domain/bank-data.ts';
 import { notFound } from '../../errors/api-error.ts';
@@ -7,7 +7,7 @@ import { ref } from '../responses.ts';
 import { assertResourceFetched } from './entity-access.ts';
 import { registerDataRead, type DataReads } from './lean-read.ts';
 
-export function registerGetIdentity(app: FastifyInstance, ctx: AppContext, reads: DataReads): void {
+export function registerGetIdentity(app: Api, ctx: AppContext, reads: DataReads): void {
   registerDataRead(app, ctx, reads, {
     path: '/data/v2/identity',
     resource: 'identity',

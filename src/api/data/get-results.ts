@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import type { FastifyInstance } from 'fastify';
+import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
 import { ApiError, notFound } from '../../errors/api-error.ts';
 import { isTerminal } from '../../refresh/refresh-state.ts';
@@ -21,7 +21,6 @@ const Query = Type.Object(
   },
   { additionalProperties: false },
 );
-type Query = Type.Static<typeof Query>;
 
 /**
  * `GET /data/v2/results/{results_id}` (Lean's Get Results): the answer to a read that answered
@@ -29,7 +28,7 @@ type Query = Type.Static<typeof Query>;
  * results expire a day after they are ready (410 RESULTS_EXPIRED). The read is answered from the
  * data stored when it is fetched, with the entity's consent and permissions checked again.
  */
-export function registerGetResults(app: FastifyInstance, ctx: AppContext, reads: DataReads): void {
+export function registerGetResults(app: Api, ctx: AppContext, reads: DataReads): void {
   app.get(
     '/data/v2/results/:results_id',
     {
@@ -57,8 +56,8 @@ export function registerGetResults(app: FastifyInstance, ctx: AppContext, reads:
       },
     },
     async (request, reply) => {
-      const { results_id } = request.params as Type.Static<typeof Params>;
-      const q = request.query as Query;
+      const { results_id } = request.params;
+      const q = request.query;
       const appId = request.principal.appId;
       let row = await getDataResult(ctx.store.db, appId, results_id);
       if (!row) throw notFound('Results', results_id);

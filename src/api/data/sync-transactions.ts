@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import type { FastifyInstance } from 'fastify';
+import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
 import { Transaction } from '../../domain/bank-data.ts';
 import { decodeSyncCursor, encodeSyncCursor, FIRST_SYNC, type SyncCursor } from '../../domain/transactions-sync.ts';
@@ -54,7 +54,7 @@ export function cursorOf(q: Query, accountId: string): SyncCursor {
   return cursor;
 }
 
-export function registerSyncTransactions(app: FastifyInstance, ctx: AppContext): void {
+export function registerSyncTransactions(app: Api, ctx: AppContext): void {
   app.get(
     '/data/v2/accounts/:account_id/transactions/sync',
     {
@@ -85,8 +85,8 @@ export function registerSyncTransactions(app: FastifyInstance, ctx: AppContext):
       },
     },
     async (request, reply) => {
-      const { account_id } = request.params as { account_id: string };
-      const q = request.query as Query;
+      const { account_id } = request.params;
+      const q = request.query;
       const cursor = cursorOf(q, account_id);
       const entity = await entityForRead(ctx, request, 'transactions');
       if (entity.synced_at === null) return sendPending(ctx, reply, entity);

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
 import { findCustomerEntity } from '../../entities/find-customer-entity.ts';
 import { revokeEntity } from '../../entities/revoke-entity.ts';
@@ -6,7 +6,7 @@ import { problemResponses, ref } from '../responses.ts';
 import { EntityParams } from './entity-params.ts';
 import { Entity, toEntity } from './entity.schema.ts';
 
-export function registerDeleteEntity(app: FastifyInstance, ctx: AppContext): void {
+export function registerDeleteEntity(app: Api, ctx: AppContext): void {
   app.delete(
     '/customers/v1/:customer_id/entities/:entity_id',
     {
@@ -21,7 +21,7 @@ export function registerDeleteEntity(app: FastifyInstance, ctx: AppContext): voi
       },
     },
     async (request) => {
-      const { customer_id, entity_id } = request.params as { customer_id: string; entity_id: string };
+      const { customer_id, entity_id } = request.params;
       const entity = await findCustomerEntity(ctx.store.db, request.principal, customer_id, entity_id);
       const now = ctx.now();
       if (entity.status !== 'REVOKED') await revokeEntity(ctx, entity, now, { subject: request.principal.clientId, request_id: request.id });

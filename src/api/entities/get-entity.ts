@@ -1,11 +1,11 @@
-import type { FastifyInstance } from 'fastify';
+import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
 import { findCustomerEntity } from '../../entities/find-customer-entity.ts';
 import { problemResponses, ref } from '../responses.ts';
 import { EntityParams } from './entity-params.ts';
 import { Entity, toEntity } from './entity.schema.ts';
 
-export function registerGetEntity(app: FastifyInstance, ctx: AppContext): void {
+export function registerGetEntity(app: Api, ctx: AppContext): void {
   app.get(
     '/customers/v1/:customer_id/entities/:entity_id',
     {
@@ -19,7 +19,7 @@ export function registerGetEntity(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const { customer_id, entity_id } = request.params as { customer_id: string; entity_id: string };
+      const { customer_id, entity_id } = request.params;
       return toEntity(await findCustomerEntity(ctx.store.read, request.principal, customer_id, entity_id), ctx.now());
     },
   );

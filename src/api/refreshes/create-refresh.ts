@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import type { FastifyInstance } from 'fastify';
+import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
 import { effectiveStatus } from '../../entities/effective-status.ts';
 import { ApiError } from '../../errors/api-error.ts';
@@ -15,7 +15,7 @@ const Headers = Type.Object({
   ),
 });
 
-export function registerCreateRefresh(app: FastifyInstance, ctx: AppContext): void {
+export function registerCreateRefresh(app: Api, ctx: AppContext): void {
   app.post(
     '/data/v2/refreshes',
     {
@@ -35,9 +35,11 @@ export function registerCreateRefresh(app: FastifyInstance, ctx: AppContext): vo
       },
     },
     async (request, reply) => {
-      const idempotencyKey = (request.headers as Type.Static<typeof Headers>)['idempotency-key'];
+      const idempotencyKey = request.headers['idempotency-key'];
       const refresh = await startManualRefresh(ctx, await entityOfRequest(ctx, request), idempotencyKey);
-      return reply.code(202).header('location', `/data/v2/refreshes/${refresh.id}`).send(toRefresh(refresh));
+      // Returned, not sent: only a returned body is checked against a response given per media type (src/api/api.ts).
+      reply.code(202).header('location', `/data/v2/refreshes/${refresh.id}`);
+      return toRefresh(refresh);
     },
   );
 }

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import type { FastifyInstance } from 'fastify';
+import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
 import { notFound } from '../../errors/api-error.ts';
 import { getEntityRefresh } from '../../store/refreshes.ts';
@@ -10,7 +10,7 @@ import { Refresh, toRefresh } from './refresh.schema.ts';
 
 export const RefreshParams = Type.Object({ refresh_id: Type.String({ format: 'uuid' }) });
 
-export function registerGetRefresh(app: FastifyInstance, ctx: AppContext): void {
+export function registerGetRefresh(app: Api, ctx: AppContext): void {
   app.get(
     '/data/v2/refreshes/:refresh_id',
     {
@@ -26,7 +26,7 @@ export function registerGetRefresh(app: FastifyInstance, ctx: AppContext): void 
       },
     },
     async (request) => {
-      const { refresh_id } = request.params as Type.Static<typeof RefreshParams>;
+      const { refresh_id } = request.params;
       return refreshOf(ctx, await entityOfRequest(ctx, request), refresh_id);
     },
   );

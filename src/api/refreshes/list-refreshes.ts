@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import type { FastifyInstance } from 'fastify';
+import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
 import { listRefreshes } from '../../store/refreshes.ts';
 import { EntityHeader, entityOfRequest } from '../data/entity-access.ts';
@@ -9,9 +9,8 @@ import type { EntityRow } from '../../store/schema.ts';
 import { Refresh, toRefresh } from './refresh.schema.ts';
 
 export const ListRefreshesQuery = Type.Object(KeysetPageParams, { additionalProperties: false });
-type Query = Type.Static<typeof ListRefreshesQuery>;
 
-export function registerListRefreshes(app: FastifyInstance, ctx: AppContext): void {
+export function registerListRefreshes(app: Api, ctx: AppContext): void {
   app.get(
     '/data/v2/refreshes',
     {
@@ -30,7 +29,7 @@ export function registerListRefreshes(app: FastifyInstance, ctx: AppContext): vo
       },
     },
     async (request, reply) => {
-      const paging = keysetPaging(request.query as Query);
+      const paging = keysetPaging(request.query);
       const { refreshes, total, next } = await refreshesPage(ctx, await entityOfRequest(ctx, request), paging);
       reply.headers(pageHeaders(request.url, total, next));
       return refreshes;

@@ -1,10 +1,10 @@
-import type { FastifyInstance } from 'fastify';
+import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors/api-error.ts';
 import { deleteEndpoint } from '../../store/webhooks.ts';
 import { noBody, problemResponses } from '../responses.ts';
 
-export function registerDeleteWebhookEndpoint(app: FastifyInstance, ctx: AppContext): void {
+export function registerDeleteWebhookEndpoint(app: Api, ctx: AppContext): void {
   app.delete(
     '/webhooks/v1/endpoint',
     {

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import type { FastifyInstance } from 'fastify';
+import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
 import { listDeliveries } from '../../store/webhooks.ts';
 import { DEFAULT_PAGE_SIZE, PageHeaders, PageParams, pageHeaders } from '../pagination.ts';
@@ -14,7 +14,7 @@ const Query = Type.Object(
   { additionalProperties: false },
 );
 
-export function registerListWebhookDeliveries(app: FastifyInstance, ctx: AppContext): void {
+export function registerListWebhookDeliveries(app: Api, ctx: AppContext): void {
   app.get(
     '/webhooks/v1/deliveries',
     {
@@ -31,7 +31,7 @@ export function registerListWebhookDeliveries(app: FastifyInstance, ctx: AppCont
       },
     },
     async (request, reply) => {
-      const { page = 0, size = DEFAULT_PAGE_SIZE, event_id } = request.query as Type.Static<typeof Query>;
+      const { page = 0, size = DEFAULT_PAGE_SIZE, event_id } = request.query;
       const { rows, total } = await listDeliveries(ctx.store.read, request.principal.appId, {
         offset: page * size,
         limit: size,

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import type { FastifyInstance } from 'fastify';
+import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors/api-error.ts';
 import { setEndpoint } from '../../webhooks/endpoints.ts';
@@ -18,7 +18,7 @@ const Body = Type.Object(
   { additionalProperties: false },
 );
 
-export function registerPutWebhookEndpoint(app: FastifyInstance, ctx: AppContext): void {
+export function registerPutWebhookEndpoint(app: Api, ctx: AppContext): void {
   app.put(
     '/webhooks/v1/endpoint',
     {
@@ -33,7 +33,7 @@ export function registerPutWebhookEndpoint(app: FastifyInstance, ctx: AppContext
       },
     },
     async (request) => {
-      const { url } = request.body as Type.Static<typeof Body>;
+      const { url } = request.body;
       const problem = await endpointUrlProblem(url, ctx.config.mode);
       if (problem) throw new ApiError('WEBHOOK_URL_REFUSED', `The url is refused: ${problem}`, { param: 'url' });
       const now = ctx.now();

@@ -1,11 +1,11 @@
-import type { FastifyInstance } from 'fastify';
+import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors/api-error.ts';
 import { rotateSecret } from '../../webhooks/endpoints.ts';
 import { problemResponses, ref } from '../responses.ts';
 import { toWebhookEndpoint, WebhookEndpoint } from './webhook.schema.ts';
 
-export function registerRotateWebhookSecret(app: FastifyInstance, ctx: AppContext): void {
+export function registerRotateWebhookSecret(app: Api, ctx: AppContext): void {
   const grace = ctx.config.webhooks.secretGraceHours;
   app.post(
     '/webhooks/v1/endpoint/rotate-secret',
