@@ -92,7 +92,8 @@ describeDialects('rate limits per application', (dialect) => {
     let second: RunningServer | undefined;
     try {
       const config = loadConfig(
-        { RATE_LIMIT_PER_MINUTE: String(LIMIT), ENCRYPTION_KEY: s.server.ctx.encryptionKey.current.key.toString('base64'), REFRESH_SCHEDULE_HOURS: '0', SANDBOX_BANKS_TLS_PORT: '0' },
+        // One PUBLIC_URL, as behind one load balancer: the first process's tokens name it as issuer.
+        { RATE_LIMIT_PER_MINUTE: String(LIMIT), ENCRYPTION_KEY: s.server.ctx.encryptionKey.current.key.toString('base64'), REFRESH_SCHEDULE_HOURS: '0', SANDBOX_BANKS_TLS_PORT: '0', PUBLIC_URL: s.server.ctx.publicUrl() },
         { dataDir, databaseUrl: s.server.ctx.config.databaseUrl, port: 0, host: '127.0.0.1', logLevel: 'silent', mode: 'sandbox', role: 'api' },
       );
       second = await startServer(config, { now: s.server.ctx.now });
