@@ -27,8 +27,7 @@ export function setLanguage(request: FastifyRequest, language: Language): void {
 }
 
 export function languageOf(request: FastifyRequest): Language {
-  const { query } = request;
-  const given = typeof query === 'object' && query !== null && 'language' in query ? query.language : undefined;
+  const given = (request.query as Record<string, unknown> | undefined)?.language;
   return languages.get(request) ?? (isLanguage(given) ? given : 'en');
 }
 
