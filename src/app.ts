@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import formbody from '@fastify/formbody';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { lazyRequestLogger } from './logging.ts';
@@ -67,7 +68,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PATH_PARAMETER_LENGTH },
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,
-  });
+  }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Callback-style hooks: on the read path every promise and microtask is measurable.
   app.addHook('onRequest', (request, reply, done) => {

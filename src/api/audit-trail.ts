@@ -36,7 +36,8 @@ function namedEntity(request: FastifyRequest): string | null {
 /** The record of one answered read: who (application, token subject), what (operation, resource, entity, account), when and how it ended. */
 export function readEvent(request: FastifyRequest, status: number, operation: string | null, resource: string | null): AuditEventInput {
   const note = request.auditNote;
-  const accountId = (request.params as Record<string, unknown> | undefined)?.account_id;
+  const { params } = request;
+  const accountId = typeof params === 'object' && params !== null && 'account_id' in params ? params.account_id : undefined;
   return {
     app_id: request.principal.appId,
     kind: 'data.read',

@@ -1,10 +1,40 @@
 import Type from 'typebox';
+import { Problem } from '../errors/problem.ts';
 
-/** `$ref` to a schema registered with `app.addSchema` (it becomes a named OpenAPI component). */
-export const ref = (id: string) => Type.Unsafe({ $ref: `${id}#` });
+/** The `$id` a schema is registered under with `app.addSchema`; a schema without one cannot be referred to. */
+function idOf(schema: Type.TSchema): string {
+  if ('$id' in schema && typeof schema.$id === 'string') return schema.$id;
+  throw new Error('ref() takes a schema with an $id, one registered with app.addSchema');
+}
+
+/**
+ * `$ref` to `schema`, which is registered with `app.addSchema` (it becomes a named OpenAPI
+ * component), typed as `schema` itself: a handler answering it is checked against it.
+ */
+export function ref<T extends Type.TSchema & object>(schema: T): Type.TUnsafe<Type.Static<T>> {
+  return Type.Unsafe<Type.Static<T>>({ $ref: `${idOf(schema)}#` });
+}
+
+/**
+ * A documented answer without a body (a 304, a 204). Typed `never`: it adds nothing to what a
+ * handler may send, so a route's other answers stay checked.
+ */
+export function noBody<T extends object>(response: T): Type.TUnsafe<never> {
+  return Type.Unsafe<never>(response);
+}
+
+/**
+ * A problem+json body. Typed `never`: handlers never send one, they throw an `ApiError` and the
+ * error handler renders it (src/api/error-handler.ts), so it adds nothing to what a handler may send.
+ */
+export function problemContent() {
+  return { 'application/problem+json': { schema: Type.Unsafe<never>({ $ref: `${idOf(Problem)}#` }) } };
+}
+
+type ProblemResponse = { description: string; content: ReturnType<typeof problemContent> };
 
 /** Problem+json responses for the statuses a route can answer with, for the OpenAPI document. */
-export function problemResponses(...statuses: number[]): Record<number, unknown> {
+export function problemResponses<const Status extends number>(...statuses: Status[]): Record<Status, ProblemResponse> {
   const descriptions: Record<number, string> = {
     400: 'Malformed input; `param` names the parameter at fault',
     401: 'Missing, malformed, expired or foreign access token',
@@ -17,7 +47,6 @@ export function problemResponses(...statuses: number[]): Record<number, unknown>
     429: 'Rate limited; see Retry-After',
     502: 'The bank failed or answered unexpectedly',
   };
-  return Object.fromEntries(
-    statuses.map((s) => [s, { description: descriptions[s] ?? 'Error', content: { 'application/problem+json': { schema: ref('Problem') } } }]),
-  );
+  // Keyed by exactly the statuses given, which `Object.fromEntries` cannot know.
+  return Object.fromEntries(statuses.map((s) => [s, { description: descriptions[s] ?? 'Error', content: problemContent() }])) as Record<Status, ProblemResponse>;
 }

@@ -73,6 +73,9 @@ export async function sealPlaintextSigningKeys(db: Kysely<DB>, ring: KeyRing): P
   return sealed;
 }
 
+/** A published public key: a JWK with the members `newSigningKeyRow` always writes (`kty`, `kid`, `alg`, `use`). */
+export type PublicJwk = JWK & { kty: string; kid: string; alg: string; use: string };
+
 /** The deployment's signing keys as loaded at one moment, answering for any time after it. */
 export interface SigningKeys {
   /** The key tokens issued at `nowMs` are signed with. */
@@ -80,7 +83,7 @@ export interface SigningKeys {
   /** The public key of `kid` if it is published at `nowMs`; otherwise undefined. */
   publicKey(kid: string, nowMs: number): CryptoKey | undefined;
   /** The JWKS document at `nowMs`. */
-  jwks(nowMs: number): { keys: JWK[] };
+  jwks(nowMs: number): { keys: PublicJwk[] };
 }
 
 /**
@@ -100,7 +103,7 @@ export async function loadSigningKeys(db: Kysely<DB>, ring: KeyRing, ttlSeconds:
   const loaded = await Promise.all(
     live.map(async (row) => ({
       row,
-      jwk: JSON.parse(row.public_jwk) as JWK,
+      jwk: JSON.parse(row.public_jwk) as PublicJwk,
       publicKey: (await importJWK(JSON.parse(row.public_jwk) as JWK, row.alg)) as CryptoKey,
       privateKey: (await importJWK(JSON.parse(open(ring, row.private_jwk_sealed, signingKeyAad(row.kid))) as JWK, row.alg)) as CryptoKey,
     })),

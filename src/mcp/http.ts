@@ -1,6 +1,7 @@
 import Type from 'typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import type { Api } from '../api/api.ts';
 import type { AppContext } from '../context.ts';
 import type { DataReads } from '../api/data/lean-read.ts';
 import { ApiError } from '../errors/api-error.ts';
@@ -74,7 +75,7 @@ function webRequest(request: FastifyRequest, baseUrl: string): Request {
  * JSON, so any API process can serve any request; there is no session and no server-sent stream
  * (GET and DELETE answer 405, which MCP clients expect of such a server).
  */
-export function registerMcp(app: FastifyInstance, ctx: AppContext, reads: DataReads): void {
+export function registerMcp(app: Api, ctx: AppContext, reads: DataReads): void {
   const tools = new McpTools(createTools(ctx, reads));
   const hosts = () => allowedHosts(ctx.publicUrl(), ctx.config.mcpAllowedHosts);
 

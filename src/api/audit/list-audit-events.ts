@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import type { FastifyInstance } from 'fastify';
+import type { Api } from '../api.ts';
 import { AUDIT_KINDS } from '../../audit/recorder.ts';
 import type { AppContext } from '../../context.ts';
 import { Nullable, StringEnum } from '../../domain/typebox.ts';
@@ -42,7 +42,6 @@ const Query = Type.Object(
   },
   { additionalProperties: false },
 );
-type Query = Type.Static<typeof Query>;
 
 export function toAuditEvent(row: AuditEventRow): AuditEvent {
   const { id, ...rest } = row;
@@ -62,7 +61,7 @@ function instant(param: 'from' | 'to', value: string | undefined): string | unde
  * `page`/`size` or the keyset `cursor` of the `Link: rel="next"` header. Another application's
  * records are never listed; nothing in the API alters or deletes a record (docs/decisions/017).
  */
-export function registerListAuditEvents(app: FastifyInstance, ctx: AppContext): void {
+export function registerListAuditEvents(app: Api, ctx: AppContext): void {
   app.addSchema(AuditEvent);
   app.get(
     '/audit/v1/events',
@@ -78,13 +77,13 @@ export function registerListAuditEvents(app: FastifyInstance, ctx: AppContext): 
           'Reads are recorded in batches: a read appears within `AUDIT_FLUSH_MS` (a second by default). Records are kept `AUDIT_RETENTION_DAYS`.',
         querystring: Query,
         response: {
-          200: { description: 'Audit records', headers: PageHeaders, content: { 'application/json': { schema: Type.Array(ref('AuditEvent')) } } },
+          200: { description: 'Audit records', headers: PageHeaders, content: { 'application/json': { schema: Type.Array(ref(AuditEvent)) } } },
           ...problemResponses(400, 401, 403),
         },
       },
     },
     async (request, reply) => {
-      const q = request.query as Query;
+      const q = request.query;
       const paging = keysetPaging(q);
       const filter: AuditFilter = {};
       if (q.customer_id !== undefined) filter.customerId = q.customer_id.toLowerCase();

@@ -1,6 +1,6 @@
 import Type from 'typebox';
+import type { Api } from '../api.ts';
 import { StringEnum } from '../../domain/typebox.ts';
-import type { FastifyInstance } from 'fastify';
 import { CAPABILITIES, STANDARDS, type BankDefinition } from '../../banks/bank.ts';
 import type { AppContext } from '../../context.ts';
 import { PERMISSIONS } from '../../domain/permissions.ts';
@@ -44,7 +44,7 @@ function toBank(b: BankDefinition): Bank {
   };
 }
 
-export function registerListBanks(app: FastifyInstance, ctx: AppContext): void {
+export function registerListBanks(app: Api, ctx: AppContext): void {
   app.get(
     '/banks/v1',
     {
@@ -54,10 +54,10 @@ export function registerListBanks(app: FastifyInstance, ctx: AppContext): void {
         tags: ['Banks'],
         summary: 'List the banks customers can connect',
         querystring: ListBanksQuery,
-        response: { 200: Type.Array(ref('Bank')), ...problemResponses(400, 401) },
+        response: { 200: Type.Array(ref(Bank)), ...problemResponses(400, 401) },
       },
     },
-    async (request) => listBanks(ctx, request.query as Type.Static<typeof ListBanksQuery>),
+    async (request) => listBanks(ctx, request.query),
   );
 }
 

@@ -1,10 +1,10 @@
 import Type from 'typebox';
-import type { FastifyInstance } from 'fastify';
+import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
 import { listCustomers } from '../../store/customers.ts';
 import { DEFAULT_PAGE_SIZE, PageHeaders, PageParams, pageHeaders } from '../pagination.ts';
 import { problemResponses, ref } from '../responses.ts';
-import { toCustomer, type Customer } from './customer.schema.ts';
+import { Customer, toCustomer } from './customer.schema.ts';
 
 export const ListCustomersQuery = Type.Object(PageParams, { additionalProperties: false });
 
@@ -14,7 +14,7 @@ export async function customersPage(ctx: AppContext, appId: string, page: number
   return { customers: rows.map(toCustomer), total };
 }
 
-export function registerListCustomers(app: FastifyInstance, ctx: AppContext): void {
+export function registerListCustomers(app: Api, ctx: AppContext): void {
   app.get(
     '/customers/v1',
     {
@@ -25,13 +25,13 @@ export function registerListCustomers(app: FastifyInstance, ctx: AppContext): vo
         summary: 'List customers, oldest first',
         querystring: ListCustomersQuery,
         response: {
-          200: { description: 'Customers', headers: PageHeaders, content: { 'application/json': { schema: Type.Array(ref('Customer')) } } },
+          200: { description: 'Customers', headers: PageHeaders, content: { 'application/json': { schema: Type.Array(ref(Customer)) } } },
           ...problemResponses(400, 401, 403),
         },
       },
     },
     async (request, reply) => {
-      const { page = 0, size = DEFAULT_PAGE_SIZE } = request.query as Type.Static<typeof ListCustomersQuery>;
+      const { page = 0, size = DEFAULT_PAGE_SIZE } = request.query;
       const { customers, total } = await customersPage(ctx, request.principal.appId, page, size);
       reply.headers(pageHeaders(request.url, total, (page + 1) * size < total ? { page: String(page + 1), size: String(size) } : null));
       return customers;

@@ -1,6 +1,7 @@
 import Type from 'typebox';
-import type { FastifyInstance } from 'fastify';
+import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
+import { AccountIdentity, Balance, Beneficiary, DirectDebit, ScheduledPayment, StandingOrder } from '../../domain/bank-data.ts';
 import type { DataResource } from '../../domain/permissions.ts';
 import { getResourceSet } from '../../store/bank-data-reads.ts';
 import type { ListResource } from '../../store/bank-data.ts';
@@ -11,7 +12,7 @@ import { registerDataRead, type DataReads } from './lean-read.ts';
 interface AccountResourceRoute {
   path: string;
   resource: ListResource & DataResource;
-  schema: string;
+  schema: Type.TSchema;
   operationId: string;
   tag: string;
   summary: string;
@@ -20,15 +21,15 @@ interface AccountResourceRoute {
 
 /** The per-account lists that are served whole, as the last refresh stored them. */
 const ROUTES: readonly AccountResourceRoute[] = [
-  { path: 'balances', resource: 'balances', schema: 'Balance', operationId: 'getBalances', tag: 'Balances', summary: 'Lean Get Balances', description: 'Balances' },
-  { path: 'beneficiaries', resource: 'beneficiaries', schema: 'Beneficiary', operationId: 'getBeneficiaries', tag: 'Accounts', summary: 'Lean Get Beneficiaries', description: 'Beneficiaries' },
-  { path: 'direct-debits', resource: 'direct_debits', schema: 'DirectDebit', operationId: 'getDirectDebits', tag: 'Accounts', summary: 'Lean Get Direct Debits', description: 'Direct debits' },
-  { path: 'scheduled-payments', resource: 'scheduled_payments', schema: 'ScheduledPayment', operationId: 'getScheduledPayments', tag: 'Accounts', summary: 'Lean Get Scheduled Payments', description: 'Scheduled payments' },
-  { path: 'standing-orders', resource: 'standing_orders', schema: 'StandingOrder', operationId: 'getStandingOrders', tag: 'Accounts', summary: 'Lean Get Standing Orders', description: 'Standing orders' },
-  { path: 'identities', resource: 'account_identities', schema: 'AccountIdentity', operationId: 'getAccountIdentities', tag: 'Identity', summary: 'Lean Get Account Identities', description: 'Account identities' },
+  { path: 'balances', resource: 'balances', schema: Balance, operationId: 'getBalances', tag: 'Balances', summary: 'Lean Get Balances', description: 'Balances' },
+  { path: 'beneficiaries', resource: 'beneficiaries', schema: Beneficiary, operationId: 'getBeneficiaries', tag: 'Accounts', summary: 'Lean Get Beneficiaries', description: 'Beneficiaries' },
+  { path: 'direct-debits', resource: 'direct_debits', schema: DirectDebit, operationId: 'getDirectDebits', tag: 'Accounts', summary: 'Lean Get Direct Debits', description: 'Direct debits' },
+  { path: 'scheduled-payments', resource: 'scheduled_payments', schema: ScheduledPayment, operationId: 'getScheduledPayments', tag: 'Accounts', summary: 'Lean Get Scheduled Payments', description: 'Scheduled payments' },
+  { path: 'standing-orders', resource: 'standing_orders', schema: StandingOrder, operationId: 'getStandingOrders', tag: 'Accounts', summary: 'Lean Get Standing Orders', description: 'Standing orders' },
+  { path: 'identities', resource: 'account_identities', schema: AccountIdentity, operationId: 'getAccountIdentities', tag: 'Identity', summary: 'Lean Get Account Identities', description: 'Account identities' },
 ];
 
-export function registerAccountResources(app: FastifyInstance, ctx: AppContext, reads: DataReads): void {
+export function registerAccountResources(app: Api, ctx: AppContext, reads: DataReads): void {
   for (const route of ROUTES) {
     registerDataRead(app, ctx, reads, {
       path: `/data/v2/accounts/:account_id/${route.path}`,
@@ -40,7 +41,7 @@ export function registerAccountResources(app: FastifyInstance, ctx: AppContext, 
       data: Type.Array(ref(route.schema)),
       dataDescription: route.description,
       render: async (input, entity) => {
-        const { account_id } = input.params as { account_id: string };
+        const { account_id } = input.params;
         await requireAccount(ctx, entity, account_id);
         const payload = await getResourceSet(ctx.store, entity.id, account_id, route.resource);
         if (payload === undefined) await assertResourceFetched(ctx, entity, route.resource);

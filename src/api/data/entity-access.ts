@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import type { FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { PERMISSION_FOR, type DataResource, type Permission } from '../../domain/permissions.ts';
 import { ApiError, notFound } from '../../errors/api-error.ts';
@@ -7,9 +7,10 @@ import { accountExists } from '../../store/bank-data-reads.ts';
 import { readEntity } from '../../store/entities.ts';
 import type { EntityRow, RefreshRow } from '../../store/schema.ts';
 import { effectiveStatus } from '../../entities/effective-status.ts';
-import { problemResponses, ref } from '../responses.ts';
+import { noBody, problemResponses, ref } from '../responses.ts';
 import { latestFinishedRefresh, latestRefresh } from '../../store/refreshes.ts';
 import { readProgress } from '../../refresh/refresh-state.ts';
+import { DataPending } from '../refreshes/refresh.schema.ts';
 import { ResponseCache, type CachedResponse } from './response-cache.ts';
 
 /** The seed's `entity_id` header; other headers are allowed. */
@@ -25,11 +26,14 @@ export const DataEntityHeader = Type.Object({
   entity_id: Type.Optional(Type.String({ format: 'uuid', description: 'The entity whose data to read; or give it as the query parameter (or, in the POST form, body field) `entity_id`' })),
 });
 
+/** The `entity_id` member of a query or body, of whichever route (each declares it, or not, in its own schema). */
+const entityIdIn = (part: unknown) => (typeof part === 'object' && part !== null && 'entity_id' in part ? part.entity_id : undefined);
+
 /** Where a request can name its entity, as the 400 for two different ones names them. */
 const ENTITY_PLACES = [
-  ['header "entity_id"', (r: FastifyRequest) => (r.headers as Record<string, unknown>).entity_id],
-  ['query parameter "entity_id"', (r: FastifyRequest) => (r.query as Record<string, unknown> | undefined)?.entity_id],
-  ['body field "entity_id"', (r: FastifyRequest) => (r.body !== null && typeof r.body === 'object' ? (r.body as Record<string, unknown>).entity_id : undefined)],
+  ['header "entity_id"', (r: FastifyRequest) => r.headers.entity_id],
+  ['query parameter "entity_id"', (r: FastifyRequest) => entityIdIn(r.query)],
+  ['body field "entity_id"', (r: FastifyRequest) => entityIdIn(r.body)],
 ] as const;
 
 /**
@@ -62,9 +66,9 @@ export const DATA_READ_RESPONSES = {
   202: {
     description: 'The entity\'s first refresh has not finished yet; retry after `Retry-After` seconds (until the refresh\'s next attempt when it waits for one)',
     headers: { 'retry-after': { type: 'integer' } },
-    content: { 'application/json': { schema: ref('DataPending') } },
+    content: { 'application/json': { schema: ref(DataPending) } },
   },
-  304: { description: 'Not modified: the `If-None-Match` ETag is current', headers: ETagHeader },
+  304: noBody({ description: 'Not modified: the `If-None-Match` ETag is current', headers: ETagHeader }),
   ...problemResponses(400, 401, 403, 404, 409),
 };
 
@@ -142,14 +146,14 @@ function etagMatches(header: string | undefined, etag: string): boolean {
  * What a read's rendering looks at: the request's path parameters, query and URL (a Fastify
  * request is one; a results fetch replays a stored read with its own).
  */
-export interface ReadInput {
-  params: unknown;
-  query: unknown;
+export interface ReadInput<Params = unknown, Query = unknown> {
+  params: Params;
+  query: Query;
   url: string;
 }
 
-export interface Rendered {
-  body: unknown;
+export interface Rendered<Body = unknown> {
+  body: Body;
   headers?: Record<string, string>;
 }
 
@@ -188,13 +192,13 @@ function sendCached(request: FastifyRequest, reply: FastifyReply, entity: Entity
  * response are both cached is answered without a single promise: that is most reads, and at the
  * throughput a bare server manages, every microtask shows (docs/decisions/003).
  */
-export function dataReadHandler(
+export function dataReadHandler<Input extends ReadInput>(
   ctx: AppContext,
   resource: DataResource,
-  render: (input: ReadInput, entity: EntityRow) => Promise<Rendered>,
-  check?: (input: ReadInput) => void,
-): RouteHandlerMethod {
-  const slow = async (request: FastifyRequest, reply: FastifyReply) => {
+  render: (input: Input, entity: EntityRow) => Promise<Rendered>,
+  check?: (input: Input) => void,
+): (request: FastifyRequest & Input, reply: FastifyReply) => FastifyReply | Promise<FastifyReply> {
+  const slow = async (request: FastifyRequest & Input, reply: FastifyReply) => {
     const entity = await entityForRead(ctx, request, resource);
     return sendData(ctx, request, reply, entity, () => render(request, entity));
   };
@@ -244,7 +248,8 @@ export async function assertResourceFetched(ctx: AppContext, entity: EntityRow, 
  */
 export async function sendPending(ctx: AppContext, reply: FastifyReply, entity: EntityRow): Promise<FastifyReply> {
   const refresh = await pendingRefreshOf(ctx, entity);
-  return reply.code(202).header('retry-after', String(pendingRetryAfter(refresh, ctx.now()))).send({ status: 'PENDING', refresh_id: refresh.id });
+  const pending: DataPending = { status: 'PENDING', refresh_id: refresh.id };
+  return reply.code(202).header('retry-after', String(pendingRetryAfter(refresh, ctx.now()))).send(pending);
 }
 
 /**

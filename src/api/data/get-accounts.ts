@@ -1,11 +1,12 @@
 import Type from 'typebox';
-import type { FastifyInstance } from 'fastify';
+import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
+import { Account } from '../../domain/bank-data.ts';
 import { listAccounts } from '../../store/bank-data-reads.ts';
 import { ref } from '../responses.ts';
 import { registerDataRead, type DataReads } from './lean-read.ts';
 
-export function registerGetAccounts(app: FastifyInstance, ctx: AppContext, reads: DataReads): void {
+export function registerGetAccounts(app: Api, ctx: AppContext, reads: DataReads): void {
   registerDataRead(app, ctx, reads, {
     path: '/data/v2/accounts',
     resource: 'accounts',
@@ -13,7 +14,7 @@ export function registerGetAccounts(app: FastifyInstance, ctx: AppContext, reads
     tags: ['Accounts'],
     summary: 'Lean Get Accounts',
     description: 'The accounts the consent covers, in the order the bank lists them.',
-    data: Type.Array(ref('Account')),
+    data: Type.Array(ref(Account)),
     dataDescription: 'Accounts list',
     render: async (_input, entity) => ({
       body: (await listAccounts(ctx.store, entity.id)).map((a) => ({ account_id: a.id, ...JSON.parse(a.payload) })),

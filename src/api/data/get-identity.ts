@@ -1,12 +1,13 @@
-import type { FastifyInstance } from 'fastify';
+import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
+import { Identity } from '../../domain/bank-data.ts';
 import { notFound } from '../../errors/api-error.ts';
 import { getResourceSet } from '../../store/bank-data-reads.ts';
 import { ref } from '../responses.ts';
 import { assertResourceFetched } from './entity-access.ts';
 import { registerDataRead, type DataReads } from './lean-read.ts';
 
-export function registerGetIdentity(app: FastifyInstance, ctx: AppContext, reads: DataReads): void {
+export function registerGetIdentity(app: Api, ctx: AppContext, reads: DataReads): void {
   registerDataRead(app, ctx, reads, {
     path: '/data/v2/identity',
     resource: 'identity',
@@ -14,7 +15,7 @@ export function registerGetIdentity(app: FastifyInstance, ctx: AppContext, reads
     tags: ['Identity'],
     summary: 'Lean Get Identity',
     description: 'The person who gave the consent, as the bank knows them. 404 when the bank shared no identity.',
-    data: ref('Identity'),
+    data: ref(Identity),
     dataDescription: 'Identity',
     render: async (_input, entity) => {
       const payload = await getResourceSet(ctx.store, entity.id, null, 'identity');

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import type { FastifyInstance } from 'fastify';
+import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
 import { ApiError, notFound } from '../../errors/api-error.ts';
 import { isTerminal } from '../../refresh/refresh-state.ts';
@@ -8,9 +8,9 @@ import { getDataResult } from '../../store/data-results.ts';
 import { readEntity } from '../../store/entities.ts';
 import { getRefresh } from '../../store/refreshes.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../pagination.ts';
-import { problemResponses, ref } from '../responses.ts';
+import { problemContent, problemResponses, ref } from '../responses.ts';
 import { entityForReadOf } from './entity-access.ts';
-import { answerResults, sendPendingEnvelope, type DataReads } from './lean-read.ts';
+import { answerResults, LeanNoData, sendPendingEnvelope, type DataReads } from './lean-read.ts';
 
 const Params = Type.Object({ results_id: Type.String({ format: 'uuid', description: 'The `results_id` of a PENDING answer' }) });
 
@@ -21,7 +21,6 @@ const Query = Type.Object(
   },
   { additionalProperties: false },
 );
-type Query = Type.Static<typeof Query>;
 
 /**
  * `GET /data/v2/results/{results_id}` (Lean's Get Results): the answer to a read that answered
@@ -29,7 +28,7 @@ type Query = Type.Static<typeof Query>;
  * results expire a day after they are ready (410 RESULTS_EXPIRED). The read is answered from the
  * data stored when it is fetched, with the entity's consent and permissions checked again.
  */
-export function registerGetResults(app: FastifyInstance, ctx: AppContext, reads: DataReads): void {
+export function registerGetResults(app: Api, ctx: AppContext, reads: DataReads): void {
   app.get(
     '/data/v2/results/:results_id',
     {
@@ -47,18 +46,18 @@ export function registerGetResults(app: FastifyInstance, ctx: AppContext, reads:
         querystring: Query,
         response: {
           200: { description: 'OK: the read\'s answer in Lean\'s envelope (`data` as the read\'s GET form answers it)', content: { 'application/json': { schema: Type.Object({}, { additionalProperties: true, description: 'Lean\'s envelope; `data` as the read answers it' }) } } },
-          202: { description: 'PENDING: the refresh the read waits for still runs', headers: { 'retry-after': { type: 'integer' } }, content: { 'application/json': { schema: ref('LeanNoData') } } },
+          202: { description: 'PENDING: the refresh the read waits for still runs', headers: { 'retry-after': { type: 'integer' } }, content: { 'application/json': { schema: ref(LeanNoData) } } },
           409: {
             description: 'FAILED: the data was never fetched',
-            content: { ...(problemResponses(409)[409] as { content: object }).content, 'application/json': { schema: ref('LeanNoData') } },
+            content: { ...problemContent(), 'application/json': { schema: ref(LeanNoData) } },
           },
           ...problemResponses(400, 401, 403, 404, 410),
         },
       },
     },
     async (request, reply) => {
-      const { results_id } = request.params as Type.Static<typeof Params>;
-      const q = request.query as Query;
+      const { results_id } = request.params;
+      const q = request.query;
       const appId = request.principal.appId;
       let row = await getDataResult(ctx.store.db, appId, results_id);
       if (!row) throw notFound('Results', results_id);

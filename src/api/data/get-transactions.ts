@@ -1,7 +1,7 @@
 import Type from 'typebox';
-import type { FastifyInstance } from 'fastify';
+import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
-import type { Transaction } from '../../domain/bank-data.ts';
+import { Transaction } from '../../domain/bank-data.ts';
 import { localDateRange } from '../../domain/dates.ts';
 import { toAmount } from '../../domain/money.ts';
 import { ApiError } from '../../errors/api-error.ts';
@@ -17,8 +17,6 @@ const QueryProperties = {
   end_date: Type.Optional(Type.String({ format: 'date', description: 'Last booking date to include (the bank\'s local date), inclusive' })),
   ...KeysetPageParams,
 };
-const Query = Type.Object(QueryProperties);
-type Query = Type.Static<typeof Query>;
 
 export function toTransaction(row: TransactionRow): Transaction {
   return {
@@ -44,7 +42,7 @@ export function toTransaction(row: TransactionRow): Transaction {
   };
 }
 
-export function registerGetTransactions(app: FastifyInstance, ctx: AppContext, reads: DataReads): void {
+export function registerGetTransactions(app: Api, ctx: AppContext, reads: DataReads): void {
   registerDataRead(app, ctx, reads, {
     path: '/data/v2/accounts/:account_id/transactions',
     resource: 'transactions',
@@ -57,12 +55,12 @@ export function registerGetTransactions(app: FastifyInstance, ctx: AppContext, r
     params: AccountParams,
     query: QueryProperties,
     paged: true,
-    data: Type.Array(ref('Transaction')),
+    data: Type.Array(ref(Transaction)),
     dataDescription: 'Transactions',
     headers200: PageHeaders,
     render: async (input, entity) => {
-      const { account_id } = input.params as { account_id: string };
-      const q = input.query as Query;
+      const { account_id } = input.params;
+      const q = input.query;
       const paging = keysetPaging(q);
       await requireAccount(ctx, entity, account_id);
       const timeZone = ctx.banks.get(entity.bank_identifier)?.time_zone ?? 'UTC';
@@ -73,7 +71,7 @@ export function registerGetTransactions(app: FastifyInstance, ctx: AppContext, r
       return { body: page.map(toTransaction), headers: pageHeaders(input.url, total, next) };
     },
     check: (input) => {
-      const q = input.query as Query;
+      const q = input.query;
       if (q.start_date && q.end_date && q.start_date > q.end_date) {
         throw new ApiError('INVALID_PARAMETER', `"start_date" (${q.start_date}) is after "end_date" (${q.end_date})`, { param: 'start_date' });
       }

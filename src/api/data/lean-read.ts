@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Type from 'typebox';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
 import type { DataResource } from '../../domain/permissions.ts';
 import { Nullable, StringEnum } from '../../domain/typebox.ts';
@@ -12,8 +13,9 @@ import { insertDataResult } from '../../store/data-results.ts';
 import { getRefresh } from '../../store/refreshes.ts';
 import type { EntityRow, RefreshRow } from '../../store/schema.ts';
 import { recordEvent, resultsReadyEvent } from '../../webhooks/events.ts';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../pagination.ts';
-import { problemResponses, ref } from '../responses.ts';
+import { DEFAULT_PAGE_SIZE, KeysetPageParams, MAX_PAGE_SIZE } from '../pagination.ts';
+import { DataPending } from '../refreshes/refresh.schema.ts';
+import { problemContent, problemResponses, ref } from '../responses.ts';
 import {
   DATA_READ_RESPONSES,
   DataEntityHeader,
@@ -49,10 +51,14 @@ const UnpagedParams = {
   size: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, description: 'Accepted for compatibility with Lean; the whole list is served' })),
 };
 
-type LeanFlags = { entity_id?: string; async?: boolean; force_refresh?: boolean; verbose?: boolean; page?: number; size?: number; cursor?: string };
+/** The query every read takes, whatever else it does: Lean's flags, and the paging its envelope reports. */
+type ReadQuery = Type.Static<Type.TObject<typeof LeanReadFlags & typeof KeysetPageParams>>;
 
-/** One data read, served in the seed's GET form and in Lean's POST form (and replayed by its results). */
-export interface DataRead {
+/** What `render` and `check` get of a read whose path parameters are `Params` and own query parameters `Query`: Lean's flags are added to those. */
+type ReadInputOf<Params extends Type.TProperties, Query extends Type.TProperties> = ReadInput<Type.Static<Type.TObject<Params>>, Type.Static<Type.TObject<Query & typeof LeanReadFlags>>>;
+
+/** What every data read says of itself, whatever its parameters. */
+interface DataReadFields {
   /** Fastify path, e.g. `/data/v2/accounts/:account_id/balances`. */
   path: string;
   resource: DataResource;
@@ -60,18 +66,39 @@ export interface DataRead {
   tags: string[];
   summary: string;
   description?: string;
-  params?: Type.TObject;
-  /** The read's own query parameters (filters, paging); Lean's flags are added to them. */
-  query?: Type.TProperties;
   /** Pages by `page`/`size` (transactions): the envelope's `meta` then says where the page is. */
   paged?: boolean;
-  /** The 200 answer of the GET form; the envelope's `data` in the POST form. */
-  data: Type.TSchema;
   dataDescription: string;
   headers200?: Record<string, unknown>;
-  render(input: ReadInput, entity: EntityRow): Promise<Rendered>;
+}
+
+/**
+ * One data read as its route declares it: `render` and `check` get the path parameters and query
+ * as `params` and `query` type them, and what `render` answers is checked against `data`.
+ */
+export interface DataReadOf<Params extends Type.TProperties, Query extends Type.TProperties, Data extends Type.TSchema> extends DataReadFields {
+  params?: Type.TObject<Params>;
+  /** The read's own query parameters (filters, paging); Lean's flags are added to them. */
+  query?: Query;
+  /** The 200 answer of the GET form; the envelope's `data` in the POST form. */
+  data: Data;
+  render(input: ReadInputOf<Params, Query>, entity: EntityRow): Promise<Rendered<Type.Static<Data>>>;
   /** Validates what the schema cannot; throws. */
-  check?(input: ReadInput): void;
+  check?(input: ReadInputOf<Params, Query>): void;
+}
+
+/**
+ * One data read, served in the seed's GET form and in Lean's POST form (and replayed by its
+ * results, and by the MCP tools), its parameters' types forgotten: what it is given was validated
+ * against its schemas, when the request came (a results fetch replays that input) or by the MCP
+ * tool whose arguments are those schemas.
+ */
+export interface DataRead extends DataReadFields {
+  params?: Type.TObject;
+  query?: Type.TProperties;
+  data: Type.TSchema;
+  render(input: ReadInput<unknown, ReadQuery>, entity: EntityRow): Promise<Rendered>;
+  check?(input: ReadInput<unknown, ReadQuery>): void;
 }
 
 /** The reads by operationId, for their results. */
@@ -122,7 +149,7 @@ interface EnvelopeFields {
   data?: unknown;
 }
 
-function body(fields: EnvelopeFields, now: Date) {
+function body(fields: EnvelopeFields, now: Date): Type.Static<ReturnType<typeof envelope>> {
   return {
     status: fields.status,
     results_id: fields.results_id ?? null,
@@ -146,12 +173,12 @@ function sendFailed(ctx: AppContext, reply: FastifyReply, err: ApiError, results
  * The answer to a read in Lean's envelope: OK with the data, or FAILED (HTTP 409, as the GET form's
  * problem) when the data was never fetched. Other errors stay problems.
  */
-async function sendReady(ctx: AppContext, reply: FastifyReply, read: DataRead, input: ReadInput, entity: EntityRow, resultsId: string | null): Promise<FastifyReply> {
+async function sendReady(ctx: AppContext, reply: FastifyReply, read: DataRead, input: ReadInput<unknown, ReadQuery>, entity: EntityRow, resultsId: string | null): Promise<FastifyReply> {
   try {
     // Results of a refresh that failed, while another one now runs for an entity with no data yet.
     if (entity.synced_at === null && resultsId) return sendPendingEnvelope(ctx, reply, resultsId, await pendingRefreshOf(ctx, entity));
     const rendered = await read.render(input, entity);
-    const q = input.query as LeanFlags;
+    const q = input.query;
     const total = rendered.headers?.['x-total-count'];
     const meta = read.paged && total !== undefined ? { page: q.page ?? 0, size: q.size ?? DEFAULT_PAGE_SIZE, total: Number(total) } : null;
     return reply.headers(rendered.headers ?? {}).send(body({ status: 'OK', results_id: resultsId, message: 'Data successfully retrieved', meta, data: rendered.body }, ctx.now()));
@@ -180,8 +207,8 @@ function sendPendingEnvelope(ctx: AppContext, reply: FastifyReply, resultsId: st
 }
 
 /** The read's filters as its results replay them: Lean's flags, paging and cursors are the fetch's own. */
-function replayedQuery(query: unknown): Record<string, unknown> {
-  const { entity_id: _e, async: _a, force_refresh: _f, verbose: _v, page: _p, size: _s, cursor: _c, ...filters } = (query ?? {}) as Record<string, unknown>;
+function replayedQuery(query: ReadQuery): object {
+  const { entity_id: _e, async: _a, force_refresh: _f, verbose: _v, page: _p, size: _s, cursor: _c, ...filters } = query;
   return filters;
 }
 
@@ -190,7 +217,7 @@ function replayedQuery(query: unknown): Record<string, unknown> {
  * ready at once and `results.ready` is recorded with it; else the end of the refresh readies it
  * (src/refresh/settle-results.ts).
  */
-async function createResults(ctx: AppContext, read: DataRead, input: ReadInput, entity: EntityRow, refresh: RefreshRow | undefined): Promise<string> {
+async function createResults(ctx: AppContext, read: DataRead, input: ReadInput<unknown, ReadQuery>, entity: EntityRow, refresh: RefreshRow | undefined): Promise<string> {
   const id = randomUUID();
   const now = ctx.now();
   await ctx.store.db.transaction().execute(async (trx) => {
@@ -220,8 +247,8 @@ async function createResults(ctx: AppContext, read: DataRead, input: ReadInput, 
  * refresh ended the read waits for that one (Lean's sync-to-async fallback); `async` answers
  * PENDING even when the data is there. Null when the read can be answered now.
  */
-async function pendingAnswer(ctx: AppContext, reply: FastifyReply, read: DataRead, input: ReadInput, entity: EntityRow): Promise<FastifyReply | null> {
-  const q = input.query as LeanFlags;
+async function pendingAnswer(ctx: AppContext, reply: FastifyReply, read: DataRead, input: ReadInput<unknown, ReadQuery>, entity: EntityRow): Promise<FastifyReply | null> {
+  const q = input.query;
   let waitFor: RefreshRow | undefined;
   if (q.force_refresh) {
     if (effectiveStatus(entity, ctx.now()) === 'RECONNECT_REQUIRED') {
@@ -237,7 +264,7 @@ async function pendingAnswer(ctx: AppContext, reply: FastifyReply, read: DataRea
   return sendPendingEnvelope(ctx, reply, resultsId, waitFor && !isTerminal(waitFor.status) ? waitFor : undefined);
 }
 
-async function answerInEnvelope(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, read: DataRead): Promise<FastifyReply> {
+async function answerInEnvelope(ctx: AppContext, request: FastifyRequest & ReadInput<unknown, ReadQuery>, reply: FastifyReply, read: DataRead): Promise<FastifyReply> {
   read.check?.(request);
   const entity = await entityForRead(ctx, request, read.resource);
   try {
@@ -248,13 +275,13 @@ async function answerInEnvelope(ctx: AppContext, request: FastifyRequest, reply:
     return sendFailed(ctx, reply, err, null);
   }
   // Page by number in the envelope (Lean's `page`, from 0), never by the GET form's keyset cursor.
-  const q = request.query as LeanFlags;
-  const input: ReadInput = read.paged && q.cursor === undefined ? { params: request.params, query: { ...q, page: q.page ?? 0 }, url: request.url } : request;
+  const q = request.query;
+  const input: ReadInput<unknown, ReadQuery> = read.paged && q.cursor === undefined ? { params: request.params, query: { ...q, page: q.page ?? 0 }, url: request.url } : request;
   return sendReady(ctx, reply, read, input, entity, null);
 }
 
 /** Replays the read `resultsId` stands for, paged by the fetch's own `page`/`size`. */
-export function answerResults(ctx: AppContext, reply: FastifyReply, read: DataRead, input: ReadInput, entity: EntityRow, resultsId: string): Promise<FastifyReply> {
+export function answerResults(ctx: AppContext, reply: FastifyReply, read: DataRead, input: ReadInput<unknown, ReadQuery>, entity: EntityRow, resultsId: string): Promise<FastifyReply> {
   return sendReady(ctx, reply, read, input, entity, resultsId);
 }
 
@@ -269,7 +296,7 @@ export type ReadOutcome = { status: 'OK'; body: unknown; headers: Record<string,
  * check, then tenancy, consent and permission), then PENDING before the first refresh ended
  * (throws `DATA_NOT_AVAILABLE` when it failed), else the rendering. Throws `ApiError`.
  */
-export async function performRead(ctx: AppContext, appId: string, entityId: string, read: DataRead, input: ReadInput): Promise<ReadOutcome> {
+export async function performRead(ctx: AppContext, appId: string, entityId: string, read: DataRead, input: ReadInput<unknown, ReadQuery>): Promise<ReadOutcome> {
   read.check?.(input);
   const entity = await entityForReadOf(ctx, appId, entityId, read.resource);
   if (entity.synced_at === null) return { status: 'PENDING', refresh: await pendingRefreshOf(ctx, entity) };
@@ -288,7 +315,13 @@ const LeanBody = Type.Object(
  * Lean's envelope. POST is Lean's: the same read, always in the envelope, `entity_id` in the body
  * if not in the header or query.
  */
-export function registerDataRead(app: FastifyInstance, ctx: AppContext, reads: DataReads, read: DataRead): void {
+export function registerDataRead<Params extends Type.TProperties = {}, Query extends Type.TProperties = typeof UnpagedParams, Data extends Type.TSchema = Type.TSchema>(
+  app: Api,
+  ctx: AppContext,
+  reads: DataReads,
+  read: DataReadOf<Params, Query, Data>,
+): void;
+export function registerDataRead(app: Api, ctx: AppContext, reads: DataReads, read: DataRead): void {
   reads.set(read.operationId, read);
   const querystring = Type.Object({ ...(read.query ?? UnpagedParams), ...LeanReadFlags }, { additionalProperties: false });
   const common = {
@@ -296,7 +329,7 @@ export function registerDataRead(app: FastifyInstance, ctx: AppContext, reads: D
     querystring,
     ...(read.params ? { params: read.params } : {}),
   };
-  const pendingEnvelope = { 'application/json': { schema: ref('LeanNoData') } };
+  const pendingEnvelope = { 'application/json': { schema: ref(LeanNoData) } };
 
   const seed = dataReadHandler(ctx, read.resource, read.render, read.check);
   app.get(
@@ -317,19 +350,19 @@ export function registerDataRead(app: FastifyInstance, ctx: AppContext, reads: D
             description:
               'The entity\'s first refresh has not finished yet (`DataPending`; retry after `Retry-After` seconds); or, with `async` or `force_refresh`, Lean\'s PENDING envelope with the `results_id`',
             headers: { 'retry-after': { type: 'integer' } },
-            content: { 'application/json': { schema: Type.Union([ref('DataPending'), ref('LeanNoData')]) } },
+            content: { 'application/json': { schema: Type.Union([ref(DataPending), ref(LeanNoData)]) } },
           },
           409: {
             description: 'Conflicts with the current state; with `async` or `force_refresh`, Lean\'s FAILED envelope when no data was ever fetched',
-            content: { ...(problemResponses(409)[409] as { content: object }).content, ...pendingEnvelope },
+            content: { ...problemContent(), ...pendingEnvelope },
           },
         },
       },
     },
     (request, reply) => {
-      const q = request.query as LeanFlags;
+      const q = request.query;
       if (q.async || q.force_refresh) return answerInEnvelope(ctx, request, reply, read);
-      return seed.call(app, request, reply);
+      return seed(request, reply);
     },
   );
 
@@ -353,12 +386,12 @@ export function registerDataRead(app: FastifyInstance, ctx: AppContext, reads: D
           202: { description: 'PENDING: wait for `results.ready` or `Retry-After` seconds', headers: { 'retry-after': { type: 'integer' } }, content: pendingEnvelope },
           409: {
             description: 'FAILED: the data was never fetched (the first refresh, or this resource\'s fetch, failed); or a conflict (problem)',
-            content: { ...(problemResponses(409)[409] as { content: object }).content, ...pendingEnvelope },
+            content: { ...problemContent(), ...pendingEnvelope },
           },
           ...problemResponses(400, 401, 403, 404, 429),
         },
       },
     },
-    (request, reply) => answerInEnvelope(ctx, request, reply, read),
+    async (request, reply) => answerInEnvelope(ctx, request, reply, read),
   );
 }

@@ -1,10 +1,12 @@
 import Type from 'typebox';
-import type { FastifyInstance } from 'fastify';
+import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
+import { Transaction } from '../../domain/bank-data.ts';
 import { decodeSyncCursor, encodeSyncCursor, FIRST_SYNC, type SyncCursor } from '../../domain/transactions-sync.ts';
 import { ApiError, notFound } from '../../errors/api-error.ts';
 import type { EntityRow } from '../../store/schema.ts';
 import { syncTransactions } from '../../store/transaction-sync.ts';
+import { DataPending } from '../refreshes/refresh.schema.ts';
 import { problemResponses, ref } from '../responses.ts';
 import { toTransaction } from './get-transactions.ts';
 import { AccountParams, EntityHeader, entityForRead, requireAccount, sendPending } from './entity-access.ts';
@@ -33,8 +35,8 @@ const RemovedTransaction = Type.Object(
 
 export const SyncResponse = Type.Object(
   {
-    added: Type.Array(ref('Transaction'), { description: 'Transactions new since the cursor; a booked one that replaced a pending one names it in `pending_transaction_id`' }),
-    modified: Type.Array(ref('Transaction'), { description: 'Transactions the bank changed since the cursor (a reissue under a new id, text or time keeps the `id`): replace your copy' }),
+    added: Type.Array(ref(Transaction), { description: 'Transactions new since the cursor; a booked one that replaced a pending one names it in `pending_transaction_id`' }),
+    modified: Type.Array(ref(Transaction), { description: 'Transactions the bank changed since the cursor (a reissue under a new id, text or time keeps the `id`): replace your copy' }),
     removed: Type.Array(RemovedTransaction, { description: 'Transactions gone since the cursor: delete your copy' }),
     next_cursor: Type.String({ description: 'Pass it as `cursor` next time: the next page while `has_more`, else the changes after this answer' }),
     has_more: Type.Boolean({ description: 'More changes are waiting: call again at once with `next_cursor`' }),
@@ -52,7 +54,7 @@ export function cursorOf(q: Query, accountId: string): SyncCursor {
   return cursor;
 }
 
-export function registerSyncTransactions(app: FastifyInstance, ctx: AppContext): void {
+export function registerSyncTransactions(app: Api, ctx: AppContext): void {
   app.get(
     '/data/v2/accounts/:account_id/transactions/sync',
     {
@@ -76,15 +78,15 @@ export function registerSyncTransactions(app: FastifyInstance, ctx: AppContext):
           202: {
             description: 'The entity\'s first refresh has not finished yet; retry after `Retry-After` seconds',
             headers: { 'retry-after': { type: 'integer' } },
-            content: { 'application/json': { schema: ref('DataPending') } },
+            content: { 'application/json': { schema: ref(DataPending) } },
           },
           ...problemResponses(400, 401, 403, 404, 409),
         },
       },
     },
     async (request, reply) => {
-      const { account_id } = request.params as { account_id: string };
-      const q = request.query as Query;
+      const { account_id } = request.params;
+      const q = request.query;
       const cursor = cursorOf(q, account_id);
       const entity = await entityForRead(ctx, request, 'transactions');
       if (entity.synced_at === null) return sendPending(ctx, reply, entity);

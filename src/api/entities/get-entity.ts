@@ -1,11 +1,11 @@
-import type { FastifyInstance } from 'fastify';
+import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
 import { findCustomerEntity } from '../../entities/find-customer-entity.ts';
 import { problemResponses, ref } from '../responses.ts';
 import { EntityParams } from './entity-params.ts';
-import { toEntity } from './entity.schema.ts';
+import { Entity, toEntity } from './entity.schema.ts';
 
-export function registerGetEntity(app: FastifyInstance, ctx: AppContext): void {
+export function registerGetEntity(app: Api, ctx: AppContext): void {
   app.get(
     '/customers/v1/:customer_id/entities/:entity_id',
     {
@@ -15,11 +15,11 @@ export function registerGetEntity(app: FastifyInstance, ctx: AppContext): void {
         tags: ['Entities'],
         summary: 'Get an entity',
         params: EntityParams,
-        response: { 200: ref('Entity'), ...problemResponses(400, 401, 403, 404) },
+        response: { 200: ref(Entity), ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {
-      const { customer_id, entity_id } = request.params as { customer_id: string; entity_id: string };
+      const { customer_id, entity_id } = request.params;
       return toEntity(await findCustomerEntity(ctx.store.read, request.principal, customer_id, entity_id), ctx.now());
     },
   );

@@ -1,5 +1,5 @@
-import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
+import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
 import { notFound } from '../../errors/api-error.ts';
 import { findCustomer } from '../../store/customers.ts';
@@ -7,10 +7,10 @@ import { listCustomerEntities } from '../../store/entities.ts';
 import { customerLimit } from '../auth-guard.ts';
 import { CustomerIdParams } from '../customers/customer.schema.ts';
 import { problemResponses, ref } from '../responses.ts';
-import { toEntity, type Entity } from './entity.schema.ts';
+import { Entity, toEntity } from './entity.schema.ts';
 import type { Principal } from '../../auth/tokens.ts';
 
-export function registerListEntities(app: FastifyInstance, ctx: AppContext): void {
+export function registerListEntities(app: Api, ctx: AppContext): void {
   app.get(
     '/customers/v1/:customer_id/entities',
     {
@@ -20,10 +20,10 @@ export function registerListEntities(app: FastifyInstance, ctx: AppContext): voi
         tags: ['Entities'],
         summary: "List a customer's entities (bank connections)",
         params: CustomerIdParams,
-        response: { 200: Type.Array(ref('Entity')), ...problemResponses(400, 401, 403, 404) },
+        response: { 200: Type.Array(ref(Entity)), ...problemResponses(400, 401, 403, 404) },
       },
     },
-    async (request) => customerEntities(ctx, request.principal, (request.params as { customer_id: string }).customer_id),
+    async (request) => customerEntities(ctx, request.principal, request.params.customer_id),
   );
 }
 

@@ -1,12 +1,12 @@
 import Type from 'typebox';
 import { StringEnum } from '../../domain/typebox.ts';
 import { sql } from 'kysely';
-import type { FastifyInstance } from 'fastify';
+import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
 
 const Health = Type.Object({ status: StringEnum(['ok', 'unavailable']) });
 
-export function registerHealth(app: FastifyInstance, ctx: AppContext): void {
+export function registerHealth(app: Api, ctx: AppContext): void {
   app.get(
     '/healthz',
     { schema: { operationId: 'healthz', tags: ['Operations'], summary: 'Liveness: the process answers', response: { 200: Health } } },

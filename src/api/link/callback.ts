@@ -1,5 +1,5 @@
-import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
+import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
 import { settleCallback } from '../../link/journey.ts';
 import { outcomePage } from '../../link/pages.ts';
@@ -25,9 +25,9 @@ const FRAGMENT_RELAY = `if(location.hash.length>1&&!location.search){location.re
  * used or from another journey changes nothing and answers STATE_INVALID; otherwise the journey is
  * settled and the user sent to its result page, so reloading that page repeats nothing.
  */
-export function registerCallback(app: FastifyInstance, ctx: AppContext): void {
+export function registerCallback(app: Api, ctx: AppContext): void {
   app.get('/callback', { schema: { hide: true, querystring: Query } }, async (request, reply) => {
-    const query = request.query as Record<string, string | undefined>;
+    const { query } = request;
     const outcome = await settleCallback(ctx, query);
     if ('settled' in outcome) return seeOther(reply, `${journeyPath(outcome.settled.id)}/result`);
     const relay = query.state === undefined && query.error === undefined;

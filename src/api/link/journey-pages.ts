@@ -1,5 +1,6 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
+import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
 import { consentExpiryFrom, failJourney, isExpired, permissionsOf, sendToBank } from '../../link/journey.ts';
 import { bankListPage, outcomePage, reviewPage } from '../../link/pages.ts';
@@ -28,10 +29,10 @@ interface Loaded {
  * the user to the bank or cancel; and its last page, the result. Each finds its journey by the
  * id in the path, and a journey that already ended or expired goes to its result.
  */
-export function registerJourneyPages(app: FastifyInstance, ctx: AppContext): void {
+export function registerJourneyPages(app: Api, ctx: AppContext): void {
   /** The journey, still going (open or at the bank); otherwise its result is where the user belongs. */
-  async function load(request: FastifyRequest): Promise<Loaded> {
-    const { journey_id } = request.params as Type.Static<typeof Params>;
+  async function load(request: FastifyRequest & { params: Type.Static<typeof Params> }): Promise<Loaded> {
+    const { journey_id } = request.params;
     const session = await getLinkSession(ctx.store.db, journey_id);
     if (!session) throw new LinkError(404, 'STATE_INVALID', 'This journey does not exist');
     setLanguage(request, session.language);
@@ -55,7 +56,7 @@ export function registerJourneyPages(app: FastifyInstance, ctx: AppContext): voi
   app.get('/journey/:journey_id', { schema: { hide: true, params: Params, querystring: BankChoice } }, async (request, reply) => {
     const { session, settled } = await load(request);
     if (settled) return toResult(reply, session);
-    const { bank_identifier } = request.query as Type.Static<typeof BankChoice>;
+    const { bank_identifier } = request.query;
     const bank = chosenBank(session, bank_identifier);
     const frame = { lang: session.language, appName: await appNameOf(ctx, session.app_id) };
     const path = journeyPath(session.id);
@@ -82,7 +83,7 @@ export function registerJourneyPages(app: FastifyInstance, ctx: AppContext): voi
   app.post('/journey/:journey_id/start', { schema: { hide: true, params: Params, body: BankChoice } }, async (request, reply) => {
     const { session, settled } = await load(request);
     if (settled) return toResult(reply, session);
-    const bank = chosenBank(session, (request.body as Type.Static<typeof BankChoice>).bank_identifier);
+    const bank = chosenBank(session, request.body.bank_identifier);
     if (!bank) throw new LinkError(400, 'INVALID_REQUEST', 'Choose a bank first (bank_identifier)');
     const authorizeUrl = await sendToBank(ctx, session, bank);
     return authorizeUrl ? seeOther(reply, authorizeUrl) : toResult(reply, session);

@@ -1,5 +1,5 @@
-import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
+import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
 import type { Permission } from '../../domain/permissions.ts';
 import { effectiveStatus } from '../../entities/effective-status.ts';
@@ -35,9 +35,9 @@ const ReconnectQuery = Type.Object({ ...common, reconnect_id: Type.String({ minL
  * journey row and redirects to the journey's own token-free URL, so the token is not left in the
  * address bar, the history, or on any page the user goes on to.
  */
-export function registerOpenJourney(app: FastifyInstance, ctx: AppContext): void {
+export function registerOpenJourney(app: Api, ctx: AppContext): void {
   app.get('/', { schema: { hide: true, querystring: ConnectQuery } }, async (request, reply) => {
-    const q = request.query as Type.Static<typeof ConnectQuery>;
+    const q = request.query;
     const target = parseTarget(q, ctx.config.mode);
     const customer = await customerOfToken(ctx, q.token, target);
     const permissions = parsePermissions(q.permissions, target);
@@ -47,7 +47,7 @@ export function registerOpenJourney(app: FastifyInstance, ctx: AppContext): void
   });
 
   app.get('/reconnect', { schema: { hide: true, querystring: ReconnectQuery } }, async (request, reply) => {
-    const q = request.query as Type.Static<typeof ReconnectQuery>;
+    const q = request.query;
     const target = parseTarget(q, ctx.config.mode);
     const customer = await customerOfToken(ctx, q.token, target);
     // A reconnect_id is the entity's id (reconnectIdOf in src/entities/effective-status.ts).

@@ -27,7 +27,8 @@ export function setLanguage(request: FastifyRequest, language: Language): void {
 }
 
 export function languageOf(request: FastifyRequest): Language {
-  const given = (request.query as Record<string, unknown> | undefined)?.language;
+  const { query } = request;
+  const given = typeof query === 'object' && query !== null && 'language' in query ? query.language : undefined;
   return languages.get(request) ?? (isLanguage(given) ? given : 'en');
 }
 

@@ -1,4 +1,5 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError } from 'fastify';
+import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
 import { returnUrl } from '../../link/result.ts';
 import { outcomePage, type LinkResultMessage } from '../../link/pages.ts';
@@ -14,7 +15,7 @@ import { registerSdk } from './sdk.ts';
  * The hosted consent journey under /link: HTML pages, so errors are pages too (in the journey's
  * language), never problem+json; none of it is in the OpenAPI document.
  */
-export async function registerLink(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function registerLink(app: Api, ctx: AppContext): Promise<void> {
   await app.register(
     async (scope) => {
       scope.addHook('onRequest', (_request, reply, done) => {

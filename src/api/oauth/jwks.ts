@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import type { FastifyInstance } from 'fastify';
+import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
 
 const Jwks = Type.Object({
@@ -16,7 +16,7 @@ const Jwks = Type.Object({
   ),
 });
 
-export function registerJwks(app: FastifyInstance, ctx: AppContext): void {
+export function registerJwks(app: Api, ctx: AppContext): void {
   app.get(
     '/.well-known/jwks.json',
     {

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import type { FastifyInstance } from 'fastify';
+import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
 
 /** Where RFC 8414 §3 puts an issuer's metadata: `{issuer}/.well-known/oauth-authorization-server`. */
@@ -23,7 +23,7 @@ const AuthorizationServerMetadata = Type.Object({
  * and the keys that verify the tokens. openlean is the issuer named there (RFC 9728 §2
  * `authorization_servers`), so this document is what that name resolves to.
  */
-export function registerAuthorizationServerMetadata(app: FastifyInstance, ctx: AppContext): void {
+export function registerAuthorizationServerMetadata(app: Api, ctx: AppContext): void {
   app.get(
     AUTHORIZATION_SERVER_METADATA_PATH,
     {

@@ -1,6 +1,7 @@
 import Type from 'typebox';
 import { StringEnum } from '../../domain/typebox.ts';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyReply } from 'fastify';
+import type { Api } from '../api.ts';
 import { verifyClientSecret } from '../../auth/client-secrets.ts';
 import { parseScope } from '../../auth/tokens.ts';
 import type { AppContext } from '../../context.ts';
@@ -47,7 +48,7 @@ function basicCredentials(header: string | undefined): { id: string; secret: str
   }
 }
 
-export function registerToken(app: FastifyInstance, ctx: AppContext): void {
+export function registerToken(app: Api, ctx: AppContext): void {
   app.post(
     '/oauth2/token',
     {
@@ -73,6 +74,7 @@ export function registerToken(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
+      // Validation is attached, not thrown (its failures answer in RFC 6749's format): the body may be anything here.
       const body = (request.body ?? {}) as Partial<Type.Static<typeof TokenRequest>>;
       const basic = basicCredentials(request.headers.authorization);
       if (basic === 'malformed') return oauthError(reply, 400, 'invalid_request', 'Malformed HTTP Basic credentials');

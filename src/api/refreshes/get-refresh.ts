@@ -1,16 +1,16 @@
 import Type from 'typebox';
-import type { FastifyInstance } from 'fastify';
+import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
 import { notFound } from '../../errors/api-error.ts';
 import { getEntityRefresh } from '../../store/refreshes.ts';
 import { EntityHeader, entityOfRequest } from '../data/entity-access.ts';
 import { problemResponses, ref } from '../responses.ts';
 import type { EntityRow } from '../../store/schema.ts';
-import { toRefresh, type Refresh } from './refresh.schema.ts';
+import { Refresh, toRefresh } from './refresh.schema.ts';
 
 export const RefreshParams = Type.Object({ refresh_id: Type.String({ format: 'uuid' }) });
 
-export function registerGetRefresh(app: FastifyInstance, ctx: AppContext): void {
+export function registerGetRefresh(app: Api, ctx: AppContext): void {
   app.get(
     '/data/v2/refreshes/:refresh_id',
     {
@@ -22,11 +22,11 @@ export function registerGetRefresh(app: FastifyInstance, ctx: AppContext): void 
         description: 'Status per resource with record counts, and the reason when it failed.',
         headers: EntityHeader,
         params: RefreshParams,
-        response: { 200: ref('Refresh'), ...problemResponses(400, 401, 403, 404) },
+        response: { 200: ref(Refresh), ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {
-      const { refresh_id } = request.params as Type.Static<typeof RefreshParams>;
+      const { refresh_id } = request.params;
       return refreshOf(ctx, await entityOfRequest(ctx, request), refresh_id);
     },
   );

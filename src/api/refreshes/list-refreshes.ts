@@ -1,17 +1,16 @@
 import Type from 'typebox';
-import type { FastifyInstance } from 'fastify';
+import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
 import { listRefreshes } from '../../store/refreshes.ts';
 import { EntityHeader, entityOfRequest } from '../data/entity-access.ts';
 import { KeysetPageParams, keysetPage, keysetPaging, PageHeaders, pageHeaders, type KeysetPaging } from '../pagination.ts';
 import { problemResponses, ref } from '../responses.ts';
 import type { EntityRow } from '../../store/schema.ts';
-import { toRefresh, type Refresh } from './refresh.schema.ts';
+import { Refresh, toRefresh } from './refresh.schema.ts';
 
 export const ListRefreshesQuery = Type.Object(KeysetPageParams, { additionalProperties: false });
-type Query = Type.Static<typeof ListRefreshesQuery>;
 
-export function registerListRefreshes(app: FastifyInstance, ctx: AppContext): void {
+export function registerListRefreshes(app: Api, ctx: AppContext): void {
   app.get(
     '/data/v2/refreshes',
     {
@@ -24,13 +23,13 @@ export function registerListRefreshes(app: FastifyInstance, ctx: AppContext): vo
         headers: EntityHeader,
         querystring: ListRefreshesQuery,
         response: {
-          200: { description: 'Refreshes', headers: PageHeaders, content: { 'application/json': { schema: Type.Array(ref('Refresh')) } } },
+          200: { description: 'Refreshes', headers: PageHeaders, content: { 'application/json': { schema: Type.Array(ref(Refresh)) } } },
           ...problemResponses(400, 401, 403, 404),
         },
       },
     },
     async (request, reply) => {
-      const paging = keysetPaging(request.query as Query);
+      const paging = keysetPaging(request.query);
       const { refreshes, total, next } = await refreshesPage(ctx, await entityOfRequest(ctx, request), paging);
       reply.headers(pageHeaders(request.url, total, next));
       return refreshes;

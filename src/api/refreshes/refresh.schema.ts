@@ -49,6 +49,7 @@ export const DataPending = Type.Object(
   },
   { $id: 'DataPending' },
 );
+export type DataPending = Type.Static<typeof DataPending>;
 
 export function toRefresh(row: RefreshRow): Refresh {
   return {

@@ -1,10 +1,10 @@
-import type { FastifyInstance } from 'fastify';
+import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors/api-error.ts';
 import { deleteEndpoint } from '../../store/webhooks.ts';
-import { problemResponses } from '../responses.ts';
+import { noBody, problemResponses } from '../responses.ts';
 
-export function registerDeleteWebhookEndpoint(app: FastifyInstance, ctx: AppContext): void {
+export function registerDeleteWebhookEndpoint(app: Api, ctx: AppContext): void {
   app.delete(
     '/webhooks/v1/endpoint',
     {
@@ -14,7 +14,7 @@ export function registerDeleteWebhookEndpoint(app: FastifyInstance, ctx: AppCont
         tags: ['Webhooks'],
         summary: 'Stop sending webhooks',
         description: 'Deliveries still waiting are dropped. Events keep being recorded; a new endpoint receives those that happen after it is set.',
-        response: { 204: { description: 'Deleted', type: 'null' }, ...problemResponses(401, 403, 404) },
+        response: { 204: noBody({ description: 'Deleted', type: 'null' }), ...problemResponses(401, 403, 404) },
       },
     },
     async (request, reply) => {

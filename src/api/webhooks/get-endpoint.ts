@@ -1,11 +1,11 @@
-import type { FastifyInstance } from 'fastify';
+import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors/api-error.ts';
 import { getEndpoint } from '../../store/webhooks.ts';
 import { problemResponses, ref } from '../responses.ts';
-import { toWebhookEndpoint } from './webhook.schema.ts';
+import { toWebhookEndpoint, WebhookEndpoint } from './webhook.schema.ts';
 
-export function registerGetWebhookEndpoint(app: FastifyInstance, ctx: AppContext): void {
+export function registerGetWebhookEndpoint(app: Api, ctx: AppContext): void {
   app.get(
     '/webhooks/v1/endpoint',
     {
@@ -14,7 +14,7 @@ export function registerGetWebhookEndpoint(app: FastifyInstance, ctx: AppContext
         operationId: 'getWebhookEndpoint',
         tags: ['Webhooks'],
         summary: 'The webhook endpoint, without its secret',
-        response: { 200: ref('WebhookEndpoint'), ...problemResponses(401, 403, 404) },
+        response: { 200: ref(WebhookEndpoint), ...problemResponses(401, 403, 404) },
       },
     },
     async (request) => {

@@ -1,10 +1,10 @@
 import Type from 'typebox';
-import type { FastifyInstance } from 'fastify';
+import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
 import { listDeliveries } from '../../store/webhooks.ts';
 import { DEFAULT_PAGE_SIZE, PageHeaders, PageParams, pageHeaders } from '../pagination.ts';
 import { problemResponses, ref } from '../responses.ts';
-import { toWebhookDelivery } from './webhook.schema.ts';
+import { toWebhookDelivery, WebhookDelivery } from './webhook.schema.ts';
 
 const Query = Type.Object(
   {
@@ -14,7 +14,7 @@ const Query = Type.Object(
   { additionalProperties: false },
 );
 
-export function registerListWebhookDeliveries(app: FastifyInstance, ctx: AppContext): void {
+export function registerListWebhookDeliveries(app: Api, ctx: AppContext): void {
   app.get(
     '/webhooks/v1/deliveries',
     {
@@ -25,13 +25,13 @@ export function registerListWebhookDeliveries(app: FastifyInstance, ctx: AppCont
         summary: 'Delivery attempts, newest first',
         querystring: Query,
         response: {
-          200: { description: 'Attempts', headers: PageHeaders, content: { 'application/json': { schema: Type.Array(ref('WebhookDelivery')) } } },
+          200: { description: 'Attempts', headers: PageHeaders, content: { 'application/json': { schema: Type.Array(ref(WebhookDelivery)) } } },
           ...problemResponses(400, 401, 403),
         },
       },
     },
     async (request, reply) => {
-      const { page = 0, size = DEFAULT_PAGE_SIZE, event_id } = request.query as Type.Static<typeof Query>;
+      const { page = 0, size = DEFAULT_PAGE_SIZE, event_id } = request.query;
       const { rows, total } = await listDeliveries(ctx.store.read, request.principal.appId, {
         offset: page * size,
         limit: size,

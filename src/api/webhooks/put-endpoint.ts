@@ -1,11 +1,11 @@
 import Type from 'typebox';
-import type { FastifyInstance } from 'fastify';
+import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors/api-error.ts';
 import { setEndpoint } from '../../webhooks/endpoints.ts';
 import { endpointUrlProblem } from '../../webhooks/url-policy.ts';
 import { problemResponses, ref } from '../responses.ts';
-import { toWebhookEndpoint } from './webhook.schema.ts';
+import { toWebhookEndpoint, WebhookEndpoint } from './webhook.schema.ts';
 
 const Body = Type.Object(
   {
@@ -18,7 +18,7 @@ const Body = Type.Object(
   { additionalProperties: false },
 );
 
-export function registerPutWebhookEndpoint(app: FastifyInstance, ctx: AppContext): void {
+export function registerPutWebhookEndpoint(app: Api, ctx: AppContext): void {
   app.put(
     '/webhooks/v1/endpoint',
     {
@@ -29,11 +29,11 @@ export function registerPutWebhookEndpoint(app: FastifyInstance, ctx: AppContext
         summary: 'Set the webhook endpoint; answers its signing secret',
         description: 'The first call creates the signing secret; later calls change the URL and keep it.',
         body: Body,
-        response: { 200: ref('WebhookEndpoint'), ...problemResponses(400, 401, 403, 413, 415) },
+        response: { 200: ref(WebhookEndpoint), ...problemResponses(400, 401, 403, 413, 415) },
       },
     },
     async (request) => {
-      const { url } = request.body as Type.Static<typeof Body>;
+      const { url } = request.body;
       const problem = await endpointUrlProblem(url, ctx.config.mode);
       if (problem) throw new ApiError('WEBHOOK_URL_REFUSED', `The url is refused: ${problem}`, { param: 'url' });
       const now = ctx.now();

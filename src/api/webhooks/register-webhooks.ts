@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
 import { registerDeleteWebhookEndpoint } from './delete-endpoint.ts';
 import { registerGetWebhookEndpoint } from './get-endpoint.ts';
@@ -9,7 +9,7 @@ import { registerRotateWebhookSecret } from './rotate-secret.ts';
 import { WebhookDelivery, WebhookEndpoint } from './webhook.schema.ts';
 
 /** The webhook routes and their schemas. */
-export function registerWebhooks(app: FastifyInstance, ctx: AppContext): void {
+export function registerWebhooks(app: Api, ctx: AppContext): void {
   app.addSchema(WebhookEndpoint);
   app.addSchema(WebhookDelivery);
   registerPutWebhookEndpoint(app, ctx);

@@ -1,11 +1,11 @@
-import type { FastifyInstance } from 'fastify';
+import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors/api-error.ts';
 import { rotateSecret } from '../../webhooks/endpoints.ts';
 import { problemResponses, ref } from '../responses.ts';
-import { toWebhookEndpoint } from './webhook.schema.ts';
+import { toWebhookEndpoint, WebhookEndpoint } from './webhook.schema.ts';
 
-export function registerRotateWebhookSecret(app: FastifyInstance, ctx: AppContext): void {
+export function registerRotateWebhookSecret(app: Api, ctx: AppContext): void {
   const grace = ctx.config.webhooks.secretGraceHours;
   app.post(
     '/webhooks/v1/endpoint/rotate-secret',
@@ -19,7 +19,7 @@ export function registerRotateWebhookSecret(app: FastifyInstance, ctx: AppContex
           `Answers the new secret. For ${grace} hours the replaced one still signs too: \`webhook-signature\` carries one \`v1,\` ` +
           'signature per secret, so a receiver verifies with either while it switches. `lean-signature` uses the new secret at once. ' +
           'Rotating again within that time ends the grace of the older secret.',
-        response: { 200: ref('WebhookEndpoint'), ...problemResponses(401, 403, 404) },
+        response: { 200: ref(WebhookEndpoint), ...problemResponses(401, 403, 404) },
       },
     },
     async (request) => {
