@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { describe, it } from 'node:test';
-import { AUDIT_KINDS } from '../src/audit/recorder.ts';
+import { AUDIT_KINDS } from '../src/domain/audit.ts';
 import { ERROR_CODES } from '../src/errors/api-error.ts';
 import { LINK_REASONS } from '../src/link/reasons.ts';
-import { REFRESH_ERROR_CODES } from '../src/refresh/refresh-state.ts';
+import { REFRESH_ERROR_CODES } from '../src/domain/refresh.ts';
 import { FAULTS } from '../src/sandbox-bank/faults.ts';
 
 const read = (file: string) => fs.readFileSync(new URL(`../${file}`, import.meta.url), 'utf8');

@@ -3,14 +3,11 @@ import type { Logger } from 'pino';
 import { openSqliteAuditSink } from '../store/audit-events.ts';
 import { isPostgresUrl, sqliteFile } from '../store/database-url.ts';
 import type { Store } from '../store/database.ts';
-import type { AuditKind, DB } from '../store/schema.ts';
+import type { DB } from '../store/schema.ts';
 import { encodeSegments, type AuditEventInput, type EncodedSegment } from './segment.ts';
 import { kyselySink, writeAuditSegments } from './write-batch.ts';
 
 export type { AuditEventInput } from './segment.ts';
-
-/** Every kind of audit record: reads of bank data, and the changes of an entity's consent. */
-export const AUDIT_KINDS = ['data.read', 'consent.created', 'consent.reconnected', 'consent.refreshed', 'consent.revoked', 'consent.deleted'] as const satisfies readonly AuditKind[];
 
 /**
  * Records audit events off the request path (docs/decisions/017-audit-trail.md, 021): `record` only

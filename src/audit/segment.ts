@@ -8,7 +8,8 @@
  * This module is pure: it turns records into a segment's text and keys, and back.
  */
 import { randomUUID } from 'node:crypto';
-import type { AuditEventRow, AuditKind, AuditOutcome } from '../store/schema.ts';
+import type { AuditKind, AuditOutcome } from '../domain/audit.ts';
+import type { AuditEventRow } from '../store/schema.ts';
 
 /**
  * An audit record to write: the record without its id and time. A `customer_id` left undefined

@@ -1,3 +1,4 @@
+import type { EntityStatus } from '../domain/entity-status.ts';
 import type { EntityRow } from '../store/schema.ts';
 
 /** Consent expiries as epoch ms, per row object: the read path asks on every request. */
@@ -13,7 +14,7 @@ function expiresAtMs(row: EntityRow): number {
 }
 
 /** The status a client sees and workers act on: a consent past its expiry is EXPIRED whatever the row says. */
-export function effectiveStatus(row: EntityRow, now: Date): EntityRow['status'] {
+export function effectiveStatus(row: EntityRow, now: Date): EntityStatus {
   if (row.status === 'ACTIVE' && expiresAtMs(row) <= now.getTime()) return 'EXPIRED';
   return row.status;
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Store } from '../store/database.ts';
-import type { DB, EntityRow, RefreshRow, RefreshTrigger } from '../store/schema.ts';
+import type { RefreshTrigger } from '../domain/refresh.ts';
+import type { DB, EntityRow, RefreshRow } from '../store/schema.ts';
 import { requestRefresh, requestRefreshIn } from './request-refresh.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 

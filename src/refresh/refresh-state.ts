@@ -1,38 +1,6 @@
 import type { FetchReport } from '../banks/connector.ts';
 import type { DataResource } from '../domain/permissions.ts';
-import type { RefreshStatus } from '../store/schema.ts';
-
-/** A resource's status in a refresh: a refresh's own, or PARTIAL when it finished with part of the resource left out. */
-export const RESOURCE_STATUSES = ['PENDING', 'IN_PROGRESS', 'FINISHED', 'PARTIAL', 'FAILED'] as const;
-export type ResourceStatus = (typeof RESOURCE_STATUSES)[number];
-
-/** One resource's part of a refresh, as `GET /data/v2/refreshes/{id}` shows it. */
-export interface ResourceProgress {
-  resource: DataResource;
-  /**
-   * FINISHED: everything the bank sent was stored. PARTIAL: stored, but some records were skipped
-   * or some accounts' answers were malformed (their earlier data stays). FAILED: nothing of it was
-   * stored; what was stored before stays.
-   */
-  status: ResourceStatus;
-  /** Records stored; null until the resource is fetched. */
-  records: number | null;
-  /** Records the bank sent that were not stored; null until the resource is fetched. */
-  records_skipped: number | null;
-  /** What the bank got wrong and what openlean did about it (at most 20). */
-  issues: string[];
-  /** Why the resource, or part of it, could not be stored. */
-  error: RefreshFailure | null;
-}
-
-export interface RefreshFailure {
-  code: RefreshErrorCode;
-  detail: string;
-}
-
-/** Why a refresh ended FAILED; stable, like the API's error codes. */
-export const REFRESH_ERROR_CODES = ['RECONNECT_REQUIRED', 'BANK_UNAVAILABLE', 'BANK_RESPONSE_INVALID', 'BANK_RATE_LIMITED', 'BANK_REJECTED', 'CONSENT_EXPIRED', 'CONSENT_REVOKED', 'INTERNAL_ERROR'] as const;
-export type RefreshErrorCode = (typeof REFRESH_ERROR_CODES)[number];
+import type { RefreshFailure, RefreshStatus, ResourceProgress, ResourceStatus } from '../domain/refresh.ts';
 
 /** The only moves a refresh makes: forward, and never out of an end state. */
 const NEXT: Record<RefreshStatus, readonly RefreshStatus[]> = {
@@ -110,5 +78,5 @@ export const LONG_WAIT_MS = 60_000;
  */
 export function refreshError(row: { status: RefreshStatus; error_code: string | null; error_detail: string | null }): RefreshFailure | null {
   if (!row.error_code || (row.status !== 'FAILED' && row.status !== 'IN_PROGRESS')) return null;
-  return { code: row.error_code as RefreshErrorCode, detail: row.error_detail ?? '' };
+  return { code: row.error_code as RefreshFailure['code'], detail: row.error_detail ?? '' };
 }

@@ -12,7 +12,8 @@ import {
   refreshForIdempotencyKey,
   rememberIdempotencyKey,
 } from '../store/refreshes.ts';
-import type { DB, EntityRow, RefreshRow, RefreshTrigger } from '../store/schema.ts';
+import type { RefreshTrigger } from '../domain/refresh.ts';
+import type { DB, EntityRow, RefreshRow } from '../store/schema.ts';
 import { pendingResources } from './refresh-state.ts';
 
 export const REFRESH_JOB = 'refresh';

@@ -11,7 +11,8 @@ import { getConnection, saveConnection } from '../store/connections.ts';
 import type { Store } from '../store/database.ts';
 import { getEntity, moveEntityStatus } from '../store/entities.ts';
 import { getRefresh, moveRefresh, transactionsSyncedAt } from '../store/refreshes.ts';
-import type { EntityRow, RefreshRow, RefreshStatus, RefreshTable } from '../store/schema.ts';
+import type { RefreshErrorCode, RefreshFailure, RefreshStatus, ResourceProgress } from '../domain/refresh.ts';
+import type { EntityRow, RefreshRow, RefreshTable } from '../store/schema.ts';
 import { entityEvent, recordEvent, refreshEvent, transactionsEvent } from '../webhooks/events.ts';
 import { settleResults } from './settle-results.ts';
 import { retryDelay } from '../jobs/backoff.ts';
@@ -24,9 +25,6 @@ import {
   LONG_WAIT_MS,
   readProgress,
   withStatus,
-  type RefreshErrorCode,
-  type RefreshFailure,
-  type ResourceProgress,
 } from './refresh-state.ts';
 import { learnedQuirks, rememberQuirks } from '../store/bank-quirks.ts';
 import { resourcesFor } from './request-refresh.ts';

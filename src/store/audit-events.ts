@@ -2,7 +2,8 @@ import SQLite from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
 import { decodeSegment } from '../audit/segment.ts';
 import type { Position } from '../domain/cursor.ts';
-import type { AuditEventRow, AuditKind, AuditSegmentKeyTable, AuditSegmentTable, DB } from './schema.ts';
+import type { AuditKind } from '../domain/audit.ts';
+import type { AuditEventRow, AuditSegmentKeyTable, AuditSegmentTable, DB } from './schema.ts';
 
 /**
  * The audit trail's store (migration 015, docs/decisions/021-audit-segments.md): records live in

@@ -1,3 +1,4 @@
+import type { EntityStatus } from '../domain/entity-status.ts';
 import type { Kysely } from 'kysely';
 import type { Store } from './database.ts';
 import { prepared } from './prepared.ts';
@@ -41,7 +42,7 @@ export async function listCustomerEntities(db: Kysely<DB>, appId: string, custom
 }
 
 /** Sets the status only while it is one of `from`; false when it was not, so the change (and its event) happens once. */
-export async function moveEntityStatus(db: Kysely<DB>, entityId: string, from: readonly EntityRow['status'][], status: EntityRow['status'], at: string): Promise<boolean> {
+export async function moveEntityStatus(db: Kysely<DB>, entityId: string, from: readonly EntityStatus[], status: EntityStatus, at: string): Promise<boolean> {
   const res = await db.updateTable('entities').set({ status, updated_at: at }).where('id', '=', entityId).where('status', 'in', from).executeTakeFirst();
   return Number(res.numUpdatedRows) > 0;
 }

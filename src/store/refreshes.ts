@@ -1,7 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { Position } from '../domain/cursor.ts';
 import { readProgress } from '../refresh/refresh-state.ts';
-import type { DB, RefreshRow, RefreshStatus, RefreshTable } from './schema.ts';
+import type { RefreshStatus } from '../domain/refresh.ts';
+import type { DB, RefreshRow, RefreshTable } from './schema.ts';
 
 export async function insertRefresh(db: Kysely<DB>, row: RefreshTable): Promise<void> {
   await db.insertInto('refreshes').values(row).execute();

@@ -1,4 +1,8 @@
 import type { Generated, Insertable, Selectable } from 'kysely';
+import type { AuditKind, AuditOutcome } from '../domain/audit.ts';
+import type { EntityStatus } from '../domain/entity-status.ts';
+import type { RefreshStatus, RefreshTrigger } from '../domain/refresh.ts';
+import type { WebhookDeliveryStatus } from '../domain/webhook-delivery.ts';
 
 /**
  * The database as Kysely sees it. Portable column types only: ids, timestamps (ISO 8601 UTC,
@@ -79,7 +83,7 @@ export interface EntityTable {
   bank_identifier: string;
   /** JSON array of permissions. */
   permissions: string;
-  status: 'ACTIVE' | 'RECONNECT_REQUIRED' | 'EXPIRED' | 'REVOKED';
+  status: EntityStatus;
   consent_expires_at: string;
   created_at: string;
   updated_at: string;
@@ -167,9 +171,6 @@ export interface EntityConnectionTable {
   credentials: string;
   updated_at: string;
 }
-
-export type RefreshTrigger = 'INITIAL' | 'MANUAL' | 'SCHEDULED';
-export type RefreshStatus = 'PENDING' | 'IN_PROGRESS' | 'FINISHED' | 'FAILED';
 
 export interface RefreshTable {
   id: string;
@@ -287,8 +288,6 @@ export interface WebhookEventTable {
   created_at: string;
 }
 
-export type WebhookDeliveryStatus = 'SUCCEEDED' | 'FAILED';
-
 /** One attempt to deliver an event. */
 export interface WebhookDeliveryTable {
   id: string;
@@ -338,12 +337,6 @@ export interface DataResultTable {
   expires_at: string;
 }
 export type DataResultRow = Selectable<DataResultTable>;
-
-/** What an audit record is about: a read of bank data, or a change of an entity's consent. */
-export type AuditKind = 'data.read' | 'consent.created' | 'consent.reconnected' | 'consent.refreshed' | 'consent.revoked' | 'consent.deleted';
-
-/** OK; REFUSED (the request was answered 4xx); FAILED (5xx, or a refresh that failed). */
-export type AuditOutcome = 'OK' | 'REFUSED' | 'FAILED';
 
 /**
  * One audit record, as read back from its segment (docs/decisions/017, 021): never updated,

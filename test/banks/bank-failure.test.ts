@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bankFailure, CODE_FOR_BANK_ERROR } from '../../src/banks/bank-failure.ts';
 import { BankError, type BankErrorKind } from '../../src/banks/connector.ts';
-import { REFRESH_ERROR_CODES } from '../../src/refresh/refresh-state.ts';
+import { REFRESH_ERROR_CODES } from '../../src/domain/refresh.ts';
 
 describe('bankFailure', () => {
   it('gives every kind of bank error its stable code, one a refresh can report', () => {

@@ -1,7 +1,7 @@
 import Type from 'typebox';
 import type { Api } from '../api.ts';
-import { AUDIT_KINDS } from '../../audit/recorder.ts';
 import type { AppContext } from '../../context.ts';
+import { AUDIT_KINDS, AUDIT_OUTCOMES } from '../../domain/audit.ts';
 import { Nullable, StringEnum } from '../../domain/typebox.ts';
 import { ApiError } from '../../errors/api-error.ts';
 import { listAuditEvents, type AuditFilter } from '../../store/audit-events.ts';
@@ -22,7 +22,7 @@ export const AuditEvent = Type.Object(
     subject: Nullable(Type.String({ description: 'The access token\'s subject (`sub`: the client_id); null for what openlean did on its own (a scheduled refresh)' })),
     request_id: Nullable(Type.String({ description: 'The request\'s `x-request-id`' })),
     status: Nullable(Type.Integer({ description: 'The HTTP status answered; null outside a request' })),
-    outcome: StringEnum(['OK', 'REFUSED', 'FAILED'], { description: 'OK; REFUSED: answered 4xx (wrong tenant 404, revoked or expired consent 403, …); FAILED: 5xx, or a refresh that failed' }),
+    outcome: StringEnum(AUDIT_OUTCOMES, { description: 'OK; REFUSED: answered 4xx (wrong tenant 404, revoked or expired consent 403, …); FAILED: 5xx, or a refresh that failed' }),
     error_code: Nullable(Type.String({ description: 'The problem `code` answered, or the refresh\'s error code' })),
     detail: Nullable(Type.String({ description: 'More about a consent change (the refresh, what the bank said)' })),
     at: Type.String({ format: 'date-time', description: 'When, ISO 8601 UTC' }),

@@ -1,10 +1,9 @@
 import Type from 'typebox';
+import { ENTITY_STATUSES } from '../../domain/entity-status.ts';
 import { StringEnum } from '../../domain/typebox.ts';
 import { PERMISSIONS, type Permission } from '../../domain/permissions.ts';
 import { effectiveStatus, reconnectIdOf } from '../../entities/effective-status.ts';
 import type { EntityRow } from '../../store/schema.ts';
-
-export const ENTITY_STATUSES = ['ACTIVE', 'RECONNECT_REQUIRED', 'EXPIRED', 'REVOKED'] as const;
 
 export const Entity = Type.Object(
   {

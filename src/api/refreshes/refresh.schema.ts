@@ -1,10 +1,9 @@
 import Type from 'typebox';
 import { DATA_RESOURCES } from '../../domain/permissions.ts';
 import { Nullable, StringEnum } from '../../domain/typebox.ts';
-import { readProgress, REFRESH_ERROR_CODES, refreshError, RESOURCE_STATUSES } from '../../refresh/refresh-state.ts';
+import { REFRESH_ERROR_CODES, REFRESH_STATUSES, REFRESH_TRIGGERS, RESOURCE_STATUSES } from '../../domain/refresh.ts';
+import { readProgress, refreshError } from '../../refresh/refresh-state.ts';
 import type { RefreshRow } from '../../store/schema.ts';
-
-const RefreshStatus = StringEnum(['PENDING', 'IN_PROGRESS', 'FINISHED', 'FAILED']);
 
 const RefreshError = Type.Object({
   code: StringEnum(REFRESH_ERROR_CODES),
@@ -15,8 +14,8 @@ export const Refresh = Type.Object(
   {
     refresh_id: Type.String({ format: 'uuid' }),
     entity_id: Type.String({ format: 'uuid' }),
-    trigger: StringEnum(['INITIAL', 'MANUAL', 'SCHEDULED']),
-    status: RefreshStatus,
+    trigger: StringEnum(REFRESH_TRIGGERS),
+    status: StringEnum(REFRESH_STATUSES),
     created_at: Type.String({ format: 'date-time' }),
     started_at: Nullable(Type.String({ format: 'date-time' })),
     finished_at: Nullable(Type.String({ format: 'date-time' })),

@@ -1,5 +1,6 @@
 import Type from 'typebox';
 import { Nullable, StringEnum } from '../../domain/typebox.ts';
+import { WEBHOOK_DELIVERY_STATUSES } from '../../domain/webhook-delivery.ts';
 import type { WebhookEndpointRow } from '../../store/schema.ts';
 import type { DeliveryWithType } from '../../store/webhooks.ts';
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../../webhooks/events.ts';
@@ -26,7 +27,7 @@ export const WebhookDelivery = Type.Object(
     event_id: Type.String({ format: 'uuid', description: 'The event, also sent as `webhook-id`: the same on every attempt' }),
     event_type: StringEnum(WEBHOOK_EVENT_TYPES),
     attempt: Type.Integer({ minimum: 1, description: '1 for the first attempt of a delivery; a redelivery starts again at 1' }),
-    status: StringEnum(['SUCCEEDED', 'FAILED'], { description: 'SUCCEEDED when the endpoint answered 2xx' }),
+    status: StringEnum(WEBHOOK_DELIVERY_STATUSES, { description: 'SUCCEEDED when the endpoint answered 2xx' }),
     url: Type.String(),
     response_status: Nullable(Type.Integer({ description: 'The endpoint\'s HTTP status; null when none came (refused, unreachable, timed out)' })),
     latency_ms: Type.Integer({ minimum: 0 }),
