@@ -8,7 +8,7 @@ import type { JobQueue } from '../jobs/queue.ts';
 import type { RefreshEngine } from '../refresh/engine.ts';
 import type { Store } from '../store/database.ts';
 import { saveConnection } from '../store/connections.ts';
-import { getEntity, insertEntity } from '../store/entities.ts';
+import { getEntity, insertEntity, renewEntityConsent } from '../store/entities.ts';
 import type { CustomerRow, EntityRow, RefreshRow } from '../store/schema.ts';
 import { entityEvent, recordEvent } from '../webhooks/events.ts';
 import { sealCredentials } from './connection-credentials.ts';
@@ -63,7 +63,7 @@ export async function createConnectedEntity(deps: ConnectDeps, c: NewConnection)
       app_id: c.customer.app_id,
       customer_id: c.customer.id,
       bank_identifier: c.bank.identifier,
-      permissions: JSON.stringify(normalizePermissions(c.permissions)),
+      permissions: normalizePermissions(c.permissions),
       status: 'ACTIVE',
       consent_expires_at: c.consentExpiresAt.toISOString(),
       created_at: at,
@@ -93,11 +93,7 @@ export async function reconnectEntity(
   const now = deps.now();
   const at = now.toISOString();
   const result = await deps.store.db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('entities')
-      .set({ status: 'ACTIVE', consent_expires_at: c.consentExpiresAt.toISOString(), updated_at: at })
-      .where('id', '=', entity.id)
-      .execute();
+    await renewEntityConsent(trx, entity.id, c.consentExpiresAt.toISOString(), at);
     await saveConnection(trx, { entity_id: entity.id, consent_id: c.credentials.consent_id, credentials: sealCredentials(deps.encryptionKey, entity.id, c.credentials), updated_at: at });
     const renewed = (await getEntity(trx, entity.id))!;
     await recordInTransaction(trx, consentEvent('consent.reconnected', renewed, c.by), now);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { PERMISSION_FOR, type DataResource, type Permission } from '../domain/permissions.ts';
+import { PERMISSION_FOR, type DataResource } from '../domain/permissions.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { Store } from '../store/database.ts';
 import type { JobQueue } from '../jobs/queue.ts';
@@ -21,7 +21,7 @@ const IDEMPOTENCY_WINDOW_MS = 86_400_000;
 
 /** Every resource the entity's consent lets a refresh fetch, in a fixed order. */
 export function resourcesFor(entity: EntityRow): DataResource[] {
-  const granted = new Set(JSON.parse(entity.permissions) as Permission[]);
+  const granted = new Set(entity.permissions);
   return (Object.keys(PERMISSION_FOR) as DataResource[]).filter((r) => granted.has(PERMISSION_FOR[r]));
 }
 

@@ -1,6 +1,7 @@
 import type { Generated, Insertable, Selectable } from 'kysely';
 import type { AuditKind, AuditOutcome } from '../domain/audit.ts';
 import type { EntityStatus } from '../domain/entity-status.ts';
+import type { Permission } from '../domain/permissions.ts';
 import type { RefreshStatus, RefreshTrigger } from '../domain/refresh.ts';
 import type { WebhookDeliveryStatus } from '../domain/webhook-delivery.ts';
 
@@ -81,7 +82,7 @@ export interface EntityTable {
   app_id: string;
   customer_id: string;
   bank_identifier: string;
-  /** JSON array of permissions. */
+  /** JSON array of permissions; `EntityRow` has them decoded. */
   permissions: string;
   status: EntityStatus;
   consent_expires_at: string;
@@ -311,7 +312,8 @@ export type JobRow = Selectable<JobTable>;
 export type SandboxApplicationRow = Selectable<SandboxApplicationTable>;
 export type ApplicationRow = Selectable<ApplicationTable>;
 export type CustomerRow = Selectable<CustomerTable>;
-export type EntityRow = Selectable<EntityTable>;
+/** An entity as its repository (src/store/entities.ts) returns it: `permissions` decoded. */
+export type EntityRow = Omit<Selectable<EntityTable>, 'permissions'> & { permissions: Permission[] };
 export type WebhookEndpointRow = Selectable<WebhookEndpointTable>;
 export type WebhookEventRow = Selectable<WebhookEventTable>;
 export type WebhookDeliveryRow = Selectable<WebhookDeliveryTable>;

@@ -78,7 +78,7 @@ export function entityEvent(type: Exclude<WebhookEventType, 'entity.data.refresh
       customer_id: entity.customer_id,
       bank_identifier: entity.bank_identifier,
       status: entity.status,
-      permissions: JSON.parse(entity.permissions) as string[],
+      permissions: entity.permissions,
     },
   };
 }

@@ -1,7 +1,7 @@
 import Type from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.ts';
-import { PERMISSION_FOR, type DataResource, type Permission } from '../../domain/permissions.ts';
+import { PERMISSION_FOR, type DataResource } from '../../domain/permissions.ts';
 import { ApiError, notFound } from '../../errors/api-error.ts';
 import { accountExists } from '../../store/bank-data-reads.ts';
 import { readEntity } from '../../store/entities.ts';
@@ -72,17 +72,6 @@ export const DATA_READ_RESPONSES = {
   ...problemResponses(400, 401, 403, 404, 409),
 };
 
-const permissionsCache = new WeakMap<EntityRow, readonly Permission[]>();
-
-function grantedPermissions(entity: EntityRow): readonly Permission[] {
-  let granted = permissionsCache.get(entity);
-  if (!granted) {
-    granted = JSON.parse(entity.permissions) as Permission[];
-    permissionsCache.set(entity, granted);
-  }
-  return granted;
-}
-
 /**
  * The entity a data read is about, once the caller may read `resource` from it: it exists and
  * belongs to the caller's application (else 404), its consent is neither expired nor revoked, and
@@ -98,7 +87,7 @@ export async function entityForRead(ctx: AppContext, request: FastifyRequest, re
 function assertReadable(ctx: AppContext, entity: EntityRow, resource: DataResource): void {
   assertConsentLive(entity, ctx.now());
   const permission = PERMISSION_FOR[resource];
-  if (!grantedPermissions(entity).includes(permission)) {
+  if (!entity.permissions.includes(permission)) {
     throw new ApiError('PERMISSION_NOT_GRANTED', `The consent of entity ${entity.id} does not grant the "${permission}" permission`);
   }
 }

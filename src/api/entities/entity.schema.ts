@@ -1,7 +1,7 @@
 import Type from 'typebox';
 import { ENTITY_STATUSES } from '../../domain/entity-status.ts';
 import { StringEnum } from '../../domain/typebox.ts';
-import { PERMISSIONS, type Permission } from '../../domain/permissions.ts';
+import { PERMISSIONS } from '../../domain/permissions.ts';
 import { effectiveStatus, reconnectIdOf } from '../../entities/effective-status.ts';
 import type { EntityRow } from '../../store/schema.ts';
 
@@ -34,7 +34,7 @@ export function toEntity(row: EntityRow, now: Date): Entity {
     customer_id: row.customer_id,
     app_id: row.app_id,
     bank_identifier: row.bank_identifier,
-    permissions: JSON.parse(row.permissions) as Permission[],
+    permissions: row.permissions,
     status: effectiveStatus(row, now),
     consent_expires_at: row.consent_expires_at,
     created_at: row.created_at,

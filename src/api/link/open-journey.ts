@@ -1,7 +1,6 @@
 import Type from 'typebox';
 import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
-import type { Permission } from '../../domain/permissions.ts';
 import { effectiveStatus } from '../../entities/effective-status.ts';
 import { StringEnum } from '../../domain/typebox.ts';
 import { openJourney } from '../../link/journey.ts';
@@ -57,9 +56,8 @@ export function registerOpenJourney(app: Api, ctx: AppContext): void {
     if (status !== 'RECONNECT_REQUIRED' && status !== 'EXPIRED') {
       throw new LinkError(409, 'INVALID_REQUEST', `Entity ${entity.id} is ${status}; only RECONNECT_REQUIRED or EXPIRED entities can be reconnected`, target);
     }
-    const permissions = JSON.parse(entity.permissions) as Permission[];
-    const bank = bankFor(ctx, entity.bank_identifier, permissions, target);
-    const journey = await openJourney(ctx, { ...target, customer, mode: 'reconnect', entityId: entity.id, bank, permissions, language: q.language ?? 'en' });
+    const bank = bankFor(ctx, entity.bank_identifier, entity.permissions, target);
+    const journey = await openJourney(ctx, { ...target, customer, mode: 'reconnect', entityId: entity.id, bank, permissions: entity.permissions, language: q.language ?? 'en' });
     return seeOther(reply, journeyPath(journey.id));
   });
 }
