@@ -61,7 +61,7 @@ export async function openJourney(deps: Pick<JourneyDeps, 'store' | 'now'>, j: N
     entity_id: j.entityId,
     bank_identifier: j.bank?.identifier ?? null,
     bank_fixed: j.bank ? 1 : 0,
-    permissions: JSON.stringify(normalizePermissions(j.permissions)),
+    permissions: normalizePermissions(j.permissions),
     redirect_uri: j.redirectUri,
     origin: j.origin,
     language: j.language,
@@ -81,8 +81,6 @@ export async function openJourney(deps: Pick<JourneyDeps, 'store' | 'now'>, j: N
   await insertLinkSession(deps.store.db, row);
   return row;
 }
-
-export const permissionsOf = (session: LinkSessionRow) => JSON.parse(session.permissions) as Permission[];
 
 export const isExpired = (deps: Pick<JourneyDeps, 'now'>, session: LinkSessionRow) => Date.parse(session.expires_at) <= deps.now().getTime();
 
@@ -112,7 +110,7 @@ export async function sendToBank(deps: JourneyDeps, session: LinkSessionRow, ban
   try {
     consent = await deps.connector.startConsent({
       bank,
-      permissions: permissionsOf(session),
+      permissions: session.permissions,
       expires_at: consentExpiresAt,
       redirect_uri: deps.publicUrl() + CALLBACK_PATH,
       language: session.language,
@@ -201,7 +199,7 @@ export async function settleCallback(deps: JourneyDeps, params: CallbackParams):
     } else {
       const customer = await findCustomer(deps.store.db, claimed.app_id, claimed.customer_id);
       if (!customer) throw new Error(`customer ${claimed.customer_id} of a Link journey is gone`);
-      entityId = (await createConnectedEntity(deps, { customer, bank, permissions: permissionsOf(claimed), consentExpiresAt, credentials, by: LINK_ACTOR })).entity.id;
+      entityId = (await createConnectedEntity(deps, { customer, bank, permissions: claimed.permissions, consentExpiresAt, credentials, by: LINK_ACTOR })).entity.id;
     }
     const done = await advanceLinkSession(deps.store.db, { id: claimed.id }, ['returned'], {
       status: 'completed',

@@ -263,7 +263,8 @@ export interface LinkSessionTable {
   updated_at: string;
 }
 
-export type LinkSessionRow = Selectable<LinkSessionTable>;
+/** A journey as its repository (src/store/link-sessions.ts) returns it: `permissions` decoded. */
+export type LinkSessionRow = Omit<Selectable<LinkSessionTable>, 'permissions'> & { permissions: Permission[] };
 
 /** Where an application's events go; one per application. */
 export interface WebhookEndpointTable {

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
-import { consentExpiryFrom, failJourney, isExpired, permissionsOf, sendToBank } from '../../link/journey.ts';
+import { consentExpiryFrom, failJourney, isExpired, sendToBank } from '../../link/journey.ts';
 import { bankListPage, outcomePage, reviewPage } from '../../link/pages.ts';
 import { LinkError } from '../../link/reasons.ts';
 import { resultOf, returnUrl } from '../../link/result.ts';
@@ -50,7 +50,7 @@ export function registerJourneyPages(app: Api, ctx: AppContext): void {
       throw new LinkError(400, 'INVALID_REQUEST', `This journey is for ${session.bank_identifier}`);
     }
     const identifier = session.bank_fixed ? session.bank_identifier : choice;
-    return identifier ? bankFor(ctx, identifier, permissionsOf(session)) : null;
+    return identifier ? bankFor(ctx, identifier, session.permissions) : null;
   }
 
   app.get('/journey/:journey_id', { schema: { hide: true, params: Params, querystring: BankChoice } }, async (request, reply) => {
@@ -62,7 +62,7 @@ export function registerJourneyPages(app: Api, ctx: AppContext): void {
     const path = journeyPath(session.id);
     if (!bank) {
       return sendPage(reply, 200, (nonce) =>
-        bankListPage({ ...frame, nonce, banks: banksFor(ctx, permissionsOf(session)), journeyPath: path, cancelAction: `${path}/cancel` }),
+        bankListPage({ ...frame, nonce, banks: banksFor(ctx, session.permissions), journeyPath: path, cancelAction: `${path}/cancel` }),
       );
     }
     return sendPage(reply, 200, (nonce) =>
@@ -71,7 +71,7 @@ export function registerJourneyPages(app: Api, ctx: AppContext): void {
         nonce,
         mode: session.mode,
         bank,
-        permissions: permissionsOf(session),
+        permissions: session.permissions,
         consentExpiresAt: consentExpiryFrom(ctx.now()),
         startAction: `${path}/start`,
         cancelAction: `${path}/cancel`,
