@@ -88,7 +88,7 @@ export type SandboxState = Awaited<ReturnType<typeof openState>>;
 
 /** Opens (creating and migrating as needed) the state file in `dataDir`. */
 export async function openState(dataDir: string) {
-  const { db, all, first, run, close } = await openStateDatabase(dataDir);
+  const { db, first, run, close } = await openStateDatabase(dataDir);
   const oidcModel = (bank: string, model: string) => db.selectFrom('oidc_models').select(['payload', 'expires_at']).where('bank', '=', bank).where('model', '=', model);
 
   return {

@@ -8,7 +8,7 @@ import { Nullable, StringEnum } from '../../domain/typebox.ts';
 import { effectiveStatus } from '../../entities/effective-status.ts';
 import { ApiError } from '../../errors/api-error.ts';
 import { isTerminal } from '../../refresh/refresh-state.ts';
-import { RESULTS_TTL_MS, settleResults } from '../../refresh/settle-results.ts';
+import { RESULTS_TTL_MS } from '../../refresh/settle-results.ts';
 import { insertDataResult } from '../../store/data-results.ts';
 import { getRefresh } from '../../store/refreshes.ts';
 import type { EntityRow, RefreshRow } from '../../store/schema.ts';

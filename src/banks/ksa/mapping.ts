@@ -26,7 +26,6 @@ import type {
   KsaAccount,
   KsaAccountParty,
   KsaAgent,
-  KsaAmount,
   KsaBalance,
   KsaBeneficiary,
   KsaCashAccount,

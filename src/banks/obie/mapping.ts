@@ -32,7 +32,6 @@ import {
 import type {
   ObAccount,
   ObAgent,
-  ObAmount,
   ObBalance,
   ObBeneficiary,
   ObCashAccount,
