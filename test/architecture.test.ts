@@ -42,8 +42,6 @@ const SANDBOX = 'sandbox-bank';
 
 /** Imports the layers allow nonetheless, each with its reason (docs/architecture.md). */
 const ALLOWED: ReadonlyArray<readonly [from: string, to: string]> = [
-  // Reading a refresh's stored progress is a refresh rule the store applies to its rows.
-  ['store/refreshes.ts', 'refresh/refresh-state.ts'],
   // The sandbox shortcut drives a sandbox bank's consent pages and names its data profiles.
   ['entities/create-sandbox-entity.ts', 'sandbox-bank/automate-consent.ts'],
   ['entities/create-sandbox-entity.ts', 'sandbox-bank/generator/model.ts'],

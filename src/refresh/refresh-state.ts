@@ -22,18 +22,6 @@ export function pendingResources(resources: readonly DataResource[]): ResourcePr
   return resources.map((resource) => ({ resource, status: 'PENDING', records: null, records_skipped: null, issues: [], error: null }));
 }
 
-/** A stored progress as it is now, whatever version of it was stored (rows written before PARTIAL existed lack the newer fields). */
-export function readProgress(json: string): ResourceProgress[] {
-  return (JSON.parse(json) as Partial<ResourceProgress>[]).map((p) => ({
-    resource: p.resource!,
-    status: p.status!,
-    records: p.records ?? null,
-    records_skipped: p.records_skipped ?? (p.records === null || p.records === undefined ? null : 0),
-    issues: p.issues ?? [],
-    error: p.error ?? null,
-  }));
-}
-
 export function withStatus(progress: readonly ResourceProgress[], status: ResourceStatus): ResourceProgress[] {
   return progress.map((p) => ({ ...p, status }));
 }

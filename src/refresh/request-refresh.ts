@@ -85,7 +85,7 @@ export async function requestRefreshIn(trx: Kysely<DB>, req: RefreshRequest): Pr
     created_at: at,
     started_at: null,
     finished_at: null,
-    resources: JSON.stringify(pendingResources(resourcesFor(req.entity))),
+    resources: pendingResources(resourcesFor(req.entity)),
     error_code: null,
     error_detail: null,
     attempts: 0,

@@ -10,9 +10,9 @@ import { applySnapshot, oldestPendingAt } from '../store/bank-data.ts';
 import { getConnection, saveConnection } from '../store/connections.ts';
 import type { Store } from '../store/database.ts';
 import { getEntity, moveEntityStatus } from '../store/entities.ts';
-import { getRefresh, moveRefresh, transactionsSyncedAt } from '../store/refreshes.ts';
+import { getRefresh, moveRefresh, transactionsSyncedAt, type RefreshChanges } from '../store/refreshes.ts';
 import type { RefreshErrorCode, RefreshFailure, RefreshStatus, ResourceProgress } from '../domain/refresh.ts';
-import type { EntityRow, RefreshRow, RefreshTable } from '../store/schema.ts';
+import type { EntityRow, RefreshRow } from '../store/schema.ts';
 import { entityEvent, recordEvent, refreshEvent, transactionsEvent } from '../webhooks/events.ts';
 import { settleResults } from './settle-results.ts';
 import { retryDelay } from '../jobs/backoff.ts';
@@ -23,7 +23,6 @@ import {
   finishedResources,
   isTerminal,
   LONG_WAIT_MS,
-  readProgress,
   withStatus,
 } from './refresh-state.ts';
 import { learnedQuirks, rememberQuirks } from '../store/bank-quirks.ts';
@@ -42,7 +41,7 @@ export interface RefreshDeps {
   log: FastifyBaseLogger;
 }
 
-type RefreshPatch = Partial<Omit<RefreshTable, 'id' | 'entity_id'>> & { status: RefreshStatus };
+type RefreshPatch = RefreshChanges & { status: RefreshStatus };
 
 /**
  * The audit record of a refresh that ended (docs/decisions/017: the consent was used to fetch from
@@ -90,7 +89,7 @@ export async function runRefresh(deps: RefreshDeps, refreshId: string, attempt: 
   const { store } = deps;
   const refresh = await getRefresh(store.db, refreshId);
   if (!refresh || isTerminal(refresh.status)) return { done: true };
-  const progress = readProgress(refresh.resources);
+  const progress = refresh.resources;
   const entity = await getEntity(store.db, refresh.entity_id);
   if (!entity) return fail(deps, refresh, progress, undefined, { code: 'INTERNAL_ERROR', detail: 'The entity no longer exists' });
 
@@ -107,7 +106,7 @@ export async function runRefresh(deps: RefreshDeps, refreshId: string, attempt: 
   const started: RefreshPatch = {
     status: 'IN_PROGRESS',
     started_at: refresh.started_at ?? deps.now().toISOString(),
-    resources: JSON.stringify(withStatus(progress, 'IN_PROGRESS')),
+    resources: withStatus(progress, 'IN_PROGRESS'),
     attempts: attempt.number,
     next_attempt_at: null,
   };
@@ -152,7 +151,7 @@ export async function runRefresh(deps: RefreshDeps, refreshId: string, attempt: 
     await moveAndAnnounce(deps, running, entity, {
       status: 'FINISHED',
       finished_at: deps.now().toISOString(),
-      resources: JSON.stringify(finishedResources(progress, applied.records, result.report.resources)),
+      resources: finishedResources(progress, applied.records, result.report.resources),
       error_code: null,
       error_detail: null,
       next_attempt_at: null,
@@ -211,7 +210,7 @@ async function failedAttempt(deps: RefreshDeps, refresh: RefreshRow, progress: R
     const retryAt = new Date(deps.now().getTime() + wait);
     await recordWait(deps, refresh, entity, {
       status: 'IN_PROGRESS',
-      resources: JSON.stringify(withStatus(progress, 'IN_PROGRESS')),
+      resources: withStatus(progress, 'IN_PROGRESS'),
       attempts: attempt.number,
       error_code: code,
       error_detail: `Attempt ${attempt.number} failed: ${detail}; next attempt at ${retryAt.toISOString()}`,
@@ -240,7 +239,7 @@ async function fail(deps: RefreshDeps, refresh: RefreshRow, progress: ResourcePr
     status: 'FAILED',
     started_at: refresh.started_at ?? deps.now().toISOString(),
     finished_at: deps.now().toISOString(),
-    resources: JSON.stringify(failedResources(progress)),
+    resources: failedResources(progress),
     error_code: failure.code,
     error_detail: failure.detail,
     next_attempt_at: null,

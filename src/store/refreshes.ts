@@ -1,52 +1,85 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Position } from '../domain/cursor.ts';
-import { readProgress } from '../refresh/refresh-state.ts';
-import type { RefreshStatus } from '../domain/refresh.ts';
+import type { RefreshStatus, ResourceProgress } from '../domain/refresh.ts';
 import type { DB, RefreshRow, RefreshTable } from './schema.ts';
 
-export async function insertRefresh(db: Kysely<DB>, row: RefreshTable): Promise<void> {
-  await db.insertInto('refreshes').values(row).execute();
+/**
+ * A stored progress as it is now, whatever version of it was stored: rows written before PARTIAL
+ * existed lack `records_skipped`, `issues` and `error`. The one place `refreshes.resources` is parsed.
+ */
+function readProgress(json: string): ResourceProgress[] {
+  return (JSON.parse(json) as Partial<ResourceProgress>[]).map((p) => ({
+    resource: p.resource!,
+    status: p.status!,
+    records: p.records ?? null,
+    records_skipped: p.records_skipped ?? (p.records === null || p.records === undefined ? null : 0),
+    issues: p.issues ?? [],
+    error: p.error ?? null,
+  }));
 }
+
+function decode(row: Selectable<RefreshTable>): RefreshRow;
+function decode(row: Selectable<RefreshTable> | undefined): RefreshRow | undefined;
+function decode(row: Selectable<RefreshTable> | undefined): RefreshRow | undefined {
+  return row === undefined ? undefined : { ...row, resources: readProgress(row.resources) };
+}
+
+export async function insertRefresh(db: Kysely<DB>, row: RefreshRow): Promise<void> {
+  await db.insertInto('refreshes').values({ ...row, resources: JSON.stringify(row.resources) }).execute();
+}
+
+/** A change to a refresh: any of its fields but its identity. */
+export type RefreshChanges = Partial<Omit<RefreshRow, 'id' | 'entity_id'>>;
 
 /**
  * Applies `patch` only while the refresh is in one of the `from` statuses; false when it was not
  * (another worker moved it first), so a status change and what it announces happen once.
  */
-export async function moveRefresh(db: Kysely<DB>, id: string, from: readonly RefreshStatus[], patch: Partial<Omit<RefreshTable, 'id' | 'entity_id'>>): Promise<boolean> {
-  const res = await db.updateTable('refreshes').set(patch).where('id', '=', id).where('status', 'in', from).executeTakeFirst();
+export async function moveRefresh(db: Kysely<DB>, id: string, from: readonly RefreshStatus[], patch: RefreshChanges): Promise<boolean> {
+  const { resources, ...rest } = patch;
+  const res = await db
+    .updateTable('refreshes')
+    .set(resources === undefined ? rest : { ...rest, resources: JSON.stringify(resources) })
+    .where('id', '=', id)
+    .where('status', 'in', from)
+    .executeTakeFirst();
   return Number(res.numUpdatedRows) > 0;
 }
 
 export async function getRefresh(db: Kysely<DB>, id: string): Promise<RefreshRow | undefined> {
-  return db.selectFrom('refreshes').selectAll().where('id', '=', id).executeTakeFirst();
+  return decode(await db.selectFrom('refreshes').selectAll().where('id', '=', id).executeTakeFirst());
 }
 
 /** The refresh, if it is the entity's; another entity's id reads as missing. */
 export async function getEntityRefresh(db: Kysely<DB>, entityId: string, id: string): Promise<RefreshRow | undefined> {
-  return db.selectFrom('refreshes').selectAll().where('id', '=', id).where('entity_id', '=', entityId).executeTakeFirst();
+  return decode(await db.selectFrom('refreshes').selectAll().where('id', '=', id).where('entity_id', '=', entityId).executeTakeFirst());
 }
 
 /** The entity's refresh that is waiting or running, if any (there is at most one). */
 export async function activeRefresh(db: Kysely<DB>, entityId: string): Promise<RefreshRow | undefined> {
-  return db
-    .selectFrom('refreshes')
-    .selectAll()
-    .where('entity_id', '=', entityId)
-    .where('status', 'in', ['PENDING', 'IN_PROGRESS'])
-    .orderBy('created_at', 'desc')
-    .executeTakeFirst();
+  return decode(
+    await db
+      .selectFrom('refreshes')
+      .selectAll()
+      .where('entity_id', '=', entityId)
+      .where('status', 'in', ['PENDING', 'IN_PROGRESS'])
+      .orderBy('created_at', 'desc')
+      .executeTakeFirst(),
+  );
 }
 
 /** The entity's newest FINISHED refresh: what its stored data last came from. */
 export async function latestFinishedRefresh(db: Kysely<DB>, entityId: string): Promise<RefreshRow | undefined> {
-  return db
-    .selectFrom('refreshes')
-    .selectAll()
-    .where('entity_id', '=', entityId)
-    .where('status', '=', 'FINISHED')
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .executeTakeFirst();
+  return decode(
+    await db
+      .selectFrom('refreshes')
+      .selectAll()
+      .where('entity_id', '=', entityId)
+      .where('status', '=', 'FINISHED')
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .executeTakeFirst(),
+  );
 }
 
 /** Finished refreshes looked at for the last complete read of transactions; beyond them, the whole history is read again. */
@@ -72,7 +105,7 @@ export async function transactionsSyncedAt(db: Kysely<DB>, entityId: string): Pr
 }
 
 export async function latestRefresh(db: Kysely<DB>, entityId: string): Promise<RefreshRow | undefined> {
-  return db.selectFrom('refreshes').selectAll().where('entity_id', '=', entityId).orderBy('created_at', 'desc').orderBy('id', 'desc').executeTakeFirst();
+  return decode(await db.selectFrom('refreshes').selectAll().where('entity_id', '=', entityId).orderBy('created_at', 'desc').orderBy('id', 'desc').executeTakeFirst());
 }
 
 /** The refresh an `Idempotency-Key` of the application was first used for, within `since`. */
@@ -132,7 +165,7 @@ export async function listRefreshes(
     query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit).offset(page.offset).execute(),
     db.selectFrom('refreshes').select(sql<number>`count(*)`.as('n')).where('entity_id', '=', entityId).executeTakeFirst(),
   ]);
-  return { rows, total: Number(count?.n ?? 0) };
+  return { rows: rows.map((row) => decode(row)), total: Number(count?.n ?? 0) };
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Generated, Insertable, Selectable } from 'kysely';
 import type { AuditKind, AuditOutcome } from '../domain/audit.ts';
 import type { EntityStatus } from '../domain/entity-status.ts';
 import type { Permission } from '../domain/permissions.ts';
-import type { RefreshStatus, RefreshTrigger } from '../domain/refresh.ts';
+import type { RefreshStatus, RefreshTrigger, ResourceProgress } from '../domain/refresh.ts';
 import type { WebhookDeliveryStatus } from '../domain/webhook-delivery.ts';
 
 /**
@@ -181,7 +181,7 @@ export interface RefreshTable {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
-  /** JSON `ResourceProgress[]` (src/refresh/refresh-state.ts). */
+  /** JSON `ResourceProgress[]` (src/domain/refresh.ts); `RefreshRow` has it decoded. */
   resources: string;
   /** Why it failed, or, while it waits to try again, why the last attempt failed. */
   error_code: string | null;
@@ -308,7 +308,8 @@ export interface WebhookDeliveryTable {
   next_attempt_at: string | null;
 }
 
-export type RefreshRow = Selectable<RefreshTable>;
+/** A refresh as its repository (src/store/refreshes.ts) returns it: `resources` decoded. */
+export type RefreshRow = Omit<Selectable<RefreshTable>, 'resources'> & { resources: ResourceProgress[] };
 export type JobRow = Selectable<JobTable>;
 export type SandboxApplicationRow = Selectable<SandboxApplicationTable>;
 export type ApplicationRow = Selectable<ApplicationTable>;

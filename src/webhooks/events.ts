@@ -3,7 +3,7 @@ import { timeOrderedId } from '../domain/ids.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import type { DB, EntityRow, RefreshRow } from '../store/schema.ts';
 import { hasEndpoint, insertEvent } from '../store/webhooks.ts';
-import { readProgress, refreshError } from '../refresh/refresh-state.ts';
+import { refreshError } from '../refresh/refresh-state.ts';
 
 /** What an application hears about, as DESIGN §2.6 lists it. */
 export const WEBHOOK_EVENT_TYPES = [
@@ -101,7 +101,7 @@ export function refreshEvent(
       customer_id: entity.customer_id,
       status: refresh.status,
       trigger: refresh.trigger,
-      resources: readProgress(refresh.resources),
+      resources: refresh.resources,
       attempts: refresh.attempts,
       next_attempt_at: refresh.next_attempt_at,
       error: refreshError(refresh),

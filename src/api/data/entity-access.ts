@@ -9,7 +9,6 @@ import type { EntityRow, RefreshRow } from '../../store/schema.ts';
 import { effectiveStatus } from '../../entities/effective-status.ts';
 import { noBody, problemResponses, ref } from '../responses.ts';
 import { latestFinishedRefresh, latestRefresh } from '../../store/refreshes.ts';
-import { readProgress } from '../../refresh/refresh-state.ts';
 import { DataPending } from '../refreshes/refresh.schema.ts';
 import { ResponseCache, type CachedResponse } from './response-cache.ts';
 
@@ -223,7 +222,7 @@ export function pendingRetryAfter(refresh: Pick<RefreshRow, 'next_attempt_at'>, 
  */
 export async function assertResourceFetched(ctx: AppContext, entity: EntityRow, resource: DataResource): Promise<void> {
   const refresh = await latestFinishedRefresh(ctx.store.db, entity.id);
-  const progress = refresh ? readProgress(refresh.resources).find((p) => p.resource === resource) : undefined;
+  const progress = refresh ? refresh.resources.find((p) => p.resource === resource) : undefined;
   if (!refresh || !progress?.error) return;
   throw new ApiError(
     'RESOURCE_NOT_AVAILABLE',

@@ -2,7 +2,7 @@ import Type from 'typebox';
 import { DATA_RESOURCES } from '../../domain/permissions.ts';
 import { Nullable, StringEnum } from '../../domain/typebox.ts';
 import { REFRESH_ERROR_CODES, REFRESH_STATUSES, REFRESH_TRIGGERS, RESOURCE_STATUSES } from '../../domain/refresh.ts';
-import { readProgress, refreshError } from '../../refresh/refresh-state.ts';
+import { refreshError } from '../../refresh/refresh-state.ts';
 import type { RefreshRow } from '../../store/schema.ts';
 
 const RefreshError = Type.Object({
@@ -59,7 +59,7 @@ export function toRefresh(row: RefreshRow): Refresh {
     created_at: row.created_at,
     started_at: row.started_at,
     finished_at: row.finished_at,
-    resources: readProgress(row.resources),
+    resources: row.resources,
     attempts: row.attempts,
     next_attempt_at: row.next_attempt_at,
     error: refreshError(row),
