@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, importJWK, type JWK, type CryptoKey } from 'jose';
 import type { Kysely } from 'kysely';
-import { deleteSigningKeys, ensureSigningKey, insertSigningKey, listSigningKeys, replaceSealedSigningKey, type SigningKeyRow } from '../store/signing-keys.ts';
+import { deleteSigningKeys, ensureSigningKey, insertSigningKey, listSigningKeys, replaceSealedSigningKey, type PublicJwk, type SigningKeyRow } from '../store/signing-keys.ts';
 import type { DB } from '../store/schema.ts';
 import { isSealed, open, seal, type KeyRing } from './secret-box.ts';
 
@@ -53,7 +53,7 @@ export async function newSigningKeyRow(ring: KeyRing, createdAt: Date, activates
     kid,
     alg: TOKEN_ALG,
     private_jwk_sealed: seal(ring, JSON.stringify(await exportJWK(privateKey)), signingKeyAad(kid)),
-    public_jwk: JSON.stringify({ ...(await exportJWK(publicKey)), kid, alg: TOKEN_ALG, use: 'sig' }),
+    public_jwk: { ...(await exportJWK(publicKey)), kty: 'EC', kid, alg: TOKEN_ALG, use: 'sig' },
     created_at: createdAt.toISOString(),
     activates_at: activatesAt.toISOString(),
   };
@@ -72,9 +72,6 @@ export async function sealPlaintextSigningKeys(db: Kysely<DB>, ring: KeyRing): P
   }
   return sealed;
 }
-
-/** A published public key: a JWK with the members `newSigningKeyRow` always writes (`kty`, `kid`, `alg`, `use`). */
-export type PublicJwk = JWK & { kty: string; kid: string; alg: string; use: string };
 
 /** The deployment's signing keys as loaded at one moment, answering for any time after it. */
 export interface SigningKeys {
@@ -103,8 +100,8 @@ export async function loadSigningKeys(db: Kysely<DB>, ring: KeyRing, ttlSeconds:
   const loaded = await Promise.all(
     live.map(async (row) => ({
       row,
-      jwk: JSON.parse(row.public_jwk) as PublicJwk,
-      publicKey: (await importJWK(JSON.parse(row.public_jwk) as JWK, row.alg)) as CryptoKey,
+      jwk: row.public_jwk,
+      publicKey: (await importJWK(row.public_jwk, row.alg)) as CryptoKey,
       privateKey: (await importJWK(JSON.parse(open(ring, row.private_jwk_sealed, signingKeyAad(row.kid))) as JWK, row.alg)) as CryptoKey,
     })),
   );

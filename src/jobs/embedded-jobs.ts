@@ -30,7 +30,7 @@ export async function claimJob(db: Kysely<DB>, workerId: string, now: Date, leas
   const at = now.toISOString();
   // One statement, so two workers cannot lease the same row: the SQLite writer lock serialises them.
   // (PostgreSQL deployments run jobs on pg-boss, not on this table.)
-  return db
+  const row = await db
     .updateTable('jobs')
     .set((eb) => ({ locked_by: workerId, locked_until: new Date(now.getTime() + leaseMs).toISOString(), attempts: eb('attempts', '+', 1) }))
     .where('id', '=', (eb) =>
@@ -45,6 +45,8 @@ export async function claimJob(db: Kysely<DB>, workerId: string, now: Date, leas
     )
     .returningAll()
     .executeTakeFirst();
+  // The one place a job's payload is parsed; enqueueJob wrote it as JSON.
+  return row === undefined ? undefined : { ...row, payload: JSON.parse(row.payload) as unknown };
 }
 
 /** Extends the lease; false when the worker no longer holds it (another took the job over). */

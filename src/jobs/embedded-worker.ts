@@ -61,7 +61,7 @@ export function startWorkers(options: WorkerOptions): WorkerPool {
     try {
       const handler = options.handlers[job.kind];
       if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
-      const outcome = await handler(JSON.parse(job.payload), { number: job.attempts, max: job.max_attempts, signal: interrupt.signal });
+      const outcome = await handler(job.payload, { number: job.attempts, max: job.max_attempts, signal: interrupt.signal });
       if ('retryAt' in outcome) await retryJob(store.db, job.id, workerId, outcome.retryAt, outcome.reason, outcome.uncounted ?? false);
       else await finishJob(store.db, job.id, workerId);
     } catch (err) {

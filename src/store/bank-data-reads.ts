@@ -1,26 +1,25 @@
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
+import type { Account, AccountIdentity, Balance, Beneficiary, DirectDebit, Identity, ScheduledPayment, StandingOrder } from '../domain/bank-data.ts';
 import type { Position } from '../domain/cursor.ts';
 import { ENTITY_LEVEL, type ListResource } from './bank-data.ts';
 import type { Store } from './database.ts';
 import { prepared } from './prepared.ts';
-import type { TransactionRow } from './schema.ts';
+import type { TransactionRow, TransactionTable } from './schema.ts';
+import { decodeTransaction } from './transaction-rows.ts';
 
 /*
  * The reads of an entity's bank data that the data API serves, each a prepared statement on the
  * store's read connection. What a refresh writes is in bank-data.ts.
  */
 
-export interface AccountRecord {
-  id: string;
-  payload: string;
-}
-
-const ACCOUNTS_OF_ENTITY = prepared<{ entityId: string }, AccountRecord>((db, p) =>
+const ACCOUNTS_OF_ENTITY = prepared<{ entityId: string }, { id: string; payload: string }>((db, p) =>
   db.selectFrom('accounts').select(['id', 'payload']).where('entity_id', '=', p('entityId')).orderBy('position'),
 );
 
-export async function listAccounts(store: Store, entityId: string): Promise<AccountRecord[]> {
-  return store.query(ACCOUNTS_OF_ENTITY, { entityId });
+/** The entity's accounts in the order the bank lists them, `account_id` being openlean's id of each. */
+export async function listAccounts(store: Store, entityId: string): Promise<Account[]> {
+  const rows = await store.query(ACCOUNTS_OF_ENTITY, { entityId });
+  return rows.map((a) => ({ account_id: a.id, ...(JSON.parse(a.payload) as Omit<Account, 'account_id'>) }));
 }
 
 const ACCOUNT_OF_ENTITY = prepared<{ entityId: string; accountId: string }, { id: string }>((db, p) =>
@@ -40,15 +39,29 @@ const RESOURCE_SET = prepared<{ entityId: string; accountId: string; resource: s
     .where('resource', '=', p('resource')),
 );
 
-/** The stored JSON list for a resource, or undefined when it was never fetched. */
-export async function getResourceSet(
+/** What each stored resource set holds: a per-account list, or the entity's identity (null: the bank shared none). */
+export interface ResourceSets {
+  balances: Balance[];
+  beneficiaries: Beneficiary[];
+  direct_debits: DirectDebit[];
+  standing_orders: StandingOrder[];
+  scheduled_payments: ScheduledPayment[];
+  account_identities: AccountIdentity[];
+  identity: Identity | null;
+}
+
+/**
+ * The resource as the last refresh stored it, decoded; undefined when it was never fetched.
+ * `accountId` null: an entity-level resource (identity).
+ */
+export async function getResourceSet<R extends ListResource | 'identity'>(
   store: Store,
   entityId: string,
   accountId: string | null,
-  resource: ListResource | 'identity',
-): Promise<string | undefined> {
+  resource: R,
+): Promise<ResourceSets[R] | undefined> {
   const [row] = await store.query(RESOURCE_SET, { entityId, accountId: accountId ?? ENTITY_LEVEL, resource });
-  return row?.payload;
+  return row === undefined ? undefined : (JSON.parse(row.payload) as ResourceSets[R]);
 }
 
 export interface TransactionQuery {
@@ -74,7 +87,7 @@ const MAX_ID = '~';
  */
 const TRANSACTIONS_PAGE = prepared<
   { accountId: string; from: string; upper: string; tieId: string; limit: number; offset: number },
-  TransactionRow
+  Selectable<TransactionTable>
 >((db, p) =>
   db
     .selectFrom('transactions')
@@ -107,7 +120,7 @@ function justBefore(iso: string): string {
 export async function listTransactions(store: Store, q: TransactionQuery): Promise<TransactionRow[]> {
   const toInclusive = q.to ? justBefore(q.to) : MAX_TIME;
   const cursorIsTighter = q.after !== undefined && q.after.at <= toInclusive;
-  return store.query(TRANSACTIONS_PAGE, {
+  const rows = await store.query(TRANSACTIONS_PAGE, {
     accountId: q.accountId,
     from: q.from ?? '',
     upper: cursorIsTighter ? q.after!.at : toInclusive,
@@ -115,6 +128,7 @@ export async function listTransactions(store: Store, q: TransactionQuery): Promi
     limit: q.limit,
     offset: q.offset,
   });
+  return rows.map(decodeTransaction);
 }
 
 export async function countTransactions(store: Store, q: Pick<TransactionQuery, 'accountId' | 'from' | 'to'>): Promise<number> {

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { CompiledQuery, type Kysely } from 'kysely';
-import type { Bill, TransactionFlag } from '../domain/bank-data.ts';
+import { CompiledQuery, type Kysely, type Selectable } from 'kysely';
 import { derivedId } from '../domain/ids.ts';
 import type { DataResource } from '../domain/permissions.ts';
-import { BOOKING_WINDOW_MS, reconcileTransactions, type StoredTransaction } from '../domain/reconcile-transactions.ts';
+import { BOOKING_WINDOW_MS, reconcileTransactions } from '../domain/reconcile-transactions.ts';
 import type { EntitySnapshot, FetchedTransaction, FetchedTransactions } from '../domain/snapshot.ts';
 import type { Store } from './database.ts';
 import { compilePrepared, prepared } from './prepared.ts';
-import type { DB, NewTransaction, TransactionRow } from './schema.ts';
+import type { DB, NewTransaction, TransactionRow, TransactionTable } from './schema.ts';
+import { decodeTransaction } from './transaction-rows.ts';
 
 /*
  * The write path of an entity's bank data: a refresh's snapshot applied in one transaction
@@ -155,16 +155,11 @@ async function writeTransactions(trx: Kysely<DB>, rows: readonly NewTransaction[
  * the fetch covers (a reissue or a booking may move a transaction by up to `BOOKING_WINDOW_MS`),
  * and every pending one, however old. Everything without a window.
  */
-/** A stored row in the domain's terms: its JSON columns decoded, so it compares with what was fetched. */
-function storedTransaction(row: TransactionRow): StoredTransaction & TransactionRow {
-  return { ...row, flags: row.flags === null ? null : (JSON.parse(row.flags) as TransactionFlag[]), bill: row.bill === null ? null : (JSON.parse(row.bill) as Bill) } as StoredTransaction & TransactionRow;
+async function storedFor(trx: Kysely<DB>, accountId: string, fetched: FetchedTransactions): Promise<TransactionRow[]> {
+  return (await storedRows(trx, accountId, fetched)).map(decodeTransaction);
 }
 
-async function storedFor(trx: Kysely<DB>, accountId: string, fetched: FetchedTransactions): Promise<(StoredTransaction & TransactionRow)[]> {
-  return (await storedRows(trx, accountId, fetched)).map(storedTransaction);
-}
-
-async function storedRows(trx: Kysely<DB>, accountId: string, fetched: FetchedTransactions): Promise<TransactionRow[]> {
+async function storedRows(trx: Kysely<DB>, accountId: string, fetched: FetchedTransactions): Promise<Selectable<TransactionTable>[]> {
   if (fetched.from === null) return trx.selectFrom('transactions').selectAll().where('account_id', '=', accountId).execute();
   const earliest = fetched.items.reduce((min, t) => (t.booking_at < min ? t.booking_at : min), fetched.from);
   const lower = new Date(Date.parse(earliest) - BOOKING_WINDOW_MS).toISOString();

@@ -1,13 +1,19 @@
-import type { Kysely } from 'kysely';
-import type { DataResultRow, DB } from './schema.ts';
+import type { Kysely, Selectable } from 'kysely';
+import type { DataResultRow, DataResultTable, DB } from './schema.ts';
+
+/** The stored row with its JSON decoded: the one place `params` and `query` are parsed. */
+function decode(row: Selectable<DataResultTable>): DataResultRow {
+  return { ...row, params: JSON.parse(row.params) as Record<string, unknown>, query: JSON.parse(row.query) as Record<string, unknown> };
+}
 
 export async function insertDataResult(db: Kysely<DB>, row: DataResultRow): Promise<void> {
-  await db.insertInto('data_results').values(row).execute();
+  await db.insertInto('data_results').values({ ...row, params: JSON.stringify(row.params), query: JSON.stringify(row.query) }).execute();
 }
 
 /** The results `id` of application `appId`; another application's are not found. */
 export async function getDataResult(db: Kysely<DB>, appId: string, id: string): Promise<DataResultRow | undefined> {
-  return db.selectFrom('data_results').selectAll().where('id', '=', id).where('app_id', '=', appId).executeTakeFirst();
+  const row = await db.selectFrom('data_results').selectAll().where('id', '=', id).where('app_id', '=', appId).executeTakeFirst();
+  return row === undefined ? undefined : decode(row);
 }
 
 /** Marks the PENDING results waiting for `refreshId` READY; returns those it moved (no other writer moves them too). */
@@ -21,7 +27,7 @@ export async function readyResultsOf(db: Kysely<DB>, refreshId: string, at: stri
       .where('id', '=', row.id)
       .where('status', '=', 'PENDING')
       .executeTakeFirst();
-    if (Number(res.numUpdatedRows) > 0) moved.push({ ...row, status: 'READY', ready_at: at, expires_at: expiresAt });
+    if (Number(res.numUpdatedRows) > 0) moved.push({ ...decode(row), status: 'READY', ready_at: at, expires_at: expiresAt });
   }
   return moved;
 }

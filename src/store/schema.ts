@@ -1,5 +1,6 @@
 import type { Generated, Insertable, Selectable } from 'kysely';
 import type { AuditKind, AuditOutcome } from '../domain/audit.ts';
+import type { Bill, TransactionFlag } from '../domain/bank-data.ts';
 import type { EntityStatus } from '../domain/entity-status.ts';
 import type { Permission } from '../domain/permissions.ts';
 import type { RefreshStatus, RefreshTrigger, ResourceProgress } from '../domain/refresh.ts';
@@ -310,7 +311,8 @@ export interface WebhookDeliveryTable {
 
 /** A refresh as its repository (src/store/refreshes.ts) returns it: `resources` decoded. */
 export type RefreshRow = Omit<Selectable<RefreshTable>, 'resources'> & { resources: ResourceProgress[] };
-export type JobRow = Selectable<JobTable>;
+/** A job as the queue's table hands it out (src/jobs/embedded-jobs.ts): `payload` decoded. */
+export type JobRow = Omit<Selectable<JobTable>, 'payload'> & { payload: unknown };
 export type SandboxApplicationRow = Selectable<SandboxApplicationTable>;
 export type ApplicationRow = Selectable<ApplicationTable>;
 export type CustomerRow = Selectable<CustomerTable>;
@@ -319,7 +321,8 @@ export type EntityRow = Omit<Selectable<EntityTable>, 'permissions'> & { permiss
 export type WebhookEndpointRow = Selectable<WebhookEndpointTable>;
 export type WebhookEventRow = Selectable<WebhookEventTable>;
 export type WebhookDeliveryRow = Selectable<WebhookDeliveryTable>;
-export type TransactionRow = Selectable<TransactionTable>;
+/** A transaction as its repositories return it: `flags` and `bill` decoded (src/store/transaction-rows.ts). */
+export type TransactionRow = Omit<Selectable<TransactionTable>, 'flags' | 'bill'> & { flags: TransactionFlag[] | null; bill: Bill | null };
 export type NewTransaction = Insertable<TransactionTable>;
 
 /** A data read asked for asynchronously (Lean's `results_id`; migration 012, docs/decisions/015). */
@@ -340,7 +343,8 @@ export interface DataResultTable {
   ready_at: string | null;
   expires_at: string;
 }
-export type DataResultRow = Selectable<DataResultTable>;
+/** A recorded read as its repository (src/store/data-results.ts) returns it: `params` and `query` decoded. */
+export type DataResultRow = Omit<Selectable<DataResultTable>, 'params' | 'query'> & { params: Record<string, unknown>; query: Record<string, unknown> };
 
 /**
  * One audit record, as read back from its segment (docs/decisions/017, 021): never updated,

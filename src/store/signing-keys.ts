@@ -1,12 +1,21 @@
 import { PostgresAdapter, sql, type Insertable, type Kysely, type Selectable } from 'kysely';
+import type { JWK } from 'jose';
 import type { DB, SigningKeyTable } from './schema.ts';
 
-export type SigningKeyRow = Selectable<SigningKeyTable>;
+/** A published public key (RFC 7517): a JWK with the members every key is written with. */
+export type PublicJwk = JWK & { kty: string; kid: string; alg: string; use: string };
+
+/** A key as its repository returns it: `public_jwk` decoded. */
+export type SigningKeyRow = Omit<Selectable<SigningKeyTable>, 'public_jwk'> & { public_jwk: PublicJwk };
 
 /** Every key, latest activation first. */
 export async function listSigningKeys(db: Kysely<DB>): Promise<SigningKeyRow[]> {
-  return db.selectFrom('signing_keys').selectAll().orderBy('activates_at', 'desc').orderBy('kid', 'desc').execute();
+  const rows = await db.selectFrom('signing_keys').selectAll().orderBy('activates_at', 'desc').orderBy('kid', 'desc').execute();
+  // The one place `signing_keys.public_jwk` is parsed.
+  return rows.map((row) => ({ ...row, public_jwk: JSON.parse(row.public_jwk) as PublicJwk }));
 }
+
+const encode = (row: SigningKeyRow): Insertable<SigningKeyTable> => ({ ...row, public_jwk: JSON.stringify(row.public_jwk) });
 
 /** An advisory lock id of the database's own; any constant both sides agree on will do. */
 const FIRST_KEY_LOCK = 0x6f6c6b31;
@@ -22,13 +31,13 @@ export async function ensureSigningKey(db: Kysely<DB>, create: () => Promise<Sig
   if (rows.length > 0) return rows;
   return db.transaction().execute(async (trx) => {
     if (trx.getExecutor().adapter instanceof PostgresAdapter) await sql`select pg_advisory_xact_lock(${FIRST_KEY_LOCK})`.execute(trx);
-    if ((await listSigningKeys(trx)).length === 0) await trx.insertInto('signing_keys').values(await create()).execute();
+    if ((await listSigningKeys(trx)).length === 0) await trx.insertInto('signing_keys').values(encode(await create())).execute();
     return listSigningKeys(trx);
   });
 }
 
-export async function insertSigningKey(db: Kysely<DB>, row: Insertable<SigningKeyTable>): Promise<void> {
-  await db.insertInto('signing_keys').values(row).execute();
+export async function insertSigningKey(db: Kysely<DB>, row: SigningKeyRow): Promise<void> {
+  await db.insertInto('signing_keys').values(encode(row)).execute();
 }
 
 /**

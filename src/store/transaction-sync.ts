@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { cursorExpired, syncPage, type SyncCursor, type SyncEntry, type SyncPage } from '../domain/transactions-sync.ts';
 import type { Store } from './database.ts';
 import type { DB, TransactionRow } from './schema.ts';
+import { decodeTransaction } from './transaction-rows.ts';
 
 export interface SyncHead {
   /** The account's last change sequence number. */
@@ -68,8 +69,8 @@ export async function syncStreams(store: Store, cursor: SyncCursor, head: number
       .execute(),
   ]);
   return [
-    added.map((row) => ({ kind: 'added' as const, seq: Number(row.created_seq), id: row.id, row })),
-    modified.map((row) => ({ kind: 'modified' as const, seq: Number(row.modified_seq), id: row.id, row })),
+    added.map((row) => ({ kind: 'added' as const, seq: Number(row.created_seq), id: row.id, row: decodeTransaction(row) })),
+    modified.map((row) => ({ kind: 'modified' as const, seq: Number(row.modified_seq), id: row.id, row: decodeTransaction(row) })),
     removed.map((t) => ({ kind: 'removed' as const, seq: Number(t.seq), id: t.transaction_id, row: null })),
   ];
 }

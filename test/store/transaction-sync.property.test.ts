@@ -8,6 +8,7 @@ import { transactionsFrom } from '../../src/refresh/run-refresh.ts';
 import { applySnapshot, oldestPendingAt } from '../../src/store/bank-data.ts';
 import type { Store } from '../../src/store/database.ts';
 import type { TransactionRow } from '../../src/store/schema.ts';
+import { decodeTransaction } from '../../src/store/transaction-rows.ts';
 import { syncTransactions } from '../../src/store/transaction-sync.ts';
 import { openTestStore } from '../helpers/database.ts';
 import { describeDialects } from '../helpers/dialects.ts';
@@ -111,7 +112,7 @@ describeDialects('property: random bank-side changes leave exactly the bank\'s t
   }
 
   const rowsOf = async (accountId: string) =>
-    new Map((await store.db.selectFrom('transactions').selectAll().where('account_id', '=', accountId).execute()).map((r) => [r.id, r]));
+    new Map((await store.db.selectFrom('transactions').selectAll().where('account_id', '=', accountId).execute()).map((r) => [r.id, decodeTransaction(r)]));
   const sameRows = (a: Map<string, TransactionRow>, b: Map<string, TransactionRow>) =>
     assert.deepEqual([...a.values()].map((r) => JSON.stringify(r)).sort(), [...b.values()].map((r) => JSON.stringify(r)).sort());
 

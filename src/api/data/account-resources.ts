@@ -43,9 +43,9 @@ export function registerAccountResources(app: Api, ctx: AppContext, reads: DataR
       render: async (input, entity) => {
         const { account_id } = input.params;
         await requireAccount(ctx, entity, account_id);
-        const payload = await getResourceSet(ctx.store, entity.id, account_id, route.resource);
-        if (payload === undefined) await assertResourceFetched(ctx, entity, route.resource);
-        return { body: payload === undefined ? [] : JSON.parse(payload) };
+        const list = await getResourceSet(ctx.store, entity.id, account_id, route.resource);
+        if (list === undefined) await assertResourceFetched(ctx, entity, route.resource);
+        return { body: list ?? [] };
       },
     });
   }

@@ -17,7 +17,7 @@ export function registerGetAccounts(app: Api, ctx: AppContext, reads: DataReads)
     data: Type.Array(ref(Account)),
     dataDescription: 'Accounts list',
     render: async (_input, entity) => ({
-      body: (await listAccounts(ctx.store, entity.id)).map((a) => ({ account_id: a.id, ...JSON.parse(a.payload) })),
+      body: await listAccounts(ctx.store, entity.id),
     }),
   });
 }

@@ -18,9 +18,8 @@ export function registerGetIdentity(app: Api, ctx: AppContext, reads: DataReads)
     data: ref(Identity),
     dataDescription: 'Identity',
     render: async (_input, entity) => {
-      const payload = await getResourceSet(ctx.store, entity.id, null, 'identity');
-      if (payload === undefined) await assertResourceFetched(ctx, entity, 'identity');
-      const identity = payload === undefined ? null : JSON.parse(payload);
+      const identity = await getResourceSet(ctx.store, entity.id, null, 'identity');
+      if (identity === undefined) await assertResourceFetched(ctx, entity, 'identity');
       if (!identity) throw notFound('Identity of entity', entity.id);
       return { body: identity };
     },

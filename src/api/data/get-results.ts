@@ -78,8 +78,8 @@ export function registerGetResults(app: Api, ctx: AppContext, reads: DataReads):
         row = (await getDataResult(ctx.store.db, appId, results_id))!;
       }
       const entity = await entityForReadOf(ctx, appId, row.entity_id, read.resource);
-      const query = { ...JSON.parse(row.query), page: q.page ?? 0, size: q.size ?? DEFAULT_PAGE_SIZE };
-      return answerResults(ctx, reply, read, { params: JSON.parse(row.params), query, url: request.url }, entity, row.id);
+      const query = { ...row.query, page: q.page ?? 0, size: q.size ?? DEFAULT_PAGE_SIZE };
+      return answerResults(ctx, reply, read, { params: row.params, query, url: request.url }, entity, row.id);
     },
   );
 }

@@ -36,8 +36,8 @@ export function toTransaction(row: TransactionRow): Transaction {
     charge_amount: row.charge_minor === null || row.charge_currency === null ? null : { amount: toAmount(row.charge_minor, row.charge_currency), currency: row.charge_currency },
     charge_vat_amount:
       row.charge_vat_minor === null || row.charge_vat_currency === null ? null : { amount: toAmount(row.charge_vat_minor, row.charge_vat_currency), currency: row.charge_vat_currency },
-    flags: row.flags === null ? null : (JSON.parse(row.flags) as Transaction['flags']),
-    bill: row.bill === null ? null : (JSON.parse(row.bill) as Transaction['bill']),
+    flags: row.flags,
+    bill: row.bill,
     local_time_zone: row.local_time_zone,
   };
 }

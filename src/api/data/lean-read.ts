@@ -207,7 +207,7 @@ function sendPendingEnvelope(ctx: AppContext, reply: FastifyReply, resultsId: st
 }
 
 /** The read's filters as its results replay them: Lean's flags, paging and cursors are the fetch's own. */
-function replayedQuery(query: ReadQuery): object {
+function replayedQuery(query: ReadQuery): Record<string, unknown> {
   const { entity_id: _e, async: _a, force_refresh: _f, verbose: _v, page: _p, size: _s, cursor: _c, ...filters } = query;
   return filters;
 }
@@ -228,8 +228,8 @@ async function createResults(ctx: AppContext, read: DataRead, input: ReadInput<u
       app_id: entity.app_id,
       entity_id: entity.id,
       operation: read.operationId,
-      params: JSON.stringify(input.params ?? {}),
-      query: JSON.stringify(replayedQuery(input.query)),
+      params: (input.params ?? {}) as Record<string, unknown>,
+      query: replayedQuery(input.query),
       refresh_id: refresh?.id ?? null,
       status: waits ? 'PENDING' : 'READY',
       created_at: now.toISOString(),
