@@ -216,18 +216,18 @@ export function registerAis(app: FastifyInstance, ctx: SandboxContext, providers
     return sendJson(reply, consentBody(consent, consent.status, `${aisUrl(bank)}/account-access-consents/${id}`));
   });
 
-  app.get(`${AIS}/account-access-consents/:ConsentId`, HIDDEN, async (request, reply) => {
+  app.get<{ Params: { ConsentId: string } }>(`${AIS}/account-access-consents/:ConsentId`, HIDDEN, async (request, reply) => {
     const { bank, nowMs } = await clientAccess(request);
-    const { ConsentId } = request.params as { ConsentId: string };
+    const { ConsentId } = request.params;
     const consent = ctx.state.consent(bank.identifier, ConsentId);
     if (!consent) throw notFound(`Consent ${ConsentId}`);
     const status = ctx.consentStatus(consent, ctx.faults(bank.identifier, consent.login), nowMs);
     return sendJson(reply, consentBody(consent, status, ctx.publicUrl(request)));
   });
 
-  app.delete(`${AIS}/account-access-consents/:ConsentId`, HIDDEN, async (request, reply) => {
+  app.delete<{ Params: { ConsentId: string } }>(`${AIS}/account-access-consents/:ConsentId`, HIDDEN, async (request, reply) => {
     const { bank, nowMs } = await clientAccess(request);
-    const { ConsentId } = request.params as { ConsentId: string };
+    const { ConsentId } = request.params;
     if (!ctx.state.consent(bank.identifier, ConsentId)) throw notFound(`Consent ${ConsentId}`);
     // Deleting a consent that is already over changes nothing and is still a success.
     ctx.state.setConsentStatus(ConsentId, 'Revoked', ['AwaitingAuthorisation', 'Authorised'], new Date(nowMs).toISOString());
@@ -241,17 +241,17 @@ export function registerAis(app: FastifyInstance, ctx: SandboxContext, providers
     return sendJson(reply, { Data: { Account: accounts.map((x) => accountJson(x, a.grant.detail)) }, Links: { Self: ctx.publicUrl(request) }, Meta: { TotalPages: 1 } }, a.malformed);
   });
 
-  app.get(`${AIS}/accounts/:AccountId`, HIDDEN, async (request, reply) => {
+  app.get<{ Params: { AccountId: string } }>(`${AIS}/accounts/:AccountId`, HIDDEN, async (request, reply) => {
     const a = await access(request, reply, 'accounts');
-    const account = accountOf(a, (request.params as { AccountId: string }).AccountId);
+    const account = accountOf(a, request.params.AccountId);
     return sendJson(reply, { Data: { Account: [accountJson(account, a.grant.detail)] }, Links: { Self: ctx.publicUrl(request) }, Meta: { TotalPages: 1 } }, a.malformed);
   });
 
   /** The per-account lists that fit on one page, each written as the faults in force write records. */
   const perAccount = (resource: AisResource, path: string, data: (account: GeneratedAccount, grant: ResourceGrant) => Record<string, unknown[]>) => {
-    app.get(`${AIS}/accounts/:AccountId/${path}`, HIDDEN, async (request, reply) => {
+    app.get<{ Params: { AccountId: string } }>(`${AIS}/accounts/:AccountId/${path}`, HIDDEN, async (request, reply) => {
       const a = await access(request, reply, resource);
-      const account = accountOf(a, (request.params as { AccountId: string }).AccountId);
+      const account = accountOf(a, request.params.AccountId);
       const lists = Object.entries(data(account, a.grant)).map(([key, list]) => [key, recordsUnderFaults(list, a.faults, resource === 'balances')]);
       return sendJson(reply, { Data: Object.fromEntries(lists), Links: { Self: ctx.publicUrl(request) }, Meta: { TotalPages: 1 } }, a.malformed);
     });
@@ -270,9 +270,9 @@ export function registerAis(app: FastifyInstance, ctx: SandboxContext, providers
     return sendJson(reply, { Data: { Party: partyJson(snapshotOf(a).customer.party) }, Links: { Self: ctx.publicUrl(request) }, Meta: { TotalPages: 1 } }, a.malformed);
   });
 
-  app.get(`${AIS}/accounts/:AccountId/transactions`, HIDDEN, async (request, reply) => {
+  app.get<{ Params: { AccountId: string } }>(`${AIS}/accounts/:AccountId/transactions`, HIDDEN, async (request, reply) => {
     const a = await access(request, reply, 'transactions');
-    const { AccountId } = request.params as { AccountId: string };
+    const { AccountId } = request.params;
     const query = (request.query ?? {}) as Form;
     if (a.faults.has('daily_quota')) {
       throw new ObieError(429, 'UK.OBIE.UnexpectedError', 'The daily request quota of this consent is used up', { headers: { 'retry-after': String(DAILY_QUOTA_RETRY_AFTER_S) } });

@@ -1,3 +1,4 @@
+import { pathParam } from './request-parts.ts';
 import { TLSSocket } from 'node:tls';
 import type { FastifyRequest } from 'fastify';
 import type { SandboxBankProfile } from './profiles.ts';
@@ -54,7 +55,7 @@ export function createContext(options: ContextOptions): SandboxContext {
     hangMs: options.hangMs,
     closing: options.closing,
     bank(request) {
-      const id = (request.params as { bank?: string }).bank ?? '';
+      const id = pathParam(request, 'bank');
       const bank = banks.get(id);
       if (!bank) throw notFound(`Bank ${JSON.stringify(id)}`);
       return bank;

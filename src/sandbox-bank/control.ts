@@ -1,3 +1,4 @@
+import { pathParam } from './request-parts.ts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { Compile } from 'typebox/compile';
@@ -21,7 +22,7 @@ const UserSettingsBody = Compile(Type.Object({ profile: Type.Optional(StringEnum
 const BankFaultsBody = Compile(Type.Object({ faults: Faults }, { additionalProperties: false }));
 
 function loginOf(request: FastifyRequest): string {
-  const { login } = request.params as { login: string };
+  const login = pathParam(request, 'login');
   if (!login.trim() || login.length > 100) throw new ObieError(400, 'UK.OBIE.Field.Invalid', 'login must be 1 to 100 characters', { path: 'login' });
   return login;
 }

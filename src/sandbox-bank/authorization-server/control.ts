@@ -43,10 +43,10 @@ export function registerAuthorizationControl(app: FastifyInstance, ctx: SandboxC
    * opened with the cookies the authorization request set. A wrong `otp` ends it as three wrong
    * codes on the pages do (`otp_failed`); `account_ids` default to every account of the login.
    */
-  app.post('/:bank/control/interactions/:uid', HIDDEN, async (request) => {
+  app.post<{ Params: { uid: string } }>('/:bank/control/interactions/:uid', HIDDEN, async (request) => {
     const { bank, built } = providerOf(request);
     const body = validBody(InteractionBody, request.body);
-    const interaction = await built.provider.Interaction.find((request.params as { uid: string }).uid);
+    const interaction = await built.provider.Interaction.find(request.params.uid);
     if (!interaction) throw notFound('Interaction');
     const complete = async (): Promise<string> => {
       if (body.otp !== undefined && body.otp !== SANDBOX_OTP) return otpFailed(interaction);

@@ -1,3 +1,4 @@
+import { pathParam, queryParam } from '../request-parts.ts';
 import type Provider from 'oidc-provider';
 import type { Interaction } from 'oidc-provider';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -49,7 +50,7 @@ interface Step {
 
 export function registerInteractionPages(app: FastifyInstance, ctx: SandboxContext, providers: ProviderRegistry): void {
   app.setErrorHandler((error, request, reply) => {
-    const locale = pickLocale((request.query as Record<string, unknown> | undefined)?.ui_locales);
+    const locale = pickLocale(queryParam(request, 'ui_locales'));
     const bankName = bankNameOf(ctx, request);
     if (error instanceof JourneyError || error instanceof ObieError) return html(reply, errorPage(locale, bankName, error.message), error.status);
     const status = (error as { statusCode?: number }).statusCode;
@@ -63,7 +64,7 @@ export function registerInteractionPages(app: FastifyInstance, ctx: SandboxConte
     const bank = ctx.bank(request);
     const built = providers.get(bank);
     if (!built) throw new JourneyError(`openlean has no registration at ${bank.name}`);
-    const { uid } = request.params as { uid: string };
+    const uid = pathParam(request, 'uid');
     let interaction: Interaction;
     try {
       interaction = await built.provider.interactionDetails(request.raw, reply.raw);

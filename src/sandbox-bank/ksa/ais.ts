@@ -141,18 +141,18 @@ export function registerKsaAis(app: FastifyInstance, ctx: SandboxContext, provid
     return sendJson(reply, consentJson(consent, consent.status, `${apiUrl(bank)}/account-access-consents/${id}`));
   });
 
-  app.get(`${KSA}/account-access-consents/:ConsentId`, HIDDEN, async (request, reply) => {
+  app.get<{ Params: { ConsentId: string } }>(`${KSA}/account-access-consents/:ConsentId`, HIDDEN, async (request, reply) => {
     const { bank, nowMs } = await clientAccess(request);
-    const { ConsentId } = request.params as { ConsentId: string };
+    const { ConsentId } = request.params;
     const consent = ctx.state.consent(bank.identifier, ConsentId);
     if (!consent) throw notFound(`Consent ${ConsentId}`);
     return sendJson(reply, consentJson(consent, ctx.consentStatus(consent, ctx.faults(bank.identifier, consent.login), nowMs), `${apiUrl(bank)}/account-access-consents/${ConsentId}`));
   });
 
-  app.patch(`${KSA}/account-access-consents/:ConsentId`, HIDDEN, async (request, reply) => {
+  app.patch<{ Params: { ConsentId: string } }>(`${KSA}/account-access-consents/:ConsentId`, HIDDEN, async (request, reply) => {
     const { bank, nowMs } = await clientAccess(request);
     validBody(PatchRequest, request.body);
-    const { ConsentId } = request.params as { ConsentId: string };
+    const { ConsentId } = request.params;
     if (!ctx.state.consent(bank.identifier, ConsentId)) throw notFound(`Consent ${ConsentId}`);
     ctx.state.setConsentStatus(ConsentId, 'Revoked', ['AwaitingAuthorisation', 'Authorised'], new Date(nowMs).toISOString());
     return reply.code(204).send();
@@ -166,19 +166,19 @@ export function registerKsaAis(app: FastifyInstance, ctx: SandboxContext, provid
     return sendJson(reply, { Data: { Account: accounts.map((x) => accountJson(x, a.grant.detail)) }, Links: links(request), Meta: { TotalPages: 1 } });
   });
 
-  app.get(`${KSA}/accounts/:AccountId/balances`, HIDDEN, async (request, reply) => {
+  app.get<{ Params: { AccountId: string } }>(`${KSA}/accounts/:AccountId/balances`, HIDDEN, async (request, reply) => {
     const a = await access(request, 'balances');
-    const x = a.account((request.params as { AccountId: string }).AccountId);
+    const x = a.account(request.params.AccountId);
     return sendJson(reply, { Data: { AccountId: x.accountId, Balance: recordsUnderFaults(x.balances.map(balanceJson), a.faults, true) }, Links: links(request), Meta: { TotalPages: 1 } });
   });
 
-  app.get(`${KSA}/accounts/:AccountId/transactions`, HIDDEN, async (request, reply) => {
+  app.get<{ Params: { AccountId: string }; Querystring: { fromBookingDateTime?: string } }>(`${KSA}/accounts/:AccountId/transactions`, HIDDEN, async (request, reply) => {
     const a = await access(request, 'transactions');
-    const x = a.account((request.params as { AccountId: string }).AccountId);
+    const x = a.account(request.params.AccountId);
     if (a.faults.has('daily_quota')) {
       throw new ObieError(429, 'UK.OBIE.UnexpectedError', 'The daily request quota of this consent is used up', { headers: { 'retry-after': String(DAILY_QUOTA_RETRY_AFTER_S) } });
     }
-    if (a.faults.has('no_date_filter') && (request.query as { fromBookingDateTime?: string }).fromBookingDateTime !== undefined) {
+    if (a.faults.has('no_date_filter') && request.query.fromBookingDateTime !== undefined) {
       throw new ObieError(400, 'UK.OBIE.Field.Invalid', 'fromBookingDateTime is not supported', { path: 'fromBookingDateTime' });
     }
     if (a.faults.has('empty_transactions_body')) return reply.type('application/json; charset=utf-8').send('');
@@ -195,9 +195,9 @@ export function registerKsaAis(app: FastifyInstance, ctx: SandboxContext, provid
 
   /** The per-account lists, one page each; `detail` is whether the consent grants the resource's `…Detail` permission. */
   const perAccount = (resource: Exclude<AisResource, 'accounts' | 'balances' | 'transactions' | 'party'>, data: (account: GeneratedAccount, detail: boolean) => Record<string, unknown[]>) => {
-    app.get(`${KSA}/accounts/:AccountId/${resource}`, HIDDEN, async (request, reply) => {
+    app.get<{ Params: { AccountId: string } }>(`${KSA}/accounts/:AccountId/${resource}`, HIDDEN, async (request, reply) => {
       const a = await access(request, resource);
-      const x = a.account((request.params as { AccountId: string }).AccountId);
+      const x = a.account(request.params.AccountId);
       const lists = Object.entries(data(x, a.grant.detail)).map(([key, list]) => [key, recordsUnderFaults(list, a.faults, false)]);
       return sendJson(reply, { Data: { AccountId: x.accountId, ...Object.fromEntries(lists) }, Links: links(request), Meta: { TotalPages: 1 } });
     });

@@ -1,3 +1,4 @@
+import { pathParam } from '../request-parts.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TokenArtifact } from 'oidc-provider';
 import {
@@ -408,7 +409,7 @@ export function registerUaeAis(app: FastifyInstance, ctx: SandboxContext, provid
     const bank = uaeBank(request);
     const nowMs = ctx.now().getTime();
     if (!(await bearer(request, bank, nowMs)).clientCredentials) throw new UaeError(403, 'AccessToken.InvalidScope', 'Consents are managed with a client credentials token');
-    const { ConsentId } = request.params as { ConsentId: string };
+    const ConsentId = pathParam(request, 'ConsentId');
     const consent = ctx.state.consent(bank.identifier, ConsentId);
     if (!consent) throw new UaeError(404, 'GenericError', `Consent ${ConsentId} was not found`);
     return { bank, nowMs, consent };
@@ -419,9 +420,9 @@ export function registerUaeAis(app: FastifyInstance, ctx: SandboxContext, provid
     return send(reply, consentBody(consent, ctx.consentStatus(consent, ctx.faults(bank.identifier, consent.login), nowMs), ctx.publicUrl(request)));
   });
 
-  app.patch(`${AIS}/account-access-consents/:ConsentId`, HIDDEN, async (request, reply) => {
+  app.patch<{ Body: { Data?: { Status?: unknown } } | undefined }>(`${AIS}/account-access-consents/:ConsentId`, HIDDEN, async (request, reply) => {
     const { nowMs, consent } = await clientAccess(request);
-    const body = request.body as { Data?: { Status?: unknown } } | undefined;
+    const body = request.body;
     if (body?.Data?.Status !== 'Revoked') throw new UaeError(400, 'Body.InvalidFormat', 'Data.Status must be Revoked');
     ctx.state.setConsentStatus(consent.id, 'Revoked', ['AwaitingAuthorisation', 'Authorised'], new Date(nowMs).toISOString());
     return reply.code(204).send();
@@ -435,17 +436,17 @@ export function registerUaeAis(app: FastifyInstance, ctx: SandboxContext, provid
     return answer(request, reply, a, { Data: { Account: accounts.map((x) => uaeAccountJson(x, a.permissions.includes('ReadAccountsDetail'))) }, ...page(request) });
   });
 
-  app.get(`${AIS}/accounts/:AccountId/balances`, HIDDEN, async (request, reply) => {
+  app.get<{ Params: { AccountId: string } }>(`${AIS}/accounts/:AccountId/balances`, HIDDEN, async (request, reply) => {
     const a = await access(request, reply, ['ReadBalances']);
-    const account = accountOf(a, (request.params as { AccountId: string }).AccountId);
+    const account = accountOf(a, request.params.AccountId);
     return answer(request, reply, a, { Data: { AccountId: account.accountId, Balance: recordsUnderFaults(account.balances.map(uaeBalanceJson), a.faults, true) }, ...page(request) });
   });
 
   /** The per-account lists: one page each. `detail` is whether the consent grants the `…Detail` permission. */
   const perAccount = (path: string, needs: readonly UaePermission[], data: (account: GeneratedAccount, detail: boolean) => Record<string, unknown[]>) => {
-    app.get(`${AIS}/accounts/:AccountId/${path}`, HIDDEN, async (request, reply) => {
+    app.get<{ Params: { AccountId: string } }>(`${AIS}/accounts/:AccountId/${path}`, HIDDEN, async (request, reply) => {
       const a = await access(request, reply, needs);
-      const account = accountOf(a, (request.params as { AccountId: string }).AccountId);
+      const account = accountOf(a, request.params.AccountId);
       const detail = needs.some((p) => p.endsWith('Detail') && a.permissions.includes(p));
       const lists = Object.entries(data(account, detail)).map(([key, list]) => [key, recordsUnderFaults(list, a.faults, false)]);
       return answer(request, reply, a, { Data: { AccountId: account.accountId, ...Object.fromEntries(lists) }, ...page(request) });
@@ -464,10 +465,10 @@ export function registerUaeAis(app: FastifyInstance, ctx: SandboxContext, provid
     return answer(request, reply, a, { Data: { Party: uaeUserPartyJson(a.snapshot.customer.party) }, Links: { Self: ctx.publicUrl(request) }, Meta: { TotalPages: 1 } });
   });
 
-  app.get(`${AIS}/accounts/:AccountId/transactions`, HIDDEN, async (request, reply) => {
+  app.get<{ Params: { AccountId: string }; Querystring: { fromBookingDateTime?: string } }>(`${AIS}/accounts/:AccountId/transactions`, HIDDEN, async (request, reply) => {
     const a = await access(request, reply, ['ReadTransactionsBasic', 'ReadTransactionsDetail']);
-    const account = accountOf(a, (request.params as { AccountId: string }).AccountId);
-    const from = (request.query as { fromBookingDateTime?: string }).fromBookingDateTime;
+    const account = accountOf(a, request.params.AccountId);
+    const from = request.query.fromBookingDateTime;
     // The spec gives 429 no body: the quota is in `Retry-After` alone.
     if (a.faults.has('daily_quota')) throw new UaeError(429, 'GenericError', 'The daily request quota is used up', { 'retry-after': String(DAILY_QUOTA_RETRY_AFTER_S) });
     if (a.faults.has('no_date_filter') && from !== undefined) throw new UaeError(400, 'Query.Invalid', 'fromBookingDateTime is not supported');
