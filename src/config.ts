@@ -240,7 +240,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     audit: {
       enabled: oneOf('AUDIT', env.AUDIT, ['on', 'off'] as const, 'on') === 'on',
       flushMs: integer('AUDIT_FLUSH_MS', env.AUDIT_FLUSH_MS, 1000, 10, 60_000),
-      batchSize: integer('AUDIT_BATCH_SIZE', env.AUDIT_BATCH_SIZE, 500, 1, 10_000),
+      batchSize: integer('AUDIT_BATCH_SIZE', env.AUDIT_BATCH_SIZE, 4096, 1, 10_000),
       retentionDays: integer('AUDIT_RETENTION_DAYS', env.AUDIT_RETENTION_DAYS, 400, 1, 36_500),
     },
   };

@@ -15,6 +15,11 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** What only the handler knows of a read it audits: the resource and entity a results fetch replays. */
     auditNote: { resource: string; entityId: string } | null;
+    /**
+     * The entity the read found to be the caller's (set by src/api/data/entity-access.ts), so that
+     * its record names it without parsing the request again; null until then.
+     */
+    auditEntity: string | null;
   }
 }
 
@@ -41,7 +46,7 @@ export function readEvent(request: FastifyRequest, status: number, operation: st
   return {
     app_id: request.principal.appId,
     kind: 'data.read',
-    entity_id: note ? note.entityId : resource === null ? null : namedEntity(request),
+    entity_id: note ? note.entityId : resource === null ? null : (request.auditEntity ?? namedEntity(request)),
     operation,
     resource: note ? note.resource : resource,
     account_id: typeof accountId === 'string' && accountId.length <= MAX_ACCOUNT_ID ? accountId : null,
@@ -61,6 +66,7 @@ export function readEvent(request: FastifyRequest, status: number, operation: st
  */
 export function installAuditTrail(app: FastifyInstance, ctx: AppContext): void {
   app.decorateRequest('auditNote', null);
+  app.decorateRequest('auditEntity', null);
   if (!ctx.audit.enabled) return;
   app.addHook('onRoute', (route) => {
     const audit = route.config?.audit;

@@ -93,7 +93,9 @@ function assertReadable(ctx: AppContext, entity: EntityRow, resource: DataResour
 
 /** The entity the request names (`entityIdOf`), if it is the caller application's; else 404. */
 export async function entityOfRequest(ctx: AppContext, request: FastifyRequest): Promise<EntityRow> {
-  return entityOf(ctx, request.principal.appId, entityIdOf(request));
+  const entity = await entityOf(ctx, request.principal.appId, entityIdOf(request));
+  request.auditEntity = entity.id;
+  return entity;
 }
 
 /** Entity `entityId` if it is application `appId`'s; else 404, as for one that does not exist. */
@@ -194,6 +196,7 @@ export function dataReadHandler<Input extends ReadInput>(
     check?.(request);
     const entity = ctx.store.entities.get(entityIdOf(request));
     if (entity && entity.app_id === request.principal.appId && entity.synced_at !== null) {
+      request.auditEntity = entity.id;
       assertReadable(ctx, entity, resource);
       const cached = ctx.responses.get(ResponseCache.key(entity.id, entity.data_version, request.url));
       if (cached) return sendCached(request, reply, entity, cached);
