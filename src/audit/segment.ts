@@ -49,7 +49,7 @@ export interface EncodedSegment {
  * each distinct combination of the fields that repeat from read to read (`kind`, `entity_id`,
  * `operation`, `resource`, `account_id`, `subject`, `outcome`, `error_code`, `detail`, `status`, in
  * that order), as indexes into `s` (−1 for null) except `status` (a number or null). `r` holds three values per
- * record: its time as ms after `base`, its shape's index, and its `request_id`.
+ * record: its time as ms from `base` (the first record's time), its shape's index, and its `request_id`.
  */
 interface SegmentText {
   v: 1;
@@ -70,19 +70,19 @@ export const MAX_SEGMENT_RECORDS = 4096;
  * recorded, in ms since the epoch; records are kept in the order given.
  */
 export function encodeSegments(events: readonly AuditEventInput[], times: readonly number[]): EncodedSegment[] {
-  const byApp = new Map<string, number[]>();
-  for (let i = 0; i < events.length; i++) {
-    const appId = events[i]!.app_id;
-    let indexes = byApp.get(appId);
-    if (!indexes) byApp.set(appId, (indexes = []));
-    indexes.push(i);
-  }
+  const open = new Map<string, SegmentBuilder>();
   const segments: EncodedSegment[] = [];
-  for (const [appId, indexes] of byApp) {
-    for (let start = 0; start < indexes.length; start += MAX_SEGMENT_RECORDS) {
-      segments.push(encodeOne(appId, indexes.slice(start, start + MAX_SEGMENT_RECORDS), events, times));
+  const order: SegmentBuilder[] = [];
+  events.forEach((e, i) => {
+    let builder = open.get(e.app_id);
+    if (!builder) {
+      open.set(e.app_id, (builder = new SegmentBuilder(e.app_id)));
+      order.push(builder);
     }
-  }
+    builder.add(e, times[i]!);
+    if (builder.full) open.delete(e.app_id);
+  });
+  for (const builder of order) segments.push(builder.finish());
   return segments;
 }
 
@@ -102,65 +102,99 @@ function sameShape(a: AuditEventInput, b: AuditEventInput): boolean {
   );
 }
 
-function encodeOne(appId: string, indexes: number[], events: readonly AuditEventInput[], times: readonly number[]): EncodedSegment {
-  const strings: string[] = [];
-  const stringIndex = new Map<string, number>();
-  const intern = (value: string | null | undefined): number => {
+/**
+ * One application's segment, built a record at a time: each record is turned into its three
+ * values as it is added, so nothing of a read is kept until the write but those values (a
+ * buffered event object per read outlived the young generation under load and was promoted, to
+ * die in the old one). `finish` gives the segment as it stands and may be called again after
+ * more records are added (a write that failed is retried with what came since).
+ */
+export class SegmentBuilder {
+  readonly appId: string;
+  /** Records added so far. */
+  count = 0;
+  readonly #strings: string[] = [];
+  readonly #stringIndex = new Map<string, number>();
+  readonly #shapes: Array<Array<number | null>> = [];
+  readonly #shapeIndex = new Map<string, number>();
+  readonly #shapeCounts: number[] = [];
+  /** Per shape, its entity and kind: what the segment's keys are made of. */
+  readonly #shapeKeys: Array<{ entity_id: string | null; kind: AuditKind }> = [];
+  readonly #customers: Record<string, string> = {};
+  readonly #r: Array<number | string | null> = [];
+  #base = 0;
+  #first = Infinity;
+  #last = -Infinity;
+  #previous: AuditEventInput | undefined;
+  #shape = -1;
+
+  constructor(appId: string) {
+    this.appId = appId;
+  }
+
+  /** Whether it holds `MAX_SEGMENT_RECORDS` records, the most a segment may. */
+  get full(): boolean {
+    return this.count >= MAX_SEGMENT_RECORDS;
+  }
+
+  #intern(value: string | null | undefined): number {
     if (value === null || value === undefined) return -1;
-    let n = stringIndex.get(value);
+    let n = this.#stringIndex.get(value);
     if (n === undefined) {
-      n = strings.length;
-      strings.push(value);
-      stringIndex.set(value, n);
+      n = this.#strings.length;
+      this.#strings.push(value);
+      this.#stringIndex.set(value, n);
     }
     return n;
-  };
-  const shapes: Array<Array<number | null>> = [];
-  const shapeIndex = new Map<string, number>();
-  const shapeCounts: number[] = [];
-  const shapeEvents: AuditEventInput[] = [];
-  const customers: Record<string, string> = {};
-  let first = Infinity;
-  let last = -Infinity;
-  for (const i of indexes) {
-    first = Math.min(first, times[i]!);
-    last = Math.max(last, times[i]!);
   }
-  const r: Array<number | string | null> = [];
-  let previous: AuditEventInput | undefined;
-  let shape = -1;
-  for (const i of indexes) {
-    const e = events[i]!;
+
+  /** Adds `e`, recorded at `ms` (ms since the epoch). */
+  add(e: AuditEventInput, ms: number): void {
+    if (this.count === 0) this.#base = ms;
+    if (ms < this.#first) this.#first = ms;
+    if (ms > this.#last) this.#last = ms;
     // Reads come in runs of one shape (one client reading one entity): most records cost one comparison.
-    if (previous === undefined || !sameShape(previous, e)) {
-      const fields = [intern(e.kind), intern(e.entity_id), intern(e.operation), intern(e.resource), intern(e.account_id), intern(e.subject), intern(e.outcome), intern(e.error_code), intern(e.detail), e.status ?? null];
+    if (this.#previous === undefined || !sameShape(this.#previous, e)) {
+      const fields = [this.#intern(e.kind), this.#intern(e.entity_id), this.#intern(e.operation), this.#intern(e.resource), this.#intern(e.account_id), this.#intern(e.subject), this.#intern(e.outcome), this.#intern(e.error_code), this.#intern(e.detail), e.status ?? null];
       const name = fields.join(',');
-      const known = shapeIndex.get(name);
+      const known = this.#shapeIndex.get(name);
       if (known === undefined) {
-        shape = shapes.length;
-        shapes.push(fields);
-        shapeIndex.set(name, shape);
-        shapeCounts.push(0);
-        shapeEvents.push(e);
+        this.#shape = this.#shapes.length;
+        this.#shapes.push(fields);
+        this.#shapeIndex.set(name, this.#shape);
+        this.#shapeCounts.push(0);
+        this.#shapeKeys.push({ entity_id: e.entity_id ?? null, kind: e.kind });
       } else {
-        shape = known;
+        this.#shape = known;
       }
-      previous = e;
+      this.#previous = e;
     }
-    if (typeof e.customer_id === 'string' && e.entity_id) customers[e.entity_id] = e.customer_id;
-    shapeCounts[shape]!++;
-    r.push(times[i]! - first, shape, e.request_id ?? null);
+    if (typeof e.customer_id === 'string' && e.entity_id) this.#customers[e.entity_id] = e.customer_id;
+    this.#shapeCounts[this.#shape]!++;
+    this.#r.push(ms - this.#base, this.#shape, e.request_id ?? null);
+    this.count++;
   }
-  const keys = new Map<string, SegmentKey>();
-  shapeEvents.forEach((e, n) => {
-    const entityId = e.entity_id ?? null;
-    const name = `${entityId}|${e.kind}`;
-    const key = keys.get(name);
-    if (key) key.n += shapeCounts[n]!;
-    else keys.set(name, { entity_id: entityId, kind: e.kind, n: shapeCounts[n]! });
-  });
-  const text: SegmentText = { v: 1, base: first, s: strings, shapes, r };
-  return { app_id: appId, first_ms: first, last_ms: last, count: indexes.length, records: JSON.stringify(text), keys: [...keys.values()], customers };
+
+  /** The segment of the records added so far. */
+  finish(): EncodedSegment {
+    const keys = new Map<string, SegmentKey>();
+    this.#shapeKeys.forEach(({ entity_id, kind }, n) => {
+      const name = `${entity_id}|${kind}`;
+      const key = keys.get(name);
+      if (key) key.n += this.#shapeCounts[n]!;
+      else keys.set(name, { entity_id, kind, n: this.#shapeCounts[n]! });
+    });
+    const text: SegmentText = { v: 1, base: this.#base, s: this.#strings, shapes: this.#shapes, r: this.#r };
+    return {
+      app_id: this.appId,
+      first_ms: this.#first,
+      last_ms: this.#last,
+      count: this.count,
+      records: JSON.stringify(text),
+      keys: [...keys.values()],
+      customers: { ...this.#customers },
+    };
+  }
 }
 
 /**
