@@ -103,12 +103,12 @@ async function main(dataDir: string): Promise<boolean> {
   await waitFinished(setup.url, setupToken, entity);
 
   await stop(setup.proc);
-  const openlean = await startOpenlean(dataDir, 'server', { AUDIT: 'on' });
+  let openlean = await startOpenlean(dataDir, 'server', { AUDIT: 'on' });
   // Each server its own token: each process is its own issuer (PUBLIC_URL follows the port).
   const headersOf = async (server: Server) => ({ authorization: `Bearer ${await tokenFor(server.url, creds)}`, entity_id: entity.id });
   /** The bytes `server` sends for `pathname`. */
   const read = async (server: Server, pathname: string, headers: Record<string, string> = {}) => (await call(server.url, pathname, { headers })).text;
-  const headers = await headersOf(openlean);
+  let headers = await headersOf(openlean);
 
   const accountsPath = '/data/v2/accounts';
   const accounts = await read(openlean, accountsPath, headers);
@@ -127,9 +127,9 @@ async function main(dataDir: string): Promise<boolean> {
 
   const baseline = await startBaseline(dataDir, { [accountsPath]: accounts, [txPath]: txPage, [big.path]: big.body });
   // The same database, keys and entity, without the audit trail; and with it but without the response cache.
-  const unaudited = await startOpenlean(dataDir, 'server-audit-off', { AUDIT: 'off' });
+  let unaudited = await startOpenlean(dataDir, 'server-audit-off', { AUDIT: 'off' });
   const uncached = await startOpenlean(dataDir, 'server-uncached', { AUDIT: 'on', RESPONSE_CACHE_MB: '0' });
-  const headersOff = await headersOf(unaudited);
+  let headersOff = await headersOf(unaudited);
   const headersUncached = await headersOf(uncached);
 
   const bigName = big.count === BIG_PAGE ? `GET …/transactions?size=${BIG_PAGE}` : `GET …/transactions?size=${BIG_PAGE} (only ${big.count} stored)`;
@@ -154,20 +154,39 @@ async function main(dataDir: string): Promise<boolean> {
   const pinning = PIN ? `servers pinned to core ${PIN.server}, load generator to core ${PIN.generator} (taskset)` : 'not pinned (needs taskset and 2 cores)';
   console.log(
     `${machine()}; ${generator}, ${CONNECTIONS} connections; ${pinning}; ${ROUNDS} rounds of ${DURATION}s, ` +
-      'each round baseline, openlean (audit on), openlean AUDIT=off in turn (RESPONSE_CACHE_MB=0: baseline, then that openlean); figures are medians over rounds, ratios medians of per-round ratios (range min–max)',
+      'each round baseline, openlean (audit on), openlean AUDIT=off in turn, the openlean pair started anew and warmed up before each round (RESPONSE_CACHE_MB=0: baseline, then that openlean); figures are medians over rounds, ratios medians of per-round ratios (range min–max)',
   );
   if (big.count < BIG_PAGE) console.log(`The bench entity's fullest account has ${big.count} transactions: the big page has that many.`);
 
   const rows = [];
   const cpuRows: Record<string, string>[] = [];
   let failed = false;
+  /**
+   * A new pair of openlean processes, audit on and AUDIT=off. One process's luck (where its code
+   * and heap landed, what the JIT chose) moved its throughput by ±3 % from one start to the next,
+   * as much as the audit trail costs: the pair is started anew each round, so that the median
+   * over rounds compares the trail on and off, not two processes.
+   */
+  async function restartPair(): Promise<void> {
+    await Promise.all([stop(openlean.proc), stop(unaudited.proc)]);
+    openlean = await startOpenlean(dataDir, 'server', { AUDIT: 'on' });
+    unaudited = await startOpenlean(dataDir, 'server-audit-off', { AUDIT: 'off' });
+    [headers, headersOff] = await Promise.all([headersOf(openlean), headersOf(unaudited)]);
+  }
   for (const c of cases) {
-    const mine = c.uncached ? { server: uncached, headers: headersUncached } : { server: openlean, headers };
-    const subjects = [{ server: baseline, headers: {} }, mine, ...(c.off ? [{ server: unaudited, headers: headersOff }] : [])];
+    const subjectsNow = () => {
+      const mine = c.uncached ? { server: uncached, headers: headersUncached } : { server: openlean, headers };
+      return [{ server: baseline, headers: {} }, mine, ...(c.off ? [{ server: unaudited, headers: headersOff }] : [])];
+    };
     // Warm-up: JIT, statement and token caches, and the response cache.
-    for (const s of subjects) await load(s.server, c.path, s.headers);
+    for (const s of subjectsNow()) await load(s.server, c.path, s.headers);
     const rounds: Measurement[][] = [];
     for (let round = 0; round < ROUNDS; round++) {
+      if (c.off && round > 0) {
+        await restartPair();
+        for (const s of subjectsNow().slice(1)) await load(s.server, c.path, s.headers);
+      }
+      const subjects = subjectsNow();
       const measured: Measurement[] = [];
       for (const s of subjects) measured.push(await load(s.server, c.path, s.headers));
       const errors = measured.map((m) => m.errors);
