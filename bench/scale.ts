@@ -25,7 +25,10 @@ import { refreshes } from './scale/refreshes.ts';
 const NAMES: Record<string, number> = { reads: 1, refreshes: 2, pages: 3 };
 const picked = process.argv.slice(2);
 const unknown = picked.filter((name) => !(name in NAMES));
-if (unknown.length > 0) throw new Error(`unknown bench:scale section ${unknown.join(', ')}: pick from ${Object.keys(NAMES).join(', ')}`);
+if (unknown.length > 0) {
+  console.error(`unknown bench:scale section ${unknown.join(', ')}: pick from ${Object.keys(NAMES).join(', ')}`);
+  process.exit(2);
+}
 const SECTIONS = new Set(picked.length > 0 ? picked.map((name) => NAMES[name]!) : (process.env.BENCH_SECTIONS ?? '1,2,3').split(',').map((s) => Number(s.trim())));
 
 await runBench('openlean-scale-bench', async (dir) => {
