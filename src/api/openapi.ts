@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { FastifyInstance, FastifySchema } from 'fastify';
+import type { FastifySchema } from 'fastify';
+import type { Api } from './api.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -42,7 +43,7 @@ function withClientCredentials(doc: Record<string, any>): Record<string, any> {
  * The published OpenAPI 3.1 document, generated from the route schemas (so it cannot drift from
  * what the server validates and answers), at `/openapi.json`, with an interactive reference at `/docs`.
  */
-export async function installOpenApi(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function installOpenApi(app: Api, ctx: AppContext): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

@@ -41,6 +41,10 @@ export const Account = Type.Object(
 );
 export type Account = Type.Static<typeof Account>;
 
+/** Whether a transaction is booked or still pending at the bank. */
+export const BOOKING_STATUSES = ['BOOKED', 'PENDING'] as const;
+export type BookingStatus = (typeof BOOKING_STATUSES)[number];
+
 export const CREDIT_DEBIT = ['CREDIT', 'DEBIT'] as const;
 export type CreditDebit = (typeof CREDIT_DEBIT)[number];
 const CreditDebitIndicator = StringEnum(CREDIT_DEBIT);
@@ -78,7 +82,7 @@ export const Transaction = Type.Object(
     timestamp: Type.String({ format: 'date-time', description: 'Booking date and time' }),
     description: Type.String(),
     credit_debit_indicator: CreditDebitIndicator,
-    booking_status: StringEnum(['BOOKED', 'PENDING']),
+    booking_status: StringEnum(BOOKING_STATUSES),
     value_timestamp: Nullable(DateTime),
     reference: Nullable(Type.String()),
     merchant: Nullable(

@@ -1,6 +1,7 @@
 import type {
   Account,
   Bill,
+  BookingStatus,
   AccountIdentity,
   Balance,
   Beneficiary,
@@ -59,7 +60,7 @@ export interface FetchedTransaction {
   /** Identity of the real transaction: the bank's id when it is trustworthy, otherwise a fingerprint. */
   key: string;
   bank_transaction_id: string | null;
-  status: 'BOOKED' | 'PENDING';
+  status: BookingStatus;
   /** Booking date and time, ISO 8601 UTC. */
   booking_at: string;
   value_at: string | null;

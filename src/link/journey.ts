@@ -12,7 +12,7 @@ import { findCustomer } from '../store/customers.ts';
 import { getEntity } from '../store/entities.ts';
 import { advanceLinkSession, deleteStaleLinkSessions, findLinkSessionByState, getLinkSession, insertLinkSession } from '../store/link-sessions.ts';
 import type { CustomerRow, LinkSessionRow, LinkSessionStatus } from '../store/schema.ts';
-import type { Language } from './messages.ts';
+import type { Language } from '../domain/language.ts';
 import { LinkError, type LinkReason, type ReturnTarget } from './reasons.ts';
 
 /**

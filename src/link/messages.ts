@@ -1,13 +1,6 @@
 import type { Permission } from '../domain/permissions.ts';
+import type { Language } from '../domain/language.ts';
 import type { LinkReason } from './reasons.ts';
-
-/** The languages of the Link pages; English is the default. */
-export const LANGUAGES = ['en', 'ar'] as const;
-export type Language = (typeof LANGUAGES)[number];
-
-export function isLanguage(value: unknown): value is Language {
-  return (LANGUAGES as readonly unknown[]).includes(value);
-}
 
 type PermissionKeys = `perm_${Permission}` | `perm_${Permission}_detail`;
 type ReasonKeys = `reason_${LinkReason}`;

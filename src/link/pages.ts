@@ -1,7 +1,8 @@
 import type { BankDefinition } from '../banks/bank.ts';
 import type { Permission } from '../domain/permissions.ts';
 import { html, raw, scriptJson, type Html } from './html.ts';
-import { formatDate, t, type Language } from './messages.ts';
+import type { Language } from '../domain/language.ts';
+import { formatDate, t } from './messages.ts';
 import type { LinkReason } from './reasons.ts';
 
 /**

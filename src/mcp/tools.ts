@@ -17,6 +17,7 @@ import { ListRefreshesQuery, refreshesPage } from '../api/refreshes/list-refresh
 import { Refresh, toRefresh } from '../api/refreshes/refresh.schema.ts';
 import type { Account, Balance, Identity, Transaction } from '../domain/bank-data.ts';
 import { PERMISSION_FOR, type DataResource } from '../domain/permissions.ts';
+import { REFRESH_STATUSES } from '../domain/refresh.ts';
 import { Nullable } from '../domain/typebox.ts';
 import type { RefreshRow } from '../store/schema.ts';
 import {
@@ -302,7 +303,7 @@ export function createTools(ctx: AppContext, reads: DataReads): Tool[] {
     {
       name: 'get_refresh',
       title: 'Status of a refresh',
-      description: 'A refresh\'s status (PENDING, IN_PROGRESS, FINISHED, FAILED), per resource with record counts, and why it failed (REST GET /data/v2/refreshes/{refresh_id}).',
+      description: `A refresh's status (${REFRESH_STATUSES.join(', ')}), per resource with record counts, and why it failed (REST GET /data/v2/refreshes/{refresh_id}).`,
       input: args({ entity_id: entityId, ...RefreshParams.properties }),
       output: Refresh,
       annotations: { ...READ_ONLY, title: 'Status of a refresh' },

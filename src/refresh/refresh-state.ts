@@ -64,7 +64,7 @@ export const LONG_WAIT_MS = 60_000;
  * The refresh's `error` as the API shows it: why it failed, or, while it waits to try again, why
  * the last attempt failed; null otherwise.
  */
-export function refreshError(row: { status: RefreshStatus; error_code: string | null; error_detail: string | null }): RefreshFailure | null {
+export function refreshError(row: { status: RefreshStatus; error_code: RefreshFailure['code'] | null; error_detail: string | null }): RefreshFailure | null {
   if (!row.error_code || (row.status !== 'FAILED' && row.status !== 'IN_PROGRESS')) return null;
-  return { code: row.error_code as RefreshFailure['code'], detail: row.error_detail ?? '' };
+  return { code: row.error_code, detail: row.error_detail ?? '' };
 }

@@ -270,10 +270,10 @@ export function registerAis(app: FastifyInstance, ctx: SandboxContext, providers
     return sendJson(reply, { Data: { Party: partyJson(snapshotOf(a).customer.party) }, Links: { Self: ctx.publicUrl(request) }, Meta: { TotalPages: 1 } }, a.malformed);
   });
 
-  app.get<{ Params: { AccountId: string } }>(`${AIS}/accounts/:AccountId/transactions`, HIDDEN, async (request, reply) => {
+  app.get<{ Params: { AccountId: string }; Querystring: Form | undefined }>(`${AIS}/accounts/:AccountId/transactions`, HIDDEN, async (request, reply) => {
     const a = await access(request, reply, 'transactions');
     const { AccountId } = request.params;
-    const query = (request.query ?? {}) as Form;
+    const query = request.query ?? {};
     if (a.faults.has('daily_quota')) {
       throw new ObieError(429, 'UK.OBIE.UnexpectedError', 'The daily request quota of this consent is used up', { headers: { 'retry-after': String(DAILY_QUOTA_RETRY_AFTER_S) } });
     }

@@ -1,9 +1,10 @@
 import type { Generated, Insertable, Selectable } from 'kysely';
 import type { AuditKind, AuditOutcome } from '../domain/audit.ts';
-import type { Bill, TransactionFlag } from '../domain/bank-data.ts';
+import type { Bill, BookingStatus, CreditDebit, PaymentMode, TransactionFlag, TransactionMutability } from '../domain/bank-data.ts';
 import type { EntityStatus } from '../domain/entity-status.ts';
+import type { Language } from '../domain/language.ts';
 import type { Permission } from '../domain/permissions.ts';
-import type { RefreshStatus, RefreshTrigger, ResourceProgress } from '../domain/refresh.ts';
+import type { RefreshErrorCode, RefreshStatus, RefreshTrigger, ResourceProgress } from '../domain/refresh.ts';
 import type { WebhookDeliveryStatus } from '../domain/webhook-delivery.ts';
 
 /**
@@ -114,20 +115,20 @@ export interface TransactionTable {
   account_id: string;
   key: string;
   bank_transaction_id: string | null;
-  status: 'BOOKED' | 'PENDING';
+  status: BookingStatus;
   booking_at: string;
   value_at: string | null;
   amount_minor: number;
   currency: string;
-  credit_debit: 'CREDIT' | 'DEBIT';
+  credit_debit: CreditDebit;
   description: string;
   reference: string | null;
   merchant_name: string | null;
   merchant_category_code: string | null;
   bank_transaction_code: string | null;
   pending_transaction_id: string | null;
-  transaction_mutability: 'MUTABLE' | 'IMMUTABLE' | null;
-  payment_mode: 'ONLINE' | 'OFFLINE' | 'BATCH' | null;
+  transaction_mutability: TransactionMutability | null;
+  payment_mode: PaymentMode | null;
   charge_minor: number | null;
   charge_currency: string | null;
   charge_vat_minor: number | null;
@@ -185,7 +186,7 @@ export interface RefreshTable {
   /** JSON `ResourceProgress[]` (src/domain/refresh.ts); `RefreshRow` has it decoded. */
   resources: string;
   /** Why it failed, or, while it waits to try again, why the last attempt failed. */
-  error_code: string | null;
+  error_code: RefreshErrorCode | null;
   error_detail: string | null;
   /** Attempts started so far (the current one included); waits the bank asked for do not count. */
   attempts: number;
@@ -249,7 +250,7 @@ export interface LinkSessionTable {
   redirect_uri: string | null;
   /** Where the result is posted when the journey runs in the SDK's popup. */
   origin: string | null;
-  language: 'en' | 'ar';
+  language: Language;
   consent_id: string | null;
   consent_expires_at: string | null;
   state: string | null;

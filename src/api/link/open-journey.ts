@@ -4,7 +4,7 @@ import type { AppContext } from '../../context.ts';
 import { effectiveStatus } from '../../entities/effective-status.ts';
 import { StringEnum } from '../../domain/typebox.ts';
 import { openJourney } from '../../link/journey.ts';
-import { LANGUAGES } from '../../link/messages.ts';
+import { LANGUAGES } from '../../domain/language.ts';
 import { LinkError } from '../../link/reasons.ts';
 import { findEntity } from '../../store/entities.ts';
 import { customerOfToken } from './customer-token.ts';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { isLanguage, type Language } from '../../link/messages.ts';
+import { isLanguage, type Language } from '../../domain/language.ts';
 
 /**
  * Scripts and styles run only with this response's nonce. No `form-action`: the review page's
