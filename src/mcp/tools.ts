@@ -5,7 +5,7 @@ import type { AppContext } from '../context.ts';
 import { Bank, listBanks, ListBanksQuery } from '../api/banks/list-banks.ts';
 import { Customer, CustomerIdParams } from '../api/customers/customer.schema.ts';
 import { customersPage, ListCustomersQuery } from '../api/customers/list-customers.ts';
-import { AccountParams, EntityHeader, entityForReadOf, entityOf, pendingRefreshOf } from '../api/data/entity-access.ts';
+import { AccountParams, EntityHeader, entityForReadOf, entityOf, pendingRefreshOf, type RenderedPage } from '../api/data/entity-access.ts';
 import { performRead, type DataRead, type DataReads } from '../api/data/lean-read.ts';
 import { cursorOf, SyncQuery, SyncResponse, syncChanges } from '../api/data/sync-transactions.ts';
 import { Entity } from '../api/entities/entity.schema.ts';
@@ -70,12 +70,10 @@ function args(properties: TProperties): TSchema {
   return Type.Object(properties, { additionalProperties: false });
 }
 
-/** What the `Link: rel="next"` header of a REST list continues with: a cursor, or a page number. */
-function nextOf(headers: Record<string, string>): { next_cursor: string | null; next_page: number | null } {
-  const link = /<([^>]*)>;\s*rel="next"/.exec(headers.link ?? '');
-  const query = new URLSearchParams(link ? (link[1]!.split('?')[1] ?? '') : '');
-  const page = query.get('page');
-  return { next_cursor: query.get('cursor'), next_page: page === null ? null : Number(page) };
+/** What a paged read continues with (the REST `Link: rel="next"`): a cursor, or a page number. */
+function nextOf(page: RenderedPage | null): { next_cursor: string | null; next_page: number | null } {
+  const next = page?.next;
+  return { next_cursor: next?.cursor ?? null, next_page: next?.page === undefined ? null : Number(next.page) };
 }
 
 const NextFields = {
@@ -97,14 +95,14 @@ interface ReadTool {
   description: string;
   /** The structured content's field that holds the REST body (null: the body is the structured content). */
   key: string | null;
-  summary(body: unknown, headers: Record<string, string>): string;
-  /** Fields added beside the body, from the REST answer's headers (paging). */
-  extra?: { schema: TProperties; of(headers: Record<string, string>): Record<string, unknown> };
+  summary(body: unknown, page: RenderedPage | null): string;
+  /** Fields added beside the body: where a paged read stands. */
+  extra?: { schema: TProperties; of(page: RenderedPage | null): Record<string, unknown> };
 }
 
 const transactionsExtra = {
   schema: { total: Type.Integer({ minimum: 0, description: 'Transactions matching the dates, over all pages (REST `X-Total-Count`)' }), ...NextFields },
-  of: (headers: Record<string, string>) => ({ total: Number(headers['x-total-count'] ?? 0), ...nextOf(headers) }),
+  of: (page: RenderedPage | null) => ({ total: page?.total ?? 0, ...nextOf(page) }),
 };
 
 const READ_TOOLS: readonly ReadTool[] = [
@@ -132,9 +130,9 @@ const READ_TOOLS: readonly ReadTool[] = [
       'An account\'s transactions, newest first (REST GET /data/v2/accounts/{account_id}/transactions). `start_date`/`end_date` (YYYY-MM-DD, inclusive, the bank\'s local date) filter; ' +
       'continue with `next_cursor` as `cursor` (exact even while new transactions arrive), or page by `page`/`size`.',
     key: 'transactions',
-    summary: (body, headers) => {
-      const { next_cursor, next_page } = nextOf(headers);
-      return transactionsSummary(body as Transaction[], Number(headers['x-total-count'] ?? 0), { cursor: next_cursor, page: next_page });
+    summary: (body, page) => {
+      const { next_cursor, next_page } = nextOf(page);
+      return transactionsSummary(body as Transaction[], page?.total ?? 0, { cursor: next_cursor, page: next_page });
     },
     extra: transactionsExtra,
   },
@@ -205,8 +203,8 @@ function readTool(ctx: AppContext, read: DataRead, spec: ReadTool): Tool {
       const query = Object.fromEntries(Object.entries(rest).filter(([k]) => !(k in params)));
       const outcome = await performRead(ctx, caller.principal.appId, entity_id, read, { params: pathParams, query, url: urlOf(read, pathParams, query) });
       if (outcome.status === 'PENDING') return { pending: outcome.refresh };
-      const structured = spec.key === null ? (outcome.body as Record<string, unknown>) : { [spec.key]: outcome.body, ...(spec.extra?.of(outcome.headers) ?? {}) };
-      return { structured, text: spec.summary(outcome.body, outcome.headers) };
+      const structured = spec.key === null ? (outcome.body as Record<string, unknown>) : { [spec.key]: outcome.body, ...(spec.extra?.of(outcome.page) ?? {}) };
+      return { structured, text: spec.summary(outcome.body, outcome.page) };
     },
   };
 }

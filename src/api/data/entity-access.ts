@@ -145,6 +145,17 @@ export interface ReadInput<Params = unknown, Query = unknown> {
 export interface Rendered<Body = unknown> {
   body: Body;
   headers?: Record<string, string>;
+  /**
+   * A paged read's place in its list: the rows over all pages, and the query parameters that
+   * continue it (null on the last page). Its `headers` say the same (`x-total-count`, `Link`);
+   * callers other than HTTP (the envelope's `meta`, the MCP tools) read it from here.
+   */
+  page?: RenderedPage;
+}
+
+export interface RenderedPage {
+  total: number;
+  next: Record<string, string> | null;
 }
 
 /**

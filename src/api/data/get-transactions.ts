@@ -68,7 +68,7 @@ export function registerGetTransactions(app: Api, ctx: AppContext, reads: DataRe
       const [rows, total] = await Promise.all([listTransactions(ctx.store, { ...range, ...paging }), countTransactions(ctx.store, range)]);
       if (total === 0 && (await countTransactions(ctx.store, { accountId: account_id })) === 0) await assertResourceFetched(ctx, entity, 'transactions');
       const { page, next } = keysetPage(paging, rows, (t) => ({ at: t.booking_at, id: t.id }));
-      return { body: page.map(toTransaction), headers: pageHeaders(input.url, total, next) };
+      return { body: page.map(toTransaction), headers: pageHeaders(input.url, total, next), page: { total, next } };
     },
     check: (input) => {
       const q = input.query;

@@ -28,6 +28,7 @@ import {
   pendingRetryAfter,
   type ReadInput,
   type Rendered,
+  type RenderedPage,
 } from './entity-access.ts';
 
 /**
@@ -179,8 +180,7 @@ async function sendReady(ctx: AppContext, reply: FastifyReply, read: DataRead, i
     if (entity.synced_at === null && resultsId) return sendPendingEnvelope(ctx, reply, resultsId, await pendingRefreshOf(ctx, entity));
     const rendered = await read.render(input, entity);
     const q = input.query;
-    const total = rendered.headers?.['x-total-count'];
-    const meta = read.paged && total !== undefined ? { page: q.page ?? 0, size: q.size ?? DEFAULT_PAGE_SIZE, total: Number(total) } : null;
+    const meta = read.paged && rendered.page ? { page: q.page ?? 0, size: q.size ?? DEFAULT_PAGE_SIZE, total: rendered.page.total } : null;
     return reply.headers(rendered.headers ?? {}).send(body({ status: 'OK', results_id: resultsId, message: 'Data successfully retrieved', meta, data: rendered.body }, ctx.now()));
   } catch (err) {
     if (!(err instanceof ApiError) || !NOT_FETCHED.has(err.code)) throw err;
@@ -288,7 +288,7 @@ export function answerResults(ctx: AppContext, reply: FastifyReply, read: DataRe
 export { sendPendingEnvelope };
 
 /** What a data read gives a caller outside HTTP: the rendered answer, or the refresh the entity's first data waits for. */
-export type ReadOutcome = { status: 'OK'; body: unknown; headers: Record<string, string> } | { status: 'PENDING'; refresh: RefreshRow };
+export type ReadOutcome = { status: 'OK'; body: unknown; headers: Record<string, string>; page: RenderedPage | null } | { status: 'PENDING'; refresh: RefreshRow };
 
 /**
  * The seed's GET form of `read` for application `appId` and entity `entityId`, without HTTP (the
@@ -301,7 +301,7 @@ export async function performRead(ctx: AppContext, appId: string, entityId: stri
   const entity = await entityForReadOf(ctx, appId, entityId, read.resource);
   if (entity.synced_at === null) return { status: 'PENDING', refresh: await pendingRefreshOf(ctx, entity) };
   const rendered = await read.render(input, entity);
-  return { status: 'OK', body: rendered.body, headers: rendered.headers ?? {} };
+  return { status: 'OK', body: rendered.body, headers: rendered.headers ?? {}, page: rendered.page ?? null };
 }
 
 const LeanBody = Type.Object(
