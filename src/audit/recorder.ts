@@ -4,7 +4,7 @@ import { openSqliteAuditSink } from '../store/audit-events.ts';
 import { isPostgresUrl, sqliteFile } from '../store/database-url.ts';
 import type { Store } from '../store/database.ts';
 import type { DB } from '../store/schema.ts';
-import { encodeSegments, SegmentBuilder, type AuditEventInput, type EncodedSegment } from './segment.ts';
+import { encodeSegments, SegmentBatch, type AuditEventInput, type EncodedSegment } from './segment.ts';
 import { kyselySink, writeAuditSegments } from './write-batch.ts';
 
 export type { AuditEventInput } from './segment.ts';
@@ -106,11 +106,8 @@ export function createAuditRecorder(options: AuditRecorderOptions): AuditRecorde
     return { enabled: false, record() {}, flush: async () => {}, close: async () => {} };
   }
   const writer = options.databaseUrl && !isPostgresUrl(options.databaseUrl) ? sqliteWriter(sqliteFile(options.databaseUrl)) : storeWriter(options.store);
-  // What waits for the next write: per application the segment being built (a record is encoded as
-  // it is recorded), then segments that filled up, oldest first, and records in all of them.
-  let open = new Map<string, SegmentBuilder>();
-  let waiting: SegmentBuilder[] = [];
-  let buffered = 0;
+  // What waits for the next write, encoded as it is recorded.
+  const batch = new SegmentBatch();
   // Writes run one after another, in the order they were asked for.
   let chain: Promise<void> = Promise.resolve();
 
@@ -118,31 +115,16 @@ export function createAuditRecorder(options: AuditRecorderOptions): AuditRecorde
   // back, under load, batches of the few records that arrived during the previous write, each a
   // database transaction of its own.
   async function writeBuffered(): Promise<void> {
-    if (buffered === 0) return;
-    const batch = [...waiting, ...open.values()];
-    const records = buffered;
-    open = new Map();
-    waiting = [];
-    buffered = 0;
+    const records = batch.records;
+    if (records === 0) return;
+    const segments = batch.take();
     try {
-      await writer.write(batch.map((b) => b.finish()));
+      await writer.write(segments.map((b) => b.finish()));
     } catch (err) {
-      // Kept for the next write, oldest first, and still open to more records where no newer
-      // segment of the application was begun meanwhile (a SQLite write is synchronous: none was).
-      const kept: SegmentBuilder[] = [];
-      for (const b of batch) {
-        if (!b.full && !open.has(b.appId)) open.set(b.appId, b);
-        else kept.push(b);
-      }
-      waiting = [...kept, ...waiting];
-      buffered += records;
-      let dropped = 0;
-      while (buffered > RETRY_BATCHES * batchSize) {
-        const oldest = waiting.shift() ?? open.values().next().value!;
-        if (open.get(oldest.appId) === oldest) open.delete(oldest.appId);
-        buffered -= oldest.count;
-        dropped += oldest.count;
-      }
+      // Kept for the next write, still open to more records (a SQLite write is synchronous: none
+      // came meanwhile), the oldest dropped beyond what a few batches hold.
+      batch.restore(segments);
+      const dropped = batch.dropOldest(RETRY_BATCHES * batchSize);
       if (dropped > 0) log.error({ err, records, dropped }, 'could not write audit records; the oldest were dropped');
       else if (isBusy(err)) log.debug({ records }, 'the database is locked; audit records wait for the next flush');
       else log.error({ err, records }, 'could not write audit records; retrying at the next flush');
@@ -156,7 +138,7 @@ export function createAuditRecorder(options: AuditRecorderOptions): AuditRecorde
   }
 
   const timer = setInterval(() => {
-    if (buffered > 0) void flush();
+    if (batch.records > 0) void flush();
   }, options.flushMs);
   // The timer alone never keeps a process alive; `close` writes what is left.
   timer.unref();
@@ -164,14 +146,8 @@ export function createAuditRecorder(options: AuditRecorderOptions): AuditRecorde
   return {
     enabled: true,
     record(event) {
-      let builder = open.get(event.app_id);
-      if (!builder) open.set(event.app_id, (builder = new SegmentBuilder(event.app_id)));
-      builder.add(event, now().getTime());
-      if (builder.full) {
-        open.delete(event.app_id);
-        waiting.push(builder);
-      }
-      if (++buffered === batchSize) void flush();
+      batch.add(event, now().getTime());
+      if (batch.records === batchSize) void flush();
     },
     flush,
     async close() {

@@ -70,20 +70,66 @@ export const MAX_SEGMENT_RECORDS = 4096;
  * recorded, in ms since the epoch; records are kept in the order given.
  */
 export function encodeSegments(events: readonly AuditEventInput[], times: readonly number[]): EncodedSegment[] {
-  const open = new Map<string, SegmentBuilder>();
-  const segments: EncodedSegment[] = [];
-  const order: SegmentBuilder[] = [];
-  events.forEach((e, i) => {
-    let builder = open.get(e.app_id);
+  const batch = new SegmentBatch();
+  events.forEach((e, i) => batch.add(e, times[i]!));
+  return batch.take().map((b) => b.finish());
+}
+
+/**
+ * Records of any applications being encoded: one open segment per application, a new one begun
+ * when it fills up (`MAX_SEGMENT_RECORDS`), every segment kept in the order it was begun.
+ */
+export class SegmentBatch {
+  #open = new Map<string, SegmentBuilder>();
+  #segments: SegmentBuilder[] = [];
+  /** Records in all its segments. */
+  records = 0;
+
+  /** Adds `e`, recorded at `ms` (ms since the epoch), to its application's open segment. */
+  add(e: AuditEventInput, ms: number): void {
+    let builder = this.#open.get(e.app_id);
     if (!builder) {
-      open.set(e.app_id, (builder = new SegmentBuilder(e.app_id)));
-      order.push(builder);
+      builder = new SegmentBuilder(e.app_id);
+      this.#open.set(e.app_id, builder);
+      this.#segments.push(builder);
     }
-    builder.add(e, times[i]!);
-    if (builder.full) open.delete(e.app_id);
-  });
-  for (const builder of order) segments.push(builder.finish());
-  return segments;
+    builder.add(e, ms);
+    if (builder.full) this.#open.delete(e.app_id);
+    this.records++;
+  }
+
+  /** Every segment, in the order begun; the batch is empty after. */
+  take(): SegmentBuilder[] {
+    const taken = this.#segments;
+    this.#open = new Map();
+    this.#segments = [];
+    this.records = 0;
+    return taken;
+  }
+
+  /**
+   * Puts back segments taken for a write that failed, before those begun since; each takes more
+   * records again unless full or another of its application was begun meanwhile.
+   */
+  restore(segments: readonly SegmentBuilder[]): void {
+    this.#segments = [...segments, ...this.#segments];
+    for (const b of segments) {
+      if (!b.full && !this.#open.has(b.appId)) this.#open.set(b.appId, b);
+      this.records += b.count;
+    }
+  }
+
+  /** Drops the oldest segments until it holds at most `max` records; returns how many records it dropped. */
+  dropOldest(max: number): number {
+    let dropped = 0;
+    while (this.records > max) {
+      const oldest = this.#segments.shift()!;
+      if (this.#open.get(oldest.appId) === oldest) this.#open.delete(oldest.appId);
+      this.records -= oldest.count;
+      dropped += oldest.count;
+    }
+    return dropped;
+  }
 }
 
 /** Whether two records have the same shape (the fields of `SegmentText.shapes`), null and undefined alike. */
