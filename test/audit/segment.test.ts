@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Migrator } from 'kysely/migration';
 import { createApplication } from '../../src/applications/create-application.ts';
-import { decodeSegment, encodeSegments, recordId, segmentId, type AuditEventInput } from '../../src/audit/segment.ts';
+import { decodeSegment, encodeSegments, MAX_SEGMENT_RECORDS, recordId, SegmentBatch, segmentId, type AuditEventInput } from '../../src/audit/segment.ts';
 import { kyselySink, writeAuditSegments } from '../../src/audit/write-batch.ts';
 import { exportAuditEvents, listAuditEvents, pruneAuditEvents, type AuditFilter } from '../../src/store/audit-events.ts';
 import { migrate, openStore, type Store } from '../../src/store/database.ts';
@@ -16,6 +16,48 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { describeDialects } from '../helpers/dialects.ts';
 
 const T0 = Date.parse('2026-03-01T10:00:00.000Z');
+
+describe('a batch of segments being built (SegmentBatch)', () => {
+  const read = (appId: string, n: number): AuditEventInput => ({ app_id: appId, kind: 'data.read', outcome: 'OK', request_id: `r${n}` });
+  const requestIds = (batch: SegmentBatch) => batch.take().map((b) => decodeSegment(segmentId(T0), b.appId, b.finish().records, new Map()).map((r) => r.request_id));
+
+  it('keeps one open segment per application and begins another when one is full', () => {
+    const [a, b] = [randomUUID(), randomUUID()];
+    const batch = new SegmentBatch();
+    for (let i = 0; i < MAX_SEGMENT_RECORDS + 1; i++) batch.add(read(a, i), T0);
+    batch.add(read(b, 0), T0);
+    assert.equal(batch.records, MAX_SEGMENT_RECORDS + 2);
+    const segments = batch.take();
+    assert.deepEqual(segments.map((s) => [s.appId, s.count]), [[a, MAX_SEGMENT_RECORDS], [a, 1], [b, 1]]);
+    assert.equal(batch.records, 0);
+    assert.deepEqual(batch.take(), []);
+  });
+
+  it('takes segments back after a failed write, before what came since, and adds to them again', () => {
+    const [a, b] = [randomUUID(), randomUUID()];
+    const batch = new SegmentBatch();
+    batch.add(read(a, 1), T0);
+    const failed = batch.take();
+    batch.add(read(b, 2), T0);
+    batch.restore(failed);
+    batch.add(read(a, 3), T0);
+    assert.equal(batch.records, 3);
+    assert.deepEqual(requestIds(batch), [['r1', 'r3'], ['r2']]);
+  });
+
+  it('drops the oldest segments whole until at most the limit remains, and says how many records went', () => {
+    const [a, b] = [randomUUID(), randomUUID()];
+    const batch = new SegmentBatch();
+    batch.add(read(a, 1), T0);
+    batch.add(read(a, 2), T0);
+    batch.add(read(b, 3), T0);
+    assert.equal(batch.dropOldest(3), 0);
+    assert.equal(batch.dropOldest(1), 2);
+    assert.equal(batch.records, 1);
+    batch.add(read(a, 4), T0);
+    assert.deepEqual(requestIds(batch), [['r3'], ['r4']]);
+  });
+});
 
 describe('audit segments, encoded and decoded', () => {
   it('give back every field of every record, split by application, with ids in (time, id) order', () => {
