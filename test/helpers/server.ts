@@ -82,13 +82,16 @@ const TEST_ENV = {
  * file, or a new PostgreSQL database). Every response received through `request` is validated
  * against the server's own published OpenAPI document.
  */
-export async function startTestServer(options: { dialect: Dialect; mode?: Config['mode']; env?: Record<string, string> }): Promise<TestServer> {
+export async function startTestServer(options: { dialect: Dialect; mode?: Config['mode']; env?: Record<string, string>; frozenClock?: boolean }): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openlean-test-'));
   const database = await createTestDatabase(dataDir, options.dialect);
   let env = { ...TEST_ENV, ...options.env };
   const overrides = { dataDir, databaseUrl: database.url, port: 0, host: '127.0.0.1', logLevel: 'silent', mode: options.mode ?? 'sandbox' } as const;
   let offset = 0;
-  const now = () => new Date(Date.now() + offset);
+  // A frozen clock moves only through advanceClock: what the sandbox banks stamp with the time
+  // (a balance's minute) is then the same on every request of the test.
+  const frozenAt = Date.now();
+  const now = options.frozenClock ? () => new Date(frozenAt + offset) : () => new Date(Date.now() + offset);
   let server = await startServer(loadConfig(env, overrides), { now });
   const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as ConstructorParameters<typeof OpenApiValidator>[0];
   const validator = new OpenApiValidator(doc);

@@ -27,7 +27,9 @@ describeDialects('end to end: UAE sandbox bank → UAE connector → refresh →
   const read = (path: string) => s.request(path, { token, headers: { entity_id: entity.id } });
 
   before(async () => {
-    s = await startTestServer({ dialect });
+    // Frozen: the test compares what the refresh stored with what the bank answers afterwards, and
+    // the bank stamps its balances with the minute it is asked in.
+    s = await startTestServer({ dialect, frozenClock: true });
     token = await s.token();
     customerId = await s.createCustomer(token);
     entity = await s.createSandboxEntity(token, { customer_id: customerId, bank_identifier: bankId, login: 'uae-e2e-user' });
