@@ -21,7 +21,9 @@ describeDialects('end to end: sandbox bank → OBIE connector → refresh → re
       const read = (path: string) => s.request(path, { token, headers: { entity_id: entity.id } });
 
       before(async () => {
-        s = await startTestServer({ dialect });
+        // Frozen: the test compares what the refresh stored with what the bank answers afterwards, and
+        // the bank's data follows its clock (a balance's minute, what is booked by then).
+        s = await startTestServer({ dialect, frozenClock: true });
         token = await s.token();
         const customerId = await s.createCustomer(token);
         entity = await s.createSandboxEntity(token, { customer_id: customerId, bank_identifier: bankId, login: 'e2e-user' });

@@ -55,7 +55,9 @@ describeDialects('end to end: KSA sandbox bank → KSA connector → refresh →
   };
 
   before(async () => {
-    s = await startTestServer({ dialect });
+    // Frozen: the test compares what the refresh stored with what the bank answers afterwards, and
+    // the bank's data follows its clock (a balance's minute, what is booked by then).
+    s = await startTestServer({ dialect, frozenClock: true });
     token = await s.token();
     customerId = await s.createCustomer(token);
     entity = await s.createSandboxEntity(token, { customer_id: customerId, bank_identifier: BANK, login: 'e2e-ksa-user' });
