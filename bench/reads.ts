@@ -1,6 +1,7 @@
 /**
  * npm run bench:reads — openlean's read path against a bare node:http server sending the
- * identical bytes, measured with the same native load generator (wrk) in the same run; openlean
+ * identical bytes, measured with the same native load generator (wrk) sending each server the
+ * same request (its token and `entity_id` header included) in the same run; openlean
  * with its audit trail on (the default) against a second openlean process on the same database
  * with `AUDIT=off` (docs/decisions/017: at most 5 % apart); and a 100-transaction page from a third
  * openlean with the response cache off (`RESPONSE_CACHE_MB=0`), which is what a first read costs.
@@ -153,7 +154,7 @@ async function main(dataDir: string): Promise<boolean> {
     : 'autocannon (in process, fallback)';
   const pinning = PIN ? `servers pinned to core ${PIN.server}, load generator to core ${PIN.generator} (taskset)` : 'not pinned (needs taskset and 2 cores)';
   console.log(
-    `${machine()}; ${generator}, ${CONNECTIONS} connections; ${pinning}; ${ROUNDS} rounds of ${DURATION}s, ` +
+    `${machine()}; ${generator}, ${CONNECTIONS} connections, every server sent the same request (Authorization, entity_id); ${pinning}; ${ROUNDS} rounds of ${DURATION}s, ` +
       'each round baseline, openlean (audit on), openlean AUDIT=off in turn, the openlean pair started anew and warmed up before each round (RESPONSE_CACHE_MB=0: baseline, then that openlean); figures are medians over rounds, ratios medians of per-round ratios (range min–max)',
   );
   if (big.count < BIG_PAGE) console.log(`The bench entity's fullest account has ${big.count} transactions: the big page has that many.`);
@@ -176,7 +177,8 @@ async function main(dataDir: string): Promise<boolean> {
   for (const c of cases) {
     const subjectsNow = () => {
       const mine = c.uncached ? { server: uncached, headers: headersUncached } : { server: openlean, headers };
-      return [{ server: baseline, headers: {} }, mine, ...(c.off ? [{ server: unaudited, headers: headersOff }] : [])];
+      // The bare server is sent the same request (token and entity header included): reading it off the socket is work any server does.
+      return [{ server: baseline, headers: mine.headers }, mine, ...(c.off ? [{ server: unaudited, headers: headersOff }] : [])];
     };
     // Warm-up: JIT, statement and token caches, and the response cache.
     for (const s of subjectsNow()) await load(s.server, c.path, s.headers);
