@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import http from 'node:http';
 import formbody from '@fastify/formbody';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -17,6 +17,7 @@ import { registerGetCustomer } from './api/customers/get-customer.ts';
 import { registerGetCustomerByAppUserId } from './api/customers/get-customer-by-app-user-id.ts';
 import { registerListCustomers } from './api/customers/list-customers.ts';
 import { registerAccountResources } from './api/data/account-resources.ts';
+import { createCachedReads, type CachedReads } from './api/data/cached-read.ts';
 import { registerGetAccounts } from './api/data/get-accounts.ts';
 import { registerGetIdentity } from './api/data/get-identity.ts';
 import { registerGetResults } from './api/data/get-results.ts';
@@ -34,6 +35,7 @@ import { registerAuthorizationServerMetadata } from './api/oauth/metadata.ts';
 import { registerToken } from './api/oauth/token.ts';
 import { installOpenApi } from './api/openapi.ts';
 import { installValidation } from './api/validation.ts';
+import { requestIdOf } from './api/request-id.ts';
 import { registerCreateSandboxEntity } from './api/sandbox/create-sandbox-entity.ts';
 import { registerLink } from './api/link/register-link.ts';
 import { registerCreateRefresh } from './api/refreshes/create-refresh.ts';
@@ -45,30 +47,52 @@ import { registerMcp, RESOURCE_METADATA_PATH } from './mcp/http.ts';
 import { sandboxBanksPlugin } from './sandbox-bank/plugin.ts';
 import { SANDBOX_BANK_PROFILES } from './sandbox-bank/profiles.ts';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The cached fast path of data reads in front of the router (src/api/data/cached-read.ts). */
+    cachedReads: CachedReads;
+  }
+}
+
 /** Where the built-in sandbox banks are mounted. */
 export const SANDBOX_BANKS_PREFIX = '/sandbox-banks';
-
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 /**
  * Assembles the HTTP application from its parts. No side effects at import; the caller owns the
  * store and decides whether and where to listen.
  */
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
+  const cachedReads = createCachedReads(ctx);
   const app = Fastify({
+    // Fastify's own server, with the cached fast path of data reads in front of its router (issue 12).
+    serverFactory: (handler, options) => {
+      const server = http.createServer((req, res) => {
+        if (!cachedReads.serve(req, res)) handler(req, res);
+      });
+      // What Fastify sets on a server of its own, from its options with their defaults filled in.
+      const { keepAliveTimeout, requestTimeout, connectionTimeout, maxRequestsPerSocket } = options as Record<string, number>;
+      server.keepAliveTimeout = keepAliveTimeout!;
+      server.requestTimeout = requestTimeout!;
+      server.setTimeout(connectionTimeout);
+      if (maxRequestsPerSocket! > 0) server.maxRequestsPerSocket = maxRequestsPerSocket!;
+      return server;
+    },
     loggerInstance: ctx.log as FastifyBaseLogger,
     // One line per request, written by the onResponse hook below, instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
     childLoggerFactory: (logger, bindings, options) => lazyRequestLogger(logger as Logger, bindings, options as Record<string, unknown>) as FastifyBaseLogger,
     bodyLimit: ctx.config.bodyLimit,
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    },
+    genReqId: (req) => requestIdOf(req.headers),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PATH_PARAMETER_LENGTH },
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate('cachedReads', cachedReads);
+  app.addHook('preClose', (done) => {
+    cachedReads.stop();
+    done();
+  });
 
   // Callback-style hooks: on the read path every promise and microtask is measurable.
   app.addHook('onRequest', (request, reply, done) => {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest, onResponseHookHandler } from 'fastify';
 import type { AuditEventInput } from '../audit/recorder.ts';
 import type { AppContext } from '../context.ts';
-import { entityIdOf } from './data/entity-access.ts';
+import { accountIdOf, entityIdOf } from './data/entity-access.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -24,8 +24,6 @@ declare module 'fastify' {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** The longest `account_id` the data routes accept. */
-const MAX_ACCOUNT_ID = 64;
 
 /** The entity the request named, if it named one UUID; a refused request may name none, or two. */
 function namedEntity(request: FastifyRequest): string | null {
@@ -41,15 +39,13 @@ function namedEntity(request: FastifyRequest): string | null {
 /** The record of one answered read: who (application, token subject), what (operation, resource, entity, account), when and how it ended. */
 export function readEvent(request: FastifyRequest, status: number, operation: string | null, resource: string | null): AuditEventInput {
   const note = request.auditNote;
-  const { params } = request;
-  const accountId = typeof params === 'object' && params !== null && 'account_id' in params ? params.account_id : undefined;
   return {
     app_id: request.principal.appId,
     kind: 'data.read',
     entity_id: note ? note.entityId : resource === null ? null : (request.auditEntity ?? namedEntity(request)),
     operation,
     resource: note ? note.resource : resource,
-    account_id: typeof accountId === 'string' && accountId.length <= MAX_ACCOUNT_ID ? accountId : null,
+    account_id: accountIdOf(request.params),
     subject: request.principal.clientId,
     request_id: request.id,
     status,

@@ -1,4 +1,6 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { FastifyInstance, FastifyReply, onRequestHookHandler } from 'fastify';
+import type { RateDecision } from '../rate-limit/fixed-window.ts';
 import { InvalidTokenError, type Principal } from '../auth/tokens.ts';
 import type { AppContext } from '../context.ts';
 import { ApiError } from '../errors/api-error.ts';
@@ -26,11 +28,12 @@ const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
 /**
  * The access token of a request: `Authorization: Bearer <token>`, or, when there is no
  * Authorization header, Lean's `lean-app-token` header carrying an openlean access token
- * (docs/decisions/015: Lean's older guides authenticate data calls with it).
+ * (docs/decisions/015: Lean's older guides authenticate data calls with it). Throws `ApiError`
+ * `UNAUTHENTICATED` (none) or `INVALID_TOKEN` (not RFC 6750 §2.1's form).
  */
-function bearerToken(request: FastifyRequest): { token: string; leanHeader: boolean } {
-  const header = request.headers.authorization;
-  const lean = request.headers['lean-app-token'];
+function bearerToken(headers: IncomingHttpHeaders): { token: string; leanHeader: boolean } {
+  const header = headers.authorization;
+  const lean = headers['lean-app-token'];
   if (!header && typeof lean === 'string' && lean.length > 0) return { token: lean.trim(), leanHeader: true };
   if (!header) throw new ApiError('UNAUTHENTICATED', 'Send an access token in the header "Authorization: Bearer <token>"');
   const m = BEARER.exec(header);
@@ -66,13 +69,19 @@ function admit(auth: RouteAuth, principal: Principal): Principal {
 function meter(ctx: AppContext, principal: Principal, reply: FastifyReply): void {
   if (!ctx.rateLimits) return;
   const d = ctx.rateLimits.hit(principal.appId);
-  const reset = String(Math.ceil(d.resetMs / 1000));
-  reply.header('ratelimit-limit', String(d.limit)).header('ratelimit-remaining', String(d.remaining)).header('ratelimit-reset', reset);
+  const headers = rateLimitHeaders(d);
+  reply.headers(headers);
   if (!d.allowed) {
+    const reset = headers['ratelimit-reset'];
     throw new ApiError('RATE_LIMITED', `This application has made its ${d.limit} requests of this minute (RATE_LIMIT_PER_MINUTE); retry in ${reset} s`, {
       headers: { 'retry-after': reset },
     });
   }
+}
+
+/** The RateLimit-* headers of a decision (docs/decisions/009): the limit, what is left, and seconds until the window ends. */
+export function rateLimitHeaders(d: RateDecision): { 'ratelimit-limit': string; 'ratelimit-remaining': string; 'ratelimit-reset': string } {
+  return { 'ratelimit-limit': String(d.limit), 'ratelimit-remaining': String(d.remaining), 'ratelimit-reset': String(Math.ceil(d.resetMs / 1000)) };
 }
 
 /**
@@ -93,7 +102,7 @@ export function installAuthGuard(app: FastifyInstance, ctx: AppContext): void {
     // A token seen before is answered from the verified-token cache without a promise.
     const guard: onRequestHookHandler = (request, reply, done) => {
       try {
-        const { token, leanHeader } = bearerToken(request);
+        const { token, leanHeader } = bearerToken(request.headers);
         const cached = ctx.tokens.verifyCached(token);
         if (cached) {
           request.principal = admit(auth, cached);

@@ -10,7 +10,7 @@ import { effectiveStatus } from '../../entities/effective-status.ts';
 import { noBody, problemResponses, ref } from '../responses.ts';
 import { latestFinishedRefresh, latestRefresh } from '../../store/refreshes.ts';
 import { DataPending } from '../refreshes/refresh.schema.ts';
-import { ResponseCache, type CachedResponse } from './response-cache.ts';
+import { cachedResponse, JSON_UTF8, ResponseCache, type CachedResponse } from './response-cache.ts';
 
 /** The seed's `entity_id` header; other headers are allowed. */
 export const EntityHeader = Type.Object({
@@ -126,7 +126,8 @@ export async function requireAccount(ctx: AppContext, entity: EntityRow, account
   if (!(await accountExists(ctx.store, entity.id, accountId))) throw notFound('Account', accountId);
 }
 
-function etagMatches(header: string | undefined, etag: string): boolean {
+/** Whether `If-None-Match` names `etag` (or is `*`); weak comparison (RFC 9110 §13.1.2). */
+export function etagMatches(header: string | undefined, etag: string): boolean {
   if (!header) return false;
   if (header.trim() === '*') return true;
   return header.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === etag);
@@ -159,14 +160,16 @@ export interface RenderedPage {
 }
 
 /**
- * Answers a data read from the response cache, rendering it on a miss. Only a rendered or cached
- * answer is known to exist (the account may not), so a 304 comes after that, never before.
+ * Answers a data read of `resource` from the response cache, rendering it on a miss. Only a
+ * rendered or cached answer is known to exist (the account may not), so a 304 comes after that,
+ * never before.
  */
 export async function sendData(
   ctx: AppContext,
   request: FastifyRequest,
   reply: FastifyReply,
   entity: EntityRow,
+  resource: DataResource,
   render: () => Promise<Rendered>,
 ): Promise<FastifyReply> {
   if (entity.synced_at === null) return sendPending(ctx, reply, entity);
@@ -174,17 +177,32 @@ export async function sendData(
   let cached: CachedResponse | undefined = ctx.responses.get(key);
   if (!cached) {
     const rendered = await render();
-    cached = { body: Buffer.from(JSON.stringify(rendered.body)), headers: rendered.headers ?? {} };
+    cached = cachedResponse(Buffer.from(JSON.stringify(rendered.body)), rendered.headers ?? {}, etagOf(entity), {
+      resource,
+      operation: request.routeOptions.schema?.operationId ?? null,
+      accountId: accountIdOf(request.params),
+    });
     ctx.responses.set(key, cached);
   }
-  return sendCached(request, reply, entity, cached);
+  return sendCached(request, reply, cached);
 }
 
-function sendCached(request: FastifyRequest, reply: FastifyReply, entity: EntityRow, cached: CachedResponse): FastifyReply {
-  const etag = `"${entity.id}.${entity.data_version}"`;
-  reply.header('etag', etag);
-  if (etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send();
-  return reply.headers(cached.headers).type('application/json; charset=utf-8').send(cached.body);
+/** The `ETag` of an entity's stored data: it changes with every write of that data (its `data_version`). */
+const etagOf = (entity: EntityRow) => `"${entity.id}.${entity.data_version}"`;
+
+function sendCached(request: FastifyRequest, reply: FastifyReply, cached: CachedResponse): FastifyReply {
+  reply.header('etag', cached.etag);
+  if (etagMatches(request.headers['if-none-match'], cached.etag)) return reply.code(304).send();
+  return reply.headers(cached.headers).type(JSON_UTF8).send(cached.body);
+}
+
+/** The longest `account_id` the data routes accept. */
+const MAX_ACCOUNT_ID = 64;
+
+/** A request's `account_id` path parameter, if it has one the data routes accept; else null. */
+export function accountIdOf(params: unknown): string | null {
+  const id = typeof params === 'object' && params !== null && 'account_id' in params ? params.account_id : undefined;
+  return typeof id === 'string' && id.length <= MAX_ACCOUNT_ID ? id : null;
 }
 
 /**
@@ -201,7 +219,7 @@ export function dataReadHandler<Input extends ReadInput>(
 ): (request: FastifyRequest & Input, reply: FastifyReply) => FastifyReply | Promise<FastifyReply> {
   const slow = async (request: FastifyRequest & Input, reply: FastifyReply) => {
     const entity = await entityForRead(ctx, request, resource);
-    return sendData(ctx, request, reply, entity, () => render(request, entity));
+    return sendData(ctx, request, reply, entity, resource, () => render(request, entity));
   };
   return (request, reply) => {
     check?.(request);
@@ -210,7 +228,7 @@ export function dataReadHandler<Input extends ReadInput>(
       request.auditEntity = entity.id;
       assertReadable(ctx, entity, resource);
       const cached = ctx.responses.get(ResponseCache.key(entity.id, entity.data_version, request.url));
-      if (cached) return sendCached(request, reply, entity, cached);
+      if (cached) return sendCached(request, reply, cached);
     }
     return slow(request, reply);
   };

@@ -1,8 +1,37 @@
 import { LRUCache } from 'lru-cache';
+import type { DataResource } from '../../domain/permissions.ts';
+
+/** What a cached answer was a read of: all the cached fast path needs to check and audit it again (src/api/data/cached-read.ts). */
+export interface CachedReadFacts {
+  /** The resource read, whose permission the consent must grant. */
+  resource: DataResource;
+  /** The route's `operationId`, as its audit record names it. */
+  operation: string | null;
+  /** The path's `account_id`, as its audit record names it (null for reads of no account). */
+  accountId: string | null;
+}
 
 export interface CachedResponse {
   body: Buffer;
+  /** The read's own headers (a page's `x-total-count`, `Link`). */
   headers: Record<string, string>;
+  /** The `ETag` of the entity data version the body shows, quoted (RFC 9110 §8.8.3). */
+  etag: string;
+  read: CachedReadFacts;
+  /**
+   * The 200's headers from `ETag` on, as `node:http`'s `writeHead` takes them (name, value, …) and
+   * in the general path's order: `ETag`, the read's own, `Content-Type`, `Content-Length`.
+   */
+  tail: string[];
+}
+
+/** The `Content-Type` of every data read's 200. */
+export const JSON_UTF8 = 'application/json; charset=utf-8';
+
+/** A rendered read's answer as the cache keeps it. */
+export function cachedResponse(body: Buffer, headers: Record<string, string>, etag: string, read: CachedReadFacts): CachedResponse {
+  const tail = ['etag', etag, ...Object.entries(headers).flat(), 'content-type', JSON_UTF8, 'content-length', String(body.length)];
+  return { body, headers, etag, read, tail };
 }
 
 /**

@@ -1,0 +1,131 @@
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { Principal } from '../../auth/tokens.ts';
+import type { AppContext } from '../../context.ts';
+import { PERMISSION_FOR } from '../../domain/permissions.ts';
+import { effectiveStatus } from '../../entities/effective-status.ts';
+import { rateLimitHeaders } from '../auth-guard.ts';
+import { requestIdOf } from '../request-id.ts';
+import { etagMatches } from './entity-access.ts';
+import { ResponseCache } from './response-cache.ts';
+
+/**
+ * The cached fast path of data reads (issue 12, docs/decisions/003). Most reads ask again for an
+ * answer already rendered: their token was verified before, their entity row is cached and the
+ * finished body is in the response cache. Such a read is answered here, before Fastify routes it,
+ * with the same checks as the general path (token, scope, tenancy, consent, permission, rate
+ * limit), the same headers in the same order, the same body and the same audit record;
+ * test/api/read-fast-path.test.ts compares the two byte for byte. Whatever this path is unsure
+ * of, it leaves alone, before it has changed anything: the general path then answers it, errors
+ * included.
+ */
+export interface CachedReads {
+  /** Answers `req` when it can (true: the response is sent); false: route it through Fastify. */
+  serve(req: IncomingMessage, res: ServerResponse): boolean;
+  /** Reads this path answered since the server started (tests prove it was taken). */
+  readonly served: number;
+  /** Answers nothing from now on: while the server closes, Fastify answers (503) and drains. */
+  stop(): void;
+}
+
+/** The prefix of every data read's path. */
+const DATA_PATHS = '/data/v2/';
+/** The scheme of `Authorization` (RFC 6750 §2.1), case-insensitive as the general path's. */
+const BEARER_SCHEME = /^Bearer /i;
+
+/**
+ * The verified principal of `Authorization: Bearer <token>`, if its token is in the verified-token
+ * cache and unexpired. Only an exact, verified token is found there, so this needs neither the
+ * general path's syntax check nor `lean-app-token` (which that path accepts, and this leaves to it).
+ */
+function cachedPrincipal(ctx: AppContext, authorization: string | undefined): Principal | undefined {
+  if (authorization === undefined || !BEARER_SCHEME.test(authorization)) return undefined;
+  return ctx.tokens.verifyCached(authorization.slice(7));
+}
+
+/**
+ * The entity id the request names: its `entity_id` header, else a single `entity_id` of its query.
+ * A different id in the other place needs no check here: only a read the general path answered is
+ * in the response cache, under the URL it had, and that path refuses two different ids.
+ */
+function namedEntityId(headers: IncomingHttpHeaders, url: string): string | undefined {
+  const header = headers.entity_id;
+  if (typeof header === 'string') return header;
+  const q = url.indexOf('?');
+  if (q < 0) return undefined;
+  const ids = new URLSearchParams(url.slice(q + 1)).getAll('entity_id');
+  return ids.length === 1 ? ids[0] : undefined;
+}
+
+/**
+ * The fast path of `ctx`'s process. It stays off when `debug` logging is on, since the general
+ * path writes a line per read then.
+ */
+export function createCachedReads(ctx: AppContext): CachedReads {
+  let on = !ctx.log.isLevelEnabled('debug');
+  let served = 0;
+
+  return {
+    get served() {
+      return served;
+    },
+    stop() {
+      on = false;
+    },
+    serve(req, res) {
+      const url = req.url;
+      if (!on || req.method !== 'GET' || url === undefined || !url.startsWith(DATA_PATHS)) return false;
+      const headers = req.headers;
+      // A GET with a body is the general path's to refuse or ignore.
+      if (headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined) return false;
+      const principal = cachedPrincipal(ctx, headers.authorization);
+      if (principal === undefined || principal.scope.kind !== 'api') return false;
+      const entityId = namedEntityId(headers, url);
+      if (entityId === undefined) return false;
+      const entity = ctx.store.entities.get(entityId);
+      if (entity === undefined || entity.app_id !== principal.appId || entity.synced_at === null) return false;
+      const status = effectiveStatus(entity, ctx.now());
+      if (status === 'EXPIRED' || status === 'REVOKED') return false;
+      const cached = ctx.responses.get(ResponseCache.key(entity.id, entity.data_version, url));
+      if (cached === undefined || !entity.permissions.includes(PERMISSION_FOR[cached.read.resource])) return false;
+
+      let limits: ReturnType<typeof rateLimitHeaders> | null = null;
+      if (ctx.rateLimits) {
+        const decision = ctx.rateLimits.hit(principal.appId);
+        // A refused request is not counted: the general path counts it again, and answers the 429.
+        if (!decision.allowed) return false;
+        limits = rateLimitHeaders(decision);
+      }
+      const requestId = requestIdOf(headers);
+      // In the general path's order: the request id (onRequest), the rate limit (the auth guard), then the handler's.
+      const out = limits === null
+        ? ['x-request-id', requestId]
+        : ['x-request-id', requestId, 'ratelimit-limit', limits['ratelimit-limit'], 'ratelimit-remaining', limits['ratelimit-remaining'], 'ratelimit-reset', limits['ratelimit-reset']];
+      const notModified = etagMatches(headers['if-none-match'], cached.etag);
+      if (notModified) {
+        out.push('etag', cached.etag);
+        res.writeHead(304, out);
+        res.end();
+      } else {
+        res.writeHead(200, out.concat(cached.tail));
+        res.end(cached.body);
+      }
+      served++;
+      if (ctx.audit.enabled) {
+        ctx.audit.record({
+          app_id: principal.appId,
+          kind: 'data.read',
+          entity_id: entity.id,
+          operation: cached.read.operation,
+          resource: cached.read.resource,
+          account_id: cached.read.accountId,
+          subject: principal.clientId,
+          request_id: requestId,
+          status: notModified ? 304 : 200,
+          outcome: 'OK',
+          error_code: null,
+        });
+      }
+      return true;
+    },
+  };
+}
