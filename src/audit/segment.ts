@@ -60,6 +60,10 @@ interface SegmentText {
 }
 
 const STRIDE = 3;
+/** A request id that is its own JSON string body (what `x-request-id` admits, and UUIDs): no escaping needed. */
+const PLAIN_ID = /^[A-Za-z0-9._-]*$/;
+/** A new segment's buffer for `r`; it doubles as it fills (a full segment of UUID ids is about 190 kB). */
+const R_INITIAL_BYTES = 16 * 1024;
 
 /** The most records a segment holds: its records' ids carry the index in 12 bits. */
 export const MAX_SEGMENT_RECORDS = 4096;
@@ -149,11 +153,12 @@ function sameShape(a: AuditEventInput, b: AuditEventInput): boolean {
 }
 
 /**
- * One application's segment, built a record at a time: each record is turned into its three
- * values as it is added, so nothing of a read is kept until the write but those values (a
- * buffered event object per read outlived the young generation under load and was promoted, to
- * die in the old one). `finish` gives the segment as it stands and may be called again after
- * more records are added (a write that failed is retried with what came since).
+ * One application's segment, built a record at a time: each record's three values are written as
+ * it is added, as the JSON text of `r`, into a buffer, so nothing of a read is kept until the
+ * write (a buffered event object per read, later its request id string, outlived the young
+ * generation under load and was promoted, to die in the old one), and the write does not
+ * serialise thousands of values at once. `finish` gives the segment as it stands and may be
+ * called again after more records are added (a write that failed is retried with what came since).
  */
 export class SegmentBuilder {
   readonly appId: string;
@@ -167,7 +172,9 @@ export class SegmentBuilder {
   /** Per shape, its entity and kind: what the segment's keys are made of. */
   readonly #shapeKeys: Array<{ entity_id: string | null; kind: AuditKind }> = [];
   readonly #customers: Record<string, string> = {};
-  readonly #r: Array<number | string | null> = [];
+  /** `r`'s JSON text without its brackets (UTF-8), `#rBytes` of it written. */
+  #r = Buffer.allocUnsafe(R_INITIAL_BYTES);
+  #rBytes = 0;
   #base = 0;
   #first = Infinity;
   #last = -Infinity;
@@ -217,7 +224,17 @@ export class SegmentBuilder {
     }
     if (typeof e.customer_id === 'string' && e.entity_id) this.#customers[e.entity_id] = e.customer_id;
     this.#shapeCounts[this.#shape]!++;
-    this.#r.push(ms - this.#base, this.#shape, e.request_id ?? null);
+    const id = e.request_id ?? null;
+    // Digits, commas and a plain id are ASCII: one byte a character, written as Latin-1 (faster than UTF-8).
+    const ascii = id === null || PLAIN_ID.test(id);
+    const value = `${this.count === 0 ? '' : ','}${ms - this.#base},${this.#shape},${id === null ? 'null' : ascii ? `"${id}"` : JSON.stringify(id)}`;
+    const bytes = ascii ? value.length : Buffer.byteLength(value);
+    if (this.#rBytes + bytes > this.#r.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.#r.length * 2, this.#rBytes + bytes));
+      this.#r.copy(grown, 0, 0, this.#rBytes);
+      this.#r = grown;
+    }
+    this.#rBytes += ascii ? this.#r.write(value, this.#rBytes, 'latin1') : this.#r.write(value, this.#rBytes);
     this.count++;
   }
 
@@ -230,13 +247,14 @@ export class SegmentBuilder {
       if (key) key.n += this.#shapeCounts[n]!;
       else keys.set(name, { entity_id, kind, n: this.#shapeCounts[n]! });
     });
-    const text: SegmentText = { v: 1, base: this.#base, s: this.#strings, shapes: this.#shapes, r: this.#r };
+    // SegmentText's members in its order, `r` already JSON.
+    const text = `{"v":1,"base":${this.#base},"s":${JSON.stringify(this.#strings)},"shapes":${JSON.stringify(this.#shapes)},"r":[${this.#r.toString('utf8', 0, this.#rBytes)}]}`;
     return {
       app_id: this.appId,
       first_ms: this.#first,
       last_ms: this.#last,
       count: this.count,
-      records: JSON.stringify(text),
+      records: text,
       keys: [...keys.values()],
       customers: { ...this.#customers },
     };

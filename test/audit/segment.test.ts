@@ -33,6 +33,23 @@ describe('a batch of segments being built (SegmentBatch)', () => {
     assert.deepEqual(batch.take(), []);
   });
 
+  it('keeps any request id and time as given: quotes, backslashes, non-ASCII, none, and a clock stepped back', () => {
+    const a = randomUUID();
+    const ids = [randomUUID(), 'quote"back\\slash', 'zeilenumbruch\n', 'مرحبا', null, 'plain.id_-9', ''];
+    const batch = new SegmentBatch();
+    ids.forEach((request_id, i) => batch.add({ app_id: a, kind: 'data.read', outcome: 'OK', request_id }, T0 + (i === 3 ? -5 : i)));
+    const [segment] = batch.take();
+    const rows = decodeSegment(segmentId(T0), a, segment!.finish().records, new Map());
+    assert.deepEqual(rows.map((r) => r.request_id), ids);
+    assert.deepEqual(rows.map((r) => Date.parse(r.at) - T0), [0, 1, 2, -5, 4, 5, 6]);
+    // Larger than the builder's first buffer: it grows without losing what it held.
+    const big = new SegmentBatch();
+    for (let i = 0; i < MAX_SEGMENT_RECORDS; i++) big.add({ app_id: a, kind: 'data.read', outcome: 'OK', request_id: `${i}-${'x'.repeat(40)}` }, T0 + i);
+    const decoded = decodeSegment(segmentId(T0), a, big.take()[0]!.finish().records, new Map());
+    assert.equal(decoded.length, MAX_SEGMENT_RECORDS);
+    assert.equal(decoded[MAX_SEGMENT_RECORDS - 1]!.request_id, `${MAX_SEGMENT_RECORDS - 1}-${'x'.repeat(40)}`);
+  });
+
   it('takes segments back after a failed write, before what came since, and adds to them again', () => {
     const [a, b] = [randomUUID(), randomUUID()];
     const batch = new SegmentBatch();
