@@ -75,6 +75,9 @@ export interface TokenServiceOptions {
   now?: () => number;
 }
 
+/** A JWS in compact serialisation: three base64url parts (RFC 7515 §7.1, RFC 4648 §5). */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
 /** Characters of a token's end that key the verified-token cache: 96 bits of its RS256 signature. */
 const SIGNATURE_KEY_LENGTH = 16;
 
@@ -155,6 +158,10 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         verified.delete(signatureOf(token));
         throw expired();
       }
+      // Only the compact form is a token (RFC 7515 §7.1): the JWS library would overlook, say, a
+      // space in the signature, and the cache would then hold a string the Authorization header's
+      // syntax refuses.
+      if (!COMPACT_JWS.test(token)) throw new InvalidTokenError('The access token is not valid');
       let payload;
       try {
         ({ payload } = await jwtVerify(token, getKey, {
