@@ -67,7 +67,14 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     // Fastify's own server, with the cached fast path of data reads in front of its router (issue 12).
     serverFactory: (handler, options) => {
       const server = http.createServer((req, res) => {
-        if (!cachedReads.serve(req, res)) handler(req, res);
+        try {
+          if (cachedReads.serve(req, res)) return;
+        } catch (err) {
+          // A bug there must cost one request, not the process: Fastify answers it, unless it was half sent.
+          ctx.log.error({ err }, 'the cached read path failed');
+          if (res.headersSent) return void res.destroy();
+        }
+        handler(req, res);
       });
       // What Fastify sets on a server of its own, from its options with their defaults filled in.
       const { keepAliveTimeout, requestTimeout, connectionTimeout, maxRequestsPerSocket } = options as Record<string, number>;
