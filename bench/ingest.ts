@@ -4,7 +4,8 @@
  * 1. An INITIAL refresh of a sandbox entity with 3 accounts × ~10 000 transactions, end to end over
  *    HTTP: consent at the in-process sandbox bank, OBIE paging, mapping, the store write (target < 2 s).
  * 2. The store's upsert path (`applySnapshot`) against a raw better-sqlite3 prepared-insert loop of
- *    the same rows into the same schema, in the same run (target ratio ≥ 0.5).
+ *    the same rows into the same schema, in the same run (target ratio ≥ 0.5): the same bytes, each
+ *    row's API JSON included (migration 016), which the store renders and the loop is given.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,6 +18,7 @@ import { SANDBOX_BANK_PROFILES } from '../src/sandbox-bank/profiles.ts';
 import { startServer } from '../src/server.ts';
 import { applySnapshot } from '../src/store/bank-data.ts';
 import { migrate, openStore } from '../src/store/database.ts';
+import { TRANSACTION_JSON_VERSION } from '../src/store/transaction-rows.ts';
 import { toEntitySnapshot } from '../test/helpers/direct-snapshot.ts';
 import { createCustomer, createEntity, tokenFor, waitFinished } from './lib/api.ts';
 import { atLeast, machine, median } from './lib/figures.ts';
@@ -73,6 +75,13 @@ async function storeWrite() {
     let started = performance.now();
     await applySnapshot(store, 'ent', snapshot);
     const upsertMs = performance.now() - started;
+    // The API JSON the store rendered for each row, by account position and key, for the baseline to write too.
+    const storedJson = new Map(
+      (await store.db.selectFrom('transactions as t').innerJoin('accounts as a', 'a.id', 't.account_id').select(['a.position', 't.key', 't.api_json']).execute()).map((r) => [
+        `${r.position} ${r.key}`,
+        r.api_json,
+      ]),
+    );
     await store.close();
 
     // The baseline: the same rows into the same schema, indexes and constraints (foreign keys on,
@@ -89,13 +98,21 @@ async function storeWrite() {
     raw.pragma('foreign_keys = ON');
     const insert = raw.prepare(
       `insert into transactions (id, entity_id, account_id, key, bank_transaction_id, status, booking_at, value_at, amount_minor, currency, credit_debit,
-        description, reference, merchant_name, merchant_category_code, bank_transaction_code, pending_transaction_id)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        description, reference, merchant_name, merchant_category_code, bank_transaction_code, pending_transaction_id, api_json, api_json_version)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    // The same bytes as the store writes, the API JSON of each row included (rendered by the store
+    // above: rendering it is openlean's work, writing it the database's).
+    const jsonOf = (account: number, key: string) => {
+      const json = storedJson.get(`${account} ${key}`);
+      if (!json) throw new Error(`the store wrote no API JSON for transaction ${key} of account ${account}`);
+      return json;
+    };
     const rows = snapshot.accounts.flatMap((a, i) =>
       (a.transactions?.items ?? []).map((t) => [
         derivedId('transaction', `acc-${i}`, t.key), 'ent', `acc-${i}`, t.key, t.bank_transaction_id, t.status, t.booking_at, t.value_at, t.amount_minor,
         t.currency, t.credit_debit, t.description, t.reference, t.merchant_name, t.merchant_category_code, t.bank_transaction_code, null,
+        jsonOf(i, t.key), TRANSACTION_JSON_VERSION,
       ]),
     );
     started = performance.now();

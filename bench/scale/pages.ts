@@ -5,7 +5,7 @@
  * loaded in turns.
  */
 import { randomUUID } from 'node:crypto';
-import { countTransactions, listTransactions, type TransactionQuery } from '../../src/store/bank-data-reads.ts';
+import { countTransactions, listTransactionTexts, type TransactionQuery } from '../../src/store/bank-data-reads.ts';
 import { openStore } from '../../src/store/database.ts';
 import { withClient } from '../../test/helpers/database.ts';
 import { busiestAccount, call, createCustomer, createEntity, nextLink, tokenFor, waitFinished } from '../lib/api.ts';
@@ -128,17 +128,17 @@ async function pad(
 
 /**
  * The same pages read through the store alone (list and count at once, as the handler runs them),
- * one at a time: the database's share of a request, without HTTP and JSON around it. ms per page.
+ * one at a time: the database's share of a request, without HTTP around it. ms per page.
  */
 async function storeTimes(databaseUrl: string, accountId: string, depth: number, expectFirstId: string): Promise<{ first: number[]; later: number[] }> {
   const store = openStore(databaseUrl);
   try {
     let after: TransactionQuery['after'];
     for (let i = 0; i < depth; i++) {
-      const rows = await listTransactions(store, { accountId, offset: 0, limit: 101, ...(after ? { after } : {}) });
+      const rows = await listTransactionTexts(store, { accountId, offset: 0, limit: 101, ...(after ? { after } : {}) });
       after = { at: rows[99]!.booking_at, id: rows[99]!.id };
     }
-    const page = (q: Partial<TransactionQuery>) => Promise.all([listTransactions(store, { accountId, offset: 0, limit: 101, ...q }), countTransactions(store, { accountId })]);
+    const page = (q: Partial<TransactionQuery>) => Promise.all([listTransactionTexts(store, { accountId, offset: 0, limit: 101, ...q }), countTransactions(store, { accountId })]);
     const laterFirst = (await page(after ? { after } : {}))[0][0]?.id;
     if (laterFirst !== expectFirstId) throw new Error(`the store's page ${depth + 1} starts at ${laterFirst}, the API's at ${expectFirstId}`);
     const time = async (q: Partial<TransactionQuery>) => {

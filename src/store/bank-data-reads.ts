@@ -4,8 +4,8 @@ import type { Position } from '../domain/cursor.ts';
 import { ENTITY_LEVEL, type ListResource } from './bank-data.ts';
 import type { Store } from './database.ts';
 import { prepared } from './prepared.ts';
-import type { TransactionRow, TransactionTable } from './schema.ts';
-import { decodeTransaction } from './transaction-rows.ts';
+import type { TransactionTable } from './schema.ts';
+import { decodeTransaction, TRANSACTION_JSON_VERSION, transactionJson } from './transaction-rows.ts';
 
 /*
  * The reads of an entity's bank data that the data API serves, each a prepared statement on the
@@ -28,6 +28,19 @@ const ACCOUNT_OF_ENTITY = prepared<{ entityId: string; accountId: string }, { id
 
 export async function accountExists(store: Store, entityId: string, accountId: string): Promise<boolean> {
   return (await store.query(ACCOUNT_OF_ENTITY, { entityId, accountId })).length > 0;
+}
+
+const ACCOUNT_TRANSACTION_COUNT = prepared<{ entityId: string; accountId: string }, { transaction_count: number | null }>((db, p) =>
+  db.selectFrom('accounts').select('transaction_count').where('id', '=', p('accountId')).where('entity_id', '=', p('entityId')),
+);
+
+/**
+ * The entity's account `accountId` with the count of its transactions its last write kept
+ * (`count` null: none kept yet, count them); undefined when the entity has no such account.
+ */
+export async function accountTransactionCount(store: Store, entityId: string, accountId: string): Promise<{ count: number | null } | undefined> {
+  const [row] = await store.query(ACCOUNT_TRANSACTION_COUNT, { entityId, accountId });
+  return row === undefined ? undefined : { count: row.transaction_count === null ? null : Number(row.transaction_count) };
 }
 
 const RESOURCE_SET = prepared<{ entityId: string; accountId: string; resource: string }, { payload: string }>((db, p) =>
@@ -102,6 +115,24 @@ const TRANSACTIONS_PAGE = prepared<
     .offset(p('offset')),
 );
 
+/** `TRANSACTIONS_PAGE` for what a page of the data API needs: the position and the stored JSON of each row. */
+const TRANSACTIONS_PAGE_JSON = prepared<
+  { accountId: string; from: string; upper: string; tieId: string; limit: number; offset: number },
+  Pick<Selectable<TransactionTable>, 'id' | 'booking_at' | 'api_json' | 'api_json_version'>
+>((db, p) =>
+  db
+    .selectFrom('transactions')
+    .select(['id', 'booking_at', 'api_json', 'api_json_version'])
+    .where('account_id', '=', p('accountId'))
+    .where('booking_at', '>=', p('from'))
+    .where('booking_at', '<=', p('upper'))
+    .where((eb) => eb.or([eb('booking_at', '<', p('upper')), eb('id', '<', p('tieId'))]))
+    .orderBy('booking_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(p('limit'))
+    .offset(p('offset')),
+);
+
 const TRANSACTIONS_COUNT = prepared<{ accountId: string; from: string; to: string }, { n: number }>((db, p) =>
   db
     .selectFrom('transactions')
@@ -116,19 +147,44 @@ function justBefore(iso: string): string {
   return new Date(Date.parse(iso) - 1).toISOString();
 }
 
-/** Newest first by (booking_at, id): with `after` the cost is the same on every page. */
-export async function listTransactions(store: Store, q: TransactionQuery): Promise<TransactionRow[]> {
+/** The bound parameters of a page query. */
+function pageParams(q: TransactionQuery) {
   const toInclusive = q.to ? justBefore(q.to) : MAX_TIME;
   const cursorIsTighter = q.after !== undefined && q.after.at <= toInclusive;
-  const rows = await store.query(TRANSACTIONS_PAGE, {
+  return {
     accountId: q.accountId,
     from: q.from ?? '',
     upper: cursorIsTighter ? q.after!.at : toInclusive,
     tieId: cursorIsTighter ? q.after!.id : MAX_ID,
     limit: q.limit,
     offset: q.offset,
+  };
+}
+
+/** A transaction of a page as the data API serves it: its position, and its JSON (`toTransaction`'s). */
+export interface TransactionText {
+  id: string;
+  booking_at: string;
+  json: string;
+}
+
+/**
+ * A page of an account's transactions, newest first by (booking_at, id) (with `after` the cost is
+ * the same on every page), each row as the data API's JSON: the JSON stored with the row (migration
+ * 016), so a page reads one text column per row instead of materialising, mapping and serialising
+ * 22; a page holding a row of another rendering version (written before, or by an older
+ * openlean) is read whole and rendered now. Throws `MalformedData` as `toTransaction` does.
+ */
+export async function listTransactionTexts(store: Store, q: TransactionQuery): Promise<TransactionText[]> {
+  const params = pageParams(q);
+  const rows = await store.query(TRANSACTIONS_PAGE_JSON, params);
+  if (rows.every((r) => r.api_json !== null && r.api_json_version === TRANSACTION_JSON_VERSION)) {
+    return rows.map((r) => ({ id: r.id, booking_at: r.booking_at, json: r.api_json! }));
+  }
+  return (await store.query(TRANSACTIONS_PAGE, params)).map((r) => {
+    const row = decodeTransaction(r);
+    return { id: row.id, booking_at: row.booking_at, json: transactionJson(row) };
   });
-  return rows.map(decodeTransaction);
 }
 
 export async function countTransactions(store: Store, q: Pick<TransactionQuery, 'accountId' | 'from' | 'to'>): Promise<number> {

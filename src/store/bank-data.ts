@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CompiledQuery, type Kysely, type Selectable } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type Selectable } from 'kysely';
 import { derivedId } from '../domain/ids.ts';
 import type { DataResource } from '../domain/permissions.ts';
 import { BOOKING_WINDOW_MS, reconcileTransactions } from '../domain/reconcile-transactions.ts';
@@ -7,7 +7,7 @@ import type { EntitySnapshot, FetchedTransaction, FetchedTransactions } from '..
 import type { Store } from './database.ts';
 import { compilePrepared, prepared } from './prepared.ts';
 import type { DB, NewTransaction, TransactionRow, TransactionTable } from './schema.ts';
-import { decodeTransaction } from './transaction-rows.ts';
+import { decodeTransaction, TRANSACTION_JSON_VERSION, transactionJson } from './transaction-rows.ts';
 
 /*
  * The write path of an entity's bank data: a refresh's snapshot applied in one transaction
@@ -50,7 +50,7 @@ function transactionRow(
   seq: number,
   modified: boolean,
 ): NewTransaction {
-  return {
+  const row: NewTransaction = {
     id,
     entity_id: entityId,
     account_id: accountId,
@@ -77,9 +77,14 @@ function transactionRow(
     flags: t.flags ? JSON.stringify(t.flags) : null,
     bill: t.bill ? JSON.stringify(t.bill) : null,
     local_time_zone: t.local_time_zone ?? null,
+    api_json: null,
+    api_json_version: TRANSACTION_JSON_VERSION,
     created_seq: seq,
     modified_seq: modified ? seq : null,
   };
+  // What the data API will serve for it, rendered once here rather than on every first read.
+  row.api_json = transactionJson({ ...row, flags: row.flags === null ? null : t.flags!, bill: row.bill === null ? null : t.bill! } as TransactionRow);
+  return row;
 }
 
 /** What a bank may change about a transaction it already returned. */
@@ -87,6 +92,7 @@ const CONTENT_COLUMNS = [
   'bank_transaction_id', 'status', 'booking_at', 'value_at', 'amount_minor', 'currency', 'credit_debit', 'description',
   'reference', 'merchant_name', 'merchant_category_code', 'bank_transaction_code',
   'transaction_mutability', 'payment_mode', 'charge_minor', 'charge_currency', 'charge_vat_minor', 'charge_vat_currency', 'flags', 'bill', 'local_time_zone',
+  'api_json', 'api_json_version',
 ] as const;
 
 const TRANSACTION_COLUMNS = [
@@ -223,6 +229,12 @@ async function reconcileAccountTransactions(
     plan.added.map((a) => transactionRow(entityId, accountId, derivedId('transaction', accountId, a.transaction.key, String(seq)), a.transaction, a.pending_transaction_id, seq, false)),
     false,
   );
+  // The page reads' total without a date range (`x-total-count`), kept with what it counts.
+  await trx
+    .updateTable('accounts')
+    .set({ transaction_count: sql<number>`(select count(*) from transactions where account_id = ${accountId})` })
+    .where('id', '=', accountId)
+    .execute();
   return plan.added.length + plan.modified.length + plan.removed.length;
 }
 

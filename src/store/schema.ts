@@ -107,6 +107,8 @@ export interface AccountTable {
   change_seq: Generated<number>;
   /** The newest removal pruned from `transaction_tombstones`: sync cursors before it are expired. */
   sync_pruned_seq: Generated<number>;
+  /** Its stored transactions, counted by the write that last reconciled them; null before migration 016 until then. */
+  transaction_count: number | null;
 }
 
 export interface TransactionTable {
@@ -138,6 +140,10 @@ export interface TransactionTable {
   /** JSON of the Lean `bill` object. */
   bill: string | null;
   local_time_zone: string | null;
+  /** The transaction as the data API serves it (JSON), written with the row (migration 016). */
+  api_json: string | null;
+  /** The rendering that wrote `api_json` (`TRANSACTION_JSON_VERSION`); null before migration 016. */
+  api_json_version: number | null;
   /** The account's change sequence number of the write that added the row (0: before the sequence existed). */
   created_seq: Generated<number>;
   /** The sequence number of the last write that changed the row; null while it never changed. */

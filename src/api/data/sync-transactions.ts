@@ -6,9 +6,9 @@ import { decodeSyncCursor, encodeSyncCursor, FIRST_SYNC, type SyncCursor } from 
 import { ApiError, notFound } from '../../errors/api-error.ts';
 import type { EntityRow } from '../../store/schema.ts';
 import { syncTransactions } from '../../store/transaction-sync.ts';
+import { toTransaction } from '../../store/transaction-rows.ts';
 import { DataPending } from '../refreshes/refresh.schema.ts';
 import { problemResponses, ref } from '../responses.ts';
-import { toTransaction } from './get-transactions.ts';
 import { AccountParams, EntityHeader, entityForRead, requireAccount, sendPending } from './entity-access.ts';
 
 const DEFAULT_COUNT = 100;

@@ -14,6 +14,7 @@ import * as dataResults from './012-data-results.ts';
 import * as sealedSigningKeys from './013-sealed-signing-keys.ts';
 import * as auditEvents from './014-audit-events.ts';
 import * as auditSegments from './015-audit-segments.ts';
+import * as transactionJson from './016-transaction-json.ts';
 
 /** Every migration, in order. Names are stable forever: they are the keys recorded in the database. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '013-sealed-signing-keys': sealedSigningKeys,
   '014-audit-events': auditEvents,
   '015-audit-segments': auditSegments,
+  '016-transaction-json': transactionJson,
 };

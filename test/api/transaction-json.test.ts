@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import { TRANSACTION_JSON_VERSION } from '../../src/store/transaction-rows.ts';
+import { describeDialects } from '../helpers/dialects.ts';
+import { startTestServer, type ApiResponse, type TestServer } from '../helpers/server.ts';
+
+/** One bank of each standard the sandbox speaks: OBIE, UAE v2.1, KSA (their optional fields differ). */
+const BANKS = ['SANDBOX_FALCON_AE', 'SANDBOX_SAQR_AE', 'SANDBOX_RIYADH_SA'];
+
+/**
+ * A transaction's API JSON is stored with it when it is written (migration 016) and a page joins
+ * those texts; a row written by another rendering version is rendered from its columns. Both must
+ * give the same bytes, page by page, for every standard's transactions. The response cache is off,
+ * so every read renders.
+ */
+describeDialects('transactions pages from their stored JSON', (dialect) => {
+  let s: TestServer;
+  let token: string;
+  let customerId: string;
+
+  before(async () => {
+    s = await startTestServer({ dialect, env: { RESPONSE_CACHE_MB: '0' } });
+    token = await s.token();
+    customerId = await s.createCustomer(token);
+  });
+  after(() => s.close());
+
+  /** Every page of every account's transactions, 40 a page (the keyset cursor), and one page by number. */
+  async function pages(entityId: string, accountIds: string[]): Promise<string[]> {
+    const out: string[] = [];
+    for (const accountId of accountIds) {
+      let next: string | null = `/data/v2/accounts/${accountId}/transactions?size=40`;
+      while (next) {
+        const res: ApiResponse = await s.request(next, { token, headers: { entity_id: entityId } });
+        assert.equal(res.status, 200, res.text);
+        out.push(`${res.headers.get('x-total-count')} ${res.headers.get('link')} ${res.text}`);
+        next = /^<([^>]+)>; rel="next"$/.exec(res.headers.get('link') ?? '')?.[1] ?? null;
+      }
+      out.push((await s.request(`/data/v2/accounts/${accountId}/transactions?size=7&page=2`, { token, headers: { entity_id: entityId } })).text);
+    }
+    return out;
+  }
+
+  const db = () => s.server.ctx.store.db;
+
+  for (const bank of BANKS) {
+    it(`${bank}: the stored JSON, a page of older rows and a page of both read alike`, async () => {
+      const entity = await s.createSandboxEntity(token, { customer_id: customerId, bank_identifier: bank, login: `json-${bank}` });
+      const accounts = (await s.request('/data/v2/accounts', { token, headers: { entity_id: entity.id } })).body.map((a: { account_id: string }) => a.account_id);
+      const stored = await db().selectFrom('transactions').select(['api_json', 'api_json_version']).where('entity_id', '=', entity.id).execute();
+      assert.ok(stored.length > 40, `${bank} has a few pages of transactions`);
+      assert.ok(stored.every((r) => r.api_json !== null && r.api_json_version === TRANSACTION_JSON_VERSION), 'every row was written with its JSON');
+      const fromJson = await pages(entity.id, accounts);
+
+      // Every other row as an older openlean left it: pages mix both kinds.
+      const ids = (await db().selectFrom('transactions').select('id').where('entity_id', '=', entity.id).orderBy('id').execute()).map((r) => r.id);
+      await db().updateTable('transactions').set({ api_json_version: 0 }).where('id', 'in', ids.filter((_, i) => i % 2 === 0)).execute();
+      assert.deepEqual(await pages(entity.id, accounts), fromJson);
+
+      // Rows from before migration 016: no JSON at all, and their accounts' counts not kept.
+      await db().updateTable('transactions').set({ api_json: null, api_json_version: null }).where('entity_id', '=', entity.id).execute();
+      await db().updateTable('accounts').set({ transaction_count: null }).where('entity_id', '=', entity.id).execute();
+      assert.deepEqual(await pages(entity.id, accounts), fromJson);
+    });
+  }
+
+  it('keeps each account\'s transaction count, the total of its pages, as a refresh adds and removes transactions', async () => {
+    const bank = 'SANDBOX_FALCON_AE';
+    const login = 'json-counts';
+    const entity = await s.createSandboxEntity(token, { customer_id: customerId, bank_identifier: bank, login, profile: 'high_volume' });
+    const accounts: string[] = (await s.request('/data/v2/accounts', { token, headers: { entity_id: entity.id } })).body.map((a: { account_id: string }) => a.account_id);
+    /** Per account: the count kept, the rows stored, and the total a page says. */
+    const counts = async () =>
+      Promise.all(
+        accounts.map(async (id) => {
+          const kept = (await db().selectFrom('accounts').select('transaction_count').where('id', '=', id).executeTakeFirstOrThrow()).transaction_count;
+          const rows = (await db().selectFrom('transactions').select((eb) => eb.fn.countAll().as('n')).where('account_id', '=', id).executeTakeFirstOrThrow()).n;
+          const page = await s.request(`/data/v2/accounts/${id}/transactions?size=1`, { token, headers: { entity_id: entity.id } });
+          return [Number(kept), Number(rows), Number(page.headers.get('x-total-count'))];
+        }),
+      );
+    const first = await counts();
+    for (const [kept, rows, total] of first) assert.deepEqual([kept, total], [rows, rows]);
+
+    const control = await fetch(`${s.url}/sandbox-banks/${bank}/control/users/${login}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ faults: ['withdrawn_transactions'] }),
+    });
+    assert.ok(control.ok);
+    const started = await s.request('/data/v2/refreshes', { method: 'POST', token, headers: { entity_id: entity.id } });
+    assert.equal((await s.waitForRefresh(token, entity.id, started.body.refresh_id)).status, 'FINISHED');
+    const second = await counts();
+    for (const [kept, rows, total] of second) assert.deepEqual([kept, total], [rows, rows]);
+    assert.ok(second.some(([, rows], i) => rows! < first[i]![1]!), 'the refresh removed transactions');
+  });
+});
