@@ -1,10 +1,10 @@
-import { sql, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Account, AccountIdentity, Balance, Beneficiary, DirectDebit, Identity, ScheduledPayment, StandingOrder } from '../domain/bank-data.ts';
 import type { Position } from '../domain/cursor.ts';
 import { ENTITY_LEVEL, type ListResource } from './bank-data.ts';
 import type { Store } from './database.ts';
 import { prepared } from './prepared.ts';
-import type { TransactionTable } from './schema.ts';
+import type { DB, TransactionTable } from './schema.ts';
 import { decodeTransaction, TRANSACTION_JSON_VERSION, transactionJson } from './transaction-rows.ts';
 
 /*
@@ -93,18 +93,17 @@ export interface TransactionQuery {
 const MAX_TIME = '9999-12-31T23:59:59.999Z';
 const MAX_ID = '~';
 
+type PageParams = { accountId: string; from: string; upper: string; tieId: string; limit: number; offset: number };
+
 /**
- * One query shape for every page: a single inclusive upper bound on booking_at (the tighter of
- * `to` and the cursor) lets the index seek straight to the page, so the 1000th page costs what the
- * first does; ties at the cursor's instant continue by id.
+ * The rows of a page, before what is selected of them. One query shape for every page: a single
+ * inclusive upper bound on booking_at (the tighter of `to` and the cursor) lets the index seek
+ * straight to the page, so the 1000th page costs what the first does; ties at the cursor's instant
+ * continue by id.
  */
-const TRANSACTIONS_PAGE = prepared<
-  { accountId: string; from: string; upper: string; tieId: string; limit: number; offset: number },
-  Selectable<TransactionTable>
->((db, p) =>
+const pageRows = (db: Kysely<DB>, p: <K extends keyof PageParams & string>(name: K) => PageParams[K]) =>
   db
     .selectFrom('transactions')
-    .selectAll()
     .where('account_id', '=', p('accountId'))
     .where('booking_at', '>=', p('from'))
     .where('booking_at', '<=', p('upper'))
@@ -112,25 +111,13 @@ const TRANSACTIONS_PAGE = prepared<
     .orderBy('booking_at', 'desc')
     .orderBy('id', 'desc')
     .limit(p('limit'))
-    .offset(p('offset')),
-);
+    .offset(p('offset'));
+
+const TRANSACTIONS_PAGE = prepared<PageParams, Selectable<TransactionTable>>((db, p) => pageRows(db, p).selectAll());
 
 /** `TRANSACTIONS_PAGE` for what a page of the data API needs: the position and the stored JSON of each row. */
-const TRANSACTIONS_PAGE_JSON = prepared<
-  { accountId: string; from: string; upper: string; tieId: string; limit: number; offset: number },
-  Pick<Selectable<TransactionTable>, 'id' | 'booking_at' | 'api_json' | 'api_json_version'>
->((db, p) =>
-  db
-    .selectFrom('transactions')
-    .select(['id', 'booking_at', 'api_json', 'api_json_version'])
-    .where('account_id', '=', p('accountId'))
-    .where('booking_at', '>=', p('from'))
-    .where('booking_at', '<=', p('upper'))
-    .where((eb) => eb.or([eb('booking_at', '<', p('upper')), eb('id', '<', p('tieId'))]))
-    .orderBy('booking_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(p('limit'))
-    .offset(p('offset')),
+const TRANSACTIONS_PAGE_JSON = prepared<PageParams, Pick<Selectable<TransactionTable>, 'id' | 'booking_at' | 'api_json' | 'api_json_version'>>((db, p) =>
+  pageRows(db, p).select(['id', 'booking_at', 'api_json', 'api_json_version']),
 );
 
 const TRANSACTIONS_COUNT = prepared<{ accountId: string; from: string; to: string }, { n: number }>((db, p) =>
@@ -148,7 +135,7 @@ function justBefore(iso: string): string {
 }
 
 /** The bound parameters of a page query. */
-function pageParams(q: TransactionQuery) {
+function pageParams(q: TransactionQuery): PageParams {
   const toInclusive = q.to ? justBefore(q.to) : MAX_TIME;
   const cursorIsTighter = q.after !== undefined && q.after.at <= toInclusive;
   return {
