@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest, onResponseHookHandler } from 'fastify';
-import type { AuditEventInput } from '../audit/recorder.ts';
+import { dataReadEvent, type AuditEventInput } from '../audit/recorder.ts';
 import type { AppContext } from '../context.ts';
 import { accountIdOf, entityIdOf } from './data/entity-access.ts';
 
@@ -39,19 +39,17 @@ function namedEntity(request: FastifyRequest): string | null {
 /** The record of one answered read: who (application, token subject), what (operation, resource, entity, account), when and how it ended. */
 export function readEvent(request: FastifyRequest, status: number, operation: string | null, resource: string | null): AuditEventInput {
   const note = request.auditNote;
-  return {
-    app_id: request.principal.appId,
-    kind: 'data.read',
-    entity_id: note ? note.entityId : resource === null ? null : (request.auditEntity ?? namedEntity(request)),
+  return dataReadEvent({
+    appId: request.principal.appId,
+    subject: request.principal.clientId,
+    requestId: request.id,
+    entityId: note ? note.entityId : resource === null ? null : (request.auditEntity ?? namedEntity(request)),
     operation,
     resource: note ? note.resource : resource,
-    account_id: accountIdOf(request.params),
-    subject: request.principal.clientId,
-    request_id: request.id,
+    accountId: accountIdOf(request.params),
     status,
-    outcome: status < 400 ? 'OK' : status < 500 ? 'REFUSED' : 'FAILED',
-    error_code: request.problemCode,
-  };
+    errorCode: request.problemCode,
+  });
 }
 
 /**

@@ -62,6 +62,45 @@ export function recordAccess(ctx: { audit: AuditRecorder }, event: AuditEventInp
   ctx.audit.record(event);
 }
 
+/** What a read of bank data was, as its audit record names it. */
+export interface DataRead {
+  appId: string;
+  /** The access token's subject (`sub`, the client_id). */
+  subject: string;
+  requestId: string | null;
+  entityId: string | null;
+  /** The route's `operationId`, or `mcp:<tool>`. */
+  operation: string | null;
+  resource: string | null;
+  accountId: string | null;
+  /** The HTTP status it was answered with (or would have been, for an MCP tool). */
+  status: number;
+  /** The problem's `code` when it was refused or failed. */
+  errorCode: string | null;
+}
+
+/**
+ * The audit record of one read of bank data, for every surface that answers one (the REST routes'
+ * hook, the cached read path, the MCP tools): its outcome is OK below 400, REFUSED below 500, else
+ * FAILED (docs/decisions/017).
+ */
+export function dataReadEvent(read: DataRead): AuditEventInput {
+  const { status } = read;
+  return {
+    app_id: read.appId,
+    kind: 'data.read',
+    entity_id: read.entityId,
+    operation: read.operation,
+    resource: read.resource,
+    account_id: read.accountId,
+    subject: read.subject,
+    request_id: read.requestId,
+    status,
+    outcome: status < 400 ? 'OK' : status < 500 ? 'REFUSED' : 'FAILED',
+    error_code: read.errorCode,
+  };
+}
+
 /**
  * Writes one record at once, inside the caller's transaction: for consent changes, which commit
  * with the change they record (rare, and never to be lost with a buffer).

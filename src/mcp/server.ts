@@ -10,7 +10,7 @@ import { ApiError } from '../errors/api-error.ts';
 import { problem } from '../errors/problem.ts';
 import { toolSchema } from './schemas.ts';
 import type { Caller, Tool } from './tools.ts';
-import type { AuditEventInput } from '../audit/recorder.ts';
+import { dataReadEvent, type AuditEventInput } from '../audit/recorder.ts';
 
 export const SERVER_INFO = { name: 'openlean', version: '0.1.0' } as const;
 
@@ -111,19 +111,17 @@ export function auditEvent(tool: string, resource: string, given: Record<string,
   const status = problem ? problem.status : pending ? 202 : 200;
   const text = (value: unknown, max: number) => (typeof value === 'string' && value.length <= max ? value : null);
   const entityId = text(given.entity_id, 36);
-  return {
-    app_id: caller.principal.appId,
-    kind: 'data.read',
-    entity_id: entityId !== null && UUID.test(entityId) ? entityId.toLowerCase() : null,
+  return dataReadEvent({
+    appId: caller.principal.appId,
+    subject: caller.principal.clientId,
+    requestId: caller.requestId,
+    entityId: entityId !== null && UUID.test(entityId) ? entityId.toLowerCase() : null,
     operation: `mcp:${tool}`,
     resource,
-    account_id: text(given.account_id, 64),
-    subject: caller.principal.clientId,
-    request_id: caller.requestId,
+    accountId: text(given.account_id, 64),
     status,
-    outcome: status < 400 ? 'OK' : status < 500 ? 'REFUSED' : 'FAILED',
-    error_code: problem?.code ?? null,
-  };
+    errorCode: problem?.code ?? null,
+  });
 }
 
 /** Runs one tool call; every failure is a tool result, never a throw (but an unknown tool, above). */

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { dataReadEvent } from '../../audit/recorder.ts';
 import type { Principal } from '../../auth/tokens.ts';
 import type { AppContext } from '../../context.ts';
 import { PERMISSION_FOR } from '../../domain/permissions.ts';
@@ -111,19 +112,19 @@ export function createCachedReads(ctx: AppContext): CachedReads {
       }
       served++;
       if (ctx.audit.enabled) {
-        ctx.audit.record({
-          app_id: principal.appId,
-          kind: 'data.read',
-          entity_id: entity.id,
-          operation: cached.read.operation,
-          resource: cached.read.resource,
-          account_id: cached.read.accountId,
-          subject: principal.clientId,
-          request_id: requestId,
-          status: notModified ? 304 : 200,
-          outcome: 'OK',
-          error_code: null,
-        });
+        ctx.audit.record(
+          dataReadEvent({
+            appId: principal.appId,
+            subject: principal.clientId,
+            requestId,
+            entityId: entity.id,
+            operation: cached.read.operation,
+            resource: cached.read.resource,
+            accountId: cached.read.accountId,
+            status: notModified ? 304 : 200,
+            errorCode: null,
+          }),
+        );
       }
       return true;
     },
