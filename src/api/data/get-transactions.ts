@@ -43,7 +43,8 @@ export function registerGetTransactions(app: Api, ctx: AppContext, reads: DataRe
       // Without a date range the total is the account's count, kept by the write of its transactions.
       const whole = range.from === undefined && range.to === undefined && account.count !== null;
       const [rows, total] = await Promise.all([listTransactionTexts(ctx.store, { ...range, ...paging }), whole ? account.count! : countTransactions(ctx.store, range)]);
-      if (total === 0 && (await countTransactions(ctx.store, { accountId: account_id })) === 0) await assertResourceFetched(ctx, entity, 'transactions');
+      // None in the range: say whether the account has none at all (the count kept, else counted).
+      if (total === 0 && (account.count ?? (await countTransactions(ctx.store, { accountId: account_id }))) === 0) await assertResourceFetched(ctx, entity, 'transactions');
       const { page, next } = keysetPage(paging, rows, (t) => ({ at: t.booking_at, id: t.id }));
       // The rows' stored JSON joined is the body's JSON; the objects only for callers that want them (the envelope, MCP).
       const json = `[${page.map((t) => t.json).join(',')}]`;
