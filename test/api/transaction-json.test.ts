@@ -82,12 +82,7 @@ describeDialects('transactions pages from their stored JSON', (dialect) => {
     const first = await counts();
     for (const [kept, rows, total] of first) assert.deepEqual([kept, total], [rows, rows]);
 
-    const control = await fetch(`${s.url}/sandbox-banks/${bank}/control/users/${login}`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ faults: ['withdrawn_transactions'] }),
-    });
-    assert.ok(control.ok);
+    await s.setSandboxFaults(bank, login, ['withdrawn_transactions']);
     const started = await s.request('/data/v2/refreshes', { method: 'POST', token, headers: { entity_id: entity.id } });
     assert.equal((await s.waitForRefresh(token, entity.id, started.body.refresh_id)).status, 'FINISHED');
     const second = await counts();

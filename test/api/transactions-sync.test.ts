@@ -107,12 +107,7 @@ describeDialects('transactions sync feed', (dialect) => {
       cursor = res.body.next_cursor;
       if (!res.body.has_more) break;
     }
-    const control = await fetch(`${s.url}/sandbox-banks/${BANK}/control/users/${login}`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ faults: ['withdrawn_transactions'] }),
-    });
-    assert.ok(control.ok);
+    await s.setSandboxFaults(BANK, login, ['withdrawn_transactions']);
     const started = await s.request('/data/v2/refreshes', { method: 'POST', token, headers: { entity_id: entity.id } });
     assert.equal((await s.waitForRefresh(token, entity.id, started.body.refresh_id)).status, 'FINISHED');
     const removed = (await read(`?cursor=${cursor}&count=500`)).body.removed;

@@ -48,6 +48,8 @@ export interface TestServer {
   waitForRefresh(token: string, entityId: string, refreshId: string): Promise<any>;
   /** Every transaction of an account, following the Link headers page by page. */
   allTransactions(token: string, entityId: string, accountId: string): Promise<any[]>;
+  /** Sets the faults a built-in sandbox bank plays for one of its users (its control endpoint); throws unless it took them. */
+  setSandboxFaults(bank: string, login: string, faults: string[]): Promise<void>;
   /** Moves the server's clock (token expiry, consent expiry) by `ms`; negative moves it back. */
   advanceClock(ms: number): void;
   /**
@@ -161,6 +163,15 @@ export async function startTestServer(options: { dialect: Dialect; mode?: Config
     return all;
   };
 
+  const setSandboxFaults = async (bank: string, login: string, faults: string[]) => {
+    const res = await fetch(`${server.url}/sandbox-banks/${bank}/control/users/${encodeURIComponent(login)}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ faults }),
+    });
+    if (!res.ok) throw new Error(`setting faults ${faults.join(', ')} of ${bank}/${login} failed: ${res.status} ${await res.text()}`);
+  };
+
   const advanceClock = (ms: number) => {
     offset += ms;
   };
@@ -194,6 +205,7 @@ export async function startTestServer(options: { dialect: Dialect; mode?: Config
     createSandboxEntity,
     waitForRefresh,
     allTransactions,
+    setSandboxFaults,
     advanceClock,
     restart,
     close,
