@@ -174,13 +174,15 @@ describeDialects('the cached fast path of data reads', (dialect) => {
     assert.equal(served(), before, 'a stopped fast path answers nothing');
 
     // Five records per read (rendered, fast 200 and 304, general 200 and 304), alike but for their ids and times.
+    // Their order is not the requests' order: the general path records after its answer has gone
+    // (onResponse), so the client, in this same process, may have sent the next request first.
     await s.server.ctx.audit.flush();
     const records = await auditRecords(s.server.ctx.store.db, (r) => r.request_id?.startsWith(`fast-path-${dialect}-`) ?? false);
     for (const [i, p] of paths.entries()) {
       const mine = records
         .filter((r) => r.request_id === `fast-path-${dialect}-${i}`)
         .map(({ id: _id, at: _at, ...rest }) => rest);
-      assert.deepEqual(mine.map((r) => r.status), [200, 200, 304, 200, 304], p);
+      assert.deepEqual(mine.map((r) => r.status).sort(), [200, 200, 200, 304, 304], p);
       const alike = mine.map((r) => ({ ...r, status: 0 }));
       for (const r of alike) assert.deepEqual(r, alike[0], p);
       assert.deepEqual([mine[0]!.kind, mine[0]!.entity_id, mine[0]!.outcome], ['data.read', entity.id, 'OK'], p);
