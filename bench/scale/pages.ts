@@ -5,7 +5,7 @@
  * loaded in turns.
  */
 import { randomUUID } from 'node:crypto';
-import { countTransactions, listTransactionTexts, type TransactionQuery } from '../../src/store/bank-data-reads.ts';
+import { transactionsPage, type TransactionQuery } from '../../src/store/bank-data-reads.ts';
 import { openStore } from '../../src/store/database.ts';
 import { withClient } from '../../test/helpers/database.ts';
 import { busiestAccount, call, createCustomer, createEntity, nextLink, tokenFor, waitFinished } from '../lib/api.ts';
@@ -127,19 +127,17 @@ async function pad(
 }
 
 /**
- * The same pages read through the store alone (list and count at once, as the handler runs them),
- * one at a time: the database's share of a request, without HTTP around it. ms per page.
+ * The same pages read through the store alone (the page with its account's kept count, as the
+ * handler reads it), one at a time: the database's share of a request, without HTTP around it.
+ * ms per page.
  */
-async function storeTimes(databaseUrl: string, accountId: string, depth: number, expectFirstId: string): Promise<{ first: number[]; later: number[] }> {
+async function storeTimes(databaseUrl: string, entityId: string, accountId: string, depth: number, expectFirstId: string): Promise<{ first: number[]; later: number[] }> {
   const store = openStore(databaseUrl);
   try {
+    const page = (q: Partial<TransactionQuery>) => transactionsPage(store, entityId, { accountId, offset: 0, limit: 101, size: 100, ...q });
     let after: TransactionQuery['after'];
-    for (let i = 0; i < depth; i++) {
-      const rows = await listTransactionTexts(store, { accountId, offset: 0, limit: 101, ...(after ? { after } : {}) });
-      after = { at: rows[99]!.booking_at, id: rows[99]!.id };
-    }
-    const page = (q: Partial<TransactionQuery>) => Promise.all([listTransactionTexts(store, { accountId, offset: 0, limit: 101, ...q }), countTransactions(store, { accountId })]);
-    const laterFirst = (await page(after ? { after } : {}))[0][0]?.id;
+    for (let i = 0; i < depth; i++) after = (await page(after ? { after } : {})).last!;
+    const laterFirst = (JSON.parse(`[${(await page(after ? { after } : {})).json}]`) as Array<{ id: string }>)[0]?.id;
     if (laterFirst !== expectFirstId) throw new Error(`the store's page ${depth + 1} starts at ${laterFirst}, the API's at ${expectFirstId}`);
     const time = async (q: Partial<TransactionQuery>) => {
       for (let i = 0; i < 50; i++) await page(q);
@@ -201,7 +199,7 @@ export async function pages(dir: string, bank: SandboxBankAt): Promise<boolean> 
     }
     const check = (await call(api.url, later, { token, entity: db.entity.id })).body as Array<{ id: string }>;
     if ((await call(api.url, first, { token, entity: db.entity.id })).body.length !== 100 || check.length === 0) throw new Error('the real account needs more than 100 transactions');
-    const store = await storeTimes(db.d.databaseUrl, account.id, depth, check[0]!.id);
+    const store = await storeTimes(db.d.databaseUrl, db.entity.id, account.id, depth, check[0]!.id);
     servers.push({ pid: api.proc.child.pid, url: api.url, headers: { authorization: `Bearer ${token}`, entity_id: db.entity.id }, first, later, depth, account, store });
   }
   const [small, big] = servers as [(typeof servers)[0], (typeof servers)[0]];

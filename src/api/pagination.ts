@@ -81,7 +81,17 @@ export function keysetPaging(q: { page?: number; size?: number; cursor?: string 
 export function keysetPage<T>(paging: KeysetPaging, rows: T[], positionOf: (row: T) => Position): { page: T[]; next: Record<string, string> | null } {
   const page = rows.slice(0, paging.size);
   const last = page.at(-1);
-  if (rows.length <= paging.size || last === undefined) return { page, next: null };
+  return { page, next: keysetNext(paging, rows.length, last === undefined ? null : positionOf(last)) };
+}
+
+/**
+ * What the `Link: rel="next"` of a page continues with, when the query found `found` of its
+ * `limit` rows (more than `size`: there is a next page) and `last` is the position of the page's
+ * last row: the next page number when paging by number, else a cursor after `last`; null on the
+ * last page.
+ */
+export function keysetNext(paging: KeysetPaging, found: number, last: Position | null): Record<string, string> | null {
+  if (found <= paging.size || last === null) return null;
   const size = String(paging.size);
-  return { page, next: paging.page !== undefined ? { page: String(paging.page + 1), size } : { cursor: encodeCursor(positionOf(last)), size } };
+  return paging.page !== undefined ? { page: String(paging.page + 1), size } : { cursor: encodeCursor(last), size };
 }

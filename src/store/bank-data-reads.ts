@@ -30,19 +30,6 @@ export async function accountExists(store: Store, entityId: string, accountId: s
   return (await store.query(ACCOUNT_OF_ENTITY, { entityId, accountId })).length > 0;
 }
 
-const ACCOUNT_TRANSACTION_COUNT = prepared<{ entityId: string; accountId: string }, { transaction_count: number | null }>((db, p) =>
-  db.selectFrom('accounts').select('transaction_count').where('id', '=', p('accountId')).where('entity_id', '=', p('entityId')),
-);
-
-/**
- * The entity's account `accountId` with the count of its transactions its last write kept
- * (`count` null: none kept yet, count them); undefined when the entity has no such account.
- */
-export async function accountTransactionCount(store: Store, entityId: string, accountId: string): Promise<{ count: number | null } | undefined> {
-  const [row] = await store.query(ACCOUNT_TRANSACTION_COUNT, { entityId, accountId });
-  return row === undefined ? undefined : { count: row.transaction_count === null ? null : Number(row.transaction_count) };
-}
-
 const RESOURCE_SET = prepared<{ entityId: string; accountId: string; resource: string }, { payload: string }>((db, p) =>
   db
     .selectFrom('resource_sets')
@@ -120,6 +107,47 @@ const TRANSACTIONS_PAGE_JSON = prepared<PageParams, Pick<Selectable<TransactionT
   pageRows(db, p).select(['id', 'booking_at', 'api_json', 'api_json_version']),
 );
 
+/** The account's kept transaction count: null when the entity has no such account, -1 when none is kept. */
+const KEPT_COUNT = (db: Kysely<DB>, p: <K extends 'accountId' | 'entityId'>(name: K) => string) =>
+  db
+    .selectFrom('accounts')
+    .select(sql<number>`coalesce(transaction_count, -1)`.as('kept'))
+    .where('id', '=', p('accountId'))
+    .where('entity_id', '=', p('entityId'));
+
+const ACCOUNT_KEPT_COUNT = prepared<{ accountId: string; entityId: string }, { kept: number | string }>((db, p) => KEPT_COUNT(db, p));
+
+type PageTextParams = PageParams & { entityId: string; size: number; version: number };
+
+/**
+ * A page as one row, for PostgreSQL (docs/decisions/023): the stored JSON of its first `size` rows
+ * joined in page order by the database, how many rows it found (of `limit`: one more than `size`
+ * says there is a next page), how many of them hold JSON of this rendering version, the position
+ * of its `size`th row, and the account's kept count (null: no such account of the entity; -1: none
+ * kept). node-postgres spent about as much of the API process's CPU decoding a page's 101 rows as
+ * the rest of the request; this is one round trip and one value to decode.
+ */
+const TRANSACTIONS_PAGE_TEXT = prepared<
+  PageTextParams,
+  { json: string | null; found: number | string; fresh: number | string; last_at: string | null; last_id: string | null; kept: number | string | null }
+>((db, p) =>
+  db
+    .selectFrom(
+      db
+        .selectFrom(pageRows(db, p).select(['id', 'booking_at', 'api_json', 'api_json_version']).as('page'))
+        .select(['id', 'booking_at', 'api_json', 'api_json_version', sql<number>`row_number() over (order by booking_at desc, id desc)`.as('k')])
+        .as('numbered'),
+    )
+    .select([
+      sql<string | null>`string_agg(case when k <= ${p('size')} then api_json end, ',' order by k)`.as('json'),
+      sql<number>`count(*)`.as('found'),
+      sql<number>`count(case when api_json is not null and api_json_version = ${p('version')} then 1 end)`.as('fresh'),
+      sql<string | null>`max(case when k = ${p('size')} then booking_at end)`.as('last_at'),
+      sql<string | null>`max(case when k = ${p('size')} then id end)`.as('last_id'),
+      KEPT_COUNT(db, p).as('kept'),
+    ]),
+);
+
 const TRANSACTIONS_COUNT = prepared<{ accountId: string; from: string; to: string }, { n: number }>((db, p) =>
   db
     .selectFrom('transactions')
@@ -148,30 +176,66 @@ function pageParams(q: TransactionQuery): PageParams {
   };
 }
 
-/** A transaction of a page as the data API serves it: its position, and its JSON (`toTransaction`'s). */
-export interface TransactionText {
-  id: string;
-  booking_at: string;
+/** A page of an account's transactions as the data API serves it. */
+export interface TransactionsPage {
+  /** The account, with the count of its transactions its last write kept (null: none kept yet, count them); undefined when the entity has no such account. */
+  account: { count: number | null } | undefined;
+  /** The JSON (`toTransaction`'s) of the page's transactions, at most `size`, newest first, joined by commas: the body is `[${json}]`. */
   json: string;
+  /** Rows the query found, at most `limit`: more than `size` says there is a next page. */
+  found: number;
+  /** The position of the page's `size`th transaction (its last, when there is a next page); null when it has fewer. */
+  last: Position | null;
 }
 
 /**
- * A page of an account's transactions, newest first by (booking_at, id) (with `after` the cost is
- * the same on every page), each row as the data API's JSON: the JSON stored with the row (migration
- * 016), so a page reads one text column per row instead of materialising, mapping and serialising
- * 22; a page holding a row of another rendering version (written before, or by an older
- * openlean) is read whole and rendered now. Throws `MalformedData` as `toTransaction` does.
+ * A page of entity `entityId`'s account's transactions, newest first by (booking_at, id) (with
+ * `after` the cost is the same on every page): the first `size` of the `limit` rows the query
+ * finds. The JSON is the JSON stored with each row (migration 016), joined (by PostgreSQL itself,
+ * docs/decisions/023); a page holding a row of another rendering version (written before, or by an older openlean) is read
+ * whole and rendered now. Throws `MalformedData` as `toTransaction` does.
  */
-export async function listTransactionTexts(store: Store, q: TransactionQuery): Promise<TransactionText[]> {
+export async function transactionsPage(store: Store, entityId: string, q: TransactionQuery & { size: number }): Promise<TransactionsPage> {
   const params = pageParams(q);
-  const rows = await store.query(TRANSACTIONS_PAGE_JSON, params);
-  if (rows.every((r) => r.api_json !== null && r.api_json_version === TRANSACTION_JSON_VERSION)) {
-    return rows.map((r) => ({ id: r.id, booking_at: r.booking_at, json: r.api_json! }));
-  }
-  return (await store.query(TRANSACTIONS_PAGE, params)).map((r) => {
-    const row = decodeTransaction(r);
-    return { id: row.id, booking_at: row.booking_at, json: transactionJson(row) };
-  });
+  const found = store.dialect === 'postgres' ? await joinedPage(store, entityId, q.size, params) : await rowsPage(store, entityId, q.size, params);
+  if (found) return found.page;
+  const rows = (await store.query(TRANSACTIONS_PAGE, params)).map(decodeTransaction);
+  const page = rows.slice(0, q.size);
+  const last = rows.length >= q.size ? rows[q.size - 1]! : undefined;
+  return { account: await keptCount(store, entityId, q.accountId), json: page.map(transactionJson).join(','), found: rows.length, last: last ? { at: last.booking_at, id: last.id } : null };
+}
+
+/** The page's stored JSON joined by PostgreSQL; undefined when a row of it holds none of this rendering version. */
+async function joinedPage(store: Store, entityId: string, size: number, params: PageParams): Promise<{ page: TransactionsPage } | undefined> {
+  const [row] = await store.query(TRANSACTIONS_PAGE_TEXT, { ...params, entityId, size, version: TRANSACTION_JSON_VERSION });
+  const found = Number(row?.found ?? 0);
+  if (found !== Number(row?.fresh ?? 0)) return undefined;
+  const last = row?.last_at && row.last_id ? { at: row.last_at, id: row.last_id } : null;
+  return { page: { account: kept(row?.kept), json: row?.json ?? '', found, last } };
+}
+
+/**
+ * The page's rows and the account's count read as they are, for SQLite: in-process, a row costs
+ * about a microsecond, and the window function and ordered aggregate that join them cost more
+ * than they save (docs/decisions/023). Undefined when a row holds no JSON of this rendering version.
+ */
+async function rowsPage(store: Store, entityId: string, size: number, params: PageParams): Promise<{ page: TransactionsPage } | undefined> {
+  const [account, rows] = await Promise.all([keptCount(store, entityId, params.accountId), store.query(TRANSACTIONS_PAGE_JSON, params)]);
+  if (!rows.every((r) => r.api_json !== null && r.api_json_version === TRANSACTION_JSON_VERSION)) return undefined;
+  const last = rows.length >= size ? rows[size - 1]! : undefined;
+  const json = (rows.length > size ? rows.slice(0, size) : rows).map((r) => r.api_json!).join(',');
+  return { page: { account, json, found: rows.length, last: last ? { at: last.booking_at, id: last.id } : null } };
+}
+
+async function keptCount(store: Store, entityId: string, accountId: string): Promise<TransactionsPage['account']> {
+  return kept((await store.query(ACCOUNT_KEPT_COUNT, { accountId, entityId }))[0]?.kept);
+}
+
+/** `KEPT_COUNT`'s value as `TransactionsPage.account` (node-postgres gives a bigint as a string). */
+function kept(value: number | string | null | undefined): TransactionsPage['account'] {
+  if (value === null || value === undefined) return undefined;
+  const n = Number(value);
+  return { count: n < 0 ? null : n };
 }
 
 export async function countTransactions(store: Store, q: Pick<TransactionQuery, 'accountId' | 'from' | 'to'>): Promise<number> {

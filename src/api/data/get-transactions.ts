@@ -4,8 +4,8 @@ import type { AppContext } from '../../context.ts';
 import { Transaction } from '../../domain/bank-data.ts';
 import { localDateRange } from '../../domain/dates.ts';
 import { ApiError, notFound } from '../../errors/api-error.ts';
-import { accountTransactionCount, countTransactions, listTransactionTexts } from '../../store/bank-data-reads.ts';
-import { KeysetPageParams, keysetPage, keysetPaging, PageHeaders, pageHeaders } from '../pagination.ts';
+import { countTransactions, transactionsPage } from '../../store/bank-data-reads.ts';
+import { KeysetPageParams, keysetNext, keysetPaging, PageHeaders, pageHeaders } from '../pagination.ts';
 import { ref } from '../responses.ts';
 import { AccountParams, assertResourceFetched } from './entity-access.ts';
 import { registerDataRead, type DataReads } from './lean-read.ts';
@@ -36,18 +36,22 @@ export function registerGetTransactions(app: Api, ctx: AppContext, reads: DataRe
       const { account_id } = input.params;
       const q = input.query;
       const paging = keysetPaging(q);
-      const account = await accountTransactionCount(ctx.store, entity.id, account_id);
-      if (!account) throw notFound('Account', account_id);
       const timeZone = ctx.banks.get(entity.bank_identifier)?.time_zone ?? 'UTC';
       const range = { accountId: account_id, ...localDateRange(q.start_date, q.end_date, timeZone) };
-      // Without a date range the total is the account's count, kept by the write of its transactions.
-      const whole = range.from === undefined && range.to === undefined && account.count !== null;
-      const [rows, total] = await Promise.all([listTransactionTexts(ctx.store, { ...range, ...paging }), whole ? account.count! : countTransactions(ctx.store, range)]);
+      const ranged = range.from !== undefined || range.to !== undefined;
+      // Without a date range the total is the account's count, kept by the write of its transactions and read with the page.
+      const [found, rangeTotal] = await Promise.all([
+        transactionsPage(ctx.store, entity.id, { ...range, ...paging }),
+        ranged ? countTransactions(ctx.store, range) : undefined,
+      ]);
+      const account = found.account;
+      if (!account) throw notFound('Account', account_id);
+      const total = rangeTotal ?? account.count ?? (await countTransactions(ctx.store, range));
       // None in the range: say whether the account has none at all (the count kept, else counted).
       if (total === 0 && (account.count ?? (await countTransactions(ctx.store, { accountId: account_id }))) === 0) await assertResourceFetched(ctx, entity, 'transactions');
-      const { page, next } = keysetPage(paging, rows, (t) => ({ at: t.booking_at, id: t.id }));
-      // The rows' stored JSON joined is the body's JSON; the objects only for callers that want them (the envelope, MCP).
-      const json = `[${page.map((t) => t.json).join(',')}]`;
+      const next = keysetNext(paging, found.found, found.last);
+      // The stored JSON the database joined is the body's JSON; the objects only for callers that want them (the envelope, MCP).
+      const json = `[${found.json}]`;
       return {
         json,
         get body(): Transaction[] {
