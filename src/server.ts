@@ -91,7 +91,8 @@ export async function startServer(config: Config, options: { now?: () => Date } 
     // A worker serves no requests to count.
     rateLimits = config.rateLimitPerMinute > 0 && config.role !== 'worker' ? createRateLimiter({ store, perMinute: config.rateLimitPerMinute, now, log }) : null;
     // On SQLite, batches go through a connection of their own that never waits for a lock (docs/decisions/021).
-    audit = createAuditRecorder({ store, log, now, ...config.audit, databaseUrl: config.databaseUrl });
+    // A record per read: without an injected clock, a number rather than a Date each time.
+    audit = createAuditRecorder({ store, log, nowMs: options.now ? () => now().getTime() : Date.now, ...config.audit, databaseUrl: config.databaseUrl });
     const ctx: AppContext = {
       config,
       audit,

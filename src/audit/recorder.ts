@@ -29,7 +29,8 @@ export interface AuditRecorder {
 export interface AuditRecorderOptions {
   store: Store;
   log: Logger;
-  now: () => Date;
+  /** The time a record is made, in ms since the epoch (`Date.now`, or the injected clock's). */
+  nowMs: () => number;
   enabled: boolean;
   /** Most time a record waits in the buffer, in ms. */
   flushMs: number;
@@ -140,7 +141,7 @@ function isBusy(err: unknown): boolean {
  * `store`.
  */
 export function createAuditRecorder(options: AuditRecorderOptions): AuditRecorder {
-  const { log, now, batchSize } = options;
+  const { log, nowMs, batchSize } = options;
   if (!options.enabled) {
     return { enabled: false, record() {}, flush: async () => {}, close: async () => {} };
   }
@@ -185,7 +186,7 @@ export function createAuditRecorder(options: AuditRecorderOptions): AuditRecorde
   return {
     enabled: true,
     record(event) {
-      batch.add(event, now().getTime());
+      batch.add(event, nowMs());
       if (batch.records === batchSize) void flush();
     },
     flush,

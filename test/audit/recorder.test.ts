@@ -30,7 +30,7 @@ describeDialects('the audit recorder', (dialect) => {
   const options = (more: Partial<AuditRecorderOptions> = {}): AuditRecorderOptions => ({
     store,
     log,
-    now: () => new Date(AT),
+    nowMs: () => Date.parse(AT),
     enabled: true,
     flushMs: 60_000,
     batchSize: 100,
