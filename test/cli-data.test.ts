@@ -82,8 +82,7 @@ describeDialects('CLI read commands', (dialect) => {
   it('refresh --wait --timeout stops waiting for a refresh that waits longer, says so and exits 1; the refresh goes on', async () => {
     const login = 'cli-quota';
     const quota = await s.createSandboxEntity(token, { customer_id: await s.createCustomer(token), bank_identifier: 'SANDBOX_FALCON_AE', login });
-    const res = await fetch(`${s.url}/sandbox-banks/SANDBOX_FALCON_AE/control/users/${login}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ faults: ['daily_quota'] }) });
-    assert.ok(res.ok, await res.text());
+    await s.setSandboxFaults('SANDBOX_FALCON_AE', login, ['daily_quota']);
     const waited = await runOpenlean(['refresh', '--entity', quota.id, '--wait', '--timeout', '0', '--poll-ms', '20'], env);
     assert.equal(waited.status, 1, waited.stderr);
     assert.equal(waited.stdout, '');
