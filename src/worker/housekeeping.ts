@@ -4,6 +4,7 @@ import { reconcileStuckCallbacks, type ReconcileDeps } from '../link/reconcile-c
 import { pruneAuditEvents } from '../store/audit-events.ts';
 import { pruneDataResults } from '../store/data-results.ts';
 import type { Store } from '../store/database.ts';
+import { backfillTransactionJson } from '../store/transaction-json-backfill.ts';
 import { pruneTombstones } from '../store/transaction-sync.ts';
 import { pruneWebhookHistory } from '../webhooks/retention.ts';
 
@@ -23,6 +24,8 @@ export interface HousekeepingDeps extends ReconcileDeps {
  * so often; every task is safe with any number of processes.
  */
 export function startHousekeeping(deps: HousekeepingDeps): { stop(): Promise<void> } {
+  // Set before waiting for the tasks: a long task checks it between its steps.
+  let stopping = false;
   const tasks = [
     {
       what: 'pruning webhook events',
@@ -60,6 +63,15 @@ export function startHousekeeping(deps: HousekeepingDeps): { stop(): Promise<voi
       },
     },
     {
+      // Once per start: a new openlean's rendering, or rows an older one wrote (decision 022).
+      what: 'rendering stored transactions\' JSON',
+      everyMs: 86_400_000,
+      async run() {
+        const done = await backfillTransactionJson(deps.store, () => stopping);
+        if (done.rendered > 0 || done.counted > 0 || done.unrenderable > 0) deps.log.info({ ...done }, 'rendered stored transactions\' JSON');
+      },
+    },
+    {
       what: 'settling Link callbacks cut short',
       everyMs: 60_000,
       async run() {
@@ -69,6 +81,7 @@ export function startHousekeeping(deps: HousekeepingDeps): { stop(): Promise<voi
   ].map((task) => runPeriodically(task.run, { everyMs: task.everyMs, atStart: true, onError: (err) => deps.log.error({ err }, `${task.what} failed`) }));
   return {
     async stop() {
+      stopping = true;
       await Promise.all(tasks.map((task) => task.stop()));
     },
   };

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
+import { backfillTransactionJson } from '../../src/store/transaction-json-backfill.ts';
 import { TRANSACTION_JSON_VERSION } from '../../src/store/transaction-rows.ts';
 import { describeDialects } from '../helpers/dialects.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { startTestServer, type ApiResponse, type TestServer } from '../helpers/server.ts';
 
 /** One bank of each standard the sandbox speaks: OBIE, UAE v2.1, KSA (their optional fields differ). */
@@ -63,6 +65,49 @@ describeDialects('transactions pages from their stored JSON', (dialect) => {
       assert.deepEqual(await pages(entity.id, accounts), fromJson);
     });
   }
+
+  it('renders the JSON and counts that older rows and accounts lack when the worker starts, changing no byte served', async () => {
+    const entity = await s.createSandboxEntity(token, { customer_id: customerId, bank_identifier: 'SANDBOX_SAQR_AE', login: 'json-backfill' });
+    const accounts = (await s.request('/data/v2/accounts', { token, headers: { entity_id: entity.id } })).body.map((a: { account_id: string }) => a.account_id);
+    const served = await pages(entity.id, accounts);
+    const stored = () => db().selectFrom('transactions').select(['id', 'api_json', 'api_json_version']).where('entity_id', '=', entity.id).orderBy('id').execute();
+    const written = await stored();
+    const version = async () => (await db().selectFrom('entities').select('data_version').where('id', '=', entity.id).executeTakeFirstOrThrow()).data_version;
+    const versionBefore = await version();
+
+    // As an openlean from before migration 016 left them, and one row as an older rendering wrote it.
+    await db().updateTable('transactions').set({ api_json: null, api_json_version: null }).where('entity_id', '=', entity.id).execute();
+    await db().updateTable('transactions').set({ api_json: '{"old":true}', api_json_version: 0 }).where('id', '=', written[0]!.id).execute();
+    await db().updateTable('accounts').set({ transaction_count: null }).where('entity_id', '=', entity.id).execute();
+
+    await s.restart();
+    token = await s.token();
+    await eventually('every row rendered again and every account counted', async () => {
+      const rows = await stored();
+      const counts = await db().selectFrom('accounts').select('transaction_count').where('entity_id', '=', entity.id).execute();
+      return rows.every((r) => r.api_json_version === TRANSACTION_JSON_VERSION) && counts.every((c) => c.transaction_count !== null);
+    });
+    assert.deepEqual(await stored(), written, 'the same JSON as the refresh wrote');
+    assert.equal(await version(), versionBefore, 'the data version stays: nothing served changed');
+    assert.deepEqual(await pages(entity.id, accounts), served);
+  });
+
+  it('a pass leaves a row it cannot render as it was, and stops when asked', async () => {
+    const entity = await s.createSandboxEntity(token, { customer_id: customerId, bank_identifier: 'SANDBOX_FALCON_AE', login: 'json-backfill-bad' });
+    const [a, b] = await db().selectFrom('transactions').select(['id', 'api_json']).where('entity_id', '=', entity.id).orderBy('id').limit(2).execute();
+    await db().updateTable('transactions').set({ api_json: null, api_json_version: null }).where('id', 'in', [a!.id, b!.id]).execute();
+    // A currency without an exponent: its read fails (MalformedData), and so does its rendering.
+    await db().updateTable('transactions').set({ currency: 'ZZZ' }).where('id', '=', b!.id).execute();
+    const store = s.server.ctx.store;
+    assert.deepEqual(await backfillTransactionJson(store, () => true), { scanned: 0, rendered: 0, unrenderable: 0, counted: 0 });
+    const done = await backfillTransactionJson(store);
+    assert.ok(done.rendered >= 1 && done.unrenderable === 1, JSON.stringify(done));
+    const after = await db().selectFrom('transactions').select(['id', 'api_json', 'api_json_version']).where('id', 'in', [a!.id, b!.id]).orderBy('id').execute();
+    assert.deepEqual(after, [
+      { id: a!.id, api_json: a!.api_json, api_json_version: TRANSACTION_JSON_VERSION },
+      { id: b!.id, api_json: null, api_json_version: null },
+    ]);
+  });
 
   it('keeps each account\'s transaction count, the total of its pages, as a refresh adds and removes transactions', async () => {
     const bank = 'SANDBOX_FALCON_AE';

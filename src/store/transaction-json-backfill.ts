@@ -1,0 +1,103 @@
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import type { Store } from './database.ts';
+import type { DB } from './schema.ts';
+import { decodeTransaction, TRANSACTION_JSON_VERSION, transactionJson } from './transaction-rows.ts';
+
+/** Rows looked at per batch (by id), and so the longest a batch holds SQLite's one thread. */
+export const BACKFILL_BATCH = 1000;
+
+/** What one pass did: rows looked at, rows given their JSON, rows left as they were because they do not render (`MalformedData`), accounts given their count. */
+export interface BackfillResult {
+  scanned: number;
+  rendered: number;
+  unrenderable: number;
+  counted: number;
+}
+
+/**
+ * Gives every stored transaction the JSON of the current rendering (`transactions.api_json` at
+ * `TRANSACTION_JSON_VERSION`, decision 022) and every account its kept transaction count, where
+ * an older openlean, or one from before migration 016, left them out: until then a page holding
+ * such a row is rendered from its columns on every read, and a page of such an account counts its
+ * rows. One pass over the table in id order, `BACKFILL_BATCH` rows a transaction, stopping early
+ * when `stopping()` says so (between batches).
+ *
+ * Safe beside refreshes and other passes: a row is only updated if it still lacks the JSON and
+ * nothing rewrote it since it was read; the bytes served do not change, so the entity's data
+ * version stays.
+ */
+export async function backfillTransactionJson(store: Store, stopping: () => boolean = () => false): Promise<BackfillResult> {
+  const result: BackfillResult = { scanned: 0, rendered: 0, unrenderable: 0, counted: 0 };
+  let after = '';
+  while (!stopping()) {
+    const batch = await store.db
+      .selectFrom('transactions')
+      .select(['id', 'api_json_version'])
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(BACKFILL_BATCH)
+      .execute();
+    if (batch.length === 0) break;
+    after = batch.at(-1)!.id;
+    result.scanned += batch.length;
+    const stale = batch.filter((r) => r.api_json_version === null || Number(r.api_json_version) !== TRANSACTION_JSON_VERSION).map((r) => r.id);
+    if (stale.length > 0) {
+      const done = await renderRows(store, stale);
+      result.rendered += done.rendered;
+      result.unrenderable += done.unrenderable;
+    }
+    if (batch.length < BACKFILL_BATCH) break;
+  }
+  if (!stopping()) result.counted = await countUncountedAccounts(store.db);
+  return result;
+}
+
+/**
+ * Renders the rows of `ids` that still lack the current JSON, in one transaction. On PostgreSQL
+ * only the rows no one else is writing are taken (`FOR UPDATE SKIP LOCKED`): a refresh writing one
+ * renders it itself, and this pass never waits for a lock another writer holds, so it cannot
+ * deadlock with one. (SQLite has one writer at a time.)
+ */
+async function renderRows(store: Store, ids: string[]): Promise<{ rendered: number; unrenderable: number }> {
+  return store.db.transaction().execute(async (trx) => {
+    let rendered = 0;
+    let unrenderable = 0;
+    const query = trx.selectFrom('transactions').selectAll().where('id', 'in', ids).where(lacksJson);
+    const rows = await (store.dialect === 'postgres' ? query.forUpdate().skipLocked() : query).execute();
+    for (const raw of rows) {
+      const { id, created_seq, modified_seq } = raw;
+      let json: string;
+      try {
+        json = transactionJson(decodeTransaction(raw));
+      } catch {
+        // Its read fails the same way (MalformedData): nothing to keep.
+        unrenderable++;
+        continue;
+      }
+      const res = await trx
+        .updateTable('transactions')
+        .set({ api_json: json, api_json_version: TRANSACTION_JSON_VERSION })
+        .where('id', '=', id)
+        // Unchanged since read: every rewrite moves modified_seq.
+        .where('created_seq', '=', created_seq)
+        .where(sql<number>`coalesce(modified_seq, -1)`, '=', modified_seq === null ? -1 : Number(modified_seq))
+        .where(lacksJson)
+        .executeTakeFirst();
+      rendered += Number(res.numUpdatedRows);
+    }
+    return { rendered, unrenderable };
+  });
+}
+
+/** A row without JSON of the current rendering version. */
+const lacksJson = (eb: ExpressionBuilder<DB, 'transactions'>) => eb.or([eb('api_json_version', 'is', null), eb('api_json_version', '!=', TRANSACTION_JSON_VERSION)]);
+
+/** Sets the kept count of every account that has none; a refresh writing one meanwhile sets it too (the row lock orders them). */
+async function countUncountedAccounts(db: Kysely<DB>): Promise<number> {
+  const res = await db
+    .updateTable('accounts')
+    .set({ transaction_count: sql<number>`(select count(*) from transactions where transactions.account_id = accounts.id)` })
+    .where('transaction_count', 'is', null)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
