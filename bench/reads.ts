@@ -3,7 +3,8 @@
  * identical bytes, measured with the same native load generator (wrk) sending each server the
  * same request (its token and `entity_id` header included) in the same run; openlean
  * with its audit trail on (the default) against a second openlean process on the same database
- * with `AUDIT=off` (docs/decisions/017: at most 5 % apart); and a 100-transaction page from a third
+ * with `AUDIT=off` (docs/decisions/017: at most 5 % apart), and what the trail's work costs per
+ * read measured alone; and a 100-transaction page from a third
  * openlean with the response cache off (`RESPONSE_CACHE_MB=0`), which is what a first read costs.
  *
  * Each server runs in its own process pinned to one core, wrk (one thread) on another, so that
@@ -17,6 +18,7 @@ import path from 'node:path';
 import { freePort } from '../test/helpers/free-port.ts';
 import { call, createCustomer, createEntity, sandboxApp, tokenFor, waitFinished } from './lib/api.ts';
 import { cpuMs, pinnedCores, pinSelf, runnable } from './lib/cpu.ts';
+import { auditCostPerRecordUs } from './lib/audit-cost.ts';
 import { atLeast, machine, median, spread } from './lib/figures.ts';
 import { autocannon, CONNECTIONS, DURATION, ROUNDS, wrk, type LoadResult } from './lib/load.ts';
 import { CLI, launch, stop, UNLIMITED, waitForLog, type Proc } from './lib/processes.ts';
@@ -161,6 +163,8 @@ async function main(dataDir: string): Promise<boolean> {
 
   const rows = [];
   const cpuRows: Record<string, string>[] = [];
+  /** Per audited case, the AUDIT=off server's CPU µs per read (median over rounds). */
+  const unauditedUs: { endpoint: string; us: number }[] = [];
   let failed = false;
   /**
    * A new pair of openlean processes, audit on and AUDIT=off. One process's luck (where its code
@@ -227,12 +231,23 @@ async function main(dataDir: string): Promise<boolean> {
         'AUDIT=off µs/read': c.off ? us(2, 'cpuUs') : '—',
         'AUDIT=off main thread µs/read': c.off ? us(2, 'mainCpuUs') : '—',
       });
+      if (c.auditTarget !== undefined) unauditedUs.push({ endpoint: c.name, us: median(of(2, 'cpuUs')) });
     }
   }
   console.table(rows);
   // CPU per read is steadier than throughput on a shared machine; the process figure includes its
   // threads besides the main one (the garbage collector's helpers).
   if (cpuRows.length) console.table(cpuRows);
+
+  // Two processes of one server differ in throughput by several % from one start to the next, as
+  // much as the trail costs: its own work per read, measured alone in this process, shows what
+  // the on/off ratio would be without that noise.
+  const auditUs = await auditCostPerRecordUs(dataDir);
+  console.log(
+    `\nThe audit trail's work alone (bench/lib/audit-cost.ts: building and encoding a read's record, and its share of the batched SQLite writes): ` +
+      `${auditUs.toFixed(2)} µs of CPU per read. Set against the AUDIT=off server's CPU per read, the on/off throughput it implies for a server bound by its CPU:`,
+  );
+  if (unauditedUs.length) console.table(unauditedUs.map((u) => ({ endpoint: u.endpoint, 'AUDIT=off µs/read': u.us.toFixed(1), 'trail µs/read': auditUs.toFixed(2), 'implied on/off': (u.us / (u.us + auditUs)).toFixed(3) })));
   return !failed;
 }
 
