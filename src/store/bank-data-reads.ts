@@ -192,39 +192,46 @@ export interface TransactionsPage {
  * A page of entity `entityId`'s account's transactions, newest first by (booking_at, id) (with
  * `after` the cost is the same on every page): the first `size` of the `limit` rows the query
  * finds. The JSON is the JSON stored with each row (migration 016), joined (by PostgreSQL itself,
- * docs/decisions/023); a page holding a row of another rendering version (written before, or by an older openlean) is read
- * whole and rendered now. Throws `MalformedData` as `toTransaction` does.
+ * docs/decisions/023); a page holding a row of another rendering version (written before, or by
+ * an older openlean) is read whole and rendered now. Throws `MalformedData` as `toTransaction` does.
  */
 export async function transactionsPage(store: Store, entityId: string, q: TransactionQuery & { size: number }): Promise<TransactionsPage> {
   const params = pageParams(q);
-  const found = store.dialect === 'postgres' ? await joinedPage(store, entityId, q.size, params) : await rowsPage(store, entityId, q.size, params);
-  if (found) return found.page;
+  const { account, stored } = store.dialect === 'postgres' ? await joinedPage(store, entityId, q.size, params) : await rowsPage(store, entityId, q.size, params);
+  if (stored) return { account, ...stored };
   const rows = (await store.query(TRANSACTIONS_PAGE, params)).map(decodeTransaction);
-  const page = rows.slice(0, q.size);
-  const last = rows.length >= q.size ? rows[q.size - 1]! : undefined;
-  return { account: await keptCount(store, entityId, q.accountId), json: page.map(transactionJson).join(','), found: rows.length, last: last ? { at: last.booking_at, id: last.id } : null };
+  return { account, ...pageOf(rows, q.size, transactionJson) };
 }
 
-/** The page's stored JSON joined by PostgreSQL; undefined when a row of it holds none of this rendering version. */
-async function joinedPage(store: Store, entityId: string, size: number, params: PageParams): Promise<{ page: TransactionsPage } | undefined> {
+/** What a page read from the rows' stored JSON found: the account, and the page unless a row of it holds no JSON of this rendering version. */
+interface StoredPage {
+  account: TransactionsPage['account'];
+  stored: Omit<TransactionsPage, 'account'> | undefined;
+}
+
+/** The page's stored JSON joined by PostgreSQL. */
+async function joinedPage(store: Store, entityId: string, size: number, params: PageParams): Promise<StoredPage> {
   const [row] = await store.query(TRANSACTIONS_PAGE_TEXT, { ...params, entityId, size, version: TRANSACTION_JSON_VERSION });
   const found = Number(row?.found ?? 0);
-  if (found !== Number(row?.fresh ?? 0)) return undefined;
   const last = row?.last_at && row.last_id ? { at: row.last_at, id: row.last_id } : null;
-  return { page: { account: kept(row?.kept), json: row?.json ?? '', found, last } };
+  return { account: kept(row?.kept), stored: found === Number(row?.fresh ?? 0) ? { json: row?.json ?? '', found, last } : undefined };
 }
 
 /**
  * The page's rows and the account's count read as they are, for SQLite: in-process, a row costs
  * about a microsecond, and the window function and ordered aggregate that join them cost more
- * than they save (docs/decisions/023). Undefined when a row holds no JSON of this rendering version.
+ * than they save (docs/decisions/023).
  */
-async function rowsPage(store: Store, entityId: string, size: number, params: PageParams): Promise<{ page: TransactionsPage } | undefined> {
+async function rowsPage(store: Store, entityId: string, size: number, params: PageParams): Promise<StoredPage> {
   const [account, rows] = await Promise.all([keptCount(store, entityId, params.accountId), store.query(TRANSACTIONS_PAGE_JSON, params)]);
-  if (!rows.every((r) => r.api_json !== null && r.api_json_version === TRANSACTION_JSON_VERSION)) return undefined;
+  const fresh = rows.every((r) => r.api_json !== null && r.api_json_version === TRANSACTION_JSON_VERSION);
+  return { account, stored: fresh ? pageOf(rows, size, (r) => r.api_json!) : undefined };
+}
+
+/** The first `size` of the rows a page query found, as `json` gives each, with how many it found and the `size`th row's position. */
+function pageOf<R extends { id: string; booking_at: string }>(rows: R[], size: number, json: (row: R) => string): Omit<TransactionsPage, 'account'> {
   const last = rows.length >= size ? rows[size - 1]! : undefined;
-  const json = (rows.length > size ? rows.slice(0, size) : rows).map((r) => r.api_json!).join(',');
-  return { page: { account, json, found: rows.length, last: last ? { at: last.booking_at, id: last.id } : null } };
+  return { json: rows.slice(0, size).map(json).join(','), found: rows.length, last: last ? { at: last.booking_at, id: last.id } : null };
 }
 
 async function keptCount(store: Store, entityId: string, accountId: string): Promise<TransactionsPage['account']> {

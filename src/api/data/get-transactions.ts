@@ -47,8 +47,8 @@ export function registerGetTransactions(app: Api, ctx: AppContext, reads: DataRe
       const account = found.account;
       if (!account) throw notFound('Account', account_id);
       const total = rangeTotal ?? account.count ?? (await countTransactions(ctx.store, range));
-      // None in the range: say whether the account has none at all (the count kept, else counted).
-      if (total === 0 && (account.count ?? (await countTransactions(ctx.store, { accountId: account_id }))) === 0) await assertResourceFetched(ctx, entity, 'transactions');
+      // None in the range: say whether the account has none at all (without a range the total says so; else the count kept, else counted).
+      if (total === 0 && (!ranged || (account.count ?? (await countTransactions(ctx.store, { accountId: account_id }))) === 0)) await assertResourceFetched(ctx, entity, 'transactions');
       const next = keysetNext(paging, found.found, found.last);
       // The stored JSON the database joined is the body's JSON; the objects only for callers that want them (the envelope, MCP).
       const json = `[${found.json}]`;
