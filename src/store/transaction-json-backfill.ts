@@ -3,12 +3,12 @@ import type { Store } from './database.ts';
 import type { DB } from './schema.ts';
 import { decodeTransaction, TRANSACTION_JSON_VERSION, transactionJson } from './transaction-rows.ts';
 
-/** Rows looked at per batch (by id), and so the longest a batch holds SQLite's one thread. */
+/** Rows rendered per batch, and so the longest a batch holds SQLite's one thread. */
 export const BACKFILL_BATCH = 1000;
 
-/** What one pass did: rows looked at, rows given their JSON, rows left as they were because they do not render (`MalformedData`), accounts given their count. */
+/** What one pass did: rows found without the current JSON, rows given it, rows left as they were because they do not render (`MalformedData`), accounts given their count. */
 export interface BackfillResult {
-  scanned: number;
+  lacking: number;
   rendered: number;
   unrenderable: number;
   counted: number;
@@ -19,33 +19,25 @@ export interface BackfillResult {
  * `TRANSACTION_JSON_VERSION`, decision 022) and every account its kept transaction count, where
  * an older openlean, or one from before migration 016, left them out: until then a page holding
  * such a row is rendered from its columns on every read, and a page of such an account counts its
- * rows. One pass over the table in id order, `BACKFILL_BATCH` rows a transaction, stopping early
- * when `stopping()` says so (between batches).
+ * rows. One pass over the table in id order, `BACKFILL_BATCH` such rows a transaction, stopping
+ * early when `stopping()` says so (between batches).
  *
  * Safe beside refreshes and other passes: a row is only updated if it still lacks the JSON and
  * nothing rewrote it since it was read; the bytes served do not change, so the entity's data
  * version stays.
  */
 export async function backfillTransactionJson(store: Store, stopping: () => boolean = () => false): Promise<BackfillResult> {
-  const result: BackfillResult = { scanned: 0, rendered: 0, unrenderable: 0, counted: 0 };
+  const result: BackfillResult = { lacking: 0, rendered: 0, unrenderable: 0, counted: 0 };
   let after = '';
   while (!stopping()) {
-    const batch = await store.db
-      .selectFrom('transactions')
-      .select(['id', 'api_json_version'])
-      .where('id', '>', after)
-      .orderBy('id')
-      .limit(BACKFILL_BATCH)
-      .execute();
+    // Past the last batch's ids: a row left (it does not render, a refresh held it) is not met again.
+    const batch = await store.db.selectFrom('transactions').select('id').where('id', '>', after).where(lacksJson).orderBy('id').limit(BACKFILL_BATCH).execute();
     if (batch.length === 0) break;
     after = batch.at(-1)!.id;
-    result.scanned += batch.length;
-    const stale = batch.filter((r) => r.api_json_version === null || Number(r.api_json_version) !== TRANSACTION_JSON_VERSION).map((r) => r.id);
-    if (stale.length > 0) {
-      const done = await renderRows(store, stale);
-      result.rendered += done.rendered;
-      result.unrenderable += done.unrenderable;
-    }
+    result.lacking += batch.length;
+    const done = await renderRows(store, batch.map((r) => r.id));
+    result.rendered += done.rendered;
+    result.unrenderable += done.unrenderable;
     if (batch.length < BACKFILL_BATCH) break;
   }
   if (!stopping()) result.counted = await countUncountedAccounts(store.db);

@@ -99,7 +99,7 @@ describeDialects('transactions pages from their stored JSON', (dialect) => {
     // A currency without an exponent: its read fails (MalformedData), and so does its rendering.
     await db().updateTable('transactions').set({ currency: 'ZZZ' }).where('id', '=', b!.id).execute();
     const store = s.server.ctx.store;
-    assert.deepEqual(await backfillTransactionJson(store, () => true), { scanned: 0, rendered: 0, unrenderable: 0, counted: 0 });
+    assert.deepEqual(await backfillTransactionJson(store, () => true), { lacking: 0, rendered: 0, unrenderable: 0, counted: 0 });
     const done = await backfillTransactionJson(store);
     assert.ok(done.rendered >= 1 && done.unrenderable === 1, JSON.stringify(done));
     const after = await db().selectFrom('transactions').select(['id', 'api_json', 'api_json_version']).where('id', 'in', [a!.id, b!.id]).orderBy('id').execute();
