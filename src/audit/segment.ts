@@ -60,8 +60,26 @@ interface SegmentText {
 }
 
 const STRIDE = 3;
-/** A request id that is its own JSON string body (what `x-request-id` admits, and UUIDs): no escaping needed. */
-const PLAIN_ID = /^[A-Za-z0-9._-]*$/;
+/** The characters of a request id that is its own JSON string body (what `x-request-id` admits, and UUIDs): no escaping needed. */
+const PLAIN = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-') PLAIN[c.charCodeAt(0)] = 1;
+const COMMA = 0x2c;
+const QUOTE = 0x22;
+
+/** Writes the decimal digits of integer `n` (a safe integer, perhaps negative) into `buffer` at `at`; returns where they end. */
+function writeInteger(buffer: Buffer, at: number, n: number): number {
+  if (n < 0) {
+    buffer[at++] = 0x2d;
+    n = -n;
+  }
+  let digits = 1;
+  for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+  for (let i = at + digits - 1; i >= at; i--) {
+    buffer[i] = 0x30 + (n % 10);
+    n = Math.floor(n / 10);
+  }
+  return at + digits;
+}
 /** A new segment's buffer for `r`; it doubles as it fills (a full segment of UUID ids is about 190 kB). */
 const R_INITIAL_BYTES = 16 * 1024;
 
@@ -224,18 +242,53 @@ export class SegmentBuilder {
     }
     if (typeof e.customer_id === 'string' && e.entity_id) this.#customers[e.entity_id] = e.customer_id;
     this.#shapeCounts[this.#shape]!++;
-    const id = e.request_id ?? null;
-    // Digits, commas and a plain id are ASCII: one byte a character, written as Latin-1 (faster than UTF-8).
-    const ascii = id === null || PLAIN_ID.test(id);
-    const value = `${this.count === 0 ? '' : ','}${ms - this.#base},${this.#shape},${id === null ? 'null' : ascii ? `"${id}"` : JSON.stringify(id)}`;
-    const bytes = ascii ? value.length : Buffer.byteLength(value);
+    this.#append(ms - this.#base, this.#shape, e.request_id ?? null);
+    this.count++;
+  }
+
+  /**
+   * Writes a record's three values into `r` byte by byte: building the text as a string first (and
+   * the native call that copied it) cost more than the rest of a record together. A request id of
+   * plain characters (what openlean makes and admits, `src/api/request-id.ts`) is its own JSON
+   * string; any other is escaped by `JSON.stringify`.
+   */
+  #append(delta: number, shape: number, id: string | null): void {
+    // A separator and two commas, and two integers of at most 16 digits and a sign each (37 bytes);
+    // then the id: escaped, a UTF-16 unit takes at most 6 bytes, plus its quotes.
+    let at = this.#reserve(37 + (id === null ? 4 : 6 * id.length + 2));
+    const r = this.#r;
+    if (this.count > 0) r[at++] = COMMA;
+    at = writeInteger(r, at, delta);
+    r[at++] = COMMA;
+    at = writeInteger(r, at, shape);
+    r[at++] = COMMA;
+    if (id === null) {
+      this.#rBytes = at + r.write('null', at, 'latin1');
+      return;
+    }
+    const start = at;
+    r[at++] = QUOTE;
+    for (let i = 0; i < id.length; i++) {
+      const c = id.charCodeAt(i);
+      if (!PLAIN[c]) {
+        // Escaped, and perhaps more than a byte a character: written again from the quote.
+        this.#rBytes = start + r.write(JSON.stringify(id), start);
+        return;
+      }
+      r[at++] = c;
+    }
+    r[at++] = QUOTE;
+    this.#rBytes = at;
+  }
+
+  /** Makes room for `bytes` more bytes in `r`; returns where they begin. */
+  #reserve(bytes: number): number {
     if (this.#rBytes + bytes > this.#r.length) {
       const grown = Buffer.allocUnsafe(Math.max(this.#r.length * 2, this.#rBytes + bytes));
       this.#r.copy(grown, 0, 0, this.#rBytes);
       this.#r = grown;
     }
-    this.#rBytes += ascii ? this.#r.write(value, this.#rBytes, 'latin1') : this.#r.write(value, this.#rBytes);
-    this.count++;
+    return this.#rBytes;
   }
 
   /** The segment of the records added so far. */

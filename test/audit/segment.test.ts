@@ -48,6 +48,13 @@ describe('a batch of segments being built (SegmentBatch)', () => {
     const decoded = decodeSegment(segmentId(T0), a, big.take()[0]!.finish().records, new Map());
     assert.equal(decoded.length, MAX_SEGMENT_RECORDS);
     assert.equal(decoded[MAX_SEGMENT_RECORDS - 1]!.request_id, `${MAX_SEGMENT_RECORDS - 1}-${'x'.repeat(40)}`);
+    // Ids that escape to six bytes a character, and times far apart, growing the buffer as they are written.
+    const escaped = new SegmentBatch();
+    const odd = (i: number) => `${i}\u0001${'\u0002'.repeat(300)}"`;
+    for (let i = 0; i < 100; i++) escaped.add({ app_id: a, kind: 'data.read', outcome: 'OK', request_id: odd(i) }, T0 + i * 1e9);
+    const back = decodeSegment(segmentId(T0), a, escaped.take()[0]!.finish().records, new Map());
+    assert.deepEqual(back.map((r) => r.request_id), Array.from({ length: 100 }, (_, i) => odd(i)));
+    assert.deepEqual(back.map((r) => Date.parse(r.at)), Array.from({ length: 100 }, (_, i) => T0 + i * 1e9));
   });
 
   it('takes segments back after a failed write, before what came since, and adds to them again', () => {
