@@ -1,11 +1,10 @@
 /**
  * npm run bench:reads — openlean's read path against a bare node:http server sending the
  * identical bytes, measured with the same native load generator (wrk) sending each server the
- * same request (its token and `entity_id` header included) in the same run; openlean
- * with its audit trail on (the default) against a second openlean process on the same database
- * with `AUDIT=off` (docs/decisions/017: at most 5 % apart), and what the trail's work costs per
- * read measured alone; and a 100-transaction page from a third
- * openlean with the response cache off (`RESPONSE_CACHE_MB=0`), which is what a first read costs.
+ * same request (its token and `entity_id` header included) in the same run; a 100-transaction
+ * page from a second openlean with the response cache off (`RESPONSE_CACHE_MB=0`), which is what a
+ * first read costs; and the audit trail on against `AUDIT=off` (docs/decisions/017: at most 5 %
+ * apart), as two servers in one process (`bench/lib/audit-twin.ts`, decision 021) loaded in turns.
  *
  * Each server runs in its own process pinned to one core, wrk (one thread) on another, so that
  * the figures compare servers rather than what is left of a core the load generator also wants.
@@ -16,16 +15,18 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../test/helpers/free-port.ts';
-import { call, createCustomer, createEntity, sandboxApp, tokenFor, waitFinished } from './lib/api.ts';
+import { call, createCustomer, createEntity, sandboxApp, tokenFor, waitFinished, type Credentials } from './lib/api.ts';
 import { cpuMs, pinnedCores, pinSelf, runnable } from './lib/cpu.ts';
-import { auditCostPerRecordUs } from './lib/audit-cost.ts';
 import { atLeast, machine, median, spread } from './lib/figures.ts';
-import { autocannon, CONNECTIONS, DURATION, ROUNDS, wrk, type LoadResult } from './lib/load.ts';
+import { autocannon, CONNECTIONS, DURATION, inTurn, ROUNDS, wrk, type LoadResult } from './lib/load.ts';
 import { CLI, launch, stop, UNLIMITED, waitForLog, type Proc } from './lib/processes.ts';
 import { runBench } from './lib/run.ts';
 
 /** Throughput with the audit trail on, over that with `AUDIT=off` (issue 17: at most 5 % slower). */
 const AUDIT_TARGET = 0.95;
+/** Turns each side of the audit comparison is loaded per process, and seconds per turn. */
+const AUDIT_TURNS = Number(process.env.BENCH_AUDIT_TURNS ?? 10);
+const AUDIT_TURN_SECONDS = 1;
 /** Transactions on the big page: the API's largest page size. */
 const BIG_PAGE = 1000;
 
@@ -77,9 +78,9 @@ interface Measurement extends LoadResult {
  * main thread: steadier than throughput on a shared machine, and it shows where the work went
  * (the garbage collector's helper threads are not the main thread).
  */
-async function load(server: Server, path: string, headers: Record<string, string>): Promise<Measurement> {
+async function load(server: Server, path: string, headers: Record<string, string>, seconds = DURATION): Promise<Measurement> {
   const before = cpuMs(server.proc.child.pid);
-  const result = WRK ? await wrk(server.url + path, headers, PIN?.generator) : await autocannon(server.url + path, headers);
+  const result = WRK ? await wrk(server.url + path, headers, PIN?.generator, seconds) : await autocannon(server.url + path, headers, CONNECTIONS, seconds);
   const after = cpuMs(server.proc.child.pid);
   const perRequest = (ms: number) => (ms * 1000) / Math.max(1, result.requests);
   const cpu = before && after ? { cpuUs: perRequest(after.process - before.process), mainCpuUs: perRequest(after.main - before.main) } : {};
@@ -106,12 +107,12 @@ async function main(dataDir: string): Promise<boolean> {
   await waitFinished(setup.url, setupToken, entity);
 
   await stop(setup.proc);
-  let openlean = await startOpenlean(dataDir, 'server', { AUDIT: 'on' });
+  const openlean = await startOpenlean(dataDir, 'server');
   // Each server its own token: each process is its own issuer (PUBLIC_URL follows the port).
   const headersOf = async (server: Server) => ({ authorization: `Bearer ${await tokenFor(server.url, creds)}`, entity_id: entity.id });
   /** The bytes `server` sends for `pathname`. */
   const read = async (server: Server, pathname: string, headers: Record<string, string> = {}) => (await call(server.url, pathname, { headers })).text;
-  let headers = await headersOf(openlean);
+  const headers = await headersOf(openlean);
 
   const accountsPath = '/data/v2/accounts';
   const accounts = await read(openlean, accountsPath, headers);
@@ -129,23 +130,20 @@ async function main(dataDir: string): Promise<boolean> {
   if (JSON.parse(txPage).length !== 100) throw new Error('the bench entity needs at least 100 transactions');
 
   const baseline = await startBaseline(dataDir, { [accountsPath]: accounts, [txPath]: txPage, [big.path]: big.body });
-  // The same database, keys and entity, without the audit trail; and with it but without the response cache.
-  let unaudited = await startOpenlean(dataDir, 'server-audit-off', { AUDIT: 'off' });
-  const uncached = await startOpenlean(dataDir, 'server-uncached', { AUDIT: 'on', RESPONSE_CACHE_MB: '0' });
-  let headersOff = await headersOf(unaudited);
+  // The same database, keys and entity, without the response cache.
+  const uncached = await startOpenlean(dataDir, 'server-uncached', { RESPONSE_CACHE_MB: '0' });
   const headersUncached = await headersOf(uncached);
 
   const bigName = big.count === BIG_PAGE ? `GET …/transactions?size=${BIG_PAGE}` : `GET …/transactions?size=${BIG_PAGE} (only ${big.count} stored)`;
   const cases = [
-    { name: 'GET /data/v2/accounts', path: accountsPath, body: accounts, target: 0.85, off: true, auditTarget: AUDIT_TARGET },
-    { name: 'GET …/transactions?size=100', path: txPath, body: txPage, target: 0.8, off: true, auditTarget: AUDIT_TARGET },
-    { name: bigName, path: big.path, body: big.body, off: true },
-    { name: 'GET …/transactions?size=100, RESPONSE_CACHE_MB=0', path: txPath, body: txPage, target: 0.4, off: false, uncached: true },
+    { name: 'GET /data/v2/accounts', path: accountsPath, body: accounts, target: 0.85, audited: true },
+    { name: 'GET …/transactions?size=100', path: txPath, body: txPage, target: 0.8, audited: true },
+    { name: bigName, path: big.path, body: big.body },
+    { name: 'GET …/transactions?size=100, RESPONSE_CACHE_MB=0', path: txPath, body: txPage, target: 0.4, uncached: true },
   ];
   for (const c of cases) {
     const bodies = [
       ['baseline', await read(baseline, c.path)],
-      ['AUDIT=off openlean', await read(unaudited, c.path, headersOff)],
       ['RESPONSE_CACHE_MB=0 openlean', await read(uncached, c.path, headersUncached)],
     ] as const;
     for (const [who, body] of bodies) if (body !== c.body) throw new Error(`${c.name}: ${who} does not send the identical bytes`);
@@ -157,54 +155,32 @@ async function main(dataDir: string): Promise<boolean> {
   const pinning = PIN ? `servers pinned to core ${PIN.server}, load generator to core ${PIN.generator} (taskset)` : 'not pinned (needs taskset and 2 cores)';
   console.log(
     `${machine()}; ${generator}, ${CONNECTIONS} connections, every server sent the same request (Authorization, entity_id); ${pinning}; ${ROUNDS} rounds of ${DURATION}s, ` +
-      'each round baseline, openlean (audit on), openlean AUDIT=off in turn, the openlean pair started anew and warmed up before each round (RESPONSE_CACHE_MB=0: baseline, then that openlean); figures are medians over rounds, ratios medians of per-round ratios (range min–max)',
+      'each round baseline, then openlean (RESPONSE_CACHE_MB=0: that openlean); figures are medians over rounds, ratios medians of per-round ratios (range min–max)',
   );
   if (big.count < BIG_PAGE) console.log(`The bench entity's fullest account has ${big.count} transactions: the big page has that many.`);
 
   const rows = [];
   const cpuRows: Record<string, string>[] = [];
-  /** Per audited case, the AUDIT=off server's CPU µs per read (median over rounds). */
-  const unauditedUs: { endpoint: string; us: number }[] = [];
   let failed = false;
-  /**
-   * A new pair of openlean processes, audit on and AUDIT=off. One process's luck (where its code
-   * and heap landed, what the JIT chose) moved its throughput by ±3 % from one start to the next,
-   * as much as the audit trail costs: the pair is started anew each round, so that the median
-   * over rounds compares the trail on and off, not two processes.
-   */
-  async function restartPair(): Promise<void> {
-    await Promise.all([stop(openlean.proc), stop(unaudited.proc)]);
-    openlean = await startOpenlean(dataDir, 'server', { AUDIT: 'on' });
-    unaudited = await startOpenlean(dataDir, 'server-audit-off', { AUDIT: 'off' });
-    [headers, headersOff] = await Promise.all([headersOf(openlean), headersOf(unaudited)]);
-  }
   for (const c of cases) {
-    const subjectsNow = () => {
+    const subjects = (() => {
       const mine = c.uncached ? { server: uncached, headers: headersUncached } : { server: openlean, headers };
       // The bare server is sent the same request (token and entity header included): reading it off the socket is work any server does.
-      return [{ server: baseline, headers: mine.headers }, mine, ...(c.off ? [{ server: unaudited, headers: headersOff }] : [])];
-    };
+      return [{ server: baseline, headers: mine.headers }, mine];
+    })();
     // Warm-up: JIT, statement and token caches, and the response cache.
-    for (const s of subjectsNow()) await load(s.server, c.path, s.headers);
+    for (const s of subjects) await load(s.server, c.path, s.headers);
     const rounds: Measurement[][] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      if (c.off && round > 0) {
-        await restartPair();
-        for (const s of subjectsNow().slice(1)) await load(s.server, c.path, s.headers);
-      }
-      const subjects = subjectsNow();
       const measured: Measurement[] = [];
       for (const s of subjects) measured.push(await load(s.server, c.path, s.headers));
       const errors = measured.map((m) => m.errors);
-      if (errors.some((n) => n > 0)) throw new Error(`${c.name}, round ${round + 1}: errors (baseline, openlean, AUDIT=off): ${errors.join(', ')}`);
+      if (errors.some((n) => n > 0)) throw new Error(`${c.name}, round ${round + 1}: errors (baseline, openlean): ${errors.join(', ')}`);
       rounds.push(measured);
     }
     const of = (i: number, field: keyof Measurement) => rounds.map((r) => r[i]![field]!);
     const ratio = spread(rounds.map((r) => r[1]!.rps / r[0]!.rps), 2);
-    const audit = c.off ? spread(rounds.map((r) => r[1]!.rps / r[2]!.rps), 3) : null;
-    const missed = (c.target !== undefined && ratio.median < c.target) || (audit !== null && c.auditTarget !== undefined && audit.median < c.auditTarget);
-    failed ||= missed;
-    const verdict = (value: number, target: number | undefined) => (target === undefined ? '—' : atLeast(value, target));
+    failed ||= c.target !== undefined && ratio.median < c.target;
     rows.push({
       endpoint: c.name,
       'body bytes': Buffer.byteLength(c.body),
@@ -215,40 +191,99 @@ async function main(dataDir: string): Promise<boolean> {
       ratio: ratio.text,
       'ratio range': ratio.range,
       target: c.target === undefined ? '—' : `≥ ${c.target}`,
-      verdict: verdict(ratio.median, c.target),
-      'AUDIT=off req/s': c.off ? Math.round(median(of(2, 'rps'))) : '—',
-      'audit on/off': audit?.text ?? '—',
-      'on/off range': audit?.range ?? '—',
-      'audit verdict': audit ? verdict(audit.median, c.auditTarget) : '—',
+      verdict: c.target === undefined ? '—' : atLeast(ratio.median, c.target),
     });
     if (rounds[0]!.every((m) => m.cpuUs !== undefined)) {
       const us = (i: number, field: 'cpuUs' | 'mainCpuUs') => median(of(i, field)).toFixed(1);
-      cpuRows.push({
-        endpoint: c.name,
-        'node:http µs/read': us(0, 'cpuUs'),
-        'openlean µs/read': us(1, 'cpuUs'),
-        'openlean main thread µs/read': us(1, 'mainCpuUs'),
-        'AUDIT=off µs/read': c.off ? us(2, 'cpuUs') : '—',
-        'AUDIT=off main thread µs/read': c.off ? us(2, 'mainCpuUs') : '—',
-      });
-      if (c.auditTarget !== undefined) unauditedUs.push({ endpoint: c.name, us: median(of(2, 'cpuUs')) });
+      cpuRows.push({ endpoint: c.name, 'node:http µs/read': us(0, 'cpuUs'), 'openlean µs/read': us(1, 'cpuUs'), 'openlean main thread µs/read': us(1, 'mainCpuUs') });
     }
   }
   console.table(rows);
   // CPU per read is steadier than throughput on a shared machine; the process figure includes its
   // threads besides the main one (the garbage collector's helpers).
   if (cpuRows.length) console.table(cpuRows);
+  await Promise.all([stop(openlean.proc), stop(uncached.proc), stop(baseline.proc)]);
 
-  // Two processes of one server differ in throughput by several % from one start to the next, as
-  // much as the trail costs: its own work per read, measured alone in this process, shows what
-  // the on/off ratio would be without that noise.
-  const auditUs = await auditCostPerRecordUs(dataDir);
+  const auditMet = await auditOnOff(dataDir, creds, entity.id, cases.filter((c) => c.audited));
+  return !failed && auditMet;
+}
+
+/** One process of two servers on `dataDir`, audit on and `AUDIT=off` (bench/lib/audit-twin.ts), and each one's token. */
+async function startTwin(dataDir: string, creds: Credentials, entityId: string, round: number) {
+  const log = path.join(dataDir, `audit-twin-${round}.log`);
+  const proc = launch('audit-twin', process.execPath, [path.join(import.meta.dirname, 'lib/audit-twin.ts')], {
+    env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', ...UNLIMITED },
+    log,
+    core: PIN?.server,
+  });
+  await waitForLog(proc, 'audit twin listening');
+  const [, onUrl, offUrl] = /audit twin listening (\S+) (\S+)/.exec(fs.readFileSync(log, 'utf8'))!;
+  const side = async (url: string) => ({ server: { proc, url }, headers: { authorization: `Bearer ${await tokenFor(url, creds)}`, entity_id: entityId } });
+  return { proc, on: await side(onUrl!), off: await side(offUrl!) };
+}
+
+/**
+ * The audit trail on against `AUDIT=off` (issue 17: at most 5 % slower), per case: `ROUNDS`
+ * processes of the two servers (bench/lib/audit-twin.ts), each side loaded `AUDIT_TURNS` times for
+ * `AUDIT_TURN_SECONDS` in turns (ABBA). A process's ratio is its two sides' throughput over all
+ * their turns; the process's CPU while a side was loaded, per read, is that side's. Prints the
+ * median over processes, and returns whether it reached the target.
+ */
+async function auditOnOff(dataDir: string, creds: Credentials, entityId: string, cases: { name: string; path: string; body: string }[]): Promise<boolean> {
+  type Side = { requests: number; seconds: number; cpuMs: number; errors: number };
+  const results = new Map(cases.map((c) => [c.name, [] as { on: Side; off: Side }[]]));
+  for (let round = 0; round < ROUNDS; round++) {
+    const twin = await startTwin(dataDir, creds, entityId, round);
+    for (const c of cases) {
+      for (const side of [twin.on, twin.off]) {
+        const body = (await call(side.server.url, c.path, { headers: side.headers })).text;
+        if (body !== c.body) throw new Error(`${c.name}: the audit twin does not send the identical bytes`);
+        // Warm-up: JIT, token cache, the response cache.
+        await load(side.server, c.path, side.headers, AUDIT_TURN_SECONDS);
+        await load(side.server, c.path, side.headers, AUDIT_TURN_SECONDS);
+      }
+      const sum = { on: { requests: 0, seconds: 0, cpuMs: 0, errors: 0 }, off: { requests: 0, seconds: 0, cpuMs: 0, errors: 0 } };
+      const turn = async (name: 'on' | 'off') => {
+        const m = await load(twin[name].server, c.path, twin[name].headers, AUDIT_TURN_SECONDS);
+        const s = sum[name];
+        s.requests += m.requests;
+        s.seconds += m.requests / m.rps;
+        s.cpuMs += ((m.cpuUs ?? NaN) * m.requests) / 1000;
+        s.errors += m.errors;
+      };
+      for (let t = 0; t < AUDIT_TURNS; t++) await inTurn(t, () => turn('on'), () => turn('off'));
+      if (sum.on.errors + sum.off.errors > 0) throw new Error(`${c.name}, audit round ${round + 1}: errors (on, off): ${sum.on.errors}, ${sum.off.errors}`);
+      results.get(c.name)!.push(sum);
+    }
+    await stop(twin.proc);
+  }
   console.log(
-    `\nThe audit trail's work alone (bench/lib/audit-cost.ts: building and encoding a read's record, and its share of the batched SQLite writes): ` +
-      `${auditUs.toFixed(2)} µs of CPU per read. Set against the AUDIT=off server's CPU per read, the on/off throughput it implies for a server bound by its CPU:`,
+    `\nThe audit trail on and AUDIT=off: two openlean servers in one process (bench/lib/audit-twin.ts, decision 021), pinned as above; ${ROUNDS} processes, ` +
+      `each side loaded ${AUDIT_TURNS} times for ${AUDIT_TURN_SECONDS}s in turns (ABBA); figures are medians over processes (range min–max)`,
   );
-  if (unauditedUs.length) console.table(unauditedUs.map((u) => ({ endpoint: u.endpoint, 'AUDIT=off µs/read': u.us.toFixed(1), 'trail µs/read': auditUs.toFixed(2), 'implied on/off': (u.us / (u.us + auditUs)).toFixed(3) })));
-  return !failed;
+  let met = true;
+  console.table(
+    cases.map((c) => {
+      const per = results.get(c.name)!;
+      const rps = (s: Side) => s.requests / s.seconds;
+      const cpuUs = (s: Side) => (s.cpuMs * 1000) / s.requests;
+      const ratio = spread(per.map((p) => rps(p.on) / rps(p.off)), 3);
+      met &&= ratio.median >= AUDIT_TARGET;
+      return {
+        endpoint: c.name,
+        'audit on req/s': Math.round(median(per.map((p) => rps(p.on)))),
+        'AUDIT=off req/s': Math.round(median(per.map((p) => rps(p.off)))),
+        'on/off': ratio.text,
+        'on/off range': ratio.range,
+        'on µs/read': median(per.map((p) => cpuUs(p.on))).toFixed(1),
+        'off µs/read': median(per.map((p) => cpuUs(p.off))).toFixed(1),
+        'trail µs/read': spread(per.map((p) => cpuUs(p.on) - cpuUs(p.off)), 2).text,
+        target: `≥ ${AUDIT_TARGET}`,
+        verdict: atLeast(ratio.median, AUDIT_TARGET),
+      };
+    }),
+  );
+  return met;
 }
 
 await runBench('openlean-bench', main);

@@ -25,9 +25,9 @@ export interface AutocannonResult extends LoadResult {
   mean: number;
 }
 
-/** `url` loaded by autocannon in this process for `DURATION` seconds over `connections` connections. */
-export async function autocannon(url: string, headers: Record<string, string>, connections = CONNECTIONS): Promise<AutocannonResult> {
-  const result = await autocannonRun({ url, connections, duration: DURATION, headers, pipelining: 1 });
+/** `url` loaded by autocannon in this process for `seconds` (default `DURATION`) over `connections` connections. */
+export async function autocannon(url: string, headers: Record<string, string>, connections = CONNECTIONS, seconds = DURATION): Promise<AutocannonResult> {
+  const result = await autocannonRun({ url, connections, duration: seconds, headers, pipelining: 1 });
   return {
     rps: result.requests.average,
     p99: result.latency.p99,
@@ -52,9 +52,9 @@ function parseWrk(report: string): LoadResult {
   return { rps: Number(rps[1]), p99: Number(p99[1]) * TIME_UNIT_MS[p99[2]!]!, errors, requests: Number(requests[1]) };
 }
 
-/** `url` loaded by wrk (one thread, pinned to `core` when given) for `DURATION` seconds over `CONNECTIONS` connections. */
-export async function wrk(url: string, headers: Record<string, string>, core?: number): Promise<LoadResult> {
-  const args = ['-t1', `-c${CONNECTIONS}`, `-d${DURATION}s`, '--latency', ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]), url];
+/** `url` loaded by wrk (one thread, pinned to `core` when given) for `seconds` (default `DURATION`) over `CONNECTIONS` connections. */
+export async function wrk(url: string, headers: Record<string, string>, core?: number, seconds = DURATION): Promise<LoadResult> {
+  const args = ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]), url];
   const [command, argv] = onCore(core, 'wrk', args);
   return parseWrk((await promisify(execFile)(command, argv)).stdout);
 }
