@@ -67,6 +67,14 @@ async function startBaseline(dataDir: string, bodies: Record<string, string>): P
   return { proc, url: `http://127.0.0.1:${port}` };
 }
 
+/**
+ * The headers of a read of `entityId` from the server at `url`, with a token of its own: each
+ * server is its own issuer (PUBLIC_URL follows the port).
+ */
+async function readHeaders(url: string, creds: Credentials, entityId: string): Promise<Record<string, string>> {
+  return { authorization: `Bearer ${await tokenFor(url, creds)}`, entity_id: entityId };
+}
+
 interface Measurement extends LoadResult {
   /** CPU µs per request: the whole server process, and its main thread (Linux only). */
   cpuUs?: number;
@@ -108,8 +116,7 @@ async function main(dataDir: string): Promise<boolean> {
 
   await stop(setup.proc);
   const openlean = await startOpenlean(dataDir, 'server');
-  // Each server its own token: each process is its own issuer (PUBLIC_URL follows the port).
-  const headersOf = async (server: Server) => ({ authorization: `Bearer ${await tokenFor(server.url, creds)}`, entity_id: entity.id });
+  const headersOf = (server: Server) => readHeaders(server.url, creds, entity.id);
   /** The bytes `server` sends for `pathname`. */
   const read = async (server: Server, pathname: string, headers: Record<string, string> = {}) => (await call(server.url, pathname, { headers })).text;
   const headers = await headersOf(openlean);
@@ -163,11 +170,9 @@ async function main(dataDir: string): Promise<boolean> {
   const cpuRows: Record<string, string>[] = [];
   let failed = false;
   for (const c of cases) {
-    const subjects = (() => {
-      const mine = c.uncached ? { server: uncached, headers: headersUncached } : { server: openlean, headers };
-      // The bare server is sent the same request (token and entity header included): reading it off the socket is work any server does.
-      return [{ server: baseline, headers: mine.headers }, mine];
-    })();
+    const mine = c.uncached ? { server: uncached, headers: headersUncached } : { server: openlean, headers };
+    // The bare server is sent the same request (token and entity header included): reading it off the socket is work any server does.
+    const subjects = [{ server: baseline, headers: mine.headers }, mine];
     // Warm-up: JIT, statement and token caches, and the response cache.
     for (const s of subjects) await load(s.server, c.path, s.headers);
     const rounds: Measurement[][] = [];
@@ -218,7 +223,7 @@ async function startTwin(dataDir: string, creds: Credentials, entityId: string, 
   });
   await waitForLog(proc, 'audit twin listening');
   const [, onUrl, offUrl] = /audit twin listening (\S+) (\S+)/.exec(fs.readFileSync(log, 'utf8'))!;
-  const side = async (url: string) => ({ server: { proc, url }, headers: { authorization: `Bearer ${await tokenFor(url, creds)}`, entity_id: entityId } });
+  const side = async (url: string) => ({ server: { proc, url }, headers: await readHeaders(url, creds, entityId) });
   return { proc, on: await side(onUrl!), off: await side(offUrl!) };
 }
 
