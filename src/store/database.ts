@@ -9,6 +9,7 @@ import { followEntityChanges } from './entity-changes.ts';
 import { isPostgresUrl, sqliteFile } from './database-url.ts';
 import { compilePrepared, type CompiledPrepared, type PreparedQuery } from './prepared.ts';
 import { MIGRATIONS } from './migrations/index.ts';
+import { stablePlaceholders } from './sqlite-placeholders.ts';
 import type { DB } from './schema.ts';
 
 /**
@@ -30,7 +31,9 @@ export interface Store {
 
 /**
  * better-sqlite3 compiles a statement on every `prepare`; Kysely prepares per query. Caching
- * statements by SQL text makes repeated queries skip SQLite's parser, which dominates small reads.
+ * statements by SQL text makes repeated queries skip SQLite's parser, which dominates small reads,
+ * and their placeholders are written so that binding new values does not make SQLite compile them
+ * again (`stablePlaceholders`).
  */
 function withStatementCache(database: SQLite.Database, capacity = 500) {
   const cache = new Map<string, SQLite.Statement>();
@@ -44,7 +47,7 @@ function withStatementCache(database: SQLite.Database, capacity = 500) {
       const sql = text === 'begin' ? 'begin immediate' : text;
       let stmt = cache.get(sql);
       if (stmt) return stmt;
-      stmt = database.prepare(sql);
+      stmt = database.prepare(stablePlaceholders(sql));
       if (cache.size >= capacity) cache.delete(cache.keys().next().value!);
       cache.set(sql, stmt);
       return stmt;
