@@ -52,33 +52,63 @@ export async function backfillTransactionJson(store: Store, stopping: () => bool
  */
 async function renderRows(store: Store, ids: string[]): Promise<{ rendered: number; unrenderable: number }> {
   return store.db.transaction().execute(async (trx) => {
-    let rendered = 0;
-    let unrenderable = 0;
     const query = trx.selectFrom('transactions').selectAll().where('id', 'in', ids).where(lacksJson);
     const rows = await (store.dialect === 'postgres' ? query.forUpdate().skipLocked() : query).execute();
+    const renders: Render[] = [];
+    let unrenderable = 0;
     for (const raw of rows) {
-      const { id, created_seq, modified_seq } = raw;
-      let json: string;
       try {
-        json = transactionJson(decodeTransaction(raw));
+        renders.push({ id: raw.id, json: transactionJson(decodeTransaction(raw)), createdSeq: Number(raw.created_seq), modifiedSeq: raw.modified_seq === null ? -1 : Number(raw.modified_seq) });
       } catch {
         // Its read fails the same way (MalformedData): nothing to keep.
         unrenderable++;
-        continue;
       }
-      const res = await trx
-        .updateTable('transactions')
-        .set({ api_json: json, api_json_version: TRANSACTION_JSON_VERSION })
-        .where('id', '=', id)
-        // Unchanged since read: every rewrite moves modified_seq.
-        .where('created_seq', '=', created_seq)
-        .where(sql<number>`coalesce(modified_seq, -1)`, '=', modified_seq === null ? -1 : Number(modified_seq))
-        .where(lacksJson)
-        .executeTakeFirst();
-      rendered += Number(res.numUpdatedRows);
     }
+    const rendered = store.dialect === 'postgres' ? await writeRendersAtOnce(trx, renders) : await writeRendersOneByOne(trx, renders);
     return { rendered, unrenderable };
   });
+}
+
+/** A row's rendered JSON, and the sequence numbers it had when read (`modifiedSeq` -1: never modified). */
+interface Render {
+  id: string;
+  json: string;
+  createdSeq: number;
+  modifiedSeq: number;
+}
+
+/** Only a row unchanged since it was read is written (every rewrite moves `modified_seq`), and only while it still lacks the JSON. */
+const unchangedSince = sql<boolean>`t.created_seq = v.created_seq and coalesce(t.modified_seq, -1) = v.modified_seq`;
+
+/**
+ * One statement for the whole batch, for PostgreSQL: a statement per row cost a round trip each,
+ * and a pass over a few thousand rows took seconds on a loaded machine.
+ */
+async function writeRendersAtOnce(trx: Kysely<DB>, renders: Render[]): Promise<number> {
+  if (renders.length === 0) return 0;
+  const res = await sql`
+    update transactions as t set api_json = v.json, api_json_version = ${TRANSACTION_JSON_VERSION}
+    from unnest(${renders.map((r) => r.id)}::text[], ${renders.map((r) => r.json)}::text[], ${renders.map((r) => r.createdSeq)}::bigint[], ${renders.map((r) => r.modifiedSeq)}::bigint[])
+      as v(id, json, created_seq, modified_seq)
+    where t.id = v.id and ${unchangedSince} and (t.api_json_version is null or t.api_json_version != ${TRANSACTION_JSON_VERSION})`.execute(trx);
+  return Number(res.numAffectedRows ?? 0);
+}
+
+/** A statement per row, for SQLite: in process, a prepared statement costs no round trip, and it has no `unnest`. */
+async function writeRendersOneByOne(trx: Kysely<DB>, renders: Render[]): Promise<number> {
+  let rendered = 0;
+  for (const r of renders) {
+    const res = await trx
+      .updateTable('transactions')
+      .set({ api_json: r.json, api_json_version: TRANSACTION_JSON_VERSION })
+      .where('id', '=', r.id)
+      .where('created_seq', '=', r.createdSeq)
+      .where(sql<number>`coalesce(modified_seq, -1)`, '=', r.modifiedSeq)
+      .where(lacksJson)
+      .executeTakeFirst();
+    rendered += Number(res.numUpdatedRows);
+  }
+  return rendered;
 }
 
 /** A row without JSON of the current rendering version. */
