@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { Account, AccountIdentity, Balance, Beneficiary, DirectDebit, Identity, ScheduledPayment, StandingOrder } from '../domain/bank-data.ts';
+import type { AccountIdentity, Balance, Beneficiary, DirectDebit, Identity, ScheduledPayment, StandingOrder } from '../domain/bank-data.ts';
 import type { Position } from '../domain/cursor.ts';
 import { ENTITY_LEVEL, type ListResource } from './bank-data.ts';
 import type { Store } from './database.ts';
@@ -16,10 +16,27 @@ const ACCOUNTS_OF_ENTITY = prepared<{ entityId: string }, { id: string; payload:
   db.selectFrom('accounts').select(['id', 'payload']).where('entity_id', '=', p('entityId')).orderBy('position'),
 );
 
-/** The entity's accounts in the order the bank lists them, `account_id` being openlean's id of each. */
-export async function listAccounts(store: Store, entityId: string): Promise<Account[]> {
+/**
+ * The JSON text of the entity's accounts in the order the bank lists them, `account_id` being
+ * openlean's id of each: `JSON.stringify(Account[])`, built from the stored payloads without
+ * decoding them (`accountJson`).
+ */
+export async function accountsJson(store: Store, entityId: string): Promise<string> {
   const rows = await store.query(ACCOUNTS_OF_ENTITY, { entityId });
-  return rows.map((a) => ({ account_id: a.id, ...(JSON.parse(a.payload) as Omit<Account, 'account_id'>) }));
+  return `[${rows.map((a) => accountJson(a.id, a.payload)).join(',')}]`;
+}
+
+/**
+ * `JSON.stringify({ account_id: id, ...JSON.parse(payload) })` for a stored account `payload`,
+ * without parsing it. A payload is `JSON.stringify` of an account without its id (bank-data.ts),
+ * whose text parsed and stringified again is itself, and whose keys are the schema's names (none
+ * `account_id`, none integer-like, which an object would order first); so the id goes first and
+ * the payload's members follow as they are. A first read of the accounts parsed and serialised
+ * every payload for nothing (docs/decisions/003).
+ */
+export function accountJson(id: string, payload: string): string {
+  const members = payload.slice(1, -1);
+  return `{"account_id":${JSON.stringify(id)}${members === '' ? '' : `,${members}`}}`;
 }
 
 const ACCOUNT_OF_ENTITY = prepared<{ entityId: string; accountId: string }, { id: string }>((db, p) =>
@@ -51,17 +68,13 @@ export interface ResourceSets {
 }
 
 /**
- * The resource as the last refresh stored it, decoded; undefined when it was never fetched.
- * `accountId` null: an entity-level resource (identity).
+ * The resource as the last refresh stored it, as its JSON text (`JSON.stringify(ResourceSets[R])`,
+ * bank-data.ts; served as it is, not decoded and encoded again); undefined when it was never
+ * fetched. `accountId` null: an entity-level resource (identity).
  */
-export async function getResourceSet<R extends ListResource | 'identity'>(
-  store: Store,
-  entityId: string,
-  accountId: string | null,
-  resource: R,
-): Promise<ResourceSets[R] | undefined> {
+export async function resourceSetJson(store: Store, entityId: string, accountId: string | null, resource: ListResource | 'identity'): Promise<string | undefined> {
   const [row] = await store.query(RESOURCE_SET, { entityId, accountId: accountId ?? ENTITY_LEVEL, resource });
-  return row === undefined ? undefined : (JSON.parse(row.payload) as ResourceSets[R]);
+  return row?.payload;
 }
 
 export interface TransactionQuery {

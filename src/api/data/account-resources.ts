@@ -3,7 +3,7 @@ import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
 import { AccountIdentity, Balance, Beneficiary, DirectDebit, ScheduledPayment, StandingOrder } from '../../domain/bank-data.ts';
 import type { DataResource } from '../../domain/permissions.ts';
-import { getResourceSet } from '../../store/bank-data-reads.ts';
+import { resourceSetJson } from '../../store/bank-data-reads.ts';
 import type { ListResource } from '../../store/bank-data.ts';
 import { ref } from '../responses.ts';
 import { AccountParams, assertResourceFetched, requireAccount } from './entity-access.ts';
@@ -43,9 +43,15 @@ export function registerAccountResources(app: Api, ctx: AppContext, reads: DataR
       render: async (input, entity) => {
         const { account_id } = input.params;
         await requireAccount(ctx, entity, account_id);
-        const list = await getResourceSet(ctx.store, entity.id, account_id, route.resource);
-        if (list === undefined) await assertResourceFetched(ctx, entity, route.resource);
-        return { body: list ?? [] };
+        const stored = await resourceSetJson(ctx.store, entity.id, account_id, route.resource);
+        if (stored === undefined) await assertResourceFetched(ctx, entity, route.resource);
+        const json = stored ?? '[]';
+        return {
+          json,
+          get body(): unknown[] {
+            return JSON.parse(json) as unknown[];
+          },
+        };
       },
     });
   }

@@ -2,7 +2,7 @@ import Type from 'typebox';
 import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
 import { Account } from '../../domain/bank-data.ts';
-import { listAccounts } from '../../store/bank-data-reads.ts';
+import { accountsJson } from '../../store/bank-data-reads.ts';
 import { ref } from '../responses.ts';
 import { registerDataRead, type DataReads } from './lean-read.ts';
 
@@ -16,8 +16,15 @@ export function registerGetAccounts(app: Api, ctx: AppContext, reads: DataReads)
     description: 'The accounts the consent covers, in the order the bank lists them.',
     data: Type.Array(ref(Account)),
     dataDescription: 'Accounts list',
-    render: async (_input, entity) => ({
-      body: await listAccounts(ctx.store, entity.id),
-    }),
+    render: async (_input, entity) => {
+      const json = await accountsJson(ctx.store, entity.id);
+      return {
+        json,
+        // The objects only for callers that want them (the envelope, MCP).
+        get body(): Account[] {
+          return JSON.parse(json) as Account[];
+        },
+      };
+    },
   });
 }

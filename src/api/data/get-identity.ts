@@ -2,7 +2,7 @@ import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
 import { Identity } from '../../domain/bank-data.ts';
 import { notFound } from '../../errors/api-error.ts';
-import { getResourceSet } from '../../store/bank-data-reads.ts';
+import { resourceSetJson } from '../../store/bank-data-reads.ts';
 import { ref } from '../responses.ts';
 import { assertResourceFetched } from './entity-access.ts';
 import { registerDataRead, type DataReads } from './lean-read.ts';
@@ -18,10 +18,16 @@ export function registerGetIdentity(app: Api, ctx: AppContext, reads: DataReads)
     data: ref(Identity),
     dataDescription: 'Identity',
     render: async (_input, entity) => {
-      const identity = await getResourceSet(ctx.store, entity.id, null, 'identity');
-      if (identity === undefined) await assertResourceFetched(ctx, entity, 'identity');
-      if (!identity) throw notFound('Identity of entity', entity.id);
-      return { body: identity };
+      const json = await resourceSetJson(ctx.store, entity.id, null, 'identity');
+      if (json === undefined) await assertResourceFetched(ctx, entity, 'identity');
+      // Stored as 'null' when the bank shared none.
+      if (json === undefined || json === 'null') throw notFound('Identity of entity', entity.id);
+      return {
+        json,
+        get body(): Identity {
+          return JSON.parse(json) as Identity;
+        },
+      };
     },
   });
 }
