@@ -3,10 +3,10 @@ import type { Api } from '../api.ts';
 import type { AppContext } from '../../context.ts';
 import { AccountIdentity, Balance, Beneficiary, DirectDebit, ScheduledPayment, StandingOrder } from '../../domain/bank-data.ts';
 import type { DataResource } from '../../domain/permissions.ts';
-import { resourceSetJson } from '../../store/bank-data-reads.ts';
+import { resourceSetJson, type ResourceSets } from '../../store/bank-data-reads.ts';
 import type { ListResource } from '../../store/bank-data.ts';
 import { ref } from '../responses.ts';
-import { AccountParams, assertResourceFetched, requireAccount } from './entity-access.ts';
+import { AccountParams, assertResourceFetched, renderedJson, requireAccount } from './entity-access.ts';
 import { registerDataRead, type DataReads } from './lean-read.ts';
 
 interface AccountResourceRoute {
@@ -45,13 +45,7 @@ export function registerAccountResources(app: Api, ctx: AppContext, reads: DataR
         await requireAccount(ctx, entity, account_id);
         const stored = await resourceSetJson(ctx.store, entity.id, account_id, route.resource);
         if (stored === undefined) await assertResourceFetched(ctx, entity, route.resource);
-        const json = stored ?? '[]';
-        return {
-          json,
-          get body(): unknown[] {
-            return JSON.parse(json) as unknown[];
-          },
-        };
+        return renderedJson<ResourceSets[typeof route.resource]>(stored ?? '[]');
       },
     });
   }

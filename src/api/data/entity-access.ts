@@ -145,7 +145,7 @@ export interface ReadInput<Params = unknown, Query = unknown> {
 
 export interface Rendered<Body = unknown> {
   body: Body;
-  /** `JSON.stringify(body)`, when the rendering has it already (a transactions page joins its rows' stored JSON). */
+  /** `JSON.stringify(body)`, when the rendering has it already (`renderedJson`). */
   json?: string;
   headers?: Record<string, string>;
   /**
@@ -154,6 +154,21 @@ export interface Rendered<Body = unknown> {
    * callers other than HTTP (the envelope's `meta`, the MCP tools) read it from here.
    */
   page?: RenderedPage;
+}
+
+/**
+ * A rendering whose body is the JSON text `json` already (stored with the data: a transactions
+ * page's rows, an account list's payloads, a resource set), sent as it is; `body` decodes it only
+ * for callers that want the objects (the envelope, MCP), each time it is read.
+ */
+export function renderedJson<Body>(json: string, rest: Omit<Rendered<Body>, 'body' | 'json'> = {}): Rendered<Body> {
+  return {
+    ...rest,
+    json,
+    get body(): Body {
+      return JSON.parse(json) as Body;
+    },
+  };
 }
 
 export interface RenderedPage {

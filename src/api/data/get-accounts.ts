@@ -4,6 +4,7 @@ import type { AppContext } from '../../context.ts';
 import { Account } from '../../domain/bank-data.ts';
 import { accountsJson } from '../../store/bank-data-reads.ts';
 import { ref } from '../responses.ts';
+import { renderedJson } from './entity-access.ts';
 import { registerDataRead, type DataReads } from './lean-read.ts';
 
 export function registerGetAccounts(app: Api, ctx: AppContext, reads: DataReads): void {
@@ -16,15 +17,6 @@ export function registerGetAccounts(app: Api, ctx: AppContext, reads: DataReads)
     description: 'The accounts the consent covers, in the order the bank lists them.',
     data: Type.Array(ref(Account)),
     dataDescription: 'Accounts list',
-    render: async (_input, entity) => {
-      const json = await accountsJson(ctx.store, entity.id);
-      return {
-        json,
-        // The objects only for callers that want them (the envelope, MCP).
-        get body(): Account[] {
-          return JSON.parse(json) as Account[];
-        },
-      };
-    },
+    render: async (_input, entity) => renderedJson<Account[]>(await accountsJson(ctx.store, entity.id)),
   });
 }

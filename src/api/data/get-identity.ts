@@ -4,7 +4,7 @@ import { Identity } from '../../domain/bank-data.ts';
 import { notFound } from '../../errors/api-error.ts';
 import { resourceSetJson } from '../../store/bank-data-reads.ts';
 import { ref } from '../responses.ts';
-import { assertResourceFetched } from './entity-access.ts';
+import { assertResourceFetched, renderedJson } from './entity-access.ts';
 import { registerDataRead, type DataReads } from './lean-read.ts';
 
 export function registerGetIdentity(app: Api, ctx: AppContext, reads: DataReads): void {
@@ -22,12 +22,7 @@ export function registerGetIdentity(app: Api, ctx: AppContext, reads: DataReads)
       if (json === undefined) await assertResourceFetched(ctx, entity, 'identity');
       // Stored as 'null' when the bank shared none.
       if (json === undefined || json === 'null') throw notFound('Identity of entity', entity.id);
-      return {
-        json,
-        get body(): Identity {
-          return JSON.parse(json) as Identity;
-        },
-      };
+      return renderedJson<Identity>(json);
     },
   });
 }

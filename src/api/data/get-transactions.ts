@@ -7,7 +7,7 @@ import { ApiError, notFound } from '../../errors/api-error.ts';
 import { countTransactions, transactionsPage } from '../../store/bank-data-reads.ts';
 import { KeysetPageParams, keysetNext, keysetPaging, PageHeaders, pageHeaders } from '../pagination.ts';
 import { ref } from '../responses.ts';
-import { AccountParams, assertResourceFetched } from './entity-access.ts';
+import { AccountParams, assertResourceFetched, renderedJson } from './entity-access.ts';
 import { registerDataRead, type DataReads } from './lean-read.ts';
 
 const QueryProperties = {
@@ -50,16 +50,8 @@ export function registerGetTransactions(app: Api, ctx: AppContext, reads: DataRe
       // None in the range: say whether the account has none at all (without a range the total says so; else the count kept, else counted).
       if (total === 0 && (!ranged || (account.count ?? (await countTransactions(ctx.store, { accountId: account_id }))) === 0)) await assertResourceFetched(ctx, entity, 'transactions');
       const next = keysetNext(paging, found.found, found.last);
-      // The stored JSON the database joined is the body's JSON; the objects only for callers that want them (the envelope, MCP).
-      const json = `[${found.json}]`;
-      return {
-        json,
-        get body(): Transaction[] {
-          return JSON.parse(json) as Transaction[];
-        },
-        headers: pageHeaders(input.url, total, next),
-        page: { total, next },
-      };
+      // The stored JSON the database joined is the body's JSON.
+      return renderedJson<Transaction[]>(`[${found.json}]`, { headers: pageHeaders(input.url, total, next), page: { total, next } });
     },
     check: (input) => {
       const q = input.query;
