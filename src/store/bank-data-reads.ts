@@ -3,8 +3,9 @@ import type { AccountIdentity, Balance, Beneficiary, DirectDebit, Identity, Sche
 import type { Position } from '../domain/cursor.ts';
 import { ENTITY_LEVEL, type ListResource } from './bank-data.ts';
 import type { Store } from './database.ts';
-import { prepared } from './prepared.ts';
+import { prepared, type PreparedQuery } from './prepared.ts';
 import type { DB, TransactionTable } from './schema.ts';
+import { CHUNK_ROWS, CHUNKS_BY_CURSOR, CHUNKS_BY_OFFSET, foundChunks, pageFromChunks, type ChunkPage, type ChunkRow } from './transaction-chunks.ts';
 import { decodeTransaction, TRANSACTION_JSON_VERSION, transactionJson } from './transaction-rows.ts';
 
 /*
@@ -209,11 +210,48 @@ export interface TransactionsPage {
  * an older openlean) is read whole and rendered now. Throws `MalformedData` as `toTransaction` does.
  */
 export async function transactionsPage(store: Store, entityId: string, q: TransactionQuery & { size: number }): Promise<TransactionsPage> {
+  const chunked = chunkQuery(entityId, q);
+  if (chunked) {
+    const page = chunkedPage(await store.query(chunked.query, chunked.params), q);
+    if (page) return { account: page.account, json: page.body.toString('utf8', 1, page.body.length - 1), found: page.found, last: page.last };
+  }
   const params = pageParams(q);
   const { account, stored } = store.dialect === 'postgres' ? await joinedPage(store, entityId, q.size, params) : await rowsPage(store, entityId, q.size, params);
   if (stored) return { account, ...stored };
   const rows = (await store.query(TRANSACTIONS_PAGE, params)).map(decodeTransaction);
   return { account, ...pageOf(rows, q.size, transactionJson) };
+}
+
+/** The chunk query of a page that chunks can answer (no date range; after a cursor, at most `CHUNK_ROWS` rows), else undefined. */
+function chunkQuery(entityId: string, q: TransactionQuery & { size: number }): { query: PreparedQuery<Record<string, unknown>, ChunkRow>; params: Record<string, unknown> } | undefined {
+  if (q.from !== undefined || q.to !== undefined) return undefined;
+  if (q.after === undefined) return { query: CHUNKS_BY_OFFSET as never, params: { entityId, accountId: q.accountId, offset: q.offset, size: q.size } };
+  if (q.size > CHUNK_ROWS) return undefined;
+  return { query: CHUNKS_BY_CURSOR as never, params: { entityId, accountId: q.accountId, at: q.after.at, id: q.after.id } };
+}
+
+/** A page out of the rows of a chunk query: its body as bytes, or undefined when the chunks cannot answer it (the rows can). */
+function chunkedPage(rows: readonly ChunkRow[], q: TransactionQuery & { size: number }): (ChunkPage & { account: TransactionsPage['account'] }) | undefined {
+  const { count, chunks } = foundChunks(rows);
+  if (count === undefined) return { account: undefined, body: EMPTY_PAGE, found: 0, last: null };
+  if (count === null) return undefined;
+  const page = pageFromChunks(chunks, { total: count, size: q.size, offset: q.offset, ...(q.after ? { after: q.after } : {}) });
+  return page && { account: { count }, ...page };
+}
+
+const EMPTY_PAGE = Buffer.from('[]');
+
+/**
+ * `transactionsPage` answered synchronously from the account's chunks (docs/decisions/024), for
+ * the cached fast path of reads (src/api/data/cached-read.ts) on a store that reads synchronously
+ * (SQLite): the body as the bytes to send. Undefined when the chunks cannot answer it (a date
+ * range, a chunk missing or stale, the cursor's row removed) or the store reads asynchronously:
+ * then `transactionsPage` does.
+ */
+export function transactionsPageNow(store: Store, entityId: string, q: TransactionQuery & { size: number }): (ChunkPage & { account: TransactionsPage['account'] }) | undefined {
+  const chunked = store.queryNow && chunkQuery(entityId, q);
+  if (!chunked) return undefined;
+  return chunkedPage(store.queryNow!(chunked.query, chunked.params), q);
 }
 
 /** What a page read from the rows' stored JSON found: the account, and the page unless a row of it holds no JSON of this rendering version. */

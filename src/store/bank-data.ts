@@ -8,6 +8,7 @@ import type { Store } from './database.ts';
 import { compilePrepared, prepared } from './prepared.ts';
 import type { DB, NewTransaction, TransactionRow, TransactionTable } from './schema.ts';
 import { decodeTransaction, TRANSACTION_JSON_VERSION, transactionJson } from './transaction-rows.ts';
+import { ensureChunks, rewriteChunks } from './transaction-chunks.ts';
 
 /*
  * The write path of an entity's bank data: a refresh's snapshot applied in one transaction
@@ -235,7 +236,20 @@ async function reconcileAccountTransactions(
     .set({ transaction_count: sql<number>`(select count(*) from transactions where account_id = ${accountId})` })
     .where('id', '=', accountId)
     .execute();
-  return plan.added.length + plan.modified.length + plan.removed.length;
+  const changed = plan.added.length + plan.modified.length + plan.removed.length;
+  if (changed > 0) {
+    const bookedAt = new Map(stored.map((r) => [r.id, r.booking_at]));
+    const touched = [
+      ...plan.added.map((a) => a.transaction.booking_at),
+      ...plan.modified.flatMap((m) => [m.transaction.booking_at, bookedAt.get(m.id)!]),
+      ...plan.removed.map((id) => bookedAt.get(id)!),
+    ];
+    // Timestamps are ISO 8601 UTC to the millisecond, so the earliest is the least as text.
+    await rewriteChunks(trx, entityId, accountId, touched.reduce((min, at) => (at < min ? at : min)));
+  } else {
+    await ensureChunks(trx, entityId, accountId);
+  }
+  return changed;
 }
 
 async function upsertResourceSet(
@@ -292,6 +306,7 @@ export async function applySnapshot(store: Store, entityId: string, snapshot: En
     const gone = stored.filter((a) => !listed.has(a.bank_account_id)).map((a) => a.id);
     if (gone.length > 0) {
       await trx.deleteFrom('transactions').where('account_id', 'in', gone).execute();
+      await trx.deleteFrom('transaction_chunks').where('account_id', 'in', gone).execute();
       await trx.deleteFrom('transaction_tombstones').where('account_id', 'in', gone).execute();
       await trx.deleteFrom('resource_sets').where('entity_id', '=', entityId).where('account_id', 'in', gone).execute();
       await trx.deleteFrom('accounts').where('id', 'in', gone).execute();
@@ -361,6 +376,7 @@ export async function applySnapshot(store: Store, entityId: string, snapshot: En
 /** Removes every piece of bank data stored for the entity and bumps its data version. Run it inside the caller's transaction. */
 export async function purgeEntityData(trx: Kysely<DB>, entityId: string): Promise<void> {
   await trx.deleteFrom('transactions').where('entity_id', '=', entityId).execute();
+  await trx.deleteFrom('transaction_chunks').where('entity_id', '=', entityId).execute();
   await trx.deleteFrom('transaction_tombstones').where('entity_id', '=', entityId).execute();
   await trx.deleteFrom('resource_sets').where('entity_id', '=', entityId).execute();
   await trx.deleteFrom('accounts').where('entity_id', '=', entityId).execute();

@@ -26,6 +26,8 @@ export interface Store {
   entities: EntityCache;
   /** Runs a prepared hot read on the read connection. */
   query<P extends Record<string, unknown>, R>(query: PreparedQuery<P, R>, params: P): Promise<R[]>;
+  /** `query`, synchronously: only where the database answers in process (SQLite), for the cached fast path of reads. */
+  queryNow?<P extends Record<string, unknown>, R>(query: PreparedQuery<P, R>, params: P): R[];
   close(): Promise<void>;
 }
 
@@ -137,6 +139,9 @@ export function openStore(databaseUrl: string, options: StoreOptions = {}): Stor
     read,
     entities: new EntityCache(),
     async query(query, params) {
+      return this.queryNow!(query, params);
+    },
+    queryNow(query, params) {
       let c = compiled.get(query);
       if (!c) {
         c = compilePrepared(read, query);

@@ -18,6 +18,7 @@ export interface DB {
   entities: EntityTable;
   accounts: AccountTable;
   transactions: TransactionTable;
+  transaction_chunks: TransactionChunkTable;
   resource_sets: ResourceSetTable;
   entity_connections: EntityConnectionTable;
   refreshes: RefreshTable;
@@ -109,6 +110,24 @@ export interface AccountTable {
   sync_pruned_seq: Generated<number>;
   /** Its stored transactions, counted by the write that last reconciled them; null before migration 016 until then. */
   transaction_count: number | null;
+}
+
+/** An account's transactions rendered in chunks, oldest first (migration 017, src/store/transaction-chunks.ts). */
+export interface TransactionChunkTable {
+  account_id: string;
+  entity_id: string;
+  /** 0-based; holds the rows at ascending positions `chunk * 100` on. */
+  chunk: number;
+  first_at: string;
+  first_id: string;
+  /** Each row's `${booking_at} ${id}`, joined by newlines. */
+  keys: string;
+  /** Each row's end in `json`, in bytes of UTF-8, joined by commas. */
+  ends: string;
+  /** The rows' stored JSON (`transactions.api_json`), joined by commas. */
+  json: string;
+  /** `TRANSACTION_JSON_VERSION` of the rows' JSON. */
+  version: number;
 }
 
 export interface TransactionTable {

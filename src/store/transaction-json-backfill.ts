@@ -1,17 +1,19 @@
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { Store } from './database.ts';
 import type { DB } from './schema.ts';
+import { ensureChunks } from './transaction-chunks.ts';
 import { decodeTransaction, TRANSACTION_JSON_VERSION, transactionJson } from './transaction-rows.ts';
 
 /** Rows rendered per batch, and so the longest a batch holds SQLite's one thread. */
 export const BACKFILL_BATCH = 1000;
 
-/** What one pass did: rows found without the current JSON, rows given it, rows left as they were because they do not render (`MalformedData`), accounts given their count. */
+/** What one pass did: rows found without the current JSON, rows given it, rows left as they were because they do not render (`MalformedData`), accounts given their count, accounts given their chunks. */
 export interface BackfillResult {
   lacking: number;
   rendered: number;
   unrenderable: number;
   counted: number;
+  chunked: number;
 }
 
 /**
@@ -27,7 +29,7 @@ export interface BackfillResult {
  * version stays.
  */
 export async function backfillTransactionJson(store: Store, stopping: () => boolean = () => false): Promise<BackfillResult> {
-  const result: BackfillResult = { lacking: 0, rendered: 0, unrenderable: 0, counted: 0 };
+  const result: BackfillResult = { lacking: 0, rendered: 0, unrenderable: 0, counted: 0, chunked: 0 };
   let after = '';
   while (!stopping()) {
     // Past the last batch's ids: a row left (it does not render, a refresh held it) is not met again.
@@ -41,6 +43,7 @@ export async function backfillTransactionJson(store: Store, stopping: () => bool
     if (batch.length < BACKFILL_BATCH) break;
   }
   if (!stopping()) result.counted = await countUncountedAccounts(store.db);
+  if (!stopping()) result.chunked = await chunkUnchunkedAccounts(store, stopping);
   return result;
 }
 
@@ -122,4 +125,28 @@ async function countUncountedAccounts(db: Kysely<DB>): Promise<number> {
     .where('transaction_count', 'is', null)
     .executeTakeFirst();
   return Number(res.numUpdatedRows);
+}
+
+/**
+ * Gives every account with transactions but no chunks its chunks, one account a transaction,
+ * stopping early when `stopping()` says so. On PostgreSQL the account's row is locked first, as a
+ * refresh writing its transactions locks it, so the two take turns.
+ */
+async function chunkUnchunkedAccounts(store: Store, stopping: () => boolean): Promise<number> {
+  const accounts = await store.db
+    .selectFrom('accounts as a')
+    .select(['a.id', 'a.entity_id'])
+    .where('a.transaction_count', '>', 0)
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('transaction_chunks as c').select('c.chunk').whereRef('c.account_id', '=', 'a.id').where('c.chunk', '=', 0))))
+    .execute();
+  let chunked = 0;
+  for (const account of accounts) {
+    if (stopping()) break;
+    const wrote = await store.db.transaction().execute(async (trx) => {
+      if (store.dialect === 'postgres') await trx.selectFrom('accounts').select('id').where('id', '=', account.id).forUpdate().execute();
+      return ensureChunks(trx, account.entity_id, account.id);
+    });
+    if (wrote) chunked++;
+  }
+  return chunked;
 }

@@ -68,7 +68,7 @@ export function startHousekeeping(deps: HousekeepingDeps): { stop(): Promise<voi
       everyMs: 86_400_000,
       async run() {
         const done = await backfillTransactionJson(deps.store, () => stopping);
-        if (done.rendered > 0 || done.counted > 0 || done.unrenderable > 0) deps.log.info({ ...done }, 'rendered stored transactions\' JSON');
+        if (done.rendered > 0 || done.counted > 0 || done.unrenderable > 0 || done.chunked > 0) deps.log.info({ ...done }, 'rendered stored transactions\' JSON and chunks');
       },
     },
     {

@@ -4,7 +4,7 @@ import { after, before, it } from 'node:test';
 import { ResponseCache } from '../../src/api/data/response-cache.ts';
 import { auditRecords } from '../helpers/audit-records.ts';
 import { describeDialects } from '../helpers/dialects.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { startTestServer, type ApiResponse, type TestServer } from '../helpers/server.ts';
 
 /** A response as it came off the wire: status line, headers in order with their case, body bytes. */
 interface RawResponse {
@@ -187,5 +187,107 @@ describeDialects('the cached fast path of data reads', (dialect) => {
       for (const r of alike) assert.deepEqual(r, alike[0], p);
       assert.deepEqual([mine[0]!.kind, mine[0]!.entity_id, mine[0]!.outcome], ['data.read', entity.id, 'OK'], p);
     }
+  });
+});
+
+/**
+ * A first read of a transactions page (the response cache off, as after every refresh) is built on
+ * the fast path from the account's chunks where the store reads synchronously (SQLite; decision
+ * 024): it must send what the general path renders, byte for byte, for every kind of page, and
+ * honour a consent ended between two reads. On PostgreSQL the general path answers every one.
+ */
+describeDialects('the fast path of a first read of a transactions page', (dialect) => {
+  let s: TestServer;
+  let token: string;
+  let customerId: string;
+
+  before(async () => {
+    s = await startTestServer({ dialect, frozenClock: true, env: { RESPONSE_CACHE_MB: '0' } });
+    token = await s.token();
+    customerId = await s.createCustomer(token);
+  });
+  after(() => s.close());
+
+  const served = () => s.server.app!.cachedReads.served;
+  const fastPath = dialect === 'sqlite';
+
+  /** Pages of every kind the fast path answers: default, by number (past the end too), by cursor (followed from `Link`), the largest. */
+  async function pagePaths(entityId: string, accountId: string): Promise<string[]> {
+    const base = `/data/v2/accounts/${accountId}/transactions`;
+    const paths = [base, `${base}?size=100`, `${base}?size=3&page=1`, `${base}?page=2&size=40`, `${base}?size=1000`, `${base}?page=999`, `${base}?size=7`];
+    let next: string | null = `${base}?size=60`;
+    for (let i = 0; next && i < 4; i++) {
+      paths.push(next);
+      const res: ApiResponse = await s.request(next, { token, headers: { entity_id: entityId } });
+      next = /^<([^>]+)>; rel="next"$/.exec(res.headers.get('link') ?? '')?.[1] ?? null;
+    }
+    return paths;
+  }
+
+  it('sends what the general path renders, headers in order included, and writes the same audit record', async () => {
+    const entity = await s.createSandboxEntity(token, { customer_id: customerId, bank_identifier: 'SANDBOX_FALCON_AE', login: 'cold-page', profile: 'high_volume' });
+    const accountId = (await s.request('/data/v2/accounts', { token, headers: { entity_id: entity.id } })).body[0].account_id as string;
+    const paths = await pagePaths(entity.id, accountId);
+    assert.ok(paths.some((p) => p.includes('cursor=')), 'a page by cursor');
+    const version = (await s.server.ctx.store.db.selectFrom('entities').select('data_version').where('id', '=', entity.id).executeTakeFirstOrThrow()).data_version;
+    const etag = `"${entity.id}.${version}"`;
+    const headers = (i: number, more: Record<string, string> = {}) => ({ authorization: `Bearer ${token}`, 'x-request-id': `cold-page-${dialect}-${i}`, entity_id: entity.id, ...more });
+
+    const fast: RawResponse[][] = [];
+    let before = served();
+    for (const [i, p] of paths.entries()) fast.push([await rawGet(s.url, p, headers(i)), await rawGet(s.url, p, headers(i, { 'if-none-match': etag }))]);
+    assert.equal(served() - before, fastPath ? paths.length * 2 : 0, 'the fast path answered every read on SQLite, none on PostgreSQL');
+
+    s.server.app!.cachedReads.stop();
+    before = served();
+    for (const [i, p] of paths.entries()) {
+      const ok = await rawGet(s.url, p, headers(i));
+      const notModified = await rawGet(s.url, p, headers(i, { 'if-none-match': etag }));
+      assert.equal(ok.status, 200, `${p}: ${ok.body}`);
+      assert.equal(notModified.status, 304, p);
+      assert.deepEqual({ ...ok, remaining: null }, { ...fast[i]![0]!, remaining: null }, `${p}: 200 alike`);
+      assert.deepEqual({ ...notModified, remaining: null }, { ...fast[i]![1]!, remaining: null }, `${p}: 304 alike`);
+    }
+    assert.equal(served(), before);
+
+    await s.server.ctx.audit.flush();
+    const records = await auditRecords(s.server.ctx.store.db, (r) => r.request_id?.startsWith(`cold-page-${dialect}-`) ?? false);
+    for (const [i, p] of paths.entries()) {
+      const mine = records.filter((r) => r.request_id === `cold-page-${dialect}-${i}`).map(({ id: _id, at: _at, ...rest }) => rest);
+      assert.deepEqual(mine.map((r) => r.status).sort(), [200, 200, 304, 304], p);
+      const alike = mine.map((r) => ({ ...r, status: 0 }));
+      for (const r of alike) assert.deepEqual(r, alike[0], p);
+      assert.deepEqual([mine[0]!.kind, mine[0]!.resource, mine[0]!.account_id], ['data.read', 'transactions', accountId], p);
+    }
+  });
+
+  it('leaves to the general path what it does not take as it is, and honours a consent revoked between two reads', async () => {
+    s.server.app!.cachedReads.stop();
+    await s.restart();
+    token = await s.token();
+    const entity = await s.createSandboxEntity(token, { customer_id: customerId, bank_identifier: 'SANDBOX_FALCON_AE', login: 'cold-page-refusals' });
+    const accountId = (await s.request('/data/v2/accounts', { token, headers: { entity_id: entity.id } })).body[0].account_id as string;
+    const base = `/data/v2/accounts/${accountId}/transactions`;
+    const read = (p: string) => s.request(p, { token, headers: { entity_id: entity.id } });
+    const before = served();
+    for (const [p, status] of [
+      [`${base}?start_date=2020-01-01`, 200],
+      [`${base}?size=0100`, 200],
+      [`${base}?size=1001`, 400],
+      [`${base}?page=1&cursor=abc`, 400],
+      [`${base}?cursor=not-ours`, 400],
+      [`${base}?size=5&size=6`, 400],
+      [`${base}?verbose=true`, 200],
+      [`/data/v2/accounts/unknown-account/transactions`, 404],
+    ] as const) {
+      assert.equal((await read(p)).status, status, p);
+    }
+    assert.equal(served(), before, 'none of them took the fast path');
+
+    assert.equal((await read(base)).status, 200);
+    assert.equal(served() - before, fastPath ? 1 : 0);
+    assert.equal((await s.request(`/customers/v1/${customerId}/entities/${entity.id}`, { token, method: 'DELETE' })).status, 200);
+    const revoked = await read(base);
+    assert.deepEqual([revoked.status, revoked.body.code], [403, 'CONSENT_REVOKED']);
   });
 });

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
+import { sql } from 'kysely';
 import { backfillTransactionJson } from '../../src/store/transaction-json-backfill.ts';
+import { CHUNK_ROWS } from '../../src/store/transaction-chunks.ts';
 import { TRANSACTION_JSON_VERSION } from '../../src/store/transaction-rows.ts';
 import { describeDialects } from '../helpers/dialects.ts';
 import { eventually } from '../helpers/eventually.ts';
@@ -28,22 +30,35 @@ describeDialects('transactions pages from their stored JSON', (dialect) => {
   after(() => s.close());
 
   /** Every page of every account's transactions, 40 a page (the keyset cursor), and one page by number. */
-  async function pages(entityId: string, accountIds: string[]): Promise<string[]> {
+  async function pages(entityId: string, accountIds: string[], unchecked = false): Promise<string[]> {
     const out: string[] = [];
     for (const accountId of accountIds) {
       let next: string | null = `/data/v2/accounts/${accountId}/transactions?size=40`;
       while (next) {
-        const res: ApiResponse = await s.request(next, { token, headers: { entity_id: entityId } });
+        const res: ApiResponse = await s.request(next, { token, headers: { entity_id: entityId }, unchecked });
         assert.equal(res.status, 200, res.text);
         out.push(`${res.headers.get('x-total-count')} ${res.headers.get('link')} ${res.text}`);
         next = /^<([^>]+)>; rel="next"$/.exec(res.headers.get('link') ?? '')?.[1] ?? null;
       }
-      out.push((await s.request(`/data/v2/accounts/${accountId}/transactions?size=7&page=2`, { token, headers: { entity_id: entityId } })).text);
+      out.push((await s.request(`/data/v2/accounts/${accountId}/transactions?size=7&page=2`, { token, headers: { entity_id: entityId }, unchecked })).text);
     }
     return out;
   }
 
   const db = () => s.server.ctx.store.db;
+
+  /** Every account of the entity holds its transactions in chunks 0, 1, … of 100 rows but the last, in the rows' order (decision 024). */
+  async function assertChunked(entityId: string): Promise<void> {
+    const accounts = await db().selectFrom('accounts').select(['id', 'transaction_count']).where('entity_id', '=', entityId).execute();
+    for (const account of accounts) {
+      const rows = await db().selectFrom('transactions').select(['id', 'api_json']).where('account_id', '=', account.id).orderBy('booking_at').orderBy('id').execute();
+      const chunks = await db().selectFrom('transaction_chunks').selectAll().where('account_id', '=', account.id).orderBy('chunk').execute();
+      assert.equal(Number(account.transaction_count), rows.length);
+      assert.deepEqual(chunks.map((c) => c.chunk), Array.from({ length: Math.ceil(rows.length / CHUNK_ROWS) }, (_, i) => i), account.id);
+      assert.deepEqual(chunks.flatMap((c) => c.keys.split('\n').map((k) => k.split(' ')[1])), rows.map((r) => r.id));
+      assert.equal(chunks.map((c) => c.json).join(','), rows.map((r) => r.api_json).join(','));
+    }
+  }
 
   for (const bank of BANKS) {
     it(`${bank}: the stored JSON, a page of older rows and a page of both read alike`, async () => {
@@ -52,7 +67,18 @@ describeDialects('transactions pages from their stored JSON', (dialect) => {
       const stored = await db().selectFrom('transactions').select(['api_json', 'api_json_version']).where('entity_id', '=', entity.id).execute();
       assert.ok(stored.length > 40, `${bank} has a few pages of transactions`);
       assert.ok(stored.every((r) => r.api_json !== null && r.api_json_version === TRANSACTION_JSON_VERSION), 'every row was written with its JSON');
+      const fromChunks = await pages(entity.id, accounts);
+      await assertChunked(entity.id);
+
+      // The chunks are what answers: marked, every page shows the mark (a key of the same length, so every offset holds).
+      await db().updateTable('transaction_chunks').set({ json: sql<string>`replace(json, '"amount":', '"AMOUNT":')` }).where('entity_id', '=', entity.id).execute();
+      const marked = await pages(entity.id, accounts, true);
+      assert.ok(marked.filter((p) => p.includes('"amount":')).length === 0 && marked.filter((p) => p.includes('"AMOUNT":')).length > accounts.length, 'every page came from the chunks');
+
+      // Without its chunks (as an account written before migration 017), a page joins the rows' JSON.
+      await db().deleteFrom('transaction_chunks').where('entity_id', '=', entity.id).execute();
       const fromJson = await pages(entity.id, accounts);
+      assert.deepEqual(fromJson, fromChunks);
 
       // Every other row as an older openlean left it: pages mix both kinds.
       const ids = (await db().selectFrom('transactions').select('id').where('entity_id', '=', entity.id).orderBy('id').execute()).map((r) => r.id);
@@ -79,13 +105,23 @@ describeDialects('transactions pages from their stored JSON', (dialect) => {
     await db().updateTable('transactions').set({ api_json: null, api_json_version: null }).where('entity_id', '=', entity.id).execute();
     await db().updateTable('transactions').set({ api_json: '{"old":true}', api_json_version: 0 }).where('id', '=', written[0]!.id).execute();
     await db().updateTable('accounts').set({ transaction_count: null }).where('entity_id', '=', entity.id).execute();
+    await db().deleteFrom('transaction_chunks').where('entity_id', '=', entity.id).execute();
 
     await s.restart();
     token = await s.token();
     await eventually('every row rendered again and every account counted', async () => {
       const rows = await stored();
       const counts = await db().selectFrom('accounts').select('transaction_count').where('entity_id', '=', entity.id).execute();
-      return rows.every((r) => r.api_json_version === TRANSACTION_JSON_VERSION) && counts.every((c) => c.transaction_count !== null);
+      const chunks = await db().selectFrom('transaction_chunks').select('chunk').where('entity_id', '=', entity.id).execute();
+      return rows.every((r) => r.api_json_version === TRANSACTION_JSON_VERSION) && counts.every((c) => c.transaction_count !== null) && chunks.length > 0;
+    });
+    await eventually('every account chunked', async () => {
+      try {
+        await assertChunked(entity.id);
+        return true;
+      } catch {
+        return false;
+      }
     });
     assert.deepEqual(await stored(), written, 'the same JSON as the refresh wrote');
     assert.equal(await version(), versionBefore, 'the data version stays: nothing served changed');
@@ -99,7 +135,7 @@ describeDialects('transactions pages from their stored JSON', (dialect) => {
     // A currency without an exponent: its read fails (MalformedData), and so does its rendering.
     await db().updateTable('transactions').set({ currency: 'ZZZ' }).where('id', '=', b!.id).execute();
     const store = s.server.ctx.store;
-    assert.deepEqual(await backfillTransactionJson(store, () => true), { lacking: 0, rendered: 0, unrenderable: 0, counted: 0 });
+    assert.deepEqual(await backfillTransactionJson(store, () => true), { lacking: 0, rendered: 0, unrenderable: 0, counted: 0, chunked: 0 });
     const done = await backfillTransactionJson(store);
     assert.ok(done.rendered >= 1 && done.unrenderable === 1, JSON.stringify(done));
     const after = await db().selectFrom('transactions').select(['id', 'api_json', 'api_json_version']).where('id', 'in', [a!.id, b!.id]).orderBy('id').execute();
@@ -133,5 +169,39 @@ describeDialects('transactions pages from their stored JSON', (dialect) => {
     const second = await counts();
     for (const [kept, rows, total] of second) assert.deepEqual([kept, total], [rows, rows]);
     assert.ok(second.some(([, rows], i) => rows! < first[i]![1]!), 'the refresh removed transactions');
+  });
+
+  it('keeps each account\'s chunks as refreshes add, rewrite and remove transactions, rewriting only those from the first change on', async () => {
+    const bank = 'SANDBOX_FALCON_AE';
+    const login = 'json-chunks';
+    const entity = await s.createSandboxEntity(token, { customer_id: customerId, bank_identifier: bank, login, profile: 'high_volume' });
+    const accounts: string[] = (await s.request('/data/v2/accounts', { token, headers: { entity_id: entity.id } })).body.map((a: { account_id: string }) => a.account_id);
+    await assertChunked(entity.id);
+    const firstChunks = await db().selectFrom('transaction_chunks').select(['account_id', 'chunk', 'json']).where('entity_id', '=', entity.id).where('chunk', '=', 0).orderBy('account_id').execute();
+    assert.ok(firstChunks.length > 0);
+
+    // Recent entries reissued under new ids and withdrawn: changes a few days back, far after the first chunk.
+    await s.setSandboxFaults(bank, login, ['withdrawn_transactions', 'reissued_transactions']);
+    const started = await s.request('/data/v2/refreshes', { method: 'POST', token, headers: { entity_id: entity.id } });
+    assert.equal((await s.waitForRefresh(token, entity.id, started.body.refresh_id)).status, 'FINISHED');
+    await assertChunked(entity.id);
+    const fromChunks = await pages(entity.id, accounts);
+    assert.deepEqual(
+      await db().selectFrom('transaction_chunks').select(['account_id', 'chunk', 'json']).where('entity_id', '=', entity.id).where('chunk', '=', 0).orderBy('account_id').execute(),
+      firstChunks,
+      'the first chunks stand',
+    );
+
+    await db().deleteFrom('transaction_chunks').where('entity_id', '=', entity.id).execute();
+    assert.deepEqual(await pages(entity.id, accounts), fromChunks, 'the rows answer as the chunks did');
+
+    // A refresh gives an account that has none its chunks, whether or not it changed a transaction.
+    const again = await s.request('/data/v2/refreshes', { method: 'POST', token, headers: { entity_id: entity.id } });
+    assert.equal((await s.waitForRefresh(token, entity.id, again.body.refresh_id)).status, 'FINISHED');
+    await assertChunked(entity.id);
+
+    // Deleting the entity purges its chunks with its transactions.
+    assert.equal((await s.request(`/customers/v1/${customerId}/entities/${entity.id}`, { method: 'DELETE', token })).status, 200);
+    await eventually('the chunks purged', async () => (await db().selectFrom('transaction_chunks').select('chunk').where('entity_id', '=', entity.id).execute()).length === 0);
   });
 });

@@ -6,6 +6,7 @@ import { PERMISSION_FOR } from '../../domain/permissions.ts';
 import { effectiveStatus } from '../../entities/effective-status.ts';
 import { rateLimitHeaders } from '../auth-guard.ts';
 import { requestIdOf } from '../request-id.ts';
+import { coldTransactionsPage } from './cold-page.ts';
 import { etagMatches } from './entity-access.ts';
 import { ResponseCache } from './response-cache.ts';
 
@@ -15,7 +16,9 @@ import { ResponseCache } from './response-cache.ts';
  * finished body is in the response cache. Such a read is answered here, before Fastify routes it,
  * with the same checks as the general path (token, scope, tenancy, consent, permission, rate
  * limit), the same headers in the same order, the same body and the same audit record;
- * test/api/read-fast-path.test.ts compares the two byte for byte. Whatever this path is unsure
+ * test/api/read-fast-path.test.ts compares the two byte for byte. A transactions page not in the
+ * cache is built here too, from its account's chunks, where the store reads synchronously
+ * (src/api/data/cold-page.ts). Whatever this path is unsure
  * of, it leaves alone, before it has changed anything: the general path then answers it, errors
  * included.
  */
@@ -86,8 +89,15 @@ export function createCachedReads(ctx: AppContext): CachedReads {
       if (entity === undefined || entity.app_id !== principal.appId || entity.synced_at === null) return false;
       const status = effectiveStatus(entity, ctx.now());
       if (status === 'EXPIRED' || status === 'REVOKED') return false;
-      const cached = ctx.responses.get(ResponseCache.key(entity.id, entity.data_version, url));
-      if (cached === undefined || !entity.permissions.includes(PERMISSION_FOR[cached.read.resource])) return false;
+      const key = ResponseCache.key(entity.id, entity.data_version, url);
+      let cached = ctx.responses.get(key);
+      if (cached === undefined) {
+        // A first read of a transactions page, when the account's chunks answer it (decision 024).
+        cached = coldTransactionsPage(ctx, entity, url);
+        if (cached === undefined) return false;
+        ctx.responses.set(key, cached);
+      }
+      if (!entity.permissions.includes(PERMISSION_FOR[cached.read.resource])) return false;
 
       let limits: ReturnType<typeof rateLimitHeaders> | null = null;
       if (ctx.rateLimits) {

@@ -205,7 +205,7 @@ export async function sendData(
 }
 
 /** The `ETag` of an entity's stored data: it changes with every write of that data (its `data_version`). */
-const etagOf = (entity: EntityRow) => `"${entity.id}.${entity.data_version}"`;
+export const etagOf = (entity: Pick<EntityRow, 'id' | 'data_version'>) => `"${entity.id}.${entity.data_version}"`;
 
 function sendCached(request: FastifyRequest, reply: FastifyReply, cached: CachedResponse): FastifyReply {
   reply.header('etag', cached.etag);

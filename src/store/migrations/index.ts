@@ -15,6 +15,7 @@ import * as sealedSigningKeys from './013-sealed-signing-keys.ts';
 import * as auditEvents from './014-audit-events.ts';
 import * as auditSegments from './015-audit-segments.ts';
 import * as transactionJson from './016-transaction-json.ts';
+import * as transactionChunks from './017-transaction-chunks.ts';
 
 /** Every migration, in order. Names are stable forever: they are the keys recorded in the database. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -34,4 +35,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '014-audit-events': auditEvents,
   '015-audit-segments': auditSegments,
   '016-transaction-json': transactionJson,
+  '017-transaction-chunks': transactionChunks,
 };

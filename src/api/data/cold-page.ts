@@ -1,0 +1,66 @@
+import type { AppContext } from '../../context.ts';
+import { decodeCursor } from '../../domain/cursor.ts';
+import { PERMISSION_FOR } from '../../domain/permissions.ts';
+import type { EntityRow } from '../../store/schema.ts';
+import { transactionsPageNow } from '../../store/bank-data-reads.ts';
+import { DEFAULT_PAGE_SIZE, keysetNext, MAX_PAGE_SIZE, pageHeaders, type KeysetPaging } from '../pagination.ts';
+import { etagOf } from './entity-access.ts';
+import { cachedResponse, type CachedResponse } from './response-cache.ts';
+
+/** `/data/v2/accounts/{account_id}/transactions` with an `account_id` that needs no percent-decoding, as the general path's schema takes it (1–64 characters). */
+const TRANSACTIONS_PATH = /^\/data\/v2\/accounts\/([A-Za-z0-9._~-]{1,64})\/transactions$/;
+/** The query values the general path's schema takes, written as it would write them back: no sign, no leading zero, no exponent. */
+const PAGE_VALUE = /^(?:0|[1-9]\d{0,6})$/;
+const SIZE_VALUE = /^[1-9]\d{0,3}$/;
+
+/**
+ * The paging of a transactions page's query, if it is one the general path would take as it is
+ * and the fast path can answer: nothing but `page`, `size` and `cursor`, each at most once, written
+ * plainly, within the schema's bounds (src/api/pagination.ts), not `page` and `cursor` together,
+ * the cursor one openlean issued. Anything else (a date range, Lean's flags, `entity_id`, an
+ * encoded character, a value to refuse) is undefined: the general path answers it, errors included.
+ */
+export function plainPaging(query: string): KeysetPaging | undefined {
+  let page: number | undefined;
+  let size: number | undefined;
+  let cursor: string | undefined;
+  if (query !== '') {
+    for (const pair of query.split('&')) {
+      const eq = pair.indexOf('=');
+      const name = eq < 0 ? pair : pair.slice(0, eq);
+      const value = eq < 0 ? '' : pair.slice(eq + 1);
+      if (name === 'page' && page === undefined && PAGE_VALUE.test(value) && Number(value) <= 1_000_000) page = Number(value);
+      else if (name === 'size' && size === undefined && SIZE_VALUE.test(value) && Number(value) <= MAX_PAGE_SIZE) size = Number(value);
+      else if (name === 'cursor' && cursor === undefined && value !== '') cursor = value;
+      else return undefined;
+    }
+  }
+  const pageSize = size ?? DEFAULT_PAGE_SIZE;
+  if (cursor === undefined) return { size: pageSize, offset: (page ?? 0) * pageSize, limit: pageSize + 1, ...(page === undefined ? {} : { page }) };
+  const after = page === undefined ? decodeCursor(cursor) : undefined;
+  return after && { size: pageSize, offset: 0, limit: pageSize + 1, after };
+}
+
+/**
+ * A first read of a transactions page on the cached fast path (src/api/data/cached-read.ts): the
+ * answer `GET /data/v2/accounts/{account_id}/transactions` gives `entity`'s application at `url`,
+ * built from the account's chunks (docs/decisions/024) with the general path's headers (ETag,
+ * `x-total-count`, `Link`) and body, byte for byte. Undefined whenever the general path might
+ * answer otherwise or the chunks cannot answer: another URL, a query it does not take plainly, no
+ * transactions permission, no such account, an account without transactions (the general path
+ * then says whether they were ever fetched), chunks missing, or a store that reads asynchronously.
+ * The caller has checked the token, tenancy and consent.
+ */
+export function coldTransactionsPage(ctx: AppContext, entity: EntityRow, url: string): CachedResponse | undefined {
+  const q = url.indexOf('?');
+  const match = TRANSACTIONS_PATH.exec(q < 0 ? url : url.slice(0, q));
+  if (!match || !entity.permissions.includes(PERMISSION_FOR.transactions)) return undefined;
+  const paging = plainPaging(q < 0 ? '' : url.slice(q + 1));
+  if (!paging) return undefined;
+  const accountId = match[1]!;
+  const found = transactionsPageNow(ctx.store, entity.id, { accountId, ...paging });
+  if (!found?.account || found.account.count === null || found.account.count === 0) return undefined;
+  const total = found.account.count;
+  const headers = pageHeaders(url, total, keysetNext(paging, found.found, found.last));
+  return cachedResponse(found.body, headers, etagOf(entity), { resource: 'transactions', operation: 'getTransactions', accountId });
+}

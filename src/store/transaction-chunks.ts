@@ -1,0 +1,255 @@
+import { PostgresAdapter, sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Position } from '../domain/cursor.ts';
+import { prepared } from './prepared.ts';
+import type { DB, TransactionChunkTable } from './schema.ts';
+import { TRANSACTION_JSON_VERSION } from './transaction-rows.ts';
+
+/*
+ * An account's transactions kept rendered in chunks (docs/decisions/024): its rows in ascending
+ * (booking_at, id) order, oldest first, `CHUNK_ROWS` to a chunk, each chunk their stored JSON
+ * joined by commas with each row's key and byte offsets. Ascending, because new transactions are
+ * newer than the stored ones: a refresh appends, and rewrites only the last chunk. Any page of up
+ * to `CHUNK_ROWS` rows, by number or by cursor, is then at most two chunk rows and a slice, where
+ * the row path read and joined every row of it (decision 023: ~70 µs of SQLite's own work a page
+ * before a value reaches JavaScript).
+ */
+
+/** Rows per chunk: a page of at most this many spans at most two chunks. */
+export const CHUNK_ROWS = 100;
+
+/** A stored row as a chunk takes it: its key and its stored JSON. */
+export interface ChunkSource {
+  id: string;
+  booking_at: string;
+  json: string;
+}
+
+/** One chunk as stored (`transaction_chunks`, whose columns say what each holds), without its account's ids and version. */
+export type ChunkContent = Omit<TransactionChunkTable, 'account_id' | 'entity_id' | 'version'>;
+
+/** The key of a row as a chunk's `keys` holds it. */
+const keyOf = (at: string, id: string) => `${at} ${id}`;
+
+/**
+ * `rows` (ascending by (booking_at, id), positions from `firstChunk * CHUNK_ROWS` on) cut into
+ * chunks numbered from `firstChunk`. Pure.
+ */
+export function chunksOf(rows: readonly ChunkSource[], firstChunk: number): ChunkContent[] {
+  const chunks: ChunkContent[] = [];
+  for (let i = 0; i < rows.length; i += CHUNK_ROWS) {
+    const part = rows.slice(i, i + CHUNK_ROWS);
+    const ends: number[] = [];
+    let end = -1;
+    for (const row of part) ends.push((end += 1 + Buffer.byteLength(row.json)));
+    chunks.push({
+      chunk: firstChunk + i / CHUNK_ROWS,
+      first_at: part[0]!.booking_at,
+      first_id: part[0]!.id,
+      keys: part.map((r) => keyOf(r.booking_at, r.id)).join('\n'),
+      ends: ends.join(','),
+      json: part.map((r) => r.json).join(','),
+    });
+  }
+  return chunks;
+}
+
+/** A chunk as a page read finds it: `json` is bytes on SQLite, text on PostgreSQL. */
+export interface FoundChunk {
+  chunk: number;
+  keys: string;
+  ends: string;
+  json: Buffer | string;
+  version: number;
+}
+
+/** Where a page is: newest first, `size` rows, after the account's `offset` newest or after the row at `after`. */
+export interface ChunkPageQuery {
+  /** The account's kept count of transactions. */
+  total: number;
+  size: number;
+  offset: number;
+  after?: Position;
+}
+
+/** A page assembled from chunks: the body `[…]`, the rows found (at most `size + 1`), the position of its `size`th row. */
+export interface ChunkPage {
+  body: Buffer;
+  found: number;
+  last: Position | null;
+}
+
+const OPEN = Buffer.from('[');
+const COMMA = Buffer.from(',');
+const CLOSE = Buffer.from(']');
+
+/**
+ * The page `q` asks for out of `chunks` (those a page query found, ascending), newest first; or
+ * undefined when they do not hold it whole and as current: a chunk missing, of another rendering
+ * version, of a row count the account's `total` contradicts, or the cursor's row not in them (it
+ * was removed). The caller then reads the rows. Pure.
+ */
+export function pageFromChunks(chunks: readonly FoundChunk[], q: ChunkPageQuery): ChunkPage | undefined {
+  const byNumber = new Map<number, { keys: string[]; ends: number[]; json: Buffer }>();
+  for (const c of chunks) {
+    if (c.version !== TRANSACTION_JSON_VERSION) return undefined;
+    const keys = c.keys.split('\n');
+    const ends = c.ends.split(',').map(Number);
+    // Every chunk but the account's last is full; the last holds the rest.
+    if (keys.length !== ends.length || keys.length !== Math.min(CHUNK_ROWS, q.total - c.chunk * CHUNK_ROWS)) return undefined;
+    byNumber.set(c.chunk, { keys, ends, json: typeof c.json === 'string' ? Buffer.from(c.json) : c.json });
+  }
+  // The ascending position just past the page's newest row.
+  let top = Math.max(0, q.total - q.offset);
+  if (q.after) {
+    const key = keyOf(q.after.at, q.after.id);
+    const holding = chunks.find((c) => byNumber.get(c.chunk)!.keys.includes(key));
+    if (!holding) return undefined;
+    top = holding.chunk * CHUNK_ROWS + byNumber.get(holding.chunk)!.keys.indexOf(key);
+  }
+  const bottom = Math.max(0, top - q.size);
+  const parts: Buffer[] = [OPEN];
+  for (let p = top - 1; p >= bottom; p--) {
+    const c = byNumber.get(Math.floor(p / CHUNK_ROWS));
+    if (!c) return undefined;
+    const i = p % CHUNK_ROWS;
+    if (p < top - 1) parts.push(COMMA);
+    parts.push(c.json.subarray(i === 0 ? 0 : c.ends[i - 1]! + 1, c.ends[i]!));
+  }
+  parts.push(CLOSE);
+  let last: Position | null = null;
+  if (top - bottom === q.size && q.size > 0) {
+    const c = byNumber.get(Math.floor(bottom / CHUNK_ROWS))!;
+    const key = c.keys[bottom % CHUNK_ROWS]!;
+    const space = key.indexOf(' ');
+    last = { at: key.slice(0, space), id: key.slice(space + 1) };
+  }
+  return { body: Buffer.concat(parts), found: Math.min(top, q.size + 1), last };
+}
+
+/** The chunk's JSON as the reader wants it: bytes from SQLite (no decoding to a string), text from PostgreSQL. */
+const chunkJson = (db: Kysely<DB>) => (db.getExecutor().adapter instanceof PostgresAdapter ? sql<Buffer | string>`c.json` : sql<Buffer | string>`cast(c.json as blob)`);
+
+/** A row of a chunk query: the account's kept count, and a chunk (nulls when none). */
+export type ChunkRow = { kept: number | string | null; chunk: number | null; keys: string | null; ends: string | null; json: Buffer | string | null; version: number | null };
+
+/**
+ * The account's kept count (null: the entity has no such account; -1: none kept) and the chunks a
+ * page by number needs: those holding ascending positions `kept - offset - size` to
+ * `kept - offset - 1`, ascending. One row per chunk, or one row of nulls. (The casts truncate:
+ * better-sqlite3 binds a number as a real, which SQLite divides as one.)
+ */
+export const CHUNKS_BY_OFFSET = prepared<{ entityId: string; accountId: string; offset: number; size: number }, ChunkRow>((db, p) =>
+  chunksOfAccount(
+    db,
+    p,
+    sql<boolean>`c.chunk between cast((a.transaction_count - ${p('offset')} - ${p('size')}) / ${CHUNK_ROWS} as integer) and cast((a.transaction_count - ${p('offset')} - 1) / ${CHUNK_ROWS} as integer)`,
+  ),
+);
+
+/**
+ * The account's kept count (as `CHUNKS_BY_OFFSET`) and the chunk that holds the row at
+ * (`at`, `id`), if it is stored, with the one before it: all a page of at most `CHUNK_ROWS` after
+ * that row needs.
+ */
+export const CHUNKS_BY_CURSOR = prepared<{ entityId: string; accountId: string; at: string; id: string }, ChunkRow>((db, p) =>
+  chunksOfAccount(db, p, sql<boolean>`c.chunk between ${holdingChunk(db, p)} - 1 and ${holdingChunk(db, p)}`),
+);
+
+/** Entity `entityId`'s account `accountId`'s kept count, with each of its chunks that `which` (of `c`, the chunk, and `a`, the account) holds. */
+function chunksOfAccount(db: Kysely<DB>, p: <K extends 'accountId' | 'entityId'>(name: K) => string, which: RawBuilder<boolean>) {
+  return db
+    .selectFrom('accounts as a')
+    .leftJoin('transaction_chunks as c', (join) => join.onRef('c.account_id', '=', 'a.id').on(which))
+    .select([sql<number | null>`coalesce(a.transaction_count, -1)`.as('kept'), 'c.chunk', 'c.keys', 'c.ends', chunkJson(db).as('json'), 'c.version'])
+    .where('a.id', '=', p('accountId'))
+    .where('a.entity_id', '=', p('entityId'))
+    .orderBy('c.chunk');
+}
+
+/** The number of the account's last chunk whose first row is at or before (`at`, `id`): the chunk that row is in, if stored. */
+function holdingChunk(db: Kysely<DB>, p: <K extends 'accountId' | 'at' | 'id'>(name: K) => string) {
+  return db
+    .selectFrom('transaction_chunks as h')
+    .select('h.chunk')
+    .where('h.account_id', '=', p('accountId'))
+    .where((eb) => eb.or([eb('h.first_at', '<', p('at')), eb.and([eb('h.first_at', '=', p('at')), eb('h.first_id', '<=', p('id'))])]))
+    .orderBy('h.first_at', 'desc')
+    .orderBy('h.first_id', 'desc')
+    .limit(1);
+}
+
+/** What a chunk query found: the account's kept count (undefined: no such account of the entity; null: none kept) and the chunks. */
+export function foundChunks(rows: readonly ChunkRow[]): { count: number | null | undefined; chunks: FoundChunk[] } {
+  if (rows.length === 0) return { count: undefined, chunks: [] };
+  const kept = Number(rows[0]!.kept);
+  const chunks: FoundChunk[] = [];
+  for (const r of rows) if (r.chunk !== null) chunks.push({ chunk: r.chunk, keys: r.keys!, ends: r.ends!, json: r.json!, version: r.version! });
+  return { count: kept < 0 ? null : kept, chunks };
+}
+
+/** Chunk rows written per statement. */
+const INSERT_BATCH = 20;
+
+/**
+ * Rewrites account `accountId`'s chunks from the one holding the earliest row a write changed on,
+ * inside that write's transaction: `changedFrom` is the earliest `booking_at` added, rewritten (old
+ * or new) or removed; null rewrites them all. Chunks before it hold only rows before it, so they
+ * stand, unless one is missing (an account written before migration 017), in which case all are
+ * rewritten. When a row to chunk lacks JSON of the current rendering version, the account keeps no
+ * chunks from there on, and its pages are read from the rows until a later write (or the JSON
+ * backfill) gives it them.
+ */
+export async function rewriteChunks(trx: Kysely<DB>, entityId: string, accountId: string, changedFrom: string | null): Promise<boolean> {
+  let from: { chunk: number; first_at: string; first_id: string } | undefined;
+  if (changedFrom !== null) {
+    const holding = await trx
+      .selectFrom('transaction_chunks')
+      .select(['chunk', 'first_at', 'first_id'])
+      .where('account_id', '=', accountId)
+      .where('first_at', '<', changedFrom)
+      .orderBy('first_at', 'desc')
+      .orderBy('first_id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (holding) {
+      const { n } = await trx
+        .selectFrom('transaction_chunks')
+        .select(sql<number>`count(*)`.as('n'))
+        .where('account_id', '=', accountId)
+        .where('chunk', '<', holding.chunk)
+        .executeTakeFirstOrThrow();
+      if (Number(n) === holding.chunk) from = holding;
+    }
+  }
+  await trx.deleteFrom('transaction_chunks').where('account_id', '=', accountId).where('chunk', '>=', from?.chunk ?? 0).execute();
+  let query = trx.selectFrom('transactions').select(['id', 'booking_at', 'api_json', 'api_json_version']).where('account_id', '=', accountId);
+  if (from) {
+    const { first_at, first_id } = from;
+    query = query.where((eb) => eb.or([eb('booking_at', '>', first_at), eb.and([eb('booking_at', '=', first_at), eb('id', '>=', first_id)])]));
+  }
+  const sources: ChunkSource[] = [];
+  for (const r of await query.orderBy('booking_at').orderBy('id').execute()) {
+    if (r.api_json === null || r.api_json_version !== TRANSACTION_JSON_VERSION) return false;
+    sources.push({ id: r.id, booking_at: r.booking_at, json: r.api_json });
+  }
+  const chunks = chunksOf(sources, from?.chunk ?? 0);
+  for (let i = 0; i < chunks.length; i += INSERT_BATCH) {
+    await trx
+      .insertInto('transaction_chunks')
+      .values(chunks.slice(i, i + INSERT_BATCH).map((c) => ({ ...c, account_id: accountId, entity_id: entityId, version: TRANSACTION_JSON_VERSION })))
+      .execute();
+  }
+  return true;
+}
+
+/**
+ * Gives account `accountId` its chunks if it has none (it was last written before migration 017),
+ * inside a write's transaction that changed none of its transactions, or the JSON backfill's.
+ * Returns whether it wrote chunks.
+ */
+export async function ensureChunks(trx: Kysely<DB>, entityId: string, accountId: string): Promise<boolean> {
+  const first = await trx.selectFrom('transaction_chunks').select('chunk').where('account_id', '=', accountId).where('chunk', '=', 0).executeTakeFirst();
+  if (first) return false;
+  const any = await trx.selectFrom('transactions').select('id').where('account_id', '=', accountId).limit(1).executeTakeFirst();
+  return any !== undefined && (await rewriteChunks(trx, entityId, accountId, null));
+}
