@@ -5,7 +5,7 @@ import { ENTITY_LEVEL, type ListResource } from './bank-data.ts';
 import type { Store } from './database.ts';
 import { prepared, type PreparedQuery } from './prepared.ts';
 import type { DB, TransactionTable } from './schema.ts';
-import { CHUNK_ROWS, CHUNKS_BY_CURSOR, CHUNKS_BY_OFFSET, foundChunks, pageFromChunks, type ChunkPage, type ChunkRow } from './transaction-chunks.ts';
+import { CHUNK_ROWS, CHUNKS_BY_CURSOR, CHUNKS_BY_OFFSET, foundChunks, pageFromChunks, type ChunkRow } from './transaction-chunks.ts';
 import { decodeTransaction, TRANSACTION_JSON_VERSION, transactionJson } from './transaction-rows.ts';
 
 /*
@@ -196,6 +196,8 @@ export interface TransactionsPage {
   account: { count: number | null } | undefined;
   /** The JSON (`toTransaction`'s) of the page's transactions, at most `size`, newest first, joined by commas: the body is `[${json}]`. */
   json: string;
+  /** `json`'s length in bytes of UTF-8, when the chunks said it (they keep it: no need to measure the text). */
+  bytes?: number;
   /** Rows the query found, at most `limit`: more than `size` says there is a next page. */
   found: number;
   /** The position of the page's `size`th transaction (its last, when there is a next page); null when it has fewer. */
@@ -213,7 +215,7 @@ export async function transactionsPage(store: Store, entityId: string, q: Transa
   const chunked = chunkQuery(entityId, q);
   if (chunked) {
     const page = chunkedPage(await store.query(chunked.query, chunked.params), q);
-    if (page) return { account: page.account, json: page.body.toString('utf8', 1, page.body.length - 1), found: page.found, last: page.last };
+    if (page) return page;
   }
   const params = pageParams(q);
   const { account, stored } = store.dialect === 'postgres' ? await joinedPage(store, entityId, q.size, params) : await rowsPage(store, entityId, q.size, params);
@@ -230,25 +232,23 @@ function chunkQuery(entityId: string, q: TransactionQuery & { size: number }): {
   return { query: CHUNKS_BY_CURSOR as never, params: { entityId, accountId: q.accountId, at: q.after.at, id: q.after.id } };
 }
 
-/** A page out of the rows of a chunk query: its body as bytes, or undefined when the chunks cannot answer it (the rows can). */
-function chunkedPage(rows: readonly ChunkRow[], q: TransactionQuery & { size: number }): (ChunkPage & { account: TransactionsPage['account'] }) | undefined {
+/** A page out of the rows of a chunk query, or undefined when the chunks cannot answer it (the rows can). */
+function chunkedPage(rows: readonly ChunkRow[], q: TransactionQuery & { size: number }): TransactionsPage | undefined {
   const { count, chunks } = foundChunks(rows);
-  if (count === undefined) return { account: undefined, body: EMPTY_PAGE, found: 0, last: null };
+  if (count === undefined) return { account: undefined, json: '', found: 0, last: null };
   if (count === null) return undefined;
   const page = pageFromChunks(chunks, { total: count, size: q.size, offset: q.offset, ...(q.after ? { after: q.after } : {}) });
   return page && { account: { count }, ...page };
 }
 
-const EMPTY_PAGE = Buffer.from('[]');
-
 /**
  * `transactionsPage` answered synchronously from the account's chunks (docs/decisions/024), for
  * the cached fast path of reads (src/api/data/cached-read.ts) on a store that reads synchronously
- * (SQLite): the body as the bytes to send. Undefined when the chunks cannot answer it (a date
+ * (SQLite). Undefined when the chunks cannot answer it (a date
  * range, a chunk missing or stale, the cursor's row removed) or the store reads asynchronously:
  * then `transactionsPage` does.
  */
-export function transactionsPageNow(store: Store, entityId: string, q: TransactionQuery & { size: number }): (ChunkPage & { account: TransactionsPage['account'] }) | undefined {
+export function transactionsPageNow(store: Store, entityId: string, q: TransactionQuery & { size: number }): TransactionsPage | undefined {
   const chunked = store.queryNow && chunkQuery(entityId, q);
   if (!chunked) return undefined;
   return chunkedPage(store.queryNow!(chunked.query, chunked.params), q);

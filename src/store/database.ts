@@ -60,6 +60,10 @@ function withStatementCache(database: SQLite.Database, capacity = 500) {
 function openSqlite(file: string, readonly: boolean): SQLite.Database {
   const database = new SQLite(file, { readonly });
   database.pragma('busy_timeout = 5000');
+  // SQLite reads a long value's overflow pages with a system call each, past its page cache; mapped,
+  // a 60 KB transactions chunk is read without one (docs/decisions/024). Only the reader maps: an
+  // I/O error on a mapped file arrives as a signal, better kept off the connection that writes.
+  if (readonly) database.pragma('mmap_size = 1073741824');
   if (!readonly) {
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = NORMAL');

@@ -116,15 +116,17 @@ export interface AccountTable {
 export interface TransactionChunkTable {
   account_id: string;
   entity_id: string;
-  /** 0-based; holds the rows at ascending positions `chunk * 100` on. */
+  /** 0-based; holds the account's rows at ascending (oldest first) positions `chunk * 100` on. */
   chunk: number;
   first_at: string;
   first_id: string;
-  /** Each row's `${booking_at} ${id}`, joined by newlines. */
+  /** Each row's `${booking_at} ${id}`, newest first, joined by newlines. */
   keys: string;
-  /** Each row's end in `json`, in bytes of UTF-8, joined by commas. */
+  /** Each row's end in `json`, in UTF-16 code units (JavaScript string indices), as 8 digits each; a row starts one after the one before ends (the comma). */
   ends: string;
-  /** The rows' stored JSON (`transactions.api_json`), joined by commas. */
+  /** The same ends in bytes of UTF-8. */
+  byte_ends: string;
+  /** The rows' stored JSON (`transactions.api_json`), newest first, joined by commas. */
   json: string;
   /** `TRANSACTION_JSON_VERSION` of the rows' JSON. */
   version: number;

@@ -1,4 +1,4 @@
-import { PostgresAdapter, sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Position } from '../domain/cursor.ts';
 import { prepared } from './prepared.ts';
 import type { DB, TransactionChunkTable } from './schema.ts';
@@ -6,16 +6,21 @@ import { TRANSACTION_JSON_VERSION } from './transaction-rows.ts';
 
 /*
  * An account's transactions kept rendered in chunks (docs/decisions/024): its rows in ascending
- * (booking_at, id) order, oldest first, `CHUNK_ROWS` to a chunk, each chunk their stored JSON
- * joined by commas with each row's key and byte offsets. Ascending, because new transactions are
- * newer than the stored ones: a refresh appends, and rewrites only the last chunk. Any page of up
- * to `CHUNK_ROWS` rows, by number or by cursor, is then at most two chunk rows and a slice, where
- * the row path read and joined every row of it (decision 023: ~70 µs of SQLite's own work a page
- * before a value reaches JavaScript).
+ * (booking_at, id) order, oldest first, `CHUNK_ROWS` to a chunk; within a chunk, newest first, as
+ * pages show them, their stored JSON joined by commas with each row's key and end. Chunks go
+ * oldest first because new transactions are newer than the stored ones: a refresh appends, and
+ * rewrites only the last chunk. Rows go newest first within one because then a page's rows in a
+ * chunk are one run of its text: a page of up to `CHUNK_ROWS` rows, by number or by cursor, is
+ * at most two chunk rows and two slices, where the row path read and joined every row of it
+ * (decision 023: ~70 µs of SQLite's own work a page before a value reaches JavaScript).
  */
 
 /** Rows per chunk: a page of at most this many spans at most two chunks. */
 export const CHUNK_ROWS = 100;
+
+/** Digits of each end in a chunk's `ends` and `byte_ends`: read by position, without splitting the list. */
+const END_DIGITS = 8;
+const MAX_END = 10 ** END_DIGITS - 1;
 
 /** A stored row as a chunk takes it: its key and its stored JSON. */
 export interface ChunkSource {
@@ -30,37 +35,46 @@ export type ChunkContent = Omit<TransactionChunkTable, 'account_id' | 'entity_id
 /** The key of a row as a chunk's `keys` holds it. */
 const keyOf = (at: string, id: string) => `${at} ${id}`;
 
+/** Each row's end in the rows' texts joined by commas, `length` measuring a text, as `END_DIGITS` digits each; undefined when one does not fit. */
+function endsOf(texts: readonly string[], length: (text: string) => number): string | undefined {
+  let end = -1;
+  let out = '';
+  for (const text of texts) {
+    end += 1 + length(text);
+    if (end > MAX_END) return undefined;
+    out += String(end).padStart(END_DIGITS, '0');
+  }
+  return out;
+}
+
 /**
  * `rows` (ascending by (booking_at, id), positions from `firstChunk * CHUNK_ROWS` on) cut into
- * chunks numbered from `firstChunk`. Pure.
+ * chunks numbered from `firstChunk`; undefined when a chunk's text would be longer than its ends
+ * can say (10⁸ characters: the account is then read from its rows). Pure.
  */
-export function chunksOf(rows: readonly ChunkSource[], firstChunk: number): ChunkContent[] {
+export function chunksOf(rows: readonly ChunkSource[], firstChunk: number): ChunkContent[] | undefined {
   const chunks: ChunkContent[] = [];
   for (let i = 0; i < rows.length; i += CHUNK_ROWS) {
     const part = rows.slice(i, i + CHUNK_ROWS);
-    const ends: number[] = [];
-    let end = -1;
-    for (const row of part) ends.push((end += 1 + Buffer.byteLength(row.json)));
+    const newestFirst = part.map((r) => r.json).reverse();
+    const ends = endsOf(newestFirst, (t) => t.length);
+    const byteEnds = endsOf(newestFirst, (t) => Buffer.byteLength(t));
+    if (ends === undefined || byteEnds === undefined) return undefined;
     chunks.push({
       chunk: firstChunk + i / CHUNK_ROWS,
       first_at: part[0]!.booking_at,
       first_id: part[0]!.id,
-      keys: part.map((r) => keyOf(r.booking_at, r.id)).join('\n'),
-      ends: ends.join(','),
-      json: part.map((r) => r.json).join(','),
+      keys: part.map((r) => keyOf(r.booking_at, r.id)).reverse().join('\n'),
+      ends,
+      byte_ends: byteEnds,
+      json: newestFirst.join(','),
     });
   }
   return chunks;
 }
 
-/** A chunk as a page read finds it: `json` is bytes on SQLite, text on PostgreSQL. */
-export interface FoundChunk {
-  chunk: number;
-  keys: string;
-  ends: string;
-  json: Buffer | string;
-  version: number;
-}
+/** A chunk as a page read finds it. */
+export type FoundChunk = Pick<TransactionChunkTable, 'chunk' | 'keys' | 'ends' | 'byte_ends' | 'json' | 'version'>;
 
 /** Where a page is: newest first, `size` rows, after the account's `offset` newest or after the row at `after`. */
 export interface ChunkPageQuery {
@@ -71,66 +85,101 @@ export interface ChunkPageQuery {
   after?: Position;
 }
 
-/** A page assembled from chunks: the body `[…]`, the rows found (at most `size + 1`), the position of its `size`th row. */
+/** A page assembled from chunks: its rows' JSON joined by commas (the body is `[${json}]`), its length in bytes of UTF-8, the rows found (at most `size + 1`), the position of its `size`th row. */
 export interface ChunkPage {
-  body: Buffer;
+  json: string;
+  bytes: number;
   found: number;
   last: Position | null;
 }
 
-const OPEN = Buffer.from('[');
-const COMMA = Buffer.from(',');
-const CLOSE = Buffer.from(']');
+/** The `i`th end of `ends` (`END_DIGITS` digits each). */
+const endAt = (ends: string, i: number) => Number(ends.slice(i * END_DIGITS, (i + 1) * END_DIGITS));
+
+/** Where row `i` of a chunk starts, by `ends`: one after the comma that ends the row before. */
+const startAt = (ends: string, i: number) => (i === 0 ? 0 : endAt(ends, i - 1) + 1);
+
+/** The index of the line of `lines` that is `line` whole, or -1. */
+function lineIndex(lines: string, line: string): number {
+  for (let at = lines.indexOf(line); at >= 0; at = lines.indexOf(line, at + 1)) {
+    if ((at === 0 || lines.charCodeAt(at - 1) === 10) && (at + line.length === lines.length || lines.charCodeAt(at + line.length) === 10)) {
+      let index = 0;
+      for (let nl = lines.indexOf('\n'); nl >= 0 && nl < at; nl = lines.indexOf('\n', nl + 1)) index++;
+      return index;
+    }
+  }
+  return -1;
+}
+
+/** Line `index` of `lines`. */
+function lineAt(lines: string, index: number): string {
+  let from = 0;
+  for (let i = 0; i < index; i++) from = lines.indexOf('\n', from) + 1;
+  const to = lines.indexOf('\n', from);
+  return to < 0 ? lines.slice(from) : lines.slice(from, to);
+}
 
 /**
- * The page `q` asks for out of `chunks` (those a page query found, ascending), newest first; or
- * undefined when they do not hold it whole and as current: a chunk missing, of another rendering
- * version, of a row count the account's `total` contradicts, or the cursor's row not in them (it
- * was removed). The caller then reads the rows. Pure.
+ * The page `q` asks for out of `chunks` (those a page query found), newest first; or undefined
+ * when they do not hold it whole and as current: a chunk missing, of another rendering version, of
+ * a row count the account's `total` contradicts, or the cursor's row not in them (it was removed).
+ * The caller then reads the rows. Pure.
  */
 export function pageFromChunks(chunks: readonly FoundChunk[], q: ChunkPageQuery): ChunkPage | undefined {
-  const byNumber = new Map<number, { keys: string[]; ends: number[]; json: Buffer }>();
+  const byNumber = new Map<number, FoundChunk>();
   for (const c of chunks) {
-    if (c.version !== TRANSACTION_JSON_VERSION) return undefined;
-    const keys = c.keys.split('\n');
-    const ends = c.ends.split(',').map(Number);
     // Every chunk but the account's last is full; the last holds the rest.
-    if (keys.length !== ends.length || keys.length !== Math.min(CHUNK_ROWS, q.total - c.chunk * CHUNK_ROWS)) return undefined;
-    byNumber.set(c.chunk, { keys, ends, json: typeof c.json === 'string' ? Buffer.from(c.json) : c.json });
+    const rows = Math.min(CHUNK_ROWS, q.total - c.chunk * CHUNK_ROWS);
+    if (c.version !== TRANSACTION_JSON_VERSION || c.ends.length !== rows * END_DIGITS || c.byte_ends.length !== c.ends.length) return undefined;
+    byNumber.set(c.chunk, c);
   }
+  /** Rows in chunk `c`, and the index in it of the row at ascending position `p`. */
+  const rowsIn = (c: FoundChunk) => c.ends.length / END_DIGITS;
+  const indexOf = (c: FoundChunk, p: number) => c.chunk * CHUNK_ROWS + rowsIn(c) - 1 - p;
+
   // The ascending position just past the page's newest row.
   let top = Math.max(0, q.total - q.offset);
   if (q.after) {
     const key = keyOf(q.after.at, q.after.id);
-    const holding = chunks.find((c) => byNumber.get(c.chunk)!.keys.includes(key));
-    if (!holding) return undefined;
-    top = holding.chunk * CHUNK_ROWS + byNumber.get(holding.chunk)!.keys.indexOf(key);
+    let found = false;
+    for (const c of chunks) {
+      const i = lineIndex(c.keys, key);
+      if (i < 0) continue;
+      top = c.chunk * CHUNK_ROWS + rowsIn(c) - 1 - i;
+      found = true;
+      break;
+    }
+    if (!found) return undefined;
   }
   const bottom = Math.max(0, top - q.size);
-  const parts: Buffer[] = [OPEN];
-  for (let p = top - 1; p >= bottom; p--) {
+  const runs: string[] = [];
+  let bytes = 0;
+  // Newest first: from the chunk of the page's newest row down to that of its oldest, one run of each.
+  for (let p = top - 1; p >= bottom; ) {
     const c = byNumber.get(Math.floor(p / CHUNK_ROWS));
     if (!c) return undefined;
-    const i = p % CHUNK_ROWS;
-    if (p < top - 1) parts.push(COMMA);
-    parts.push(c.json.subarray(i === 0 ? 0 : c.ends[i - 1]! + 1, c.ends[i]!));
+    const lowest = Math.max(bottom, c.chunk * CHUNK_ROWS);
+    const newest = indexOf(c, p);
+    const oldest = indexOf(c, lowest);
+    runs.push(c.json.slice(startAt(c.ends, newest), endAt(c.ends, oldest)));
+    bytes += endAt(c.byte_ends, oldest) - startAt(c.byte_ends, newest);
+    p = lowest - 1;
   }
-  parts.push(CLOSE);
   let last: Position | null = null;
   if (top - bottom === q.size && q.size > 0) {
     const c = byNumber.get(Math.floor(bottom / CHUNK_ROWS))!;
-    const key = c.keys[bottom % CHUNK_ROWS]!;
+    const key = lineAt(c.keys, indexOf(c, bottom));
     const space = key.indexOf(' ');
     last = { at: key.slice(0, space), id: key.slice(space + 1) };
   }
-  return { body: Buffer.concat(parts), found: Math.min(top, q.size + 1), last };
+  // Concatenated rather than joined: V8 keeps the pieces until the text is written, and copies them once then.
+  let json = runs[0] ?? '';
+  for (let i = 1; i < runs.length; i++) json += ',' + runs[i];
+  return { json, bytes: bytes + Math.max(0, runs.length - 1), found: Math.min(top, q.size + 1), last };
 }
 
-/** The chunk's JSON as the reader wants it: bytes from SQLite (no decoding to a string), text from PostgreSQL. */
-const chunkJson = (db: Kysely<DB>) => (db.getExecutor().adapter instanceof PostgresAdapter ? sql<Buffer | string>`c.json` : sql<Buffer | string>`cast(c.json as blob)`);
-
 /** A row of a chunk query: the account's kept count, and a chunk (nulls when none). */
-export type ChunkRow = { kept: number | string | null; chunk: number | null; keys: string | null; ends: string | null; json: Buffer | string | null; version: number | null };
+export type ChunkRow = { kept: number | string | null; chunk: number | null; keys: string | null; ends: string | null; byte_ends: string | null; json: string | null; version: number | null };
 
 /**
  * The account's kept count (null: the entity has no such account; -1: none kept) and the chunks a
@@ -160,7 +209,7 @@ function chunksOfAccount(db: Kysely<DB>, p: <K extends 'accountId' | 'entityId'>
   return db
     .selectFrom('accounts as a')
     .leftJoin('transaction_chunks as c', (join) => join.onRef('c.account_id', '=', 'a.id').on(which))
-    .select([sql<number | null>`coalesce(a.transaction_count, -1)`.as('kept'), 'c.chunk', 'c.keys', 'c.ends', chunkJson(db).as('json'), 'c.version'])
+    .select([sql<number | null>`coalesce(a.transaction_count, -1)`.as('kept'), 'c.chunk', 'c.keys', 'c.ends', 'c.byte_ends', 'c.json', 'c.version'])
     .where('a.id', '=', p('accountId'))
     .where('a.entity_id', '=', p('entityId'))
     .orderBy('c.chunk');
@@ -183,7 +232,7 @@ export function foundChunks(rows: readonly ChunkRow[]): { count: number | null |
   if (rows.length === 0) return { count: undefined, chunks: [] };
   const kept = Number(rows[0]!.kept);
   const chunks: FoundChunk[] = [];
-  for (const r of rows) if (r.chunk !== null) chunks.push({ chunk: r.chunk, keys: r.keys!, ends: r.ends!, json: r.json!, version: r.version! });
+  for (const r of rows) if (r.chunk !== null) chunks.push({ chunk: r.chunk, keys: r.keys!, ends: r.ends!, byte_ends: r.byte_ends!, json: r.json!, version: r.version! });
   return { count: kept < 0 ? null : kept, chunks };
 }
 
@@ -233,6 +282,7 @@ export async function rewriteChunks(trx: Kysely<DB>, entityId: string, accountId
     sources.push({ id: r.id, booking_at: r.booking_at, json: r.api_json });
   }
   const chunks = chunksOf(sources, from?.chunk ?? 0);
+  if (!chunks) return false;
   for (let i = 0; i < chunks.length; i += INSERT_BATCH) {
     await trx
       .insertInto('transaction_chunks')

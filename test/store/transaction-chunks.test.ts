@@ -3,18 +3,18 @@ import { describe, it } from 'node:test';
 import { CHUNK_ROWS, chunksOf, pageFromChunks, type ChunkSource, type FoundChunk } from '../../src/store/transaction-chunks.ts';
 import { TRANSACTION_JSON_VERSION } from '../../src/store/transaction-rows.ts';
 
-/** `n` rows, oldest first, some of whose JSON is not ASCII (offsets are in bytes), some sharing an instant (ties go by id). */
+/** `n` rows, oldest first, some of whose JSON is not ASCII or outside the Basic Multilingual Plane (offsets are string indices), some sharing an instant (ties go by id). */
 function rowsOf(n: number): ChunkSource[] {
   return Array.from({ length: n }, (_, i) => {
     const at = new Date(Date.UTC(2026, 0, 1) + Math.floor(i / 3) * 60_000).toISOString();
     const id = `t-${String(i).padStart(5, '0')}`;
-    return { id, booking_at: at, json: JSON.stringify({ transaction_id: id, description: i % 4 === 0 ? `مقهى ☕ ${i}` : `shop ${i}`, n: i }) };
+    return { id, booking_at: at, json: JSON.stringify({ transaction_id: id, description: i % 4 === 0 ? `مقهى ☕ 𝄞 ${i}` : `shop ${i}`, n: i }) };
   });
 }
 
-/** The chunks as a page query returns them: all of them, JSON as bytes or text. */
-function found(rows: ChunkSource[], asText = false): FoundChunk[] {
-  return chunksOf(rows, 0).map((c) => ({ chunk: c.chunk, keys: c.keys, ends: c.ends, json: asText ? c.json : Buffer.from(c.json), version: TRANSACTION_JSON_VERSION }));
+/** The chunks as a page query returns them: all of them. */
+function found(rows: ChunkSource[]): FoundChunk[] {
+  return chunksOf(rows, 0)!.map((c) => ({ chunk: c.chunk, keys: c.keys, ends: c.ends, byte_ends: c.byte_ends, json: c.json, version: TRANSACTION_JSON_VERSION }));
 }
 
 /** What the row path answers: newest first, after `offset` rows or after the row at `after`; the `size`th row's position. */
@@ -24,39 +24,42 @@ function expected(rows: ChunkSource[], size: number, offset: number, afterIndex?
   const taken = newestFirst.slice(start, start + size + 1);
   const page = taken.slice(0, size);
   const last = taken.length >= size && size > 0 ? page[size - 1]! : undefined;
-  return { body: `[${page.map((r) => r.json).join(',')}]`, found: taken.length, last: last ? { at: last.booking_at, id: last.id } : null };
+  const json = page.map((r) => r.json).join(',');
+  return { json, bytes: Buffer.byteLength(json), found: taken.length, last: last ? { at: last.booking_at, id: last.id } : null };
 }
 
 describe('transaction chunks', () => {
-  it('cut rows into chunks of CHUNK_ROWS, numbered on from the first, with each row\'s key and byte end', () => {
+  it('cut rows into chunks of CHUNK_ROWS, oldest first, numbered on from the first, each newest first with its rows\' keys and ends', () => {
     const rows = rowsOf(CHUNK_ROWS * 2 + 7);
-    const chunks = chunksOf(rows, 3);
+    const chunks = chunksOf(rows, 3)!;
     assert.deepEqual(chunks.map((c) => c.chunk), [3, 4, 5]);
     assert.deepEqual(chunks.map((c) => c.keys.split('\n').length), [CHUNK_ROWS, CHUNK_ROWS, 7]);
-    assert.equal(chunks[1]!.first_id, rows[CHUNK_ROWS]!.id);
-    const bytes = Buffer.from(chunks[0]!.json);
-    const ends = chunks[0]!.ends.split(',').map(Number);
-    assert.equal(ends.at(-1), bytes.length);
-    assert.equal(bytes.subarray(ends[3]! + 1, ends[4]!).toString(), rows[4]!.json);
+    assert.deepEqual([chunks[1]!.first_at, chunks[1]!.first_id], [rows[CHUNK_ROWS]!.booking_at, rows[CHUNK_ROWS]!.id], 'its oldest row');
+    assert.equal(chunks[1]!.keys.split('\n')[0], `${rows[2 * CHUNK_ROWS - 1]!.booking_at} ${rows[2 * CHUNK_ROWS - 1]!.id}`, 'its newest row first');
+    const { json, ends, byte_ends } = chunks[0]!;
+    const end = (list: string, i: number) => Number(list.slice(i * 8, i * 8 + 8));
+    assert.equal(ends.length, CHUNK_ROWS * 8);
+    assert.equal(end(ends, CHUNK_ROWS - 1), json.length);
+    assert.equal(end(byte_ends, CHUNK_ROWS - 1), Buffer.byteLength(json));
+    assert.equal(json.slice(end(ends, 3) + 1, end(ends, 4)), rows[CHUNK_ROWS - 5]!.json);
+    assert.equal(Buffer.from(json).subarray(end(byte_ends, 3) + 1, end(byte_ends, 4)).toString(), rows[CHUNK_ROWS - 5]!.json);
   });
 
   for (const n of [0, 1, 99, 100, 101, 250]) {
     it(`answer every page of ${n} rows, by number and by cursor, as the rows do`, () => {
       const rows = rowsOf(n);
-      for (const asText of [false, true]) {
-        const chunks = found(rows, asText);
-        for (const size of [1, 7, 50, 100, 1000]) {
-          for (let page = 0; page * size <= n + size; page++) {
-            const got = pageFromChunks(chunks, { total: n, size, offset: page * size });
-            assert.ok(got, `page ${page} of ${size}`);
-            assert.deepEqual({ ...got, body: got.body.toString() }, expected(rows, size, page * size));
-          }
-          if (size > CHUNK_ROWS) continue;
-          for (let i = 0; i < n; i += 13) {
-            const got = pageFromChunks(chunks, { total: n, size, offset: 0, after: { at: rows[i]!.booking_at, id: rows[i]!.id } });
-            assert.ok(got, `after row ${i}, ${size} a page`);
-            assert.deepEqual({ ...got, body: got.body.toString() }, expected(rows, size, 0, i));
-          }
+      const chunks = found(rows);
+      for (const size of [1, 7, 50, 100, 1000]) {
+        for (let page = 0; page * size <= n + size; page++) {
+          const got = pageFromChunks(chunks, { total: n, size, offset: page * size });
+          assert.ok(got, `page ${page} of ${size}`);
+          assert.deepEqual(got, expected(rows, size, page * size));
+        }
+        if (size > CHUNK_ROWS) continue;
+        for (let i = 0; i < n; i += 13) {
+          const got = pageFromChunks(chunks, { total: n, size, offset: 0, after: { at: rows[i]!.booking_at, id: rows[i]!.id } });
+          assert.ok(got, `after row ${i}, ${size} a page`);
+          assert.deepEqual(got, expected(rows, size, 0, i));
         }
       }
     });

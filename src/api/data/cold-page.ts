@@ -62,5 +62,7 @@ export function coldTransactionsPage(ctx: AppContext, entity: EntityRow, url: st
   if (!found?.account || found.account.count === null || found.account.count === 0) return undefined;
   const total = found.account.count;
   const headers = pageHeaders(url, total, keysetNext(paging, found.found, found.last));
-  return cachedResponse(found.body, headers, etagOf(entity), { resource: 'transactions', operation: 'getTransactions', accountId });
+  const body = `[${found.json}]`;
+  const read = { resource: 'transactions', operation: 'getTransactions', accountId } as const;
+  return ctx.responses.enabled ? cachedResponse(Buffer.from(body), headers, etagOf(entity), read) : cachedResponse(body, headers, etagOf(entity), read, (found.bytes ?? Buffer.byteLength(found.json)) + 2);
 }

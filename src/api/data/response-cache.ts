@@ -12,7 +12,13 @@ export interface CachedReadFacts {
 }
 
 export interface CachedResponse {
-  body: Buffer;
+  /**
+   * The body: bytes, as the cache keeps it; text (UTF-8 on the wire) only for an answer built on
+   * the fast path when the cache is off (src/api/data/cold-page.ts), which would otherwise allocate
+   * a buffer per read outside V8's young generation, and cost a major garbage collection every few
+   * hundred reads.
+   */
+  body: Buffer | string;
   /** The read's own headers (a page's `x-total-count`, `Link`). */
   headers: Record<string, string>;
   /** The `ETag` of the entity data version the body shows, quoted (RFC 9110 §8.8.3). */
@@ -28,9 +34,9 @@ export interface CachedResponse {
 /** The `Content-Type` of every data read's 200. */
 export const JSON_UTF8 = 'application/json; charset=utf-8';
 
-/** A rendered read's answer as the cache keeps it. */
-export function cachedResponse(body: Buffer, headers: Record<string, string>, etag: string, read: CachedReadFacts): CachedResponse {
-  const tail = ['etag', etag, ...Object.entries(headers).flat(), 'content-type', JSON_UTF8, 'content-length', String(body.length)];
+/** A rendered read's answer as the cache keeps it; `bytes` is the body's length in bytes when the caller knows it (else it is measured). */
+export function cachedResponse(body: Buffer | string, headers: Record<string, string>, etag: string, read: CachedReadFacts, bytes = Buffer.byteLength(body)): CachedResponse {
+  const tail = ['etag', etag, ...Object.entries(headers).flat(), 'content-type', JSON_UTF8, 'content-length', String(bytes)];
   return { body, headers, etag, read, tail };
 }
 
@@ -51,6 +57,11 @@ export class ResponseCache {
 
   static key(entityId: string, dataVersion: number, url: string): string {
     return `${entityId}.${dataVersion} ${url}`;
+  }
+
+  /** Whether it keeps anything (`RESPONSE_CACHE_MB` above 0). */
+  get enabled(): boolean {
+    return this.#lru !== null;
   }
 
   get(key: string): CachedResponse | undefined {

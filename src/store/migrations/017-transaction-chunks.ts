@@ -17,6 +17,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('first_id', 'text', (c) => c.notNull())
     .addColumn('keys', 'text', (c) => c.notNull())
     .addColumn('ends', 'text', (c) => c.notNull())
+    .addColumn('byte_ends', 'text', (c) => c.notNull())
     .addColumn('json', 'text', (c) => c.notNull())
     .addColumn('version', 'integer', (c) => c.notNull())
     .addPrimaryKeyConstraint('transaction_chunks_pk', ['account_id', 'chunk'])
