@@ -65,6 +65,12 @@ describe('transaction chunks', () => {
     });
   }
 
+  it('are not made when a chunk\'s text is longer than its ends can say (10⁸ characters)', () => {
+    const [row] = rowsOf(1);
+    assert.ok(chunksOf([{ ...row!, json: 'x'.repeat(99_999_999) }], 0));
+    assert.equal(chunksOf([{ ...row!, json: 'x'.repeat(100_000_000) }], 0), undefined);
+  });
+
   it('leave to the rows a page whose chunks are missing, stale, of another version or miscounted, or whose cursor row is gone', () => {
     const rows = rowsOf(250);
     const chunks = found(rows);
