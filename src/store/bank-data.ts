@@ -224,12 +224,9 @@ async function reconcileAccountTransactions(
     plan.modified.map((m) => transactionRow(entityId, accountId, m.id, m.transaction, m.pending_transaction_id, seq, true)),
     true,
   );
-  await writeTransactions(
-    trx,
-    // A new row's id is never one a removed row had, so a sync client never sees an id come back.
-    plan.added.map((a) => transactionRow(entityId, accountId, derivedId('transaction', accountId, a.transaction.key, String(seq)), a.transaction, a.pending_transaction_id, seq, false)),
-    false,
-  );
+  // A new row's id is never one a removed row had, so a sync client never sees an id come back.
+  const added = plan.added.map((a) => transactionRow(entityId, accountId, derivedId('transaction', accountId, a.transaction.key, String(seq)), a.transaction, a.pending_transaction_id, seq, false));
+  await writeTransactions(trx, added, false);
   // The page reads' total without a date range (`x-total-count`), kept with what it counts.
   await trx
     .updateTable('accounts')
@@ -237,7 +234,10 @@ async function reconcileAccountTransactions(
     .where('id', '=', accountId)
     .execute();
   const changed = plan.added.length + plan.modified.length + plan.removed.length;
-  if (changed > 0) {
+  if (fetched.from === null && stored.length === 0) {
+    // The account's first transactions: every row is here, none needs reading back.
+    await rewriteChunks(trx, entityId, accountId, null, added.map((r) => ({ id: r.id, booking_at: r.booking_at, json: r.api_json! })));
+  } else if (changed > 0) {
     const bookedAt = new Map(stored.map((r) => [r.id, r.booking_at]));
     const touched = [
       ...plan.added.map((a) => a.transaction.booking_at),

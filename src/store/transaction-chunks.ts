@@ -246,9 +246,10 @@ const INSERT_BATCH = 20;
  * stand, unless one is missing (an account written before migration 017), in which case all are
  * rewritten. When a row to chunk lacks JSON of the current rendering version, the account keeps no
  * chunks from there on, and its pages are read from the rows until a later write (or the JSON
- * backfill) gives it them.
+ * backfill) gives it them. `all`, with `changedFrom` null, is every row the account has (its first
+ * write), so none is read back. Returns whether it wrote chunks.
  */
-export async function rewriteChunks(trx: Kysely<DB>, entityId: string, accountId: string, changedFrom: string | null): Promise<boolean> {
+export async function rewriteChunks(trx: Kysely<DB>, entityId: string, accountId: string, changedFrom: string | null, all?: readonly ChunkSource[]): Promise<boolean> {
   let from: { chunk: number; first_at: string; first_id: string } | undefined;
   if (changedFrom !== null) {
     const holding = await trx
@@ -271,17 +272,8 @@ export async function rewriteChunks(trx: Kysely<DB>, entityId: string, accountId
     }
   }
   await trx.deleteFrom('transaction_chunks').where('account_id', '=', accountId).where('chunk', '>=', from?.chunk ?? 0).execute();
-  let query = trx.selectFrom('transactions').select(['id', 'booking_at', 'api_json', 'api_json_version']).where('account_id', '=', accountId);
-  if (from) {
-    const { first_at, first_id } = from;
-    query = query.where((eb) => eb.or([eb('booking_at', '>', first_at), eb.and([eb('booking_at', '=', first_at), eb('id', '>=', first_id)])]));
-  }
-  const sources: ChunkSource[] = [];
-  for (const r of await query.orderBy('booking_at').orderBy('id').execute()) {
-    if (r.api_json === null || r.api_json_version !== TRANSACTION_JSON_VERSION) return false;
-    sources.push({ id: r.id, booking_at: r.booking_at, json: r.api_json });
-  }
-  const chunks = chunksOf(sources, from?.chunk ?? 0);
+  const sources = all && changedFrom === null ? [...all].sort(byKey) : await storedSources(trx, accountId, from);
+  const chunks = sources && chunksOf(sources, from?.chunk ?? 0);
   if (!chunks) return false;
   for (let i = 0; i < chunks.length; i += INSERT_BATCH) {
     await trx
@@ -290,6 +282,31 @@ export async function rewriteChunks(trx: Kysely<DB>, entityId: string, accountId
       .execute();
   }
   return true;
+}
+
+/**
+ * Ascending (booking_at, id), as the database orders them: every `booking_at` is ISO 8601 UTC to
+ * the millisecond and every id a UUID in lower case, whose order as text is the same in SQLite's
+ * binary collation and in PostgreSQL's locale ones (test/api/transaction-json.test.ts checks it).
+ */
+function byKey(a: ChunkSource, b: ChunkSource): number {
+  if (a.booking_at !== b.booking_at) return a.booking_at < b.booking_at ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** The account's stored rows from the first of chunk `from` on (all of them without it), ascending; undefined when one lacks JSON of the current version. */
+async function storedSources(trx: Kysely<DB>, accountId: string, from: { first_at: string; first_id: string } | undefined): Promise<ChunkSource[] | undefined> {
+  let query = trx.selectFrom('transactions').select(['id', 'booking_at', 'api_json', 'api_json_version']).where('account_id', '=', accountId);
+  if (from) {
+    const { first_at, first_id } = from;
+    query = query.where((eb) => eb.or([eb('booking_at', '>', first_at), eb.and([eb('booking_at', '=', first_at), eb('id', '>=', first_id)])]));
+  }
+  const sources: ChunkSource[] = [];
+  for (const r of await query.orderBy('booking_at').orderBy('id').execute()) {
+    if (r.api_json === null || r.api_json_version !== TRANSACTION_JSON_VERSION) return undefined;
+    sources.push({ id: r.id, booking_at: r.booking_at, json: r.api_json });
+  }
+  return sources;
 }
 
 /**
