@@ -243,8 +243,8 @@ const INSERT_BATCH = 20;
  * Rewrites account `accountId`'s chunks from the one holding the earliest row a write changed on,
  * inside that write's transaction: `changedFrom` is the earliest `booking_at` added, rewritten (old
  * or new) or removed; null rewrites them all. Chunks before it hold only rows before it, so they
- * stand, unless one is missing (an account written before migration 017), in which case all are
- * rewritten. When a row to chunk lacks JSON of the current rendering version, the account keeps no
+ * stand, unless one is missing (an account written before migration 017) or of another rendering
+ * version, in which case all are rewritten. When a row to chunk lacks JSON of the current rendering version, the account keeps no
  * chunks from there on, and its pages are read from the rows until a later write (or the JSON
  * backfill) gives it them. `all`, with `changedFrom` null, is every row the account has (its first
  * write), so none is read back. Returns whether it wrote chunks.
@@ -267,6 +267,7 @@ export async function rewriteChunks(trx: Kysely<DB>, entityId: string, accountId
         .select(sql<number>`count(*)`.as('n'))
         .where('account_id', '=', accountId)
         .where('chunk', '<', holding.chunk)
+        .where('version', '=', TRANSACTION_JSON_VERSION)
         .executeTakeFirstOrThrow();
       if (Number(n) === holding.chunk) from = holding;
     }
@@ -310,12 +311,19 @@ async function storedSources(trx: Kysely<DB>, accountId: string, from: { first_a
 }
 
 /**
- * Gives account `accountId` its chunks if it has none (it was last written before migration 017),
- * inside a write's transaction that changed none of its transactions, or the JSON backfill's.
- * Returns whether it wrote chunks.
+ * Gives account `accountId` its chunks if it has none of the current rendering version (it was
+ * last written before migration 017, or by an openlean whose rendering was another), inside a
+ * write's transaction that changed none of its transactions, or the JSON backfill's. Returns
+ * whether it wrote chunks.
  */
 export async function ensureChunks(trx: Kysely<DB>, entityId: string, accountId: string): Promise<boolean> {
-  const first = await trx.selectFrom('transaction_chunks').select('chunk').where('account_id', '=', accountId).where('chunk', '=', 0).executeTakeFirst();
+  const first = await trx
+    .selectFrom('transaction_chunks')
+    .select('chunk')
+    .where('account_id', '=', accountId)
+    .where('chunk', '=', 0)
+    .where('version', '=', TRANSACTION_JSON_VERSION)
+    .executeTakeFirst();
   if (first) return false;
   const any = await trx.selectFrom('transactions').select('id').where('account_id', '=', accountId).limit(1).executeTakeFirst();
   return any !== undefined && (await rewriteChunks(trx, entityId, accountId, null));

@@ -128,7 +128,7 @@ async function countUncountedAccounts(db: Kysely<DB>): Promise<number> {
 }
 
 /**
- * Gives every account with transactions but no chunks its chunks, one account a transaction,
+ * Gives every account with transactions but no chunks of the current rendering version its chunks, one account a transaction,
  * stopping early when `stopping()` says so. On PostgreSQL the account's row is locked first, as a
  * refresh writing its transactions locks it, so the two take turns.
  */
@@ -137,7 +137,9 @@ async function chunkUnchunkedAccounts(store: Store, stopping: () => boolean): Pr
     .selectFrom('accounts as a')
     .select(['a.id', 'a.entity_id'])
     .where('a.transaction_count', '>', 0)
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('transaction_chunks as c').select('c.chunk').whereRef('c.account_id', '=', 'a.id').where('c.chunk', '=', 0))))
+    .where((eb) =>
+      eb.not(eb.exists(eb.selectFrom('transaction_chunks as c').select('c.chunk').whereRef('c.account_id', '=', 'a.id').where('c.chunk', '=', 0).where('c.version', '=', TRANSACTION_JSON_VERSION))),
+    )
     .execute();
   let chunked = 0;
   for (const account of accounts) {
