@@ -4,10 +4,12 @@ import { ApiError } from '../errors/api-error.ts';
 
 export const MAX_PAGE_SIZE = 1000;
 export const DEFAULT_PAGE_SIZE = 50;
+/** The highest 0-based `page` number the API takes. */
+export const MAX_PAGE = 1_000_000;
 
 /** Lean's v2 paging parameters: 0-based `page`, `size` up to 1000. */
 export const PageParams = {
-  page: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0, description: '0-based page number' })),
+  page: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_PAGE, default: 0, description: '0-based page number' })),
   size: Type.Optional(
     Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE, description: `Page size, 1–${MAX_PAGE_SIZE}` }),
   ),
@@ -42,7 +44,7 @@ export function pageHeaders(url: string, total: number, next: Record<string, str
  */
 export const KeysetPageParams = {
   page: Type.Optional(
-    Type.Integer({ minimum: 0, maximum: 1_000_000, description: '0-based page number; the Link header then pages by number. Exclusive with `cursor`: both answer 400 `INVALID_PARAMETER`' }),
+    Type.Integer({ minimum: 0, maximum: MAX_PAGE, description: '0-based page number; the Link header then pages by number. Exclusive with `cursor`: both answer 400 `INVALID_PARAMETER`' }),
   ),
   size: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE, description: `Page size, 1–${MAX_PAGE_SIZE}` })),
   cursor: Type.Optional(

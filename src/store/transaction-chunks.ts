@@ -273,7 +273,7 @@ export async function rewriteChunks(trx: Kysely<DB>, entityId: string, accountId
     }
   }
   await trx.deleteFrom('transaction_chunks').where('account_id', '=', accountId).where('chunk', '>=', from?.chunk ?? 0).execute();
-  const sources = all && changedFrom === null ? [...all].sort(byKey) : await storedSources(trx, accountId, from);
+  const sources = all ? [...all].sort(byKey) : await storedSources(trx, accountId, from);
   const chunks = sources && chunksOf(sources, from?.chunk ?? 0);
   if (!chunks) return false;
   for (let i = 0; i < chunks.length; i += INSERT_BATCH) {

@@ -194,9 +194,7 @@ export async function sendData(
   let cached: CachedResponse | undefined = ctx.responses.get(key);
   if (!cached) {
     const rendered = await render();
-    const json = rendered.json ?? JSON.stringify(rendered.body);
-    // Bytes only for the cache to keep: a buffer a read outside V8's heap costs a major GC every few hundred reads (decision 024).
-    cached = cachedResponse(ctx.responses.enabled ? Buffer.from(json) : json, rendered.headers ?? {}, etagOf(entity), {
+    cached = cachedResponse(ctx.responses.body(rendered.json ?? JSON.stringify(rendered.body)), rendered.headers ?? {}, etagOf(entity), {
       resource,
       operation: request.routeOptions.schema?.operationId ?? null,
       accountId: accountIdOf(request.params),

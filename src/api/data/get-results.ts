@@ -7,7 +7,7 @@ import { settleResults } from '../../refresh/settle-results.ts';
 import { getDataResult } from '../../store/data-results.ts';
 import { readEntity } from '../../store/entities.ts';
 import { getRefresh } from '../../store/refreshes.ts';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../pagination.ts';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE } from '../pagination.ts';
 import { problemContent, problemResponses, ref } from '../responses.ts';
 import { entityForReadOf } from './entity-access.ts';
 import { answerResults, LeanNoData, sendPendingEnvelope, type DataReads } from './lean-read.ts';
@@ -16,7 +16,7 @@ const Params = Type.Object({ results_id: Type.String({ format: 'uuid', descripti
 
 const Query = Type.Object(
   {
-    page: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, description: '0-based page number (reads that page: transactions)' })),
+    page: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_PAGE, description: '0-based page number (reads that page: transactions)' })),
     size: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, description: `Page size, 1–${MAX_PAGE_SIZE}; ${DEFAULT_PAGE_SIZE} by default` })),
   },
   { additionalProperties: false },

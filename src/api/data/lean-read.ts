@@ -13,7 +13,7 @@ import { insertDataResult } from '../../store/data-results.ts';
 import { getRefresh } from '../../store/refreshes.ts';
 import type { EntityRow, RefreshRow } from '../../store/schema.ts';
 import { recordEvent, resultsReadyEvent } from '../../webhooks/events.ts';
-import { DEFAULT_PAGE_SIZE, KeysetPageParams, MAX_PAGE_SIZE } from '../pagination.ts';
+import { DEFAULT_PAGE_SIZE, KeysetPageParams, MAX_PAGE, MAX_PAGE_SIZE } from '../pagination.ts';
 import { DataPending } from '../refreshes/refresh.schema.ts';
 import { problemContent, problemResponses, ref } from '../responses.ts';
 import {
@@ -48,7 +48,7 @@ export const LeanReadFlags = {
 
 /** `page`/`size` on the reads that serve a whole list: accepted, as Lean's examples send them, and without effect. */
 const UnpagedParams = {
-  page: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'Accepted for compatibility with Lean; the whole list is served' })),
+  page: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_PAGE, description: 'Accepted for compatibility with Lean; the whole list is served' })),
   size: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, description: 'Accepted for compatibility with Lean; the whole list is served' })),
 };
 

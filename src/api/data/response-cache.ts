@@ -59,9 +59,13 @@ export class ResponseCache {
     return `${entityId}.${dataVersion} ${url}`;
   }
 
-  /** Whether it keeps anything (`RESPONSE_CACHE_MB` above 0). */
-  get enabled(): boolean {
-    return this.#lru !== null;
+  /**
+   * A rendered JSON text as the body of a response to keep here: bytes when the cache keeps
+   * anything; the text itself when it is off, since a buffer per read, allocated outside V8's young
+   * generation, costs a major garbage collection every few hundred reads (docs/decisions/024).
+   */
+  body(json: string): Buffer | string {
+    return this.#lru === null ? json : Buffer.from(json);
   }
 
   get(key: string): CachedResponse | undefined {
