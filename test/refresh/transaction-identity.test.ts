@@ -25,7 +25,9 @@ describeDialects('a transaction is one row for its whole life', (dialect) => {
   let token: string;
   let customerId: string;
   before(async () => {
-    s = await startTestServer({ dialect });
+    // Frozen: the sandbox books holds as its clock passes their time, and one booked between phase
+    // one and a fault's switch would escape the fault (an untipped hold failed pending_tip).
+    s = await startTestServer({ dialect, frozenClock: true });
     token = await s.token();
     customerId = await s.createCustomer(token);
   });
