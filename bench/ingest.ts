@@ -5,7 +5,8 @@
  *    HTTP: consent at the in-process sandbox bank, OBIE paging, mapping, the store write (target < 2 s).
  * 2. The store's upsert path (`applySnapshot`) against a raw better-sqlite3 prepared-insert loop of
  *    the same rows into the same schema, in the same run (target ratio ≥ 0.5): the same bytes, each
- *    row's API JSON included (migration 016), which the store renders and the loop is given.
+ *    row's API JSON (migration 016) and each account's transaction chunks (migration 017) included,
+ *    which the store renders and the loop is given (decisions 022 and 024).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,7 +18,7 @@ import { generateCustomer } from '../src/sandbox-bank/generator/index.ts';
 import { SANDBOX_BANK_PROFILES } from '../src/sandbox-bank/profiles.ts';
 import { startServer } from '../src/server.ts';
 import { applySnapshot } from '../src/store/bank-data.ts';
-import { migrate, openStore } from '../src/store/database.ts';
+import { migrate, openStore, SQLITE_WRITER_PRAGMAS } from '../src/store/database.ts';
 import { TRANSACTION_JSON_VERSION } from '../src/store/transaction-rows.ts';
 import { toEntitySnapshot } from '../test/helpers/direct-snapshot.ts';
 import { createCustomer, createEntity, tokenFor, waitFinished } from './lib/api.ts';
@@ -82,10 +83,17 @@ async function storeWrite() {
         r.api_json,
       ]),
     );
+    // The chunks it kept (decision 024), which the baseline writes too: the same bytes.
+    const storedChunks = await store.db
+      .selectFrom('transaction_chunks as c')
+      .innerJoin('accounts as a', 'a.id', 'c.account_id')
+      .select(['a.position', 'c.chunk', 'c.first_at', 'c.first_id', 'c.keys', 'c.ends', 'c.byte_ends', 'c.json', 'c.version'])
+      .execute();
+    if (storedChunks.length === 0) throw new Error('the store kept no transaction chunks');
     await store.close();
 
-    // The baseline: the same rows into the same schema, indexes and constraints (foreign keys on,
-    // as the store runs), one prepared INSERT per row in one transaction.
+    // The baseline: the same rows into the same schema, indexes and constraints, on a connection set
+    // up as the store's writer is, one prepared INSERT per row in one transaction.
     const rawStore = await freshStore('raw.db');
     await rawStore.db
       .insertInto('accounts')
@@ -93,9 +101,7 @@ async function storeWrite() {
       .execute();
     await rawStore.close();
     const raw = new SQLite(path.join(dir, 'raw.db'));
-    raw.pragma('journal_mode = WAL');
-    raw.pragma('synchronous = NORMAL');
-    raw.pragma('foreign_keys = ON');
+    for (const pragma of SQLITE_WRITER_PRAGMAS) raw.pragma(pragma);
     const insert = raw.prepare(
       `insert into transactions (id, entity_id, account_id, key, bank_transaction_id, status, booking_at, value_at, amount_minor, currency, credit_debit,
         description, reference, merchant_name, merchant_category_code, bank_transaction_code, pending_transaction_id, api_json, api_json_version)
@@ -115,9 +121,14 @@ async function storeWrite() {
         jsonOf(i, t.key), TRANSACTION_JSON_VERSION,
       ]),
     );
+    const insertChunk = raw.prepare(
+      `insert into transaction_chunks (account_id, entity_id, chunk, first_at, first_id, keys, ends, byte_ends, json, version) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const chunks = storedChunks.map((c) => [`acc-${c.position}`, 'ent', c.chunk, c.first_at, c.first_id, c.keys, c.ends, c.byte_ends, c.json, c.version]);
     started = performance.now();
     raw.transaction(() => {
       for (const r of rows) insert.run(r);
+      for (const c of chunks) insertChunk.run(c);
     })();
     const rawMs = performance.now() - started;
     raw.close();
@@ -147,7 +158,7 @@ async function main() {
       verdict: refreshMs < 2000 ? 'ok' : 'ABOVE TARGET',
     },
     {
-      measurement: 'store write: applySnapshot vs raw prepared inserts',
+      measurement: 'store write: applySnapshot vs raw prepared inserts of the same rows and chunks',
       rows: `${writes[0]!.rows} transactions`,
       'openlean ms': Math.round(median(writes.map((w) => w.upsertMs))),
       'server-side refresh ms': '',

@@ -64,13 +64,18 @@ function openSqlite(file: string, readonly: boolean): SQLite.Database {
   // a 60 KB transactions chunk is read without one (docs/decisions/024). Only the reader maps: an
   // I/O error on a mapped file arrives as a signal, better kept off the connection that writes.
   if (readonly) database.pragma('mmap_size = 1073741824');
-  if (!readonly) {
-    database.pragma('journal_mode = WAL');
-    database.pragma('synchronous = NORMAL');
-    database.pragma('foreign_keys = ON');
-  }
+  if (!readonly) for (const pragma of SQLITE_WRITER_PRAGMAS) database.pragma(pragma);
   return database;
 }
+
+/**
+ * How the connection that writes a SQLite store runs (and bench/ingest.ts's raw baseline with it):
+ * WAL, so reads go on during a write; no fsync at every commit (WAL's `NORMAL`); foreign keys
+ * enforced; and a page cache of 64 MiB (default 2 MiB), which a refresh of 30 k transactions fills
+ * (~50 MB of pages): with the default, SQLite spills pages to the WAL mid-transaction and writes
+ * them again, ~10 % of that write (docs/decisions/024). The cache grows only as it is used.
+ */
+export const SQLITE_WRITER_PRAGMAS = ['journal_mode = WAL', 'synchronous = NORMAL', 'foreign_keys = ON', 'cache_size = -65536'] as const;
 
 /**
  * int8 comes back from pg as a string (it can exceed 2^53). The schema's bigints (amounts in minor
