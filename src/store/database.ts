@@ -92,9 +92,15 @@ function openPostgres(databaseUrl: string, options: StoreOptions): Store {
   // plan made without the parameters' values, which on a small table is a scan and sort of every
   // row. Planning each run for its values costs far less than such a plan.
   const pool = new pg.Pool({ connectionString: databaseUrl, types: PG_TYPES, options: '-c plan_cache_mode=force_custom_plan' });
+  // The few hot queries whose plan is the same whatever the values (`plan: 'generic'`) run on
+  // sessions that plan each statement once: making the custom plan of a transactions chunk page
+  // took PostgreSQL longer than running it (docs/decisions/024). The setting is per session, hence
+  // a pool of their own; it opens a connection only when one of them runs.
+  const genericPool = new pg.Pool({ connectionString: databaseUrl, types: PG_TYPES, options: '-c plan_cache_mode=force_generic_plan', max: 4 });
   // An idle connection the server closes (restart, failover, admin termination) is dropped from the
   // pool and replaced on the next query; unheard, its error event would end the process.
   pool.on('error', () => {});
+  genericPool.on('error', () => {});
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const compiled = new Map<PreparedQuery<any, any>, CompiledPrepared<any> & { name: string }>();
   const entities = new EntityCache();
@@ -113,10 +119,11 @@ function openPostgres(databaseUrl: string, options: StoreOptions): Store {
         c = { ...compilePrepared(db, query), name: `openlean_${compiled.size}` };
         compiled.set(query, c);
       }
-      return (await pool.query({ name: c.name, text: c.sql, values: c.bind(params) })).rows as never;
+      return (await (query.plan === 'generic' ? genericPool : pool).query({ name: c.name, text: c.sql, values: c.bind(params) })).rows as never;
     },
     async close() {
       await changes?.close();
+      await genericPool.end();
       await db.destroy();
     },
   };

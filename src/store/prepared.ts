@@ -6,6 +6,12 @@ const MARK = '\u0000openlean-param:';
 /** A query written once with Kysely, compiled once per database, executed many times. */
 export interface PreparedQuery<P, R> {
   build(db: Kysely<DB>, param: <K extends keyof P & string>(name: K) => P[K]): Compilable<R>;
+  /**
+   * How PostgreSQL plans it. `custom` (the default): for each run's values, since a plan made without
+   * them can be a scan of every row. `generic`: once, for a query whose plan is the same whatever the
+   * values (primary-key lookups) and costs more to make than to run (docs/decisions/024).
+   */
+  plan: 'custom' | 'generic';
 }
 
 export interface CompiledPrepared<P> {
@@ -26,8 +32,8 @@ export interface CompiledPrepared<P> {
  *   db.selectFrom('accounts').select('payload').where('id', '=', p('id')));
  * const rows = await store.query(byId, { id });
  */
-export function prepared<P extends Record<string, unknown>, R>(build: PreparedQuery<P, R>['build']): PreparedQuery<P, R> {
-  return { build };
+export function prepared<P extends Record<string, unknown>, R>(build: PreparedQuery<P, R>['build'], options: { plan?: PreparedQuery<P, R>['plan'] } = {}): PreparedQuery<P, R> {
+  return { build, plan: options.plan ?? 'custom' };
 }
 
 /** Compiles with placeholder markers, then remembers which positional parameter is which name. */
