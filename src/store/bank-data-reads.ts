@@ -5,7 +5,7 @@ import { ENTITY_LEVEL, type ListResource } from './bank-data.ts';
 import type { Store } from './database.ts';
 import { prepared, type PreparedQuery } from './prepared.ts';
 import type { DB, TransactionTable } from './schema.ts';
-import { CHUNK_ROWS, CHUNKS_BY_CURSOR, CHUNKS_BY_OFFSET, foundChunks, pageFromChunks, type ChunkRow } from './transaction-chunks.ts';
+import { CHUNK_PAGE_BY_CURSOR, CHUNK_PAGE_BY_OFFSET, CHUNK_ROWS, chunkKey, pageFromRuns, type ChunkRunRow } from './transaction-chunks.ts';
 import { decodeTransaction, TRANSACTION_JSON_VERSION, transactionJson } from './transaction-rows.ts';
 
 /*
@@ -212,11 +212,8 @@ export interface TransactionsPage {
  * an older openlean) is read whole and rendered now. Throws `MalformedData` as `toTransaction` does.
  */
 export async function transactionsPage(store: Store, entityId: string, q: TransactionQuery & { size: number }): Promise<TransactionsPage> {
-  const chunked = chunkQuery(entityId, q);
-  if (chunked) {
-    const page = chunkedPage(await store.query(chunked.query, chunked.params), q);
-    if (page) return page;
-  }
+  const page = await chunkedTransactionsPage(store, entityId, q);
+  if (page) return page;
   const params = pageParams(q);
   const { account, stored } = store.dialect === 'postgres' ? await joinedPage(store, entityId, q.size, params) : await rowsPage(store, entityId, q.size, params);
   if (stored) return { account, ...stored };
@@ -225,20 +222,31 @@ export async function transactionsPage(store: Store, entityId: string, q: Transa
 }
 
 /** The chunk query of a page that chunks can answer (no date range; after a cursor, at most `CHUNK_ROWS` rows), else undefined. */
-function chunkQuery(entityId: string, q: TransactionQuery & { size: number }): { query: PreparedQuery<Record<string, unknown>, ChunkRow>; params: Record<string, unknown> } | undefined {
+function chunkQuery(entityId: string, q: TransactionQuery & { size: number }): { query: PreparedQuery<Record<string, unknown>, ChunkRunRow>; params: Record<string, unknown> } | undefined {
   if (q.from !== undefined || q.to !== undefined) return undefined;
-  if (q.after === undefined) return { query: CHUNKS_BY_OFFSET as never, params: { entityId, accountId: q.accountId, offset: q.offset, size: q.size } };
+  if (q.after === undefined) return { query: CHUNK_PAGE_BY_OFFSET as never, params: { entityId, accountId: q.accountId, offset: q.offset, size: q.size } };
   if (q.size > CHUNK_ROWS) return undefined;
-  return { query: CHUNKS_BY_CURSOR as never, params: { entityId, accountId: q.accountId, at: q.after.at, id: q.after.id } };
+  return {
+    query: CHUNK_PAGE_BY_CURSOR as never,
+    params: { entityId, accountId: q.accountId, at: q.after.at, id: q.after.id, key: chunkKey(q.after), newline: '\n', size: q.size },
+  };
 }
 
 /** A page out of the rows of a chunk query, or undefined when the chunks cannot answer it (the rows can). */
-function chunkedPage(rows: readonly ChunkRow[], q: TransactionQuery & { size: number }): TransactionsPage | undefined {
-  const { count, chunks } = foundChunks(rows);
-  if (count === undefined) return { account: undefined, json: '', found: 0, last: null };
-  if (count === null) return undefined;
-  const page = pageFromChunks(chunks, { total: count, size: q.size, offset: q.offset, ...(q.after ? { after: q.after } : {}) });
-  return page && { account: { count }, ...page };
+function chunkedPage(rows: readonly ChunkRunRow[], q: TransactionQuery & { size: number }): TransactionsPage | undefined {
+  if (rows.length === 0) return { account: undefined, json: '', found: 0, last: null };
+  const page = pageFromRuns(rows, { size: q.size, offset: q.offset, ...(q.after ? { after: q.after } : {}) });
+  return page && { account: { count: Number(rows[0]!.kept) }, ...page };
+}
+
+/**
+ * `transactionsPage` answered from the account's chunks alone (docs/decisions/024), for the fast
+ * path of a first read (src/api/data/cold-page.ts). Undefined when the chunks cannot answer it (a
+ * date range, a chunk missing or stale, the cursor's row removed): then `transactionsPage` does.
+ */
+export async function chunkedTransactionsPage(store: Store, entityId: string, q: TransactionQuery & { size: number }): Promise<TransactionsPage | undefined> {
+  const chunked = chunkQuery(entityId, q);
+  return chunked && chunkedPage(await store.query(chunked.query, chunked.params), q);
 }
 
 /**

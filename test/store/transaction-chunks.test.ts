@@ -1,7 +1,19 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { CHUNK_ROWS, chunksOf, pageFromChunks, type ChunkSource, type FoundChunk } from '../../src/store/transaction-chunks.ts';
+import { after, before, describe, it } from 'node:test';
+import type { Store } from '../../src/store/database.ts';
+import {
+  CHUNK_PAGE_BY_CURSOR,
+  CHUNK_PAGE_BY_OFFSET,
+  CHUNK_ROWS,
+  chunkKey,
+  chunksOf,
+  pageFromRuns,
+  type ChunkRunRow,
+  type ChunkSource,
+} from '../../src/store/transaction-chunks.ts';
 import { TRANSACTION_JSON_VERSION } from '../../src/store/transaction-rows.ts';
+import { openTestStore } from '../helpers/database.ts';
+import { describeDialects } from '../helpers/dialects.ts';
 
 /** `n` rows, oldest first, some of whose JSON is not ASCII or outside the Basic Multilingual Plane (offsets are string indices), some sharing an instant (ties go by id). */
 function rowsOf(n: number): ChunkSource[] {
@@ -10,11 +22,6 @@ function rowsOf(n: number): ChunkSource[] {
     const id = `t-${String(i).padStart(5, '0')}`;
     return { id, booking_at: at, json: JSON.stringify({ transaction_id: id, description: i % 4 === 0 ? `مقهى ☕ 𝄞 ${i}` : `shop ${i}`, n: i }) };
   });
-}
-
-/** The chunks as a page query returns them: all of them. */
-function found(rows: ChunkSource[]): FoundChunk[] {
-  return chunksOf(rows, 0)!.map((c) => ({ chunk: c.chunk, keys: c.keys, ends: c.ends, byte_ends: c.byte_ends, json: c.json, version: TRANSACTION_JSON_VERSION }));
 }
 
 /** What the row path answers: newest first, after `offset` rows or after the row at `after`; the `size`th row's position. */
@@ -45,40 +52,99 @@ describe('transaction chunks', () => {
     assert.equal(Buffer.from(json).subarray(end(byte_ends, 3) + 1, end(byte_ends, 4)).toString(), rows[CHUNK_ROWS - 5]!.json);
   });
 
-  for (const n of [0, 1, 99, 100, 101, 250]) {
-    it(`answer every page of ${n} rows, by number and by cursor, as the rows do`, () => {
-      const rows = rowsOf(n);
-      const chunks = found(rows);
-      for (const size of [1, 7, 50, 100, 1000]) {
-        for (let page = 0; page * size <= n + size; page++) {
-          const got = pageFromChunks(chunks, { total: n, size, offset: page * size });
-          assert.ok(got, `page ${page} of ${size}`);
-          assert.deepEqual(got, expected(rows, size, page * size));
-        }
-        if (size > CHUNK_ROWS) continue;
-        for (let i = 0; i < n; i += 13) {
-          const got = pageFromChunks(chunks, { total: n, size, offset: 0, after: { at: rows[i]!.booking_at, id: rows[i]!.id } });
-          assert.ok(got, `after row ${i}, ${size} a page`);
-          assert.deepEqual(got, expected(rows, size, 0, i));
-        }
-      }
-    });
-  }
-
   it('are not made when a chunk\'s text is longer than its ends can say (10⁸ characters)', () => {
     const [row] = rowsOf(1);
     assert.ok(chunksOf([{ ...row!, json: 'x'.repeat(99_999_999) }], 0));
     assert.equal(chunksOf([{ ...row!, json: 'x'.repeat(100_000_000) }], 0), undefined);
   });
 
-  it('leave to the rows a page whose chunks are missing, stale, of another version or miscounted, or whose cursor row is gone', () => {
+  it('leave a page to the rows when its runs are not whole and current: the account without a kept count, the cursor\'s row not found, a chunk missing, stale or miscounted', () => {
+    const run = (chunk: number, rows: number, more: Partial<ChunkRunRow> = {}): ChunkRunRow => ({
+      kept: 150, top: 150, chunk, version: TRANSACTION_JSON_VERSION, ends_length: rows * 8, byte_ends_length: rows * 8, run: `"r${chunk}"`, run_bytes: 4, keys: null, oldest: null, ...more,
+    });
+    const q = { size: 60, offset: 0 };
+    const keys = Array.from({ length: 100 }, (_, i) => `2026-01-01T00:00:00.000Z id-${i}`).join('\n');
+    const whole = [run(0, 100, { keys, oldest: 10 }), run(1, 50)];
+    assert.deepEqual(pageFromRuns(whole, q), { json: '"r1","r0"', bytes: 9, found: 61, last: { at: '2026-01-01T00:00:00.000Z', id: 'id-10' } });
+    assert.equal(pageFromRuns(whole.map((r) => ({ ...r, kept: -1 })), q), undefined, 'no kept count');
+    assert.equal(pageFromRuns(whole.map((r) => ({ ...r, top: null })), q), undefined, 'the cursor\'s row not found');
+    assert.equal(pageFromRuns([whole[1]!], q), undefined, 'a chunk missing');
+    assert.equal(pageFromRuns([whole[0]!, { ...whole[1]!, version: TRANSACTION_JSON_VERSION + 1 }], q), undefined, 'another rendering version');
+    assert.equal(pageFromRuns([whole[0]!, { ...whole[1]!, ends_length: 49 * 8 }], q), undefined, 'the account holds a row the chunks do not');
+    assert.equal(pageFromRuns([whole[0]!, { ...whole[1]!, run: null }], q), undefined, 'the database cut no run');
+    assert.equal(pageFromRuns([{ ...whole[0]!, keys: null }, whole[1]!], q), undefined, 'the last row\'s key missing');
+  });
+});
+
+/**
+ * The chunk page queries against the database: every page of an account whose chunks hold `n`
+ * rows (by number and by cursor, text of one, two, three and four bytes a character) is what the
+ * rows answer; a page whose chunks are missing, stale or miscounted, or whose cursor row is gone,
+ * is left to the rows.
+ */
+describeDialects('transaction chunk pages', (dialect) => {
+  let store: Store;
+  let close: () => Promise<void>;
+  before(async () => {
+    ({ store, close } = await openTestStore('openlean-chunks', dialect));
+    const at = new Date().toISOString();
+    await store.db.insertInto('applications').values({ id: 'app', name: 'chunks', client_id: 'c', client_secret_hash: 'h', created_at: at }).execute();
+    await store.db.insertInto('customers').values({ id: 'cus', app_id: 'app', app_user_id: 'u', created_at: at }).execute();
+    await store.db
+      .insertInto('entities')
+      .values({ id: 'ent', app_id: 'app', customer_id: 'cus', bank_identifier: 'B', permissions: '["transactions"]', status: 'ACTIVE', consent_expires_at: '2099-01-01T00:00:00.000Z', created_at: at, updated_at: at })
+      .execute();
+  });
+  after(() => close());
+
+  /** Account `id` holding the chunks of `rows`. */
+  async function account(id: string, rows: ChunkSource[]) {
+    await store.db.insertInto('accounts').values({ id, entity_id: 'ent', bank_account_id: id, position: 0, payload: '{}', transaction_count: rows.length }).execute();
+    for (const c of chunksOf(rows, 0)!) await store.db.insertInto('transaction_chunks').values({ ...c, account_id: id, entity_id: 'ent', version: TRANSACTION_JSON_VERSION }).execute();
+  }
+  const byOffset = async (accountId: string, size: number, offset: number) =>
+    pageFromRuns(await store.query(CHUNK_PAGE_BY_OFFSET, { entityId: 'ent', accountId, offset, size }), { size, offset });
+  const byCursor = async (accountId: string, size: number, row: ChunkSource) => {
+    const after = { at: row.booking_at, id: row.id };
+    return pageFromRuns(await store.query(CHUNK_PAGE_BY_CURSOR, { entityId: 'ent', accountId, ...after, key: chunkKey(after), newline: '\n', size }), { size, offset: 0, after });
+  };
+
+  for (const n of [0, 1, 99, 100, 101, 250]) {
+    it(`answer every page of ${n} rows, by number and by cursor, as the rows do`, async () => {
+      const rows = rowsOf(n);
+      await account(`acc-${n}`, rows);
+      for (const size of [1, 7, 50, 100, 1000]) {
+        for (let page = 0; page * size <= n + size; page++) {
+          const got = await byOffset(`acc-${n}`, size, page * size);
+          assert.ok(got, `page ${page} of ${size}`);
+          assert.deepEqual(got, expected(rows, size, page * size), `page ${page} of ${size}`);
+        }
+        if (size > CHUNK_ROWS) continue;
+        for (let i = 0; i < n; i += 13) {
+          const got = await byCursor(`acc-${n}`, size, rows[i]!);
+          assert.ok(got, `after row ${i}, ${size} a page`);
+          assert.deepEqual(got, expected(rows, size, 0, i), `after row ${i}, ${size} a page`);
+        }
+      }
+    });
+  }
+
+  it('say nothing of an account the entity does not have', async () => {
+    assert.deepEqual(await store.query(CHUNK_PAGE_BY_OFFSET, { entityId: 'ent', accountId: 'nowhere', offset: 0, size: 10 }), []);
+  });
+
+  it('leave to the rows a page whose chunks are missing, of another version or miscounted, or whose cursor row is gone', async () => {
     const rows = rowsOf(250);
-    const chunks = found(rows);
-    const q = { total: 250, size: 100, offset: 0 };
-    assert.ok(pageFromChunks(chunks, q));
-    assert.equal(pageFromChunks(chunks.filter((c) => c.chunk !== 1), q), undefined, 'a chunk missing');
-    assert.equal(pageFromChunks(chunks.map((c) => ({ ...c, version: TRANSACTION_JSON_VERSION + 1 })), q), undefined, 'another rendering version');
-    assert.equal(pageFromChunks(chunks, { ...q, total: 251 }), undefined, 'the account holds a row the chunks do not');
-    assert.equal(pageFromChunks(chunks, { ...q, after: { at: rows[120]!.booking_at, id: 'removed' } }), undefined, 'the cursor\'s row was removed');
+    const q = { size: 100, offset: 0 };
+    for (const id of ['gone', 'stale', 'miscounted', 'cursor']) await account(id, rows);
+    assert.ok(await byOffset('gone', q.size, q.offset));
+    await store.db.deleteFrom('transaction_chunks').where('account_id', '=', 'gone').where('chunk', '=', 1).execute();
+    assert.equal(await byOffset('gone', q.size, q.offset), undefined, 'a chunk missing');
+    await store.db.updateTable('transaction_chunks').set({ version: TRANSACTION_JSON_VERSION + 1 }).where('account_id', '=', 'stale').where('chunk', '=', 2).execute();
+    assert.equal(await byOffset('stale', q.size, q.offset), undefined, 'another rendering version');
+    await store.db.updateTable('accounts').set({ transaction_count: 251 }).where('id', '=', 'miscounted').execute();
+    assert.equal(await byOffset('miscounted', q.size, q.offset), undefined, 'the account holds a row the chunks do not');
+    assert.equal(await byCursor('cursor', q.size, { ...rows[120]!, id: 'removed' }), undefined, 'the cursor\'s row was removed');
+    assert.equal(await byCursor('cursor', q.size, { ...rows[120]!, id: rows[120]!.id.slice(0, -1) }), undefined, 'a key that is only the start of one');
   });
 });
