@@ -68,7 +68,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     serverFactory: (handler, options) => {
       const server = http.createServer((req, res) => {
         try {
-          if (cachedReads.serve(req, res)) return;
+          if (cachedReads.serve(req, res, handler)) return;
         } catch (err) {
           // A bug there must cost one request, not the process: Fastify answers it, unless it was half sent.
           ctx.log.error({ err }, 'the cached read path failed');

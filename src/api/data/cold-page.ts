@@ -2,7 +2,7 @@ import type { AppContext } from '../../context.ts';
 import { PERMISSION_FOR } from '../../domain/permissions.ts';
 import { ApiError } from '../../errors/api-error.ts';
 import type { EntityRow } from '../../store/schema.ts';
-import { transactionsPageNow } from '../../store/bank-data-reads.ts';
+import { chunkedTransactionsPage, transactionsPageNow, type TransactionsPage } from '../../store/bank-data-reads.ts';
 import { keysetNext, keysetPaging, MAX_PAGE, MAX_PAGE_SIZE, pageHeaders, type KeysetPaging } from '../pagination.ts';
 import { etagOf } from './entity-access.ts';
 import { cachedResponse, type CachedResponse } from './response-cache.ts';
@@ -44,28 +44,49 @@ export function plainPaging(query: string): KeysetPaging | undefined {
   }
 }
 
+/** What a first read of a transactions page asks for, in the terms of the store's page query. */
+export interface ColdPageRead {
+  accountId: string;
+  paging: KeysetPaging;
+}
+
 /**
- * A first read of a transactions page on the cached fast path (src/api/data/cached-read.ts): the
- * answer `GET /data/v2/accounts/{account_id}/transactions` gives `entity`'s application at `url`,
- * built from the account's chunks (docs/decisions/024) with the general path's headers (ETag,
- * `x-total-count`, `Link`) and body, byte for byte. Undefined whenever the general path might
- * answer otherwise or the chunks cannot answer: another URL, a query it does not take plainly, no
- * transactions permission, no such account, an account without transactions (the general path
- * then says whether they were ever fetched), chunks missing, or a store that reads asynchronously.
- * The caller has checked the token, tenancy and consent.
+ * What `url` asks of `entity`'s transactions, if it is a first read of a transactions page the
+ * fast path can answer (src/api/data/cached-read.ts): `GET /data/v2/accounts/{account_id}/transactions`
+ * with a query the general path takes as it is (`plainPaging`), by an entity with the transactions
+ * permission. Undefined otherwise: the general path answers it.
  */
-export function coldTransactionsPage(ctx: AppContext, entity: EntityRow, url: string): CachedResponse | undefined {
+export function coldPageRead(entity: EntityRow, url: string): ColdPageRead | undefined {
   const q = url.indexOf('?');
   const match = TRANSACTIONS_PATH.exec(q < 0 ? url : url.slice(0, q));
   if (!match || !entity.permissions.includes(PERMISSION_FOR.transactions)) return undefined;
   const paging = plainPaging(q < 0 ? '' : url.slice(q + 1));
-  if (!paging) return undefined;
-  const accountId = match[1]!;
-  const found = transactionsPageNow(ctx.store, entity.id, { accountId, ...paging });
+  return paging && { accountId: match[1]!, paging };
+}
+
+/**
+ * The answer `GET url` (`read`, per `coldPageRead`) gives `entity`'s application, built from the
+ * page the account's chunks hold (`found`; docs/decisions/024) with the general path's headers
+ * (ETag, `x-total-count`, `Link`) and body, byte for byte. Undefined whenever the general path
+ * might answer otherwise: the chunks could not answer (`found` undefined), no such account, or an
+ * account without transactions (the general path then says whether they were ever fetched). The
+ * caller has checked the token, tenancy and consent.
+ */
+export function coldPageResponse(ctx: AppContext, entity: EntityRow, url: string, read: ColdPageRead, found: TransactionsPage | undefined): CachedResponse | undefined {
   if (!found?.account || found.account.count === null || found.account.count === 0) return undefined;
   const total = found.account.count;
-  const headers = pageHeaders(url, total, keysetNext(paging, found.found, found.last));
-  const read = { resource: 'transactions', operation: 'getTransactions', accountId } as const;
+  const headers = pageHeaders(url, total, keysetNext(read.paging, found.found, found.last));
+  const audited = { resource: 'transactions', operation: 'getTransactions', accountId: read.accountId } as const;
   // The chunks keep each row's length in bytes: the body need not be measured.
-  return cachedResponse(ctx.responses.body(`[${found.json}]`), headers, etagOf(entity), read, (found.bytes ?? Buffer.byteLength(found.json)) + 2);
+  return cachedResponse(ctx.responses.body(`[${found.json}]`), headers, etagOf(entity), audited, (found.bytes ?? Buffer.byteLength(found.json)) + 2);
+}
+
+/** `coldPageResponse` of the page read now, where the store reads synchronously (SQLite); else undefined. */
+export function coldPageNow(ctx: AppContext, entity: EntityRow, url: string, read: ColdPageRead): CachedResponse | undefined {
+  return coldPageResponse(ctx, entity, url, read, transactionsPageNow(ctx.store, entity.id, { accountId: read.accountId, ...read.paging }));
+}
+
+/** `coldPageResponse` of the page read through the store's asynchronous query (PostgreSQL). Throws what the store throws. */
+export async function coldPageLater(ctx: AppContext, entity: EntityRow, url: string, read: ColdPageRead): Promise<CachedResponse | undefined> {
+  return coldPageResponse(ctx, entity, url, read, await chunkedTransactionsPage(ctx.store, entity.id, { accountId: read.accountId, ...read.paging }));
 }
