@@ -122,7 +122,7 @@ interface Candidate {
  *    a similar description within three days (amount may grow, as holds do); a booked entry
  *    replaces a stored pending one with a similar description that it follows within ten days at
  *    the same amount, or within three days at another (a tip: at most 50 % more; a settled fuel or
- *    hotel pre-authorisation: any amount less), the same amount preferred.
+ *    hotel pre-authorisation: any amount less), the same amount or the same instant preferred.
  * A stored row inside the window that nothing claimed is gone: the bank withdrew it, or the hold
  * was released; unless the fetch is not `complete` (records the bank sent could not be read, and
  * an unclaimed row may be one of them: it stays until a complete fetch says otherwise). Twins,
@@ -196,7 +196,9 @@ export function reconcileTransactions(fetched: readonly FetchedTransaction[], st
     for (const j of pendingBucket) {
       const s = stored[j]!;
       const delta = fAt - Date.parse(s.booking_at);
-      const tier = f.amount_minor === s.amount_minor ? 1 : 3;
+      // A booked entry that keeps its hold's exact time is as telling as one of its exact amount: a
+      // tipped hold booked at its own time must not lose it to a neighbour's hold of the tipped amount.
+      const tier = f.amount_minor === s.amount_minor || (f.status === 'BOOKED' && delta === 0) ? 1 : 3;
       if (f.status === 'PENDING') {
         if (Math.abs(delta) <= REISSUE_WINDOW_MS && similar(f.description, s.description)) candidates.push({ fetched: i, stored: j, tier, distance: Math.abs(delta), books: false });
       } else if (delta >= -BOOKING_SKEW_MS && delta <= BOOKING_WINDOW_MS && similar(f.description, s.description)) {

@@ -163,6 +163,31 @@ describe('reconcileTransactions: rules', () => {
     assert.deepEqual(plan.removed.sort(), ['row-1', 'row-2'], 'the other hold is gone from the bank, so from here');
   });
 
+  it('pairs two tipped holds with their own bookings, each at its hold\'s time, though one booked at the other\'s amount', () => {
+    // The sandbox's pending_tip on a real day: 0.65 at 06:46 booked as 0.72, 0.72 at 04:48 as 0.85;
+    // by amount alone the first booking was the second hold's, leaving the second booking without one.
+    const held = store(
+      fetch(
+        { status: 'PENDING', bank_transaction_id: 'HA', amount_minor: 65, description: 'CAREEM ABU DHABI AE', booking_at: '2026-03-12T06:46:51.000Z' },
+        { status: 'PENDING', bank_transaction_id: 'HB', amount_minor: 72, description: 'CAREEM ABU DHABI AE', booking_at: '2026-03-12T04:48:25.000Z' },
+      ),
+    );
+    const plan = reconcileTransactions(
+      fetch(
+        { bank_transaction_id: 'HA-T', amount_minor: 72, description: 'CAREEM ABU DHABI AE', booking_at: '2026-03-12T06:46:51.000Z' },
+        { bank_transaction_id: 'HB-T', amount_minor: 85, description: 'CAREEM ABU DHABI AE', booking_at: '2026-03-12T04:48:25.000Z' },
+        { status: 'PENDING', bank_transaction_id: 'HC', amount_minor: 45, description: 'CAREEM ABU DHABI AE', booking_at: '2026-03-13T10:25:01.000Z' },
+      ),
+      held,
+      WINDOW_FROM,
+    );
+    assert.deepEqual(
+      plan.added.map((a) => [a.transaction.bank_transaction_id, a.pending_transaction_id]),
+      [['HA-T', 'row-1'], ['HB-T', 'row-2'], ['HC', null]],
+    );
+    assert.deepEqual([plan.modified, plan.removed.sort()], [[], ['row-1', 'row-2']]);
+  });
+
   it('does not pair what differs in currency, direction, amount (booked), description, or time', () => {
     const f = fetch(lunch);
     for (const other of [

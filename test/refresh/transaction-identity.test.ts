@@ -25,8 +25,8 @@ describeDialects('a transaction is one row for its whole life', (dialect) => {
   let token: string;
   let customerId: string;
   before(async () => {
-    // Frozen: the sandbox books holds as its clock passes their time, and one booked between phase
-    // one and a fault's switch would escape the fault (an untipped hold failed pending_tip).
+    // Frozen: the sandbox books holds as its clock passes their time; frozen, what phase one saw
+    // pending is still pending when a fault is switched on, and each step sees the same data.
     s = await startTestServer({ dialect, frozenClock: true });
     token = await s.token();
     customerId = await s.createCustomer(token);
