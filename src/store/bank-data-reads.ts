@@ -5,7 +5,19 @@ import { ENTITY_LEVEL, type ListResource } from './bank-data.ts';
 import type { Store } from './database.ts';
 import { prepared, type PreparedQuery } from './prepared.ts';
 import type { DB, TransactionTable } from './schema.ts';
-import { CHUNK_PAGE_BY_CURSOR, CHUNK_PAGE_BY_OFFSET, CHUNK_ROWS, chunkKey, pageFromRuns, type ChunkRunRow } from './transaction-chunks.ts';
+import {
+  CHUNK_ROWS,
+  CHUNK_RUNS_BY_CURSOR,
+  CHUNK_RUNS_BY_OFFSET,
+  CHUNKS_BY_CURSOR,
+  CHUNKS_BY_OFFSET,
+  chunkKey,
+  foundChunks,
+  pageFromChunks,
+  pageFromRuns,
+  type ChunkRow,
+  type ChunkRunRow,
+} from './transaction-chunks.ts';
 import { decodeTransaction, TRANSACTION_JSON_VERSION, transactionJson } from './transaction-rows.ts';
 
 /*
@@ -222,21 +234,27 @@ export async function transactionsPage(store: Store, entityId: string, q: Transa
 }
 
 /** The chunk query of a page that chunks can answer (no date range; after a cursor, at most `CHUNK_ROWS` rows), else undefined. */
-function chunkQuery(entityId: string, q: TransactionQuery & { size: number }): { query: PreparedQuery<Record<string, unknown>, ChunkRunRow>; params: Record<string, unknown> } | undefined {
+function chunkQuery(store: Store, entityId: string, q: TransactionQuery & { size: number }): { query: PreparedQuery<Record<string, unknown>, ChunkRow | ChunkRunRow>; params: Record<string, unknown> } | undefined {
   if (q.from !== undefined || q.to !== undefined) return undefined;
-  if (q.after === undefined) return { query: CHUNK_PAGE_BY_OFFSET as never, params: { entityId, accountId: q.accountId, offset: q.offset, size: q.size } };
+  // Each dialect's cheapest (docs/decisions/024): whole chunks cut here on SQLite, runs cut by PostgreSQL.
+  const runs = store.dialect === 'postgres';
+  if (q.after === undefined) return { query: (runs ? CHUNK_RUNS_BY_OFFSET : CHUNKS_BY_OFFSET) as never, params: { entityId, accountId: q.accountId, offset: q.offset, size: q.size } };
   if (q.size > CHUNK_ROWS) return undefined;
-  return {
-    query: CHUNK_PAGE_BY_CURSOR as never,
-    params: { entityId, accountId: q.accountId, at: q.after.at, id: q.after.id, key: chunkKey(q.after), newline: '\n', size: q.size },
-  };
+  const params = { entityId, accountId: q.accountId, at: q.after.at, id: q.after.id };
+  return runs ? { query: CHUNK_RUNS_BY_CURSOR as never, params: { ...params, key: chunkKey(q.after), size: q.size } } : { query: CHUNKS_BY_CURSOR as never, params };
 }
 
 /** A page out of the rows of a chunk query, or undefined when the chunks cannot answer it (the rows can). */
-function chunkedPage(rows: readonly ChunkRunRow[], q: TransactionQuery & { size: number }): TransactionsPage | undefined {
+function chunkedPage(store: Store, rows: readonly (ChunkRow | ChunkRunRow)[], q: TransactionQuery & { size: number }): TransactionsPage | undefined {
   if (rows.length === 0) return { account: undefined, json: '', found: 0, last: null };
-  const page = pageFromRuns(rows, { size: q.size, offset: q.offset, ...(q.after ? { after: q.after } : {}) });
-  return page && { account: { count: Number(rows[0]!.kept) }, ...page };
+  if (store.dialect === 'postgres') {
+    const page = pageFromRuns(rows as ChunkRunRow[], { size: q.size, offset: q.offset, ...(q.after ? { after: q.after } : {}) });
+    return page && { account: { count: Number(rows[0]!.kept) }, ...page };
+  }
+  const { count, chunks } = foundChunks(rows as ChunkRow[]);
+  if (count === null || count === undefined) return undefined;
+  const page = pageFromChunks(chunks, { total: count, size: q.size, offset: q.offset, ...(q.after ? { after: q.after } : {}) });
+  return page && { account: { count }, ...page };
 }
 
 /**
@@ -245,8 +263,8 @@ function chunkedPage(rows: readonly ChunkRunRow[], q: TransactionQuery & { size:
  * date range, a chunk missing or stale, the cursor's row removed): then `transactionsPage` does.
  */
 export async function chunkedTransactionsPage(store: Store, entityId: string, q: TransactionQuery & { size: number }): Promise<TransactionsPage | undefined> {
-  const chunked = chunkQuery(entityId, q);
-  return chunked && chunkedPage(await store.query(chunked.query, chunked.params), q);
+  const chunked = chunkQuery(store, entityId, q);
+  return chunked && chunkedPage(store, await store.query(chunked.query, chunked.params), q);
 }
 
 /**
@@ -257,9 +275,9 @@ export async function chunkedTransactionsPage(store: Store, entityId: string, q:
  * then `transactionsPage` does.
  */
 export function transactionsPageNow(store: Store, entityId: string, q: TransactionQuery & { size: number }): TransactionsPage | undefined {
-  const chunked = store.queryNow && chunkQuery(entityId, q);
+  const chunked = store.queryNow && chunkQuery(store, entityId, q);
   if (!chunked) return undefined;
-  return chunkedPage(store.queryNow!(chunked.query, chunked.params), q);
+  return chunkedPage(store, store.queryNow!(chunked.query, chunked.params), q);
 }
 
 /** What a page read from the rows' stored JSON found: the account, and the page unless a row of it holds no JSON of this rendering version. */

@@ -1,4 +1,4 @@
-import { PostgresAdapter, sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Position } from '../domain/cursor.ts';
 import { prepared } from './prepared.ts';
 import type { DB, TransactionChunkTable } from './schema.ts';
@@ -73,8 +73,21 @@ export function chunksOf(rows: readonly ChunkSource[], firstChunk: number): Chun
   return chunks;
 }
 
+/*
+ * Reading a page, in the way each dialect does cheapest (measured in docs/decisions/024). SQLite
+ * runs in process: a chunk query hands whole chunks over, and JavaScript cuts the page out of them
+ * (`CHUNKS_BY_OFFSET`, `CHUNKS_BY_CURSOR`, `pageFromChunks`); cutting them in SQLite cost more than
+ * it saved. PostgreSQL cuts the page's runs out itself, so that only the page's bytes cross the
+ * socket (`CHUNK_RUNS_BY_OFFSET`, `CHUNK_RUNS_BY_CURSOR`, `pageFromRuns`).
+ */
+
+/** A chunk as a page read finds it. */
+export type FoundChunk = Pick<TransactionChunkTable, 'chunk' | 'keys' | 'ends' | 'byte_ends' | 'json' | 'version'>;
+
 /** Where a page is: newest first, `size` rows, after the account's `offset` newest or after the row at `after`. */
 export interface ChunkPageQuery {
+  /** The account's kept count of transactions. */
+  total: number;
   size: number;
   offset: number;
   after?: Position;
@@ -88,8 +101,159 @@ export interface ChunkPage {
   last: Position | null;
 }
 
+/** The `i`th end of `ends` (`END_DIGITS` digits each). */
+const endAt = (ends: string, i: number) => Number(ends.slice(i * END_DIGITS, (i + 1) * END_DIGITS));
+
+/** Where row `i` of a chunk starts, by `ends`: one after the comma that ends the row before. */
+const startAt = (ends: string, i: number) => (i === 0 ? 0 : endAt(ends, i - 1) + 1);
+
+/** The index of the line of `lines` that is `line` whole, or -1. */
+function lineIndex(lines: string, line: string): number {
+  for (let at = lines.indexOf(line); at >= 0; at = lines.indexOf(line, at + 1)) {
+    if ((at === 0 || lines.charCodeAt(at - 1) === 10) && (at + line.length === lines.length || lines.charCodeAt(at + line.length) === 10)) {
+      let index = 0;
+      for (let nl = lines.indexOf('\n'); nl >= 0 && nl < at; nl = lines.indexOf('\n', nl + 1)) index++;
+      return index;
+    }
+  }
+  return -1;
+}
+
+/** Line `index` of `lines`, or undefined. */
+function lineAt(lines: string, index: number): string | undefined {
+  let from = 0;
+  for (let i = 0; i < index; i++) {
+    from = lines.indexOf('\n', from) + 1;
+    if (from === 0) return undefined;
+  }
+  const to = lines.indexOf('\n', from);
+  return to < 0 ? lines.slice(from) : lines.slice(from, to);
+}
+
+/** The position a chunk key (`at id`) names, or undefined when it is not one. */
+function positionOf(key: string | undefined): Position | undefined {
+  const space = key?.indexOf(' ') ?? -1;
+  return space < 0 ? undefined : { at: key!.slice(0, space), id: key!.slice(space + 1) };
+}
+
 /**
- * A row of a chunk page query (`CHUNK_PAGE_BY_OFFSET`, `CHUNK_PAGE_BY_CURSOR`): the account's
+ * The page `q` asks for out of `chunks` (those a page query found), newest first; or undefined
+ * when they do not hold it whole and as current: a chunk missing, of another rendering version, of
+ * a row count the account's `total` contradicts, or the cursor's row not in them (it was removed).
+ * The caller then reads the rows. Pure.
+ */
+export function pageFromChunks(chunks: readonly FoundChunk[], q: ChunkPageQuery): ChunkPage | undefined {
+  const byNumber = new Map<number, FoundChunk>();
+  for (const c of chunks) {
+    // Every chunk but the account's last is full; the last holds the rest.
+    const rows = Math.min(CHUNK_ROWS, q.total - c.chunk * CHUNK_ROWS);
+    if (c.version !== TRANSACTION_JSON_VERSION || c.ends.length !== rows * END_DIGITS || c.byte_ends.length !== c.ends.length) return undefined;
+    byNumber.set(c.chunk, c);
+  }
+  /** Rows in chunk `c`, and the index in it of the row at ascending position `p`. */
+  const rowsIn = (c: FoundChunk) => c.ends.length / END_DIGITS;
+  const indexOf = (c: FoundChunk, p: number) => c.chunk * CHUNK_ROWS + rowsIn(c) - 1 - p;
+
+  // The ascending position just past the page's newest row.
+  let top = Math.max(0, q.total - q.offset);
+  if (q.after) {
+    const key = keyOf(q.after.at, q.after.id);
+    let found = false;
+    for (const c of chunks) {
+      const i = lineIndex(c.keys, key);
+      if (i < 0) continue;
+      top = c.chunk * CHUNK_ROWS + rowsIn(c) - 1 - i;
+      found = true;
+      break;
+    }
+    if (!found) return undefined;
+  }
+  const bottom = Math.max(0, top - q.size);
+  const runs: string[] = [];
+  let bytes = 0;
+  // Newest first: from the chunk of the page's newest row down to that of its oldest, one run of each.
+  for (let p = top - 1; p >= bottom; ) {
+    const c = byNumber.get(Math.floor(p / CHUNK_ROWS));
+    if (!c) return undefined;
+    const lowest = Math.max(bottom, c.chunk * CHUNK_ROWS);
+    const newest = indexOf(c, p);
+    const oldest = indexOf(c, lowest);
+    runs.push(c.json.slice(startAt(c.ends, newest), endAt(c.ends, oldest)));
+    bytes += endAt(c.byte_ends, oldest) - startAt(c.byte_ends, newest);
+    p = lowest - 1;
+  }
+  let last: Position | null = null;
+  if (top - bottom === q.size && q.size > 0) {
+    const c = byNumber.get(Math.floor(bottom / CHUNK_ROWS))!;
+    last = positionOf(lineAt(c.keys, indexOf(c, bottom))) ?? null;
+    if (last === null) return undefined;
+  }
+  // Concatenated rather than joined: V8 keeps the pieces until the text is written, and copies them once then.
+  let json = runs[0] ?? '';
+  for (let i = 1; i < runs.length; i++) json += ',' + runs[i];
+  return { json, bytes: bytes + Math.max(0, runs.length - 1), found: Math.min(top, q.size + 1), last };
+}
+
+/** A row of a chunk query: the account's kept count, and a chunk (nulls when none). */
+export type ChunkRow = { kept: number | string | null; chunk: number | null; keys: string | null; ends: string | null; byte_ends: string | null; json: string | null; version: number | null };
+
+/**
+ * The account's kept count (null: the entity has no such account; -1: none kept) and the chunks a
+ * page by number needs: those holding ascending positions `kept - offset - size` to
+ * `kept - offset - 1`, ascending. One row per chunk, or one row of nulls. (The casts truncate:
+ * better-sqlite3 binds a number as a real, which SQLite divides as one.)
+ */
+export const CHUNKS_BY_OFFSET = prepared<{ entityId: string; accountId: string; offset: number; size: number }, ChunkRow>((db, p) =>
+  chunksOfAccount(
+    db,
+    p,
+    sql<boolean>`c.chunk between cast((a.transaction_count - ${p('offset')} - ${p('size')}) / ${CHUNK_ROWS} as integer) and cast((a.transaction_count - ${p('offset')} - 1) / ${CHUNK_ROWS} as integer)`,
+  ),
+);
+
+/**
+ * The account's kept count (as `CHUNKS_BY_OFFSET`) and the chunk that holds the row at
+ * (`at`, `id`), if it is stored, with the one before it: all a page of at most `CHUNK_ROWS` after
+ * that row needs.
+ */
+export const CHUNKS_BY_CURSOR = prepared<{ entityId: string; accountId: string; at: string; id: string }, ChunkRow>((db, p) =>
+  chunksOfAccount(db, p, sql<boolean>`c.chunk between ${holdingChunk(db, p)} - 1 and ${holdingChunk(db, p)}`),
+);
+
+/** Entity `entityId`'s account `accountId`'s kept count, with each of its chunks that `which` (of `c`, the chunk, and `a`, the account) holds. */
+function chunksOfAccount(db: Kysely<DB>, p: <K extends 'accountId' | 'entityId'>(name: K) => string, which: RawBuilder<boolean>) {
+  return db
+    .selectFrom('accounts as a')
+    .leftJoin('transaction_chunks as c', (join) => join.onRef('c.account_id', '=', 'a.id').on(which))
+    .select([sql<number | null>`coalesce(a.transaction_count, -1)`.as('kept'), 'c.chunk', 'c.keys', 'c.ends', 'c.byte_ends', 'c.json', 'c.version'])
+    .where('a.id', '=', p('accountId'))
+    .where('a.entity_id', '=', p('entityId'))
+    .orderBy('c.chunk');
+}
+
+/** The number of the account's last chunk whose first row is at or before (`at`, `id`): the chunk that row is in, if stored. */
+function holdingChunk(db: Kysely<DB>, p: <K extends 'accountId' | 'at' | 'id'>(name: K) => string) {
+  return db
+    .selectFrom('transaction_chunks as h')
+    .select('h.chunk')
+    .where('h.account_id', '=', p('accountId'))
+    .where((eb) => eb.or([eb('h.first_at', '<', p('at')), eb.and([eb('h.first_at', '=', p('at')), eb('h.first_id', '<=', p('id'))])]))
+    .orderBy('h.first_at', 'desc')
+    .orderBy('h.first_id', 'desc')
+    .limit(1);
+}
+
+/** What a chunk query found: the account's kept count (undefined: no such account of the entity; null: none kept) and the chunks. */
+export function foundChunks(rows: readonly ChunkRow[]): { count: number | null | undefined; chunks: FoundChunk[] } {
+  if (rows.length === 0) return { count: undefined, chunks: [] };
+  const kept = Number(rows[0]!.kept);
+  const chunks: FoundChunk[] = [];
+  for (const r of rows) if (r.chunk !== null) chunks.push({ chunk: r.chunk, keys: r.keys!, ends: r.ends!, byte_ends: r.byte_ends!, json: r.json!, version: r.version! });
+  return { count: kept < 0 ? null : kept, chunks };
+}
+
+/**
+ * A row of a PostgreSQL chunk runs query (`CHUNK_RUNS_BY_OFFSET`, `CHUNK_RUNS_BY_CURSOR`): the account's
  * kept count (-1: none kept) and `top`, the ascending position just past the page's newest row
  * (null: the cursor's row is not in the chunks); then one of the chunks the page spans, ascending,
  * or nulls when it spans none or they are missing. `run` is the page's part of the chunk, cut out
@@ -111,17 +275,6 @@ export type ChunkRunRow = {
   oldest: number | string | null;
 };
 
-/** Line `index` of `lines`, or undefined. */
-function lineAt(lines: string, index: number): string | undefined {
-  let from = 0;
-  for (let i = 0; i < index; i++) {
-    from = lines.indexOf('\n', from) + 1;
-    if (from === 0) return undefined;
-  }
-  const to = lines.indexOf('\n', from);
-  return to < 0 ? lines.slice(from) : lines.slice(from, to);
-}
-
 /**
  * The page `q` asks for out of the rows of a chunk page query, newest first; undefined when they
  * do not hold it whole and as current: a chunk missing, of another rendering version, of a row
@@ -129,7 +282,7 @@ function lineAt(lines: string, index: number): string | undefined {
  * caller then reads the transactions' rows. Pure; the rows of an account the entity does not have
  * are none, and those of an account without a kept count say -1: both are the caller's to tell.
  */
-export function pageFromRuns(rows: readonly ChunkRunRow[], q: ChunkPageQuery): ChunkPage | undefined {
+export function pageFromRuns(rows: readonly ChunkRunRow[], q: Omit<ChunkPageQuery, 'total'>): ChunkPage | undefined {
   const kept = Number(rows[0]?.kept ?? -1);
   const top = rows[0]?.top;
   if (kept < 0 || top === null || top === undefined) return undefined;
@@ -148,10 +301,8 @@ export function pageFromRuns(rows: readonly ChunkRunRow[], q: ChunkPageQuery): C
     runs.push(r.run);
     bytes += Number(r.run_bytes);
     if (r.chunk * CHUNK_ROWS <= bottom && t - bottom === q.size) {
-      const key = r.keys === null ? undefined : lineAt(r.keys, Number(r.oldest));
-      const space = key?.indexOf(' ') ?? -1;
-      if (space < 0) return undefined;
-      last = { at: key!.slice(0, space), id: key!.slice(space + 1) };
+      last = positionOf(r.keys === null ? undefined : lineAt(r.keys, Number(r.oldest))) ?? null;
+      if (last === null) return undefined;
     }
     expect--;
   }
@@ -162,34 +313,6 @@ export function pageFromRuns(rows: readonly ChunkRunRow[], q: ChunkPageQuery): C
   return { json, bytes: bytes + Math.max(0, runs.length - 1), found: Math.min(t, q.size + 1), last };
 }
 
-/** SQL of the dialect `db` speaks, where SQLite's and PostgreSQL's differ. */
-function dialectOf(db: Kysely<DB>) {
-  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
-  return {
-    greatest: sql.raw(postgres ? 'greatest' : 'max'),
-    least: sql.raw(postgres ? 'least' : 'min'),
-    /** The UTF-8 bytes `from` (0-based) to `to` of `text`, as text. */
-    bytes: (text: RawBuilder<unknown>, from: RawBuilder<unknown>, to: RawBuilder<unknown>) =>
-      postgres
-        ? sql<string>`convert_from(substring(convert_to(${text}, 'UTF8') from ${from} + 1 for ${to} - ${from}), 'UTF8')`
-        : sql<string>`cast(substr(cast(${text} as blob), ${from} + 1, ${to} - ${from}) as text)`,
-    /**
-     * The 0-based index of the line of `lines` (lines joined by `newline`) that is `line` whole, or
-     * null. PostgreSQL reads `lines` once: each use of a TOASTed value fetches it again, and the
-     * search below uses it seven times; SQLite has it in the row it reads.
-     */
-    lineIndex: (lines: RawBuilder<unknown>, line: RawBuilder<unknown>, newline: RawBuilder<unknown>) => {
-      if (postgres) return sql<number | null>`(array_position(string_to_array(${lines}, ${newline}), ${line}) - 1)`;
-      const at = sql`instr(${lines}, ${line})`;
-      const before = sql`substr(${lines}, 1, ${at} - 1)`;
-      return sql<number | null>`(case when ${at} > 0
-        and (${at} = 1 or substr(${lines}, ${at} - 1, 1) = ${newline})
-        and (${at} + length(${line}) - 1 = length(${lines}) or substr(${lines}, ${at} + length(${line}), 1) = ${newline})
-        then length(${before}) - length(replace(${before}, ${newline}, '')) end)`;
-    },
-  };
-}
-
 /**
  * The page's rows (`ChunkRunRow`) out of `account` (a query of `id`, `kept` and `top`: the page is
  * the `size` ascending positions below `top`): each chunk they span, with its run cut out by the
@@ -197,24 +320,23 @@ function dialectOf(db: Kysely<DB>) {
  * page then reads the rows): cutting it would cut text at the wrong bytes.
  */
 function runsOf(db: Kysely<DB>, account: RawBuilder<unknown>, size: number) {
-  const d = dialectOf(db);
   const rows = sql.lit(CHUNK_ROWS);
   const digits = sql.lit(END_DIGITS);
   // Ascending position of the chunk's newest row; indexes in the chunk of the run's newest and oldest rows.
   const high = sql`(c.chunk * ${rows} + length(c.ends) / ${digits} - 1)`;
-  const newest = sql`(${high} - ${d.least}(p.top - 1, ${high}))`;
-  const oldest = sql`(${high} - ${d.greatest}(p.bottom, c.chunk * ${rows}))`;
+  const newest = sql`(${high} - least(p.top - 1, ${high}))`;
+  const oldest = sql`(${high} - greatest(p.bottom, c.chunk * ${rows}))`;
   const endOf = (i: RawBuilder<unknown>) => sql`cast(substr(c.byte_ends, ${i} * ${digits} + 1, ${digits}) as integer)`;
   const from = sql`(case when ${newest} = 0 then 0 else ${endOf(sql`(${newest} - 1)`)} + 1 end)`;
   const to = endOf(oldest);
   const whole = sql`(p.top > p.bottom and c.version = ${TRANSACTION_JSON_VERSION} and length(c.byte_ends) = length(c.ends)
-    and length(c.ends) = ${digits} * ${d.least}(${rows}, p.kept - c.chunk * ${rows}))`;
+    and length(c.ends) = ${digits} * least(${rows}, p.kept - c.chunk * ${rows}))`;
   // Materialized: inlined, the account query (a cursor's search of its chunk) ran once per use of
   // `top` and `bottom` in the join and the cuts, about twenty times a row.
   const query = sql<ChunkRunRow>`with found as materialized (${account}),
-    p as materialized (select id, kept, top, ${d.greatest}(0, top - ${size}) as bottom from found)
+    p as materialized (select id, kept, top, greatest(0, top - ${size}) as bottom from found)
   select p.kept, p.top, c.chunk, c.version, length(c.ends) as ends_length, length(c.byte_ends) as byte_ends_length,
-    case when ${whole} then ${d.bytes(sql`c.json`, from, to)} end as run,
+    case when ${whole} then convert_from(substring(convert_to(c.json, 'UTF8') from ${from} + 1 for ${to} - ${from}), 'UTF8') end as run,
     case when ${whole} then ${to} - ${from} end as run_bytes,
     case when c.chunk * ${rows} <= p.bottom then c.keys end as keys,
     ${oldest} as oldest
@@ -230,13 +352,12 @@ function runsOf(db: Kysely<DB>, account: RawBuilder<unknown>, size: number) {
  * one per chunk it spans; none when the entity has no such account. Planned once: its plan is
  * two primary-key lookups whatever the values (`plan: 'generic'`).
  */
-export const CHUNK_PAGE_BY_OFFSET = prepared<{ entityId: string; accountId: string; offset: number; size: number }, ChunkRunRow>(
+export const CHUNK_RUNS_BY_OFFSET = prepared<{ entityId: string; accountId: string; offset: number; size: number }, ChunkRunRow>(
   (db, p) => {
-    const d = dialectOf(db);
     const kept = sql`coalesce(a.transaction_count, -1)`;
     return runsOf(
       db,
-      sql`select a.id, ${kept} as kept, ${d.greatest}(0, ${kept} - ${p('offset')}) as top from accounts a where a.id = ${p('accountId')} and a.entity_id = ${p('entityId')}`,
+      sql`select a.id, ${kept} as kept, greatest(0, ${kept} - ${p('offset')}) as top from accounts a where a.id = ${p('accountId')} and a.entity_id = ${p('entityId')}`,
       p('size'),
     );
   },
@@ -244,16 +365,17 @@ export const CHUNK_PAGE_BY_OFFSET = prepared<{ entityId: string; accountId: stri
 );
 
 /**
- * As `CHUNK_PAGE_BY_OFFSET`, the page of `size` rows after the row whose chunk key is `key`
+ * As `CHUNK_RUNS_BY_OFFSET`, the page of `size` rows after the row whose chunk key is `key`
  * (`${booking_at} ${id}`): `top` is that row's position, found in its chunk's `keys` (the last
  * chunk whose first row is at or before it); null when it is not there.
  */
-export const CHUNK_PAGE_BY_CURSOR = prepared<{ entityId: string; accountId: string; at: string; id: string; key: string; newline: string; size: number }, ChunkRunRow>(
+export const CHUNK_RUNS_BY_CURSOR = prepared<{ entityId: string; accountId: string; at: string; id: string; key: string; size: number }, ChunkRunRow>(
   (db, p) => {
-    const d = dialectOf(db);
-    const index = d.lineIndex(sql`h.keys`, sql`cast(${p('key')} as text)`, sql`cast(${p('newline')} as text)`);
+    // The index of the cursor's line in the chunk's keys; PostgreSQL reads the TOASTed keys once
+    // this way, where a search by position used them seven times and fetched them each time.
+    const index = sql`(array_position(string_to_array(h.keys, chr(10)), cast(${p('key')} as text)) - 1)`;
     const top = sql`(select h.chunk * ${sql.lit(CHUNK_ROWS)} + length(h.ends) / ${sql.lit(END_DIGITS)} - 1 - ${index}
-      from transaction_chunks h where h.account_id = a.id and h.chunk = (${holdingChunk(p)}))`;
+      from transaction_chunks h where h.account_id = a.id and h.chunk = (${holdingChunkOf(p)}))`;
     return runsOf(
       db,
       sql`select a.id, coalesce(a.transaction_count, -1) as kept, ${top} as top from accounts a where a.id = ${p('accountId')} and a.entity_id = ${p('entityId')}`,
@@ -271,7 +393,7 @@ export const chunkKey = (position: Position) => keyOf(position.at, position.id);
  * chunk that row is in, if stored. Of `a`, not of the chunk it picks, so that the pick is a
  * primary-key lookup rather than a filter run on every chunk of the account.
  */
-function holdingChunk(p: <K extends 'at' | 'id'>(name: K) => string) {
+function holdingChunkOf(p: <K extends 'at' | 'id'>(name: K) => string) {
   return sql`select k.chunk from transaction_chunks k
     where k.account_id = a.id and (k.first_at < ${p('at')} or (k.first_at = ${p('at')} and k.first_id <= ${p('id')}))
     order by k.first_at desc, k.first_id desc limit 1`;

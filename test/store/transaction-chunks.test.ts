@@ -1,16 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Store } from '../../src/store/database.ts';
-import {
-  CHUNK_PAGE_BY_CURSOR,
-  CHUNK_PAGE_BY_OFFSET,
-  CHUNK_ROWS,
-  chunkKey,
-  chunksOf,
-  pageFromRuns,
-  type ChunkRunRow,
-  type ChunkSource,
-} from '../../src/store/transaction-chunks.ts';
+import { chunkedTransactionsPage } from '../../src/store/bank-data-reads.ts';
+import { CHUNK_ROWS, chunksOf, pageFromChunks, pageFromRuns, type ChunkRunRow, type ChunkSource, type FoundChunk } from '../../src/store/transaction-chunks.ts';
 import { TRANSACTION_JSON_VERSION } from '../../src/store/transaction-rows.ts';
 import { openTestStore } from '../helpers/database.ts';
 import { describeDialects } from '../helpers/dialects.ts';
@@ -22,6 +14,11 @@ function rowsOf(n: number): ChunkSource[] {
     const id = `t-${String(i).padStart(5, '0')}`;
     return { id, booking_at: at, json: JSON.stringify({ transaction_id: id, description: i % 4 === 0 ? `مقهى ☕ 𝄞 ${i}` : `shop ${i}`, n: i }) };
   });
+}
+
+/** The chunks as a page query returns them: all of them. */
+function found(rows: ChunkSource[]): FoundChunk[] {
+  return chunksOf(rows, 0)!.map((c) => ({ chunk: c.chunk, keys: c.keys, ends: c.ends, byte_ends: c.byte_ends, json: c.json, version: TRANSACTION_JSON_VERSION }));
 }
 
 /** What the row path answers: newest first, after `offset` rows or after the row at `after`; the `size`th row's position. */
@@ -52,13 +49,44 @@ describe('transaction chunks', () => {
     assert.equal(Buffer.from(json).subarray(end(byte_ends, 3) + 1, end(byte_ends, 4)).toString(), rows[CHUNK_ROWS - 5]!.json);
   });
 
+  for (const n of [0, 1, 99, 100, 101, 250]) {
+    it(`cut every page of ${n} rows, by number and by cursor, as the rows answer it (SQLite\'s way)`, () => {
+      const rows = rowsOf(n);
+      const chunks = found(rows);
+      for (const size of [1, 7, 50, 100, 1000]) {
+        for (let page = 0; page * size <= n + size; page++) {
+          const got = pageFromChunks(chunks, { total: n, size, offset: page * size });
+          assert.ok(got, `page ${page} of ${size}`);
+          assert.deepEqual(got, expected(rows, size, page * size));
+        }
+        if (size > CHUNK_ROWS) continue;
+        for (let i = 0; i < n; i += 13) {
+          const got = pageFromChunks(chunks, { total: n, size, offset: 0, after: { at: rows[i]!.booking_at, id: rows[i]!.id } });
+          assert.ok(got, `after row ${i}, ${size} a page`);
+          assert.deepEqual(got, expected(rows, size, 0, i));
+        }
+      }
+    });
+  }
+
   it('are not made when a chunk\'s text is longer than its ends can say (10⁸ characters)', () => {
     const [row] = rowsOf(1);
     assert.ok(chunksOf([{ ...row!, json: 'x'.repeat(99_999_999) }], 0));
     assert.equal(chunksOf([{ ...row!, json: 'x'.repeat(100_000_000) }], 0), undefined);
   });
 
-  it('leave a page to the rows when its runs are not whole and current: the account without a kept count, the cursor\'s row not found, a chunk missing, stale or miscounted', () => {
+  it('leave to the rows (SQLite\'s way) a page whose chunks are missing, stale, of another version or miscounted, or whose cursor row is gone', () => {
+    const rows = rowsOf(250);
+    const chunks = found(rows);
+    const q = { total: 250, size: 100, offset: 0 };
+    assert.ok(pageFromChunks(chunks, q));
+    assert.equal(pageFromChunks(chunks.filter((c) => c.chunk !== 1), q), undefined, 'a chunk missing');
+    assert.equal(pageFromChunks(chunks.map((c) => ({ ...c, version: TRANSACTION_JSON_VERSION + 1 })), q), undefined, 'another rendering version');
+    assert.equal(pageFromChunks(chunks, { ...q, total: 251 }), undefined, 'the account holds a row the chunks do not');
+    assert.equal(pageFromChunks(chunks, { ...q, after: { at: rows[120]!.booking_at, id: 'removed' } }), undefined, 'the cursor\'s row was removed');
+  });
+
+  it('leave a page to the rows (PostgreSQL\'s way) when its runs are not whole and current: the account without a kept count, the cursor\'s row not found, a chunk missing, stale or miscounted', () => {
     const run = (chunk: number, rows: number, more: Partial<ChunkRunRow> = {}): ChunkRunRow => ({
       kept: 150, top: 150, chunk, version: TRANSACTION_JSON_VERSION, ends_length: rows * 8, byte_ends_length: rows * 8, run: `"r${chunk}"`, run_bytes: 4, keys: null, oldest: null, ...more,
     });
@@ -77,10 +105,10 @@ describe('transaction chunks', () => {
 });
 
 /**
- * The chunk page queries against the database: every page of an account whose chunks hold `n`
- * rows (by number and by cursor, text of one, two, three and four bytes a character) is what the
- * rows answer; a page whose chunks are missing, stale or miscounted, or whose cursor row is gone,
- * is left to the rows.
+ * Pages read from chunks in the database, each dialect its way (`chunkedTransactionsPage`): every
+ * page of an account whose chunks hold `n` rows (by number and by cursor, text of one, two, three
+ * and four bytes a character) is what the rows answer; a page whose chunks are missing, stale or
+ * miscounted, or whose cursor row is gone, is left to the rows.
  */
 describeDialects('transaction chunk pages', (dialect) => {
   let store: Store;
@@ -102,12 +130,9 @@ describeDialects('transaction chunk pages', (dialect) => {
     await store.db.insertInto('accounts').values({ id, entity_id: 'ent', bank_account_id: id, position: 0, payload: '{}', transaction_count: rows.length }).execute();
     for (const c of chunksOf(rows, 0)!) await store.db.insertInto('transaction_chunks').values({ ...c, account_id: id, entity_id: 'ent', version: TRANSACTION_JSON_VERSION }).execute();
   }
-  const byOffset = async (accountId: string, size: number, offset: number) =>
-    pageFromRuns(await store.query(CHUNK_PAGE_BY_OFFSET, { entityId: 'ent', accountId, offset, size }), { size, offset });
-  const byCursor = async (accountId: string, size: number, row: ChunkSource) => {
-    const after = { at: row.booking_at, id: row.id };
-    return pageFromRuns(await store.query(CHUNK_PAGE_BY_CURSOR, { entityId: 'ent', accountId, ...after, key: chunkKey(after), newline: '\n', size }), { size, offset: 0, after });
-  };
+  const byOffset = (accountId: string, size: number, offset: number) => chunkedTransactionsPage(store, 'ent', { accountId, offset, limit: size + 1, size });
+  const byCursor = (accountId: string, size: number, row: ChunkSource) =>
+    chunkedTransactionsPage(store, 'ent', { accountId, offset: 0, limit: size + 1, size, after: { at: row.booking_at, id: row.id } });
 
   for (const n of [0, 1, 99, 100, 101, 250]) {
     it(`answer every page of ${n} rows, by number and by cursor, as the rows do`, async () => {
@@ -117,20 +142,20 @@ describeDialects('transaction chunk pages', (dialect) => {
         for (let page = 0; page * size <= n + size; page++) {
           const got = await byOffset(`acc-${n}`, size, page * size);
           assert.ok(got, `page ${page} of ${size}`);
-          assert.deepEqual(got, expected(rows, size, page * size), `page ${page} of ${size}`);
+          assert.deepEqual(got, { account: { count: n }, ...expected(rows, size, page * size) }, `page ${page} of ${size}`);
         }
         if (size > CHUNK_ROWS) continue;
         for (let i = 0; i < n; i += 13) {
           const got = await byCursor(`acc-${n}`, size, rows[i]!);
           assert.ok(got, `after row ${i}, ${size} a page`);
-          assert.deepEqual(got, expected(rows, size, 0, i), `after row ${i}, ${size} a page`);
+          assert.deepEqual(got, { account: { count: n }, ...expected(rows, size, 0, i) }, `after row ${i}, ${size} a page`);
         }
       }
     });
   }
 
   it('say nothing of an account the entity does not have', async () => {
-    assert.deepEqual(await store.query(CHUNK_PAGE_BY_OFFSET, { entityId: 'ent', accountId: 'nowhere', offset: 0, size: 10 }), []);
+    assert.deepEqual(await byOffset('nowhere', 10, 0), { account: undefined, json: '', found: 0, last: null });
   });
 
   it('leave to the rows a page whose chunks are missing, of another version or miscounted, or whose cursor row is gone', async () => {
