@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, it } from 'node:test';
+import pg from 'pg';
 import { ResponseCache } from '../../src/api/data/response-cache.ts';
 import { auditRecords } from '../helpers/audit-records.ts';
 import { describeDialects } from '../helpers/dialects.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { startTestServer, type ApiResponse, type TestServer } from '../helpers/server.ts';
 
 /** A response as it came off the wire: status line, headers in order with their case, body bytes. */
@@ -288,5 +290,39 @@ describeDialects('the fast path of a first read of a transactions page', (dialec
     assert.equal((await s.request(`/customers/v1/${customerId}/entities/${entity.id}`, { token, method: 'DELETE' })).status, 200);
     const revoked = await read(base);
     assert.deepEqual([revoked.status, revoked.body.code], [403, 'CONSENT_REVOKED']);
+  });
+
+  // On PostgreSQL the page's chunks are read asynchronously: the consent may end meanwhile. Another
+  // connection holds a lock on the chunks until the read is seen waiting for it; the clock then
+  // passes the consent's end, and the read must go to the general path, which refuses it.
+  it('hands a first read to the general path when the consent ended while its chunks were read', { skip: dialect !== 'postgres' && 'chunks are read synchronously on SQLite' }, async () => {
+    const entity = await s.createSandboxEntity(token, {
+      customer_id: customerId,
+      bank_identifier: 'SANDBOX_FALCON_AE',
+      login: 'cold-page-mid-read',
+      consent_expires_at: new Date(s.server.ctx.now().getTime() + 10 * 60_000).toISOString(),
+    });
+    const accountId = (await s.request('/data/v2/accounts', { token, headers: { entity_id: entity.id } })).body[0].account_id as string;
+    const path = `/data/v2/accounts/${accountId}/transactions?size=5`;
+    const other = new pg.Client({ connectionString: s.server.ctx.config.databaseUrl, application_name: 'openlean-fast-path-lock' });
+    await other.connect();
+    try {
+      await other.query('begin');
+      await other.query('lock table transaction_chunks in access exclusive mode');
+      const before = served();
+      const pending = s.request(path, { token, headers: { entity_id: entity.id } });
+      await eventually('the page read waits for the lock', async () => {
+        const { rows } = await other.query(`select 1 from pg_locks l join pg_class c on c.oid = l.relation where c.relname = 'transaction_chunks' and not l.granted`);
+        return rows.length === 1;
+      });
+      // Past the consent's end (10 minutes), well within the token's hour.
+      s.advanceClock(20 * 60_000);
+      await other.query('commit');
+      const res = await pending;
+      assert.deepEqual([res.status, res.body.code], [403, 'CONSENT_EXPIRED']);
+      assert.equal(served(), before, 'the fast path did not answer it');
+    } finally {
+      await other.end();
+    }
   });
 });
