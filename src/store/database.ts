@@ -87,16 +87,21 @@ const PG_TYPES = {
     oid === pg.types.builtins.INT8 && format !== 'binary' ? Number : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
+/** The `application_name` of the sessions that run `plan: 'generic'` queries (a transactions chunk page). */
+export const GENERIC_PLAN_SESSIONS = 'openlean-generic-plans';
+
 function openPostgres(databaseUrl: string, options: StoreOptions): Store {
   // Named statements (`query`) skip parsing; after five runs PostgreSQL may switch them to a generic
   // plan made without the parameters' values, which on a small table is a scan and sort of every
   // row. Planning each run for its values costs far less than such a plan.
-  const pool = new pg.Pool({ connectionString: databaseUrl, types: PG_TYPES, options: '-c plan_cache_mode=force_custom_plan' });
+  // Each pool names its sessions (pg_stat_activity's application_name), as the job queue's and the
+  // entity-change listener's do, so that an operator can tell what a connection is for.
+  const pool = new pg.Pool({ connectionString: databaseUrl, types: PG_TYPES, application_name: 'openlean', options: '-c plan_cache_mode=force_custom_plan' });
   // The few hot queries whose plan is the same whatever the values (`plan: 'generic'`) run on
   // sessions that plan each statement once: making the custom plan of a transactions chunk page
   // took PostgreSQL longer than running it (docs/decisions/024). The setting is per session, hence
   // a pool of their own; it opens a connection only when one of them runs.
-  const genericPool = new pg.Pool({ connectionString: databaseUrl, types: PG_TYPES, options: '-c plan_cache_mode=force_generic_plan', max: 4 });
+  const genericPool = new pg.Pool({ connectionString: databaseUrl, types: PG_TYPES, application_name: GENERIC_PLAN_SESSIONS, options: '-c plan_cache_mode=force_generic_plan', max: 4 });
   // An idle connection the server closes (restart, failover, admin termination) is dropped from the
   // pool and replaced on the next query; unheard, its error event would end the process.
   pool.on('error', () => {});
