@@ -5,12 +5,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import SQLite from 'better-sqlite3';
 import YAML from 'yaml';
 import { runOpenlean } from './helpers/cli.ts';
 import { freePort } from './helpers/free-port.ts';
 import { IMPORTED_ENTRIES, PARTICIPANTS } from './helpers/participants.ts';
 import { writeBankCredentials } from './helpers/pki.ts';
-import { keyId } from '../src/auth/secret-box.ts';
+import { keyId, keyRing, seal } from '../src/auth/secret-box.ts';
+import { verifierAad } from '../src/link/journey.ts';
 import { createUntrustedClientCertificate } from '../src/pki/test-pki.ts';
 import { sandboxBanksFileEntries } from '../src/sandbox-connections.ts';
 import { startFapiSandbox, type FapiSandbox } from './helpers/sandbox-fapi.ts';
@@ -341,5 +343,66 @@ describe('openlean keys', () => {
     assert.equal(lost.status, 1);
     assert.match(lost.stdout, /still sealed with another key: sandbox_application\.client_secret_sealed 1, signing_keys\.private_jwk_sealed 2/);
     assert.match(lost.stderr, /3 value\(s\) open with no key of the ring: add the key that sealed them to ENCRYPTION_KEYS_OLD/);
+  });
+
+  it('rotate-encryption stops after the batch in hand on Ctrl-C (exit 130), and a second run re-seals the rest, each value once', async () => {
+    const dir = tempDir();
+    const [k1, k2] = ['1', '2'].map(() => randomBytes(32)) as [Buffer, Buffer];
+    const server = serve({ DATA_DIR: dir, PORT: String(await freePort()), ENCRYPTION_KEY: k1.toString('base64') });
+    await server.ready;
+    server.child.kill('SIGTERM');
+    assert.equal(await server.exited, 0);
+
+    // Journeys' PKCE verifiers sealed with k1, more than a pipe holds lines of progress for.
+    const JOURNEYS = 3000;
+    const db = new SQLite(path.join(dir, 'openlean.db'));
+    const appId = (db.prepare('select id from applications limit 1').get() as { id: string }).id;
+    const now = new Date().toISOString();
+    db.prepare('insert into customers (id, app_id, app_user_id, created_at) values (?, ?, ?, ?)').run('rotation-customer', appId, 'rotation', now);
+    const insert = db.prepare(
+      `insert into link_sessions (id, app_id, customer_id, mode, bank_fixed, permissions, language, code_verifier, status, expires_at, created_at, updated_at)
+       values (?, ?, 'rotation-customer', 'connect', 0, '[]', 'en', ?, 'STARTED', ?, ?, ?)`,
+    );
+    const ring1 = keyRing(k1);
+    db.transaction(() => {
+      for (let i = 0; i < JOURNEYS; i++) {
+        const id = `journey-${String(i).padStart(5, '0')}`;
+        insert.run(id, appId, seal(ring1, `verifier-${i}`, verifierAad(id)), now, now, now);
+      }
+    })();
+    db.close();
+
+    const env = { ...process.env, DATA_DIR: dir, ENCRYPTION_KEY: k2.toString('base64'), ENCRYPTION_KEYS_OLD: k1.toString('base64') };
+    const child = spawn(process.execPath, [BIN, 'keys', 'rotate-encryption', '--batch-size', '1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    after(() => child.kill('SIGKILL'));
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (chunk) => (err += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve) => {
+      const onData = (chunk: Buffer) => {
+        out += chunk;
+        if (!out.includes('link_sessions.code_verifier: 1 re-sealed')) return;
+        // Unread, its progress fills the pipe and blocks it: it cannot finish before the signal is handled.
+        child.stdout.off('data', onData);
+        child.stdout.pause();
+        resolve();
+      };
+      child.stdout.on('data', onData);
+    });
+    child.kill('SIGINT');
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.stdout.resume();
+    assert.equal(await exited, 130, `${out.slice(-500)}\n${err}`);
+    assert.match(err, /^stopping after this batch; run the command again to resume$/m);
+    const resealed = [...out.matchAll(/^\S+: 1 re-sealed; (\d+) so far$/gm)].length;
+    assert.ok(resealed < JOURNEYS, `${resealed} re-sealed before it stopped`);
+
+    const rest = run(['keys', 'rotate-encryption', '--batch-size', '500'], { DATA_DIR: dir, ENCRYPTION_KEY: k2.toString('base64'), ENCRYPTION_KEYS_OLD: k1.toString('base64') });
+    assert.equal(rest.status, 0, rest.stderr);
+    const done = /^done: (\d+) re-sealed, every stored secret is sealed with the current key$/m.exec(rest.stdout);
+    assert.ok(done, rest.stdout);
+    // The journeys, the sandbox application's secret and the token-signing key: each once, over the two runs.
+    assert.equal(resealed + Number(done[1]), JOURNEYS + 2);
   });
 });

@@ -75,6 +75,9 @@ export async function rotateEncryption(
     const name = `${c.table}.${c.column}`;
     let after: string | undefined;
     for (;;) {
+      // A turn of the event loop between batches: SQLite answers without one, and a signal's
+      // handler (the CLI's Ctrl-C, which aborts `signal`) runs only on one.
+      await new Promise((resolve) => setImmediate(resolve));
       if (options.signal?.aborted) return { ...report, interrupted: true, remaining: await remaining(db, ring) };
       let query = stale(any, c, prefix).select([`${c.key} as key`, `${c.column} as value`]);
       if (after !== undefined) query = query.where(c.key, '>', after);
