@@ -8,7 +8,8 @@ declare module 'fastify' {
     /**
      * The route reads bank data: every answered request is recorded in the audit trail as a read
      * of `resource` (docs/decisions/017), about the entity the request names. Null: the handler
-     * names the resource and the entity (`request.auditNote`), or, when it cannot, none is recorded.
+     * names the resource and the entity (`request.auditNote`); when it cannot (a results id of
+     * another application, say), the read is still recorded, with no entity and no resource.
      */
     audit?: { resource: string | null };
   }
