@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CompiledQuery, PostgresAdapter, sql, type Kysely, type Selectable } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type Selectable } from 'kysely';
 import { derivedId } from '../domain/ids.ts';
 import type { DataResource } from '../domain/permissions.ts';
 import { BOOKING_WINDOW_MS, reconcileTransactions } from '../domain/reconcile-transactions.ts';
@@ -101,11 +101,12 @@ const TRANSACTION_COLUMNS = [
 ] as const satisfies readonly (keyof NewTransaction)[];
 
 /**
- * Rows written per statement. On PostgreSQL each statement is a round trip, and past ~100 rows its
- * size stops paying for itself. SQLite runs in process, and there one prepared row at a time beats
- * a multi-row VALUES: 32 k rows in ~450 ms against ~630 ms in batches of 100 (docs/decisions/024).
+ * Rows written per statement on PostgreSQL, where each statement is a round trip and past ~100
+ * rows its size stops paying for itself. SQLite runs in process, and there one prepared row at a
+ * time (`Store.runEach`) beats a multi-row VALUES: 32 k rows in ~450 ms against ~630 ms in batches
+ * of 100 (docs/decisions/024).
  */
-const UPSERT_BATCH = { sqlite: 1, postgres: 100 } as const;
+const UPSERT_BATCH = 100;
 
 /**
  * Inserts `rows` new transactions or, with `rewrite`, rewrites stored ones by `id` (their key and
@@ -152,10 +153,14 @@ function compiledWrite(trx: Kysely<DB>, rows: number, rewrite: boolean): string 
   return sqlText;
 }
 
-async function writeTransactions(trx: Kysely<DB>, rows: readonly NewTransaction[], rewrite: boolean): Promise<void> {
-  const size = UPSERT_BATCH[trx.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite'];
-  for (let i = 0; i < rows.length; i += size) {
-    const batch = rows.slice(i, i + size);
+/** Writes `rows` in `trx` (see `writeTransactionsQuery`): a prepared row at a time through `runEach` on SQLite, else in batches. */
+async function writeTransactions(trx: Kysely<DB>, rows: readonly NewTransaction[], rewrite: boolean, runEach: Store['runEach']): Promise<void> {
+  if (runEach) {
+    runEach(compiledWrite(trx, 1, rewrite), rows.map((row) => TRANSACTION_COLUMNS.map((c) => row[c])));
+    return;
+  }
+  for (let i = 0; i < rows.length; i += UPSERT_BATCH) {
+    const batch = rows.slice(i, i + UPSERT_BATCH);
     const params: unknown[] = [];
     for (const row of batch) for (const c of TRANSACTION_COLUMNS) params.push(row[c]);
     await trx.executeQuery(CompiledQuery.raw(compiledWrite(trx, batch.length, rewrite), params));
@@ -200,6 +205,7 @@ async function reconcileAccountTransactions(
   accountId: string,
   fetched: FetchedTransactions,
   at: string,
+  runEach: Store['runEach'],
 ): Promise<number> {
   // Taking the next number first also locks the account row on PostgreSQL, so a second writer of
   // the account waits for this one before reading what is stored.
@@ -228,10 +234,11 @@ async function reconcileAccountTransactions(
     trx,
     plan.modified.map((m) => transactionRow(entityId, accountId, m.id, m.transaction, m.pending_transaction_id, seq, true)),
     true,
+    runEach,
   );
   // A new row's id is never one a removed row had, so a sync client never sees an id come back.
   const added = plan.added.map((a) => transactionRow(entityId, accountId, derivedId('transaction', accountId, a.transaction.key, String(seq)), a.transaction, a.pending_transaction_id, seq, false));
-  await writeTransactions(trx, added, false);
+  await writeTransactions(trx, added, false, runEach);
   // The page reads' total without a date range (`x-total-count`), kept with what it counts.
   await trx
     .updateTable('accounts')
@@ -345,7 +352,7 @@ export async function applySnapshot(store: Store, entityId: string, snapshot: En
 
       if (fetched.transactions) {
         records.transactions = (records.transactions ?? 0) + fetched.transactions.items.length;
-        const changed = await reconcileAccountTransactions(trx, entityId, accountId, fetched.transactions, snapshot.fetched_at);
+        const changed = await reconcileAccountTransactions(trx, entityId, accountId, fetched.transactions, snapshot.fetched_at, store.runEach);
         if (changed > 0) transactionsChanged.push(accountId);
         changes += changed;
       }
