@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { MAX_REQUEST_ID_LENGTH, REQUEST_ID_CHARACTERS } from '../domain/request-id.ts';
+import { MAX_REQUEST_ID_LENGTH, REQUEST_ID_CHARACTER } from '../domain/request-id.ts';
 
 /** What a caller's `x-request-id` may be to be adopted: short, and safe in a header and a log line. */
-const REQUEST_ID = new RegExp(`^[${REQUEST_ID_CHARACTERS.replace(/[\]\\^-]/g, '\\$&')}]{1,${MAX_REQUEST_ID_LENGTH}}$`);
+const REQUEST_ID = new RegExp(`^${REQUEST_ID_CHARACTER.source}{1,${MAX_REQUEST_ID_LENGTH}}$`);
 
 /**
  * The id of a request, sent back as `x-request-id` and kept in its log lines and audit record: the

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AuditKind, AuditOutcome } from '../domain/audit.ts';
-import { REQUEST_ID_CHARACTERS } from '../domain/request-id.ts';
+import { REQUEST_ID_CHARACTER } from '../domain/request-id.ts';
 import type { AuditEventRow } from '../store/schema.ts';
 
 /**
@@ -63,7 +63,7 @@ interface SegmentText {
 const STRIDE = 3;
 /** The characters of a request id that is its own JSON string body (what `x-request-id` admits, and UUIDs): no escaping needed. */
 const PLAIN = new Uint8Array(128);
-for (const c of REQUEST_ID_CHARACTERS) PLAIN[c.charCodeAt(0)] = 1;
+for (let c = 0; c < PLAIN.length; c++) PLAIN[c] = REQUEST_ID_CHARACTER.test(String.fromCharCode(c)) ? 1 : 0;
 const COMMA = 0x2c;
 const QUOTE = 0x22;
 
