@@ -372,8 +372,8 @@ describe('openlean keys', () => {
     })();
     db.close();
 
-    const env = { ...process.env, DATA_DIR: dir, ENCRYPTION_KEY: k2.toString('base64'), ENCRYPTION_KEYS_OLD: k1.toString('base64') };
-    const child = spawn(process.execPath, [BIN, 'keys', 'rotate-encryption', '--batch-size', '1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const ring = { DATA_DIR: dir, ENCRYPTION_KEY: k2.toString('base64'), ENCRYPTION_KEYS_OLD: k1.toString('base64') };
+    const child = spawn(process.execPath, [BIN, 'keys', 'rotate-encryption', '--batch-size', '1'], { env: { ...process.env, ...ring }, stdio: ['ignore', 'pipe', 'pipe'] });
     after(() => child.kill('SIGKILL'));
     let out = '';
     let err = '';
@@ -398,7 +398,7 @@ describe('openlean keys', () => {
     const resealed = [...out.matchAll(/^\S+: 1 re-sealed; (\d+) so far$/gm)].length;
     assert.ok(resealed < JOURNEYS, `${resealed} re-sealed before it stopped`);
 
-    const rest = run(['keys', 'rotate-encryption', '--batch-size', '500'], { DATA_DIR: dir, ENCRYPTION_KEY: k2.toString('base64'), ENCRYPTION_KEYS_OLD: k1.toString('base64') });
+    const rest = run(['keys', 'rotate-encryption', '--batch-size', '500'], ring);
     assert.equal(rest.status, 0, rest.stderr);
     const done = /^done: (\d+) re-sealed, every stored secret is sealed with the current key$/m.exec(rest.stdout);
     assert.ok(done, rest.stdout);

@@ -33,8 +33,8 @@ export interface Store {
    * writes through; SQLite only (undefined on PostgreSQL, where each statement is a round trip and
    * a batch of rows goes in one). There a prepared row at a time is the fastest bulk write, and
    * Kysely's own work per statement cost a quarter of a bulk write's time (bench:ingest). Call it
-   * only inside a transaction of `db`, whose connection that holds: it joins that transaction, and
-   * no other query of `db` runs meanwhile. Throws what SQLite throws.
+   * only inside a transaction of `db`: that transaction holds the connection, so the rows join it
+   * and no other query of `db` runs meanwhile. Throws what SQLite throws.
    */
   runEach?(sql: string, rows: readonly (readonly unknown[])[]): void;
   close(): Promise<void>;
