@@ -5,7 +5,7 @@
  *    HTTP: consent at the in-process sandbox bank, OBIE paging, mapping, the store write (target < 2 s).
  * 2. The store's upsert path (`applySnapshot`) against a raw better-sqlite3 prepared-insert loop of
  *    the same rows into the same schema, in the same run (target ratio ≥ 0.5): the same bytes, each
- *    row's API JSON (migration 016) and each account's transaction chunks (migration 017) included,
+ *    row's API JSON (migration 016) and each account's transaction chunks and head (migrations 017, 018) included,
  *    which the store renders and the loop is given (decisions 022 and 024).
  */
 import fs from 'node:fs';
@@ -90,6 +90,13 @@ async function storeWrite() {
       .select(['a.position', 'c.chunk', 'c.first_at', 'c.first_id', 'c.keys', 'c.ends', 'c.byte_ends', 'c.json', 'c.version'])
       .execute();
     if (storedChunks.length === 0) throw new Error('the store kept no transaction chunks');
+    // And each account's head (its newest rows as a first page answers them).
+    const storedHeads = await store.db
+      .selectFrom('transaction_heads as h')
+      .innerJoin('accounts as a', 'a.id', 'h.account_id')
+      .select(['a.position', 'h.keys', 'h.ends', 'h.byte_ends', 'h.body', 'h.version'])
+      .execute();
+    if (storedHeads.length === 0) throw new Error('the store kept no transaction heads');
     await store.close();
 
     // The baseline: the same rows into the same schema, indexes and constraints, on a connection set
@@ -125,10 +132,13 @@ async function storeWrite() {
       `insert into transaction_chunks (account_id, entity_id, chunk, first_at, first_id, keys, ends, byte_ends, json, version) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const chunks = storedChunks.map((c) => [`acc-${c.position}`, 'ent', c.chunk, c.first_at, c.first_id, c.keys, c.ends, c.byte_ends, c.json, c.version]);
+    const insertHead = raw.prepare(`insert into transaction_heads (account_id, entity_id, keys, ends, byte_ends, body, version) values (?, ?, ?, ?, ?, ?, ?)`);
+    const heads = storedHeads.map((h) => [`acc-${h.position}`, 'ent', h.keys, h.ends, h.byte_ends, h.body, h.version]);
     started = performance.now();
     raw.transaction(() => {
       for (const r of rows) insert.run(r);
       for (const c of chunks) insertChunk.run(c);
+      for (const h of heads) insertHead.run(h);
     })();
     const rawMs = performance.now() - started;
     raw.close();
@@ -158,7 +168,7 @@ async function main() {
       verdict: refreshMs < 2000 ? 'ok' : 'ABOVE TARGET',
     },
     {
-      measurement: 'store write: applySnapshot vs raw prepared inserts of the same rows and chunks',
+      measurement: 'store write: applySnapshot vs raw prepared inserts of the same rows, chunks and heads',
       rows: `${writes[0]!.rows} transactions`,
       'openlean ms': Math.round(median(writes.map((w) => w.upsertMs))),
       'server-side refresh ms': '',

@@ -18,6 +18,7 @@ import {
   type ChunkRow,
   type ChunkRunRow,
 } from './transaction-chunks.ts';
+import { foundHead, HEAD_PAGE, HEAD_ROWS, pageFromHead, type HeadRow } from './transaction-heads.ts';
 import { decodeTransaction, TRANSACTION_JSON_VERSION, transactionJson } from './transaction-rows.ts';
 
 /*
@@ -210,6 +211,8 @@ export interface TransactionsPage {
   json: string;
   /** `json`'s length in bytes of UTF-8, when the chunks said it (they keep it: no need to measure the text). */
   bytes?: number;
+  /** The whole body, `[${json}]`, when the store had it (an account's head): sent as it is, it is not copied again. */
+  body?: string;
   /** Rows the query found, at most `limit`: more than `size` says there is a next page. */
   found: number;
   /** The position of the page's `size`th transaction (its last, when there is a next page); null when it has fewer. */
@@ -231,6 +234,29 @@ export async function transactionsPage(store: Store, entityId: string, q: Transa
   if (stored) return { account, ...stored };
   const rows = (await store.query(TRANSACTIONS_PAGE, params)).map(decodeTransaction);
   return { account, ...pageOf(rows, q.size, transactionJson) };
+}
+
+/**
+ * Whether the account's head may answer page `q` (docs/decisions/024, heads): a first page, by
+ * number, of at most `HEAD_ROWS` rows and no date range. SQLite only: a head is read whole, while
+ * PostgreSQL cuts a page's runs out of the chunks itself and sends only the page's bytes.
+ */
+function fromHead(store: Store, q: TransactionQuery & { size: number }): boolean {
+  return store.dialect === 'sqlite' && q.from === undefined && q.to === undefined && q.after === undefined && q.offset === 0 && q.size <= HEAD_ROWS;
+}
+
+/** `headPage`'s answer when the head cannot answer but the chunks may. */
+const ASK_CHUNKS = null;
+
+/** The page of `size` rows out of a `HEAD_PAGE` query's rows: no such account, the rows' to count (none kept), or `ASK_CHUNKS` when the head cannot answer. */
+function headPage(rows: readonly HeadRow[], size: number): TransactionsPage | undefined | typeof ASK_CHUNKS {
+  const [row] = rows;
+  if (!row) return { account: undefined, json: '', found: 0, last: null };
+  const total = Number(row.kept);
+  if (total < 0) return undefined;
+  const head = foundHead(row);
+  const page = head && pageFromHead(head, { total, size });
+  return page ? { account: { count: total }, ...page } : ASK_CHUNKS;
 }
 
 /** The chunk query of a page that chunks can answer (no date range; after a cursor, at most `CHUNK_ROWS` rows), else undefined. */
@@ -263,6 +289,10 @@ function chunkedPage(store: Store, rows: readonly (ChunkRow | ChunkRunRow)[], q:
  * date range, a chunk missing or stale, the cursor's row removed): then `transactionsPage` does.
  */
 export async function chunkedTransactionsPage(store: Store, entityId: string, q: TransactionQuery & { size: number }): Promise<TransactionsPage | undefined> {
+  if (fromHead(store, q)) {
+    const page = headPage(await store.query(HEAD_PAGE, { entityId, accountId: q.accountId }), q.size);
+    if (page !== ASK_CHUNKS) return page;
+  }
   const chunked = chunkQuery(store, entityId, q);
   return chunked && chunkedPage(store, await store.query(chunked.query, chunked.params), q);
 }
@@ -275,7 +305,12 @@ export async function chunkedTransactionsPage(store: Store, entityId: string, q:
  * then `transactionsPage` does.
  */
 export function transactionsPageNow(store: Store, entityId: string, q: TransactionQuery & { size: number }): TransactionsPage | undefined {
-  const chunked = store.queryNow && chunkQuery(store, entityId, q);
+  if (!store.queryNow) return undefined;
+  if (fromHead(store, q)) {
+    const page = headPage(store.queryNow(HEAD_PAGE, { entityId, accountId: q.accountId }), q.size);
+    if (page !== ASK_CHUNKS) return page;
+  }
+  const chunked = chunkQuery(store, entityId, q);
   if (!chunked) return undefined;
   return chunkedPage(store, store.queryNow!(chunked.query, chunked.params), q);
 }

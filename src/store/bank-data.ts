@@ -9,6 +9,7 @@ import { compilePrepared, prepared } from './prepared.ts';
 import type { DB, NewTransaction, TransactionRow, TransactionTable } from './schema.ts';
 import { decodeTransaction, TRANSACTION_JSON_VERSION, transactionJson } from './transaction-rows.ts';
 import { ensureChunks, rewriteChunks } from './transaction-chunks.ts';
+import { ensureHead, rewriteHead } from './transaction-heads.ts';
 
 /*
  * The write path of an entity's bank data: a refresh's snapshot applied in one transaction
@@ -249,6 +250,7 @@ async function reconcileAccountTransactions(
   if (fetched.from === null && stored.length === 0) {
     // The account's first transactions: every row is here, none needs reading back.
     await rewriteChunks(trx, entityId, accountId, null, added.map((r) => ({ id: r.id, booking_at: r.booking_at, json: r.api_json! })));
+    await rewriteHead(trx, entityId, accountId);
   } else if (changed > 0) {
     const bookedAt = new Map(stored.map((r) => [r.id, r.booking_at]));
     const touched = [
@@ -258,8 +260,11 @@ async function reconcileAccountTransactions(
     ];
     // Timestamps are ISO 8601 UTC to the millisecond, so the earliest is the least as text.
     await rewriteChunks(trx, entityId, accountId, touched.reduce((min, at) => (at < min ? at : min)));
+    await rewriteHead(trx, entityId, accountId);
+  } else if (await ensureChunks(trx, entityId, accountId)) {
+    await rewriteHead(trx, entityId, accountId);
   } else {
-    await ensureChunks(trx, entityId, accountId);
+    await ensureHead(trx, entityId, accountId);
   }
   return changed;
 }
@@ -319,6 +324,7 @@ export async function applySnapshot(store: Store, entityId: string, snapshot: En
     if (gone.length > 0) {
       await trx.deleteFrom('transactions').where('account_id', 'in', gone).execute();
       await trx.deleteFrom('transaction_chunks').where('account_id', 'in', gone).execute();
+      await trx.deleteFrom('transaction_heads').where('account_id', 'in', gone).execute();
       await trx.deleteFrom('transaction_tombstones').where('account_id', 'in', gone).execute();
       await trx.deleteFrom('resource_sets').where('entity_id', '=', entityId).where('account_id', 'in', gone).execute();
       await trx.deleteFrom('accounts').where('id', 'in', gone).execute();
@@ -389,6 +395,7 @@ export async function applySnapshot(store: Store, entityId: string, snapshot: En
 export async function purgeEntityData(trx: Kysely<DB>, entityId: string): Promise<void> {
   await trx.deleteFrom('transactions').where('entity_id', '=', entityId).execute();
   await trx.deleteFrom('transaction_chunks').where('entity_id', '=', entityId).execute();
+  await trx.deleteFrom('transaction_heads').where('entity_id', '=', entityId).execute();
   await trx.deleteFrom('transaction_tombstones').where('entity_id', '=', entityId).execute();
   await trx.deleteFrom('resource_sets').where('entity_id', '=', entityId).execute();
   await trx.deleteFrom('accounts').where('entity_id', '=', entityId).execute();

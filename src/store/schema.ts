@@ -19,6 +19,7 @@ export interface DB {
   accounts: AccountTable;
   transactions: TransactionTable;
   transaction_chunks: TransactionChunkTable;
+  transaction_heads: TransactionHeadTable;
   resource_sets: ResourceSetTable;
   entity_connections: EntityConnectionTable;
   refreshes: RefreshTable;
@@ -128,6 +129,25 @@ export interface TransactionChunkTable {
   byte_ends: string;
   /** The rows' stored JSON (`transactions.api_json`), newest first, joined by commas. */
   json: string;
+  /** `TRANSACTION_JSON_VERSION` of the rows' JSON. */
+  version: number;
+}
+
+/**
+ * An account's newest transactions (at most 100) as a first page answers them (migration 018,
+ * src/store/transaction-heads.ts): one row per account that has chunks.
+ */
+export interface TransactionHeadTable {
+  account_id: string;
+  entity_id: string;
+  /** Each row's `${booking_at} ${id}`, newest first, joined by newlines. */
+  keys: string;
+  /** Each row's end in `body`, in UTF-16 code units, as 8 digits each; a row starts one after the one before ends (the comma; the first, after the `[`). */
+  ends: string;
+  /** The same ends in bytes of UTF-8. */
+  byte_ends: string;
+  /** The rows' stored JSON, newest first, as a JSON array: `[row,row,…]`, the body of a page of all of them. */
+  body: string;
   /** `TRANSACTION_JSON_VERSION` of the rows' JSON. */
   version: number;
 }

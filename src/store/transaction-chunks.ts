@@ -19,8 +19,8 @@ import { TRANSACTION_JSON_VERSION } from './transaction-rows.ts';
 export const CHUNK_ROWS = 100;
 
 /** Digits of each end in a chunk's `ends` and `byte_ends`: read by position, without splitting the list. */
-const END_DIGITS = 8;
-const MAX_END = 10 ** END_DIGITS - 1;
+export const END_DIGITS = 8;
+export const MAX_END = 10 ** END_DIGITS - 1;
 
 /** A stored row as a chunk takes it: its key and its stored JSON. */
 export interface ChunkSource {
@@ -102,7 +102,7 @@ export interface ChunkPage {
 }
 
 /** The `i`th end of `ends` (`END_DIGITS` digits each). */
-const endAt = (ends: string, i: number) => Number(ends.slice(i * END_DIGITS, (i + 1) * END_DIGITS));
+export const endAt = (ends: string, i: number) => Number(ends.slice(i * END_DIGITS, (i + 1) * END_DIGITS));
 
 /** Where row `i` of a chunk starts, by `ends`: one after the comma that ends the row before. */
 const startAt = (ends: string, i: number) => (i === 0 ? 0 : endAt(ends, i - 1) + 1);
@@ -120,7 +120,7 @@ function lineIndex(lines: string, line: string): number {
 }
 
 /** Line `index` of `lines`, or undefined. */
-function lineAt(lines: string, index: number): string | undefined {
+export function lineAt(lines: string, index: number): string | undefined {
   let from = 0;
   for (let i = 0; i < index; i++) {
     from = lines.indexOf('\n', from) + 1;
@@ -131,7 +131,7 @@ function lineAt(lines: string, index: number): string | undefined {
 }
 
 /** The position a chunk key (`at id`) names, or undefined when it is not one. */
-function positionOf(key: string | undefined): Position | undefined {
+export function positionOf(key: string | undefined): Position | undefined {
   const space = key?.indexOf(' ') ?? -1;
   return space < 0 ? undefined : { at: key!.slice(0, space), id: key!.slice(space + 1) };
 }

@@ -2,6 +2,7 @@ import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { Store } from './database.ts';
 import type { DB } from './schema.ts';
 import { ensureChunks } from './transaction-chunks.ts';
+import { ensureHead, rewriteHead } from './transaction-heads.ts';
 import { decodeTransaction, TRANSACTION_JSON_VERSION, transactionJson } from './transaction-rows.ts';
 
 /** Rows rendered per batch, and so the longest a batch holds SQLite's one thread. */
@@ -128,7 +129,7 @@ async function countUncountedAccounts(db: Kysely<DB>): Promise<number> {
 }
 
 /**
- * Gives every account with transactions but no chunks of the current rendering version its chunks, one account a transaction,
+ * Gives every account with transactions but no chunks or head of the current rendering version them, one account a transaction,
  * stopping early when `stopping()` says so. On PostgreSQL the account's row is locked first, as a
  * refresh writing its transactions locks it, so the two take turns.
  */
@@ -138,7 +139,10 @@ async function chunkUnchunkedAccounts(store: Store, stopping: () => boolean): Pr
     .select(['a.id', 'a.entity_id'])
     .where('a.transaction_count', '>', 0)
     .where((eb) =>
-      eb.not(eb.exists(eb.selectFrom('transaction_chunks as c').select('c.chunk').whereRef('c.account_id', '=', 'a.id').where('c.chunk', '=', 0).where('c.version', '=', TRANSACTION_JSON_VERSION))),
+      eb.or([
+        eb.not(eb.exists(eb.selectFrom('transaction_chunks as c').select('c.chunk').whereRef('c.account_id', '=', 'a.id').where('c.chunk', '=', 0).where('c.version', '=', TRANSACTION_JSON_VERSION))),
+        eb.not(eb.exists(eb.selectFrom('transaction_heads as h').select('h.version').whereRef('h.account_id', '=', 'a.id').where('h.version', '=', TRANSACTION_JSON_VERSION))),
+      ]),
     )
     .execute();
   let chunked = 0;
@@ -146,7 +150,9 @@ async function chunkUnchunkedAccounts(store: Store, stopping: () => boolean): Pr
     if (stopping()) break;
     const wrote = await store.db.transaction().execute(async (trx) => {
       if (store.dialect === 'postgres') await trx.selectFrom('accounts').select('id').where('id', '=', account.id).forUpdate().execute();
-      return ensureChunks(trx, account.entity_id, account.id);
+      const chunked = await ensureChunks(trx, account.entity_id, account.id);
+      const headed = chunked ? await rewriteHead(trx, account.entity_id, account.id) : await ensureHead(trx, account.entity_id, account.id);
+      return chunked || headed;
     });
     if (wrote) chunked++;
   }

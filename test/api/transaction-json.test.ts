@@ -3,6 +3,7 @@ import { after, before, it } from 'node:test';
 import { sql } from 'kysely';
 import { backfillTransactionJson } from '../../src/store/transaction-json-backfill.ts';
 import { CHUNK_ROWS } from '../../src/store/transaction-chunks.ts';
+import { HEAD_ROWS } from '../../src/store/transaction-heads.ts';
 import { TRANSACTION_JSON_VERSION } from '../../src/store/transaction-rows.ts';
 import { describeDialects } from '../helpers/dialects.ts';
 import { eventually } from '../helpers/eventually.ts';
@@ -60,6 +61,17 @@ describeDialects('transactions pages from their stored JSON', (dialect) => {
       assert.deepEqual(chunks.map((c) => c.keys.split('\n').map((k) => k.split(' ')[1])), byChunk.map((part) => part.map((r) => r.id)));
       assert.deepEqual(chunks.map((c) => c.json), byChunk.map((part) => part.map((r) => r.api_json).join(',')));
       assert.ok(chunks.every((c) => c.version === TRANSACTION_JSON_VERSION), 'of the current rendering version');
+      // Its head: the newest HEAD_ROWS rows, newest first, as the JSON array a first page of them is.
+      const heads = await db().selectFrom('transaction_heads').selectAll().where('account_id', '=', account.id).execute();
+      if (rows.length === 0) {
+        assert.equal(heads.length, 0, `${account.id}: no transactions, no head`);
+        continue;
+      }
+      const newest = rows.slice(-HEAD_ROWS).reverse();
+      assert.equal(heads.length, 1, `${account.id}: its head`);
+      assert.equal(heads[0]!.body, `[${newest.map((r) => r.api_json).join(',')}]`);
+      assert.deepEqual(heads[0]!.keys.split('\n').map((k) => k.split(' ')[1]), newest.map((r) => r.id));
+      assert.equal(heads[0]!.version, TRANSACTION_JSON_VERSION);
     }
   }
 
@@ -73,13 +85,15 @@ describeDialects('transactions pages from their stored JSON', (dialect) => {
       const fromChunks = await pages(entity.id, accounts);
       await assertChunked(entity.id);
 
-      // The chunks are what answers: marked, every page shows the mark (a key of the same length, so every offset holds).
+      // The chunks and heads are what answers: marked, every page shows the mark (a key of the same length, so every offset holds).
       await db().updateTable('transaction_chunks').set({ json: sql<string>`replace(json, '"amount":', '"AMOUNT":')` }).where('entity_id', '=', entity.id).execute();
+      await db().updateTable('transaction_heads').set({ body: sql<string>`replace(body, '"amount":', '"AMOUNT":')` }).where('entity_id', '=', entity.id).execute();
       const marked = await pages(entity.id, accounts, true);
-      assert.ok(marked.filter((p) => p.includes('"amount":')).length === 0 && marked.filter((p) => p.includes('"AMOUNT":')).length > accounts.length, 'every page came from the chunks');
+      assert.ok(marked.filter((p) => p.includes('"amount":')).length === 0 && marked.filter((p) => p.includes('"AMOUNT":')).length > accounts.length, 'every page came from the chunks or heads');
 
-      // Without its chunks (as an account written before migration 017), a page joins the rows' JSON.
+      // Without its chunks and head (as an account written before migration 017), a page joins the rows' JSON.
       await db().deleteFrom('transaction_chunks').where('entity_id', '=', entity.id).execute();
+      await db().deleteFrom('transaction_heads').where('entity_id', '=', entity.id).execute();
       const fromJson = await pages(entity.id, accounts);
       assert.deepEqual(fromJson, fromChunks);
 
@@ -110,6 +124,9 @@ describeDialects('transactions pages from their stored JSON', (dialect) => {
     await db().updateTable('accounts').set({ transaction_count: null }).where('entity_id', '=', entity.id).execute();
     // Chunks of another rendering version, as an older openlean would leave them.
     await db().updateTable('transaction_chunks').set({ version: 0 }).where('entity_id', '=', entity.id).execute();
+    // Heads likewise, and one account's none at all, as an openlean from before migration 018 left it.
+    await db().updateTable('transaction_heads').set({ version: 0 }).where('entity_id', '=', entity.id).execute();
+    await db().deleteFrom('transaction_heads').where('account_id', '=', accounts[0]).execute();
 
     await s.restart();
     token = await s.token();
@@ -197,9 +214,10 @@ describeDialects('transactions pages from their stored JSON', (dialect) => {
     );
 
     await db().deleteFrom('transaction_chunks').where('entity_id', '=', entity.id).execute();
-    assert.deepEqual(await pages(entity.id, accounts), fromChunks, 'the rows answer as the chunks did');
+    await db().deleteFrom('transaction_heads').where('entity_id', '=', entity.id).execute();
+    assert.deepEqual(await pages(entity.id, accounts), fromChunks, 'the rows answer as the chunks and heads did');
 
-    // A refresh gives an account that has none its chunks, whether or not it changed a transaction.
+    // A refresh gives an account that has none its chunks and head, whether or not it changed a transaction.
     const again = await s.request('/data/v2/refreshes', { method: 'POST', token, headers: { entity_id: entity.id } });
     assert.equal((await s.waitForRefresh(token, entity.id, again.body.refresh_id)).status, 'FINISHED');
     await assertChunked(entity.id);
@@ -207,5 +225,6 @@ describeDialects('transactions pages from their stored JSON', (dialect) => {
     // Deleting the entity purges its chunks with its transactions.
     assert.equal((await s.request(`/customers/v1/${customerId}/entities/${entity.id}`, { method: 'DELETE', token })).status, 200);
     await eventually('the chunks purged', async () => (await db().selectFrom('transaction_chunks').select('chunk').where('entity_id', '=', entity.id).execute()).length === 0);
+    assert.deepEqual(await db().selectFrom('transaction_heads').select('account_id').where('entity_id', '=', entity.id).execute(), [], 'and its heads');
   });
 });

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Store } from '../../src/store/database.ts';
 import { chunkedTransactionsPage } from '../../src/store/bank-data-reads.ts';
 import { CHUNK_ROWS, chunksOf, pageFromChunks, pageFromRuns, type ChunkRunRow, type ChunkSource, type FoundChunk } from '../../src/store/transaction-chunks.ts';
+import { HEAD_ROWS, headOf, pageFromHead, rewriteHead } from '../../src/store/transaction-heads.ts';
 import { TRANSACTION_JSON_VERSION } from '../../src/store/transaction-rows.ts';
 import { openTestStore } from '../helpers/database.ts';
 import { describeDialects } from '../helpers/dialects.ts';
@@ -69,6 +70,43 @@ describe('transaction chunks', () => {
     });
   }
 
+  for (const n of [0, 1, 99, 100, 101, 250]) {
+    it(`make the head of ${n} rows, which answers every first page of up to ${HEAD_ROWS} rows as the rows do`, () => {
+      const rows = rowsOf(n);
+      const head = headOf(found(rows), n);
+      if (n === 0) return assert.equal(head, undefined, 'no rows, no head');
+      assert.ok(head);
+      const newest = rows.slice(-HEAD_ROWS).reverse();
+      assert.equal(head.body, `[${newest.map((r) => r.json).join(',')}]`);
+      assert.equal(head.keys, newest.map((r) => `${r.booking_at} ${r.id}`).join('\n'));
+      for (const size of [1, 7, 50, 99, 100]) {
+        const got = pageFromHead({ ...head, version: TRANSACTION_JSON_VERSION }, { total: n, size });
+        assert.ok(got, `the first ${size}`);
+        const { body, ...page } = got;
+        assert.deepEqual(page, expected(rows, size, 0), `the first ${size}`);
+        assert.equal(body, `[${page.json}]`);
+        assert.equal(Buffer.byteLength(body), page.bytes + 2);
+      }
+      const whole = pageFromHead({ ...head, version: TRANSACTION_JSON_VERSION }, { total: n, size: 1000 });
+      if (n <= HEAD_ROWS) assert.deepEqual(whole && { ...whole, body: undefined }, { ...expected(rows, 1000, 0), body: undefined }, 'a page larger than the account: all of it');
+      else assert.equal(whole, undefined, 'a page larger than the head');
+    });
+  }
+
+  it('make no head from chunks that do not hold the newest rows whole and current, and leave a stale head\'s pages to the chunks', () => {
+    const rows = rowsOf(150);
+    const chunks = found(rows);
+    assert.equal(headOf(chunks.filter((c) => c.chunk !== 0), 150), undefined, 'the chunk before the last missing');
+    assert.equal(headOf(chunks.map((c) => ({ ...c, version: TRANSACTION_JSON_VERSION + 1 })), 150), undefined, 'another rendering version');
+    assert.equal(headOf(chunks, 151), undefined, 'the account holds a row the chunks do not');
+    const head = { ...headOf(chunks, 150)!, version: TRANSACTION_JSON_VERSION };
+    const q = { total: 150, size: 100 };
+    assert.ok(pageFromHead(head, q));
+    assert.equal(pageFromHead({ ...head, version: TRANSACTION_JSON_VERSION + 1 }, q), undefined, 'another rendering version');
+    assert.equal(pageFromHead(head, { ...q, total: 99 }), undefined, 'the account holds fewer rows than the head');
+    assert.equal(pageFromHead({ ...head, body: head.body.slice(0, -1) }, q), undefined, 'a body its ends do not fit');
+  });
+
   it('are not made when a chunk\'s text is longer than its ends can say (10⁸ characters)', () => {
     const [row] = rowsOf(1);
     assert.ok(chunksOf([{ ...row!, json: 'x'.repeat(99_999_999) }], 0));
@@ -125,12 +163,20 @@ describeDialects('transaction chunk pages', (dialect) => {
   });
   after(() => close());
 
-  /** Account `id` holding the chunks of `rows`. */
+  /** Account `id` holding the chunks of `rows`, and their head. */
   async function account(id: string, rows: ChunkSource[]) {
     await store.db.insertInto('accounts').values({ id, entity_id: 'ent', bank_account_id: id, position: 0, payload: '{}', transaction_count: rows.length }).execute();
     for (const c of chunksOf(rows, 0)!) await store.db.insertInto('transaction_chunks').values({ ...c, account_id: id, entity_id: 'ent', version: TRANSACTION_JSON_VERSION }).execute();
+    assert.equal(await rewriteHead(store.db, 'ent', id), rows.length > 0, 'a head for an account with transactions');
   }
-  const byOffset = (accountId: string, size: number, offset: number) => chunkedTransactionsPage(store, 'ent', { accountId, offset, limit: size + 1, size });
+  /** The page, its `body` (a page from a head) checked against its `json` and left out. */
+  const byOffset = async (accountId: string, size: number, offset: number) => {
+    const page = await chunkedTransactionsPage(store, 'ent', { accountId, offset, limit: size + 1, size });
+    if (page?.body === undefined) return page;
+    const { body, ...rest } = page;
+    assert.equal(body, `[${rest.json}]`);
+    return rest;
+  };
   const byCursor = (accountId: string, size: number, row: ChunkSource) =>
     chunkedTransactionsPage(store, 'ent', { accountId, offset: 0, limit: size + 1, size, after: { at: row.booking_at, id: row.id } });
 
@@ -154,13 +200,31 @@ describeDialects('transaction chunk pages', (dialect) => {
     });
   }
 
+  it(`answer a first page of up to ${HEAD_ROWS} rows from the account's head on SQLite, and from the chunks when the head is missing or stale`, async () => {
+    const rows = rowsOf(150);
+    await account('headed', rows);
+    const first = await chunkedTransactionsPage(store, 'ent', { accountId: 'headed', offset: 0, limit: 101, size: 100 });
+    assert.equal(first?.body !== undefined, dialect === 'sqlite', 'SQLite reads the head; PostgreSQL cuts the chunks');
+    // A mark in the head shows where the page came from.
+    const head = await store.db.selectFrom('transaction_heads').select('body').where('account_id', '=', 'headed').executeTakeFirstOrThrow();
+    const marked = head.body.replace('shop 149', 'shop 14X');
+    await store.db.updateTable('transaction_heads').set({ body: marked }).where('account_id', '=', 'headed').execute();
+    const shown = await byOffset('headed', 100, 0);
+    assert.equal(shown!.json.includes('shop 14X'), dialect === 'sqlite');
+    await store.db.updateTable('transaction_heads').set({ version: TRANSACTION_JSON_VERSION + 1 }).where('account_id', '=', 'headed').execute();
+    assert.deepEqual(await byOffset('headed', 100, 0), { account: { count: 150 }, ...expected(rows, 100, 0) }, 'a stale head: the chunks answer');
+    await store.db.deleteFrom('transaction_heads').where('account_id', '=', 'headed').execute();
+    assert.deepEqual(await byOffset('headed', 100, 0), { account: { count: 150 }, ...expected(rows, 100, 0) }, 'no head: the chunks answer');
+  });
+
   it('say nothing of an account the entity does not have', async () => {
     assert.deepEqual(await byOffset('nowhere', 10, 0), { account: undefined, json: '', found: 0, last: null });
   });
 
   it('leave to the rows a page whose chunks are missing, of another version or miscounted, or whose cursor row is gone', async () => {
     const rows = rowsOf(250);
-    const q = { size: 100, offset: 0 };
+    // Not a first page: the head would answer that.
+    const q = { size: 100, offset: 20 };
     for (const id of ['gone', 'stale', 'miscounted', 'cursor']) await account(id, rows);
     assert.ok(await byOffset('gone', q.size, q.offset));
     await store.db.deleteFrom('transaction_chunks').where('account_id', '=', 'gone').where('chunk', '=', 1).execute();

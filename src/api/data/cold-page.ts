@@ -78,7 +78,7 @@ export function coldPageResponse(ctx: AppContext, entity: EntityRow, url: string
   const headers = pageHeaders(url, total, keysetNext(read.paging, found.found, found.last));
   const audited = { resource: 'transactions', operation: 'getTransactions', accountId: read.accountId } as const;
   // The chunks keep each row's length in bytes: the body need not be measured.
-  return cachedResponse(ctx.responses.body(`[${found.json}]`), headers, etagOf(entity), audited, (found.bytes ?? Buffer.byteLength(found.json)) + 2);
+  return cachedResponse(ctx.responses.body(found.body ?? `[${found.json}]`), headers, etagOf(entity), audited, (found.bytes ?? Buffer.byteLength(found.json)) + 2);
 }
 
 /** `coldPageResponse` of the page read now, where the store reads synchronously (SQLite); else undefined. */

@@ -51,7 +51,7 @@ export function registerGetTransactions(app: Api, ctx: AppContext, reads: DataRe
       if (total === 0 && (!ranged || (account.count ?? (await countTransactions(ctx.store, { accountId: account_id }))) === 0)) await assertResourceFetched(ctx, entity, 'transactions');
       const next = keysetNext(paging, found.found, found.last);
       // The stored JSON the database joined is the body's JSON.
-      return renderedJson<Transaction[]>(`[${found.json}]`, { headers: pageHeaders(input.url, total, next), page: { total, next } });
+      return renderedJson<Transaction[]>(found.body ?? `[${found.json}]`, { headers: pageHeaders(input.url, total, next), page: { total, next } });
     },
     check: (input) => {
       const q = input.query;

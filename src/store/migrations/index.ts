@@ -16,6 +16,7 @@ import * as auditEvents from './014-audit-events.ts';
 import * as auditSegments from './015-audit-segments.ts';
 import * as transactionJson from './016-transaction-json.ts';
 import * as transactionChunks from './017-transaction-chunks.ts';
+import * as transactionHeads from './018-transaction-heads.ts';
 
 /** Every migration, in order. Names are stable forever: they are the keys recorded in the database. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '015-audit-segments': auditSegments,
   '016-transaction-json': transactionJson,
   '017-transaction-chunks': transactionChunks,
+  '018-transaction-heads': transactionHeads,
 };

@@ -1,0 +1,156 @@
+import { sql, type Kysely } from 'kysely';
+import type { Position } from '../domain/cursor.ts';
+import { prepared } from './prepared.ts';
+import type { DB, TransactionHeadTable } from './schema.ts';
+import { CHUNK_ROWS, END_DIGITS, endAt, lineAt, MAX_END, positionOf, type ChunkPage, type FoundChunk } from './transaction-chunks.ts';
+import { TRANSACTION_JSON_VERSION } from './transaction-rows.ts';
+
+/*
+ * An account's newest transactions kept as a first page answers them (docs/decisions/024, "heads"):
+ * the JSON array of its newest `HEAD_ROWS` rows, newest first, with each row's key and ends, like a
+ * chunk's. Most reads of bank data are first reads of a first page after a refresh; from the
+ * chunks, such a page is two chunk rows (about twice the page's text, decoded by SQLite into
+ * JavaScript strings) joined into a new string. From the head it is one row, and a page of all of
+ * its rows is the stored text itself, sent as it is. Made from the account's last two chunks,
+ * whenever they are written, in the same transaction.
+ */
+
+/** Rows in a head: the largest first page it answers. */
+export const HEAD_ROWS = CHUNK_ROWS;
+
+/** A head as stored, without its account's ids and version. */
+export type HeadContent = Pick<TransactionHeadTable, 'keys' | 'ends' | 'byte_ends' | 'body'>;
+
+/** A head as a page read finds it. */
+export type FoundHead = HeadContent & Pick<TransactionHeadTable, 'version'>;
+
+/** `n` as an end of `ends`/`byte_ends`. */
+const end = (n: number) => String(n).padStart(END_DIGITS, '0');
+
+/** The first `count` lines of `lines` (newline-separated), or undefined when it has fewer. */
+function firstLines(lines: string, count: number): string | undefined {
+  let at = -1;
+  for (let i = 0; i < count; i++) {
+    at = lines.indexOf('\n', at + 1);
+    if (at < 0) return i === count - 1 ? lines : undefined;
+  }
+  return lines.slice(0, at);
+}
+
+/**
+ * The head of an account of `total` transactions, out of its chunks (at least its last and, when
+ * that holds fewer than `HEAD_ROWS` rows, the one before it); undefined when it has none, or the
+ * chunks do not hold its newest rows whole and current (then it keeps no head, and its first pages
+ * are cut from the chunks or read from the rows). Pure.
+ */
+export function headOf(chunks: readonly FoundChunk[], total: number): HeadContent | undefined {
+  const wanted = Math.min(HEAD_ROWS, total);
+  if (wanted <= 0) return undefined;
+  const runs: string[] = [];
+  const keys: string[] = [];
+  let ends = '';
+  let byteEnds = '';
+  // Where the next run starts in the body, in UTF-16 code units and in bytes: after the `[`.
+  let length = 1;
+  let bytes = 1;
+  let taken = 0;
+  for (let n = Math.floor((total - 1) / CHUNK_ROWS); taken < wanted; n--) {
+    const c = chunks.find((x) => x.chunk === n);
+    const rows = Math.min(CHUNK_ROWS, total - n * CHUNK_ROWS);
+    if (!c || c.version !== TRANSACTION_JSON_VERSION || c.ends.length !== rows * END_DIGITS || c.byte_ends.length !== c.ends.length) return undefined;
+    // A chunk is newest first: the head takes its first rows.
+    const k = Math.min(rows, wanted - taken);
+    const lines = firstLines(c.keys, k);
+    if (lines === undefined) return undefined;
+    const comma = taken > 0 ? 1 : 0;
+    for (let i = 0; i < k; i++) {
+      ends += end(length + comma + endAt(c.ends, i));
+      byteEnds += end(bytes + comma + endAt(c.byte_ends, i));
+    }
+    runs.push(c.json.slice(0, endAt(c.ends, k - 1)));
+    keys.push(lines);
+    length += comma + endAt(c.ends, k - 1);
+    bytes += comma + endAt(c.byte_ends, k - 1);
+    taken += k;
+  }
+  if (bytes + 1 > MAX_END) return undefined;
+  return { keys: keys.join('\n'), ends, byte_ends: byteEnds, body: `[${runs.join(',')}]` };
+}
+
+/** A page cut from a head: a chunk page (its `json` the rows without the brackets) with its whole `body`. */
+export type HeadPage = ChunkPage & { body: string };
+
+/**
+ * The first page of `size` rows (offset 0, no cursor) of an account of `total` transactions, out
+ * of its head; undefined when the head cannot answer it: stale (another rendering version, or not
+ * the rows `total` says it holds) or `size` above its rows while the account has more. A page of
+ * all its rows is its `body` as stored. Pure.
+ */
+export function pageFromHead(head: FoundHead, q: { total: number; size: number }): HeadPage | undefined {
+  const rows = Math.min(HEAD_ROWS, q.total);
+  if (q.total <= 0 || q.size <= 0 || head.version !== TRANSACTION_JSON_VERSION || head.ends.length !== rows * END_DIGITS || head.byte_ends.length !== head.ends.length) return undefined;
+  if (q.size > rows && rows < q.total) return undefined;
+  const n = Math.min(q.size, rows);
+  const to = endAt(head.ends, n - 1);
+  const toBytes = endAt(head.byte_ends, n - 1);
+  let last: Position | null = null;
+  if (q.total >= q.size) {
+    last = positionOf(lineAt(head.keys, n - 1)) ?? null;
+    if (last === null) return undefined;
+  }
+  const body = n === rows ? head.body : `${head.body.slice(0, to)}]`;
+  if (n === rows && to !== head.body.length - 1) return undefined;
+  return { body, json: head.body.slice(1, to), bytes: toBytes - 1, found: Math.min(q.total, q.size + 1), last };
+}
+
+/** A row of `HEAD_PAGE`: the account's kept count (-1: none kept) and its head (nulls when none). */
+export type HeadRow = { kept: number | string; keys: string | null; ends: string | null; byte_ends: string | null; body: string | null; version: number | null };
+
+/** Entity `entityId`'s account `accountId`'s kept count and head; no row when the entity has no such account. */
+export const HEAD_PAGE = prepared<{ entityId: string; accountId: string }, HeadRow>((db, p) =>
+  db
+    .selectFrom('accounts as a')
+    .leftJoin('transaction_heads as h', 'h.account_id', 'a.id')
+    .select([sql<number>`coalesce(a.transaction_count, -1)`.as('kept'), 'h.keys', 'h.ends', 'h.byte_ends', 'h.body', 'h.version'])
+    .where('a.id', '=', p('accountId'))
+    .where('a.entity_id', '=', p('entityId')),
+);
+
+/** `HEAD_PAGE`'s head, when the row has one. */
+export function foundHead(row: HeadRow): FoundHead | undefined {
+  return row.body === null ? undefined : { keys: row.keys!, ends: row.ends!, byte_ends: row.byte_ends!, body: row.body, version: row.version! };
+}
+
+/**
+ * Writes account `accountId`'s head from its last two chunks as they now are, inside the
+ * transaction that wrote them (or found them without one); none when they cannot make one (no
+ * transactions, chunks missing or stale). Returns whether it wrote one.
+ */
+export async function rewriteHead(trx: Kysely<DB>, entityId: string, accountId: string): Promise<boolean> {
+  await trx.deleteFrom('transaction_heads').where('account_id', '=', accountId).execute();
+  const account = await trx.selectFrom('accounts').select('transaction_count').where('id', '=', accountId).executeTakeFirst();
+  const total = Number(account?.transaction_count ?? 0);
+  if (total <= 0) return false;
+  const lastChunk = Math.floor((total - 1) / CHUNK_ROWS);
+  const chunks = await trx
+    .selectFrom('transaction_chunks')
+    .select(['chunk', 'keys', 'ends', 'byte_ends', 'json', 'version'])
+    .where('account_id', '=', accountId)
+    .where('chunk', '>=', lastChunk - 1)
+    .where('chunk', '<=', lastChunk)
+    .execute();
+  const head = headOf(chunks, total);
+  if (!head) return false;
+  await trx.insertInto('transaction_heads').values({ ...head, account_id: accountId, entity_id: entityId, version: TRANSACTION_JSON_VERSION }).execute();
+  return true;
+}
+
+/**
+ * Gives account `accountId` its head if it has none of the current rendering version (it was last
+ * written before migration 018), inside a write's transaction that changed none of its
+ * transactions, or the JSON backfill's, after `ensureChunks`. Returns whether it wrote one.
+ */
+export async function ensureHead(trx: Kysely<DB>, entityId: string, accountId: string): Promise<boolean> {
+  const head = await trx.selectFrom('transaction_heads').select('version').where('account_id', '=', accountId).executeTakeFirst();
+  return head?.version !== TRANSACTION_JSON_VERSION && (await rewriteHead(trx, entityId, accountId));
+}
