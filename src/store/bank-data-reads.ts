@@ -18,7 +18,7 @@ import {
   type ChunkRow,
   type ChunkRunRow,
 } from './transaction-chunks.ts';
-import { foundHead, HEAD_PAGE, HEAD_ROWS, pageFromHead, type HeadRow } from './transaction-heads.ts';
+import { foundHead, HEAD_PAGE, HEAD_PAGE_CUT, HEAD_ROWS, pageFromHead, pageFromHeadCut, type HeadCutRow, type HeadRow } from './transaction-heads.ts';
 import { decodeTransaction, TRANSACTION_JSON_VERSION, transactionJson } from './transaction-rows.ts';
 
 /*
@@ -238,11 +238,11 @@ export async function transactionsPage(store: Store, entityId: string, q: Transa
 
 /**
  * Whether the account's head may answer page `q` (docs/decisions/024, heads): a first page, by
- * number, of at most `HEAD_ROWS` rows and no date range. SQLite only: a head is read whole, while
- * PostgreSQL cuts a page's runs out of the chunks itself and sends only the page's bytes.
+ * number, of at most `HEAD_ROWS` rows and no date range. SQLite reads the head whole and cuts it
+ * here; PostgreSQL cuts it in the query, so that only the page's bytes leave the database.
  */
-function fromHead(store: Store, q: TransactionQuery & { size: number }): boolean {
-  return store.dialect === 'sqlite' && q.from === undefined && q.to === undefined && q.after === undefined && q.offset === 0 && q.size <= HEAD_ROWS;
+function fromHead(q: TransactionQuery & { size: number }): boolean {
+  return q.from === undefined && q.to === undefined && q.after === undefined && q.offset === 0 && q.size <= HEAD_ROWS;
 }
 
 /** `headPage`'s answer when the head cannot answer but the chunks may. */
@@ -256,6 +256,16 @@ function headPage(rows: readonly HeadRow[], size: number): TransactionsPage | un
   if (total < 0) return undefined;
   const head = foundHead(row);
   const page = head && pageFromHead(head, { total, size });
+  return page ? { account: { count: total }, ...page } : ASK_CHUNKS;
+}
+
+/** As `headPage`, out of a `HEAD_PAGE_CUT` query's rows (PostgreSQL). */
+function headCutPage(rows: readonly HeadCutRow[], size: number): TransactionsPage | undefined | typeof ASK_CHUNKS {
+  const [row] = rows;
+  if (!row) return { account: undefined, json: '', found: 0, last: null };
+  const total = Number(row.kept);
+  if (total < 0) return undefined;
+  const page = pageFromHeadCut(row, { total, size });
   return page ? { account: { count: total }, ...page } : ASK_CHUNKS;
 }
 
@@ -289,8 +299,11 @@ function chunkedPage(store: Store, rows: readonly (ChunkRow | ChunkRunRow)[], q:
  * date range, a chunk missing or stale, the cursor's row removed): then `transactionsPage` does.
  */
 export async function chunkedTransactionsPage(store: Store, entityId: string, q: TransactionQuery & { size: number }): Promise<TransactionsPage | undefined> {
-  if (fromHead(store, q)) {
-    const page = headPage(await store.query(HEAD_PAGE, { entityId, accountId: q.accountId }), q.size);
+  if (fromHead(q)) {
+    const page =
+      store.dialect === 'postgres'
+        ? headCutPage(await store.query(HEAD_PAGE_CUT, { entityId, accountId: q.accountId, size: q.size }), q.size)
+        : headPage(await store.query(HEAD_PAGE, { entityId, accountId: q.accountId }), q.size);
     if (page !== ASK_CHUNKS) return page;
   }
   const chunked = chunkQuery(store, entityId, q);
@@ -306,7 +319,7 @@ export async function chunkedTransactionsPage(store: Store, entityId: string, q:
  */
 export function transactionsPageNow(store: Store, entityId: string, q: TransactionQuery & { size: number }): TransactionsPage | undefined {
   if (!store.queryNow) return undefined;
-  if (fromHead(store, q)) {
+  if (fromHead(q)) {
     const page = headPage(store.queryNow(HEAD_PAGE, { entityId, accountId: q.accountId }), q.size);
     if (page !== ASK_CHUNKS) return page;
   }

@@ -116,6 +116,67 @@ export const HEAD_PAGE = prepared<{ entityId: string; accountId: string }, HeadR
     .where('a.entity_id', '=', p('entityId')),
 );
 
+/**
+ * A row of `HEAD_PAGE_CUT`: the account's kept count (-1: none kept), its head's version and ends'
+ * lengths, and, when the head is whole and current, the page's `body` as the database cut it (the
+ * head's text itself for a page of all its rows), its rows' text's length in bytes of UTF-8 without
+ * the brackets, and the key of its last row. Nulls where the account has no head.
+ */
+export type HeadCutRow = {
+  kept: number | string;
+  version: number | null;
+  ends_length: number | null;
+  byte_ends_length: number | null;
+  body: string | null;
+  bytes: number | string | null;
+  last_key: string | null;
+};
+
+/**
+ * As `HEAD_PAGE`, for PostgreSQL: the database cuts the first `size` rows out of the head (by its
+ * `byte_ends`), so that only the page's bytes cross the socket, as the chunk runs queries do
+ * (docs/decisions/024). Cut only when the head's version and ends are what the account's count
+ * says: cutting a head that is not would cut text at the wrong bytes. Planned once: a primary-key
+ * lookup whatever the values.
+ */
+export const HEAD_PAGE_CUT = prepared<{ entityId: string; accountId: string; size: number }, HeadCutRow>(
+  (db, p) => {
+    const digits = sql.lit(END_DIGITS);
+    const rows = sql`(length(h.ends) / ${digits})`;
+    const n = sql`least(cast(${p('size')} as integer), ${rows})`;
+    const byteEnd = sql`cast(substr(h.byte_ends, (${n} - 1) * ${digits} + 1, ${digits}) as integer)`;
+    const whole = sql`(h.version = ${TRANSACTION_JSON_VERSION} and a.transaction_count > 0 and length(h.byte_ends) = length(h.ends)
+      and length(h.ends) = ${digits} * least(${sql.lit(HEAD_ROWS)}, a.transaction_count))`;
+    const query = sql<HeadCutRow>`select coalesce(a.transaction_count, -1) as kept, h.version,
+      length(h.ends) as ends_length, length(h.byte_ends) as byte_ends_length,
+      case when ${whole} then (case when ${n} = ${rows} then h.body
+        else convert_from(substring(convert_to(h.body, 'UTF8') from 1 for ${byteEnd}), 'UTF8') || ']' end) end as body,
+      case when ${whole} then ${byteEnd} - 1 end as bytes,
+      case when ${whole} then split_part(h.keys, chr(10), ${n}) end as last_key
+    from accounts a left join transaction_heads h on h.account_id = a.id
+    where a.id = ${p('accountId')} and a.entity_id = ${p('entityId')}`;
+    return { compile: () => query.compile(db) };
+  },
+  { plan: 'generic' },
+);
+
+/**
+ * The first page of `size` rows of an account of `total` transactions out of a `HEAD_PAGE_CUT`
+ * row; undefined when the head cannot answer it (missing, stale, not whole, or `size` above its
+ * rows while the account has more). Pure.
+ */
+export function pageFromHeadCut(row: HeadCutRow, q: { total: number; size: number }): HeadPage | undefined {
+  if (row.body === null || row.ends_length === null || q.total <= 0 || q.size <= 0) return undefined;
+  const rows = row.ends_length / END_DIGITS;
+  if (rows !== Math.min(HEAD_ROWS, q.total) || (q.size > rows && rows < q.total)) return undefined;
+  let last: Position | null = null;
+  if (q.total >= q.size) {
+    last = positionOf(row.last_key ?? undefined) ?? null;
+    if (last === null) return undefined;
+  }
+  return { body: row.body, json: row.body.slice(1, -1), bytes: Number(row.bytes), found: Math.min(q.total, q.size + 1), last };
+}
+
 /** `HEAD_PAGE`'s head, when the row has one. */
 export function foundHead(row: HeadRow): FoundHead | undefined {
   return row.body === null ? undefined : { keys: row.keys!, ends: row.ends!, byte_ends: row.byte_ends!, body: row.body, version: row.version! };

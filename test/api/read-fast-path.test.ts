@@ -296,7 +296,7 @@ describeDialects('the fast path of a first read of a transactions page', (dialec
   // On PostgreSQL the page's chunks are read asynchronously: the consent may end meanwhile. Another
   // connection holds a lock on the chunks until the read is seen waiting for it; the clock then
   // passes the consent's end, and the read must go to the general path, which refuses it.
-  it('hands a first read to the general path when the consent ended while its chunks were read', { skip: dialect !== 'postgres' && 'chunks are read synchronously on SQLite' }, async () => {
+  it('hands a first read to the general path when the consent ended while its page was read', { skip: dialect !== 'postgres' && 'chunks are read synchronously on SQLite' }, async () => {
     const entity = await s.createSandboxEntity(token, {
       customer_id: customerId,
       bank_identifier: 'SANDBOX_FALCON_AE',
@@ -309,7 +309,8 @@ describeDialects('the fast path of a first read of a transactions page', (dialec
     await other.connect();
     try {
       await other.query('begin');
-      await other.query('lock table transaction_chunks in access exclusive mode');
+      // A first page is read from the account's head, a later one from its chunks: both wait.
+      await other.query('lock table transaction_chunks, transaction_heads in access exclusive mode');
       const before = served();
       const pending = s.request(path, { token, headers: { entity_id: entity.id } });
       await eventually('the page read waits for the lock', async () => {
@@ -318,7 +319,7 @@ describeDialects('the fast path of a first read of a transactions page', (dialec
         await other.query('select pg_stat_clear_snapshot()');
         const { rows } = await other.query(
           `select 1 from pg_locks l join pg_class c on c.oid = l.relation join pg_stat_activity a on a.pid = l.pid
-           where a.datname = current_database() and a.application_name = $1 and c.relname = 'transaction_chunks' and not l.granted`,
+           where a.datname = current_database() and a.application_name = $1 and c.relname in ('transaction_chunks', 'transaction_heads') and not l.granted`,
           [GENERIC_PLAN_SESSIONS],
         );
         return rows.length === 1;

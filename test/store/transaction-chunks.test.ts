@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Store } from '../../src/store/database.ts';
 import { chunkedTransactionsPage } from '../../src/store/bank-data-reads.ts';
 import { CHUNK_ROWS, chunksOf, pageFromChunks, pageFromRuns, type ChunkRunRow, type ChunkSource, type FoundChunk } from '../../src/store/transaction-chunks.ts';
-import { HEAD_ROWS, headOf, pageFromHead, rewriteHead } from '../../src/store/transaction-heads.ts';
+import { HEAD_ROWS, headOf, pageFromHead, pageFromHeadCut, rewriteHead, type HeadCutRow } from '../../src/store/transaction-heads.ts';
 import { TRANSACTION_JSON_VERSION } from '../../src/store/transaction-rows.ts';
 import { openTestStore } from '../helpers/database.ts';
 import { describeDialects } from '../helpers/dialects.ts';
@@ -107,6 +107,16 @@ describe('transaction chunks', () => {
     assert.equal(pageFromHead({ ...head, body: head.body.slice(0, -1) }, q), undefined, 'a body its ends do not fit');
   });
 
+  it('take the first page PostgreSQL cut out of a head, unless the head is missing, not whole or smaller than the page', () => {
+    const row: HeadCutRow = { kept: 150, version: TRANSACTION_JSON_VERSION, ends_length: 800, byte_ends_length: 800, body: '["a","b"]', bytes: 7, last_key: '2026-01-01T00:00:00.000Z id-1' };
+    assert.deepEqual(pageFromHeadCut(row, { total: 150, size: 2 }), { body: '["a","b"]', json: '"a","b"', bytes: 7, found: 3, last: { at: '2026-01-01T00:00:00.000Z', id: 'id-1' } });
+    assert.deepEqual(pageFromHeadCut({ ...row, kept: 2, ends_length: 16, byte_ends_length: 16 }, { total: 2, size: 50 }), { body: '["a","b"]', json: '"a","b"', bytes: 7, found: 2, last: null }, 'all the account has');
+    assert.equal(pageFromHeadCut({ ...row, body: null }, { total: 150, size: 2 }), undefined, 'missing or not whole: nothing cut');
+    assert.equal(pageFromHeadCut({ ...row, ends_length: 792 }, { total: 150, size: 2 }), undefined, 'the account holds a row the head does not');
+    assert.equal(pageFromHeadCut(row, { total: 150, size: 101 }), undefined, 'a page larger than the head');
+    assert.equal(pageFromHeadCut({ ...row, last_key: '' }, { total: 150, size: 2 }), undefined, 'the last row\'s key missing');
+  });
+
   it('are not made when a chunk\'s text is longer than its ends can say (10⁸ characters)', () => {
     const [row] = rowsOf(1);
     assert.ok(chunksOf([{ ...row!, json: 'x'.repeat(99_999_999) }], 0));
@@ -200,17 +210,14 @@ describeDialects('transaction chunk pages', (dialect) => {
     });
   }
 
-  it(`answer a first page of up to ${HEAD_ROWS} rows from the account's head on SQLite, and from the chunks when the head is missing or stale`, async () => {
+  it(`answer a first page of up to ${HEAD_ROWS} rows from the account's head, and from the chunks when the head is missing or stale`, async () => {
     const rows = rowsOf(150);
     await account('headed', rows);
-    const first = await chunkedTransactionsPage(store, 'ent', { accountId: 'headed', offset: 0, limit: 101, size: 100 });
-    assert.equal(first?.body !== undefined, dialect === 'sqlite', 'SQLite reads the head; PostgreSQL cuts the chunks');
-    // A mark in the head shows where the page came from.
+    // A mark in the head (of the same length: every end holds) shows where a page came from.
     const head = await store.db.selectFrom('transaction_heads').select('body').where('account_id', '=', 'headed').executeTakeFirstOrThrow();
-    const marked = head.body.replace('shop 149', 'shop 14X');
-    await store.db.updateTable('transaction_heads').set({ body: marked }).where('account_id', '=', 'headed').execute();
-    const shown = await byOffset('headed', 100, 0);
-    assert.equal(shown!.json.includes('shop 14X'), dialect === 'sqlite');
+    await store.db.updateTable('transaction_heads').set({ body: head.body.replace('shop 149', 'shop 14X') }).where('account_id', '=', 'headed').execute();
+    for (const size of [1, 50, 100]) assert.ok((await byOffset('headed', size, 0))!.json.includes('shop 14X'), `the first ${size} from the head`);
+    assert.ok(!(await byOffset('headed', 101, 0))!.json.includes('shop 14X'), 'a larger page from the chunks');
     await store.db.updateTable('transaction_heads').set({ version: TRANSACTION_JSON_VERSION + 1 }).where('account_id', '=', 'headed').execute();
     assert.deepEqual(await byOffset('headed', 100, 0), { account: { count: 150 }, ...expected(rows, 100, 0) }, 'a stale head: the chunks answer');
     await store.db.deleteFrom('transaction_heads').where('account_id', '=', 'headed').execute();
