@@ -18,7 +18,7 @@ import {
   type ChunkRow,
   type ChunkRunRow,
 } from './transaction-chunks.ts';
-import { foundHead, HEAD_PAGE, HEAD_PAGE_CUT, HEAD_ROWS, pageFromHead, pageFromHeadCut, type HeadCutRow, type HeadRow } from './transaction-heads.ts';
+import { foundHead, HEAD_PAGE, HEAD_PAGE_CUT, HEAD_ROWS, pageFromHead, pageFromHeadCut, type HeadPage, type HeadRow } from './transaction-heads.ts';
 import { decodeTransaction, TRANSACTION_JSON_VERSION, transactionJson } from './transaction-rows.ts';
 
 /*
@@ -248,26 +248,26 @@ function fromHead(q: TransactionQuery & { size: number }): boolean {
 /** `headPage`'s answer when the head cannot answer but the chunks may. */
 const ASK_CHUNKS = null;
 
-/** The page of `size` rows out of a `HEAD_PAGE` query's rows: no such account, the rows' to count (none kept), or `ASK_CHUNKS` when the head cannot answer. */
-function headPage(rows: readonly HeadRow[], size: number): TransactionsPage | undefined | typeof ASK_CHUNKS {
+/**
+ * The page a head query's rows (`HEAD_PAGE` or `HEAD_PAGE_CUT`) answer, `cut` taking it out of the
+ * row given the account's kept count: an empty page without an account when the entity has no such
+ * account, undefined when the account keeps no count (its rows answer), `ASK_CHUNKS` when the head
+ * cannot answer.
+ */
+function headPage<R extends { kept: number | string }>(rows: readonly R[], cut: (row: R, total: number) => HeadPage | undefined): TransactionsPage | undefined | typeof ASK_CHUNKS {
   const [row] = rows;
   if (!row) return { account: undefined, json: '', found: 0, last: null };
   const total = Number(row.kept);
   if (total < 0) return undefined;
-  const head = foundHead(row);
-  const page = head && pageFromHead(head, { total, size });
+  const page = cut(row, total);
   return page ? { account: { count: total }, ...page } : ASK_CHUNKS;
 }
 
-/** As `headPage`, out of a `HEAD_PAGE_CUT` query's rows (PostgreSQL). */
-function headCutPage(rows: readonly HeadCutRow[], size: number): TransactionsPage | undefined | typeof ASK_CHUNKS {
-  const [row] = rows;
-  if (!row) return { account: undefined, json: '', found: 0, last: null };
-  const total = Number(row.kept);
-  if (total < 0) return undefined;
-  const page = pageFromHeadCut(row, { total, size });
-  return page ? { account: { count: total }, ...page } : ASK_CHUNKS;
-}
+/** The first page of `size` rows out of a `HEAD_PAGE` row (SQLite: the whole head, cut here). */
+const wholeHeadPage = (size: number) => (row: HeadRow, total: number) => {
+  const head = foundHead(row);
+  return head && pageFromHead(head, { total, size });
+};
 
 /** The chunk query of a page that chunks can answer (no date range; after a cursor, at most `CHUNK_ROWS` rows), else undefined. */
 function chunkQuery(store: Store, entityId: string, q: TransactionQuery & { size: number }): { query: PreparedQuery<Record<string, unknown>, ChunkRow | ChunkRunRow>; params: Record<string, unknown> } | undefined {
@@ -294,16 +294,17 @@ function chunkedPage(store: Store, rows: readonly (ChunkRow | ChunkRunRow)[], q:
 }
 
 /**
- * `transactionsPage` answered from the account's chunks alone (docs/decisions/024), for the fast
- * path of a first read (src/api/data/cold-page.ts). Undefined when the chunks cannot answer it (a
- * date range, a chunk missing or stale, the cursor's row removed): then `transactionsPage` does.
+ * `transactionsPage` answered from what the account keeps rendered alone (docs/decisions/024): a
+ * first page of at most `HEAD_ROWS` rows from its head, any other from its chunks, for the fast
+ * path of a first read (src/api/data/cold-page.ts). Undefined when they cannot answer it (a date
+ * range, a chunk missing or stale, the cursor's row removed): then `transactionsPage` does.
  */
 export async function chunkedTransactionsPage(store: Store, entityId: string, q: TransactionQuery & { size: number }): Promise<TransactionsPage | undefined> {
   if (fromHead(q)) {
     const page =
       store.dialect === 'postgres'
-        ? headCutPage(await store.query(HEAD_PAGE_CUT, { entityId, accountId: q.accountId, size: q.size }), q.size)
-        : headPage(await store.query(HEAD_PAGE, { entityId, accountId: q.accountId }), q.size);
+        ? headPage(await store.query(HEAD_PAGE_CUT, { entityId, accountId: q.accountId, size: q.size }), (row, total) => pageFromHeadCut(row, { total, size: q.size }))
+        : headPage(await store.query(HEAD_PAGE, { entityId, accountId: q.accountId }), wholeHeadPage(q.size));
     if (page !== ASK_CHUNKS) return page;
   }
   const chunked = chunkQuery(store, entityId, q);
@@ -311,21 +312,20 @@ export async function chunkedTransactionsPage(store: Store, entityId: string, q:
 }
 
 /**
- * `transactionsPage` answered synchronously from the account's chunks (docs/decisions/024), for
- * the cached fast path of reads (src/api/data/cached-read.ts) on a store that reads synchronously
- * (SQLite). Undefined when the chunks cannot answer it (a date
- * range, a chunk missing or stale, the cursor's row removed) or the store reads asynchronously:
- * then `transactionsPage` does.
+ * `chunkedTransactionsPage` answered synchronously, for the cached fast path of reads
+ * (src/api/data/cached-read.ts) on a store that reads synchronously (SQLite). Undefined when the
+ * head and chunks cannot answer it (a date range, a chunk missing or stale, the cursor's row
+ * removed) or the store reads asynchronously: then `transactionsPage` does.
  */
 export function transactionsPageNow(store: Store, entityId: string, q: TransactionQuery & { size: number }): TransactionsPage | undefined {
   if (!store.queryNow) return undefined;
   if (fromHead(q)) {
-    const page = headPage(store.queryNow(HEAD_PAGE, { entityId, accountId: q.accountId }), q.size);
+    const page = headPage(store.queryNow(HEAD_PAGE, { entityId, accountId: q.accountId }), wholeHeadPage(q.size));
     if (page !== ASK_CHUNKS) return page;
   }
   const chunked = chunkQuery(store, entityId, q);
   if (!chunked) return undefined;
-  return chunkedPage(store, store.queryNow!(chunked.query, chunked.params), q);
+  return chunkedPage(store, store.queryNow(chunked.query, chunked.params), q);
 }
 
 /** What a page read from the rows' stored JSON found: the account, and the page unless a row of it holds no JSON of this rendering version. */
