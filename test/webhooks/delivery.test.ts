@@ -226,6 +226,10 @@ describeDialects('webhooks', (dialect) => {
     assert.equal(first.headers.get('link'), '</webhooks/v1/deliveries?size=2&page=1>; rel="next"');
     const second = await s.request('/webhooks/v1/deliveries?size=2&page=1', { token });
     assert.deepEqual([...first.body, ...second.body].map((d: any) => d.delivery_id), all.slice(0, 4).map((d) => d.delivery_id));
+    assert.equal(second.headers.get('x-total-count'), String(total));
+    // Past the last page: no attempts, and still their count.
+    const past = await s.request(`/webhooks/v1/deliveries?size=2&page=${Math.ceil(total / 2) + 3}`, { token });
+    assert.deepEqual([past.status, past.body, past.headers.get('x-total-count')], [200, [], String(total)]);
     for (const [query, param] of [['size=0', 'size'], ['event_id=nope', 'event_id'], ['status=FAILED', 'status']]) {
       const res = await s.request(`/webhooks/v1/deliveries?${query}`, { token });
       assert.equal(res.status, 400, query);
