@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { PAGE_TOTAL, pageAndTotal } from './page-total.ts';
 import type { CustomerRow, DB } from './schema.ts';
 
 /** Inserts a customer; returns false when the application already has one with that app_user_id. */
@@ -30,17 +31,18 @@ export async function listCustomers(
   appId: string,
   page: { offset: number; limit: number },
 ): Promise<{ rows: CustomerRow[]; total: number }> {
-  const [rows, count] = await Promise.all([
-    db
-      .selectFrom('customers')
-      .selectAll()
-      .where('app_id', '=', appId)
-      .orderBy('created_at')
-      .orderBy('id')
-      .limit(page.limit)
-      .offset(page.offset)
-      .execute(),
-    db.selectFrom('customers').select((eb) => eb.fn.countAll<number>().as('n')).where('app_id', '=', appId).executeTakeFirstOrThrow(),
-  ]);
+  const found = await db
+    .selectFrom('customers')
+    .selectAll()
+    .select(PAGE_TOTAL)
+    .where('app_id', '=', appId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute();
+  const { rows, total } = pageAndTotal(found, page.offset);
+  if (total !== undefined) return { rows, total };
+  const count = await db.selectFrom('customers').select((eb) => eb.fn.countAll<number>().as('n')).where('app_id', '=', appId).executeTakeFirstOrThrow();
   return { rows, total: Number(count.n) };
 }

@@ -1,4 +1,5 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { PAGE_TOTAL, pageAndTotal } from './page-total.ts';
 import type { DB, WebhookDeliveryRow, WebhookEndpointRow, WebhookEventRow } from './schema.ts';
 
 export async function getEndpoint(db: Kysely<DB>, appId: string): Promise<WebhookEndpointRow | undefined> {
@@ -71,12 +72,7 @@ export async function findDelivery(db: Kysely<DB>, appId: string, id: string): P
 
 export type DeliveryWithType = WebhookDeliveryRow & { event_type: string };
 
-/**
- * The application's attempts, newest first, optionally those of one event, with how many there are
- * in all. The page and its total come from one query (a window count), so that they agree while
- * attempts are being recorded: two queries, on two PostgreSQL connections, could each see a
- * different moment. Only a page past the end, which has no rows to carry the count, counts apart.
- */
+/** The application's attempts, newest first, optionally those of one event, with how many there are in all (one query: `PAGE_TOTAL`). */
 export async function listDeliveries(
   db: Kysely<DB>,
   appId: string,
@@ -87,15 +83,14 @@ export async function listDeliveries(
   const found = await filtered
     .innerJoin('webhook_events as e', 'e.id', 'd.event_id')
     .selectAll('d')
-    .select(['e.type as event_type', sql<number | string>`count(*) over ()`.as('total')])
+    .select(['e.type as event_type', PAGE_TOTAL])
     .orderBy('d.attempted_at', 'desc')
     .orderBy('d.id', 'desc')
     .limit(query.limit)
     .offset(query.offset)
     .execute();
-  const rows = found.map(({ total: _, ...row }) => row);
-  if (found.length > 0) return { rows, total: Number(found[0]!.total) };
-  if (query.offset === 0) return { rows, total: 0 };
+  const { rows, total } = pageAndTotal(found, query.offset);
+  if (total !== undefined) return { rows, total };
   const count = await filtered.innerJoin('webhook_events as e', 'e.id', 'd.event_id').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   return { rows, total: Number(count.n) };
 }

@@ -155,6 +155,13 @@ describeDialects('customers', (dialect) => {
         next = page.headers.get('link');
       }
       assert.deepEqual(seen.map((c) => c.customer_id), ids);
+      // The last page and a page past the end still say how many there are.
+      const last = await s.request('/customers/v1?size=2&page=2', { token: tok });
+      assert.deepEqual([last.body.length, last.headers.get('x-total-count')], [1, '5']);
+      const past = await s.request('/customers/v1?size=2&page=9', { token: tok });
+      assert.deepEqual([past.status, past.body, past.headers.get('x-total-count')], [200, [], '5']);
+      // Another application's customers are neither listed nor counted.
+      assert.equal((await s.request('/customers/v1?size=1', { token: await s.token(await s.newApp('lister-other')) })).headers.get('x-total-count'), '0');
     });
 
     it('validates paging parameters', async () => {
