@@ -22,6 +22,18 @@ export const CHUNK_ROWS = 100;
 export const END_DIGITS = 8;
 export const MAX_END = 10 ** END_DIGITS - 1;
 
+/** `n` as one end of `ends`/`byte_ends`: `END_DIGITS` digits, zero-padded. */
+export const endText = (n: number) => String(n).padStart(END_DIGITS, '0');
+
+/**
+ * Whether a stored run of rows (a chunk, or a head) holds `rows` rows as current: of this
+ * rendering version, with an end per row in `ends` and in `byte_ends`. Anything else was written
+ * for other rows or another rendering, and cutting it would cut text at the wrong places.
+ */
+export function holdsRows(run: { version: number; ends: string; byte_ends: string }, rows: number): boolean {
+  return run.version === TRANSACTION_JSON_VERSION && run.ends.length === rows * END_DIGITS && run.byte_ends.length === run.ends.length;
+}
+
 /** A stored row as a chunk takes it: its key and its stored JSON. */
 export interface ChunkSource {
   id: string;
@@ -42,7 +54,7 @@ function endsOf(texts: readonly string[], length: (text: string) => number): str
   for (const text of texts) {
     end += 1 + length(text);
     if (end > MAX_END) return undefined;
-    out += String(end).padStart(END_DIGITS, '0');
+    out += endText(end);
   }
   return out;
 }
@@ -147,7 +159,7 @@ export function pageFromChunks(chunks: readonly FoundChunk[], q: ChunkPageQuery)
   for (const c of chunks) {
     // Every chunk but the account's last is full; the last holds the rest.
     const rows = Math.min(CHUNK_ROWS, q.total - c.chunk * CHUNK_ROWS);
-    if (c.version !== TRANSACTION_JSON_VERSION || c.ends.length !== rows * END_DIGITS || c.byte_ends.length !== c.ends.length) return undefined;
+    if (!holdsRows(c, rows)) return undefined;
     byNumber.set(c.chunk, c);
   }
   /** Rows in chunk `c`, and the index in it of the row at ascending position `p`. */

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Position } from '../domain/cursor.ts';
 import { prepared } from './prepared.ts';
 import type { DB, TransactionHeadTable } from './schema.ts';
-import { CHUNK_ROWS, END_DIGITS, endAt, lineAt, MAX_END, positionOf, type ChunkPage, type FoundChunk } from './transaction-chunks.ts';
+import { CHUNK_ROWS, END_DIGITS, endAt, endText, holdsRows, lineAt, MAX_END, positionOf, type ChunkPage, type FoundChunk } from './transaction-chunks.ts';
 import { TRANSACTION_JSON_VERSION } from './transaction-rows.ts';
 
 /*
@@ -23,9 +23,6 @@ export type HeadContent = Pick<TransactionHeadTable, 'keys' | 'ends' | 'byte_end
 
 /** A head as a page read finds it. */
 export type FoundHead = HeadContent & Pick<TransactionHeadTable, 'version'>;
-
-/** `n` as an end of `ends`/`byte_ends`. */
-const end = (n: number) => String(n).padStart(END_DIGITS, '0');
 
 /** The first `count` lines of `lines` (newline-separated), or undefined when it has fewer. */
 function firstLines(lines: string, count: number): string | undefined {
@@ -57,15 +54,15 @@ export function headOf(chunks: readonly FoundChunk[], total: number): HeadConten
   for (let n = Math.floor((total - 1) / CHUNK_ROWS); taken < wanted; n--) {
     const c = chunks.find((x) => x.chunk === n);
     const rows = Math.min(CHUNK_ROWS, total - n * CHUNK_ROWS);
-    if (!c || c.version !== TRANSACTION_JSON_VERSION || c.ends.length !== rows * END_DIGITS || c.byte_ends.length !== c.ends.length) return undefined;
+    if (!c || !holdsRows(c, rows)) return undefined;
     // A chunk is newest first: the head takes its first rows.
     const k = Math.min(rows, wanted - taken);
     const lines = firstLines(c.keys, k);
     if (lines === undefined) return undefined;
     const comma = taken > 0 ? 1 : 0;
     for (let i = 0; i < k; i++) {
-      ends += end(length + comma + endAt(c.ends, i));
-      byteEnds += end(bytes + comma + endAt(c.byte_ends, i));
+      ends += endText(length + comma + endAt(c.ends, i));
+      byteEnds += endText(bytes + comma + endAt(c.byte_ends, i));
     }
     runs.push(c.json.slice(0, endAt(c.ends, k - 1)));
     keys.push(lines);
@@ -88,7 +85,7 @@ export type HeadPage = ChunkPage & { body: string };
  */
 export function pageFromHead(head: FoundHead, q: { total: number; size: number }): HeadPage | undefined {
   const rows = Math.min(HEAD_ROWS, q.total);
-  if (q.total <= 0 || q.size <= 0 || head.version !== TRANSACTION_JSON_VERSION || head.ends.length !== rows * END_DIGITS || head.byte_ends.length !== head.ends.length) return undefined;
+  if (q.total <= 0 || q.size <= 0 || !holdsRows(head, rows)) return undefined;
   if (q.size > rows && rows < q.total) return undefined;
   const n = Math.min(q.size, rows);
   const to = endAt(head.ends, n - 1);
