@@ -8,8 +8,8 @@ import type { Store } from './database.ts';
 import { compilePrepared, prepared } from './prepared.ts';
 import type { DB, NewTransaction, TransactionRow, TransactionTable } from './schema.ts';
 import { decodeTransaction, TRANSACTION_JSON_VERSION, transactionJson } from './transaction-rows.ts';
-import { ensureChunks, rewriteChunks } from './transaction-chunks.ts';
-import { ensureHead, rewriteHead } from './transaction-heads.ts';
+import { rewriteChunks } from './transaction-chunks.ts';
+import { ensureRendered, rewriteHead } from './transaction-heads.ts';
 
 /*
  * The write path of an entity's bank data: a refresh's snapshot applied in one transaction
@@ -261,10 +261,8 @@ async function reconcileAccountTransactions(
     // Timestamps are ISO 8601 UTC to the millisecond, so the earliest is the least as text.
     await rewriteChunks(trx, entityId, accountId, touched.reduce((min, at) => (at < min ? at : min)));
     await rewriteHead(trx, entityId, accountId);
-  } else if (await ensureChunks(trx, entityId, accountId)) {
-    await rewriteHead(trx, entityId, accountId);
   } else {
-    await ensureHead(trx, entityId, accountId);
+    await ensureRendered(trx, entityId, accountId);
   }
   return changed;
 }

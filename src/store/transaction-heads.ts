@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Position } from '../domain/cursor.ts';
 import { prepared } from './prepared.ts';
 import type { DB, TransactionHeadTable } from './schema.ts';
-import { CHUNK_ROWS, END_DIGITS, endAt, endText, holdsRows, lineAt, MAX_END, positionOf, type ChunkPage, type FoundChunk } from './transaction-chunks.ts';
+import { CHUNK_ROWS, END_DIGITS, endAt, endText, ensureChunks, holdsRows, lineAt, MAX_END, positionOf, type ChunkPage, type FoundChunk } from './transaction-chunks.ts';
 import { TRANSACTION_JSON_VERSION } from './transaction-rows.ts';
 
 /*
@@ -204,11 +204,17 @@ export async function rewriteHead(trx: Kysely<DB>, entityId: string, accountId: 
 }
 
 /**
- * Gives account `accountId` its head if it has none of the current rendering version (it was last
- * written before migration 018), inside a write's transaction that changed none of its
- * transactions, or the JSON backfill's, after `ensureChunks`. Returns whether it wrote one.
+ * Gives account `accountId` what it keeps rendered if it lacks it, inside a write's transaction
+ * that changed none of its transactions, or the JSON backfill's: its chunks, if it has none of the
+ * current rendering version (`ensureChunks`), and then its head, made again when the chunks were,
+ * else only if it has none of the current rendering version (it was last written before migration
+ * 018). Returns whether it wrote either.
  */
-export async function ensureHead(trx: Kysely<DB>, entityId: string, accountId: string): Promise<boolean> {
+export async function ensureRendered(trx: Kysely<DB>, entityId: string, accountId: string): Promise<boolean> {
+  if (await ensureChunks(trx, entityId, accountId)) {
+    await rewriteHead(trx, entityId, accountId);
+    return true;
+  }
   const head = await trx.selectFrom('transaction_heads').select('version').where('account_id', '=', accountId).executeTakeFirst();
   return head?.version !== TRANSACTION_JSON_VERSION && (await rewriteHead(trx, entityId, accountId));
 }

@@ -1,8 +1,7 @@
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { Store } from './database.ts';
 import type { DB } from './schema.ts';
-import { ensureChunks } from './transaction-chunks.ts';
-import { ensureHead, rewriteHead } from './transaction-heads.ts';
+import { ensureRendered } from './transaction-heads.ts';
 import { decodeTransaction, TRANSACTION_JSON_VERSION, transactionJson } from './transaction-rows.ts';
 
 /** Rows rendered per batch, and so the longest a batch holds SQLite's one thread. */
@@ -150,9 +149,7 @@ async function chunkUnchunkedAccounts(store: Store, stopping: () => boolean): Pr
     if (stopping()) break;
     const wrote = await store.db.transaction().execute(async (trx) => {
       if (store.dialect === 'postgres') await trx.selectFrom('accounts').select('id').where('id', '=', account.id).forUpdate().execute();
-      const chunked = await ensureChunks(trx, account.entity_id, account.id);
-      const headed = chunked ? await rewriteHead(trx, account.entity_id, account.id) : await ensureHead(trx, account.entity_id, account.id);
-      return chunked || headed;
+      return ensureRendered(trx, account.entity_id, account.id);
     });
     if (wrote) chunked++;
   }
