@@ -41,8 +41,5 @@ export async function listCustomers(
     .limit(page.limit)
     .offset(page.offset)
     .execute();
-  const { rows, total } = pageAndTotal(found, page.offset);
-  if (total !== undefined) return { rows, total };
-  const count = await db.selectFrom('customers').select((eb) => eb.fn.countAll<number>().as('n')).where('app_id', '=', appId).executeTakeFirstOrThrow();
-  return { rows, total: Number(count.n) };
+  return pageAndTotal(found, page.offset, () => db.selectFrom('customers').select((eb) => eb.fn.countAll<number>().as('n')).where('app_id', '=', appId).executeTakeFirstOrThrow());
 }

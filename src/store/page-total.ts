@@ -9,12 +9,16 @@ import { sql } from 'kysely';
 export const PAGE_TOTAL = sql<number | string>`count(*) over ()`.as('total');
 
 /**
- * The rows of a page read with `PAGE_TOTAL`, without it, and the total; undefined when the page has
- * no row to carry it but is not the first (past the end: the caller counts, and an empty page has
- * nothing for a count to disagree with). Pure.
+ * The rows of a page read with `PAGE_TOTAL`, without it, and the total. A page with no row to
+ * carry the total is the first of none (0) or past the end, where `count` (the same filter,
+ * counted) tells: an empty page has nothing for a count to disagree with.
  */
-export function pageAndTotal<R extends { total: number | string }>(found: readonly R[], offset: number): { rows: Omit<R, 'total'>[]; total: number | undefined } {
+export async function pageAndTotal<R extends { total: number | string }>(
+  found: readonly R[],
+  offset: number,
+  count: () => Promise<{ n: number | string }>,
+): Promise<{ rows: Omit<R, 'total'>[]; total: number }> {
   const rows = found.map(({ total: _, ...row }) => row);
   if (found.length > 0) return { rows, total: Number(found[0]!.total) };
-  return { rows, total: offset === 0 ? 0 : undefined };
+  return { rows, total: offset === 0 ? 0 : Number((await count()).n) };
 }

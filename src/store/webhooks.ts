@@ -78,10 +78,9 @@ export async function listDeliveries(
   appId: string,
   query: { eventId?: string; offset: number; limit: number },
 ): Promise<{ rows: DeliveryWithType[]; total: number }> {
-  let filtered = db.selectFrom('webhook_deliveries as d').where('d.app_id', '=', appId);
+  let filtered = db.selectFrom('webhook_deliveries as d').innerJoin('webhook_events as e', 'e.id', 'd.event_id').where('d.app_id', '=', appId);
   if (query.eventId) filtered = filtered.where('d.event_id', '=', query.eventId);
   const found = await filtered
-    .innerJoin('webhook_events as e', 'e.id', 'd.event_id')
     .selectAll('d')
     .select(['e.type as event_type', PAGE_TOTAL])
     .orderBy('d.attempted_at', 'desc')
@@ -89,8 +88,5 @@ export async function listDeliveries(
     .limit(query.limit)
     .offset(query.offset)
     .execute();
-  const { rows, total } = pageAndTotal(found, query.offset);
-  if (total !== undefined) return { rows, total };
-  const count = await filtered.innerJoin('webhook_events as e', 'e.id', 'd.event_id').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  return { rows, total: Number(count.n) };
+  return pageAndTotal(found, query.offset, () => filtered.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow());
 }
