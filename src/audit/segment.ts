@@ -38,8 +38,12 @@ export interface EncodedSegment {
   first_ms: number;
   last_ms: number;
   count: number;
-  /** The records, as `SegmentText` JSON. */
-  records: string;
+  /**
+   * The records, as the UTF-8 bytes of `SegmentText` JSON: bytes, because the SQLite writer binds
+   * them as they are (a string of a full segment, ~190 kB, was decoded from the buffer and encoded
+   * again when bound).
+   */
+  records: Buffer;
   keys: SegmentKey[];
   /** Customers the records named (entity id → customer id); the others are looked up by the writer. */
   customers: Record<string, string>;
@@ -65,6 +69,8 @@ const STRIDE = 3;
 const PLAIN = new Uint8Array(128);
 for (let c = 0; c < PLAIN.length; c++) PLAIN[c] = REQUEST_ID_CHARACTER.test(String.fromCharCode(c)) ? 1 : 0;
 const COMMA = 0x2c;
+/** What closes `r` and the segment's JSON. */
+const R_END = Buffer.from(']}');
 const QUOTE = 0x22;
 
 /** Writes the decimal digits of integer `n` (a safe integer, perhaps negative) into `buffer` at `at`; returns where they end. */
@@ -302,13 +308,14 @@ export class SegmentBuilder {
       else keys.set(name, { entity_id, kind, n: this.#shapeCounts[n]! });
     });
     // SegmentText's members in its order, `r` already JSON.
-    const text = `{"v":1,"base":${this.#base},"s":${JSON.stringify(this.#strings)},"shapes":${JSON.stringify(this.#shapes)},"r":[${this.#r.toString('utf8', 0, this.#rBytes)}]}`;
+    const head = Buffer.from(`{"v":1,"base":${this.#base},"s":${JSON.stringify(this.#strings)},"shapes":${JSON.stringify(this.#shapes)},"r":[`);
+    const records = Buffer.concat([head, this.#r.subarray(0, this.#rBytes), R_END]);
     return {
       app_id: this.appId,
       first_ms: this.#first,
       last_ms: this.#last,
       count: this.count,
-      records: text,
+      records,
       keys: [...keys.values()],
       customers: { ...this.#customers },
     };

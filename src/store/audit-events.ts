@@ -14,7 +14,8 @@ import type { AuditEventRow, AuditSegmentKeyTable, AuditSegmentTable, DB } from 
 
 /** A segment and its keys, as stored. */
 export interface StoredSegment {
-  segment: AuditSegmentTable;
+  /** The row, its `records` as the UTF-8 bytes of their JSON text (src/audit/segment.ts). */
+  segment: Omit<AuditSegmentTable, 'records'> & { records: Buffer };
   keys: AuditSegmentKeyTable[];
 }
 
@@ -24,7 +25,10 @@ const SEGMENTS_PER_QUERY = 32;
 /** Inserts segments with their keys. */
 export async function insertAuditSegments(db: Kysely<DB>, segments: readonly StoredSegment[]): Promise<void> {
   if (segments.length === 0) return;
-  await db.insertInto('audit_segments').values(segments.map((s) => s.segment)).execute();
+  await db
+    .insertInto('audit_segments')
+    .values(segments.map((s) => ({ ...s.segment, records: s.segment.records.toString('utf8') })))
+    .execute();
   const keys = segments.flatMap((s) => s.keys);
   if (keys.length > 0) await db.insertInto('audit_segment_keys').values(keys).execute();
 }
@@ -251,7 +255,11 @@ export function openSqliteAuditSink(file: string): {
   database.pragma('busy_timeout = 0');
   // As the store's connections (src/store/database.ts): in WAL mode, no fsync at every commit.
   database.pragma('synchronous = NORMAL');
-  const insertSegment = database.prepare(`insert into audit_segments (${SEGMENT_COLUMNS.join(', ')}) values (${SEGMENT_COLUMNS.map(() => '?').join(', ')})`);
+  // The records are bound as bytes and stored as the text they are (a CAST of a BLOB to TEXT
+  // reinterprets its bytes, SQLite §"CAST expressions"): no string of them is made on the way.
+  const insertSegment = database.prepare(
+    `insert into audit_segments (${SEGMENT_COLUMNS.join(', ')}) values (${SEGMENT_COLUMNS.map((c) => (c === 'records' ? 'cast(? as text)' : '?')).join(', ')})`,
+  );
   const insertKey = database.prepare(`insert into audit_segment_keys (${KEY_COLUMNS.join(', ')}) values (${KEY_COLUMNS.map(() => '?').join(', ')})`);
   const customer = database.prepare<[string, string], { customer_id: string }>('select customer_id from entities where app_id = ? and id = ?');
   const insertAll = database.transaction((segments: StoredSegment[]) => {

@@ -127,6 +127,10 @@ describeDialects('the audit recorder', (dialect) => {
       recorder.record(read('s6', 4));
       await recorder.flush();
       assert.deepEqual((await rowsOf('s6')).map((r) => r.request_id), ['r0001', 'r0002', 'r0003', 'r0004']);
+      // Bound as bytes, stored as text: what the store's own queries and a SQL reader expect.
+      const reader = new SQLite(sqliteFile(database.url), { readonly: true });
+      assert.deepEqual(reader.prepare('select distinct typeof(records) as type from audit_segments').all(), [{ type: 'text' }]);
+      reader.close();
     }
     recorder.record(read('s6', 5));
     await recorder.close();

@@ -19,7 +19,7 @@ const T0 = Date.parse('2026-03-01T10:00:00.000Z');
 
 describe('a batch of segments being built (SegmentBatch)', () => {
   const read = (appId: string, n: number): AuditEventInput => ({ app_id: appId, kind: 'data.read', outcome: 'OK', request_id: `r${n}` });
-  const requestIds = (batch: SegmentBatch) => batch.take().map((b) => decodeSegment(segmentId(T0), b.appId, b.finish().records, new Map()).map((r) => r.request_id));
+  const requestIds = (batch: SegmentBatch) => batch.take().map((b) => decodeSegment(segmentId(T0), b.appId, b.finish().records.toString(), new Map()).map((r) => r.request_id));
 
   it('keeps one open segment per application and begins another when one is full', () => {
     const [a, b] = [randomUUID(), randomUUID()];
@@ -39,20 +39,20 @@ describe('a batch of segments being built (SegmentBatch)', () => {
     const batch = new SegmentBatch();
     ids.forEach((request_id, i) => batch.add({ app_id: a, kind: 'data.read', outcome: 'OK', request_id }, T0 + (i === 3 ? -5 : i)));
     const [segment] = batch.take();
-    const rows = decodeSegment(segmentId(T0), a, segment!.finish().records, new Map());
+    const rows = decodeSegment(segmentId(T0), a, segment!.finish().records.toString(), new Map());
     assert.deepEqual(rows.map((r) => r.request_id), ids);
     assert.deepEqual(rows.map((r) => Date.parse(r.at) - T0), [0, 1, 2, -5, 4, 5, 6]);
     // Larger than the builder's first buffer: it grows without losing what it held.
     const big = new SegmentBatch();
     for (let i = 0; i < MAX_SEGMENT_RECORDS; i++) big.add({ app_id: a, kind: 'data.read', outcome: 'OK', request_id: `${i}-${'x'.repeat(40)}` }, T0 + i);
-    const decoded = decodeSegment(segmentId(T0), a, big.take()[0]!.finish().records, new Map());
+    const decoded = decodeSegment(segmentId(T0), a, big.take()[0]!.finish().records.toString(), new Map());
     assert.equal(decoded.length, MAX_SEGMENT_RECORDS);
     assert.equal(decoded[MAX_SEGMENT_RECORDS - 1]!.request_id, `${MAX_SEGMENT_RECORDS - 1}-${'x'.repeat(40)}`);
     // Ids that escape to six bytes a character, and times far apart, growing the buffer as they are written.
     const escaped = new SegmentBatch();
     const odd = (i: number) => `${i}\u0001${'\u0002'.repeat(300)}"`;
     for (let i = 0; i < 100; i++) escaped.add({ app_id: a, kind: 'data.read', outcome: 'OK', request_id: odd(i) }, T0 + i * 1e9);
-    const back = decodeSegment(segmentId(T0), a, escaped.take()[0]!.finish().records, new Map());
+    const back = decodeSegment(segmentId(T0), a, escaped.take()[0]!.finish().records.toString(), new Map());
     assert.deepEqual(back.map((r) => r.request_id), Array.from({ length: 100 }, (_, i) => odd(i)));
     assert.deepEqual(back.map((r) => Date.parse(r.at)), Array.from({ length: 100 }, (_, i) => T0 + i * 1e9));
   });
@@ -108,7 +108,7 @@ describe('audit segments, encoded and decoded', () => {
     assert.deepEqual(segments[0]!.customers, { [entity]: customer });
 
     const id = segmentId(T0 + 1);
-    const rows = decodeSegment(id, a, segments[0]!.records, new Map([[entity, customer]]));
+    const rows = decodeSegment(id, a, segments[0]!.records.toString(), new Map([[entity, customer]]));
     const expected = [0, 2, 3].map((i, index) => ({
       id: recordId(id, index, times[i]!),
       app_id: a,
