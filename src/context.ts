@@ -39,4 +39,9 @@ export interface AppContext {
   /** The base URL browsers reach this server at (`PUBLIC_URL`, or the address it listens on). */
   publicUrl: () => string;
   now: () => Date;
+  /**
+   * The same clock in ms since the epoch, without a `Date` per call: what the hot read path asks
+   * on every request (consent expiry, the rate-limit window, the audit record's time).
+   */
+  nowMs: () => number;
 }

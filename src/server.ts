@@ -53,6 +53,7 @@ export async function startServer(config: Config, options: { now?: () => Date } 
   // A worker serves no reads, so it needs no entity cache (nor, on PostgreSQL, its listening connection).
   const store = openStore(config.databaseUrl, { cacheEntities: config.role !== 'worker' });
   const now = options.now ?? (() => new Date());
+  const nowMs = options.now ? () => options.now!().getTime() : Date.now;
   const jobs = jobQueueFor(store, config, now);
   let rateLimits: RateLimiter | null = null;
   let tlsListener: { close(): Promise<void>; port: number } | null = null;
@@ -89,10 +90,10 @@ export async function startServer(config: Config, options: { now?: () => Date } 
     });
     const refreshes = createRefreshEngine({ store, jobs, limits: config.refresh, now });
     // A worker serves no requests to count.
-    rateLimits = config.rateLimitPerMinute > 0 && config.role !== 'worker' ? createRateLimiter({ store, perMinute: config.rateLimitPerMinute, now, log }) : null;
+    rateLimits = config.rateLimitPerMinute > 0 && config.role !== 'worker' ? createRateLimiter({ store, perMinute: config.rateLimitPerMinute, nowMs, log }) : null;
     // On SQLite, batches go through a connection of their own that never waits for a lock (docs/decisions/021).
     // A record per read: without an injected clock, a number rather than a Date each time.
-    audit = createAuditRecorder({ store, log, nowMs: options.now ? () => now().getTime() : Date.now, ...config.audit, databaseUrl: config.databaseUrl });
+    audit = createAuditRecorder({ store, log, nowMs, ...config.audit, databaseUrl: config.databaseUrl });
     const ctx: AppContext = {
       config,
       audit,
@@ -108,13 +109,8 @@ export async function startServer(config: Config, options: { now?: () => Date } 
       sandboxBanks: pki ? { baseUrl: sandboxBase, tlsBaseUrl: () => tlsUrl, clients: sandboxClients(pki) } : null,
       publicUrl,
       now,
-      tokens: createTokenService({
-        issuer: publicUrl,
-        ttlSeconds: config.tokenTtlSeconds,
-        keys,
-        reloadKeys: loadKeys,
-        ...(options.now ? { now: () => options.now!().getTime() } : {}),
-      }),
+      nowMs,
+      tokens: createTokenService({ issuer: publicUrl, ttlSeconds: config.tokenTtlSeconds, keys, reloadKeys: loadKeys, now: nowMs }),
     };
     let app: FastifyInstance | null = null;
     let url = '';

@@ -23,12 +23,12 @@ export interface RateLimiter {
  * deployment, not per process: the overshoot is at most what the other processes admit within
  * one exchange (docs/decisions/009-rate-limits.md).
  */
-export function createRateLimiter(options: { store: Store; perMinute: number; now: () => Date; log: FastifyBaseLogger }): RateLimiter {
+export function createRateLimiter(options: { store: Store; perMinute: number; nowMs: () => number; log: FastifyBaseLogger }): RateLimiter {
   const counter = new FixedWindowCounter(options.perMinute, WINDOW_MS);
   let lastPrune = 0;
 
   const exchange = async () => {
-    const now = options.now().getTime();
+    const now = options.nowMs();
     const window = counter.windowOf(now);
     const drained = counter.drain(now);
     let counts;
@@ -49,7 +49,7 @@ export function createRateLimiter(options: { store: Store; perMinute: number; no
   const exchanges = options.store.dialect === 'postgres' ? runPeriodically(exchange, { everyMs: EXCHANGE_MS, onError: (err) => options.log.warn({ err }, 'rate limit exchange failed') }) : null;
 
   return {
-    hit: (key) => counter.hit(key, options.now().getTime()),
+    hit: (key) => counter.hit(key, options.nowMs()),
     async exchange() {
       await exchanges?.runNow();
     },

@@ -3,7 +3,7 @@ import { dataReadEvent } from '../../audit/recorder.ts';
 import type { Principal } from '../../auth/tokens.ts';
 import type { AppContext } from '../../context.ts';
 import { PERMISSION_FOR } from '../../domain/permissions.ts';
-import { effectiveStatus } from '../../entities/effective-status.ts';
+import { effectiveStatusAt } from '../../entities/effective-status.ts';
 import type { EntityRow } from '../../store/schema.ts';
 import { rateLimitHeaders } from '../auth-guard.ts';
 import { requestIdOf } from '../request-id.ts';
@@ -78,7 +78,7 @@ export function createCachedReads(ctx: AppContext): CachedReads {
   function readableEntity(principal: Principal, entityId: string): EntityRow | undefined {
     const entity = ctx.store.entities.get(entityId);
     if (entity === undefined || entity.app_id !== principal.appId || entity.synced_at === null) return undefined;
-    const status = effectiveStatus(entity, ctx.now());
+    const status = effectiveStatusAt(entity, ctx.nowMs());
     return status === 'EXPIRED' || status === 'REVOKED' ? undefined : entity;
   }
 
