@@ -85,19 +85,32 @@ export type HeadPage = ChunkPage & { body: string };
  */
 export function pageFromHead(head: FoundHead, q: { total: number; size: number }): HeadPage | undefined {
   const rows = Math.min(HEAD_ROWS, q.total);
-  if (q.total <= 0 || q.size <= 0 || !holdsRows(head, rows)) return undefined;
-  if (q.size > rows && rows < q.total) return undefined;
-  const n = Math.min(q.size, rows);
+  if (q.total <= 0 || !holdsRows(head, rows)) return undefined;
+  const page = headPageOf(rows, q, (n) => lineAt(head.keys, n - 1));
+  if (page === undefined) return undefined;
+  const { n, found, last } = page;
   const to = endAt(head.ends, n - 1);
-  const toBytes = endAt(head.byte_ends, n - 1);
-  let last: Position | null = null;
-  if (q.total >= q.size) {
-    last = positionOf(lineAt(head.keys, n - 1)) ?? null;
-    if (last === null) return undefined;
-  }
   const body = n === rows ? head.body : `${head.body.slice(0, to)}]`;
   if (n === rows && to !== head.body.length - 1) return undefined;
-  return { body, json: head.body.slice(1, to), bytes: toBytes - 1, found: Math.min(q.total, q.size + 1), last };
+  return { body, json: head.body.slice(1, to), bytes: endAt(head.byte_ends, n - 1) - 1, found, last };
+}
+
+/**
+ * What a first page of `q.size` rows out of a head of `rows` rows shows, for an account of
+ * `q.total`: its row count `n`, the `found` a page reports, and the position of its last row when
+ * the page needs one for its next cursor (from `lastKey(n)`, the key of the head's row `n`).
+ * Undefined when the head cannot answer: `size` above its rows while the account has more, or a
+ * key that is not one. Shared by both dialects' head readers.
+ */
+function headPageOf(rows: number, q: { total: number; size: number }, lastKey: (n: number) => string | undefined): { n: number; found: number; last: Position | null } | undefined {
+  if (q.size <= 0 || (q.size > rows && rows < q.total)) return undefined;
+  const n = Math.min(q.size, rows);
+  let last: Position | null = null;
+  if (q.total >= q.size) {
+    last = positionOf(lastKey(n)) ?? null;
+    if (last === null) return undefined;
+  }
+  return { n, found: Math.min(q.total, q.size + 1), last };
 }
 
 /** A row of `HEAD_PAGE`: the account's kept count (-1: none kept) and its head (nulls when none). */
@@ -163,15 +176,13 @@ export const HEAD_PAGE_CUT = prepared<{ entityId: string; accountId: string; siz
  * rows while the account has more). Pure.
  */
 export function pageFromHeadCut(row: HeadCutRow, q: { total: number; size: number }): HeadPage | undefined {
-  if (row.body === null || row.ends_length === null || q.total <= 0 || q.size <= 0) return undefined;
+  if (row.body === null || row.ends_length === null || q.total <= 0) return undefined;
   const rows = row.ends_length / END_DIGITS;
-  if (rows !== Math.min(HEAD_ROWS, q.total) || (q.size > rows && rows < q.total)) return undefined;
-  let last: Position | null = null;
-  if (q.total >= q.size) {
-    last = positionOf(row.last_key ?? undefined) ?? null;
-    if (last === null) return undefined;
-  }
-  return { body: row.body, json: row.body.slice(1, -1), bytes: Number(row.bytes), found: Math.min(q.total, q.size + 1), last };
+  if (rows !== Math.min(HEAD_ROWS, q.total)) return undefined;
+  // The database cut the page at its `size` rows and took its last key.
+  const page = headPageOf(rows, q, () => row.last_key ?? undefined);
+  if (page === undefined) return undefined;
+  return { body: row.body, json: row.body.slice(1, -1), bytes: Number(row.bytes), found: page.found, last: page.last };
 }
 
 /** `HEAD_PAGE`'s head, when the row has one. */
