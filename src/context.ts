@@ -40,8 +40,9 @@ export interface AppContext {
   publicUrl: () => string;
   now: () => Date;
   /**
-   * The same clock in ms since the epoch, without a `Date` per call: what the hot read path asks
-   * on every request (consent expiry, the rate-limit window, the audit record's time).
+   * The same clock in ms since the epoch, without a `Date` per call: what the cached read path
+   * asks on every request (consent expiry); the rate limiter, the audit recorder and the token
+   * service are given the same function.
    */
   nowMs: () => number;
 }

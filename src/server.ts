@@ -53,6 +53,8 @@ export async function startServer(config: Config, options: { now?: () => Date } 
   // A worker serves no reads, so it needs no entity cache (nor, on PostgreSQL, its listening connection).
   const store = openStore(config.databaseUrl, { cacheEntities: config.role !== 'worker' });
   const now = options.now ?? (() => new Date());
+  // What runs on every read (the fast path's consent check, the rate limiter, the audit record, the
+  // token cache) takes the clock in ms: without an injected clock, a number rather than a Date each time.
   const nowMs = options.now ? () => options.now!().getTime() : Date.now;
   const jobs = jobQueueFor(store, config, now);
   let rateLimits: RateLimiter | null = null;
@@ -92,7 +94,6 @@ export async function startServer(config: Config, options: { now?: () => Date } 
     // A worker serves no requests to count.
     rateLimits = config.rateLimitPerMinute > 0 && config.role !== 'worker' ? createRateLimiter({ store, perMinute: config.rateLimitPerMinute, nowMs, log }) : null;
     // On SQLite, batches go through a connection of their own that never waits for a lock (docs/decisions/021).
-    // A record per read: without an injected clock, a number rather than a Date each time.
     audit = createAuditRecorder({ store, log, nowMs, ...config.audit, databaseUrl: config.databaseUrl });
     const ctx: AppContext = {
       config,
