@@ -96,6 +96,25 @@ const PG_TYPES = {
     oid === pg.types.builtins.INT8 && format !== 'binary' ? Number : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
+/**
+ * Run once on every session the store's pools open, before its first query: it makes the session's
+ * PostgreSQL backend allocate and free 4 MiB, so that its C library keeps the memory of later
+ * queries rather than handing it back to the kernel after each one.
+ *
+ * A query that sends a large value (a first transactions page is the account's head, ~60 KB of
+ * text, decompressed, copied by its output function and into the row message: ~200 KB) frees that
+ * memory when it ends. glibc's malloc gives the top of its heap back to the kernel (`brk`) once more
+ * than its trim threshold (128 KiB to begin with) lies free there, and the next query grows it again,
+ * page fault by page fault; shrinking the heap also flushes every core's TLB. Under load, a backend
+ * caught in that cycle spent three times the CPU a page (~1000 against ~320 µs) and a third of it in
+ * the kernel; whether a backend was caught depended on the order of its allocations so far, which is
+ * why one database served 2.4 k pages/s and its twin 4.9 k (docs/decisions/024, 2026-12-03, night).
+ * glibc raises its mmap threshold to the size of an mmapped block freed, and its trim threshold to
+ * twice that (mallopt(3), "dynamic mmap threshold"): after this statement, 4 and 8 MiB. Other C
+ * libraries merely run it.
+ */
+export const POSTGRES_SESSION_SETUP = `select length(repeat('x', 4 * 1024 * 1024))`;
+
 /** The `application_name` of the sessions that run `plan: 'generic'` queries (a transactions chunk page). */
 export const GENERIC_PLAN_SESSIONS = 'openlean-generic-plans';
 
@@ -115,6 +134,9 @@ function openPostgres(databaseUrl: string, options: StoreOptions): Store {
   // pool and replaced on the next query; unheard, its error event would end the process.
   pool.on('error', () => {});
   genericPool.on('error', () => {});
+  // pg-pool emits `connect` before it hands the new session out, so the setup is queued ahead of its
+  // first query; a setup that fails costs nothing but its effect.
+  for (const p of [pool, genericPool]) p.on('connect', (client) => void client.query(POSTGRES_SESSION_SETUP).catch(() => {}));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const compiled = new Map<PreparedQuery<any, any>, CompiledPrepared<any> & { name: string }>();
   const entities = new EntityCache();
