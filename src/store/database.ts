@@ -119,24 +119,24 @@ export const POSTGRES_SESSION_SETUP = `select length(repeat('x', 4 * 1024 * 1024
 export const GENERIC_PLAN_SESSIONS = 'openlean-generic-plans';
 
 function openPostgres(databaseUrl: string, options: StoreOptions): Store {
+  // Every session runs POSTGRES_SESSION_SETUP before it is handed out (pg-pool awaits `onConnect`);
+  // a setup that fails costs nothing but its effect.
+  const onConnect = (client: pg.ClientBase) => client.query(POSTGRES_SESSION_SETUP).then(() => {}, () => {});
   // Named statements (`query`) skip parsing; after five runs PostgreSQL may switch them to a generic
   // plan made without the parameters' values, which on a small table is a scan and sort of every
   // row. Planning each run for its values costs far less than such a plan.
   // Each pool names its sessions (pg_stat_activity's application_name), as the job queue's and the
   // entity-change listener's do, so that an operator can tell what a connection is for.
-  const pool = new pg.Pool({ connectionString: databaseUrl, types: PG_TYPES, application_name: 'openlean', options: '-c plan_cache_mode=force_custom_plan' });
+  const pool = new pg.Pool({ connectionString: databaseUrl, types: PG_TYPES, application_name: 'openlean', options: '-c plan_cache_mode=force_custom_plan', onConnect });
   // The few hot queries whose plan is the same whatever the values (`plan: 'generic'`) run on
   // sessions that plan each statement once: making the custom plan of a transactions chunk page
   // took PostgreSQL longer than running it (docs/decisions/024). The setting is per session, hence
   // a pool of their own; it opens a connection only when one of them runs.
-  const genericPool = new pg.Pool({ connectionString: databaseUrl, types: PG_TYPES, application_name: GENERIC_PLAN_SESSIONS, options: '-c plan_cache_mode=force_generic_plan', max: 4 });
+  const genericPool = new pg.Pool({ connectionString: databaseUrl, types: PG_TYPES, application_name: GENERIC_PLAN_SESSIONS, options: '-c plan_cache_mode=force_generic_plan', max: 4, onConnect });
   // An idle connection the server closes (restart, failover, admin termination) is dropped from the
   // pool and replaced on the next query; unheard, its error event would end the process.
   pool.on('error', () => {});
   genericPool.on('error', () => {});
-  // pg-pool emits `connect` before it hands the new session out, so the setup is queued ahead of its
-  // first query; a setup that fails costs nothing but its effect.
-  for (const p of [pool, genericPool]) p.on('connect', (client) => void client.query(POSTGRES_SESSION_SETUP).catch(() => {}));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const compiled = new Map<PreparedQuery<any, any>, CompiledPrepared<any> & { name: string }>();
   const entities = new EntityCache();
