@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Position } from '../domain/cursor.ts';
 import { prepared } from './prepared.ts';
 import type { DB, TransactionHeadTable } from './schema.ts';
-import { CHUNK_ROWS, END_DIGITS, endAt, endText, ensureChunks, holdsRows, lineAt, MAX_END, positionOf, type ChunkPage, type FoundChunk } from './transaction-chunks.ts';
+import { CHUNK_ROWS, END_DIGITS, endAt, endsLength, endText, ensureChunks, holdsRows, lineAt, MAX_END, positionOf, type ChunkPage, type FoundChunk } from './transaction-chunks.ts';
 import { TRANSACTION_JSON_VERSION } from './transaction-rows.ts';
 
 /*
@@ -152,13 +152,13 @@ export type HeadCutRow = {
 export const HEAD_PAGE_CUT = prepared<{ entityId: string; accountId: string; size: number }, HeadCutRow>(
   (db, p) => {
     const digits = sql.lit(END_DIGITS);
-    const rows = sql`(length(h.ends) / ${digits})`;
+    const rows = sql`(${endsLength('h', 'ends')} / ${digits})`;
     const n = sql`least(cast(${p('size')} as integer), ${rows})`;
     const byteEnd = sql`cast(substr(h.byte_ends, (${n} - 1) * ${digits} + 1, ${digits}) as integer)`;
-    const whole = sql`(h.version = ${TRANSACTION_JSON_VERSION} and a.transaction_count > 0 and length(h.byte_ends) = length(h.ends)
-      and length(h.ends) = ${digits} * least(${sql.lit(HEAD_ROWS)}, a.transaction_count))`;
+    const whole = sql`(h.version = ${TRANSACTION_JSON_VERSION} and a.transaction_count > 0 and ${endsLength('h', 'byte_ends')} = ${endsLength('h', 'ends')}
+      and ${endsLength('h', 'ends')} = ${digits} * least(${sql.lit(HEAD_ROWS)}, a.transaction_count))`;
     const query = sql<HeadCutRow>`select coalesce(a.transaction_count, -1) as kept, h.version,
-      length(h.ends) as ends_length, length(h.byte_ends) as byte_ends_length,
+      ${endsLength('h', 'ends')} as ends_length, ${endsLength('h', 'byte_ends')} as byte_ends_length,
       case when ${whole} then (case when ${n} = ${rows} then h.body
         else convert_from(substring(convert_to(h.body, 'UTF8') from 1 for ${byteEnd}), 'UTF8') || ']' end) end as body,
       case when ${whole} then ${byteEnd} - 1 end as bytes,
