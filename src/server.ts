@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { ResponseCache } from './api/data/response-cache.ts';
+import { REQUEST_ID_NODE } from './api/request-id.ts';
 import { buildApp, SANDBOX_BANKS_PREFIX } from './app.ts';
 import { createAuditRecorder, type AuditRecorder } from './audit/recorder.ts';
 import { loadKeyRing } from './auth/secret-box.ts';
@@ -94,7 +95,7 @@ export async function startServer(config: Config, options: { now?: () => Date } 
     // A worker serves no requests to count.
     rateLimits = config.rateLimitPerMinute > 0 && config.role !== 'worker' ? createRateLimiter({ store, perMinute: config.rateLimitPerMinute, nowMs, log }) : null;
     // On SQLite, batches go through a connection of their own that never waits for a lock (docs/decisions/021).
-    audit = createAuditRecorder({ store, log, nowMs, ...config.audit, databaseUrl: config.databaseUrl });
+    audit = createAuditRecorder({ store, log, nowMs, ...config.audit, databaseUrl: config.databaseUrl, requestIdNode: REQUEST_ID_NODE });
     const ctx: AppContext = {
       config,
       audit,

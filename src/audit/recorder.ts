@@ -38,6 +38,8 @@ export interface AuditRecorderOptions {
   batchSize: number;
   /** The store's database URL: a SQLite file is written through a connection of the recorder's own (else through `store`). */
   databaseUrl?: string;
+  /** The `rand_b` of the request ids this process makes (`REQUEST_ID_NODE`): stored as numbers; else every id as it is. */
+  requestIdNode?: string;
 }
 
 /** Records kept for another try when a write fails (the database is down), as batches: beyond them, the oldest are dropped and logged. */
@@ -147,7 +149,7 @@ export function createAuditRecorder(options: AuditRecorderOptions): AuditRecorde
   }
   const writer = options.databaseUrl && !isPostgresUrl(options.databaseUrl) ? sqliteWriter(sqliteFile(options.databaseUrl)) : storeWriter(options.store);
   // What waits for the next write, encoded as it is recorded.
-  const batch = new SegmentBatch();
+  const batch = new SegmentBatch(options.requestIdNode ?? null);
   // Writes run one after another, in the order they were asked for.
   let chain: Promise<void> = Promise.resolve();
 

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AuditKind, AuditOutcome } from '../domain/audit.ts';
-import { REQUEST_ID_CHARACTER } from '../domain/request-id.ts';
+import { ownRequestIdCode, ownRequestIdOfCode, REQUEST_ID_CHARACTER, REQUEST_IDS_PER_MS } from '../domain/request-id.ts';
 import type { AuditEventRow } from '../store/schema.ts';
 
 /**
@@ -50,15 +50,20 @@ export interface EncodedSegment {
 }
 
 /**
- * The stored text of a segment (version 1). `s` holds each distinct string once. `shapes` holds
+ * The stored text of a segment (version 2). `s` holds each distinct string once. `shapes` holds
  * each distinct combination of the fields that repeat from read to read (`kind`, `entity_id`,
  * `operation`, `resource`, `account_id`, `subject`, `outcome`, `error_code`, `detail`, `status`, in
  * that order), as indexes into `s` (−1 for null) except `status` (a number or null). `r` holds three values per
- * record: its time as ms from `base` (the first record's time), its shape's index, and its `request_id`.
+ * record: its time as ms from `base` (the first record's time), its shape's index, and its `request_id`:
+ * a string, null, or (version 2) a number, an id the writing process made, `ownRequestIdCode` of
+ * `node` (that process's) and `ib` (its first such id's ms). Version 1 had neither `node` nor `ib`,
+ * and every id a string.
  */
 interface SegmentText {
-  v: 1;
+  v: 1 | 2;
   base: number;
+  node?: string | null;
+  ib?: number;
   s: string[];
   shapes: Array<Array<number | null>>;
   r: Array<number | string | null>;
@@ -96,10 +101,10 @@ export const MAX_SEGMENT_RECORDS = 4096;
 /**
  * The records of one batch, as one segment per application (in the order each application first
  * appears), at most `MAX_SEGMENT_RECORDS` records each. `times[i]` is when `events[i]` was
- * recorded, in ms since the epoch; records are kept in the order given.
+ * recorded, in ms since the epoch; records are kept in the order given. `node`: as `SegmentBatch`'s.
  */
-export function encodeSegments(events: readonly AuditEventInput[], times: readonly number[]): EncodedSegment[] {
-  const batch = new SegmentBatch();
+export function encodeSegments(events: readonly AuditEventInput[], times: readonly number[], node: string | null = null): EncodedSegment[] {
+  const batch = new SegmentBatch(node);
   events.forEach((e, i) => batch.add(e, times[i]!));
   return batch.take().map((b) => b.finish());
 }
@@ -109,16 +114,25 @@ export function encodeSegments(events: readonly AuditEventInput[], times: readon
  * when it fills up (`MAX_SEGMENT_RECORDS`), every segment kept in the order it was begun.
  */
 export class SegmentBatch {
+  readonly #node: string | null;
   #open = new Map<string, SegmentBuilder>();
   #segments: SegmentBuilder[] = [];
   /** Records in all its segments. */
   records = 0;
 
+  /**
+   * `node`: the `rand_b` (`REQUEST_ID_NODE`, src/api/request-id.ts) of the process whose request ids
+   * the segments store as numbers; null stores every id as it is.
+   */
+  constructor(node: string | null = null) {
+    this.#node = node;
+  }
+
   /** Adds `e`, recorded at `ms` (ms since the epoch), to its application's open segment. */
   add(e: AuditEventInput, ms: number): void {
     let builder = this.#open.get(e.app_id);
     if (!builder) {
-      builder = new SegmentBuilder(e.app_id);
+      builder = new SegmentBuilder(e.app_id, this.#node);
       this.#open.set(e.app_id, builder);
       this.#segments.push(builder);
     }
@@ -187,6 +201,9 @@ function sameShape(a: AuditEventInput, b: AuditEventInput): boolean {
  */
 export class SegmentBuilder {
   readonly appId: string;
+  readonly #node: string | null;
+  /** The ms of the first id of `#node` added: what the others are numbered from (`SegmentText.ib`). */
+  #idBase: number | undefined;
   /** Records added so far. */
   count = 0;
   readonly #strings: string[] = [];
@@ -206,8 +223,9 @@ export class SegmentBuilder {
   #previous: AuditEventInput | undefined;
   #shape = -1;
 
-  constructor(appId: string) {
+  constructor(appId: string, node: string | null = null) {
     this.appId = appId;
+    this.#node = node;
   }
 
   /** Whether it holds `MAX_SEGMENT_RECORDS` records, the most a segment may. */
@@ -255,20 +273,34 @@ export class SegmentBuilder {
 
   /**
    * Writes a record's three values into `r` byte by byte: building the text as a string first (and
-   * the native call that copied it) cost more than the rest of a record together. A request id of
-   * plain characters (what openlean makes and admits, `src/api/request-id.ts`) is its own JSON
-   * string; any other is escaped by `JSON.stringify`.
+   * the native call that copied it) cost more than the rest of a record together. A request id this
+   * process made is a number (`SegmentText`): a UUID took 38 of a record's ~46 bytes, and recording a
+   * cached read cost ~1.8 µs with them against ~0.2 µs without (docs/decisions/021). Any other id of
+   * plain characters (what openlean admits, `src/api/request-id.ts`) is its own JSON string; the
+   * rest are escaped by `JSON.stringify`.
    */
   #append(delta: number, shape: number, id: string | null): void {
-    // A separator and two commas, and two integers of at most 16 digits and a sign each (37 bytes);
-    // then the id: escaped, a UTF-16 unit takes at most 6 bytes, plus its quotes.
-    let at = this.#reserve(37 + (id === null ? 4 : 6 * id.length + 2));
+    // A separator and three commas, and three integers of at most 16 digits and a sign each (55
+    // bytes); else the id: escaped, a UTF-16 unit takes at most 6 bytes, plus its quotes.
+    let at = this.#reserve(55 + (id === null ? 4 : 6 * id.length + 2));
     const r = this.#r;
     if (this.count > 0) r[at++] = COMMA;
     at = writeInteger(r, at, delta);
     r[at++] = COMMA;
     at = writeInteger(r, at, shape);
     r[at++] = COMMA;
+    if (id !== null && this.#node !== null) {
+      let code = ownRequestIdCode(id, this.#node, this.#idBase ?? 0);
+      if (code !== undefined) {
+        // The first own id numbers the rest from its millisecond: they stay a few digits.
+        if (this.#idBase === undefined) {
+          this.#idBase = Math.floor(code / REQUEST_IDS_PER_MS);
+          code -= this.#idBase * REQUEST_IDS_PER_MS;
+        }
+        this.#rBytes = writeInteger(r, at, code);
+        return;
+      }
+    }
     if (id === null) {
       this.#rBytes = at + r.write('null', at, 'latin1');
       return;
@@ -308,7 +340,7 @@ export class SegmentBuilder {
       else keys.set(name, { entity_id, kind, n: this.#shapeCounts[n]! });
     });
     // SegmentText's members in its order, `r` already JSON.
-    const head = Buffer.from(`{"v":1,"base":${this.#base},"s":${JSON.stringify(this.#strings)},"shapes":${JSON.stringify(this.#shapes)},"r":[`);
+    const head = Buffer.from(`{"v":2,"base":${this.#base},"node":${JSON.stringify(this.#node)},"ib":${this.#idBase ?? 0},"s":${JSON.stringify(this.#strings)},"shapes":${JSON.stringify(this.#shapes)},"r":[`);
     const records = Buffer.concat([head, this.#r.subarray(0, this.#rBytes), R_END]);
     return {
       app_id: this.appId,
@@ -345,12 +377,13 @@ export function recordId(id: string, index: number, ms: number): string {
  * its id and ISO 8601 time; the customer of each entity is `customers`' (entity id → customer id,
  * null when none), or null.
  *
- * @throws Error when `text` is not a segment of a version this code reads (a corrupt row).
+ * @throws Error when `text` is not a segment of a version this code reads, or holds an id it cannot (a corrupt row).
  */
 export function decodeSegment(id: string, appId: string, text: string, customers: ReadonlyMap<string, string | null>): AuditEventRow[] {
   const parsed = JSON.parse(text) as SegmentText;
-  if (parsed.v !== 1 || !Array.isArray(parsed.s) || !Array.isArray(parsed.shapes) || !Array.isArray(parsed.r) || parsed.r.length % STRIDE !== 0) {
-    throw new Error(`audit segment ${id} is not a version 1 segment`);
+  const node = parsed.v === 2 && typeof parsed.node === 'string' && typeof parsed.ib === 'number' ? parsed.node : null;
+  if ((parsed.v !== 1 && parsed.v !== 2) || !Array.isArray(parsed.s) || !Array.isArray(parsed.shapes) || !Array.isArray(parsed.r) || parsed.r.length % STRIDE !== 0) {
+    throw new Error(`audit segment ${id} is not a version 1 or 2 segment`);
   }
   const { s, shapes, r, base } = parsed;
   const str = (n: number | null | undefined): string | null => (typeof n === 'number' && n >= 0 ? s[n]! : null);
@@ -369,7 +402,7 @@ export function decodeSegment(id: string, appId: string, text: string, customers
       resource: str(resource),
       account_id: str(account),
       subject: str(subject),
-      request_id: r[at + 2] as string | null,
+      request_id: requestIdOf(r[at + 2], node, parsed.ib ?? 0, id),
       status: status ?? null,
       outcome: str(outcome) as AuditOutcome,
       error_code: str(errorCode),
@@ -378,4 +411,11 @@ export function decodeSegment(id: string, appId: string, text: string, customers
     });
   }
   return rows;
+}
+
+/** A record's stored `request_id` as the id it stands for (`SegmentText.r`). */
+function requestIdOf(stored: number | string | null | undefined, node: string | null, idBase: number, segment: string): string | null {
+  if (stored === null || typeof stored === 'string') return stored;
+  if (typeof stored === 'number' && node !== null && Number.isSafeInteger(stored)) return ownRequestIdOfCode(stored, node, idBase);
+  throw new Error(`audit segment ${segment} holds a request id it cannot read`);
 }

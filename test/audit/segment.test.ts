@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +8,7 @@ import { Migrator } from 'kysely/migration';
 import { createApplication } from '../../src/applications/create-application.ts';
 import { decodeSegment, encodeSegments, MAX_SEGMENT_RECORDS, recordId, SegmentBatch, segmentId, type AuditEventInput } from '../../src/audit/segment.ts';
 import { kyselySink, writeAuditSegments } from '../../src/audit/write-batch.ts';
+import { ownRequestId, requestIdNode } from '../../src/domain/request-id.ts';
 import { exportAuditEvents, listAuditEvents, pruneAuditEvents, type AuditFilter } from '../../src/store/audit-events.ts';
 import { migrate, openStore, type Store } from '../../src/store/database.ts';
 import { MIGRATIONS } from '../../src/store/migrations/index.ts';
@@ -55,6 +56,32 @@ describe('a batch of segments being built (SegmentBatch)', () => {
     const back = decodeSegment(segmentId(T0), a, escaped.take()[0]!.finish().records.toString(), new Map());
     assert.deepEqual(back.map((r) => r.request_id), Array.from({ length: 100 }, (_, i) => odd(i)));
     assert.deepEqual(back.map((r) => Date.parse(r.at)), Array.from({ length: 100 }, (_, i) => T0 + i * 1e9));
+  });
+
+  it("stores this process's own request ids as numbers and gives them back, beside any other id", () => {
+    const a = randomUUID();
+    const node = requestIdNode(randomBytes(8));
+    const other = requestIdNode(randomBytes(8));
+    const ids = [ownRequestId(T0 + 3, 17, node), ownRequestId(T0 + 3, 18, node), 'caller-id', ownRequestId(T0 - 2, 4095, node), null, ownRequestId(T0, 1, other), randomUUID(), ownRequestId(T0 + 9_000, 0, node)];
+    const batch = new SegmentBatch(node);
+    ids.forEach((request_id, i) => batch.add({ app_id: a, kind: 'data.read', outcome: 'OK', request_id }, T0 + i));
+    const text = batch.take()[0]!.finish().records.toString();
+    assert.deepEqual(decodeSegment(segmentId(T0), a, text, new Map()).map((r) => r.request_id), ids);
+    // Own ids cost a few digits: none of them is in the text as a string.
+    for (const own of [ids[0], ids[1], ids[3], ids[7]]) assert.ok(!text.includes(own!), own!);
+    assert.ok(text.includes(ids[5]!) && text.includes(ids[6]!));
+    // A number where no node was stored, or not a safe integer, is a corrupt segment.
+    const parsed = JSON.parse(text);
+    assert.throws(() => decodeSegment(segmentId(T0), a, JSON.stringify({ ...parsed, node: null }), new Map()), /cannot read/);
+    assert.throws(() => decodeSegment(segmentId(T0), a, JSON.stringify({ ...parsed, r: [0, 0, 1.5] }), new Map()), /cannot read/);
+  });
+
+  it('reads a version 1 segment, stored before ids were numbers', () => {
+    const a = randomUUID();
+    const id = randomUUID();
+    const v1 = JSON.stringify({ v: 1, base: T0, s: ['data.read', 'OK'], shapes: [[0, -1, -1, -1, -1, -1, 1, -1, -1, 200]], r: [0, 0, id, 5, 0, null] });
+    const rows = decodeSegment(segmentId(T0), a, v1, new Map());
+    assert.deepEqual(rows.map((r) => [r.request_id, Date.parse(r.at) - T0, r.kind, r.outcome, r.status]), [[id, 0, 'data.read', 'OK', 200], [null, 5, 'data.read', 'OK', 200]]);
   });
 
   it('takes segments back after a failed write, before what came since, and adds to them again', () => {
@@ -131,7 +158,7 @@ describe('audit segments, encoded and decoded', () => {
     assert.match(rows[0]!.id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     // Same time: the later record of the segment sorts after.
     assert.ok(recordId(id, 1, T0) > recordId(id, 0, T0));
-    assert.throws(() => decodeSegment(id, a, '{"v":2}', new Map()), /not a version 1 segment/);
+    assert.throws(() => decodeSegment(id, a, '{"v":2}', new Map()), /not a version 1 or 2 segment/);
   });
 });
 
