@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AuditKind, AuditOutcome } from '../domain/audit.ts';
-import { ownRequestIdCode, ownRequestIdOfCode, REQUEST_ID_CHARACTER, REQUEST_IDS_PER_MS } from '../domain/request-id.ts';
+import { ownRequestIdCode, ownRequestIdOfCode, REQUEST_ID_CHARACTER } from '../domain/request-id.ts';
 import type { AuditEventRow } from '../store/schema.ts';
 
 /**
@@ -56,7 +56,7 @@ export interface EncodedSegment {
  * that order), as indexes into `s` (−1 for null) except `status` (a number or null). `r` holds three values per
  * record: its time as ms from `base` (the first record's time), its shape's index, and its `request_id`:
  * a string, null, or (version 2) a number, an id the writing process made, `ownRequestIdCode` of
- * `node` (that process's) and `ib` (its first such id's ms). Version 1 had neither `node` nor `ib`,
+ * `node` (that process's) and `ib` (the ms its ids are numbered from). Version 1 had neither `node` nor `ib`,
  * and every id a string.
  */
 interface SegmentText {
@@ -202,7 +202,7 @@ function sameShape(a: AuditEventInput, b: AuditEventInput): boolean {
 export class SegmentBuilder {
   readonly appId: string;
   readonly #node: string | null;
-  /** The ms of the first id of `#node` added: what the others are numbered from (`SegmentText.ib`). */
+  /** The ms the ids of `#node` are numbered from (`SegmentText.ib`): the first record's time, once one of them is seen. */
   #idBase: number | undefined;
   /** Records added so far. */
   count = 0;
@@ -274,8 +274,8 @@ export class SegmentBuilder {
   /**
    * Writes a record's three values into `r` byte by byte: building the text as a string first (and
    * the native call that copied it) cost more than the rest of a record together. A request id this
-   * process made is a number (`SegmentText`): a UUID took 38 of a record's ~46 bytes, and recording a
-   * cached read cost ~1.8 µs with them against ~0.2 µs without (docs/decisions/021). Any other id of
+   * process made is a number (`SegmentText`): a UUID took 38 of a record's ~45 bytes, where such a
+   * record now takes ~12 (docs/decisions/021). Any other id of
    * plain characters (what openlean admits, `src/api/request-id.ts`) is its own JSON string; the
    * rest are escaped by `JSON.stringify`.
    */
@@ -290,13 +290,11 @@ export class SegmentBuilder {
     at = writeInteger(r, at, shape);
     r[at++] = COMMA;
     if (id !== null && this.#node !== null) {
-      let code = ownRequestIdCode(id, this.#node, this.#idBase ?? 0);
+      // Numbered from the segment's first record's time: ids are made within ms of their records, so
+      // a few digits each, and far inside a safe integer whatever the clocks (RFC 9562's 48-bit ms
+      // times 4096 would not be after 2039).
+      const code = ownRequestIdCode(id, this.#node, (this.#idBase ??= this.#base));
       if (code !== undefined) {
-        // The first own id numbers the rest from its millisecond: they stay a few digits.
-        if (this.#idBase === undefined) {
-          this.#idBase = Math.floor(code / REQUEST_IDS_PER_MS);
-          code -= this.#idBase * REQUEST_IDS_PER_MS;
-        }
         this.#rBytes = writeInteger(r, at, code);
         return;
       }

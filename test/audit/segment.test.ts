@@ -70,6 +70,12 @@ describe('a batch of segments being built (SegmentBatch)', () => {
     // Own ids cost a few digits: none of them is in the text as a string.
     for (const own of [ids[0], ids[1], ids[3], ids[7]]) assert.ok(!text.includes(own!), own!);
     assert.ok(text.includes(ids[5]!) && text.includes(ids[6]!));
+    // Past 2039 an id's 48-bit ms times 4096 is no longer a safe integer; numbered from the segment's time, they stay small.
+    const late = Date.parse('2071-05-01T00:00:00.000Z');
+    const lateIds = [ownRequestId(late, 5, node), ownRequestId(late + 1, 4095, node)];
+    const lateBatch = new SegmentBatch(node);
+    lateIds.forEach((request_id, i) => lateBatch.add({ app_id: a, kind: 'data.read', outcome: 'OK', request_id }, late + i));
+    assert.deepEqual(decodeSegment(segmentId(late), a, lateBatch.take()[0]!.finish().records.toString(), new Map()).map((r) => r.request_id), lateIds);
     // A number where no node was stored, or not a safe integer, is a corrupt segment.
     const parsed = JSON.parse(text);
     assert.throws(() => decodeSegment(segmentId(T0), a, JSON.stringify({ ...parsed, node: null }), new Map()), /cannot read/);
