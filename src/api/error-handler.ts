@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, ERROR_CODES, type ErrorCode } from '../errors/api-error.ts';
 import { problem } from '../errors/problem.ts';
 import { isUnstorableValue } from '../store/database.ts';
+import { newRequestId } from './request-id.ts';
 
 export interface ValidationIssue {
   instancePath: string;
@@ -89,7 +89,7 @@ export function clientErrorHandler(this: FastifyInstance, error: NodeJS.ErrnoExc
       : code === 'HEADERS_TOO_LARGE'
         ? 'The request line and headers exceed the server\'s limit (16 KiB)'
         : `The HTTP request could not be parsed (${error.code ?? 'parse error'}): for example a control character in a header value`;
-  const id = randomUUID();
+  const id = newRequestId();
   this.log.info({ request_id: id, code: error.code }, 'client error');
   if (socket.writable) {
     const body = JSON.stringify(problem(code, detail, id));

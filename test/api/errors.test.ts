@@ -30,7 +30,7 @@ describeDialects('errors', (dialect) => {
     const given = await s.request('/healthz', { headers: { 'x-request-id': 'trace-123' } });
     assert.equal(given.headers.get('x-request-id'), 'trace-123');
     const bad = await s.request('/customers/v1', { headers: { 'x-request-id': 'has spaces and <tags>' } });
-    assert.match(bad.headers.get('x-request-id')!, /^[0-9a-f-]{36}$/);
+    assert.match(bad.headers.get('x-request-id')!, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     assert.equal(bad.body.request_id, bad.headers.get('x-request-id'));
   });
 
@@ -158,7 +158,7 @@ describeDialects('errors', (dialect) => {
     const [head, body] = raw.split('\r\n\r\n', 2) as [string, string];
     assert.match(head, /^HTTP\/1\.1 400 /);
     assert.match(head, /\r\ncontent-type: application\/problem\+json/i);
-    const id = /\r\nx-request-id: ([0-9a-f-]{36})/i.exec(head)?.[1];
+    const id = /\r\nx-request-id: ([0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})/i.exec(head)?.[1];
     assert.ok(id, head);
     const problem = JSON.parse(body);
     assert.equal(problem.code, 'MALFORMED_REQUEST');
